@@ -1,0 +1,12 @@
+//! The business of a powder-coating workshop, as pure decisions.
+//!
+//! Nothing in this crate does I/O: aggregates decide events from their state and a
+//! [`Stamped`] command, and `apply` only copies event data into state.
+
+pub mod error;
+pub mod meta;
+pub mod stamped;
+pub mod workspace;
+
+pub use error::{DomainError, ErrorKind};
+pub use stamped::Stamped;
