@@ -5,8 +5,10 @@
 
 pub mod error;
 pub mod meta;
+pub mod role;
 pub mod stamped;
 pub mod workspace;
 
 pub use error::{DomainError, ErrorKind};
+pub use role::Role;
 pub use stamped::Stamped;

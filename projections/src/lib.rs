@@ -1,1 +1,26 @@
+//! Read models: plain PostgreSQL tables fed by catch-up subscribers of the event log.
+//!
+//! [`feed`] reads the log in a safe global order, [`engine`] applies it to a [`Projection`]
+//! with its checkpoint in the same transaction, [`read_your_writes`] lets a mutation wait for
+//! its own events, and each read model lives in a module named after it.
 
+pub mod engine;
+pub mod feed;
+pub mod read_your_writes;
+pub mod tenant;
+pub mod workspace;
+
+pub use engine::{Projection, ProjectionError, Subscriptions};
+pub use feed::{Position, RecordedEvent};
+
+use std::sync::Arc;
+
+/// Every projection of the application, in the order they are started.
+pub fn all() -> Vec<Arc<dyn Projection>> {
+    vec![Arc::new(workspace::WorkspaceProjection)]
+}
+
+/// The projection called `name`, for `thermogestion replay NAME`.
+pub fn by_name(name: &str) -> Option<Arc<dyn Projection>> {
+    all().into_iter().find(|projection| projection.name() == name)
+}

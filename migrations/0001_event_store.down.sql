@@ -1,0 +1,4 @@
+drop table projection_checkpoint;
+drop table events;
+drop function events_notify();
+drop function events_refuse_change();

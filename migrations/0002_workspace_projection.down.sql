@@ -1,0 +1,2 @@
+delete from projection_checkpoint where projection = 'workspace';
+drop table workspace;

@@ -1,0 +1,417 @@
+//! Catch-up subscribers: each projection reads the feed from its checkpoint and applies
+//! pages of events, moving its checkpoint in the same transaction as its own tables.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use sqlx::{PgConnection, PgExecutor, PgPool};
+use tokio::sync::watch;
+
+use crate::feed::{self, Position, RecordedEvent};
+
+/// A read model built from the event log.
+///
+/// `apply` receives a page of events in feed order and must be idempotent in effect:
+/// it reads nothing but the events and its own tables.
+#[async_trait]
+pub trait Projection: Send + Sync + 'static {
+    /// Stable name: checkpoint key, `replay` argument, metrics label.
+    fn name(&self) -> &'static str;
+    /// The tables this projection owns, emptied before a replay.
+    fn tables(&self) -> &'static [&'static str];
+    async fn apply(
+        &self,
+        conn: &mut PgConnection,
+        events: &[RecordedEvent],
+    ) -> Result<(), ProjectionError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("event {event_id} ({event_type}) has a payload this projection cannot read: {source}")]
+    Payload {
+        event_id: uuid::Uuid,
+        event_type: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Another runner (another process, or a replay) moved the checkpoint first; this page
+    /// was rolled back and will be read again from the new checkpoint.
+    #[error("checkpoint of {0} moved under this runner")]
+    CheckpointMoved(&'static str),
+}
+
+impl ProjectionError {
+    pub fn payload(event: &RecordedEvent, source: serde_json::Error) -> Self {
+        Self::Payload {
+            event_id: event.event_id,
+            event_type: event.event_type.clone(),
+            source,
+        }
+    }
+}
+
+/// In-process signals between the log listener, the runners and mutations waiting for
+/// their events. Cross-process, everything also polls, so a lost signal only delays.
+#[derive(Clone)]
+pub struct Subscriptions {
+    new_events: Arc<watch::Sender<u64>>,
+    progress: Arc<watch::Sender<u64>>,
+    lag: Option<LagRecorder>,
+}
+
+impl Default for Subscriptions {
+    fn default() -> Self {
+        Self {
+            new_events: Arc::new(watch::Sender::new(0)),
+            progress: Arc::new(watch::Sender::new(0)),
+            lag: None,
+        }
+    }
+}
+
+impl Subscriptions {
+    /// Records, for every event applied live, the delay between its write and the commit
+    /// of the projection that applied it (the benchmark reads it).
+    pub fn with_lag_recorder(mut self, recorder: LagRecorder) -> Self {
+        self.lag = Some(recorder);
+        self
+    }
+
+    /// Called by the log listener on each `thermogestion_events` notification.
+    pub fn notify_new_events(&self) {
+        self.new_events.send_modify(|count| *count += 1);
+    }
+
+    pub fn new_events(&self) -> watch::Receiver<u64> {
+        self.new_events.subscribe()
+    }
+
+    pub fn progress(&self) -> watch::Receiver<u64> {
+        self.progress.subscribe()
+    }
+
+    fn notify_progress(&self) {
+        self.progress.send_modify(|count| *count += 1);
+    }
+}
+
+/// Delays from event write to projection commit, in seconds.
+#[derive(Clone, Default)]
+pub struct LagRecorder(Arc<Mutex<Vec<f64>>>);
+
+impl LagRecorder {
+    pub fn take(&self) -> Vec<f64> {
+        std::mem::take(&mut *self.0.lock().expect("lag recorder poisoned"))
+    }
+
+    fn record(&self, events: &[RecordedEvent]) {
+        let now = Utc::now();
+        let mut samples = self.0.lock().expect("lag recorder poisoned");
+        samples.extend(
+            events
+                .iter()
+                .map(|event| (now - event.recorded_at).as_seconds_f64().max(0.0)),
+        );
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RunnerSettings {
+    pub page_size: i64,
+    /// Fallback when no notification comes (another process wrote, a notification was lost).
+    pub poll_interval: Duration,
+    /// Retry delay when events exist but a transaction still in flight hides them.
+    pub in_flight_retry: Duration,
+}
+
+impl Default for RunnerSettings {
+    fn default() -> Self {
+        Self {
+            page_size: 500,
+            poll_interval: Duration::from_millis(500),
+            in_flight_retry: Duration::from_millis(2),
+        }
+    }
+}
+
+/// The checkpoint of `name`, created at the start of the feed if absent.
+pub async fn ensure_checkpoint(pool: &PgPool, name: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("insert into projection_checkpoint (projection) values ($1) on conflict do nothing")
+        .bind(name)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Checkpoints of the named projections; a projection never started has none.
+pub async fn checkpoints(
+    executor: impl PgExecutor<'_>,
+    names: &[&str],
+) -> Result<Vec<(String, Position)>, sqlx::Error> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "select projection, transaction_id::text, global_position from projection_checkpoint
+         where projection = any($1)",
+    )
+    .bind(names)
+    .fetch_all(executor)
+    .await?;
+    rows.into_iter()
+        .map(|(name, xid, position)| Ok((name, Position::from_text(&xid, position)?)))
+        .collect()
+}
+
+async fn locked_checkpoint(
+    conn: &mut PgConnection,
+    name: &str,
+    lock: bool,
+) -> Result<Position, sqlx::Error> {
+    let sql = if lock {
+        "select transaction_id::text, global_position from projection_checkpoint where projection = $1 for update"
+    } else {
+        "select transaction_id::text, global_position from projection_checkpoint where projection = $1"
+    };
+    let (xid, position): (String, i64) = sqlx::query_as(sql).bind(name).fetch_one(conn).await?;
+    Position::from_text(&xid, position)
+}
+
+async fn move_checkpoint(
+    conn: &mut PgConnection,
+    name: &'static str,
+    from: Position,
+    to: Position,
+) -> Result<(), ProjectionError> {
+    // Conditional on the old value: if a second runner or a replay moved it meanwhile, this
+    // page is rolled back instead of being applied twice.
+    let moved = sqlx::query(
+        "update projection_checkpoint
+         set transaction_id = $2::text::xid8, global_position = $3, updated_at = now()
+         where projection = $1 and transaction_id = $4::text::xid8 and global_position = $5",
+    )
+    .bind(name)
+    .bind(to.xid_text())
+    .bind(to.global_position)
+    .bind(from.xid_text())
+    .bind(from.global_position)
+    .execute(conn)
+    .await?;
+    if moved.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(ProjectionError::CheckpointMoved(name))
+    }
+}
+
+/// The outcome of one catch-up step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    pub applied: usize,
+    pub checkpoint: Position,
+}
+
+/// Applies the next page of events, if any, in one transaction with the checkpoint.
+pub async fn catch_up_page(
+    pool: &PgPool,
+    projection: &dyn Projection,
+    subscriptions: &Subscriptions,
+    page_size: i64,
+) -> Result<Step, ProjectionError> {
+    let name = projection.name();
+    let mut tx = pool.begin().await?;
+    let from = locked_checkpoint(&mut tx, name, false).await?;
+    let events = feed::read_page(&mut tx, from, page_size).await?;
+    let Some(last) = events.last() else {
+        tx.rollback().await?;
+        return Ok(Step {
+            applied: 0,
+            checkpoint: from,
+        });
+    };
+    let to = last.position;
+    projection.apply(&mut tx, &events).await?;
+    move_checkpoint(&mut tx, name, from, to).await?;
+    tx.commit().await?;
+    if let Some(lag) = &subscriptions.lag {
+        lag.record(&events);
+    }
+    subscriptions.notify_progress();
+    Ok(Step {
+        applied: events.len(),
+        checkpoint: to,
+    })
+}
+
+/// Catches up until nothing is readable; returns the number of events applied.
+pub async fn catch_up(
+    pool: &PgPool,
+    projection: &dyn Projection,
+    subscriptions: &Subscriptions,
+    page_size: i64,
+) -> Result<u64, ProjectionError> {
+    ensure_checkpoint(pool, projection.name()).await?;
+    let mut total = 0;
+    loop {
+        let step = catch_up_page(pool, projection, subscriptions, page_size).await?;
+        if step.applied == 0 {
+            return Ok(total);
+        }
+        total += step.applied as u64;
+    }
+}
+
+/// Runs `projection` until `shutdown` turns true.
+///
+/// One process at a time runs a given projection (a session advisory lock is the lease);
+/// the conditional checkpoint update keeps the effect exactly-once even if two ever overlap.
+pub async fn run(
+    pool: PgPool,
+    projection: Arc<dyn Projection>,
+    subscriptions: Subscriptions,
+    settings: RunnerSettings,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let name = projection.name();
+    let mut new_events = subscriptions.new_events();
+    let _lease = loop {
+        match Lease::try_acquire(&pool, name).await {
+            Ok(Some(lease)) => break lease,
+            Ok(None) => tracing::debug!(projection = name, "another process runs this projection"),
+            Err(error) => tracing::warn!(projection = name, error = %error, "cannot take the projection lease"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(settings.poll_interval) => {}
+            _ = shutdown.changed() => return,
+        }
+    };
+    if let Err(error) = ensure_checkpoint(&pool, name).await {
+        tracing::error!(projection = name, error = %error, "cannot create the checkpoint");
+    }
+    while !*shutdown.borrow() {
+        let pause = match catch_up_page(&pool, &*projection, &subscriptions, settings.page_size).await {
+            Ok(step) if step.applied > 0 => continue,
+            Ok(step) => match feed::has_events_after(&pool, step.checkpoint).await {
+                Ok(true) => settings.in_flight_retry,
+                Ok(false) => {
+                    tokio::select! {
+                        _ = new_events.changed() => {}
+                        _ = tokio::time::sleep(settings.poll_interval) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                    continue;
+                }
+                Err(error) => {
+                    tracing::warn!(projection = name, error = %error, "feed check failed");
+                    settings.poll_interval
+                }
+            },
+            Err(ProjectionError::CheckpointMoved(_)) => Duration::ZERO,
+            Err(error) => {
+                // A human must act (a bug or a bad payload): log loudly and retry slowly, the
+                // projection stays behind rather than skipping an event.
+                tracing::error!(projection = name, error = %error, "projection failed");
+                Duration::from_secs(1).max(settings.poll_interval)
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+/// Rebuilds `projection` from the start of the log in one transaction: readers keep seeing
+/// the old tables until the new ones commit, and live runners wait on the checkpoint row.
+pub async fn replay(
+    pool: &PgPool,
+    projection: &dyn Projection,
+    page_size: i64,
+) -> Result<u64, ProjectionError> {
+    let name = projection.name();
+    ensure_checkpoint(pool, name).await?;
+    let mut tx = pool.begin().await?;
+    locked_checkpoint(&mut tx, name, true).await?;
+    for table in projection.tables() {
+        // `delete`, not `truncate`: truncate would lock readers out for the whole replay.
+        sqlx::query(&format!("delete from {table}"))
+            .execute(&mut *tx)
+            .await?;
+    }
+    let start = Position::default();
+    let mut position = start;
+    let mut total = 0u64;
+    loop {
+        let events = feed::read_page(&mut tx, position, page_size).await?;
+        let Some(last) = events.last() else { break };
+        position = last.position;
+        projection.apply(&mut tx, &events).await?;
+        total += events.len() as u64;
+    }
+    sqlx::query(
+        "update projection_checkpoint
+         set transaction_id = $2::text::xid8, global_position = $3, updated_at = now()
+         where projection = $1",
+    )
+    .bind(name)
+    .bind(position.xid_text())
+    .bind(position.global_position)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(total)
+}
+
+/// A session-level advisory lock held on a connection of its own, released when dropped.
+struct Lease {
+    _conn: PgConnection,
+}
+
+impl Lease {
+    async fn try_acquire(pool: &PgPool, name: &str) -> Result<Option<Self>, sqlx::Error> {
+        let mut conn = pool.acquire().await?.detach();
+        let acquired: bool = sqlx::query_scalar("select pg_try_advisory_lock(hashtext($1))")
+            .bind(format!("thermogestion.projection.{name}"))
+            .fetch_one(&mut conn)
+            .await?;
+        Ok(acquired.then_some(Self { _conn: conn }))
+    }
+}
+
+/// How far behind a projection is, for `/metrics`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lag {
+    pub projection: String,
+    /// Age of the oldest event not yet applied, 0 when caught up.
+    pub seconds: f64,
+    /// Events not yet applied, counted up to [`LAG_COUNT_CAP`].
+    pub events: i64,
+}
+
+pub const LAG_COUNT_CAP: i64 = 100_000;
+
+pub async fn lags(pool: &PgPool) -> Result<Vec<Lag>, sqlx::Error> {
+    let rows: Vec<(String, Option<f64>, i64)> = sqlx::query_as(
+        "select p.projection,
+                (select extract(epoch from now() - e.recorded_at)::float8 from events e
+                 where (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position)
+                 order by e.transaction_id, e.global_position limit 1),
+                (select count(*) from (select 1 from events e
+                 where (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position)
+                 limit $1) behind)
+         from projection_checkpoint p order by p.projection",
+    )
+    .bind(LAG_COUNT_CAP)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(projection, seconds, events)| Lag {
+            projection,
+            seconds: seconds.unwrap_or(0.0).max(0.0),
+            events,
+        })
+        .collect())
+}
