@@ -1,1 +1,18 @@
+//! The HTTP face of ThermoGestion and the `thermogestion` binary's building blocks.
+//!
+//! Handlers are thin: a GraphQL mutation parses, sends one command, waits for its
+//! projections and reads back; queries read projections. No business `if` lives here.
 
+pub mod app;
+pub mod bench;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod telemetry;
+
+pub use app::{AppState, Application};
+pub use config::Config;
+pub use error::ApiError;

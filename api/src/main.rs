@@ -1,1 +1,139 @@
-fn main(){}
+//! `thermogestion`: the one binary (DESIGN.md §4).
+
+use anyhow::Context;
+use api::config::Config;
+use api::{db, demo, telemetry, Application};
+use clap::{Parser, Subcommand};
+use commands::Commands;
+use projections::engine::{self, RunnerSettings};
+use projections::Subscriptions;
+
+#[derive(Parser)]
+#[command(name = "thermogestion", version, about = "ThermoGestion back end")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate, then serve HTTP and run the workers.
+    Serve {
+        /// Seed the demo workshop before serving.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations, or roll back the last N with --down N.
+    Migrate {
+        #[arg(long, value_name = "N")]
+        down: Option<usize>,
+    },
+    /// Rebuild a projection (all of them without NAME) from the event log.
+    Replay { name: Option<String> },
+    /// Seed a realistic demo workshop and print how to reach it.
+    Demo,
+    /// Run the workers (projections) without serving HTTP.
+    Worker,
+    /// Load the event store and print throughput, latency, lag and replay figures.
+    Bench(api::bench::BenchArgs),
+    /// Print the GraphQL schema (SDL), as checked in under schemas/.
+    Schema,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    telemetry::init("info,sqlx=warn", config.log_format);
+    match cli.command {
+        Command::Serve { demo } => {
+            let app = Application::build(&config).await?;
+            if demo {
+                seed_demo(&app.state().commands, &config).await?;
+            }
+            tokio::spawn(api::app::stop_on_signal(app.shutdown_handle()));
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate { down } => {
+            let pool = pool(&config).await?;
+            match down {
+                None => {
+                    db::MIGRATOR.run(&pool).await?;
+                    println!("migrations applied");
+                }
+                Some(steps) => {
+                    let undone = db::migrate_down(&pool, steps).await?;
+                    println!("rolled back migrations {undone:?}");
+                }
+            }
+        }
+        Command::Replay { name } => {
+            let pool = migrated_pool(&config).await?;
+            let targets = match name {
+                None => projections::all(),
+                Some(name) => vec![projections::by_name(&name).with_context(|| {
+                    let known: Vec<_> = projections::all().iter().map(|p| p.name()).collect();
+                    format!("no projection named {name:?}; known: {known:?}")
+                })?],
+            };
+            for projection in targets {
+                let started = std::time::Instant::now();
+                let events = engine::replay(&pool, &*projection, 5_000).await?;
+                println!(
+                    "{}: replayed {events} events in {:.2?}",
+                    projection.name(),
+                    started.elapsed()
+                );
+            }
+        }
+        Command::Demo => {
+            let pool = migrated_pool(&config).await?;
+            let commands = Commands::new(pool.clone());
+            seed_demo(&commands, &config).await?;
+            // Bring the read models up to date so the demo shows at once.
+            for projection in projections::all() {
+                engine::catch_up(&pool, &*projection, &Subscriptions::default(), 500).await?;
+            }
+        }
+        Command::Worker => {
+            let pool = migrated_pool(&config).await?;
+            let (shutdown, stop) = tokio::sync::watch::channel(false);
+            let handles = workers::spawn(
+                &pool,
+                &Subscriptions::default(),
+                RunnerSettings::default(),
+                &stop,
+            );
+            api::app::stop_on_signal(shutdown).await;
+            for handle in handles {
+                let _ = handle.await;
+            }
+        }
+        Command::Bench(args) => api::bench::run(&config, args).await?,
+        Command::Schema => print!("{}", api::graphql::sdl()),
+    }
+    Ok(())
+}
+
+async fn pool(config: &Config) -> anyhow::Result<sqlx::PgPool> {
+    db::ensure_database(config.database_url()).await?;
+    Ok(db::connect(config.database_url(), config.database_max_connections).await?)
+}
+
+async fn migrated_pool(config: &Config) -> anyhow::Result<sqlx::PgPool> {
+    let pool = pool(config).await?;
+    db::MIGRATOR.run(&pool).await?;
+    Ok(pool)
+}
+
+async fn seed_demo(commands: &Commands, config: &Config) -> anyhow::Result<()> {
+    let created = demo::seed(commands).await?;
+    println!(
+        "Demo workshop {:?} {} (id {}).\nGraphiQL: {}/graphql — try `{{ apiVersion }}` or the registerWorkspace mutation.\nSign-in arrives with user accounts; until then the API has no login.",
+        demo::DEMO_WORKSPACE_NAME,
+        if created { "created" } else { "already present" },
+        demo::DEMO_WORKSPACE_ID,
+        config.public_base_url,
+    );
+    Ok(())
+}

@@ -32,13 +32,20 @@ impl CommandMeta {
 
     /// The string map cqrs-es stores beside each event. Key names are shared with readers
     /// through `domain::meta`.
-    pub(crate) fn to_map(&self, command_id: Uuid, occurred_at: DateTime<Utc>) -> HashMap<String, String> {
+    pub(crate) fn to_map(
+        &self,
+        command_id: Uuid,
+        occurred_at: DateTime<Utc>,
+    ) -> HashMap<String, String> {
         let mut map = HashMap::with_capacity(7);
         map.insert(meta::WORKSPACE_ID.to_owned(), self.workspace_id.to_string());
         if let Some(actor_id) = self.actor_id {
             map.insert(meta::ACTOR_ID.to_owned(), actor_id.to_string());
         }
-        map.insert(meta::ACTOR_ROLE.to_owned(), self.actor_role.as_str().to_owned());
+        map.insert(
+            meta::ACTOR_ROLE.to_owned(),
+            self.actor_role.as_str().to_owned(),
+        );
         if let Some(ip) = self.ip {
             map.insert(meta::IP.to_owned(), ip.to_string());
         }

@@ -12,6 +12,8 @@ pub enum Role {
     Client,
     Editor,
     System,
+    /// A caller not yet authenticated: only self-service sign-up accepts it.
+    Anonymous,
 }
 
 impl Role {
@@ -24,6 +26,7 @@ impl Role {
             Self::Client => "client",
             Self::Editor => "editor",
             Self::System => "system",
+            Self::Anonymous => "anonymous",
         }
     }
 }

@@ -141,10 +141,12 @@ impl Default for RunnerSettings {
 
 /// The checkpoint of `name`, created at the start of the feed if absent.
 pub async fn ensure_checkpoint(pool: &PgPool, name: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("insert into projection_checkpoint (projection) values ($1) on conflict do nothing")
-        .bind(name)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "insert into projection_checkpoint (projection) values ($1) on conflict do nothing",
+    )
+    .bind(name)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
@@ -280,7 +282,9 @@ pub async fn run(
         match Lease::try_acquire(&pool, name).await {
             Ok(Some(lease)) => break lease,
             Ok(None) => tracing::debug!(projection = name, "another process runs this projection"),
-            Err(error) => tracing::warn!(projection = name, error = %error, "cannot take the projection lease"),
+            Err(error) => {
+                tracing::warn!(projection = name, error = %error, "cannot take the projection lease")
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(settings.poll_interval) => {}
@@ -291,31 +295,32 @@ pub async fn run(
         tracing::error!(projection = name, error = %error, "cannot create the checkpoint");
     }
     while !*shutdown.borrow() {
-        let pause = match catch_up_page(&pool, &*projection, &subscriptions, settings.page_size).await {
-            Ok(step) if step.applied > 0 => continue,
-            Ok(step) => match feed::has_events_after(&pool, step.checkpoint).await {
-                Ok(true) => settings.in_flight_retry,
-                Ok(false) => {
-                    tokio::select! {
-                        _ = new_events.changed() => {}
-                        _ = tokio::time::sleep(settings.poll_interval) => {}
-                        _ = shutdown.changed() => {}
+        let pause =
+            match catch_up_page(&pool, &*projection, &subscriptions, settings.page_size).await {
+                Ok(step) if step.applied > 0 => continue,
+                Ok(step) => match feed::has_events_after(&pool, step.checkpoint).await {
+                    Ok(true) => settings.in_flight_retry,
+                    Ok(false) => {
+                        tokio::select! {
+                            _ = new_events.changed() => {}
+                            _ = tokio::time::sleep(settings.poll_interval) => {}
+                            _ = shutdown.changed() => {}
+                        }
+                        continue;
                     }
-                    continue;
-                }
+                    Err(error) => {
+                        tracing::warn!(projection = name, error = %error, "feed check failed");
+                        settings.poll_interval
+                    }
+                },
+                Err(ProjectionError::CheckpointMoved(_)) => Duration::ZERO,
                 Err(error) => {
-                    tracing::warn!(projection = name, error = %error, "feed check failed");
-                    settings.poll_interval
+                    // A human must act (a bug or a bad payload): log loudly and retry slowly, the
+                    // projection stays behind rather than skipping an event.
+                    tracing::error!(projection = name, error = %error, "projection failed");
+                    Duration::from_secs(1).max(settings.poll_interval)
                 }
-            },
-            Err(ProjectionError::CheckpointMoved(_)) => Duration::ZERO,
-            Err(error) => {
-                // A human must act (a bug or a bad payload): log loudly and retry slowly, the
-                // projection stays behind rather than skipping an event.
-                tracing::error!(projection = name, error = %error, "projection failed");
-                Duration::from_secs(1).max(settings.poll_interval)
-            }
-        };
+            };
         tokio::select! {
             _ = tokio::time::sleep(pause) => {}
             _ = shutdown.changed() => {}

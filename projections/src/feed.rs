@@ -22,7 +22,10 @@ pub struct Position {
 
 impl Position {
     /// sqlx 0.8 has no `xid8` codec: xids travel as text.
-    pub(crate) fn from_text(transaction_id: &str, global_position: i64) -> Result<Self, sqlx::Error> {
+    pub(crate) fn from_text(
+        transaction_id: &str,
+        global_position: i64,
+    ) -> Result<Self, sqlx::Error> {
         let transaction_id = transaction_id
             .parse()
             .map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
@@ -61,7 +64,10 @@ impl RecordedEvent {
 
     fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
         Ok(Self {
-            position: Position::from_text(row.try_get("transaction_id")?, row.try_get("global_position")?)?,
+            position: Position::from_text(
+                row.try_get("transaction_id")?,
+                row.try_get("global_position")?,
+            )?,
             event_id: row.try_get("event_id")?,
             workspace_id: row.try_get("workspace_id")?,
             aggregate_type: row.try_get("aggregate_type")?,

@@ -22,5 +22,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
 
 /// The projection called `name`, for `thermogestion replay NAME`.
 pub fn by_name(name: &str) -> Option<Arc<dyn Projection>> {
-    all().into_iter().find(|projection| projection.name() == name)
+    all()
+        .into_iter()
+        .find(|projection| projection.name() == name)
 }

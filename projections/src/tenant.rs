@@ -7,7 +7,10 @@
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-pub async fn begin(pool: &PgPool, workspace_id: Uuid) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+pub async fn begin(
+    pool: &PgPool,
+    workspace_id: Uuid,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("set local role thermogestion_tenant")
         .execute(&mut *tx)

@@ -49,7 +49,9 @@ impl Projection for WorkspaceProjection {
         events: &[RecordedEvent],
     ) -> Result<(), ProjectionError> {
         let mut changes: HashMap<Uuid, Change> = HashMap::new();
-        let ours = events.iter().filter(|event| event.aggregate_type == Workspace::TYPE);
+        let ours = events
+            .iter()
+            .filter(|event| event.aggregate_type == Workspace::TYPE);
         for event in ours {
             let payload: WorkspaceEvent = serde_json::from_value(event.payload.clone())
                 .map_err(|source| ProjectionError::payload(event, source))?;

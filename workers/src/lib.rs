@@ -1,1 +1,76 @@
+//! Background work of a process: the log listener and every subscriber of the event log.
+//!
+//! Later workers (email delivery, schedules, purges) join [`spawn`] the same way: each is a
+//! subscriber or a scheduled job holding a lease, so several processes never double-run one.
 
+use std::time::Duration;
+
+use projections::engine::{self, RunnerSettings};
+use projections::Subscriptions;
+use sqlx::postgres::PgListener;
+use sqlx::PgPool;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The channel `events_notify()` signals at each commit that appended events.
+pub const EVENTS_CHANNEL: &str = "thermogestion_events";
+
+/// Starts the listener and one runner per projection; they stop when `shutdown` turns true.
+pub fn spawn(
+    pool: &PgPool,
+    subscriptions: &Subscriptions,
+    settings: RunnerSettings,
+    shutdown: &watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    let mut handles = vec![tokio::spawn(listen(
+        pool.clone(),
+        subscriptions.clone(),
+        shutdown.clone(),
+    ))];
+    for projection in projections::all() {
+        handles.push(tokio::spawn(engine::run(
+            pool.clone(),
+            projection,
+            subscriptions.clone(),
+            settings,
+            shutdown.clone(),
+        )));
+    }
+    handles
+}
+
+/// Turns PostgreSQL notifications into in-process wake-ups. A hint only: runners poll too.
+async fn listen(pool: PgPool, subscriptions: Subscriptions, mut shutdown: watch::Receiver<bool>) {
+    while !*shutdown.borrow() {
+        let mut listener = match connect(&pool).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::warn!(error = %error, "cannot listen for new events, polling only");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                    _ = shutdown.changed() => return,
+                }
+            }
+        };
+        // Events committed while the listener was (re)connecting produced no notification.
+        subscriptions.notify_new_events();
+        loop {
+            tokio::select! {
+                received = listener.recv() => match received {
+                    Ok(_) => subscriptions.notify_new_events(),
+                    Err(error) => {
+                        tracing::warn!(error = %error, "event listener lost its connection");
+                        break;
+                    }
+                },
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+}
+
+async fn connect(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(EVENTS_CHANNEL).await?;
+    Ok(listener)
+}

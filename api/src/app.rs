@@ -1,0 +1,189 @@
+//! Building and running one server process.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use commands::{CommandReceipt, Commands};
+use projections::engine::RunnerSettings;
+use projections::read_your_writes::{self, Written};
+use projections::Subscriptions;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::http::Metrics;
+use crate::{db, graphql, http, ApiError};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub commands: Commands,
+    pub subscriptions: Subscriptions,
+    pub metrics: Metrics,
+    pub read_your_writes_timeout: Duration,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, subscriptions: Subscriptions) -> Self {
+        let commands = Commands::new(pool.clone());
+        let metrics = Metrics::new(commands.events_appended());
+        Self {
+            pool,
+            commands,
+            subscriptions,
+            metrics,
+            read_your_writes_timeout: read_your_writes::DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// Waits until the named projections have applied what `receipt` wrote. On timeout the
+    /// caller still answers, from a read model that may lag, and we log it.
+    pub async fn await_projections(
+        &self,
+        receipt: &CommandReceipt,
+        names: &[&str],
+    ) -> Result<(), ApiError> {
+        let Some(sequence) = receipt.last_sequence else {
+            return Ok(());
+        };
+        let written = Written {
+            aggregate_type: receipt.aggregate_type,
+            aggregate_id: &receipt.aggregate_id,
+            sequence,
+        };
+        let reached = read_your_writes::wait_for(
+            &self.pool,
+            &self.subscriptions,
+            written,
+            names,
+            self.read_your_writes_timeout,
+        )
+        .await?;
+        if !reached {
+            tracing::warn!(
+                ?names,
+                "projections did not catch up in time; answering from a lagging read model"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A server bound to its port, not yet serving. Binding in `build` is what lets tests ask
+/// for port 0 and read the port chosen.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    shutdown: watch::Sender<bool>,
+    run_workers: bool,
+}
+
+impl Application {
+    /// Creates the database if absent, migrates it, connects and binds.
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        db::ensure_database(config.database_url())
+            .await
+            .context("cannot create the database")?;
+        let pool = db::connect(config.database_url(), config.database_max_connections)
+            .await
+            .context("cannot connect to the database")?;
+        db::MIGRATOR.run(&pool).await.context("migrations failed")?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        Ok(Self {
+            listener,
+            state: AppState::new(pool, Subscriptions::default()),
+            shutdown: watch::Sender::new(false),
+            run_workers: true,
+        })
+    }
+
+    /// Serve HTTP only, leaving projections to `thermogestion worker` processes.
+    pub fn without_workers(mut self) -> Self {
+        self.run_workers = false;
+        self
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|addr| addr.port())
+            .unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Setting it to `true` stops the server gracefully (what SIGTERM does).
+    pub fn shutdown_handle(&self) -> watch::Sender<bool> {
+        self.shutdown.clone()
+    }
+
+    /// Serves until shutdown: in-flight requests finish, then workers stop.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let Self {
+            listener,
+            state,
+            shutdown,
+            run_workers,
+        } = self;
+        let stop = shutdown.subscribe();
+        let workers = if run_workers {
+            workers::spawn(
+                &state.pool,
+                &state.subscriptions,
+                RunnerSettings::default(),
+                &stop,
+            )
+        } else {
+            vec![]
+        };
+        let schema = graphql::build(state.clone());
+        let router = http::router(state, schema);
+        let mut until = stop.clone();
+        tracing::info!(addr = %listener.local_addr()?, "serving");
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = until.wait_for(|stopped| *stopped).await;
+        })
+        .await?;
+        let _ = shutdown.send(true);
+        for worker in workers {
+            let _ = worker.await;
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C and flips `shutdown`.
+pub async fn stop_on_signal(shutdown: watch::Sender<bool>) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutdown requested, finishing in-flight requests");
+    let _ = shutdown.send(true);
+}

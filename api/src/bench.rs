@@ -1,0 +1,228 @@
+//! `thermogestion bench`: loads the event store in a throw-away database and prints figures
+//! (docs/performance.md). Never run by tests: tests do not assert on wall-clock time.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use commands::{CommandMeta, Commands};
+use domain::workspace::{WorkspaceCommand, AGGREGATE_LOCAL_ID};
+use projections::engine::{self, LagRecorder, RunnerSettings};
+use projections::Subscriptions;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{PgPool, Row};
+use uuid::Uuid;
+
+use crate::config::Config;
+use crate::db;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Commands to append in all.
+    #[arg(long, default_value_t = 10_000)]
+    pub commands: usize,
+    /// Concurrent writers, each working in its own workspace.
+    #[arg(long, default_value_t = 8)]
+    pub workspaces: usize,
+    /// Commands per aggregate before a writer moves to a fresh one (aggregates stay bounded,
+    /// as in the business: a quote or a project has a handful of events).
+    #[arg(long, default_value_t = 5)]
+    pub stream_length: usize,
+}
+
+pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.commands > 0 && args.workspaces > 0 && args.stream_length > 0,
+        "all counts must be positive"
+    );
+    let base = PgConnectOptions::from_str(config.database_url())?;
+    let name = format!("{}_bench", base.get_database().unwrap_or("thermogestion"));
+    let options = base.database(&name);
+    db::recreate_database(&options).await?;
+    let connections = (args.workspaces + 4) as u32;
+    let pool = db::connect_with(options, connections).await?;
+    db::MIGRATOR.run(&pool).await?;
+    println!(
+        "bench database {name}: {} commands, {} concurrent workspaces, {} connections, streams of {}",
+        args.commands, args.workspaces, connections, args.stream_length
+    );
+
+    let bare_tps = bare_insert_rate(&pool, &args).await?;
+
+    let lag = LagRecorder::default();
+    let subscriptions = Subscriptions::default().with_lag_recorder(lag.clone());
+    let (shutdown, stop) = tokio::sync::watch::channel(false);
+    let workers = workers::spawn(&pool, &subscriptions, RunnerSettings::default(), &stop);
+    // Let the listener connect before timing.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let commands = Commands::new(pool.clone());
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for writer in 0..args.workspaces {
+        let share =
+            args.commands / args.workspaces + usize::from(writer < args.commands % args.workspaces);
+        tasks.push(tokio::spawn(write_commands(
+            commands.clone(),
+            writer,
+            share,
+            args.stream_length,
+        )));
+    }
+    let mut latencies = Vec::with_capacity(args.commands);
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    let elapsed = started.elapsed();
+    let command_rate = args.commands as f64 / elapsed.as_secs_f64();
+
+    wait_caught_up(&pool).await?;
+    let _ = shutdown.send(true);
+    for worker in workers {
+        let _ = worker.await;
+    }
+    let mut lags = lag.take();
+
+    let (replay_rate, scan_rate, events) = replay_and_scan(&pool).await?;
+
+    latencies.sort_by(f64::total_cmp);
+    lags.sort_by(f64::total_cmp);
+    println!("bare insert: {bare_tps:.0} transactions/s");
+    println!(
+        "commands: {command_rate:.0} commands/s; latency p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms",
+        percentile(&latencies, 0.50) * 1e3,
+        percentile(&latencies, 0.95) * 1e3,
+        percentile(&latencies, 0.99) * 1e3,
+    );
+    println!(
+        "ratio (commands/s ÷ bare insert/s): {:.2}",
+        command_rate / bare_tps
+    );
+    println!(
+        "projection lag: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} events",
+        percentile(&lags, 0.50) * 1e3,
+        percentile(&lags, 0.99) * 1e3,
+        lags.last().copied().unwrap_or(0.0) * 1e3,
+        lags.len()
+    );
+    println!(
+        "replay: {replay_rate:.0} events/s; raw scan: {scan_rate:.0} events/s; replay ratio: {:.2} ({events} events)",
+        replay_rate / scan_rate
+    );
+    pool.close().await;
+    Ok(())
+}
+
+/// The ceiling: a one-row insert transaction of an event-sized payload, same pool, same
+/// concurrency.
+async fn bare_insert_rate(pool: &PgPool, args: &BenchArgs) -> anyhow::Result<f64> {
+    sqlx::query(
+        "create table bench_bare (id bigint generated always as identity primary key,
+                                  workspace_id uuid not null, payload jsonb not null,
+                                  recorded_at timestamptz not null default now())",
+    )
+    .execute(pool)
+    .await?;
+    let payload = serde_json::json!({"Renamed": {"name": "Atelier de démonstration numéro 42 — thermolaquage", "renamed_at": "2026-11-25T10:00:00.000000Z"}});
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for writer in 0..args.workspaces {
+        let share =
+            args.commands / args.workspaces + usize::from(writer < args.commands % args.workspaces);
+        let (pool, payload) = (pool.clone(), payload.clone());
+        tasks.push(tokio::spawn(async move {
+            let workspace_id = Uuid::now_v7();
+            for _ in 0..share {
+                sqlx::query("insert into bench_bare (workspace_id, payload) values ($1, $2)")
+                    .bind(workspace_id)
+                    .bind(&payload)
+                    .execute(&pool)
+                    .await?;
+            }
+            Ok::<_, sqlx::Error>(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    Ok(args.commands as f64 / started.elapsed().as_secs_f64())
+}
+
+async fn write_commands(
+    commands: Commands,
+    writer: usize,
+    count: usize,
+    stream_length: usize,
+) -> anyhow::Result<Vec<f64>> {
+    let mut latencies = Vec::with_capacity(count);
+    let mut meta = CommandMeta::system(Uuid::now_v7(), format!("bench-{writer}"));
+    for index in 0..count {
+        let command = if index % stream_length == 0 {
+            meta.workspace_id = Uuid::now_v7();
+            WorkspaceCommand::Register {
+                name: format!("Atelier bench {writer}"),
+            }
+        } else {
+            WorkspaceCommand::Rename {
+                name: format!("Atelier bench {writer}-{index}"),
+            }
+        };
+        let started = Instant::now();
+        commands
+            .workspaces
+            .execute(&meta, AGGREGATE_LOCAL_ID, command)
+            .await
+            .context("bench command refused")?;
+        latencies.push(started.elapsed().as_secs_f64());
+    }
+    Ok(latencies)
+}
+
+async fn wait_caught_up(pool: &PgPool) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let lags = engine::lags(pool).await?;
+        if !lags.is_empty() && lags.iter().all(|lag| lag.events == 0) {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "projections did not catch up: {lags:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Replay of the `workspace` projection against a plain read of the same rows.
+async fn replay_and_scan(pool: &PgPool) -> anyhow::Result<(f64, f64, u64)> {
+    let projection: Arc<dyn projections::Projection> =
+        projections::by_name(projections::workspace::NAME).context("workspace projection")?;
+    // Warm the cache for both, so neither pays the first read from disk.
+    scan(pool).await?;
+    let started = Instant::now();
+    let events = engine::replay(pool, &*projection, 5_000).await?;
+    let replay_rate = events as f64 / started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let scanned = scan(pool).await?;
+    let scan_rate = scanned as f64 / started.elapsed().as_secs_f64();
+    Ok((replay_rate, scan_rate, events))
+}
+
+async fn scan(pool: &PgPool) -> anyhow::Result<u64> {
+    let rows = sqlx::query("select * from events").fetch_all(pool).await?;
+    let mut decoded = 0u64;
+    for row in &rows {
+        let payload: serde_json::Value = row.try_get("payload")?;
+        decoded += u64::from(!payload.is_null());
+    }
+    Ok(decoded)
+}
+
+fn percentile(sorted: &[f64], fraction: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (fraction * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}

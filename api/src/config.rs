@@ -1,0 +1,148 @@
+//! Configuration from the environment (12-factor), each value with a working local default
+//! (DESIGN.md §4). Any variable may instead be read from a file named by `<NAME>_FILE`,
+//! which is how container secrets are mounted.
+
+use std::net::SocketAddr;
+
+use secrecy::{ExposeSecret, SecretString};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// May hold a password: never logged.
+    pub database_url: SecretString,
+    pub database_max_connections: u32,
+    pub addr: SocketAddr,
+    pub public_base_url: String,
+    /// Absent: emails are written as `.eml` files under `var/mail/`.
+    pub smtp_url: Option<SecretString>,
+    pub storage_url: String,
+    pub stripe_api_base: String,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name}: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/thermogestion";
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads through `lookup` so tests can pass a map instead of mutating the process env.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let read = |name: &'static str| -> Result<Option<String>, ConfigError> {
+            if let Some(value) = lookup(name) {
+                return Ok(Some(value));
+            }
+            match lookup(&format!("{name}_FILE")) {
+                Some(path) => std::fs::read_to_string(&path)
+                    .map(|content| Some(content.trim_end().to_owned()))
+                    .map_err(|error| ConfigError::Invalid {
+                        name,
+                        reason: format!("cannot read {path}: {error}"),
+                    }),
+                None => Ok(None),
+            }
+        };
+        let addr_text = read("THERMOGESTION_ADDR")?.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let addr = addr_text.parse().map_err(|error| ConfigError::Invalid {
+            name: "THERMOGESTION_ADDR",
+            reason: format!("{addr_text:?} is not host:port ({error})"),
+        })?;
+        let max_text = read("DATABASE_MAX_CONNECTIONS")?.unwrap_or_else(|| "20".into());
+        let database_max_connections = max_text.parse().map_err(|_| ConfigError::Invalid {
+            name: "DATABASE_MAX_CONNECTIONS",
+            reason: format!("{max_text:?} is not a number"),
+        })?;
+        let log_format = match read("THERMOGESTION_LOG_FORMAT")?.as_deref() {
+            None | Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "THERMOGESTION_LOG_FORMAT",
+                    reason: format!("{other:?} is neither json nor pretty"),
+                })
+            }
+        };
+        Ok(Self {
+            database_url: read("DATABASE_URL")?
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.into())
+                .into(),
+            database_max_connections,
+            public_base_url: read("PUBLIC_BASE_URL")?.unwrap_or_else(|| format!("http://{addr}")),
+            addr,
+            smtp_url: read("SMTP_URL")?.map(SecretString::from),
+            storage_url: read("STORAGE_URL")?.unwrap_or_else(|| "file://var/storage".into()),
+            stripe_api_base: read("STRIPE_API_BASE")?
+                .unwrap_or_else(|| "https://api.stripe.com".into()),
+            log_format,
+        })
+    }
+
+    pub fn database_url(&self) -> &str {
+        self.database_url.expose_secret()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_work_on_a_local_machine() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.database_url(), DEFAULT_DATABASE_URL);
+        assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.public_base_url, "http://127.0.0.1:8080");
+        assert_eq!(config.storage_url, "file://var/storage");
+        assert!(config.smtp_url.is_none());
+        assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn secrets_can_come_from_files() {
+        let dir = std::env::temp_dir().join(format!("tg-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("db");
+        std::fs::write(&path, "postgres://app:s3cret@db/tg\n").unwrap();
+        let config = config(&[("DATABASE_URL_FILE", path.to_str().unwrap())]).unwrap();
+        assert_eq!(config.database_url(), "postgres://app:s3cret@db/tg");
+        assert!(
+            !format!("{config:?}").contains("s3cret"),
+            "secrets never print"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (name, value) in [
+            ("THERMOGESTION_ADDR", "localhost"),
+            ("DATABASE_MAX_CONNECTIONS", "many"),
+            ("THERMOGESTION_LOG_FORMAT", "xml"),
+        ] {
+            let error = config(&[(name, value)]).unwrap_err().to_string();
+            assert!(error.starts_with(name), "{name}: {error}");
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Connecting, creating the database if absent, migrating.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool};
+
+/// Numbered, reversible migrations of `migrations/`, embedded in the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+
+/// Creates the database named in `url` when it does not exist yet, so a newcomer's first
+/// `serve` works against a bare PostgreSQL.
+pub async fn ensure_database(url: &str) -> Result<(), sqlx::Error> {
+    ensure_database_with(&PgConnectOptions::from_str(url)?).await
+}
+
+pub async fn ensure_database_with(options: &PgConnectOptions) -> Result<(), sqlx::Error> {
+    let Some(database) = options.get_database().map(str::to_owned) else {
+        return Ok(());
+    };
+    let mut maintenance = options.clone().database("postgres").connect().await?;
+    let exists: bool =
+        sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
+            .bind(&database)
+            .fetch_one(&mut maintenance)
+            .await?;
+    if !exists {
+        let quoted = database.replace('"', "\"\"");
+        match maintenance
+            .execute(format!("create database \"{quoted}\"").as_str())
+            .await
+        {
+            Ok(_) => tracing::info!(database, "database created"),
+            // Another process created it between our check and our create.
+            Err(sqlx::Error::Database(error)) if error.code().as_deref() == Some("42P04") => {}
+            Err(error) => return Err(error),
+        }
+    }
+    maintenance.close().await
+}
+
+/// The pool every part of a process shares.
+pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    connect_with(PgConnectOptions::from_str(url)?, max_connections).await
+}
+
+pub async fn connect_with(
+    options: PgConnectOptions,
+    max_connections: u32,
+) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|conn: &mut PgConnection, _| {
+            Box::pin(async move {
+                // A transaction left open holds the feed's low watermark and stalls every
+                // projection: cap how long one may idle (EVENT-STORE.md).
+                conn.execute(
+                    "set idle_in_transaction_session_timeout = '60s'; set timezone = 'UTC'",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+}
+
+/// Drops (if present) and creates the database of `options`: benchmarks start empty.
+pub async fn recreate_database(options: &PgConnectOptions) -> Result<(), sqlx::Error> {
+    let database = options
+        .get_database()
+        .unwrap_or("thermogestion")
+        .replace('"', "\"\"");
+    let mut maintenance = options.clone().database("postgres").connect().await?;
+    maintenance
+        .execute(format!("drop database if exists \"{database}\" with (force)").as_str())
+        .await?;
+    maintenance
+        .execute(format!("create database \"{database}\"").as_str())
+        .await?;
+    maintenance.close().await
+}
+
+/// Rolls back the last `steps` applied migrations.
+pub async fn migrate_down(pool: &PgPool, steps: usize) -> Result<Vec<i64>, sqlx::Error> {
+    let mut applied: Vec<i64> =
+        sqlx::query_scalar("select version from _sqlx_migrations where success order by version")
+            .fetch_all(pool)
+            .await?;
+    let keep = applied.len().saturating_sub(steps);
+    let target = if keep == 0 { 0 } else { applied[keep - 1] };
+    MIGRATOR.undo(pool, target).await?;
+    Ok(applied.split_off(keep))
+}

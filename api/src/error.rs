@@ -1,0 +1,157 @@
+//! One error type for the whole API: a category (`extensions.code`, HTTP status), a stable
+//! reason code, and a French message. Internal causes are logged, never shown.
+
+use async_graphql::ErrorExtensions;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use commands::CommandError;
+use domain::{DomainError, ErrorKind};
+
+///
+/// Deliberately not `Display`: async-graphql converts any `Display` into an error without
+/// extensions, so a resolver's `?` would silently drop the code. Without it, `?` goes
+/// through our `From` below.
+#[derive(Debug)]
+pub struct ApiError {
+    kind: ErrorKind,
+    reason: &'static str,
+    message: String,
+    cause: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// What users read when we failed: the cause stays in the logs with the request id.
+const INTERNAL_MESSAGE: &str =
+    "une erreur interne est survenue ; elle a été enregistrée, veuillez réessayer plus tard";
+
+impl ApiError {
+    pub fn new(kind: ErrorKind, reason: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            reason,
+            message: message.into(),
+            cause: None,
+        }
+    }
+
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self {
+            kind: ErrorKind::Internal,
+            reason: "INTERNAL",
+            message: INTERNAL_MESSAGE.to_owned(),
+            cause: Some(cause.into()),
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    pub fn reason(&self) -> &'static str {
+        self.reason
+    }
+
+    /// The French message shown to users.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self.kind {
+            ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Logs once, where the error leaves the system: internal failures as errors (a human
+    /// must act), refusals as info.
+    fn log(&self) {
+        match (&self.kind, &self.cause) {
+            (ErrorKind::Internal, Some(cause)) => {
+                tracing::error!(error.cause_chain = ?cause, reason = self.reason, "internal error")
+            }
+            _ => tracing::info!(
+                code = self.kind.as_str(),
+                reason = self.reason,
+                "request refused"
+            ),
+        }
+    }
+}
+
+impl<E: DomainError> From<CommandError<E>> for ApiError {
+    fn from(error: CommandError<E>) -> Self {
+        match error {
+            CommandError::Store(cause) => Self::internal(cause),
+            refused => Self::new(refused.kind(), refused.code(), refused.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::internal(error)
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(error: ApiError) -> Self {
+        error.log();
+        async_graphql::Error::new(error.message.clone()).extend_with(|_, extensions| {
+            extensions.set("code", error.kind.as_str());
+            extensions.set("reason", error.reason);
+        })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.log();
+        let body = serde_json::json!({
+            "code": self.kind.as_str(),
+            "reason": self.reason,
+            "message": self.message,
+        });
+        (self.status(), axum::Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_status() {
+        for (kind, status) in [
+            (ErrorKind::Unauthenticated, 401),
+            (ErrorKind::Forbidden, 403),
+            (ErrorKind::NotFound, 404),
+            (ErrorKind::Validation, 422),
+            (ErrorKind::Conflict, 409),
+            (ErrorKind::RateLimited, 429),
+            (ErrorKind::Internal, 500),
+        ] {
+            assert_eq!(
+                ApiError::new(kind, "X", "x").status().as_u16(),
+                status,
+                "{kind:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let error = ApiError::internal("password authentication failed for user app");
+        let graphql: async_graphql::Error = error.into();
+        assert!(!graphql.message.contains("password"));
+        let extensions = graphql.extensions.expect("extensions");
+        assert_eq!(
+            extensions.get("code"),
+            Some(&async_graphql::Value::from("INTERNAL"))
+        );
+    }
+}

@@ -1,0 +1,81 @@
+//! Routes: `/graphql` (POST queries, GET GraphiQL), `/health`, `/ready`, `/metrics`.
+
+mod metrics;
+mod request;
+
+pub use metrics::Metrics;
+pub use request::RequestContext;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{middleware, Extension, Router};
+
+use crate::app::AppState;
+use crate::graphql::AppSchema;
+
+pub fn router(state: AppState, schema: AppSchema) -> Router {
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
+        .layer(Extension(schema))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request::observe,
+        ))
+        .with_state(state)
+}
+
+async fn graphql(
+    Extension(schema): Extension<AppSchema>,
+    Extension(context): Extension<RequestContext>,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    schema
+        .execute(request.into_inner().data(context))
+        .await
+        .into()
+}
+
+async fn graphiql() -> Html<String> {
+    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+/// Liveness: the process answers. Says nothing of the database on purpose, so a database
+/// outage does not get every instance restarted.
+async fn health() -> &'static str {
+    "ok"
+}
+
+/// Readiness: this instance can serve (the database answers).
+async fn ready(State(state): State<AppState>) -> Response {
+    match sqlx::query_scalar::<_, i32>("select 1")
+        .fetch_one(&state.pool)
+        .await
+    {
+        Ok(_) => "ready".into_response(),
+        Err(error) => {
+            tracing::warn!(error = %error, "not ready: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    match state.metrics.render(&state.pool).await {
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(error) => crate::ApiError::internal(error).into_response(),
+    }
+}
