@@ -5,7 +5,7 @@ use domain::workspace::{WorkspaceCommand, WorkspaceError, AGGREGATE_LOCAL_ID};
 use uuid::Uuid;
 
 /// Fixed so that seeding twice finds the same workshop instead of creating a second one.
-pub const DEMO_WORKSPACE_ID: Uuid = Uuid::from_u128(0x0192_f000_0000_7000_8000_00000000de30);
+pub const DEMO_WORKSPACE_ID: Uuid = Uuid::from_u128(0x0192_f000_0000_7000_8000_0000_0000_de30);
 pub const DEMO_WORKSPACE_NAME: &str = "Thermolaquage du Val de Loire (démo)";
 
 /// Seeds the demo workshop; returns whether it was created by this call.

@@ -43,6 +43,9 @@ pub enum ProjectionError {
     /// was rolled back and will be read again from the new checkpoint.
     #[error("checkpoint of {0} moved under this runner")]
     CheckpointMoved(&'static str),
+    /// A transaction stayed in flight longer than the catch-up patience.
+    #[error("{0} could not catch up: a transaction stayed open too long")]
+    StillBehind(&'static str),
 }
 
 impl ProjectionError {
@@ -167,17 +170,14 @@ pub async fn checkpoints(
         .collect()
 }
 
-async fn locked_checkpoint(
-    conn: &mut PgConnection,
-    name: &str,
-    lock: bool,
-) -> Result<Position, sqlx::Error> {
-    let sql = if lock {
-        "select transaction_id::text, global_position from projection_checkpoint where projection = $1 for update"
-    } else {
-        "select transaction_id::text, global_position from projection_checkpoint where projection = $1"
-    };
-    let (xid, position): (String, i64) = sqlx::query_as(sql).bind(name).fetch_one(conn).await?;
+async fn locked_checkpoint(conn: &mut PgConnection, name: &str) -> Result<Position, sqlx::Error> {
+    let (xid, position): (String, i64) = sqlx::query_as(
+        "select transaction_id::text, global_position from projection_checkpoint
+         where projection = $1 for update",
+    )
+    .bind(name)
+    .fetch_one(conn)
+    .await?;
     Position::from_text(&xid, position)
 }
 
@@ -187,8 +187,8 @@ async fn move_checkpoint(
     from: Position,
     to: Position,
 ) -> Result<(), ProjectionError> {
-    // Conditional on the old value: if a second runner or a replay moved it meanwhile, this
-    // page is rolled back instead of being applied twice.
+    // Conditional on the old value: a belt over the row lock, so that even a runner that
+    // bypassed the lock could not apply a page twice.
     let moved = sqlx::query(
         "update projection_checkpoint
          set transaction_id = $2::text::xid8, global_position = $3, updated_at = now()
@@ -224,7 +224,9 @@ pub async fn catch_up_page(
 ) -> Result<Step, ProjectionError> {
     let name = projection.name();
     let mut tx = pool.begin().await?;
-    let from = locked_checkpoint(&mut tx, name, false).await?;
+    // The checkpoint row is the runners' mutex: a second runner of this projection waits
+    // here, then reads the checkpoint the first one committed, so no page is applied twice.
+    let from = locked_checkpoint(&mut tx, name).await?;
     let events = feed::read_page(&mut tx, from, page_size).await?;
     let Some(last) = events.last() else {
         tx.rollback().await?;
@@ -247,7 +249,14 @@ pub async fn catch_up_page(
     })
 }
 
-/// Catches up until nothing is readable; returns the number of events applied.
+/// How long [`catch_up`] waits for transactions in flight before giving up.
+pub const CATCH_UP_PATIENCE: Duration = Duration::from_secs(30);
+
+/// Catches up with every event committed when it returns; returns the number applied.
+///
+/// The feed's low watermark is cluster-wide: any transaction in flight, even in another
+/// database, can hide committed events for a moment, so "nothing readable" is not "caught
+/// up". This waits (up to [`CATCH_UP_PATIENCE`]) until no committed event is left.
 pub async fn catch_up(
     pool: &PgPool,
     projection: &dyn Projection,
@@ -255,13 +264,21 @@ pub async fn catch_up(
     page_size: i64,
 ) -> Result<u64, ProjectionError> {
     ensure_checkpoint(pool, projection.name()).await?;
+    let deadline = tokio::time::Instant::now() + CATCH_UP_PATIENCE;
     let mut total = 0;
     loop {
         let step = catch_up_page(pool, projection, subscriptions, page_size).await?;
-        if step.applied == 0 {
+        total += step.applied as u64;
+        if step.applied > 0 {
+            continue;
+        }
+        if !feed::has_events_after(pool, step.checkpoint).await? {
             return Ok(total);
         }
-        total += step.applied as u64;
+        if tokio::time::Instant::now() >= deadline {
+            return Err(ProjectionError::StillBehind(projection.name()));
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
     }
 }
 
@@ -328,8 +345,9 @@ pub async fn run(
     }
 }
 
-/// Rebuilds `projection` from the start of the log in one transaction: readers keep seeing
-/// the old tables until the new ones commit, and live runners wait on the checkpoint row.
+/// Rebuilds `projection` from the start of the log in one transaction (readers keep seeing
+/// the old tables until the new ones commit, live runners wait on the checkpoint row), then
+/// catches up with what was written meanwhile. Returns the number of events applied.
 pub async fn replay(
     pool: &PgPool,
     projection: &dyn Projection,
@@ -338,7 +356,7 @@ pub async fn replay(
     let name = projection.name();
     ensure_checkpoint(pool, name).await?;
     let mut tx = pool.begin().await?;
-    locked_checkpoint(&mut tx, name, true).await?;
+    locked_checkpoint(&mut tx, name).await?;
     for table in projection.tables() {
         // `delete`, not `truncate`: truncate would lock readers out for the whole replay.
         sqlx::query(&format!("delete from {table}"))
@@ -366,7 +384,9 @@ pub async fn replay(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(total)
+    // Events of transactions newer than the rebuild's own were invisible to it.
+    let tail = catch_up(pool, projection, &Subscriptions::default(), page_size).await?;
+    Ok(total + tail)
 }
 
 /// A session-level advisory lock held on a connection of its own, released when dropped.

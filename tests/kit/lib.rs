@@ -1,1 +1,176 @@
+//! Test kit: a fresh PostgreSQL database per test, the real server on a random port, and
+//! a GraphQL client. Tests run in parallel: nothing here is shared between them.
 
+use std::str::FromStr;
+
+use api::config::{Config, LogFormat};
+use api::Application;
+use serde_json::{json, Value};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection, Executor, PgPool};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+/// The server tests create their databases on; `TEST_DATABASE_URL` overrides it.
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Logs stay silent unless `TEST_LOG=1`.
+fn init_logs() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        api::telemetry::init("info,sqlx=warn", LogFormat::Pretty);
+    }
+}
+
+/// A database of its own, dropped when the test ends.
+pub struct TestDb {
+    pub pool: PgPool,
+    pub url: String,
+    name: String,
+    server: PgConnectOptions,
+}
+
+impl TestDb {
+    /// A fresh, migrated database.
+    pub async fn new() -> Self {
+        let db = Self::empty().await;
+        api::db::MIGRATOR.run(&db.pool).await.expect("migrations");
+        db
+    }
+
+    /// A fresh database with no table at all.
+    pub async fn empty() -> Self {
+        init_logs();
+        let server = PgConnectOptions::from_str(&server_url()).expect("TEST_DATABASE_URL");
+        let name = format!("tg_test_{}", Uuid::new_v4().simple());
+        let mut admin = server.clone().connect().await.expect(
+            "PostgreSQL must answer at TEST_DATABASE_URL (default 127.0.0.1:5432): see README",
+        );
+        admin
+            .execute(format!("create database {name}").as_str())
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        let options = server.clone().database(&name);
+        let url = options.to_url_lossy().to_string();
+        let pool = api::db::connect_with(options, 10).await.expect("connect");
+        Self {
+            pool,
+            url,
+            name,
+            server,
+        }
+    }
+
+    pub async fn event_count(&self) -> i64 {
+        sqlx::query_scalar("select count(*) from events")
+            .fetch_one(&self.pool)
+            .await
+            .expect("count events")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // Drop runs outside async: a thread with its own runtime drops the database.
+        let (server, name) = (self.server.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                if let Ok(mut admin) = server.connect().await {
+                    let _ = admin
+                        .execute(format!("drop database if exists {name} with (force)").as_str())
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The real server, on a random port, against its own database.
+pub struct TestApp {
+    pub address: String,
+    pub db: TestDb,
+    pub client: reqwest::Client,
+    pub state: api::AppState,
+    shutdown: watch::Sender<bool>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let db = TestDb::new().await;
+    let url = db.url.clone();
+    let config = Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(url.clone()),
+        "THERMOGESTION_ADDR" => Some("127.0.0.1:0".to_owned()),
+        "DATABASE_MAX_CONNECTIONS" => Some("10".to_owned()),
+        _ => None,
+    })
+    .expect("test config");
+    let app = Application::build(&config).await.expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let shutdown = app.shutdown_handle();
+    let state = app.state().clone();
+    let server = tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        db,
+        client: reqwest::Client::new(),
+        state,
+        shutdown,
+        server: Some(server),
+    }
+}
+
+impl TestApp {
+    /// Posts a GraphQL operation and returns the whole response body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.graphql_with_headers(query, variables, &[]).await
+    }
+
+    pub async fn graphql_with_headers(
+        &self,
+        query: &str,
+        variables: Value,
+        headers: &[(&str, &str)],
+    ) -> Value {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("graphql request");
+        assert!(response.status().is_success(), "HTTP {}", response.status());
+        response.json().await.expect("graphql json")
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// Stops the server as SIGTERM would and waits for it to finish.
+    pub async fn stop(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server error");
+        }
+    }
+}
+
+/// The `extensions.code` of the first GraphQL error, if any.
+pub fn error_code(response: &Value) -> Option<&str> {
+    response["errors"][0]["extensions"]["code"].as_str()
+}

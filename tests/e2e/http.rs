@@ -1,0 +1,144 @@
+//! The server over real HTTP.
+
+use serde_json::json;
+use tests::{error_code, spawn_app};
+
+const REGISTER: &str = "mutation($name: String!) { registerWorkspace(input: { name: $name }) { id name registeredAt } }";
+
+#[tokio::test]
+async fn health_ready_and_graphiql_answer() {
+    let app = spawn_app().await;
+    let health = app.get("/health").await;
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), "ok");
+    assert_eq!(app.get("/ready").await.status(), 200);
+    let graphiql = app.get("/graphql").await;
+    assert_eq!(graphiql.status(), 200);
+    assert!(graphiql
+        .text()
+        .await
+        .unwrap()
+        .to_lowercase()
+        .contains("graphiql"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn ready_says_so_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    app.state.pool.close().await;
+    assert_eq!(app.get("/ready").await.status(), 503);
+    assert_eq!(
+        app.get("/health").await.status(),
+        200,
+        "liveness does not depend on the database"
+    );
+}
+
+#[tokio::test]
+async fn a_mutation_answers_from_the_read_model_it_just_updated() {
+    let app = spawn_app().await;
+    let response = app
+        .graphql(REGISTER, json!({ "name": "  Thermolaquage   Martin " }))
+        .await;
+    assert_eq!(response["errors"], serde_json::Value::Null, "{response}");
+    let workspace = &response["data"]["registerWorkspace"];
+    assert_eq!(workspace["name"], "Thermolaquage Martin");
+    let id: uuid::Uuid = workspace["id"].as_str().unwrap().parse().unwrap();
+    let stored: String = sqlx::query_scalar("select name from workspace where workspace_id = $1")
+        .bind(id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, "Thermolaquage Martin");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_code_a_french_message_and_writes_nothing() {
+    let app = spawn_app().await;
+    let long_name = "x".repeat(121);
+    for (name, reason) in [
+        ("   ", "WORKSPACE_NAME_EMPTY"),
+        (long_name.as_str(), "WORKSPACE_NAME_TOO_LONG"),
+    ] {
+        let response = app.graphql(REGISTER, json!({ "name": name })).await;
+        assert_eq!(error_code(&response), Some("VALIDATION"), "{response}");
+        assert_eq!(response["errors"][0]["extensions"]["reason"], reason);
+        assert!(response["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nom de l'atelier"));
+    }
+    let missing_argument = app
+        .graphql("mutation { registerWorkspace { id } }", json!({}))
+        .await;
+    assert!(missing_argument["errors"].is_array(), "{missing_argument}");
+    assert_eq!(app.db.event_count().await, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn queries_deeper_than_the_limit_are_refused() {
+    let app = spawn_app().await;
+    let levels = api::graphql::MAX_DEPTH + 1;
+    let deep = format!(
+        "{{ __schema {{ types {{ fields {{ type {}{{ name }}{} }} }} }} }}",
+        "{ ofType ".repeat(levels),
+        "}".repeat(levels)
+    );
+    let response = app.graphql(&deep, json!({})).await;
+    let message = response["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(
+        message.contains("depth") || message.contains("nested"),
+        "{response}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_request_id_travels_from_header_to_event_metadata() {
+    let app = spawn_app().await;
+    let response = app
+        .graphql_with_headers(
+            REGISTER,
+            json!({ "name": "Atelier Suivi" }),
+            &[("x-request-id", "req-audit-42")],
+        )
+        .await;
+    assert!(response["errors"].is_null(), "{response}");
+    let metadata: serde_json::Value = sqlx::query_scalar("select metadata from events")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(metadata["request_id"], "req-audit-42");
+    assert_eq!(metadata["ip"], "127.0.0.1");
+    assert_eq!(metadata["actor_role"], "anonymous");
+    let echoed = app.get("/health").await;
+    assert!(
+        echoed.headers().get("x-request-id").is_some(),
+        "every response carries its request id"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn metrics_expose_requests_events_and_projection_lag() {
+    let app = spawn_app().await;
+    app.graphql(REGISTER, json!({ "name": "Atelier Mesuré" }))
+        .await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    for needle in [
+        "thermogestion_http_requests_total{method=\"POST\",route=\"/graphql\",status=\"200\"} 1",
+        "thermogestion_http_request_duration_seconds_bucket",
+        "thermogestion_events_appended_total 1",
+        "thermogestion_projection_lag_seconds{projection=\"workspace\"} 0",
+        "thermogestion_projection_lag_events{projection=\"workspace\"} 0",
+    ] {
+        assert!(text.contains(needle), "missing {needle} in\n{text}");
+    }
+    app.stop().await;
+}

@@ -1,0 +1,18 @@
+//! `schemas/schema.graphql` is the contract front ends build on: it must match the code.
+
+const CHECKED_IN: &str = include_str!("../../schemas/schema.graphql");
+
+#[test]
+fn the_checked_in_schema_matches_the_code() {
+    let current = api::graphql::sdl();
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/schema.graphql");
+        std::fs::write(path, &current).unwrap();
+        return;
+    }
+    assert!(
+        current == CHECKED_IN,
+        "schemas/schema.graphql drifted from the code; review the change, then run \
+         `UPDATE_SCHEMA=1 cargo nextest run -E 'test(checked_in_schema)'` to update it"
+    );
+}
