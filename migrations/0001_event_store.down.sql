@@ -1,4 +1,3 @@
 drop table projection_checkpoint;
 drop table events;
-drop function events_notify();
 drop function events_refuse_change();

@@ -31,15 +31,9 @@ end $$;
 create trigger events_append_only before update or delete on events
   for each statement execute function events_refuse_change();
 
--- Wake-up hint for subscribers, delivered at commit. Subscribers also poll: a lost
--- notification only delays them.
-create function events_notify() returns trigger language plpgsql as $$
-begin
-  perform pg_notify('thermogestion_events', '');
-  return null;
-end $$;
-create trigger events_notify after insert on events
-  for each statement execute function events_notify();
+-- No notification trigger here: a transaction that notifies takes a cluster-wide lock at
+-- commit and serialises every such commit, which halved command throughput (ADR 0001).
+-- The command side announces appends on its own connection instead.
 
 -- One row per projection: the last event it applied, written in the same transaction as
 -- the projection's own tables (exactly-once effect).

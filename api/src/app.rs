@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use commands::{CommandReceipt, Commands};
 use projections::engine::RunnerSettings;
-use projections::read_your_writes::{self, Written};
+use projections::read_your_writes;
 use projections::Subscriptions;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
@@ -45,18 +45,13 @@ impl AppState {
         receipt: &CommandReceipt,
         names: &[&str],
     ) -> Result<(), ApiError> {
-        let Some(sequence) = receipt.last_sequence else {
+        let Some(position) = receipt.position else {
             return Ok(());
         };
-        let written = Written {
-            aggregate_type: receipt.aggregate_type,
-            aggregate_id: &receipt.aggregate_id,
-            sequence,
-        };
-        let reached = read_your_writes::wait_for(
+        let reached = read_your_writes::wait_until(
             &self.pool,
             &self.subscriptions,
-            written,
+            position,
             names,
             self.read_your_writes_timeout,
         )
@@ -138,6 +133,7 @@ impl Application {
                 &state.pool,
                 &state.subscriptions,
                 RunnerSettings::default(),
+                Some(state.commands.appends()),
                 &stop,
             )
         } else {

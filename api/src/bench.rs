@@ -53,11 +53,17 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     let lag = LagRecorder::default();
     let subscriptions = Subscriptions::default().with_lag_recorder(lag.clone());
     let (shutdown, stop) = tokio::sync::watch::channel(false);
-    let workers = workers::spawn(&pool, &subscriptions, RunnerSettings::default(), &stop);
+    let commands = Commands::new(pool.clone());
+    let workers = workers::spawn(
+        &pool,
+        &subscriptions,
+        RunnerSettings::default(),
+        Some(commands.appends()),
+        &stop,
+    );
     // Let the listener connect before timing.
     tokio::time::sleep(Duration::from_millis(200)).await;
 
-    let commands = Commands::new(pool.clone());
     let started = Instant::now();
     let mut tasks = Vec::new();
     for writer in 0..args.workspaces {

@@ -102,6 +102,7 @@ async fn main() -> anyhow::Result<()> {
                 &pool,
                 &Subscriptions::default(),
                 RunnerSettings::default(),
+                None,
                 &stop,
             );
             api::app::stop_on_signal(shutdown).await;

@@ -1,17 +1,19 @@
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::PersistedEventStore;
-use cqrs_es::{Aggregate, AggregateContext, AggregateError, EventStore};
-use domain::{DomainError, Stamped};
+use cqrs_es::{Aggregate, AggregateError, DomainEvent, EventStore};
+use domain::{DomainError, Position, Stamped};
+use lru::LruCache;
 use postgres_es::PostgresEventRepository;
-use prometheus_client::metrics::counter::Counter;
 use sqlx::PgPool;
-use std::sync::Arc;
 use uuid::Uuid;
 
-use crate::{CommandError, CommandMeta};
+use crate::append::{append, AppendError, NewEvent};
+use crate::{CommandError, CommandMeta, Signals};
 
 /// Aggregate ids are `<workspace_id>/<local id>`: the workspace part comes from the caller's
 /// metadata, so a command built from one tenant's token cannot address another's aggregate.
@@ -27,6 +29,8 @@ pub struct CommandReceipt {
     pub aggregate_id: String,
     /// Sequence of the last event written; `None` when the decision produced no event.
     pub last_sequence: Option<i64>,
+    /// Feed position of the last event written, what read-your-writes waits for.
+    pub position: Option<Position>,
     pub event_count: usize,
 }
 
@@ -36,12 +40,17 @@ pub struct CommandGateway<A: Aggregate> {
 }
 
 struct Inner<A: Aggregate> {
-    // The plain event store only: postgres-es 0.5.0's snapshot and aggregate stores apply
-    // each event twice (EVENT-STORE.md).
+    pool: PgPool,
+    // Loads go through postgres-es' plain event store only: its snapshot and aggregate
+    // stores apply each event twice (EVENT-STORE.md).
     store: PersistedEventStore<PostgresEventRepository, A>,
     services: A::Services,
-    max_attempts: u32,
-    events_appended: Counter,
+    /// Recently used aggregates with their last sequence. A stale entry cannot commit
+    /// anything wrong: its next sequence is already taken, so the append conflicts, the
+    /// entry is dropped and the command is decided again on freshly loaded state. Hot
+    /// aggregates (a project during a shift) then cost one round trip per command.
+    cache: Mutex<LruCache<String, (A, usize)>>,
+    signals: Signals,
 }
 
 impl<A: Aggregate> Clone for CommandGateway<A> {
@@ -52,25 +61,30 @@ impl<A: Aggregate> Clone for CommandGateway<A> {
     }
 }
 
+/// Attempts per command, the first included. Conflicts only happen between writers of the
+/// same aggregate at the same instant; five attempts with jittered backoff absorb bursts of
+/// a whole workshop validating steps of one project together.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// Aggregates kept in memory per aggregate type and process.
+pub const CACHE_CAPACITY: usize = 10_000;
+
 impl<A, C> CommandGateway<A>
 where
-    A: Aggregate<Command = Stamped<C>>,
+    A: Aggregate<Command = Stamped<C>> + Clone,
     A::Error: DomainError,
     C: Clone + Send + Sync,
 {
-    /// Attempts per command, the first included. Conflicts only happen between writers of
-    /// the same aggregate at the same instant; five attempts with jittered backoff absorb
-    /// bursts of a whole workshop validating steps of one project together.
-    pub const MAX_ATTEMPTS: u32 = 5;
-
-    pub fn new(pool: PgPool, services: A::Services, events_appended: Counter) -> Self {
-        let repo = PostgresEventRepository::new(pool);
+    pub fn new(pool: PgPool, services: A::Services, signals: Signals) -> Self {
+        let repo = PostgresEventRepository::new(pool.clone());
+        let capacity = NonZeroUsize::new(CACHE_CAPACITY).expect("non-zero capacity");
         Self {
             inner: Arc::new(Inner {
+                pool,
                 store: PersistedEventStore::new_event_store(repo),
                 services,
-                max_attempts: Self::MAX_ATTEMPTS,
-                events_appended,
+                cache: Mutex::new(LruCache::new(capacity)),
+                signals,
             }),
         }
     }
@@ -88,55 +102,108 @@ where
         let command_id = Uuid::now_v7();
         let mut attempt = 1;
         loop {
-            let mut context = inner
-                .store
-                .load_aggregate(&aggregate_id)
-                .await
-                .map_err(store_error)?;
+            let (mut aggregate, sequence) = match inner.cached(&aggregate_id) {
+                Some(entry) => entry,
+                None => {
+                    let mut context = inner
+                        .store
+                        .load_aggregate(&aggregate_id)
+                        .await
+                        .map_err(store_error)?;
+                    let sequence = context.current_sequence;
+                    (std::mem::take(&mut context.aggregate), sequence)
+                }
+            };
             let now = Utc::now();
             let sink = EventSink::<A>::default();
-            context
-                .aggregate()
+            // The sink applies each event to `aggregate` as it is written.
+            aggregate
                 .handle(Stamped::at(now, body.clone()), &inner.services, &sink)
                 .await
                 .map_err(CommandError::Rejected)?;
             let events = sink.collect().await;
-            if events.is_empty() {
+            let event_count = events.len();
+            if event_count == 0 {
                 return Ok(CommandReceipt {
                     command_id,
                     aggregate_type: A::TYPE,
                     aggregate_id,
                     last_sequence: None,
-                    event_count: 0,
+                    position: None,
+                    event_count,
                 });
             }
-            match inner
-                .store
-                .commit(events, context, meta.to_map(command_id, now))
-                .await
-            {
-                Ok(committed) => {
-                    inner.events_appended.inc_by(committed.len() as u64);
+            let new_events = events
+                .iter()
+                .map(|event| {
+                    Ok(NewEvent {
+                        event_type: event.event_type(),
+                        event_version: event.event_version(),
+                        payload: serde_json::to_value(event)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, serde_json::Error>>()
+                .map_err(|error| CommandError::Store(Box::new(error)))?;
+            let metadata = serde_json::to_value(meta.to_map(command_id, now))
+                .map_err(|error| CommandError::Store(Box::new(error)))?;
+            let appended = append(
+                &inner.pool,
+                A::TYPE,
+                &aggregate_id,
+                sequence as i64,
+                new_events,
+                &metadata,
+            )
+            .await;
+            match appended {
+                Ok(position) => {
+                    inner.signals.events_appended.inc_by(event_count as u64);
+                    inner.signals.appends.send_modify(|count| *count += 1);
+                    let last_sequence = sequence + event_count;
+                    inner.remember(&aggregate_id, aggregate, last_sequence);
                     return Ok(CommandReceipt {
                         command_id,
                         aggregate_type: A::TYPE,
-                        last_sequence: committed.last().map(|envelope| envelope.sequence as i64),
-                        event_count: committed.len(),
                         aggregate_id,
+                        last_sequence: Some(last_sequence as i64),
+                        position: Some(position),
+                        event_count,
                     });
                 }
-                Err(AggregateError::AggregateConflict) if attempt < inner.max_attempts => {
+                Err(AppendError::Conflict) => {
+                    inner.forget(&aggregate_id);
+                    if attempt >= MAX_ATTEMPTS {
+                        tracing::info!(attempt, "optimistic concurrency conflict, giving up");
+                        return Err(CommandError::Conflict);
+                    }
                     tracing::debug!(attempt, "optimistic concurrency conflict, retrying");
                     tokio::time::sleep(backoff(attempt)).await;
                     attempt += 1;
                 }
-                Err(AggregateError::AggregateConflict) => {
-                    tracing::info!(attempt, "optimistic concurrency conflict, giving up");
-                    return Err(CommandError::Conflict);
+                Err(AppendError::Database(error)) => {
+                    // The commit may or may not have happened (a lost connection): reload.
+                    inner.forget(&aggregate_id);
+                    return Err(CommandError::Store(Box::new(error)));
                 }
-                Err(other) => return Err(store_error(other)),
             }
         }
+    }
+}
+
+impl<A: Aggregate + Clone> Inner<A> {
+    fn cached(&self, aggregate_id: &str) -> Option<(A, usize)> {
+        let mut cache = self.cache.lock().expect("aggregate cache poisoned");
+        cache.get(aggregate_id).cloned()
+    }
+
+    fn remember(&self, aggregate_id: &str, aggregate: A, sequence: usize) {
+        let mut cache = self.cache.lock().expect("aggregate cache poisoned");
+        cache.put(aggregate_id.to_owned(), (aggregate, sequence));
+    }
+
+    fn forget(&self, aggregate_id: &str) {
+        let mut cache = self.cache.lock().expect("aggregate cache poisoned");
+        cache.pop(aggregate_id);
     }
 }
 

@@ -4,32 +4,58 @@
 //! pure domain decide, and commits with metadata; it retries optimistic-concurrency conflicts
 //! a bounded number of times and returns a [`CommandReceipt`] that read-your-writes resolves.
 
+mod append;
 mod error;
 mod gateway;
 mod meta;
 
 pub use error::CommandError;
-pub use gateway::{scoped_aggregate_id, CommandGateway, CommandReceipt};
+pub use gateway::{
+    scoped_aggregate_id, CommandGateway, CommandReceipt, CACHE_CAPACITY, MAX_ATTEMPTS,
+};
 pub use meta::CommandMeta;
 
 use domain::workspace::Workspace;
+use std::sync::Arc;
+
 use prometheus_client::metrics::counter::Counter;
 use sqlx::PgPool;
+use tokio::sync::watch;
+
+/// What a gateway tells the rest of the process after each append.
+#[derive(Clone, Default)]
+pub struct Signals {
+    pub events_appended: Counter,
+    pub appends: Arc<watch::Sender<u64>>,
+}
 
 /// Every gateway of the application, built once and shared by the API and workers.
 #[derive(Clone)]
 pub struct Commands {
     pub workspaces: CommandGateway<Workspace>,
     events_appended: Counter,
+    appends: Arc<watch::Sender<u64>>,
 }
 
 impl Commands {
     pub fn new(pool: PgPool) -> Self {
         let events_appended = Counter::default();
+        let appends = Arc::new(watch::Sender::new(0));
+        let signals = Signals {
+            events_appended: events_appended.clone(),
+            appends: appends.clone(),
+        };
         Self {
-            workspaces: CommandGateway::new(pool, (), events_appended.clone()),
+            workspaces: CommandGateway::new(pool, (), signals),
             events_appended,
+            appends,
         }
+    }
+
+    /// Changes after each successful append of this process: the announcer turns it into a
+    /// `pg_notify` so subscribers of every process wake up.
+    pub fn appends(&self) -> watch::Receiver<u64> {
+        self.appends.subscribe()
     }
 
     /// Events appended by this process since start, for `/metrics`.

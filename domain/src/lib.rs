@@ -5,10 +5,12 @@
 
 pub mod error;
 pub mod meta;
+pub mod position;
 pub mod role;
 pub mod stamped;
 pub mod workspace;
 
 pub use error::{DomainError, ErrorKind};
+pub use position::Position;
 pub use role::Role;
 pub use stamped::Stamped;

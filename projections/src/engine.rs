@@ -166,7 +166,7 @@ pub async fn checkpoints(
     .fetch_all(executor)
     .await?;
     rows.into_iter()
-        .map(|(name, xid, position)| Ok((name, Position::from_text(&xid, position)?)))
+        .map(|(name, xid, position)| Ok((name, feed::position(&xid, position)?)))
         .collect()
 }
 
@@ -178,7 +178,7 @@ async fn locked_checkpoint(conn: &mut PgConnection, name: &str) -> Result<Positi
     .bind(name)
     .fetch_one(conn)
     .await?;
-    Position::from_text(&xid, position)
+    feed::position(&xid, position)
 }
 
 async fn move_checkpoint(

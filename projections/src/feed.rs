@@ -12,32 +12,15 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgExecutor, Row};
 use uuid::Uuid;
 
-/// A place in the feed. Ordered lexicographically, as the feed is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Position {
-    /// The writing transaction (`xid8`, epoch-qualified so it never wraps).
-    pub transaction_id: u64,
-    pub global_position: i64,
-}
+pub use domain::Position;
 
-impl Position {
-    /// sqlx 0.8 has no `xid8` codec: xids travel as text.
-    pub(crate) fn from_text(
-        transaction_id: &str,
-        global_position: i64,
-    ) -> Result<Self, sqlx::Error> {
-        let transaction_id = transaction_id
-            .parse()
-            .map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
-        Ok(Self {
-            transaction_id,
-            global_position,
-        })
-    }
-
-    pub(crate) fn xid_text(&self) -> String {
-        self.transaction_id.to_string()
-    }
+/// sqlx 0.8 has no `xid8` codec: xids travel as text.
+pub(crate) fn position(
+    transaction_id: &str,
+    global_position: i64,
+) -> Result<Position, sqlx::Error> {
+    Position::from_xid_text(transaction_id, global_position)
+        .map_err(|error| sqlx::Error::Decode(Box::new(error)))
 }
 
 /// One event as stored, with the envelope columns readers need.
@@ -64,7 +47,7 @@ impl RecordedEvent {
 
     fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
         Ok(Self {
-            position: Position::from_text(
+            position: position(
                 row.try_get("transaction_id")?,
                 row.try_get("global_position")?,
             )?,
@@ -122,24 +105,4 @@ pub async fn has_events_after(
     .bind(after.global_position)
     .fetch_one(executor)
     .await
-}
-
-/// Where the event `sequence` of an aggregate sits in the feed.
-pub async fn position_of(
-    executor: impl PgExecutor<'_>,
-    aggregate_type: &str,
-    aggregate_id: &str,
-    sequence: i64,
-) -> Result<Option<Position>, sqlx::Error> {
-    let row: Option<(String, i64)> = sqlx::query_as(
-        "select transaction_id::text, global_position from events
-         where aggregate_type = $1 and aggregate_id = $2 and sequence = $3",
-    )
-    .bind(aggregate_type)
-    .bind(aggregate_id)
-    .bind(sequence)
-    .fetch_optional(executor)
-    .await?;
-    row.map(|(xid, position)| Position::from_text(&xid, position))
-        .transpose()
 }

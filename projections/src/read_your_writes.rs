@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use sqlx::PgPool;
 
 use crate::engine::{checkpoints, Subscriptions};
-use crate::feed::{self, Position};
+use crate::feed::Position;
 
 /// How long a mutation waits at most; beyond it the answer is served from a read model that
 /// may lag, and a warning is logged (the projection is stuck or far behind).
@@ -14,36 +14,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Cross-process fallback: the in-process progress signal does not see other processes.
 const POLL: Duration = Duration::from_millis(20);
-
-/// The event to wait for: the last one a command wrote.
-#[derive(Debug, Clone, Copy)]
-pub struct Written<'a> {
-    pub aggregate_type: &'a str,
-    pub aggregate_id: &'a str,
-    pub sequence: i64,
-}
-
-/// Waits until every projection in `names` has applied `written`. Returns `false` on
-/// timeout.
-pub async fn wait_for(
-    pool: &PgPool,
-    subscriptions: &Subscriptions,
-    written: Written<'_>,
-    names: &[&str],
-    timeout: Duration,
-) -> Result<bool, sqlx::Error> {
-    let Some(target) = feed::position_of(
-        pool,
-        written.aggregate_type,
-        written.aggregate_id,
-        written.sequence,
-    )
-    .await?
-    else {
-        return Ok(false);
-    };
-    wait_until(pool, subscriptions, target, names, timeout).await
-}
 
 /// Waits until every projection in `names` has a checkpoint at or past `target`.
 pub async fn wait_until(

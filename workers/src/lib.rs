@@ -12,14 +12,16 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-/// The channel `events_notify()` signals at each commit that appended events.
+/// The channel on which processes announce that they appended events.
 pub const EVENTS_CHANNEL: &str = "thermogestion_events";
 
-/// Starts the listener and one runner per projection; they stop when `shutdown` turns true.
+/// Starts the listener and one runner per projection, plus the announcer of this process'
+/// appends when it sends commands; all stop when `shutdown` turns true.
 pub fn spawn(
     pool: &PgPool,
     subscriptions: &Subscriptions,
     settings: RunnerSettings,
+    appends: Option<watch::Receiver<u64>>,
     shutdown: &watch::Receiver<bool>,
 ) -> Vec<JoinHandle<()>> {
     let mut handles = vec![tokio::spawn(listen(
@@ -27,6 +29,13 @@ pub fn spawn(
         subscriptions.clone(),
         shutdown.clone(),
     ))];
+    if let Some(appends) = appends {
+        handles.push(tokio::spawn(announce(
+            pool.clone(),
+            appends,
+            shutdown.clone(),
+        )));
+    }
     for projection in projections::all() {
         handles.push(tokio::spawn(engine::run(
             pool.clone(),
@@ -37,6 +46,34 @@ pub fn spawn(
         )));
     }
     handles
+}
+
+/// Notifies every process' listener after this process appended events.
+///
+/// Notifying inside the appending transaction would take PostgreSQL's cluster-wide notify
+/// lock at each commit and serialise all commits (it halved throughput, ADR 0001). Here,
+/// one notification covers every append made while the previous one was in flight.
+async fn announce(
+    pool: PgPool,
+    mut appends: watch::Receiver<u64>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            changed = appends.changed() => if changed.is_err() { return },
+            _ = shutdown.changed() => return,
+        }
+        appends.borrow_and_update();
+        if let Err(error) = sqlx::query("select pg_notify($1, '')")
+            .bind(EVENTS_CHANNEL)
+            .execute(&pool)
+            .await
+        {
+            // Subscribers still poll: a lost announcement only delays them.
+            tracing::warn!(error = %error, "cannot announce appended events");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
 }
 
 /// Turns PostgreSQL notifications into in-process wake-ups. A hint only: runners poll too.
