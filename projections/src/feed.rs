@@ -48,7 +48,7 @@ impl RecordedEvent {
     fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
         Ok(Self {
             position: position(
-                row.try_get("transaction_id")?,
+                row.try_get("xid")?,
                 row.try_get("global_position")?,
             )?,
             event_id: row.try_get("event_id")?,
@@ -74,7 +74,9 @@ pub async fn read_page(
     // The row comparison is what lets the planner walk `events_feed`; an `or` form has been
     // seen to pick a plan 200 times slower (EVENT-STORE.md).
     let rows = sqlx::query(
-        "select transaction_id::text as transaction_id, global_position, event_id, workspace_id,
+        // The text form gets its own name: aliased `transaction_id`, it would shadow the
+        // column in `order by` and sort xids as text ("10" before "9").
+        "select transaction_id::text as xid, global_position, event_id, workspace_id,
                 aggregate_type, aggregate_id, sequence, event_type, event_version, payload,
                 metadata, recorded_at
          from events

@@ -313,3 +313,24 @@ async fn the_event_log_is_append_only() {
     }
     assert_eq!(db.event_count().await, 1);
 }
+
+#[tokio::test]
+async fn the_feed_orders_transactions_as_numbers_not_text() {
+    let db = TestDb::new().await;
+    // Old transaction ids, set by hand: "10" sorts before "9" as text, after it as a number.
+    for xid in ["10", "9"] {
+        sqlx::query(
+            "insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, transaction_id)
+             values ('test', $1, 1, 'TestWritten', '1', '{}', $2, $1::xid8)",
+        )
+        .bind(xid)
+        .bind(serde_json::json!({ "workspace_id": Uuid::new_v4().to_string() }))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    }
+    let mut conn = db.pool.acquire().await.unwrap();
+    let page = projections::feed::read_page(&mut conn, Default::default(), 10).await.unwrap();
+    let xids: Vec<u64> = page.iter().map(|event| event.position.transaction_id).collect();
+    assert_eq!(xids, vec![9, 10]);
+}
