@@ -43,29 +43,40 @@ pub(crate) async fn append(
         versions.push(event.event_version);
         payloads.push(event.payload);
     }
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+    // Most commands write one event: a plain `values` insert plans and runs cheaper than
+    // `unnest`, measurably so at thousands of commands per second.
+    let query = if count == 1 {
+        sqlx::query_as(
+            "insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+             values ($1, $2, $3 + 1, $4[1], $5[1], $6[1], $7)
+             returning transaction_id::text, global_position, sequence",
+        )
+    } else {
+        sqlx::query_as(
         "insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
          select $1, $2, $3 + e.ordinal, e.event_type, e.event_version, e.payload, $7
          from unnest($4::text[], $5::text[], $6::jsonb[]) with ordinality
               as e(event_type, event_version, payload, ordinal)
          returning transaction_id::text, global_position, sequence",
-    )
-    .bind(aggregate_type)
-    .bind(aggregate_id)
-    .bind(after_sequence)
-    .bind(&types)
-    .bind(&versions)
-    .bind(&payloads)
-    .bind(metadata)
-    .fetch_all(pool)
-    .await
-    .map_err(|error| match &error {
-        // The primary key (aggregate, sequence) is the optimistic lock.
-        sqlx::Error::Database(database) if database.code().as_deref() == Some("23505") => {
-            AppendError::Conflict
-        }
-        _ => AppendError::Database(error),
-    })?;
+        )
+    };
+    let rows: Vec<(String, i64, i64)> = query
+        .bind(aggregate_type)
+        .bind(aggregate_id)
+        .bind(after_sequence)
+        .bind(&types)
+        .bind(&versions)
+        .bind(&payloads)
+        .bind(metadata)
+        .fetch_all(pool)
+        .await
+        .map_err(|error| match &error {
+            // The primary key (aggregate, sequence) is the optimistic lock.
+            sqlx::Error::Database(database) if database.code().as_deref() == Some("23505") => {
+                AppendError::Conflict
+            }
+            _ => AppendError::Database(error),
+        })?;
     let (xid, global_position, _) = rows
         .into_iter()
         .max_by_key(|(_, _, sequence)| *sequence)

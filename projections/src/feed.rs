@@ -7,10 +7,16 @@
 //! committed or aborted, and nothing new can appear there (EVENT-STORE.md).
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use std::collections::HashMap;
+
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use sqlx::postgres::PgRow;
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor, Row};
 use uuid::Uuid;
+
+use crate::engine::ProjectionError;
 
 pub use domain::Position;
 
@@ -24,7 +30,11 @@ pub(crate) fn position(
 }
 
 /// One event as stored, with the envelope columns readers need.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Payload and metadata stay raw JSON until a reader asks for them: a projection decodes
+/// its own events straight into domain types, and skips the others without parsing them
+/// (this doubled replay speed, docs/performance.md).
+#[derive(Debug, Clone)]
 pub struct RecordedEvent {
     pub position: Position,
     pub event_id: Uuid,
@@ -34,23 +44,29 @@ pub struct RecordedEvent {
     pub sequence: i64,
     pub event_type: String,
     pub event_version: String,
-    pub payload: Value,
-    pub metadata: Value,
+    pub payload: Box<RawValue>,
+    pub metadata: Box<RawValue>,
     pub recorded_at: DateTime<Utc>,
 }
 
 impl RecordedEvent {
+    /// The payload as the domain event type `T`.
+    pub fn payload<T: DeserializeOwned>(&self) -> Result<T, ProjectionError> {
+        serde_json::from_str(self.payload.get())
+            .map_err(|source| ProjectionError::payload(self, source))
+    }
+
     /// A metadata value by its `domain::meta` key.
-    pub fn meta(&self, key: &str) -> Option<&str> {
-        self.metadata.get(key).and_then(Value::as_str)
+    pub fn meta(&self, key: &str) -> Option<String> {
+        let map: HashMap<String, String> = serde_json::from_str(self.metadata.get()).ok()?;
+        map.get(key).cloned()
     }
 
     fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+        let Json(payload) = row.try_get::<Json<Box<RawValue>>, _>("payload")?;
+        let Json(metadata) = row.try_get::<Json<Box<RawValue>>, _>("metadata")?;
         Ok(Self {
-            position: position(
-                row.try_get("xid")?,
-                row.try_get("global_position")?,
-            )?,
+            position: position(row.try_get("xid")?, row.try_get("global_position")?)?,
             event_id: row.try_get("event_id")?,
             workspace_id: row.try_get("workspace_id")?,
             aggregate_type: row.try_get("aggregate_type")?,
@@ -58,8 +74,8 @@ impl RecordedEvent {
             sequence: row.try_get("sequence")?,
             event_type: row.try_get("event_type")?,
             event_version: row.try_get("event_version")?,
-            payload: row.try_get("payload")?,
-            metadata: row.try_get("metadata")?,
+            payload,
+            metadata,
             recorded_at: row.try_get("recorded_at")?,
         })
     }

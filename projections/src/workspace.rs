@@ -53,8 +53,7 @@ impl Projection for WorkspaceProjection {
             .iter()
             .filter(|event| event.aggregate_type == Workspace::TYPE);
         for event in ours {
-            let payload: WorkspaceEvent = serde_json::from_value(event.payload.clone())
-                .map_err(|source| ProjectionError::payload(event, source))?;
+            let payload: WorkspaceEvent = event.payload()?;
             let change = changes.entry(event.workspace_id).or_default();
             match payload {
                 WorkspaceEvent::Registered {

@@ -330,7 +330,12 @@ async fn the_feed_orders_transactions_as_numbers_not_text() {
         .unwrap();
     }
     let mut conn = db.pool.acquire().await.unwrap();
-    let page = projections::feed::read_page(&mut conn, Default::default(), 10).await.unwrap();
-    let xids: Vec<u64> = page.iter().map(|event| event.position.transaction_id).collect();
+    let page = projections::feed::read_page(&mut conn, Default::default(), 10)
+        .await
+        .unwrap();
+    let xids: Vec<u64> = page
+        .iter()
+        .map(|event| event.position.transaction_id)
+        .collect();
     assert_eq!(xids, vec![9, 10]);
 }
