@@ -130,6 +130,10 @@ pub struct RunnerSettings {
     pub poll_interval: Duration,
     /// Retry delay when events exist but a transaction still in flight hides them.
     pub in_flight_retry: Duration,
+    /// Pause after a partial page, so that the next page gathers the events
+    /// written meanwhile. Without it a runner under steady load spends a transaction per
+    /// handful of events, which on a 2-core machine competes with the commands themselves.
+    pub batch_delay: Duration,
 }
 
 impl Default for RunnerSettings {
@@ -137,7 +141,8 @@ impl Default for RunnerSettings {
         Self {
             page_size: 500,
             poll_interval: Duration::from_millis(500),
-            in_flight_retry: Duration::from_millis(2),
+            in_flight_retry: Duration::from_millis(5),
+            batch_delay: Duration::from_millis(5),
         }
     }
 }
@@ -208,6 +213,17 @@ async fn move_checkpoint(
     }
 }
 
+/// Projection commits need not wait for the disk: tables and checkpoint commit together,
+/// so a crash can only lose the last pages as a whole, and they are applied again from the
+/// log, which is durable. Waiting for each flush made runners compete with command commits
+/// for the WAL.
+async fn relax_durability(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("set local synchronous_commit = off")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The outcome of one catch-up step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step {
@@ -224,6 +240,7 @@ pub async fn catch_up_page(
 ) -> Result<Step, ProjectionError> {
     let name = projection.name();
     let mut tx = pool.begin().await?;
+    relax_durability(&mut tx).await?;
     // The checkpoint row is the runners' mutex: a second runner of this projection waits
     // here, then reads the checkpoint the first one committed, so no page is applied twice.
     let from = locked_checkpoint(&mut tx, name).await?;
@@ -312,35 +329,35 @@ pub async fn run(
         tracing::error!(projection = name, error = %error, "cannot create the checkpoint");
     }
     while !*shutdown.borrow() {
-        let pause =
-            match catch_up_page(&pool, &*projection, &subscriptions, settings.page_size).await {
-                Ok(step) if step.applied > 0 => continue,
-                Ok(step) => match feed::has_events_after(&pool, step.checkpoint).await {
-                    Ok(true) => settings.in_flight_retry,
-                    Ok(false) => {
-                        tokio::select! {
-                            _ = new_events.changed() => {}
-                            _ = tokio::time::sleep(settings.poll_interval) => {}
-                            _ = shutdown.changed() => {}
-                        }
-                        continue;
-                    }
-                    Err(error) => {
-                        tracing::warn!(projection = name, error = %error, "feed check failed");
-                        settings.poll_interval
-                    }
+        let step = catch_up_page(&pool, &*projection, &subscriptions, settings.page_size).await;
+        let pause = match step {
+            Ok(step) if step.applied as i64 >= settings.page_size => Duration::ZERO,
+            Ok(step) if step.applied > 0 => settings.batch_delay,
+            Ok(step) => match feed::has_events_after(&pool, step.checkpoint).await {
+                Ok(true) => settings.in_flight_retry,
+                Ok(false) => tokio::select! {
+                    _ = new_events.changed() => Duration::ZERO,
+                    _ = tokio::time::sleep(settings.poll_interval) => Duration::ZERO,
+                    _ = shutdown.changed() => Duration::ZERO,
                 },
-                Err(ProjectionError::CheckpointMoved(_)) => Duration::ZERO,
                 Err(error) => {
-                    // A human must act (a bug or a bad payload): log loudly and retry slowly, the
-                    // projection stays behind rather than skipping an event.
-                    tracing::error!(projection = name, error = %error, "projection failed");
-                    Duration::from_secs(1).max(settings.poll_interval)
+                    tracing::warn!(projection = name, error = %error, "feed check failed");
+                    settings.poll_interval
                 }
-            };
-        tokio::select! {
-            _ = tokio::time::sleep(pause) => {}
-            _ = shutdown.changed() => {}
+            },
+            Err(ProjectionError::CheckpointMoved(_)) => Duration::ZERO,
+            Err(error) => {
+                // A human must act (a bug or a bad payload): log loudly and retry slowly; the
+                // projection stays behind rather than skipping an event.
+                tracing::error!(projection = name, error = %error, "projection failed");
+                Duration::from_secs(1).max(settings.poll_interval)
+            }
+        };
+        if pause > Duration::ZERO {
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = shutdown.changed() => {}
+            }
         }
     }
 }
@@ -356,6 +373,7 @@ pub async fn replay(
     let name = projection.name();
     ensure_checkpoint(pool, name).await?;
     let mut tx = pool.begin().await?;
+    relax_durability(&mut tx).await?;
     locked_checkpoint(&mut tx, name).await?;
     for table in projection.tables() {
         // `delete`, not `truncate`: truncate would lock readers out for the whole replay.

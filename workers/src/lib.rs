@@ -15,6 +15,10 @@ use tokio::task::JoinHandle;
 /// The channel on which processes announce that they appended events.
 pub const EVENTS_CHANNEL: &str = "thermogestion_events";
 
+/// The shortest time between two announcements of one process: a bound on the latency it
+/// adds, and on the notifications PostgreSQL must serialise.
+pub const ANNOUNCE_INTERVAL: Duration = Duration::from_millis(5);
+
 /// Starts the listener and one runner per projection, plus the announcer of this process'
 /// appends when it sends commands; all stop when `shutdown` turns true.
 pub fn spawn(
@@ -52,7 +56,7 @@ pub fn spawn(
 ///
 /// Notifying inside the appending transaction would take PostgreSQL's cluster-wide notify
 /// lock at each commit and serialise all commits (it halved throughput, ADR 0001). Here,
-/// one notification covers every append made while the previous one was in flight.
+/// one notification covers every append of the last [`ANNOUNCE_INTERVAL`] at most.
 async fn announce(
     pool: PgPool,
     mut appends: watch::Receiver<u64>,
@@ -73,6 +77,8 @@ async fn announce(
             tracing::warn!(error = %error, "cannot announce appended events");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        // Under load, appends arrive every fraction of a millisecond: gather them.
+        tokio::time::sleep(ANNOUNCE_INTERVAL).await;
     }
 }
 
