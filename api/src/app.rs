@@ -127,21 +127,23 @@ impl Application {
             shutdown,
             run_workers,
         } = self;
-        let stop = shutdown.subscribe();
+        // Workers get their own stop signal, given only once HTTP has drained: a request in
+        // flight may be waiting for a projection to reach its events.
+        let (stop_workers, workers_stop) = watch::channel(false);
         let workers = if run_workers {
             workers::spawn(
                 &state.pool,
                 &state.subscriptions,
                 RunnerSettings::default(),
                 Some(state.commands.appends()),
-                &stop,
+                &workers_stop,
             )
         } else {
             vec![]
         };
         let schema = graphql::build(state.clone());
         let router = http::router(state, schema);
-        let mut until = stop.clone();
+        let mut until = shutdown.subscribe();
         tracing::info!(addr = %listener.local_addr()?, "serving");
         axum::serve(
             listener,
@@ -151,7 +153,7 @@ impl Application {
             let _ = until.wait_for(|stopped| *stopped).await;
         })
         .await?;
-        let _ = shutdown.send(true);
+        let _ = stop_workers.send(true);
         for worker in workers {
             let _ = worker.await;
         }

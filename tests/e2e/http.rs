@@ -142,3 +142,37 @@ async fn metrics_expose_requests_events_and_projection_lag() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn shutdown_lets_a_request_in_flight_finish() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    let body = json!({ "query": REGISTER, "variables": { "name": "Atelier du soir" } }).to_string();
+    let (first_half, second_half) = body.split_at(body.len() / 2);
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(first_half.as_bytes()).await.unwrap();
+    stream.flush().await.unwrap();
+    // The server has the request half-read when it is told to stop.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let stopping = tokio::spawn(app.stop());
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    stream.write_all(second_half.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        response.contains("\"name\":\"Atelier du soir\""),
+        "{response}"
+    );
+    stopping.await.unwrap();
+    assert!(
+        tokio::net::TcpStream::connect(&address).await.is_err(),
+        "a stopped server accepts no new connection"
+    );
+}
