@@ -14,3 +14,13 @@ pub use error::{DomainError, ErrorKind};
 pub use position::Position;
 pub use role::Role;
 pub use stamped::Stamped;
+
+/// JSON Schemas of every event payload, by aggregate type: the contract of the log, checked
+/// in under `schemas/events/` (a test fails when they drift).
+pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
+    use cqrs_es::Aggregate;
+    vec![(
+        workspace::Workspace::TYPE,
+        schemars::schema_for!(workspace::WorkspaceEvent),
+    )]
+}

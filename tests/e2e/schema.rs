@@ -16,3 +16,22 @@ fn the_checked_in_schema_matches_the_code() {
          `UPDATE_SCHEMA=1 cargo nextest run -E 'test(checked_in_schema)'` to update it"
     );
 }
+
+#[test]
+fn the_checked_in_event_schemas_match_the_code() {
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/events");
+    for (aggregate_type, schema) in domain::event_schemas() {
+        let path = format!("{folder}/{aggregate_type}.json");
+        let current = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+        if std::env::var_os("UPDATE_SCHEMA").is_some() {
+            std::fs::write(&path, &current).unwrap();
+            continue;
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            current == checked_in,
+            "{path} drifted from the event types; old events must still deserialise: add a \
+             version or a serde default, then run `UPDATE_SCHEMA=1 cargo nextest run -E 'test(checked_in)'`"
+        );
+    }
+}

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::WorkspaceName;
 
 /// Event type strings are the contract with the log: never rename a variant, add a version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum WorkspaceEvent {
     Registered {
         name: WorkspaceName,

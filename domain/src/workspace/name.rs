@@ -6,7 +6,7 @@ use super::WorkspaceError;
 ///
 /// Invariant: trimmed, inner runs of whitespace collapsed, 1 to [`WorkspaceName::MAX_CHARS`]
 /// characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct WorkspaceName(String);
 
