@@ -78,7 +78,7 @@ async fn main() -> anyhow::Result<()> {
             };
             for projection in targets {
                 let started = std::time::Instant::now();
-                let events = engine::replay(&pool, &*projection, 5_000).await?;
+                let events = engine::replay(&pool, &*projection, engine::REPLAY_PAGE_SIZE).await?;
                 println!(
                     "{}: replayed {events} events in {:.2?}",
                     projection.name(),

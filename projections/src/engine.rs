@@ -362,6 +362,9 @@ pub async fn run(
     }
 }
 
+/// Page size of replays: large pages amortise the per-page statements of a projection.
+pub const REPLAY_PAGE_SIZE: i64 = 10_000;
+
 /// Rebuilds `projection` from the start of the log in one transaction (readers keep seeing
 /// the old tables until the new ones commit, live runners wait on the checkpoint row), then
 /// catches up with what was written meanwhile. Returns the number of events applied.
