@@ -12,7 +12,7 @@ use domain::workspace::{WorkspaceCommand, AGGREGATE_LOCAL_ID};
 use projections::engine::{self, Projection, ProjectionError};
 use projections::{RecordedEvent, Subscriptions};
 use sqlx::{PgConnection, PgPool};
-use tests::TestDb;
+use tests::{register, workspace_command, TestDb};
 use uuid::Uuid;
 
 /// Records each event it sees; the primary key makes a second delivery fail the page.
@@ -45,11 +45,17 @@ impl Projection for Seen {
     }
 }
 
-async fn create_seen_table(pool: &PgPool) {
+/// A database with the `Seen` projection's table and checkpoint.
+async fn seen_db() -> TestDb {
+    let db = TestDb::new().await;
     sqlx::query("create table test_seen (global_position bigint primary key)")
-        .execute(pool)
+        .execute(&db.pool)
         .await
         .unwrap();
+    engine::ensure_checkpoint(&db.pool, "test_seen")
+        .await
+        .unwrap();
+    db
 }
 
 /// Writes one event the way postgres-es does, inside a transaction the caller controls.
@@ -77,12 +83,8 @@ async fn all_positions(pool: &PgPool, table: &str) -> Vec<i64> {
 
 #[tokio::test]
 async fn an_event_committed_late_is_read_after_it_commits_never_skipped() {
-    let db = TestDb::new().await;
-    create_seen_table(&db.pool).await;
+    let db = seen_db().await;
     let subscriptions = Subscriptions::default();
-    engine::ensure_checkpoint(&db.pool, "test_seen")
-        .await
-        .unwrap();
 
     // A takes the lower position and stays open; B takes a higher one and commits first.
     let mut slow = db.pool.begin().await.unwrap();
@@ -117,11 +119,7 @@ async fn an_event_committed_late_is_read_after_it_commits_never_skipped() {
 
 #[tokio::test]
 async fn concurrent_writers_and_a_reader_see_every_event_exactly_once() {
-    let db = TestDb::new().await;
-    create_seen_table(&db.pool).await;
-    engine::ensure_checkpoint(&db.pool, "test_seen")
-        .await
-        .unwrap();
+    let db = seen_db().await;
     let commands = Commands::new(db.pool.clone());
     let writers_done = Arc::new(AtomicBool::new(false));
     let late_commits = Arc::new(AtomicUsize::new(0));
@@ -229,22 +227,15 @@ async fn concurrent_writers_and_a_reader_see_every_event_exactly_once() {
 
 #[tokio::test]
 async fn a_second_runner_cannot_apply_a_page_twice() {
-    let db = TestDb::new().await;
-    create_seen_table(&db.pool).await;
-    engine::ensure_checkpoint(&db.pool, "test_seen")
-        .await
-        .unwrap();
+    let db = seen_db().await;
     let commands = Commands::new(db.pool.clone());
     for index in 0..30 {
-        let meta = CommandMeta::system(Uuid::new_v4(), "twice");
-        let register = WorkspaceCommand::Register {
-            name: format!("Atelier {index}"),
-        };
-        commands
-            .workspaces
-            .execute(&meta, AGGREGATE_LOCAL_ID, register)
-            .await
-            .unwrap();
+        workspace_command(
+            &commands,
+            Uuid::new_v4(),
+            register(format!("Atelier {index}")),
+        )
+        .await;
     }
     // Two runners race on the same checkpoint; the loser must wait and continue from the
     // winner's checkpoint, so the primary key of test_seen never sees a duplicate.
@@ -292,18 +283,7 @@ async fn a_second_runner_cannot_apply_a_page_twice() {
 async fn the_event_log_is_append_only() {
     let db = TestDb::new().await;
     let commands = Commands::new(db.pool.clone());
-    let meta = CommandMeta::system(Uuid::new_v4(), "append-only");
-    commands
-        .workspaces
-        .execute(
-            &meta,
-            AGGREGATE_LOCAL_ID,
-            WorkspaceCommand::Register {
-                name: "Atelier".into(),
-            },
-        )
-        .await
-        .unwrap();
+    workspace_command(&commands, Uuid::new_v4(), register("Atelier")).await;
     for statement in ["update events set payload = '{}'", "delete from events"] {
         let error = sqlx::query(statement).execute(&db.pool).await.unwrap_err();
         assert!(

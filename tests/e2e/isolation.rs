@@ -1,11 +1,10 @@
 //! Tenant isolation of read models: the query filter is the first lock, row-level security
 //! the second.
 
-use commands::{CommandMeta, Commands};
-use domain::workspace::{WorkspaceCommand, AGGREGATE_LOCAL_ID};
+use commands::Commands;
 use projections::engine;
 use projections::{tenant, workspace, Subscriptions};
-use tests::TestDb;
+use tests::{register, workspace_command, TestDb};
 use uuid::Uuid;
 
 #[tokio::test]
@@ -13,15 +12,8 @@ async fn a_workspace_never_sees_another_workspace_row() {
     let db = TestDb::new().await;
     let commands = Commands::new(db.pool.clone());
     let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-    for (workspace_id, name) in [(a, "Atelier A"), (b, "Atelier B")] {
-        let meta = CommandMeta::system(workspace_id, "isolation");
-        let register = WorkspaceCommand::Register { name: name.into() };
-        commands
-            .workspaces
-            .execute(&meta, AGGREGATE_LOCAL_ID, register)
-            .await
-            .unwrap();
-    }
+    workspace_command(&commands, a, register("Atelier A")).await;
+    workspace_command(&commands, b, register("Atelier B")).await;
     let projection = projections::by_name(workspace::NAME).unwrap();
     engine::catch_up(&db.pool, &*projection, &Subscriptions::default(), 100)
         .await

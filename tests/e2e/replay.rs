@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use std::time::Duration;
-use tests::spawn_app;
+use tests::{register, rename, spawn_app, workspace_command};
 
 async fn dump(
     pool: &sqlx::PgPool,
@@ -25,24 +25,11 @@ async fn replay_rebuilds_the_live_tables_exactly() {
     let app = spawn_app().await;
     let commands = &app.state.commands;
     for index in 0..25 {
-        let meta = commands::CommandMeta::system(uuid::Uuid::new_v4(), "replay");
-        let register = domain::workspace::WorkspaceCommand::Register {
-            name: format!("Atelier {index}"),
-        };
-        commands
-            .workspaces
-            .execute(&meta, domain::workspace::AGGREGATE_LOCAL_ID, register)
-            .await
-            .unwrap();
+        let workspace_id = uuid::Uuid::new_v4();
+        workspace_command(commands, workspace_id, register(format!("Atelier {index}"))).await;
         for version in 0..index % 4 {
-            let rename = domain::workspace::WorkspaceCommand::Rename {
-                name: format!("Atelier {index} v{version}"),
-            };
-            commands
-                .workspaces
-                .execute(&meta, domain::workspace::AGGREGATE_LOCAL_ID, rename)
-                .await
-                .unwrap();
+            let name = format!("Atelier {index} v{version}");
+            workspace_command(commands, workspace_id, rename(name)).await;
         }
     }
     // Through HTTP too: the mutation waits for the live projection.

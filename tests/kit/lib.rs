@@ -174,3 +174,26 @@ impl TestApp {
 pub fn error_code(response: &Value) -> Option<&str> {
     response["errors"][0]["extensions"]["code"].as_str()
 }
+
+/// Sends `command` to the workspace aggregate of `workspace_id` as the platform would, and
+/// fails the test if it is refused.
+pub async fn workspace_command(
+    commands: &commands::Commands,
+    workspace_id: Uuid,
+    command: domain::workspace::WorkspaceCommand,
+) -> commands::CommandReceipt {
+    let meta = commands::CommandMeta::system(workspace_id, "test");
+    commands
+        .workspaces
+        .execute(&meta, domain::workspace::AGGREGATE_LOCAL_ID, command)
+        .await
+        .expect("workspace command refused")
+}
+
+pub fn register(name: impl Into<String>) -> domain::workspace::WorkspaceCommand {
+    domain::workspace::WorkspaceCommand::Register { name: name.into() }
+}
+
+pub fn rename(name: impl Into<String>) -> domain::workspace::WorkspaceCommand {
+    domain::workspace::WorkspaceCommand::Rename { name: name.into() }
+}
