@@ -1,6 +1,7 @@
 //! Building and running one server process.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use commands::{CommandReceipt, Commands};
@@ -11,6 +12,7 @@ use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::auth::Keys;
 use crate::config::Config;
 use crate::http::Metrics;
 use crate::{db, graphql, http, ApiError};
@@ -22,11 +24,12 @@ pub struct AppState {
     pub commands: Commands,
     pub subscriptions: Subscriptions,
     pub metrics: Metrics,
+    pub keys: Arc<Keys>,
     pub read_your_writes_timeout: Duration,
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, subscriptions: Subscriptions) -> Self {
+    pub fn new(pool: PgPool, subscriptions: Subscriptions, config: &Config) -> Self {
         let commands = Commands::new(pool.clone());
         let metrics = Metrics::new(commands.events_appended());
         Self {
@@ -34,6 +37,7 @@ impl AppState {
             commands,
             subscriptions,
             metrics,
+            keys: Arc::new(Keys::new(&config.jwt_secret)),
             read_your_writes_timeout: read_your_writes::DEFAULT_TIMEOUT,
         }
     }
@@ -91,7 +95,7 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         Ok(Self {
             listener,
-            state: AppState::new(pool, Subscriptions::default()),
+            state: AppState::new(pool, Subscriptions::default(), config),
             shutdown: watch::Sender::new(false),
             run_workers: true,
         })

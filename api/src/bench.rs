@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use commands::{CommandMeta, Commands};
-use domain::workspace::{WorkspaceCommand, AGGREGATE_LOCAL_ID};
+use domain::workspace::{Consent, WorkspaceCommand, AGGREGATE_LOCAL_ID};
 use projections::engine::{self, LagRecorder, RunnerSettings};
 use projections::Subscriptions;
 use sqlx::postgres::PgConnectOptions;
@@ -170,8 +170,16 @@ async fn write_commands(
     for index in 0..count {
         let command = if index % stream_length == 0 {
             meta.workspace_id = Uuid::now_v7();
-            WorkspaceCommand::Register {
+            // A sign-up writes four events in one commit (registration, consent, trial,
+            // owner); the renames write one each.
+            WorkspaceCommand::SignUp {
                 name: format!("Atelier bench {writer}"),
+                owner: Uuid::now_v7(),
+                consent: Consent {
+                    terms_version: "bench".into(),
+                    privacy_policy_version: "bench".into(),
+                    data_processing: true,
+                },
             }
         } else {
             WorkspaceCommand::Rename {

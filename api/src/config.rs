@@ -18,7 +18,19 @@ pub struct Config {
     pub storage_url: String,
     pub stripe_api_base: String,
     pub log_format: LogFormat,
+    /// Signs access tokens (HS256).
+    pub jwt_secret: SecretString,
+    pub environment: Environment,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// Good enough on a laptop, refused in production (`Config::check_production`).
+pub const DEV_JWT_SECRET: &str = "thermogestion-development-secret-do-not-use-in-production";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -75,7 +87,32 @@ impl Config {
                 })
             }
         };
+        let environment = match read("THERMOGESTION_ENV")?.as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "THERMOGESTION_ENV",
+                    reason: format!("{other:?} is neither development nor production"),
+                })
+            }
+        };
+        let jwt_secret = read("THERMOGESTION_JWT_SECRET")?.unwrap_or_else(|| DEV_JWT_SECRET.into());
+        if environment == Environment::Production && jwt_secret == DEV_JWT_SECRET {
+            return Err(ConfigError::Invalid {
+                name: "THERMOGESTION_JWT_SECRET",
+                reason: "production refuses the development secret: set a random secret of 32 bytes or more".into(),
+            });
+        }
+        if jwt_secret.len() < 32 {
+            return Err(ConfigError::Invalid {
+                name: "THERMOGESTION_JWT_SECRET",
+                reason: "must be at least 32 characters".into(),
+            });
+        }
         Ok(Self {
+            jwt_secret: jwt_secret.into(),
+            environment,
             database_url: read("DATABASE_URL")?
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.into())
                 .into(),
@@ -135,11 +172,29 @@ mod tests {
     }
 
     #[test]
+    fn production_refuses_the_development_secret() {
+        let error = config(&[("THERMOGESTION_ENV", "production")]).unwrap_err();
+        assert!(
+            error.to_string().starts_with("THERMOGESTION_JWT_SECRET"),
+            "{error}"
+        );
+        let secret = "k".repeat(48);
+        let config = config(&[
+            ("THERMOGESTION_ENV", "production"),
+            ("THERMOGESTION_JWT_SECRET", &secret),
+        ])
+        .unwrap();
+        assert_eq!(config.environment, Environment::Production);
+    }
+
+    #[test]
     fn bad_values_name_the_variable() {
         for (name, value) in [
             ("THERMOGESTION_ADDR", "localhost"),
             ("DATABASE_MAX_CONNECTIONS", "many"),
             ("THERMOGESTION_LOG_FORMAT", "xml"),
+            ("THERMOGESTION_ENV", "staging"),
+            ("THERMOGESTION_JWT_SECRET", "short"),
         ] {
             let error = config(&[(name, value)]).unwrap_err().to_string();
             assert!(error.starts_with(name), "{name}: {error}");

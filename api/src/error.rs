@@ -92,6 +92,48 @@ impl<E: DomainError> From<CommandError<E>> for ApiError {
     }
 }
 
+impl ApiError {
+    /// A domain refusal: its category, its code and its French message.
+    pub fn domain(error: &impl DomainError) -> Self {
+        Self::new(error.kind(), error.code(), error.to_string())
+    }
+}
+
+impl From<commands::account::AccountError> for ApiError {
+    fn from(error: commands::account::AccountError) -> Self {
+        use commands::account::AccountError;
+        match error {
+            AccountError::Database(cause) => Self::internal(cause),
+            AccountError::Hashing(cause) => Self::internal(cause),
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
+impl From<commands::session::SessionError> for ApiError {
+    fn from(error: commands::session::SessionError) -> Self {
+        use commands::session::SessionError;
+        match error {
+            SessionError::Database(cause) => Self::internal(cause),
+            SessionError::Invalid => Self::new(
+                ErrorKind::Unauthenticated,
+                "SESSION_INVALID",
+                SessionError::Invalid.to_string(),
+            ),
+        }
+    }
+}
+
+impl From<commands::onboarding::SignUpError> for ApiError {
+    fn from(error: commands::onboarding::SignUpError) -> Self {
+        use commands::onboarding::SignUpError;
+        match error {
+            SignUpError::Account(error) => error.into(),
+            SignUpError::Workspace(error) => error.into(),
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         Self::internal(error)

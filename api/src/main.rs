@@ -49,7 +49,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve { demo } => {
             let app = Application::build(&config).await?;
             if demo {
-                seed_demo(&app.state().commands, &config).await?;
+                seed_demo(&app.state().pool, &app.state().commands, &config).await?;
             }
             tokio::spawn(api::app::stop_on_signal(app.shutdown_handle()));
             app.run_until_stopped().await?;
@@ -89,7 +89,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo => {
             let pool = migrated_pool(&config).await?;
             let commands = Commands::new(pool.clone());
-            seed_demo(&commands, &config).await?;
+            seed_demo(&pool, &commands, &config).await?;
             // Bring the read models up to date so the demo shows at once.
             for projection in projections::all() {
                 engine::catch_up(&pool, &*projection, &Subscriptions::default(), 500).await?;
@@ -127,14 +127,19 @@ async fn migrated_pool(config: &Config) -> anyhow::Result<sqlx::PgPool> {
     Ok(pool)
 }
 
-async fn seed_demo(commands: &Commands, config: &Config) -> anyhow::Result<()> {
-    let created = demo::seed(commands).await?;
+async fn seed_demo(
+    pool: &sqlx::PgPool,
+    commands: &Commands,
+    config: &Config,
+) -> anyhow::Result<()> {
+    let created = demo::seed(pool, commands).await?;
     println!(
-        "Demo workshop {:?} {} (id {}).\nGraphiQL: {}/graphql — try `{{ apiVersion }}` or the registerWorkspace mutation.\nSign-in arrives with user accounts; until then the API has no login.",
+        "Demo workshop {:?} {}.\nGraphiQL: {}/graphql\nLog in with the `login` mutation: email {}, password {}",
         demo::DEMO_WORKSPACE_NAME,
         if created { "created" } else { "already present" },
-        demo::DEMO_WORKSPACE_ID,
         config.public_base_url,
+        demo::DEMO_OWNER_EMAIL,
+        demo::DEMO_OWNER_PASSWORD,
     );
     Ok(())
 }

@@ -74,21 +74,21 @@ fn demo_replay_and_migrations_from_the_command_line() {
     );
 
     let replay = stdout(&database.run(&["replay", "workspace"]));
-    assert!(replay.contains("workspace: replayed 1 events"), "{replay}");
+    assert!(replay.contains("workspace: replayed 4 events"), "{replay}");
 
     let unknown = database.run(&["replay", "nope"]);
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no projection named \"nope\""));
 
     let down = stdout(&database.run(&["migrate", "--down", "1"]));
-    assert!(down.contains("[2]"), "{down}");
+    assert!(down.contains("[3]"), "{down}");
     stdout(&database.run(&["migrate"]));
     let replay_all = stdout(&database.run(&["replay"]));
     assert!(
-        replay_all.contains("workspace: replayed 1 events"),
+        replay_all.contains("workspace: replayed 4 events"),
         "{replay_all}"
     );
 
     let schema = stdout(&database.run(&["schema"]));
-    assert!(schema.contains("registerWorkspace"));
+    assert!(schema.contains("signUp(input: SignUpInput!)"));
 }

@@ -4,10 +4,13 @@
 //! pure domain decide, and commits with metadata; it retries optimistic-concurrency conflicts
 //! a bounded number of times and returns a [`CommandReceipt`] that read-your-writes resolves.
 
+pub mod account;
 mod append;
 mod error;
 mod gateway;
 mod meta;
+pub mod onboarding;
+pub mod session;
 
 pub use error::CommandError;
 pub use gateway::{

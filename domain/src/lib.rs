@@ -4,6 +4,7 @@
 //! [`Stamped`] command, and `apply` only copies event data into state.
 
 pub mod error;
+pub mod identity;
 pub mod meta;
 pub mod position;
 pub mod role;

@@ -2,7 +2,19 @@ use serde::{Deserialize, Serialize};
 
 /// Who acts (DESIGN.md §3). `System` is the platform itself: demo seeding, schedules,
 /// migrations of data; it never comes from a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Owner,
@@ -28,5 +40,41 @@ impl Role {
             Self::System => "system",
             Self::Anonymous => "anonymous",
         }
+    }
+}
+
+impl Role {
+    /// The roles a workspace member can hold (spec §3.1); `Editor`, `System` and
+    /// `Anonymous` are never members.
+    pub const MEMBER_ROLES: [Role; 5] = [
+        Role::Owner,
+        Role::Admin,
+        Role::Operator,
+        Role::Accounting,
+        Role::Client,
+    ];
+
+    pub fn is_member_role(self) -> bool {
+        Self::MEMBER_ROLES.contains(&self)
+    }
+
+    /// Owners and admins must use two-factor authentication (spec §11.2).
+    pub fn requires_two_factor(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin)
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Owner,
+            Self::Admin,
+            Self::Operator,
+            Self::Accounting,
+            Self::Client,
+            Self::Editor,
+            Self::System,
+            Self::Anonymous,
+        ]
+        .into_iter()
+        .find(|role| role.as_str() == text)
     }
 }

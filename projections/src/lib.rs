@@ -6,6 +6,7 @@
 
 pub mod engine;
 pub mod feed;
+pub mod member;
 pub mod read_your_writes;
 pub mod tenant;
 pub mod workspace;
@@ -17,7 +18,10 @@ use std::sync::Arc;
 
 /// Every projection of the application, in the order they are started.
 pub fn all() -> Vec<Arc<dyn Projection>> {
-    vec![Arc::new(workspace::WorkspaceProjection)]
+    vec![
+        Arc::new(workspace::WorkspaceProjection),
+        Arc::new(member::MemberProjection),
+    ]
 }
 
 /// The projection called `name`, for `thermogestion replay NAME`.

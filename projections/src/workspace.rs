@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
-use domain::workspace::{Workspace, WorkspaceEvent};
+use domain::workspace::{Module, Workspace, WorkspaceEvent};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
@@ -22,14 +22,20 @@ pub struct WorkspaceRow {
     pub name: String,
     pub registered_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub plan: Option<String>,
+    pub trial_ends_at: Option<DateTime<Utc>>,
+    pub jantes_enabled: bool,
 }
 
-/// The state of one workspace after a page, folded in memory so a page of N events costs
-/// two statements instead of N (replays read the whole log).
+/// What a page changed in one workspace, folded in memory so a page of N events costs two
+/// statements instead of N (replays read the whole log).
 #[derive(Default)]
 struct Change {
-    name: Option<String>,
     registered_at: Option<DateTime<Utc>>,
+    name: Option<String>,
+    plan: Option<String>,
+    trial_ends_at: Option<DateTime<Utc>>,
+    jantes_enabled: Option<bool>,
     updated_at: Option<DateTime<Utc>>,
 }
 
@@ -53,73 +59,105 @@ impl Projection for WorkspaceProjection {
             .iter()
             .filter(|event| event.aggregate_type == Workspace::TYPE);
         for event in ours {
-            let payload: WorkspaceEvent = event.payload()?;
             let change = changes.entry(event.workspace_id).or_default();
-            match payload {
+            match event.payload()? {
                 WorkspaceEvent::Registered {
                     name,
                     registered_at,
                 } => {
-                    change.name = Some(name.as_str().to_owned());
                     change.registered_at = Some(registered_at);
+                    change.name = Some(name.as_str().to_owned());
                     change.updated_at = Some(registered_at);
                 }
                 WorkspaceEvent::Renamed { name, renamed_at } => {
                     change.name = Some(name.as_str().to_owned());
                     change.updated_at = Some(renamed_at);
                 }
+                WorkspaceEvent::TrialStarted {
+                    plan,
+                    started_at,
+                    ends_at,
+                } => {
+                    change.plan = Some(plan.as_str().to_owned());
+                    change.trial_ends_at = Some(ends_at);
+                    change.updated_at = Some(started_at);
+                }
+                WorkspaceEvent::ModuleToggled {
+                    module: Module::Jantes,
+                    enabled,
+                    toggled_at,
+                } => {
+                    change.jantes_enabled = Some(enabled);
+                    change.updated_at = Some(toggled_at);
+                }
+                WorkspaceEvent::ConsentRecorded { .. }
+                | WorkspaceEvent::MemberJoined { .. }
+                | WorkspaceEvent::MemberRoleChanged { .. }
+                | WorkspaceEvent::MemberDeactivated { .. } => {}
             }
         }
-        let (mut new_ids, mut new_names, mut new_registered, mut new_updated) =
-            (vec![], vec![], vec![], vec![]);
-        let (mut ids, mut names, mut updated) = (vec![], vec![], vec![]);
-        for (workspace_id, change) in changes {
-            let (Some(name), Some(updated_at)) = (change.name, change.updated_at) else {
-                continue;
-            };
-            match change.registered_at {
-                Some(registered_at) => {
-                    new_ids.push(workspace_id);
-                    new_names.push(name);
-                    new_registered.push(registered_at);
-                    new_updated.push(updated_at);
-                }
-                None => {
-                    ids.push(workspace_id);
-                    names.push(name);
-                    updated.push(updated_at);
-                }
-            }
-        }
-        if !new_ids.is_empty() {
-            sqlx::query(
-                "insert into workspace (workspace_id, name, registered_at, updated_at)
-                 select * from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[])
-                 on conflict (workspace_id) do update
-                 set name = excluded.name, registered_at = excluded.registered_at,
-                     updated_at = excluded.updated_at",
-            )
-            .bind(&new_ids)
-            .bind(&new_names)
-            .bind(&new_registered)
-            .bind(&new_updated)
-            .execute(&mut *conn)
-            .await?;
-        }
-        if !ids.is_empty() {
-            sqlx::query(
-                "update workspace w set name = c.name, updated_at = c.updated_at
-                 from unnest($1::uuid[], $2::text[], $3::timestamptz[]) as c(workspace_id, name, updated_at)
-                 where w.workspace_id = c.workspace_id",
-            )
-            .bind(&ids)
-            .bind(&names)
-            .bind(&updated)
-            .execute(&mut *conn)
-            .await?;
-        }
+        write(conn, changes).await?;
         Ok(())
     }
+}
+
+async fn write(conn: &mut PgConnection, changes: HashMap<Uuid, Change>) -> Result<(), sqlx::Error> {
+    let (mut new_ids, mut new_names, mut new_registered) = (vec![], vec![], vec![]);
+    let (mut ids, mut names, mut plans, mut trial_ends, mut jantes, mut updated) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (workspace_id, change) in changes {
+        let Some(updated_at) = change.updated_at else {
+            continue;
+        };
+        if let (Some(registered_at), Some(name)) = (change.registered_at, &change.name) {
+            new_ids.push(workspace_id);
+            new_names.push(name.clone());
+            new_registered.push(registered_at);
+        }
+        ids.push(workspace_id);
+        names.push(change.name);
+        plans.push(change.plan);
+        trial_ends.push(change.trial_ends_at);
+        jantes.push(change.jantes_enabled);
+        updated.push(updated_at);
+    }
+    if !new_ids.is_empty() {
+        // A replayed registration resets the row; later changes of the page follow below.
+        sqlx::query(
+            "insert into workspace (workspace_id, name, registered_at, updated_at)
+             select id, name, at, at from unnest($1::uuid[], $2::text[], $3::timestamptz[]) as n(id, name, at)
+             on conflict (workspace_id) do update
+             set name = excluded.name, registered_at = excluded.registered_at,
+                 updated_at = excluded.updated_at, plan = null, trial_ends_at = null,
+                 jantes_enabled = false",
+        )
+        .bind(&new_ids)
+        .bind(&new_names)
+        .bind(&new_registered)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if !ids.is_empty() {
+        sqlx::query(
+            "update workspace w
+             set name = coalesce(c.name, w.name), plan = coalesce(c.plan, w.plan),
+                 trial_ends_at = coalesce(c.trial_ends_at, w.trial_ends_at),
+                 jantes_enabled = coalesce(c.jantes_enabled, w.jantes_enabled),
+                 updated_at = c.updated_at
+             from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::bool[], $6::timestamptz[])
+                  as c(workspace_id, name, plan, trial_ends_at, jantes_enabled, updated_at)
+             where w.workspace_id = c.workspace_id",
+        )
+        .bind(&ids)
+        .bind(&names)
+        .bind(&plans)
+        .bind(&trial_ends)
+        .bind(&jantes)
+        .bind(&updated)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// The workspace row, if the caller's transaction may see it (see `tenant::begin`).
@@ -128,7 +166,8 @@ pub async fn find(
     workspace_id: Uuid,
 ) -> Result<Option<WorkspaceRow>, sqlx::Error> {
     sqlx::query_as(
-        "select workspace_id, name, registered_at, updated_at from workspace where workspace_id = $1",
+        "select workspace_id, name, registered_at, updated_at, plan, trial_ends_at, jantes_enabled
+         from workspace where workspace_id = $1",
     )
     .bind(workspace_id)
     .fetch_optional(executor)

@@ -131,9 +131,7 @@ async fn concurrent_writers_and_a_reader_see_every_event_exactly_once() {
         writers.push(tokio::spawn(async move {
             for round in 0..15 {
                 let meta = CommandMeta::system(Uuid::new_v4(), format!("w{writer}"));
-                let register = WorkspaceCommand::Register {
-                    name: format!("Atelier {writer}-{round}"),
-                };
+                let register = register(format!("Atelier {writer}-{round}"));
                 commands
                     .workspaces
                     .execute(&meta, AGGREGATE_LOCAL_ID, register)
@@ -214,7 +212,7 @@ async fn concurrent_writers_and_a_reader_see_every_event_exactly_once() {
     let seen = all_positions(&db.pool, "test_seen").await;
     assert_eq!(
         written.len(),
-        4 * 15 * 2 + 3 * 12 - 3 * 2,
+        4 * 15 * (4 + 1) + 3 * 12 - 3 * 2,
         "rolled-back events are not in the log"
     );
     assert_eq!(seen, written, "every committed event seen exactly once");
@@ -272,7 +270,7 @@ async fn a_second_runner_cannot_apply_a_page_twice() {
     for run in runs.collect::<Vec<_>>() {
         total += run.await.unwrap();
     }
-    assert_eq!(total, 30);
+    assert_eq!(total, 30 * 4, "four events per sign-up");
     assert_eq!(
         all_positions(&db.pool, "test_seen").await,
         all_positions(&db.pool, "events").await
@@ -291,7 +289,7 @@ async fn the_event_log_is_append_only() {
             "{statement}: {error}"
         );
     }
-    assert_eq!(db.event_count().await, 1);
+    assert_eq!(db.event_count().await, 4);
 }
 
 #[tokio::test]

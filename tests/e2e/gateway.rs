@@ -5,13 +5,9 @@ use std::sync::Arc;
 
 use commands::{scoped_aggregate_id, CommandError, CommandMeta, Commands};
 use domain::workspace::{WorkspaceCommand, WorkspaceError, AGGREGATE_LOCAL_ID};
-use tests::TestDb;
+use tests::{register, TestDb};
 use tokio::sync::Barrier;
 use uuid::Uuid;
-
-fn register(name: &str) -> WorkspaceCommand {
-    WorkspaceCommand::Register { name: name.into() }
-}
 
 fn rename(name: &str) -> WorkspaceCommand {
     WorkspaceCommand::Rename { name: name.into() }
@@ -61,8 +57,8 @@ async fn concurrent_commands_on_one_aggregate_all_land_through_retries() {
             .unwrap();
     assert_eq!(
         sequences,
-        vec![1, 2, 3, 4, 5],
-        "one event per command, no gap, no duplicate"
+        vec![1, 2, 3, 4, 5, 6, 7, 8],
+        "four events for the sign-up, then one per rename: no gap, no duplicate"
     );
 }
 

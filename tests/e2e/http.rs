@@ -1,9 +1,7 @@
 //! The server over real HTTP.
 
 use serde_json::json;
-use tests::{error_code, spawn_app};
-
-const REGISTER: &str = "mutation($name: String!) { registerWorkspace(input: { name: $name }) { id name registeredAt } }";
+use tests::{error_code, sign_up_input, spawn_app, SIGN_UP};
 
 #[tokio::test]
 async fn health_ready_and_graphiql_answer() {
@@ -38,19 +36,25 @@ async fn ready_says_so_when_the_database_is_gone() {
 #[tokio::test]
 async fn a_mutation_answers_from_the_read_model_it_just_updated() {
     let app = spawn_app().await;
+    let owner = app
+        .sign_up("Thermolaquage Martin", "gerant@martin.fr")
+        .await;
     let response = app
-        .graphql(REGISTER, json!({ "name": "  Thermolaquage   Martin " }))
+        .graphql_as(
+            &owner.access_token,
+            "mutation { renameWorkspace(name: \"  Thermolaquage   Martin & Fils \") { id name } }",
+            json!({}),
+        )
         .await;
     assert_eq!(response["errors"], serde_json::Value::Null, "{response}");
-    let workspace = &response["data"]["registerWorkspace"];
-    assert_eq!(workspace["name"], "Thermolaquage Martin");
-    let id: uuid::Uuid = workspace["id"].as_str().unwrap().parse().unwrap();
+    let workspace = &response["data"]["renameWorkspace"];
+    assert_eq!(workspace["name"], "Thermolaquage Martin & Fils");
     let stored: String = sqlx::query_scalar("select name from workspace where workspace_id = $1")
-        .bind(id)
+        .bind(owner.workspace_id)
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
-    assert_eq!(stored, "Thermolaquage Martin");
+    assert_eq!(stored, "Thermolaquage Martin & Fils");
     app.stop().await;
 }
 
@@ -58,23 +62,70 @@ async fn a_mutation_answers_from_the_read_model_it_just_updated() {
 async fn bad_input_gets_a_code_a_french_message_and_writes_nothing() {
     let app = spawn_app().await;
     let long_name = "x".repeat(121);
-    for (name, reason) in [
-        ("   ", "WORKSPACE_NAME_EMPTY"),
-        (long_name.as_str(), "WORKSPACE_NAME_TOO_LONG"),
-    ] {
-        let response = app.graphql(REGISTER, json!({ "name": name })).await;
-        assert_eq!(error_code(&response), Some("VALIDATION"), "{response}");
-        assert_eq!(response["errors"][0]["extensions"]["reason"], reason);
-        assert!(response["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("nom de l'atelier"));
+    let cases = [
+        (
+            "workshopName",
+            json!("   "),
+            "WORKSPACE_NAME_EMPTY",
+            "nom de l'atelier",
+        ),
+        (
+            "workshopName",
+            json!(long_name),
+            "WORKSPACE_NAME_TOO_LONG",
+            "120 caractères",
+        ),
+        (
+            "email",
+            json!("jean.dupont"),
+            "EMAIL_MALFORMED",
+            "adresse email",
+        ),
+        (
+            "password",
+            json!("court"),
+            "PASSWORD_TOO_SHORT",
+            "au moins 12 caractères",
+        ),
+        (
+            "password",
+            json!("MotDePasse123"),
+            "PASSWORD_TOO_COMMON",
+            "trop courant",
+        ),
+        (
+            "consent",
+            json!({ "termsVersion": "2026-11", "privacyPolicyVersion": "2026-11", "dataProcessing": false }),
+            "CONSENT_MISSING",
+            "CGU",
+        ),
+    ];
+    for (field, value, reason, french) in cases {
+        let mut input = sign_up_input("Atelier", "gerant@atelier.fr");
+        input[field] = value;
+        let response = app.graphql(SIGN_UP, json!({ "input": input })).await;
+        assert_eq!(
+            error_code(&response),
+            Some("VALIDATION"),
+            "{field}: {response}"
+        );
+        assert_eq!(
+            response["errors"][0]["extensions"]["reason"], reason,
+            "{response}"
+        );
+        let message = response["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(french), "{message}");
     }
     let missing_argument = app
-        .graphql("mutation { registerWorkspace { id } }", json!({}))
+        .graphql("mutation { signUp { accessToken } }", json!({}))
         .await;
     assert!(missing_argument["errors"].is_array(), "{missing_argument}");
-    assert_eq!(app.db.event_count().await, 0);
+    assert_eq!(app.db.event_count().await, 0, "no event");
+    let accounts: i64 = sqlx::query_scalar("select count(*) from account")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(accounts, 0, "no account");
     app.stop().await;
 }
 
@@ -104,19 +155,19 @@ async fn the_request_id_travels_from_header_to_event_metadata() {
     let app = spawn_app().await;
     let response = app
         .graphql_with_headers(
-            REGISTER,
-            json!({ "name": "Atelier Suivi" }),
+            SIGN_UP,
+            json!({ "input": sign_up_input("Atelier Suivi", "suivi@atelier.fr") }),
             &[("x-request-id", "req-audit-42")],
         )
         .await;
     assert!(response["errors"].is_null(), "{response}");
-    let metadata: serde_json::Value = sqlx::query_scalar("select metadata from events")
+    let metadata: serde_json::Value = sqlx::query_scalar("select metadata from events limit 1")
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
     assert_eq!(metadata["request_id"], "req-audit-42");
     assert_eq!(metadata["ip"], "127.0.0.1");
-    assert_eq!(metadata["actor_role"], "anonymous");
+    assert_eq!(metadata["actor_role"], "owner");
     let echoed = app.get("/health").await;
     assert!(
         echoed.headers().get("x-request-id").is_some(),
@@ -128,13 +179,12 @@ async fn the_request_id_travels_from_header_to_event_metadata() {
 #[tokio::test]
 async fn metrics_expose_requests_events_and_projection_lag() {
     let app = spawn_app().await;
-    app.graphql(REGISTER, json!({ "name": "Atelier Mesuré" }))
-        .await;
+    app.sign_up("Atelier Mesuré", "mesure@atelier.fr").await;
     let text = app.get("/metrics").await.text().await.unwrap();
     for needle in [
         "thermogestion_http_requests_total{method=\"POST\",route=\"/graphql\",status=\"200\"} 1",
         "thermogestion_http_request_duration_seconds_bucket",
-        "thermogestion_events_appended_total 1",
+        "thermogestion_events_appended_total 4",
         "thermogestion_projection_lag_seconds{projection=\"workspace\"} 0",
         "thermogestion_projection_lag_events{projection=\"workspace\"} 0",
     ] {
@@ -147,7 +197,7 @@ async fn metrics_expose_requests_events_and_projection_lag() {
 async fn shutdown_lets_a_request_in_flight_finish() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = spawn_app().await;
-    let body = json!({ "query": REGISTER, "variables": { "name": "Atelier du soir" } }).to_string();
+    let body = json!({ "query": SIGN_UP, "variables": { "input": sign_up_input("Atelier du soir", "soir@atelier.fr") } }).to_string();
     let (first_half, second_half) = body.split_at(body.len() / 2);
     let address = app.address.trim_start_matches("http://").to_owned();
     let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
@@ -166,10 +216,7 @@ async fn shutdown_lets_a_request_in_flight_finish() {
     let mut response = String::new();
     stream.read_to_string(&mut response).await.unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(
-        response.contains("\"name\":\"Atelier du soir\""),
-        "{response}"
-    );
+    assert!(response.contains("\"accessToken\""), "{response}");
     stopping.await.unwrap();
     assert!(
         tokio::net::TcpStream::connect(&address).await.is_err(),

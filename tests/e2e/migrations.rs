@@ -18,10 +18,20 @@ async fn migrations_go_up_down_and_up_again() {
     let db = TestDb::empty().await;
     MIGRATOR.run(&db.pool).await.unwrap();
     let all = tables(&db).await;
-    assert_eq!(all, vec!["events", "projection_checkpoint", "workspace"]);
+    assert_eq!(
+        all,
+        vec![
+            "account",
+            "events",
+            "member",
+            "projection_checkpoint",
+            "refresh_token",
+            "workspace"
+        ]
+    );
 
-    let undone = migrate_down(&db.pool, 1).await.unwrap();
-    assert_eq!(undone, vec![2]);
+    let undone = migrate_down(&db.pool, 2).await.unwrap();
+    assert_eq!(undone, vec![2, 3]);
     assert_eq!(tables(&db).await, vec!["events", "projection_checkpoint"]);
 
     let count = MIGRATOR

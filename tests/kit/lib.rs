@@ -135,6 +135,27 @@ impl TestApp {
         self.graphql_with_headers(query, variables, &[]).await
     }
 
+    /// Posts a GraphQL operation with `token` as bearer.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let bearer = format!("Bearer {token}");
+        self.graphql_with_headers(query, variables, &[("authorization", &bearer)])
+            .await
+    }
+
+    /// Signs a new workshop up through the API and returns its owner's session.
+    pub async fn sign_up(&self, workshop: &str, email: &str) -> Owner {
+        let response = self
+            .graphql(SIGN_UP, json!({ "input": sign_up_input(workshop, email) }))
+            .await;
+        let session = &response["data"]["signUp"];
+        assert!(session.is_object(), "sign-up failed: {response}");
+        Owner {
+            access_token: session["accessToken"].as_str().unwrap().to_owned(),
+            refresh_token: session["refreshToken"].as_str().unwrap().to_owned(),
+            workspace_id: session["workspaceId"].as_str().unwrap().parse().unwrap(),
+        }
+    }
+
     pub async fn graphql_with_headers(
         &self,
         query: &str,
@@ -190,8 +211,44 @@ pub async fn workspace_command(
         .expect("workspace command refused")
 }
 
+/// The consent every sign-up in tests gives.
+pub fn consent() -> domain::workspace::Consent {
+    domain::workspace::Consent {
+        terms_version: "2026-11".into(),
+        privacy_policy_version: "2026-11".into(),
+        data_processing: true,
+    }
+}
+
+/// A sign-up command with a fresh owner: four events (registration, consent, trial, owner).
 pub fn register(name: impl Into<String>) -> domain::workspace::WorkspaceCommand {
-    domain::workspace::WorkspaceCommand::Register { name: name.into() }
+    domain::workspace::WorkspaceCommand::SignUp {
+        name: name.into(),
+        owner: Uuid::new_v4(),
+        consent: consent(),
+    }
+}
+
+pub const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input) {
+    accessToken refreshToken workspaceId role } }";
+
+/// The `signUp` input of a workshop, with a password that passes the rules.
+pub fn sign_up_input(workshop: &str, email: &str) -> Value {
+    json!({
+        "workshopName": workshop,
+        "email": email,
+        "password": "Poudre-Epoxy-7016!",
+        "phone": "+33 6 12 34 56 78",
+        "consent": { "termsVersion": "2026-11", "privacyPolicyVersion": "2026-11", "dataProcessing": true },
+    })
+}
+
+/// A signed-in owner of a fresh workspace.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub workspace_id: Uuid,
 }
 
 pub fn rename(name: impl Into<String>) -> domain::workspace::WorkspaceCommand {

@@ -1,20 +1,35 @@
 //! The GraphQL schema: one module per resource, merged here once.
 
+mod member;
+mod session;
 mod system;
+mod types;
 mod workspace;
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use commands::CommandMeta;
 
 use crate::app::AppState;
+use crate::auth::{Actor, Authentication};
 use crate::http::RequestContext;
+use crate::ApiError;
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 #[derive(MergedObject, Default)]
-pub struct Query(system::SystemQuery);
+pub struct Query(
+    system::SystemQuery,
+    session::SessionQuery,
+    workspace::WorkspaceQuery,
+    member::MemberQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(workspace::WorkspaceMutation);
+pub struct Mutation(
+    session::SessionMutation,
+    workspace::WorkspaceMutation,
+    member::MemberMutation,
+);
 
 /// Deep enough for a project → parts → steps → photos screen, shallow enough that a
 /// malicious query cannot fan out (both limits are off by default in async-graphql).
@@ -42,4 +57,22 @@ fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
 
 fn request<'a>(ctx: &Context<'a>) -> &'a RequestContext {
     ctx.data_unchecked::<RequestContext>()
+}
+
+/// The authenticated caller, or `UNAUTHENTICATED`.
+fn actor(ctx: &Context<'_>) -> Result<Actor, ApiError> {
+    ctx.data_unchecked::<Authentication>().actor().copied()
+}
+
+/// Command metadata for `actor`'s request: the workspace comes from the token, never from
+/// the input.
+fn meta(ctx: &Context<'_>, actor: &Actor) -> CommandMeta {
+    let request = request(ctx);
+    CommandMeta {
+        workspace_id: actor.workspace_id,
+        actor_id: Some(actor.account_id),
+        actor_role: actor.role,
+        ip: request.ip,
+        request_id: request.request_id.clone(),
+    }
 }

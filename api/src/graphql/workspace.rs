@@ -1,20 +1,17 @@
-use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+//! The caller's workspace: read it, rename it, switch modules.
+
+use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use commands::CommandMeta;
 use domain::workspace::{WorkspaceCommand, AGGREGATE_LOCAL_ID};
 use domain::Role;
 use projections::workspace::WorkspaceRow;
 use projections::{tenant, workspace as read_model};
 use uuid::Uuid;
 
-use super::{request, state};
+use super::types::ModuleValue;
+use super::{actor, meta, state};
+use crate::app::AppState;
 use crate::ApiError;
-
-#[derive(InputObject)]
-pub struct RegisterWorkspaceInput {
-    /// Nom commercial de l'atelier, tel qu'il apparaîtra sur les devis.
-    pub name: String,
-}
 
 /// Un atelier (le locataire de la plateforme).
 #[derive(SimpleObject)]
@@ -24,6 +21,12 @@ pub struct WorkspaceNode {
     pub name: String,
     pub registered_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Formule : `lite` ou `pro`.
+    pub plan: Option<String>,
+    /// Fin de l'essai gratuit.
+    pub trial_ends_at: Option<DateTime<Utc>>,
+    /// Module ThermoGestion Jantes activé.
+    pub jantes_enabled: bool,
 }
 
 impl From<WorkspaceRow> for WorkspaceNode {
@@ -33,7 +36,38 @@ impl From<WorkspaceRow> for WorkspaceNode {
             name: row.name,
             registered_at: row.registered_at,
             updated_at: row.updated_at,
+            plan: row.plan,
+            trial_ends_at: row.trial_ends_at,
+            jantes_enabled: row.jantes_enabled,
         }
+    }
+}
+
+/// Reads the workspace as its tenant.
+pub(super) async fn read(state: &AppState, workspace_id: Uuid) -> Result<WorkspaceNode, ApiError> {
+    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
+    let row = read_model::find(&mut *tx, workspace_id).await?;
+    tx.commit().await?;
+    row.map(WorkspaceNode::from).ok_or_else(|| {
+        ApiError::new(
+            domain::ErrorKind::NotFound,
+            "WORKSPACE_NOT_FOUND",
+            "cet atelier n'existe pas",
+        )
+    })
+}
+
+const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
+
+#[derive(Default)]
+pub struct WorkspaceQuery;
+
+#[Object]
+impl WorkspaceQuery {
+    /// L'atelier de la session.
+    async fn workspace(&self, ctx: &Context<'_>) -> async_graphql::Result<WorkspaceNode> {
+        let actor = actor(ctx)?;
+        Ok(read(state(ctx), actor.workspace_id).await?)
     }
 }
 
@@ -42,47 +76,51 @@ pub struct WorkspaceMutation;
 
 #[Object]
 impl WorkspaceMutation {
-    /// Enregistre un nouvel atelier. Provisoire : l'inscription complète (compte du
-    /// gérant, consentements, essai) la remplace avec la gestion des comptes.
-    async fn register_workspace(
+    /// Renomme l'atelier. Gérant ou administrateur.
+    async fn rename_workspace(
         &self,
         ctx: &Context<'_>,
-        input: RegisterWorkspaceInput,
+        name: String,
     ) -> async_graphql::Result<WorkspaceNode> {
-        let state = state(ctx);
-        let request = request(ctx);
-        let workspace_id = Uuid::now_v7();
-        tracing::Span::current().record("workspace_id", tracing::field::display(workspace_id));
-        let meta = CommandMeta {
-            workspace_id,
-            actor_id: None,
-            actor_role: Role::Anonymous,
-            ip: request.ip,
-            request_id: request.request_id.clone(),
-        };
-        let receipt = state
-            .commands
-            .workspaces
-            .execute(
-                &meta,
-                AGGREGATE_LOCAL_ID,
-                WorkspaceCommand::Register { name: input.name },
-            )
-            .await
-            .map_err(ApiError::from)?;
-        state
-            .await_projections(&receipt, &[read_model::NAME])
-            .await?;
-        let mut tx = tenant::begin(&state.pool, workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        let row = read_model::find(&mut *tx, workspace_id)
-            .await
-            .map_err(ApiError::from)?
-            .ok_or_else(|| {
-                ApiError::internal("registered workspace missing from its read model")
-            })?;
-        tx.commit().await.map_err(ApiError::from)?;
-        Ok(row.into())
+        let actor = actor(ctx)?;
+        actor.require(MANAGERS)?;
+        send(ctx, WorkspaceCommand::Rename { name }).await
     }
+
+    /// Active ou désactive un module (ThermoGestion Jantes). Gérant ou administrateur.
+    async fn set_module(
+        &self,
+        ctx: &Context<'_>,
+        module: ModuleValue,
+        enabled: bool,
+    ) -> async_graphql::Result<WorkspaceNode> {
+        let actor = actor(ctx)?;
+        actor.require(MANAGERS)?;
+        send(
+            ctx,
+            WorkspaceCommand::SetModule {
+                module: module.into(),
+                enabled,
+            },
+        )
+        .await
+    }
+}
+
+async fn send(
+    ctx: &Context<'_>,
+    command: WorkspaceCommand,
+) -> async_graphql::Result<WorkspaceNode> {
+    let state = state(ctx);
+    let actor = actor(ctx)?;
+    let receipt = state
+        .commands
+        .workspaces
+        .execute(&meta(ctx, &actor), AGGREGATE_LOCAL_ID, command)
+        .await
+        .map_err(ApiError::from)?;
+    state
+        .await_projections(&receipt, &[read_model::NAME])
+        .await?;
+    Ok(read(state, actor.workspace_id).await?)
 }

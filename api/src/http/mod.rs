@@ -9,12 +9,13 @@ pub use request::RequestContext;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{middleware, Extension, Router};
 
 use crate::app::AppState;
+use crate::auth;
 use crate::graphql::AppSchema;
 
 pub fn router(state: AppState, schema: AppSchema) -> Router {
@@ -32,14 +33,18 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
 }
 
 async fn graphql(
+    State(state): State<AppState>,
     Extension(schema): Extension<AppSchema>,
     Extension(context): Extension<RequestContext>,
+    headers: HeaderMap,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
-    schema
-        .execute(request.into_inner().data(context))
-        .await
-        .into()
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
+    let request = request.into_inner().data(context).data(authentication);
+    schema.execute(request).await.into()
 }
 
 async fn graphiql() -> Html<String> {

@@ -1,26 +1,28 @@
-//! The *atelier*: one workshop, one tenant.
-//!
-//! The foundation only registers and renames it; sign-up, consent, plan and modules extend
-//! this aggregate (issue "Workspaces, users, roles").
+//! The *atelier*: one workshop, one tenant, with its members and their roles.
 
 mod command;
 mod error;
 mod event;
 mod name;
+mod plan;
 #[cfg(test)]
 mod tests;
 
-pub use command::WorkspaceCommand;
+pub use command::{Consent, WorkspaceCommand};
 pub use error::WorkspaceError;
 pub use event::WorkspaceEvent;
 pub use name::WorkspaceName;
+pub use plan::{Module, Plan, TRIAL_DAYS, TRIAL_PLAN};
 
-use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, Utc};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
-use crate::Stamped;
+use crate::{Role, Stamped};
 
 /// Local id of the workspace aggregate inside its own workspace scope.
 pub const AGGREGATE_LOCAL_ID: &str = "workspace";
@@ -29,6 +31,14 @@ pub const AGGREGATE_LOCAL_ID: &str = "workspace";
 pub struct Workspace {
     registered_at: Option<DateTime<Utc>>,
     name: Option<WorkspaceName>,
+    members: BTreeMap<Uuid, Member>,
+    modules: BTreeSet<Module>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Member {
+    role: Role,
+    active: bool,
 }
 
 impl Workspace {
@@ -37,28 +47,108 @@ impl Workspace {
         &self,
         command: Stamped<WorkspaceCommand>,
     ) -> Result<Vec<WorkspaceEvent>, WorkspaceError> {
+        let now = command.now;
+        if !matches!(command.body, WorkspaceCommand::SignUp { .. }) && self.registered_at.is_none()
+        {
+            return Err(WorkspaceError::NotRegistered);
+        }
         match command.body {
-            WorkspaceCommand::Register { name } => {
+            WorkspaceCommand::SignUp {
+                name,
+                owner,
+                consent,
+            } => {
                 if self.registered_at.is_some() {
                     return Err(WorkspaceError::AlreadyRegistered);
                 }
                 let name = WorkspaceName::parse(&name)?;
-                Ok(vec![WorkspaceEvent::Registered {
-                    name,
-                    registered_at: command.now,
-                }])
+                consent.check()?;
+                Ok(vec![
+                    WorkspaceEvent::Registered {
+                        name,
+                        registered_at: now,
+                    },
+                    WorkspaceEvent::ConsentRecorded {
+                        account_id: owner,
+                        consent,
+                        recorded_at: now,
+                    },
+                    WorkspaceEvent::TrialStarted {
+                        plan: TRIAL_PLAN,
+                        started_at: now,
+                        ends_at: now + Duration::days(TRIAL_DAYS),
+                    },
+                    WorkspaceEvent::MemberJoined {
+                        account_id: owner,
+                        role: Role::Owner,
+                        joined_at: now,
+                    },
+                ])
             }
             WorkspaceCommand::Rename { name } => {
-                let current = self.name.as_ref().ok_or(WorkspaceError::NotRegistered)?;
                 let name = WorkspaceName::parse(&name)?;
-                if &name == current {
+                if self.name.as_ref() == Some(&name) {
                     // Renaming to the same name is a no-op, not an error: a double-click
                     // on "save" must not fail, and must not add a line to the audit log.
                     return Ok(vec![]);
                 }
                 Ok(vec![WorkspaceEvent::Renamed {
                     name,
-                    renamed_at: command.now,
+                    renamed_at: now,
+                }])
+            }
+            WorkspaceCommand::SetModule { module, enabled } => {
+                if self.modules.contains(&module) == enabled {
+                    return Ok(vec![]);
+                }
+                Ok(vec![WorkspaceEvent::ModuleToggled {
+                    module,
+                    enabled,
+                    toggled_at: now,
+                }])
+            }
+            WorkspaceCommand::AddMember { account_id, role } => {
+                if !role.is_member_role() {
+                    return Err(WorkspaceError::RoleNotAssignable);
+                }
+                if self
+                    .members
+                    .get(&account_id)
+                    .is_some_and(|member| member.active)
+                {
+                    return Err(WorkspaceError::AlreadyMember);
+                }
+                Ok(vec![WorkspaceEvent::MemberJoined {
+                    account_id,
+                    role,
+                    joined_at: now,
+                }])
+            }
+            WorkspaceCommand::ChangeRole { account_id, role } => {
+                if !role.is_member_role() {
+                    return Err(WorkspaceError::RoleNotAssignable);
+                }
+                let member = self.active_member(account_id)?;
+                if member.role == role {
+                    return Ok(vec![]);
+                }
+                if member.role == Role::Owner && self.active_owners() == 1 {
+                    return Err(WorkspaceError::LastOwner);
+                }
+                Ok(vec![WorkspaceEvent::MemberRoleChanged {
+                    account_id,
+                    role,
+                    changed_at: now,
+                }])
+            }
+            WorkspaceCommand::Deactivate { account_id } => {
+                let member = self.active_member(account_id)?;
+                if member.role == Role::Owner && self.active_owners() == 1 {
+                    return Err(WorkspaceError::LastOwner);
+                }
+                Ok(vec![WorkspaceEvent::MemberDeactivated {
+                    account_id,
+                    deactivated_at: now,
                 }])
             }
         }
@@ -66,6 +156,21 @@ impl Workspace {
 
     pub fn name(&self) -> Option<&WorkspaceName> {
         self.name.as_ref()
+    }
+
+    fn active_member(&self, account_id: Uuid) -> Result<Member, WorkspaceError> {
+        self.members
+            .get(&account_id)
+            .filter(|member| member.active)
+            .copied()
+            .ok_or(WorkspaceError::NotAMember)
+    }
+
+    fn active_owners(&self) -> usize {
+        self.members
+            .values()
+            .filter(|member| member.active && member.role == Role::Owner)
+            .count()
     }
 }
 
@@ -98,6 +203,34 @@ impl Aggregate for Workspace {
                 self.name = Some(name);
             }
             WorkspaceEvent::Renamed { name, .. } => self.name = Some(name),
+            WorkspaceEvent::MemberJoined {
+                account_id, role, ..
+            } => {
+                self.members
+                    .insert(account_id, Member { role, active: true });
+            }
+            WorkspaceEvent::MemberRoleChanged {
+                account_id, role, ..
+            } => {
+                if let Some(member) = self.members.get_mut(&account_id) {
+                    member.role = role;
+                }
+            }
+            WorkspaceEvent::MemberDeactivated { account_id, .. } => {
+                if let Some(member) = self.members.get_mut(&account_id) {
+                    member.active = false;
+                }
+            }
+            WorkspaceEvent::ModuleToggled {
+                module, enabled, ..
+            } => {
+                if enabled {
+                    self.modules.insert(module);
+                } else {
+                    self.modules.remove(&module);
+                }
+            }
+            WorkspaceEvent::ConsentRecorded { .. } | WorkspaceEvent::TrialStarted { .. } => {}
         }
     }
 }

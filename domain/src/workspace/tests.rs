@@ -1,5 +1,6 @@
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use cqrs_es::test::TestFramework;
+use uuid::Uuid;
 
 use super::*;
 
@@ -9,15 +10,61 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 8, 30, 0).unwrap()
 }
 
+const OWNER: Uuid = Uuid::from_u128(1);
+const OPERATOR: Uuid = Uuid::from_u128(2);
+
 fn name(text: &str) -> WorkspaceName {
     WorkspaceName::parse(text).unwrap()
 }
 
-fn registered() -> WorkspaceEvent {
-    WorkspaceEvent::Registered {
-        name: name("Thermolaquage du Val"),
-        registered_at: t0(),
+fn consent() -> Consent {
+    Consent {
+        terms_version: "2026-09".into(),
+        privacy_policy_version: "2026-09".into(),
+        data_processing: true,
     }
+}
+
+fn sign_up(workspace_name: &str, consent: Consent) -> WorkspaceCommand {
+    WorkspaceCommand::SignUp {
+        name: workspace_name.into(),
+        owner: OWNER,
+        consent,
+    }
+}
+
+fn signed_up() -> Vec<WorkspaceEvent> {
+    vec![
+        WorkspaceEvent::Registered {
+            name: name("Thermolaquage du Val"),
+            registered_at: t0(),
+        },
+        WorkspaceEvent::ConsentRecorded {
+            account_id: OWNER,
+            consent: consent(),
+            recorded_at: t0(),
+        },
+        WorkspaceEvent::TrialStarted {
+            plan: Plan::Pro,
+            started_at: t0(),
+            ends_at: t0() + Duration::days(30),
+        },
+        WorkspaceEvent::MemberJoined {
+            account_id: OWNER,
+            role: Role::Owner,
+            joined_at: t0(),
+        },
+    ]
+}
+
+fn with_operator() -> Vec<WorkspaceEvent> {
+    let mut events = signed_up();
+    events.push(WorkspaceEvent::MemberJoined {
+        account_id: OPERATOR,
+        role: Role::Operator,
+        joined_at: t0(),
+    });
+    events
 }
 
 fn stamped(body: WorkspaceCommand) -> Stamped<WorkspaceCommand> {
@@ -25,22 +72,42 @@ fn stamped(body: WorkspaceCommand) -> Stamped<WorkspaceCommand> {
 }
 
 #[test]
-fn a_new_workspace_registers_with_a_cleaned_name() {
+fn sign_up_opens_a_pro_trial_with_consent_and_an_owner() {
     WorkspaceTest::with(())
         .given_no_previous_events()
-        .when(stamped(WorkspaceCommand::Register {
-            name: "  Thermolaquage   du Val ".into(),
-        }))
-        .then_expect_events(vec![registered()]);
+        .when(stamped(sign_up("  Thermolaquage   du Val ", consent())))
+        .then_expect_events(signed_up());
 }
 
 #[test]
-fn a_workspace_registers_only_once() {
+fn sign_up_without_every_consent_is_refused() {
+    let refused = [
+        Consent {
+            data_processing: false,
+            ..consent()
+        },
+        Consent {
+            terms_version: " ".into(),
+            ..consent()
+        },
+        Consent {
+            privacy_policy_version: String::new(),
+            ..consent()
+        },
+    ];
+    for consent in refused {
+        WorkspaceTest::with(())
+            .given_no_previous_events()
+            .when(stamped(sign_up("Atelier", consent)))
+            .then_expect_error(WorkspaceError::ConsentMissing);
+    }
+}
+
+#[test]
+fn a_workspace_signs_up_only_once() {
     WorkspaceTest::with(())
-        .given(vec![registered()])
-        .when(stamped(WorkspaceCommand::Register {
-            name: "Autre".into(),
-        }))
+        .given(signed_up())
+        .when(stamped(sign_up("Autre", consent())))
         .then_expect_error(WorkspaceError::AlreadyRegistered);
 }
 
@@ -57,7 +124,7 @@ fn renaming_an_unknown_workspace_is_refused() {
 #[test]
 fn renaming_to_the_same_name_records_nothing() {
     WorkspaceTest::with(())
-        .given(vec![registered()])
+        .given(signed_up())
         .when(stamped(WorkspaceCommand::Rename {
             name: "Thermolaquage du Val".into(),
         }))
@@ -67,13 +134,96 @@ fn renaming_to_the_same_name_records_nothing() {
 #[test]
 fn renaming_records_the_new_name() {
     WorkspaceTest::with(())
-        .given(vec![registered()])
+        .given(signed_up())
         .when(stamped(WorkspaceCommand::Rename {
             name: "Poudrage Martin".into(),
         }))
         .then_expect_events(vec![WorkspaceEvent::Renamed {
             name: name("Poudrage Martin"),
             renamed_at: t0(),
+        }]);
+}
+
+#[test]
+fn the_jantes_module_is_off_until_switched_on() {
+    let on = WorkspaceEvent::ModuleToggled {
+        module: Module::Jantes,
+        enabled: true,
+        toggled_at: t0(),
+    };
+    WorkspaceTest::with(())
+        .given(signed_up())
+        .when(stamped(WorkspaceCommand::SetModule {
+            module: Module::Jantes,
+            enabled: false,
+        }))
+        .then_expect_events(vec![]);
+    WorkspaceTest::with(())
+        .given(signed_up())
+        .when(stamped(WorkspaceCommand::SetModule {
+            module: Module::Jantes,
+            enabled: true,
+        }))
+        .then_expect_events(vec![on]);
+}
+
+#[test]
+fn members_join_once_with_a_member_role() {
+    WorkspaceTest::with(())
+        .given(with_operator())
+        .when(stamped(WorkspaceCommand::AddMember {
+            account_id: OPERATOR,
+            role: Role::Admin,
+        }))
+        .then_expect_error(WorkspaceError::AlreadyMember);
+    WorkspaceTest::with(())
+        .given(signed_up())
+        .when(stamped(WorkspaceCommand::AddMember {
+            account_id: OPERATOR,
+            role: Role::Editor,
+        }))
+        .then_expect_error(WorkspaceError::RoleNotAssignable);
+}
+
+#[test]
+fn the_last_owner_can_neither_leave_nor_be_demoted() {
+    WorkspaceTest::with(())
+        .given(with_operator())
+        .when(stamped(WorkspaceCommand::Deactivate { account_id: OWNER }))
+        .then_expect_error(WorkspaceError::LastOwner);
+    WorkspaceTest::with(())
+        .given(with_operator())
+        .when(stamped(WorkspaceCommand::ChangeRole {
+            account_id: OWNER,
+            role: Role::Admin,
+        }))
+        .then_expect_error(WorkspaceError::LastOwner);
+}
+
+#[test]
+fn a_deactivated_member_can_be_added_again() {
+    let mut events = with_operator();
+    events.push(WorkspaceEvent::MemberDeactivated {
+        account_id: OPERATOR,
+        deactivated_at: t0(),
+    });
+    WorkspaceTest::with(())
+        .given(events.clone())
+        .when(stamped(WorkspaceCommand::ChangeRole {
+            account_id: OPERATOR,
+            role: Role::Admin,
+        }))
+        .then_expect_error(WorkspaceError::NotAMember);
+    WorkspaceTest::with(())
+        .given(events)
+        .when(stamped(WorkspaceCommand::AddMember {
+            account_id: OPERATOR,
+            role: Role::Accounting,
+        }))
+        .then_expect_events(vec![WorkspaceEvent::MemberJoined {
+            account_id: OPERATOR,
+            role: Role::Accounting,
+            joined_at: t0(),
         }]);
 }
 
@@ -105,16 +255,17 @@ fn workspace_names() {
 
 #[test]
 fn event_type_strings_are_the_log_contract() {
-    let renamed = WorkspaceEvent::Renamed {
-        name: name("A"),
-        renamed_at: t0(),
-    };
+    let types: Vec<String> = signed_up()
+        .iter()
+        .map(cqrs_es::DomainEvent::event_type)
+        .collect();
     assert_eq!(
-        cqrs_es::DomainEvent::event_type(&registered()),
-        "WorkspaceRegistered"
-    );
-    assert_eq!(
-        cqrs_es::DomainEvent::event_type(&renamed),
-        "WorkspaceRenamed"
+        types,
+        [
+            "WorkspaceRegistered",
+            "WorkspaceConsentRecorded",
+            "WorkspaceTrialStarted",
+            "WorkspaceMemberJoined"
+        ]
     );
 }

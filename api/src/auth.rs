@@ -1,0 +1,149 @@
+//! Who is calling: access tokens (JWT, HS256, 15 minutes) and the `Actor` they stand for.
+//!
+//! The token names an account and a workspace; the role is read again from the membership
+//! on every request, so a role change or a deactivation takes effect at once, not when the
+//! token expires.
+
+use chrono::{DateTime, Duration, Utc};
+use domain::{ErrorKind, Role};
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::ApiError;
+
+pub const ACCESS_TOKEN_MINUTES: i64 = 15;
+
+pub struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl Keys {
+    pub fn new(secret: &SecretString) -> Self {
+        let bytes = secret.expose_secret().as_bytes();
+        Self {
+            encoding: EncodingKey::from_secret(bytes),
+            decoding: DecodingKey::from_secret(bytes),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    /// The account.
+    sub: Uuid,
+    /// The workspace this token is scoped to.
+    ws: Uuid,
+    iat: i64,
+    exp: i64,
+}
+
+/// An access token and when it stops working.
+pub struct AccessToken {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub fn issue(keys: &Keys, account_id: Uuid, workspace_id: Uuid) -> Result<AccessToken, ApiError> {
+    let now = Utc::now();
+    let expires_at = now + Duration::minutes(ACCESS_TOKEN_MINUTES);
+    let claims = Claims {
+        sub: account_id,
+        ws: workspace_id,
+        iat: now.timestamp(),
+        exp: expires_at.timestamp(),
+    };
+    let token = encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding)
+        .map_err(ApiError::internal)?;
+    Ok(AccessToken { token, expires_at })
+}
+
+/// An authenticated member acting in their workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub account_id: Uuid,
+    pub workspace_id: Uuid,
+    pub role: Role,
+}
+
+impl Actor {
+    /// Refuses callers whose role is not in `allowed`.
+    pub fn require(&self, allowed: &[Role]) -> Result<&Self, ApiError> {
+        if allowed.contains(&self.role) {
+            Ok(self)
+        } else {
+            Err(ApiError::new(
+                ErrorKind::Forbidden,
+                "ROLE_NOT_ALLOWED",
+                "votre rôle ne permet pas cette action",
+            ))
+        }
+    }
+}
+
+/// What the `Authorization` header gave.
+#[derive(Debug, Clone)]
+pub enum Authentication {
+    Anonymous,
+    Actor(Actor),
+    /// A token was sent but is expired, forged or no longer matches a membership.
+    Rejected,
+}
+
+impl Authentication {
+    pub fn actor(&self) -> Result<&Actor, ApiError> {
+        match self {
+            Self::Actor(actor) => Ok(actor),
+            Self::Anonymous => Err(ApiError::new(
+                ErrorKind::Unauthenticated,
+                "LOGIN_REQUIRED",
+                "veuillez vous connecter",
+            )),
+            Self::Rejected => Err(ApiError::new(
+                ErrorKind::Unauthenticated,
+                "SESSION_INVALID",
+                "session expirée ou invalide, veuillez vous reconnecter",
+            )),
+        }
+    }
+}
+
+/// Reads a bearer token and the membership it names.
+pub async fn authenticate(pool: &PgPool, keys: &Keys, header: Option<&str>) -> Authentication {
+    let Some(token) = header.and_then(|value| value.strip_prefix("Bearer ")) else {
+        return Authentication::Anonymous;
+    };
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.leeway = 5;
+    let Ok(data) = decode::<Claims>(token.trim(), &keys.decoding, &validation) else {
+        return Authentication::Rejected;
+    };
+    let claims = data.claims;
+    let membership = async {
+        let mut tx = projections::tenant::begin(pool, claims.ws).await?;
+        let member = projections::member::find(&mut *tx, claims.ws, claims.sub).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(member)
+    };
+    match membership.await {
+        Ok(Some(member)) if member.active => match Role::parse(&member.role) {
+            Some(role) => {
+                tracing::Span::current().record("workspace_id", tracing::field::display(claims.ws));
+                Authentication::Actor(Actor {
+                    account_id: claims.sub,
+                    workspace_id: claims.ws,
+                    role,
+                })
+            }
+            None => Authentication::Rejected,
+        },
+        Ok(_) => Authentication::Rejected,
+        Err(error) => {
+            tracing::warn!(error = %error, "cannot read the caller's membership");
+            Authentication::Rejected
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Members of the caller's workspace: list, change role, deactivate.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Object, SimpleObject, ID};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use domain::workspace::{WorkspaceCommand, AGGREGATE_LOCAL_ID};
+use domain::{ErrorKind, Role};
+use projections::member::{self as read_model, MemberRow};
+use projections::tenant;
+use uuid::Uuid;
+
+use super::types::RoleValue;
+use super::{actor, meta, state};
+use crate::ApiError;
+
+/// Un membre de l'atelier.
+#[derive(SimpleObject)]
+#[graphql(name = "Member")]
+pub struct MemberNode {
+    pub account_id: ID,
+    pub email: String,
+    pub role: Option<RoleValue>,
+    pub active: bool,
+    pub joined_at: DateTime<Utc>,
+}
+
+const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
+const MAX_PAGE: i64 = 100;
+
+fn cursor(row: &MemberRow) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}|{}", row.joined_at.to_rfc3339(), row.account_id))
+}
+
+fn parse_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), ApiError> {
+    let invalid = || {
+        ApiError::new(
+            ErrorKind::Validation,
+            "CURSOR_INVALID",
+            "curseur de pagination invalide",
+        )
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let (at, id) = text.split_once('|').ok_or_else(invalid)?;
+    let at = DateTime::parse_from_rfc3339(at)
+        .map_err(|_| invalid())?
+        .with_timezone(&Utc);
+    Ok((at, Uuid::parse_str(id).map_err(|_| invalid())?))
+}
+
+fn parse_account_id(id: &ID) -> Result<Uuid, ApiError> {
+    // Not a member of this workspace and not an id at all read the same: NOT_FOUND.
+    Uuid::parse_str(id)
+        .map_err(|_| ApiError::domain(&domain::workspace::WorkspaceError::NotAMember))
+}
+
+async fn node(state: &crate::AppState, row: MemberRow) -> Result<MemberNode, ApiError> {
+    let email = commands::account::email_of(&state.pool, row.account_id)
+        .await?
+        .unwrap_or_default();
+    Ok(MemberNode {
+        account_id: ID(row.account_id.to_string()),
+        email,
+        role: RoleValue::from_stored(&row.role),
+        active: row.active,
+        joined_at: row.joined_at,
+    })
+}
+
+#[derive(Default)]
+pub struct MemberQuery;
+
+#[Object]
+impl MemberQuery {
+    /// Les membres de l'atelier, du plus ancien au plus récent. Gérant ou administrateur.
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, MemberNode>> {
+        let actor = actor(ctx)?;
+        actor.require(MANAGERS)?;
+        let state = state(ctx);
+        let limit = i64::from(first).clamp(1, MAX_PAGE);
+        let after = after.as_deref().map(parse_cursor).transpose()?;
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        let mut rows = read_model::list(&mut *tx, actor.workspace_id, after, limit + 1)
+            .await
+            .map_err(ApiError::from)?;
+        tx.commit().await.map_err(ApiError::from)?;
+        let has_next = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let mut connection = Connection::new(after.is_some(), has_next);
+        for row in rows {
+            let cursor = cursor(&row);
+            connection
+                .edges
+                .push(Edge::new(cursor, node(state, row).await?));
+        }
+        Ok(connection)
+    }
+}
+
+#[derive(Default)]
+pub struct MemberMutation;
+
+#[Object]
+impl MemberMutation {
+    /// Change le rôle d'un membre. Gérant ou administrateur.
+    async fn change_member_role(
+        &self,
+        ctx: &Context<'_>,
+        account_id: ID,
+        role: RoleValue,
+    ) -> async_graphql::Result<MemberNode> {
+        let account_id = parse_account_id(&account_id)?;
+        send(
+            ctx,
+            account_id,
+            WorkspaceCommand::ChangeRole {
+                account_id,
+                role: role.into(),
+            },
+        )
+        .await
+    }
+
+    /// Désactive un membre : il ne peut plus entrer dans l'atelier. Gérant ou administrateur.
+    async fn deactivate_member(
+        &self,
+        ctx: &Context<'_>,
+        account_id: ID,
+    ) -> async_graphql::Result<MemberNode> {
+        let account_id = parse_account_id(&account_id)?;
+        send(ctx, account_id, WorkspaceCommand::Deactivate { account_id }).await
+    }
+}
+
+async fn send(
+    ctx: &Context<'_>,
+    account_id: Uuid,
+    command: WorkspaceCommand,
+) -> async_graphql::Result<MemberNode> {
+    let actor = actor(ctx)?;
+    actor.require(MANAGERS)?;
+    let state = state(ctx);
+    let receipt = state
+        .commands
+        .workspaces
+        .execute(&meta(ctx, &actor), AGGREGATE_LOCAL_ID, command)
+        .await
+        .map_err(ApiError::from)?;
+    state
+        .await_projections(&receipt, &[read_model::NAME])
+        .await?;
+    let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+        .await
+        .map_err(ApiError::from)?;
+    let row = read_model::find(&mut *tx, actor.workspace_id, account_id)
+        .await
+        .map_err(ApiError::from)?
+        .ok_or_else(|| ApiError::domain(&domain::workspace::WorkspaceError::NotAMember))?;
+    tx.commit().await.map_err(ApiError::from)?;
+    Ok(node(state, row).await?)
+}

@@ -1,0 +1,278 @@
+//! Sign-up, login, session refresh and logout.
+
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use commands::onboarding::{sign_up, SignUp};
+use commands::session::{self, Session};
+use commands::{account, CommandMeta};
+use domain::workspace::Consent;
+use domain::{ErrorKind, Role};
+use projections::member;
+use uuid::Uuid;
+
+use super::types::RoleValue;
+use super::{actor, request, state};
+use crate::app::AppState;
+use crate::auth;
+use crate::ApiError;
+
+#[derive(InputObject)]
+pub struct ConsentInput {
+    /// Version des CGU affichées et acceptées.
+    pub terms_version: String,
+    /// Version de la politique de confidentialité affichée et acceptée.
+    pub privacy_policy_version: String,
+    /// Consentement explicite au traitement des données des clients de l'atelier.
+    pub data_processing: bool,
+}
+
+#[derive(InputObject)]
+pub struct SignUpInput {
+    /// Nom commercial de l'atelier.
+    pub workshop_name: String,
+    /// Email du gérant : son identifiant de connexion.
+    pub email: String,
+    /// Au moins 12 caractères, pas un mot de passe courant.
+    pub password: String,
+    pub phone: Option<String>,
+    pub consent: ConsentInput,
+}
+
+#[derive(InputObject)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+    /// L'atelier où entrer, si le compte en a plusieurs.
+    pub workspace_id: Option<ID>,
+}
+
+/// Une session ouverte dans un atelier.
+#[derive(SimpleObject)]
+pub struct SessionPayload {
+    /// Jeton d'accès (JWT), à envoyer en `Authorization: Bearer …`; valable 15 minutes.
+    pub access_token: String,
+    pub access_token_expires_at: DateTime<Utc>,
+    /// Jeton de renouvellement, à usage unique : chaque renouvellement en donne un nouveau.
+    pub refresh_token: String,
+    pub refresh_token_expires_at: DateTime<Utc>,
+    pub workspace_id: ID,
+    pub role: RoleValue,
+}
+
+/// Un atelier accessible au compte.
+#[derive(SimpleObject)]
+pub struct WorkspaceChoice {
+    pub id: ID,
+    pub name: String,
+    pub role: Option<RoleValue>,
+}
+
+/// Résultat d'une connexion : une session, ou la liste des ateliers où choisir.
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    pub session: Option<SessionPayload>,
+    pub workspaces: Vec<WorkspaceChoice>,
+}
+
+/// Le compte connecté, dans son atelier.
+#[derive(SimpleObject)]
+pub struct Me {
+    pub account_id: ID,
+    pub email: String,
+    pub workspace_id: ID,
+    pub role: RoleValue,
+}
+
+#[derive(Default)]
+pub struct SessionQuery;
+
+#[Object]
+impl SessionQuery {
+    /// Le compte connecté.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Me> {
+        let actor = actor(ctx)?;
+        let email = account::email_of(&state(ctx).pool, actor.account_id)
+            .await
+            .map_err(ApiError::from)?
+            .unwrap_or_default();
+        Ok(Me {
+            account_id: ID(actor.account_id.to_string()),
+            email,
+            workspace_id: ID(actor.workspace_id.to_string()),
+            role: role_value(actor.role)?,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct SessionMutation;
+
+#[Object]
+impl SessionMutation {
+    /// Crée un atelier et le compte de son gérant, avec le consentement RGPD, et ouvre une
+    /// session. L'atelier démarre un essai Pro de 30 jours.
+    async fn sign_up(
+        &self,
+        ctx: &Context<'_>,
+        input: SignUpInput,
+    ) -> async_graphql::Result<SessionPayload> {
+        let state = state(ctx);
+        let request = request(ctx);
+        let meta = CommandMeta {
+            workspace_id: Uuid::nil(),
+            actor_id: None,
+            actor_role: Role::Anonymous,
+            ip: request.ip,
+            request_id: request.request_id.clone(),
+        };
+        let signed_up = sign_up(
+            &state.pool,
+            &state.commands,
+            &meta,
+            SignUp {
+                workshop_name: input.workshop_name,
+                email: input.email,
+                phone: input.phone,
+                password: input.password,
+                consent: Consent {
+                    terms_version: input.consent.terms_version,
+                    privacy_policy_version: input.consent.privacy_policy_version,
+                    data_processing: input.consent.data_processing,
+                },
+            },
+        )
+        .await
+        .map_err(ApiError::from)?;
+        tracing::Span::current().record(
+            "workspace_id",
+            tracing::field::display(signed_up.workspace_id),
+        );
+        // The new token is checked against the member table: wait until it holds the owner.
+        state
+            .await_projections(
+                &signed_up.receipt,
+                &[member::NAME, projections::workspace::NAME],
+            )
+            .await?;
+        let session = session::open(&state.pool, signed_up.account_id, signed_up.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(payload(state, session, Role::Owner)?)
+    }
+
+    /// Ouvre une session. Avec plusieurs ateliers et sans `workspaceId`, renvoie la liste des
+    /// ateliers où choisir, sans session.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        input: LoginInput,
+    ) -> async_graphql::Result<LoginPayload> {
+        let state = state(ctx);
+        let account_id = account::verify_login(&state.pool, &input.email, &input.password)
+            .await
+            .map_err(ApiError::from)?;
+        let memberships = member::workspaces_of(&state.pool, account_id)
+            .await
+            .map_err(ApiError::from)?;
+        let chosen = match &input.workspace_id {
+            Some(id) => {
+                let wanted = Uuid::parse_str(id).ok();
+                let found = memberships
+                    .iter()
+                    .find(|(workspace_id, _, _)| Some(*workspace_id) == wanted);
+                Some(found.ok_or_else(|| {
+                    ApiError::new(
+                        ErrorKind::NotFound,
+                        "WORKSPACE_NOT_FOUND",
+                        "cet atelier n'existe pas ou ne vous est pas ouvert",
+                    )
+                })?)
+            }
+            None if memberships.len() == 1 => memberships.first(),
+            None => None,
+        };
+        let session = match chosen {
+            Some((workspace_id, _, role)) => {
+                let role = Role::parse(role)
+                    .ok_or_else(|| ApiError::internal("unknown role in member table"))?;
+                let session = session::open(&state.pool, account_id, *workspace_id)
+                    .await
+                    .map_err(ApiError::from)?;
+                Some(payload(state, session, role)?)
+            }
+            None => None,
+        };
+        let workspaces = memberships
+            .into_iter()
+            .map(|(workspace_id, name, role)| WorkspaceChoice {
+                id: ID(workspace_id.to_string()),
+                name,
+                role: RoleValue::from_stored(&role),
+            })
+            .collect();
+        Ok(LoginPayload {
+            session,
+            workspaces,
+        })
+    }
+
+    /// Renouvelle une session : le jeton présenté est retiré, un nouveau est rendu. Un jeton
+    /// déjà utilisé révoque toute la session.
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> async_graphql::Result<SessionPayload> {
+        let state = state(ctx);
+        let session = session::rotate(&state.pool, &refresh_token)
+            .await
+            .map_err(ApiError::from)?;
+        let mut tx = projections::tenant::begin(&state.pool, session.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        let membership = member::find(&mut *tx, session.workspace_id, session.account_id)
+            .await
+            .map_err(ApiError::from)?;
+        tx.commit().await.map_err(ApiError::from)?;
+        let role = membership
+            .filter(|member| member.active)
+            .and_then(|member| Role::parse(&member.role));
+        let Some(role) = role else {
+            // No longer a member: end the session for good.
+            session::close(&state.pool, &session.refresh_token)
+                .await
+                .map_err(ApiError::from)?;
+            return Err(ApiError::from(session::SessionError::Invalid).into());
+        };
+        Ok(payload(state, session, role)?)
+    }
+
+    /// Ferme la session du jeton donné (toute sa chaîne de renouvellements).
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> async_graphql::Result<bool> {
+        session::close(&state(ctx).pool, &refresh_token)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(true)
+    }
+}
+
+fn role_value(role: Role) -> Result<RoleValue, ApiError> {
+    RoleValue::from_stored(role.as_str())
+        .ok_or_else(|| ApiError::internal("a session holds a non-member role"))
+}
+
+fn payload(state: &AppState, session: Session, role: Role) -> Result<SessionPayload, ApiError> {
+    let access = auth::issue(&state.keys, session.account_id, session.workspace_id)?;
+    Ok(SessionPayload {
+        access_token: access.token,
+        access_token_expires_at: access.expires_at,
+        refresh_token: session.refresh_token,
+        refresh_token_expires_at: session.expires_at,
+        workspace_id: ID(session.workspace_id.to_string()),
+        role: role_value(role)?,
+    })
+}

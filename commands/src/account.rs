@@ -1,0 +1,187 @@
+//! Accounts: the identities and secrets kept out of the event log (ADR 0003).
+//!
+//! An account is a person's login, platform-wide; what they may do in a workshop is their
+//! membership, an event-sourced part of the workspace.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Utc};
+use domain::identity::{check_password, Email, EmailError, PasswordError};
+use domain::{DomainError, ErrorKind};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Email(#[from] EmailError),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    #[error("un compte existe déjà avec cette adresse email")]
+    EmailTaken,
+    #[error("email ou mot de passe incorrect")]
+    BadCredentials,
+    #[error("trop de tentatives échouées : compte bloqué jusqu'à {until}")]
+    Locked { until: DateTime<Utc> },
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("password hashing: {0}")]
+    Hashing(String),
+}
+
+impl DomainError for AccountError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Email(error) => error.code(),
+            Self::Password(error) => error.code(),
+            Self::EmailTaken => "EMAIL_TAKEN",
+            Self::BadCredentials => "BAD_CREDENTIALS",
+            Self::Locked { .. } => "ACCOUNT_LOCKED",
+            Self::Database(_) | Self::Hashing(_) => "INTERNAL",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Email(_) | Self::Password(_) => ErrorKind::Validation,
+            Self::EmailTaken => ErrorKind::Conflict,
+            Self::BadCredentials => ErrorKind::Unauthenticated,
+            Self::Locked { .. } => ErrorKind::RateLimited,
+            Self::Database(_) | Self::Hashing(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+/// What creating an account needs, already parsed.
+pub struct NewAccount {
+    pub email: Email,
+    pub phone: Option<String>,
+    pub password: String,
+}
+
+impl NewAccount {
+    /// Parses raw input: the email's shape and the password rule.
+    pub fn parse(email: &str, phone: Option<&str>, password: String) -> Result<Self, AccountError> {
+        let email = Email::parse(email)?;
+        check_password(&password)?;
+        let phone = phone
+            .map(str::trim)
+            .filter(|phone| !phone.is_empty())
+            .map(str::to_owned);
+        Ok(Self {
+            email,
+            phone,
+            password,
+        })
+    }
+}
+
+/// Hashes with argon2id and the crate's current recommended parameters (OWASP's minimum).
+pub fn hash_password(password: &str) -> Result<String, AccountError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| AccountError::Hashing(error.to_string()))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Creates the account; the email must be new on the platform.
+pub async fn create_account(pool: &PgPool, account: NewAccount) -> Result<Uuid, AccountError> {
+    let account_id = Uuid::now_v7();
+    // Hashing takes tens of milliseconds of CPU: keep it off the async workers.
+    let password = account.password;
+    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|error| AccountError::Hashing(error.to_string()))??;
+    let inserted = sqlx::query(
+        "insert into account (account_id, email, email_normalized, phone, password_hash)
+         values ($1, $2, $3, $4, $5) on conflict (email_normalized) do nothing",
+    )
+    .bind(account_id)
+    .bind(account.email.as_str())
+    .bind(account.email.normalized())
+    .bind(&account.phone)
+    .bind(password_hash)
+    .execute(pool)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(AccountError::EmailTaken);
+    }
+    Ok(account_id)
+}
+
+/// After this many failures in a row, each further failure locks the account for a delay
+/// that doubles: 1, 2, 4… minutes, capped at a day.
+pub const FREE_FAILURES: i32 = 5;
+
+/// Checks an email and password; counts failures and locks abusive attempts.
+///
+/// Unknown email and wrong password give the same error, and an unknown email still costs a
+/// hash, so the answer reveals nothing about who has an account.
+pub async fn verify_login(
+    pool: &PgPool,
+    email: &str,
+    password: &str,
+) -> Result<Uuid, AccountError> {
+    let normalized = Email::parse(email)
+        .map(|email| email.normalized())
+        .unwrap_or_default();
+    let row: Option<(Uuid, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+        "select account_id, password_hash, locked_until from account where email_normalized = $1",
+    )
+    .bind(&normalized)
+    .fetch_optional(pool)
+    .await?;
+    let Some((account_id, password_hash, locked_until)) = row else {
+        let password = password.to_owned();
+        let _ = tokio::task::spawn_blocking(move || hash_password(&password)).await;
+        return Err(AccountError::BadCredentials);
+    };
+    if let Some(until) = locked_until.filter(|until| *until > Utc::now()) {
+        return Err(AccountError::Locked { until });
+    }
+    let password = password.to_owned();
+    let valid = tokio::task::spawn_blocking(move || verify_password(&password, &password_hash))
+        .await
+        .unwrap_or(false);
+    if valid {
+        sqlx::query(
+            "update account set failed_logins = 0, locked_until = null where account_id = $1",
+        )
+        .bind(account_id)
+        .execute(pool)
+        .await?;
+        return Ok(account_id);
+    }
+    sqlx::query(
+        "update account set failed_logins = failed_logins + 1,
+           locked_until = case when failed_logins + 1 > $2
+             then now() + least(interval '1 minute' * power(2, failed_logins + 1 - $2 - 1), interval '1 day')
+             else locked_until end
+         where account_id = $1",
+    )
+    .bind(account_id)
+    .bind(FREE_FAILURES)
+    .execute(pool)
+    .await?;
+    Err(AccountError::BadCredentials)
+}
+
+/// The account's email, for display to the account itself.
+pub async fn email_of(pool: &PgPool, account_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("select email from account where account_id = $1")
+        .bind(account_id)
+        .fetch_optional(pool)
+        .await
+}
