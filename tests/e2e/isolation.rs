@@ -1,23 +1,74 @@
-//! Tenant isolation of read models: the query filter is the first lock, row-level security
-//! the second.
+//! Tenant isolation: the query filter is the first lock, row-level security the second,
+//! and no answer given to workspace B holds anything of workspace A.
 
 use commands::Commands;
 use projections::engine;
 use projections::{tenant, workspace, Subscriptions};
-use tests::{register, workspace_command, TestDb};
+use serde_json::json;
+use tests::{register, spawn_app, workspace_command, Probe, TestDb};
 use uuid::Uuid;
 
 #[tokio::test]
-async fn a_workspace_never_sees_another_workspace_row() {
+async fn no_answer_to_workspace_b_holds_anything_of_workspace_a() {
+    let app = spawn_app().await;
+    let pair = app.two_workspaces().await;
+    let a_member = pair.a_member.account_id.to_string();
+    let probes = [
+        Probe {
+            query: "{ workspace { id name } }",
+            variables: json!({}),
+            targets_a: false,
+        },
+        Probe {
+            query: "{ me { accountId workspaceId } }",
+            variables: json!({}),
+            targets_a: false,
+        },
+        Probe {
+            query: "{ members(first: 100) { edges { node { accountId email } } } }",
+            variables: json!({}),
+            targets_a: false,
+        },
+        Probe {
+            query:
+                "mutation($id: ID!) { changeMemberRole(accountId: $id, role: ADMIN) { accountId } }",
+            variables: json!({ "id": a_member }),
+            targets_a: true,
+        },
+        Probe {
+            query: "mutation($id: ID!) { deactivateMember(accountId: $id) { accountId } }",
+            variables: json!({ "id": a_member }),
+            targets_a: true,
+        },
+    ];
+    pair.assert_isolated(&app, &probes).await;
+    // And A's member is untouched.
+    let role: String = sqlx::query_scalar("select role from member where account_id = $1")
+        .bind(pair.a_member.account_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(role, "operator");
+    // A's member asking to enter B is told B does not exist for them, not that it is forbidden.
+    let login = app
+        .login(&pair.a_member.email, Some(pair.b.workspace_id))
+        .await;
+    assert_eq!(tests::error_code(&login), Some("NOT_FOUND"), "{login}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn row_level_security_hides_other_tenants_and_everything_without_a_tenant() {
     let db = TestDb::new().await;
     let commands = Commands::new(db.pool.clone());
     let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
     workspace_command(&commands, a, register("Atelier A")).await;
     workspace_command(&commands, b, register("Atelier B")).await;
-    let projection = projections::by_name(workspace::NAME).unwrap();
-    engine::catch_up(&db.pool, &*projection, &Subscriptions::default(), 100)
-        .await
-        .unwrap();
+    for projection in projections::all() {
+        engine::catch_up(&db.pool, &*projection, &Subscriptions::default(), 100)
+            .await
+            .unwrap();
+    }
 
     let mut as_a = tenant::begin(&db.pool, a).await.unwrap();
     assert_eq!(
@@ -29,16 +80,34 @@ async fn a_workspace_never_sees_another_workspace_row() {
         None,
         "B is invisible to A"
     );
-    // Even a query that forgets its filter sees only A's rows.
-    let names: Vec<String> = sqlx::query_scalar("select name from workspace")
-        .fetch_all(&mut *as_a)
-        .await
-        .unwrap();
-    assert_eq!(names, vec!["Atelier A"]);
-    // And the tenant role cannot write read models.
+    // Even queries that forget their filter see only A's rows.
+    for table in ["workspace", "member"] {
+        let workspaces: Vec<Uuid> =
+            sqlx::query_scalar(&format!("select distinct workspace_id from {table}"))
+                .fetch_all(&mut *as_a)
+                .await
+                .unwrap();
+        assert_eq!(workspaces, vec![a], "{table}");
+    }
+    // The tenant role cannot write read models.
     let error = sqlx::query("delete from workspace")
         .execute(&mut *as_a)
         .await
         .unwrap_err();
     assert!(error.to_string().contains("permission denied"), "{error}");
+    drop(as_a);
+
+    // Without the workspace setting, the tenant role sees nothing at all.
+    let mut unset = db.pool.begin().await.unwrap();
+    sqlx::query("set local role thermogestion_tenant")
+        .execute(&mut *unset)
+        .await
+        .unwrap();
+    for table in ["workspace", "member"] {
+        let count: i64 = sqlx::query_scalar(&format!("select count(*) from {table}"))
+            .fetch_one(&mut *unset)
+            .await
+            .unwrap();
+        assert_eq!(count, 0, "{table}");
+    }
 }

@@ -1,10 +1,12 @@
 //! End-to-end and integration tests against the real PostgreSQL and the real HTTP server.
 //! One binary, one module per feature (zero2prod's layout).
 
+mod auth;
 mod feed;
 mod gateway;
 mod http;
 mod isolation;
 mod migrations;
 mod replay;
+mod roles;
 mod schema;

@@ -237,7 +237,7 @@ pub fn sign_up_input(workshop: &str, email: &str) -> Value {
     json!({
         "workshopName": workshop,
         "email": email,
-        "password": "Poudre-Epoxy-7016!",
+        "password": PASSWORD,
         "phone": "+33 6 12 34 56 78",
         "consent": { "termsVersion": "2026-11", "privacyPolicyVersion": "2026-11", "dataProcessing": true },
     })
@@ -253,4 +253,160 @@ pub struct Owner {
 
 pub fn rename(name: impl Into<String>) -> domain::workspace::WorkspaceCommand {
     domain::workspace::WorkspaceCommand::Rename { name: name.into() }
+}
+
+pub const PASSWORD: &str = "Poudre-Epoxy-7016!";
+
+pub const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) {
+    session { accessToken refreshToken workspaceId role } workspaces { id name role } } }";
+
+/// A member of a workspace, signed in there.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub account_id: Uuid,
+    pub email: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+impl TestApp {
+    /// Creates an account and adds it to `workspace_id` with `role`, as an accepted invitation
+    /// would, then logs it in there.
+    pub async fn add_member(&self, workspace_id: Uuid, role: domain::Role) -> Member {
+        let email = format!("{}-{}@atelier.fr", role.as_str(), Uuid::new_v4().simple());
+        let account = commands::account::NewAccount::parse(&email, None, PASSWORD.to_owned())
+            .expect("valid account");
+        let account_id = commands::account::create_account(&self.db.pool, account)
+            .await
+            .expect("create account");
+        let meta = commands::CommandMeta::system(workspace_id, "test-add-member");
+        let receipt = self
+            .state
+            .commands
+            .workspaces
+            .execute(
+                &meta,
+                domain::workspace::AGGREGATE_LOCAL_ID,
+                domain::workspace::WorkspaceCommand::AddMember { account_id, role },
+            )
+            .await
+            .expect("add member");
+        self.state
+            .await_projections(&receipt, &[projections::member::NAME])
+            .await
+            .expect("member projected");
+        let session = self.login(&email, Some(workspace_id)).await;
+        let session = &session["data"]["login"]["session"];
+        assert!(session.is_object(), "login of a new member failed");
+        Member {
+            account_id,
+            email,
+            access_token: session["accessToken"].as_str().unwrap().to_owned(),
+            refresh_token: session["refreshToken"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// The raw `login` response for `email` with the test password.
+    pub async fn login(&self, email: &str, workspace_id: Option<Uuid>) -> Value {
+        self.graphql(
+            LOGIN,
+            json!({ "input": { "email": email, "password": PASSWORD,
+                               "workspaceId": workspace_id.map(|id| id.to_string()) } }),
+        )
+        .await
+    }
+}
+
+/// Two workshops with data, for tenant-isolation tests: everything of A must stay invisible
+/// from B.
+pub struct TwoWorkspaces {
+    pub a: Owner,
+    pub a_member: Member,
+    pub a_name: String,
+    pub b: Owner,
+}
+
+impl TestApp {
+    pub async fn two_workspaces(&self) -> TwoWorkspaces {
+        let a_name = format!("Atelier A {}", Uuid::new_v4().simple());
+        let a = self
+            .sign_up(
+                &a_name,
+                &format!("a-{}@atelier-a.fr", Uuid::new_v4().simple()),
+            )
+            .await;
+        let a_member = self
+            .add_member(a.workspace_id, domain::Role::Operator)
+            .await;
+        let b = self
+            .sign_up(
+                "Atelier B",
+                &format!("b-{}@atelier-b.fr", Uuid::new_v4().simple()),
+            )
+            .await;
+        TwoWorkspaces {
+            a,
+            a_member,
+            a_name,
+            b,
+        }
+    }
+}
+
+/// One GraphQL operation to try from workspace B.
+pub struct Probe {
+    pub query: &'static str,
+    pub variables: Value,
+    /// The operation names one of A's ids: it must answer `NOT_FOUND`, never `FORBIDDEN`,
+    /// so B learns nothing of what exists in A.
+    pub targets_a: bool,
+}
+
+impl TwoWorkspaces {
+    /// Strings that would betray A's data in any answer given to B.
+    pub fn secrets_of_a(&self) -> Vec<String> {
+        vec![
+            self.a.workspace_id.to_string(),
+            self.a_member.account_id.to_string(),
+            self.a_member.email.clone(),
+            self.a_name.clone(),
+        ]
+    }
+
+    /// Runs each probe as B's owner and fails on any trace of A.
+    pub async fn assert_isolated(&self, app: &TestApp, probes: &[Probe]) {
+        for probe in probes {
+            let events = app.db.event_count().await;
+            let response = app
+                .graphql_as(&self.b.access_token, probe.query, probe.variables.clone())
+                .await;
+            let text = response.to_string();
+            if probe.targets_a {
+                assert_eq!(
+                    error_code(&response),
+                    Some("NOT_FOUND"),
+                    "{}: {response}",
+                    probe.query
+                );
+                assert_eq!(
+                    app.db.event_count().await,
+                    events,
+                    "{}: wrote an event",
+                    probe.query
+                );
+                assert!(response["data"].is_null(), "{}: {response}", probe.query);
+            } else {
+                assert!(response["errors"].is_null(), "{}: {response}", probe.query);
+            }
+            // Ids given in the request may be echoed in an error path; the data may not hold them.
+            let data = response["data"].to_string();
+            for secret in self.secrets_of_a() {
+                assert!(
+                    !data.contains(&secret),
+                    "{} leaked {secret}: {text}",
+                    probe.query
+                );
+            }
+        }
+    }
 }

@@ -1,0 +1,133 @@
+//! Every operation with every role: allowed ones work, the others are `FORBIDDEN` and write
+//! nothing.
+
+use domain::Role;
+use serde_json::{json, Value};
+use tests::{error_code, spawn_app, TestApp};
+use uuid::Uuid;
+
+const ALL: [Role; 5] = [
+    Role::Owner,
+    Role::Admin,
+    Role::Operator,
+    Role::Accounting,
+    Role::Client,
+];
+const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
+
+struct Operation {
+    name: &'static str,
+    allowed: &'static [Role],
+    /// The query and its variables; `target` is a member the operation may act upon.
+    request: fn(target: Uuid) -> (&'static str, Value),
+}
+
+const OPERATIONS: &[Operation] = &[
+    Operation {
+        name: "workspace",
+        allowed: &ALL,
+        request: |_| ("{ workspace { id } }", json!({})),
+    },
+    Operation {
+        name: "me",
+        allowed: &ALL,
+        request: |_| ("{ me { role } }", json!({})),
+    },
+    Operation {
+        name: "members",
+        allowed: MANAGERS,
+        request: |_| {
+            (
+                "{ members(first: 10) { edges { node { accountId } } } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
+        name: "renameWorkspace",
+        allowed: MANAGERS,
+        request: |target| {
+            (
+                "mutation($name: String!) { renameWorkspace(name: $name) { name } }",
+                json!({ "name": format!("Atelier {target}") }),
+            )
+        },
+    },
+    Operation {
+        name: "setModule",
+        allowed: MANAGERS,
+        request: |target| {
+            let enabled = target.as_u128() % 2 == 0;
+            ("mutation($on: Boolean!) { setModule(module: JANTES, enabled: $on) { jantesEnabled } }", json!({ "on": enabled }))
+        },
+    },
+    Operation {
+        name: "changeMemberRole",
+        allowed: MANAGERS,
+        request: |target| {
+            ("mutation($id: ID!) { changeMemberRole(accountId: $id, role: ACCOUNTING) { role } }", json!({ "id": target.to_string() }))
+        },
+    },
+    Operation {
+        name: "deactivateMember",
+        allowed: MANAGERS,
+        request: |target| {
+            (
+                "mutation($id: ID!) { deactivateMember(accountId: $id) { active } }",
+                json!({ "id": target.to_string() }),
+            )
+        },
+    },
+];
+
+async fn call(app: &TestApp, token: &str, operation: &Operation, target: Uuid) -> Value {
+    let (query, variables) = (operation.request)(target);
+    app.graphql_as(token, query, variables).await
+}
+
+#[tokio::test]
+async fn every_operation_with_every_role() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier des rôles", "gerant@roles.fr").await;
+    for role in ALL {
+        let caller = match role {
+            Role::Owner => owner.access_token.clone(),
+            role => app.add_member(owner.workspace_id, role).await.access_token,
+        };
+        for operation in OPERATIONS {
+            // A fresh operator to act upon, so that deactivations do not collide.
+            let target = app
+                .add_member(owner.workspace_id, Role::Operator)
+                .await
+                .account_id;
+            let events = app.db.event_count().await;
+            let response = call(&app, &caller, operation, target).await;
+            if operation.allowed.contains(&role) {
+                assert!(
+                    response["errors"].is_null(),
+                    "{} as {role:?} must work: {response}",
+                    operation.name
+                );
+            } else {
+                assert_eq!(
+                    error_code(&response),
+                    Some("FORBIDDEN"),
+                    "{} as {role:?}: {response}",
+                    operation.name
+                );
+                assert!(
+                    response["data"].is_null(),
+                    "{} as {role:?} returned data",
+                    operation.name
+                );
+                assert_eq!(
+                    app.db.event_count().await,
+                    events,
+                    "{} as {role:?} wrote an event",
+                    operation.name
+                );
+            }
+        }
+    }
+    app.stop().await;
+}
