@@ -37,6 +37,8 @@ struct Claims {
     sub: Uuid,
     /// The workspace this token is scoped to.
     ws: Uuid,
+    /// The login passed the second factor.
+    tfa: bool,
     iat: i64,
     exp: i64,
 }
@@ -47,12 +49,18 @@ pub struct AccessToken {
     pub expires_at: DateTime<Utc>,
 }
 
-pub fn issue(keys: &Keys, account_id: Uuid, workspace_id: Uuid) -> Result<AccessToken, ApiError> {
+pub fn issue(
+    keys: &Keys,
+    account_id: Uuid,
+    workspace_id: Uuid,
+    two_factor: bool,
+) -> Result<AccessToken, ApiError> {
     let now = Utc::now();
     let expires_at = now + Duration::minutes(ACCESS_TOKEN_MINUTES);
     let claims = Claims {
         sub: account_id,
         ws: workspace_id,
+        tfa: two_factor,
         iat: now.timestamp(),
         exp: expires_at.timestamp(),
     };
@@ -67,6 +75,8 @@ pub struct Actor {
     pub account_id: Uuid,
     pub workspace_id: Uuid,
     pub role: Role,
+    /// This session passed the second factor.
+    pub two_factor: bool,
 }
 
 impl Actor {
@@ -94,7 +104,22 @@ pub enum Authentication {
 }
 
 impl Authentication {
+    /// The caller, fully signed in: owners and admins without a second factor reach nothing
+    /// but the enrolment (spec §11.2).
     pub fn actor(&self) -> Result<&Actor, ApiError> {
+        let actor = self.actor_for_enrolment()?;
+        if actor.role.requires_two_factor() && !actor.two_factor {
+            return Err(ApiError::new(
+                ErrorKind::Forbidden,
+                "TWO_FACTOR_ENROLMENT_REQUIRED",
+                "la double authentification est obligatoire pour les gérants et administrateurs : activez-la pour continuer",
+            ));
+        }
+        Ok(actor)
+    }
+
+    /// The caller, even before the second factor is set up: for the enrolment itself.
+    pub fn actor_for_enrolment(&self) -> Result<&Actor, ApiError> {
         match self {
             Self::Actor(actor) => Ok(actor),
             Self::Anonymous => Err(ApiError::new(
@@ -136,6 +161,7 @@ pub async fn authenticate(pool: &PgPool, keys: &Keys, header: Option<&str>) -> A
                     account_id: claims.sub,
                     workspace_id: claims.ws,
                     role,
+                    two_factor: claims.tfa,
                 })
             }
             None => Authentication::Rejected,

@@ -124,6 +124,17 @@ impl From<commands::session::SessionError> for ApiError {
     }
 }
 
+impl From<commands::two_factor::TwoFactorError> for ApiError {
+    fn from(error: commands::two_factor::TwoFactorError) -> Self {
+        use commands::two_factor::TwoFactorError;
+        match error {
+            TwoFactorError::Database(cause) => Self::internal(cause),
+            TwoFactorError::Totp(cause) => Self::internal(cause),
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
 impl From<commands::onboarding::SignUpError> for ApiError {
     fn from(error: commands::onboarding::SignUpError) -> Self {
         use commands::onboarding::SignUpError;

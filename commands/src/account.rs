@@ -164,6 +164,13 @@ pub async fn verify_login(
         .await?;
         return Ok(account_id);
     }
+    record_failure(pool, account_id).await?;
+    Err(AccountError::BadCredentials)
+}
+
+/// Counts a failed login (wrong password or wrong second factor) and locks the account
+/// once the free failures are spent.
+pub async fn record_failure(pool: &PgPool, account_id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query(
         "update account set failed_logins = failed_logins + 1,
            locked_until = case when failed_logins + 1 > $2
@@ -175,7 +182,7 @@ pub async fn verify_login(
     .bind(FREE_FAILURES)
     .execute(pool)
     .await?;
-    Err(AccountError::BadCredentials)
+    Ok(())
 }
 
 /// The account's email, for display to the account itself.

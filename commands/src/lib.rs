@@ -11,6 +11,7 @@ mod gateway;
 mod meta;
 pub mod onboarding;
 pub mod session;
+pub mod two_factor;
 
 pub use error::CommandError;
 pub use gateway::{

@@ -29,6 +29,8 @@ pub struct Session {
     pub account_id: Uuid,
     pub workspace_id: Uuid,
     pub expires_at: DateTime<Utc>,
+    /// The login passed the second factor.
+    pub two_factor: bool,
 }
 
 fn new_token() -> String {
@@ -46,8 +48,9 @@ pub async fn open(
     pool: &PgPool,
     account_id: Uuid,
     workspace_id: Uuid,
+    two_factor: bool,
 ) -> Result<Session, SessionError> {
-    issue(pool, Uuid::now_v7(), account_id, workspace_id).await
+    issue(pool, Uuid::now_v7(), account_id, workspace_id, two_factor).await
 }
 
 async fn issue(
@@ -55,18 +58,20 @@ async fn issue(
     family_id: Uuid,
     account_id: Uuid,
     workspace_id: Uuid,
+    two_factor: bool,
 ) -> Result<Session, SessionError> {
     let refresh_token = new_token();
     let expires_at = Utc::now() + Duration::days(REFRESH_TOKEN_DAYS);
     sqlx::query(
-        "insert into refresh_token (token_hash, family_id, account_id, workspace_id, expires_at)
-         values ($1, $2, $3, $4, $5)",
+        "insert into refresh_token (token_hash, family_id, account_id, workspace_id, expires_at, two_factor)
+         values ($1, $2, $3, $4, $5, $6)",
     )
     .bind(digest(&refresh_token))
     .bind(family_id)
     .bind(account_id)
     .bind(workspace_id)
     .bind(expires_at)
+    .bind(two_factor)
     .execute(pool)
     .await?;
     Ok(Session {
@@ -74,6 +79,7 @@ async fn issue(
         account_id,
         workspace_id,
         expires_at,
+        two_factor,
     })
 }
 
@@ -81,16 +87,16 @@ async fn issue(
 pub async fn rotate(pool: &PgPool, refresh_token: &str) -> Result<Session, SessionError> {
     // Retire the token only if it is live; `returning` tells which case we are in, atomically,
     // so two concurrent refreshes with one token cannot both succeed.
-    let rotated: Option<(Uuid, Uuid, Uuid)> = sqlx::query_as(
+    let rotated: Option<(Uuid, Uuid, Uuid, bool)> = sqlx::query_as(
         "update refresh_token set rotated_at = now()
          where token_hash = $1 and rotated_at is null and revoked_at is null and expires_at > now()
-         returning family_id, account_id, workspace_id",
+         returning family_id, account_id, workspace_id, two_factor",
     )
     .bind(digest(refresh_token))
     .fetch_optional(pool)
     .await?;
-    if let Some((family_id, account_id, workspace_id)) = rotated {
-        return issue(pool, family_id, account_id, workspace_id).await;
+    if let Some((family_id, account_id, workspace_id, two_factor)) = rotated {
+        return issue(pool, family_id, account_id, workspace_id, two_factor).await;
     }
     // A known but retired token is a replay: revoke its whole family.
     sqlx::query(

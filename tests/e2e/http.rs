@@ -182,7 +182,8 @@ async fn metrics_expose_requests_events_and_projection_lag() {
     app.sign_up("Atelier Mesuré", "mesure@atelier.fr").await;
     let text = app.get("/metrics").await.text().await.unwrap();
     for needle in [
-        "thermogestion_http_requests_total{method=\"POST\",route=\"/graphql\",status=\"200\"} 1",
+        // Sign-up, then the two steps of the owner's second-factor enrolment.
+        "thermogestion_http_requests_total{method=\"POST\",route=\"/graphql\",status=\"200\"} 3",
         "thermogestion_http_request_duration_seconds_bucket",
         "thermogestion_events_appended_total 4",
         "thermogestion_projection_lag_seconds{projection=\"workspace\"} 0",

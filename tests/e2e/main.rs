@@ -10,3 +10,4 @@ mod migrations;
 mod replay;
 mod roles;
 mod schema;
+mod two_factor;

@@ -25,13 +25,14 @@ async fn migrations_go_up_down_and_up_again() {
             "events",
             "member",
             "projection_checkpoint",
+            "recovery_code",
             "refresh_token",
             "workspace"
         ]
     );
 
-    let undone = migrate_down(&db.pool, 2).await.unwrap();
-    assert_eq!(undone, vec![2, 3]);
+    let undone = migrate_down(&db.pool, 3).await.unwrap();
+    assert_eq!(undone, vec![2, 3, 4]);
     assert_eq!(tables(&db).await, vec!["events", "projection_checkpoint"]);
 
     let count = MIGRATOR

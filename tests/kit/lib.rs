@@ -142,17 +142,61 @@ impl TestApp {
             .await
     }
 
-    /// Signs a new workshop up through the API and returns its owner's session.
+    /// Signs a new workshop up through the API, enrols the owner's second factor, and returns
+    /// the owner's full session.
     pub async fn sign_up(&self, workshop: &str, email: &str) -> Owner {
         let response = self
             .graphql(SIGN_UP, json!({ "input": sign_up_input(workshop, email) }))
             .await;
         let session = &response["data"]["signUp"];
         assert!(session.is_object(), "sign-up failed: {response}");
+        let enrolled = self
+            .enrol_two_factor(session["accessToken"].as_str().unwrap())
+            .await;
         Owner {
-            access_token: session["accessToken"].as_str().unwrap().to_owned(),
-            refresh_token: session["refreshToken"].as_str().unwrap().to_owned(),
+            access_token: enrolled.access_token,
+            refresh_token: enrolled.refresh_token,
             workspace_id: session["workspaceId"].as_str().unwrap().parse().unwrap(),
+            email: email.to_owned(),
+            totp_secret: enrolled.secret,
+            recovery_codes: enrolled.recovery_codes,
+        }
+    }
+
+    /// Enrols the second factor of the session `access_token` belongs to.
+    pub async fn enrol_two_factor(&self, access_token: &str) -> Enrolled {
+        let started = self
+            .graphql_as(access_token, START_ENROLMENT, json!({}))
+            .await;
+        let secret = started["data"]["startTwoFactorEnrolment"]["secret"]
+            .as_str()
+            .unwrap_or_else(|| panic!("enrolment did not start: {started}"))
+            .to_owned();
+        let confirmed = self
+            .graphql_as(
+                access_token,
+                CONFIRM_ENROLMENT,
+                json!({ "code": totp_code(&secret, 0) }),
+            )
+            .await;
+        let enabled = &confirmed["data"]["confirmTwoFactorEnrolment"];
+        assert!(enabled.is_object(), "enrolment failed: {confirmed}");
+        Enrolled {
+            secret,
+            recovery_codes: enabled["recoveryCodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|code| code.as_str().unwrap().to_owned())
+                .collect(),
+            access_token: enabled["session"]["accessToken"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            refresh_token: enabled["session"]["refreshToken"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
         }
     }
 
@@ -243,13 +287,52 @@ pub fn sign_up_input(workshop: &str, email: &str) -> Value {
     })
 }
 
-/// A signed-in owner of a fresh workspace.
+/// A signed-in owner of a fresh workspace, second factor enrolled.
 #[derive(Debug, Clone)]
 pub struct Owner {
     pub access_token: String,
     pub refresh_token: String,
     pub workspace_id: Uuid,
+    pub email: String,
+    pub totp_secret: String,
+    pub recovery_codes: Vec<String>,
 }
+
+/// The TOTP code of `secret` for the step `offset` steps from now (-1, 0, 1 are accepted).
+pub fn totp_code(secret: &str, offset: i64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .unwrap();
+    let totp = totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        None,
+        String::new(),
+    )
+    .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    totp.generate((now + offset * 30) as u64)
+}
+
+/// What enrolling the second factor gives.
+pub struct Enrolled {
+    pub secret: String,
+    pub recovery_codes: Vec<String>,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+pub const START_ENROLMENT: &str =
+    "mutation { startTwoFactorEnrolment { secret otpauthUri qrSvg } }";
+pub const CONFIRM_ENROLMENT: &str =
+    "mutation($code: String!) { confirmTwoFactorEnrolment(code: $code) {
+    recoveryCodes session { accessToken refreshToken } } }";
 
 pub fn rename(name: impl Into<String>) -> domain::workspace::WorkspaceCommand {
     domain::workspace::WorkspaceCommand::Rename { name: name.into() }
@@ -298,11 +381,19 @@ impl TestApp {
         let session = self.login(&email, Some(workspace_id)).await;
         let session = &session["data"]["login"]["session"];
         assert!(session.is_object(), "login of a new member failed");
+        let access_token = session["accessToken"].as_str().unwrap().to_owned();
+        let refresh_token = session["refreshToken"].as_str().unwrap().to_owned();
+        let (access_token, refresh_token) = if role.requires_two_factor() {
+            let enrolled = self.enrol_two_factor(&access_token).await;
+            (enrolled.access_token, enrolled.refresh_token)
+        } else {
+            (access_token, refresh_token)
+        };
         Member {
             account_id,
             email,
-            access_token: session["accessToken"].as_str().unwrap().to_owned(),
-            refresh_token: session["refreshToken"].as_str().unwrap().to_owned(),
+            access_token,
+            refresh_token,
         }
     }
 

@@ -3,6 +3,7 @@
 mod member;
 mod session;
 mod system;
+mod two_factor;
 mod types;
 mod workspace;
 
@@ -27,6 +28,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     session::SessionMutation,
+    two_factor::TwoFactorMutation,
     workspace::WorkspaceMutation,
     member::MemberMutation,
 );
@@ -59,9 +61,17 @@ fn request<'a>(ctx: &Context<'a>) -> &'a RequestContext {
     ctx.data_unchecked::<RequestContext>()
 }
 
-/// The authenticated caller, or `UNAUTHENTICATED`.
+/// The authenticated caller, or `UNAUTHENTICATED`; owners and admins without a second
+/// factor get `FORBIDDEN` until they enrol.
 fn actor(ctx: &Context<'_>) -> Result<Actor, ApiError> {
     ctx.data_unchecked::<Authentication>().actor().copied()
+}
+
+/// The authenticated caller, second factor or not: only for `me`, the enrolment and logout.
+fn actor_for_enrolment(ctx: &Context<'_>) -> Result<Actor, ApiError> {
+    ctx.data_unchecked::<Authentication>()
+        .actor_for_enrolment()
+        .copied()
 }
 
 /// Command metadata for `actor`'s request: the workspace comes from the token, never from

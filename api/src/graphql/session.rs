@@ -4,14 +4,14 @@ use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use commands::onboarding::{sign_up, SignUp};
 use commands::session::{self, Session};
-use commands::{account, CommandMeta};
+use commands::{account, two_factor, CommandMeta};
 use domain::workspace::Consent;
 use domain::{ErrorKind, Role};
 use projections::member;
 use uuid::Uuid;
 
 use super::types::RoleValue;
-use super::{actor, request, state};
+use super::{actor_for_enrolment, request, state};
 use crate::app::AppState;
 use crate::auth;
 use crate::ApiError;
@@ -44,6 +44,11 @@ pub struct LoginInput {
     pub password: String,
     /// L'atelier où entrer, si le compte en a plusieurs.
     pub workspace_id: Option<ID>,
+    /// Code à 6 chiffres de l'application d'authentification, si la double authentification
+    /// est activée.
+    pub totp_code: Option<String>,
+    /// Ou l'un des codes de secours, utilisable une seule fois.
+    pub recovery_code: Option<String>,
 }
 
 /// Une session ouverte dans un atelier.
@@ -81,6 +86,11 @@ pub struct Me {
     pub email: String,
     pub workspace_id: ID,
     pub role: RoleValue,
+    /// La double authentification est activée sur le compte.
+    pub two_factor_enabled: bool,
+    /// Le rôle exige la double authentification et cette session ne l'a pas passée :
+    /// seule l'activation est possible.
+    pub two_factor_enrolment_required: bool,
 }
 
 #[derive(Default)]
@@ -90,16 +100,22 @@ pub struct SessionQuery;
 impl SessionQuery {
     /// Le compte connecté.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Me> {
-        let actor = actor(ctx)?;
-        let email = account::email_of(&state(ctx).pool, actor.account_id)
+        let actor = actor_for_enrolment(ctx)?;
+        let pool = &state(ctx).pool;
+        let email = account::email_of(pool, actor.account_id)
             .await
             .map_err(ApiError::from)?
             .unwrap_or_default();
+        let two_factor_enabled = two_factor::is_enabled(pool, actor.account_id)
+            .await
+            .map_err(ApiError::from)?;
         Ok(Me {
             account_id: ID(actor.account_id.to_string()),
             email,
             workspace_id: ID(actor.workspace_id.to_string()),
             role: role_value(actor.role)?,
+            two_factor_enabled,
+            two_factor_enrolment_required: actor.role.requires_two_factor() && !actor.two_factor,
         })
     }
 }
@@ -154,9 +170,14 @@ impl SessionMutation {
                 &[member::NAME, projections::workspace::NAME],
             )
             .await?;
-        let session = session::open(&state.pool, signed_up.account_id, signed_up.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
+        let session = session::open(
+            &state.pool,
+            signed_up.account_id,
+            signed_up.workspace_id,
+            false,
+        )
+        .await
+        .map_err(ApiError::from)?;
         Ok(payload(state, session, Role::Owner)?)
     }
 
@@ -171,6 +192,26 @@ impl SessionMutation {
         let account_id = account::verify_login(&state.pool, &input.email, &input.password)
             .await
             .map_err(ApiError::from)?;
+        let two_factor_enabled = two_factor::is_enabled(&state.pool, account_id)
+            .await
+            .map_err(ApiError::from)?;
+        if two_factor_enabled {
+            let checked = two_factor::verify(
+                &state.pool,
+                account_id,
+                input.totp_code.as_deref(),
+                input.recovery_code.as_deref(),
+            )
+            .await;
+            if let Err(error) = checked {
+                if matches!(error, two_factor::TwoFactorError::InvalidCode) {
+                    account::record_failure(&state.pool, account_id)
+                        .await
+                        .map_err(ApiError::from)?;
+                }
+                return Err(ApiError::from(error).into());
+            }
+        }
         let memberships = member::workspaces_of(&state.pool, account_id)
             .await
             .map_err(ApiError::from)?;
@@ -195,9 +236,10 @@ impl SessionMutation {
             Some((workspace_id, _, role)) => {
                 let role = Role::parse(role)
                     .ok_or_else(|| ApiError::internal("unknown role in member table"))?;
-                let session = session::open(&state.pool, account_id, *workspace_id)
-                    .await
-                    .map_err(ApiError::from)?;
+                let session =
+                    session::open(&state.pool, account_id, *workspace_id, two_factor_enabled)
+                        .await
+                        .map_err(ApiError::from)?;
                 Some(payload(state, session, role)?)
             }
             None => None,
@@ -260,13 +302,22 @@ impl SessionMutation {
     }
 }
 
-fn role_value(role: Role) -> Result<RoleValue, ApiError> {
+pub(super) fn role_value(role: Role) -> Result<RoleValue, ApiError> {
     RoleValue::from_stored(role.as_str())
         .ok_or_else(|| ApiError::internal("a session holds a non-member role"))
 }
 
-fn payload(state: &AppState, session: Session, role: Role) -> Result<SessionPayload, ApiError> {
-    let access = auth::issue(&state.keys, session.account_id, session.workspace_id)?;
+pub(super) fn payload(
+    state: &AppState,
+    session: Session,
+    role: Role,
+) -> Result<SessionPayload, ApiError> {
+    let access = auth::issue(
+        &state.keys,
+        session.account_id,
+        session.workspace_id,
+        session.two_factor,
+    )?;
     Ok(SessionPayload {
         access_token: access.token,
         access_token_expires_at: access.expires_at,
