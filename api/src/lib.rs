@@ -4,6 +4,7 @@
 //! projections and reads back; queries read projections. No business `if` lives here.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod config;

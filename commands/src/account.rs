@@ -192,3 +192,16 @@ pub async fn email_of(pool: &PgPool, account_id: Uuid) -> Result<Option<String>,
         .fetch_optional(pool)
         .await
 }
+
+/// Emails of several accounts at once, for lists that show who did something.
+pub async fn emails_of(
+    pool: &PgPool,
+    account_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>, sqlx::Error> {
+    let rows: Vec<(Uuid, String)> =
+        sqlx::query_as("select account_id, email from account where account_id = any($1)")
+            .bind(account_ids)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().collect())
+}

@@ -4,6 +4,7 @@
 //! with its checkpoint in the same transaction, [`read_your_writes`] lets a mutation wait for
 //! its own events, and each read model lives in a module named after it.
 
+pub mod audit;
 pub mod engine;
 pub mod feed;
 pub mod member;

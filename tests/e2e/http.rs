@@ -113,13 +113,26 @@ async fn bad_input_gets_a_code_a_french_message_and_writes_nothing() {
             response["errors"][0]["extensions"]["reason"], reason,
             "{response}"
         );
+        assert_eq!(error_code(&response), Some("VALIDATION"), "{response}");
         let message = response["errors"][0]["message"].as_str().unwrap();
         assert!(message.contains(french), "{message}");
     }
     let missing_argument = app
         .graphql("mutation { signUp { accessToken } }", json!({}))
         .await;
-    assert!(missing_argument["errors"].is_array(), "{missing_argument}");
+    assert_eq!(
+        error_code(&missing_argument),
+        Some("VALIDATION"),
+        "{missing_argument}"
+    );
+    assert_eq!(
+        missing_argument["errors"][0]["extensions"]["reason"],
+        "GRAPHQL_REQUEST_INVALID"
+    );
+    assert!(missing_argument["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("requête GraphQL invalide"));
     assert_eq!(app.db.event_count().await, 0, "no event");
     let accounts: i64 = sqlx::query_scalar("select count(*) from account")
         .fetch_one(&app.db.pool)
@@ -139,6 +152,7 @@ async fn queries_deeper_than_the_limit_are_refused() {
         "}".repeat(levels)
     );
     let response = app.graphql(&deep, json!({})).await;
+    assert_eq!(error_code(&response), Some("VALIDATION"), "{response}");
     let message = response["errors"][0]["message"]
         .as_str()
         .unwrap_or_default()

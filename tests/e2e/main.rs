@@ -1,6 +1,7 @@
 //! End-to-end and integration tests against the real PostgreSQL and the real HTTP server.
 //! One binary, one module per feature (zero2prod's layout).
 
+mod audit;
 mod auth;
 mod feed;
 mod gateway;

@@ -78,13 +78,13 @@ impl MemberQuery {
     async fn members(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(desc = "Taille de la page (50 par défaut)")] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, MemberNode>> {
         let actor = actor(ctx)?;
         actor.require(MANAGERS)?;
         let state = state(ctx);
-        let limit = i64::from(first).clamp(1, MAX_PAGE);
+        let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
         let after = after.as_deref().map(parse_cursor).transpose()?;
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await

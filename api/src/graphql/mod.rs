@@ -1,5 +1,6 @@
 //! The GraphQL schema: one module per resource, merged here once.
 
+mod audit;
 mod member;
 mod session;
 mod system;
@@ -23,6 +24,7 @@ pub struct Query(
     session::SessionQuery,
     workspace::WorkspaceQuery,
     member::MemberQuery,
+    audit::AuditQuery,
 );
 
 #[derive(MergedObject, Default)]

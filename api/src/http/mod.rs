@@ -1,5 +1,6 @@
 //! Routes: `/graphql` (POST queries, GET GraphiQL), `/health`, `/ready`, `/metrics`.
 
+mod export;
 mod metrics;
 mod request;
 
@@ -24,6 +25,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
+        .route("/api/v1/audit-log.csv", get(export::audit_log_csv))
         .layer(Extension(schema))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -44,7 +46,22 @@ async fn graphql(
         .and_then(|value| value.to_str().ok());
     let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
     let request = request.into_inner().data(context).data(authentication);
-    schema.execute(request).await.into()
+    let mut response = schema.execute(request).await;
+    for error in &mut response.errors {
+        label_engine_error(error);
+    }
+    response.into()
+}
+
+/// Errors raised by the GraphQL engine itself (syntax, unknown field, wrong type, limits)
+/// carry no code: they are invalid requests. Give them the same shape as ours.
+fn label_engine_error(error: &mut async_graphql::ServerError) {
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    if extensions.get("code").is_none() {
+        extensions.set("code", domain::ErrorKind::Validation.as_str());
+        extensions.set("reason", "GRAPHQL_REQUEST_INVALID");
+        error.message = format!("requête GraphQL invalide : {}", error.message);
+    }
 }
 
 async fn graphiql() -> Html<String> {
