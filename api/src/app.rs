@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use crate::auth::Keys;
 use crate::config::Config;
 use crate::http::Metrics;
+use crate::limits::Limits;
 use crate::{db, graphql, http, ApiError};
 
 /// What every handler shares.
@@ -25,6 +26,7 @@ pub struct AppState {
     pub subscriptions: Subscriptions,
     pub metrics: Metrics,
     pub keys: Arc<Keys>,
+    pub limits: Arc<Limits>,
     pub read_your_writes_timeout: Duration,
 }
 
@@ -38,6 +40,7 @@ impl AppState {
             subscriptions,
             metrics,
             keys: Arc::new(Keys::new(&config.jwt_secret)),
+            limits: Arc::new(Limits::default()),
             read_your_writes_timeout: read_your_writes::DEFAULT_TIMEOUT,
         }
     }

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod limits;
 pub mod telemetry;
 
 pub use app::{AppState, Application};

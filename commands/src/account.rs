@@ -205,3 +205,32 @@ pub async fn emails_of(
             .await?;
     Ok(rows.into_iter().collect())
 }
+
+/// Records a login attempt in the security journal. The password never reaches it.
+pub async fn record_attempt(
+    pool: &PgPool,
+    email: &str,
+    account_id: Option<Uuid>,
+    workspace_id: Option<Uuid>,
+    ip: Option<std::net::IpAddr>,
+    reason: Result<(), &str>,
+) -> Result<(), sqlx::Error> {
+    let (outcome, reason) = match reason {
+        Ok(()) => ("succeeded", "OK"),
+        Err(reason) => ("failed", reason),
+    };
+    sqlx::query(
+        "insert into login_attempt (email_normalized, account_id, workspace_id, ip, outcome, reason)
+         values ($1, coalesce($2, (select account_id from account where email_normalized = $1)),
+                 $3, $4::text::inet, $5, $6)",
+    )
+    .bind(email.trim().to_lowercase())
+    .bind(account_id)
+    .bind(workspace_id)
+    .bind(ip.map(|ip| ip.to_string()))
+    .bind(outcome)
+    .bind(reason)
+    .execute(pool)
+    .await?;
+    Ok(())
+}

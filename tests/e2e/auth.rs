@@ -234,3 +234,141 @@ async fn a_deactivated_member_is_out_at_once() {
     assert_eq!(login["data"]["login"]["workspaces"], json!([]));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn every_login_attempt_is_journaled_without_the_password() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let attempt = |email: &str, password: &str, totp: Option<String>| {
+        let app = &app;
+        let variables =
+            json!({ "input": { "email": email, "password": password, "totpCode": totp } });
+        async move { app.graphql(LOGIN_RAW, variables).await }
+    };
+    attempt("inconnu@atelier.fr", "Poudre-Epoxy-7016!", None).await;
+    attempt("gerant@atelier.fr", "mauvais-mot-de-passe", None).await;
+    attempt("gerant@atelier.fr", tests::PASSWORD, None).await;
+    let ok = attempt(
+        "GERANT@atelier.fr",
+        tests::PASSWORD,
+        Some(tests::totp_code(&owner.totp_secret, 1)),
+    )
+    .await;
+    assert!(ok["errors"].is_null(), "{ok}");
+    let journal: Vec<(
+        String,
+        Option<uuid::Uuid>,
+        Option<uuid::Uuid>,
+        Option<String>,
+        String,
+        String,
+    )> = sqlx::query_as(
+        "select email_normalized, account_id, workspace_id, host(ip), outcome, reason
+         from login_attempt order by attempted_at",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    let summary: Vec<(&str, bool, bool, &str, &str)> = journal
+        .iter()
+        .map(|(email, account, workspace, _, outcome, reason)| {
+            (
+                email.as_str(),
+                account.is_some(),
+                workspace.is_some(),
+                outcome.as_str(),
+                reason.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "inconnu@atelier.fr",
+                false,
+                false,
+                "failed",
+                "BAD_CREDENTIALS"
+            ),
+            (
+                "gerant@atelier.fr",
+                true,
+                false,
+                "failed",
+                "BAD_CREDENTIALS"
+            ),
+            (
+                "gerant@atelier.fr",
+                true,
+                false,
+                "failed",
+                "TWO_FACTOR_REQUIRED"
+            ),
+            ("gerant@atelier.fr", true, true, "succeeded", "OK"),
+        ]
+    );
+    assert!(journal
+        .iter()
+        .all(|row| row.3.as_deref() == Some("127.0.0.1")));
+    let text = format!("{journal:?}");
+    assert!(
+        !text.contains("Poudre-Epoxy") && !text.contains("mauvais"),
+        "no password in the journal"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn logins_are_rate_limited_per_account_and_per_address() {
+    let app = spawn_app().await;
+    app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let attempt = |email: String| {
+        let app = &app;
+        async move {
+            app.graphql(
+                LOGIN_RAW,
+                json!({ "input": { "email": email, "password": "mauvais-mot-de-passe" } }),
+            )
+            .await
+        }
+    };
+    let mut reasons = Vec::new();
+    for _ in 0..api::limits::LOGIN_PER_ACCOUNT_PER_MINUTE + 1 {
+        let response = attempt("gerant@atelier.fr".into()).await;
+        reasons.push(
+            response["errors"][0]["extensions"]["reason"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(reasons.last().unwrap(), "TOO_MANY_ATTEMPTS", "{reasons:?}");
+    assert_eq!(reasons[0], "BAD_CREDENTIALS");
+
+    // Other accounts from the same address: the address budget runs out too. The budget
+    // refills at one attempt a second, so a slow machine may get a few more through.
+    let mut sent = api::limits::LOGIN_PER_ACCOUNT_PER_MINUTE + 1;
+    let mut last = serde_json::Value::Null;
+    while sent < api::limits::LOGIN_PER_IP_PER_MINUTE + 20 {
+        last = attempt(format!("personne-{sent}@atelier.fr")).await;
+        sent += 1;
+        if last["errors"][0]["extensions"]["reason"] == "TOO_MANY_ATTEMPTS" {
+            break;
+        }
+    }
+    assert_eq!(
+        last["errors"][0]["extensions"]["reason"], "TOO_MANY_ATTEMPTS",
+        "{last}"
+    );
+    assert!(
+        sent > api::limits::LOGIN_PER_IP_PER_MINUTE,
+        "limited after {sent} attempts only"
+    );
+    assert_eq!(error_code(&last), Some("RATE_LIMITED"));
+    assert!(last["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("trop de tentatives"));
+    app.stop().await;
+}

@@ -23,6 +23,7 @@ async fn migrations_go_up_down_and_up_again() {
         vec![
             "account",
             "events",
+            "login_attempt",
             "member",
             "projection_checkpoint",
             "recovery_code",
@@ -31,8 +32,8 @@ async fn migrations_go_up_down_and_up_again() {
         ]
     );
 
-    let undone = migrate_down(&db.pool, 3).await.unwrap();
-    assert_eq!(undone, vec![2, 3, 4]);
+    let undone = migrate_down(&db.pool, 4).await.unwrap();
+    assert_eq!(undone, vec![2, 3, 4, 5]);
     assert_eq!(tables(&db).await, vec!["events", "projection_checkpoint"]);
 
     let count = MIGRATOR

@@ -356,6 +356,28 @@ impl TestApp {
     /// Creates an account and adds it to `workspace_id` with `role`, as an accepted invitation
     /// would, then logs it in there.
     pub async fn add_member(&self, workspace_id: Uuid, role: domain::Role) -> Member {
+        let (account_id, email) = self.join(workspace_id, role).await;
+        let session = self.login(&email, Some(workspace_id)).await;
+        let session = &session["data"]["login"]["session"];
+        assert!(session.is_object(), "login of a new member failed");
+        let access_token = session["accessToken"].as_str().unwrap().to_owned();
+        let refresh_token = session["refreshToken"].as_str().unwrap().to_owned();
+        let (access_token, refresh_token) = if role.requires_two_factor() {
+            let enrolled = self.enrol_two_factor(&access_token).await;
+            (enrolled.access_token, enrolled.refresh_token)
+        } else {
+            (access_token, refresh_token)
+        };
+        Member {
+            account_id,
+            email,
+            access_token,
+            refresh_token,
+        }
+    }
+
+    /// Creates an account and adds it to `workspace_id` with `role`, without logging in.
+    pub async fn join(&self, workspace_id: Uuid, role: domain::Role) -> (Uuid, String) {
         let email = format!("{}-{}@atelier.fr", role.as_str(), Uuid::new_v4().simple());
         let account = commands::account::NewAccount::parse(&email, None, PASSWORD.to_owned())
             .expect("valid account");
@@ -378,23 +400,7 @@ impl TestApp {
             .await_projections(&receipt, &[projections::member::NAME])
             .await
             .expect("member projected");
-        let session = self.login(&email, Some(workspace_id)).await;
-        let session = &session["data"]["login"]["session"];
-        assert!(session.is_object(), "login of a new member failed");
-        let access_token = session["accessToken"].as_str().unwrap().to_owned();
-        let refresh_token = session["refreshToken"].as_str().unwrap().to_owned();
-        let (access_token, refresh_token) = if role.requires_two_factor() {
-            let enrolled = self.enrol_two_factor(&access_token).await;
-            (enrolled.access_token, enrolled.refresh_token)
-        } else {
-            (access_token, refresh_token)
-        };
-        Member {
-            account_id,
-            email,
-            access_token,
-            refresh_token,
-        }
+        (account_id, email)
     }
 
     /// The raw `login` response for `email` with the test password.

@@ -134,6 +134,7 @@ impl SessionMutation {
     ) -> async_graphql::Result<SessionPayload> {
         let state = state(ctx);
         let request = request(ctx);
+        state.limits.sign_up(request.ip)?;
         let meta = CommandMeta {
             workspace_id: Uuid::nil(),
             actor_id: None,
@@ -182,80 +183,35 @@ impl SessionMutation {
     }
 
     /// Ouvre une session. Avec plusieurs ateliers et sans `workspaceId`, renvoie la liste des
-    /// ateliers où choisir, sans session.
+    /// ateliers où choisir, sans session. Chaque tentative est consignée (sans le mot de passe).
     async fn login(
         &self,
         ctx: &Context<'_>,
         input: LoginInput,
     ) -> async_graphql::Result<LoginPayload> {
         let state = state(ctx);
-        let account_id = account::verify_login(&state.pool, &input.email, &input.password)
-            .await
-            .map_err(ApiError::from)?;
-        let two_factor_enabled = two_factor::is_enabled(&state.pool, account_id)
-            .await
-            .map_err(ApiError::from)?;
-        if two_factor_enabled {
-            let checked = two_factor::verify(
-                &state.pool,
-                account_id,
-                input.totp_code.as_deref(),
-                input.recovery_code.as_deref(),
-            )
-            .await;
-            if let Err(error) = checked {
-                if matches!(error, two_factor::TwoFactorError::InvalidCode) {
-                    account::record_failure(&state.pool, account_id)
-                        .await
-                        .map_err(ApiError::from)?;
-                }
-                return Err(ApiError::from(error).into());
-            }
+        let ip = request(ctx).ip;
+        let result = match state.limits.login(ip, &input.email) {
+            Ok(()) => log_in(state, &input).await,
+            Err(refused) => Err(refused),
+        };
+        let (workspace_id, outcome) = match &result {
+            Ok(payload) => (
+                payload
+                    .session
+                    .as_ref()
+                    .and_then(|session| Uuid::parse_str(&session.workspace_id).ok()),
+                Ok(()),
+            ),
+            Err(error) => (None, Err(error.reason())),
+        };
+        if let Err(error) =
+            account::record_attempt(&state.pool, &input.email, None, workspace_id, ip, outcome)
+                .await
+        {
+            tracing::error!(error.cause_chain = ?error, "cannot record a login attempt");
         }
-        let memberships = member::workspaces_of(&state.pool, account_id)
-            .await
-            .map_err(ApiError::from)?;
-        let chosen = match &input.workspace_id {
-            Some(id) => {
-                let wanted = Uuid::parse_str(id).ok();
-                let found = memberships
-                    .iter()
-                    .find(|(workspace_id, _, _)| Some(*workspace_id) == wanted);
-                Some(found.ok_or_else(|| {
-                    ApiError::new(
-                        ErrorKind::NotFound,
-                        "WORKSPACE_NOT_FOUND",
-                        "cet atelier n'existe pas ou ne vous est pas ouvert",
-                    )
-                })?)
-            }
-            None if memberships.len() == 1 => memberships.first(),
-            None => None,
-        };
-        let session = match chosen {
-            Some((workspace_id, _, role)) => {
-                let role = Role::parse(role)
-                    .ok_or_else(|| ApiError::internal("unknown role in member table"))?;
-                let session =
-                    session::open(&state.pool, account_id, *workspace_id, two_factor_enabled)
-                        .await
-                        .map_err(ApiError::from)?;
-                Some(payload(state, session, role)?)
-            }
-            None => None,
-        };
-        let workspaces = memberships
-            .into_iter()
-            .map(|(workspace_id, name, role)| WorkspaceChoice {
-                id: ID(workspace_id.to_string()),
-                name,
-                role: RoleValue::from_stored(&role),
-            })
-            .collect();
-        Ok(LoginPayload {
-            session,
-            workspaces,
-        })
+        Ok(result?)
     }
 
     /// Renouvelle une session : le jeton présenté est retiré, un nouveau est rendu. Un jeton
@@ -325,5 +281,74 @@ pub(super) fn payload(
         refresh_token_expires_at: session.expires_at,
         workspace_id: ID(session.workspace_id.to_string()),
         role: role_value(role)?,
+    })
+}
+
+async fn log_in(state: &AppState, input: &LoginInput) -> Result<LoginPayload, ApiError> {
+    let account_id = account::verify_login(&state.pool, &input.email, &input.password)
+        .await
+        .map_err(ApiError::from)?;
+    let two_factor_enabled = two_factor::is_enabled(&state.pool, account_id)
+        .await
+        .map_err(ApiError::from)?;
+    if two_factor_enabled {
+        let checked = two_factor::verify(
+            &state.pool,
+            account_id,
+            input.totp_code.as_deref(),
+            input.recovery_code.as_deref(),
+        )
+        .await;
+        if let Err(error) = checked {
+            if matches!(error, two_factor::TwoFactorError::InvalidCode) {
+                account::record_failure(&state.pool, account_id)
+                    .await
+                    .map_err(ApiError::from)?;
+            }
+            return Err(ApiError::from(error));
+        }
+    }
+    let memberships = member::workspaces_of(&state.pool, account_id)
+        .await
+        .map_err(ApiError::from)?;
+    let chosen = match &input.workspace_id {
+        Some(id) => {
+            let wanted = Uuid::parse_str(id).ok();
+            let found = memberships
+                .iter()
+                .find(|(workspace_id, _, _)| Some(*workspace_id) == wanted);
+            Some(found.ok_or_else(|| {
+                ApiError::new(
+                    ErrorKind::NotFound,
+                    "WORKSPACE_NOT_FOUND",
+                    "cet atelier n'existe pas ou ne vous est pas ouvert",
+                )
+            })?)
+        }
+        None if memberships.len() == 1 => memberships.first(),
+        None => None,
+    };
+    let session = match chosen {
+        Some((workspace_id, _, role)) => {
+            let role = Role::parse(role)
+                .ok_or_else(|| ApiError::internal("unknown role in member table"))?;
+            let session = session::open(&state.pool, account_id, *workspace_id, two_factor_enabled)
+                .await
+                .map_err(ApiError::from)?;
+            Some(payload(state, session, role)?)
+        }
+        None => None,
+    };
+    let workspaces = memberships
+        .into_iter()
+        .map(|(workspace_id, name, role)| WorkspaceChoice {
+            id: ID(workspace_id.to_string()),
+            name,
+            role: RoleValue::from_stored(&role),
+        })
+        .collect();
+    Ok(LoginPayload {
+        session,
+        workspaces,
     })
 }
