@@ -235,6 +235,16 @@ async fn a_deactivated_member_is_out_at_once() {
     app.stop().await;
 }
 
+/// email, account, workspace, ip, outcome, reason.
+type JournalRow = (
+    String,
+    Option<uuid::Uuid>,
+    Option<uuid::Uuid>,
+    Option<String>,
+    String,
+    String,
+);
+
 #[tokio::test]
 async fn every_login_attempt_is_journaled_without_the_password() {
     let app = spawn_app().await;
@@ -255,14 +265,7 @@ async fn every_login_attempt_is_journaled_without_the_password() {
     )
     .await;
     assert!(ok["errors"].is_null(), "{ok}");
-    let journal: Vec<(
-        String,
-        Option<uuid::Uuid>,
-        Option<uuid::Uuid>,
-        Option<String>,
-        String,
-        String,
-    )> = sqlx::query_as(
+    let journal: Vec<JournalRow> = sqlx::query_as(
         "select email_normalized, account_id, workspace_id, host(ip), outcome, reason
          from login_attempt order by attempted_at",
     )
