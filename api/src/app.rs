@@ -27,6 +27,9 @@ pub struct AppState {
     pub metrics: Metrics,
     pub keys: Arc<Keys>,
     pub limits: Arc<Limits>,
+    /// Where links in emails point (`PUBLIC_BASE_URL`).
+    pub public_base_url: Arc<str>,
+    pub message_domain: Arc<str>,
     pub read_your_writes_timeout: Duration,
 }
 
@@ -41,6 +44,8 @@ impl AppState {
             metrics,
             keys: Arc::new(Keys::new(&config.jwt_secret)),
             limits: Arc::new(Limits::default()),
+            public_base_url: config.public_base_url.trim_end_matches('/').into(),
+            message_domain: config.message_domain().into(),
             read_your_writes_timeout: read_your_writes::DEFAULT_TIMEOUT,
         }
     }
@@ -80,6 +85,7 @@ pub struct Application {
     state: AppState,
     shutdown: watch::Sender<bool>,
     run_workers: bool,
+    mailer: Option<workers::mailer::Mailer>,
 }
 
 impl Application {
@@ -101,6 +107,7 @@ impl Application {
             state: AppState::new(pool, Subscriptions::default(), config),
             shutdown: watch::Sender::new(false),
             run_workers: true,
+            mailer: Some(config.mailer().context("mail configuration")?),
         })
     }
 
@@ -133,6 +140,7 @@ impl Application {
             state,
             shutdown,
             run_workers,
+            mailer,
         } = self;
         // Workers get their own stop signal, given only once HTTP has drained: a request in
         // flight may be waiting for a projection to reach its events.
@@ -143,6 +151,7 @@ impl Application {
                 &state.subscriptions,
                 RunnerSettings::default(),
                 Some(state.commands.appends()),
+                mailer,
                 &workers_stop,
             )
         } else {

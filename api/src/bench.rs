@@ -59,6 +59,7 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
         &subscriptions,
         RunnerSettings::default(),
         Some(commands.appends()),
+        None,
         &stop,
     );
     // Let the listener connect before timing.

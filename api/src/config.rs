@@ -15,6 +15,8 @@ pub struct Config {
     pub public_base_url: String,
     /// Absent: emails are written as `.eml` files under `var/mail/`.
     pub smtp_url: Option<SecretString>,
+    /// Sender of platform emails.
+    pub mail_from: String,
     pub storage_url: String,
     pub stripe_api_base: String,
     pub log_format: LogFormat,
@@ -120,6 +122,8 @@ impl Config {
             public_base_url: read("PUBLIC_BASE_URL")?.unwrap_or_else(|| format!("http://{addr}")),
             addr,
             smtp_url: read("SMTP_URL")?.map(SecretString::from),
+            mail_from: read("MAIL_FROM")?
+                .unwrap_or_else(|| "ThermoGestion <no-reply@thermogestion.local>".into()),
             storage_url: read("STORAGE_URL")?.unwrap_or_else(|| "file://var/storage".into()),
             stripe_api_base: read("STRIPE_API_BASE")?
                 .unwrap_or_else(|| "https://api.stripe.com".into()),
@@ -129,6 +133,27 @@ impl Config {
 
     pub fn database_url(&self) -> &str {
         self.database_url.expose_secret()
+    }
+}
+
+impl Config {
+    /// Where emails go without `SMTP_URL`.
+    pub const MAIL_DIR: &'static str = "var/mail";
+
+    pub fn mailer(&self) -> Result<workers::mailer::Mailer, workers::mailer::MailerError> {
+        workers::mailer::Mailer::new(
+            self.smtp_url.as_ref().map(|url| url.expose_secret()),
+            Self::MAIL_DIR.into(),
+            &self.mail_from,
+        )
+    }
+
+    /// The domain of Message-IDs: the sender's.
+    pub fn message_domain(&self) -> &str {
+        self.mail_from
+            .rsplit_once('@')
+            .map(|(_, domain)| domain.trim_end_matches('>'))
+            .unwrap_or("thermogestion.local")
     }
 }
 

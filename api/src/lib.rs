@@ -10,6 +10,7 @@ pub mod bench;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod emails;
 pub mod error;
 pub mod graphql;
 pub mod http;

@@ -103,6 +103,7 @@ async fn main() -> anyhow::Result<()> {
                 &Subscriptions::default(),
                 RunnerSettings::default(),
                 None,
+                Some(config.mailer()?),
                 &stop,
             );
             api::app::stop_on_signal(shutdown).await;

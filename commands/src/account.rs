@@ -234,3 +234,49 @@ pub async fn record_attempt(
     .await?;
     Ok(())
 }
+
+/// The account registered with `email`, if any.
+pub async fn find_by_email(pool: &PgPool, email: &Email) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar("select account_id from account where email_normalized = $1")
+        .bind(email.normalized())
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn mark_email_verified(pool: &PgPool, account_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update account set email_verified_at = coalesce(email_verified_at, now()) where account_id = $1",
+    )
+    .bind(account_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the password (already checked against the rule), lifts any lockout and ends
+/// every session: whoever knew the old password is out.
+pub async fn set_password(
+    pool: &PgPool,
+    account_id: Uuid,
+    password: String,
+) -> Result<(), AccountError> {
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|error| AccountError::Hashing(error.to_string()))??;
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "update account set password_hash = $2, failed_logins = 0, locked_until = null where account_id = $1",
+    )
+    .bind(account_id)
+    .bind(hash)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "update refresh_token set revoked_at = coalesce(revoked_at, now()) where account_id = $1",
+    )
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

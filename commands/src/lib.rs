@@ -6,8 +6,10 @@
 
 pub mod account;
 mod append;
+pub mod email_token;
 mod error;
 mod gateway;
+pub mod mail;
 mod meta;
 pub mod onboarding;
 pub mod session;

@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod email_links;
 mod feed;
 mod gateway;
 mod http;

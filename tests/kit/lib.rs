@@ -1,6 +1,8 @@
 //! Test kit: a fresh PostgreSQL database per test, the real server on a random port, and
 //! a GraphQL client. Tests run in parallel: nothing here is shared between them.
 
+pub mod smtp;
+
 use std::str::FromStr;
 
 use api::config::{Config, LogFormat};
@@ -98,6 +100,8 @@ impl Drop for TestDb {
 pub struct TestApp {
     pub address: String,
     pub db: TestDb,
+    /// Receives every email the app sends.
+    pub mail: smtp::SmtpSink,
     pub client: reqwest::Client,
     pub state: api::AppState,
     shutdown: watch::Sender<bool>,
@@ -107,8 +111,12 @@ pub struct TestApp {
 pub async fn spawn_app() -> TestApp {
     let db = TestDb::new().await;
     let url = db.url.clone();
+    let mail = smtp::SmtpSink::start().await;
+    let smtp_url = mail.url();
     let config = Config::from_lookup(|name| match name {
         "DATABASE_URL" => Some(url.clone()),
+        "SMTP_URL" => Some(smtp_url.clone()),
+        "PUBLIC_BASE_URL" => Some("https://app.thermogestion.test".to_owned()),
         "THERMOGESTION_ADDR" => Some("127.0.0.1:0".to_owned()),
         "DATABASE_MAX_CONNECTIONS" => Some("10".to_owned()),
         _ => None,
@@ -122,6 +130,7 @@ pub async fn spawn_app() -> TestApp {
     TestApp {
         address,
         db,
+        mail,
         client: reqwest::Client::new(),
         state,
         shutdown,

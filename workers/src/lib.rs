@@ -3,6 +3,8 @@
 //! Later workers (email delivery, schedules, purges) join [`spawn`] the same way: each is a
 //! subscriber or a scheduled job holding a lease, so several processes never double-run one.
 
+pub mod mailer;
+
 use std::time::Duration;
 
 use projections::engine::{self, RunnerSettings};
@@ -20,12 +22,14 @@ pub const EVENTS_CHANNEL: &str = "thermogestion_events";
 pub const ANNOUNCE_INTERVAL: Duration = Duration::from_millis(5);
 
 /// Starts the listener and one runner per projection, plus the announcer of this process'
-/// appends when it sends commands; all stop when `shutdown` turns true.
+/// appends when it sends commands and the mailer when given; all stop when `shutdown` turns
+/// true.
 pub fn spawn(
     pool: &PgPool,
     subscriptions: &Subscriptions,
     settings: RunnerSettings,
     appends: Option<watch::Receiver<u64>>,
+    mailer: Option<mailer::Mailer>,
     shutdown: &watch::Receiver<bool>,
 ) -> Vec<JoinHandle<()>> {
     let mut handles = vec![tokio::spawn(listen(
@@ -33,6 +37,13 @@ pub fn spawn(
         subscriptions.clone(),
         shutdown.clone(),
     ))];
+    if let Some(mailer) = mailer {
+        handles.push(tokio::spawn(mailer::run(
+            pool.clone(),
+            mailer,
+            shutdown.clone(),
+        )));
+    }
     if let Some(appends) = appends {
         handles.push(tokio::spawn(announce(
             pool.clone(),

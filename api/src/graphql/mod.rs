@@ -1,5 +1,6 @@
 //! The GraphQL schema: one module per resource, merged here once.
 
+mod account;
 mod audit;
 mod member;
 mod session;
@@ -31,6 +32,7 @@ pub struct Query(
 pub struct Mutation(
     session::SessionMutation,
     two_factor::TwoFactorMutation,
+    account::AccountMutation,
     workspace::WorkspaceMutation,
     member::MemberMutation,
 );

@@ -171,6 +171,11 @@ impl SessionMutation {
                 &[member::NAME, projections::workspace::NAME],
             )
             .await?;
+        let email = account::email_of(&state.pool, signed_up.account_id)
+            .await
+            .map_err(ApiError::from)?
+            .unwrap_or_default();
+        super::account::send_verification(state, signed_up.account_id, &email).await?;
         let session = session::open(
             &state.pool,
             signed_up.account_id,

@@ -1,0 +1,257 @@
+//! Email verification, password reset, invitations.
+
+use async_graphql::{Context, Object};
+use commands::account::{self, NewAccount};
+use commands::email_token::{self, Grant, Purpose};
+use commands::mail;
+use commands::session;
+use domain::identity::{check_password, Email};
+use domain::workspace::{WorkspaceCommand, WorkspaceError, AGGREGATE_LOCAL_ID};
+use domain::Role;
+use projections::member;
+use uuid::Uuid;
+
+use super::session::{payload, SessionPayload};
+use super::types::RoleValue;
+use super::{actor, request, state};
+use crate::app::AppState;
+use crate::{emails, ApiError};
+
+const INVITERS: &[Role] = &[Role::Owner, Role::Admin];
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+#[Object]
+impl AccountMutation {
+    /// Confirme l'adresse email avec le jeton reçu par email.
+    async fn verify_email(&self, ctx: &Context<'_>, token: String) -> async_graphql::Result<bool> {
+        let pool = &state(ctx).pool;
+        let grant = email_token::consume(pool, Purpose::VerifyEmail, &token)
+            .await
+            .map_err(token_error)?;
+        let account_id = grant
+            .account_id
+            .ok_or_else(|| ApiError::internal("verification token without account"))?;
+        account::mark_email_verified(pool, account_id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(true)
+    }
+
+    /// Envoie un lien de réinitialisation si un compte existe pour cet email. Répond toujours
+    /// `true` : la réponse ne dit pas qui a un compte.
+    async fn request_password_reset(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+    ) -> async_graphql::Result<bool> {
+        let state = state(ctx);
+        state.limits.login(request(ctx).ip, &email)?;
+        let Ok(email) = Email::parse(&email) else {
+            return Ok(true);
+        };
+        if let Some(account_id) = account::find_by_email(&state.pool, &email)
+            .await
+            .map_err(ApiError::from)?
+        {
+            let grant = Grant {
+                account_id: Some(account_id),
+                workspace_id: None,
+                email: email.as_str().to_owned(),
+                role: None,
+            };
+            queue_with_token(state, Purpose::ResetPassword, &grant, |token| {
+                emails::reset_password(state, email.as_str(), token)
+            })
+            .await?;
+        }
+        Ok(true)
+    }
+
+    /// Choisit un nouveau mot de passe avec le jeton reçu par email ; ferme toutes les sessions.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+        new_password: String,
+    ) -> async_graphql::Result<bool> {
+        let pool = &state(ctx).pool;
+        // The rule first: a refused password must not burn the link.
+        check_password(&new_password).map_err(|error| ApiError::domain(&error))?;
+        let grant = email_token::consume(pool, Purpose::ResetPassword, &token)
+            .await
+            .map_err(token_error)?;
+        let account_id = grant
+            .account_id
+            .ok_or_else(|| ApiError::internal("reset token without account"))?;
+        account::set_password(pool, account_id, new_password)
+            .await
+            .map_err(ApiError::from)?;
+        // Receiving the link proves the address.
+        account::mark_email_verified(pool, account_id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(true)
+    }
+
+    /// Invite une personne dans l'atelier, par email, avec un rôle. Gérant ou administrateur.
+    async fn invite_member(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        role: RoleValue,
+    ) -> async_graphql::Result<bool> {
+        let actor = actor(ctx)?;
+        actor.require(INVITERS)?;
+        let state = state(ctx);
+        let email = Email::parse(&email).map_err(|error| ApiError::domain(&error))?;
+        if let Some(account_id) = account::find_by_email(&state.pool, &email)
+            .await
+            .map_err(ApiError::from)?
+        {
+            let mut tx = projections::tenant::begin(&state.pool, actor.workspace_id)
+                .await
+                .map_err(ApiError::from)?;
+            let existing = member::find(&mut *tx, actor.workspace_id, account_id)
+                .await
+                .map_err(ApiError::from)?;
+            tx.commit().await.map_err(ApiError::from)?;
+            if existing.is_some_and(|member| member.active) {
+                return Err(ApiError::domain(&WorkspaceError::AlreadyMember).into());
+            }
+        }
+        let workshop = super::workspace::read(state, actor.workspace_id)
+            .await?
+            .name;
+        let grant = Grant {
+            account_id: None,
+            workspace_id: Some(actor.workspace_id),
+            email: email.as_str().to_owned(),
+            role: Some(role.into()),
+        };
+        queue_with_token(state, Purpose::Invitation, &grant, |token| {
+            emails::invitation(state, actor.workspace_id, &workshop, email.as_str(), token)
+        })
+        .await?;
+        Ok(true)
+    }
+
+    /// Accepte une invitation. Sans compte : le crée avec ce mot de passe. Avec un compte :
+    /// le mot de passe du compte prouve que c'est bien vous. Ouvre une session dans l'atelier.
+    async fn accept_invitation(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+        password: String,
+    ) -> async_graphql::Result<SessionPayload> {
+        let state = state(ctx);
+        let grant = email_token::peek(&state.pool, Purpose::Invitation, &token)
+            .await
+            .map_err(token_error)?;
+        let (Some(workspace_id), Some(role)) = (grant.workspace_id, grant.role) else {
+            return Err(ApiError::internal("invitation token without workspace or role").into());
+        };
+        let email = Email::parse(&grant.email).map_err(|error| ApiError::domain(&error))?;
+        let existing = account::find_by_email(&state.pool, &email)
+            .await
+            .map_err(ApiError::from)?;
+        let account_id = match existing {
+            Some(_) => account::verify_login(&state.pool, email.as_str(), &password)
+                .await
+                .map_err(ApiError::from)?,
+            None => {
+                // Validate before the link is used, create after.
+                let new_account =
+                    NewAccount::parse(email.as_str(), None, password).map_err(ApiError::from)?;
+                email_token::consume(&state.pool, Purpose::Invitation, &token)
+                    .await
+                    .map_err(token_error)?;
+                account::create_account(&state.pool, new_account)
+                    .await
+                    .map_err(ApiError::from)?
+            }
+        };
+        if existing.is_some() {
+            email_token::consume(&state.pool, Purpose::Invitation, &token)
+                .await
+                .map_err(token_error)?;
+        }
+        account::mark_email_verified(&state.pool, account_id)
+            .await
+            .map_err(ApiError::from)?;
+        join(state, ctx, workspace_id, account_id, role).await
+    }
+}
+
+async fn join(
+    state: &AppState,
+    ctx: &Context<'_>,
+    workspace_id: Uuid,
+    account_id: Uuid,
+    role: Role,
+) -> async_graphql::Result<SessionPayload> {
+    let request = request(ctx);
+    let meta = commands::CommandMeta {
+        workspace_id,
+        actor_id: Some(account_id),
+        actor_role: role,
+        ip: request.ip,
+        request_id: request.request_id.clone(),
+    };
+    let receipt = state
+        .commands
+        .workspaces
+        .execute(
+            &meta,
+            AGGREGATE_LOCAL_ID,
+            WorkspaceCommand::AddMember { account_id, role },
+        )
+        .await
+        .map_err(ApiError::from)?;
+    state.await_projections(&receipt, &[member::NAME]).await?;
+    let session = session::open(&state.pool, account_id, workspace_id, false)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(payload(state, session, role)?)
+}
+
+/// Issues a token and queues its email in one transaction: no email without a live token,
+/// no token without its email.
+async fn queue_with_token(
+    state: &AppState,
+    purpose: Purpose,
+    grant: &Grant,
+    email: impl FnOnce(&str) -> mail::OutgoingEmail,
+) -> Result<(), ApiError> {
+    let mut tx = state.pool.begin().await?;
+    let token = email_token::issue(&mut *tx, purpose, grant).await?;
+    mail::enqueue(&mut *tx, &email(&token), &state.message_domain).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn token_error(error: email_token::TokenError) -> ApiError {
+    match error {
+        email_token::TokenError::Database(cause) => ApiError::internal(cause),
+        refused => ApiError::domain(&refused),
+    }
+}
+
+/// Sends the verification email of a new account.
+pub(super) async fn send_verification(
+    state: &AppState,
+    account_id: Uuid,
+    email: &str,
+) -> Result<(), ApiError> {
+    let grant = Grant {
+        account_id: Some(account_id),
+        workspace_id: None,
+        email: email.to_owned(),
+        role: None,
+    };
+    queue_with_token(state, Purpose::VerifyEmail, &grant, |token| {
+        emails::verify_email(state, email, token)
+    })
+    .await
+}

@@ -1,0 +1,169 @@
+//! Single-use, expiring tokens sent by email: email verification, password reset,
+//! invitation. Only their SHA-256 is stored; the link carries the token itself.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use domain::{DomainError, ErrorKind, Role};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::{PgExecutor, PgPool};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    VerifyEmail,
+    ResetPassword,
+    Invitation,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify_email",
+            Self::ResetPassword => "reset_password",
+            Self::Invitation => "invitation",
+        }
+    }
+
+    /// How long a link works: short for a password, longer for an invitation that waits in
+    /// an inbox over a weekend.
+    pub fn lifetime(self) -> Duration {
+        match self {
+            Self::VerifyEmail => Duration::days(3),
+            Self::ResetPassword => Duration::hours(1),
+            Self::Invitation => Duration::days(7),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("ce lien n'est pas valide")]
+    Invalid,
+    #[error("ce lien a expiré, demandez-en un nouveau")]
+    Expired,
+    #[error("ce lien a déjà été utilisé")]
+    Used,
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl DomainError for TokenError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid => "TOKEN_INVALID",
+            Self::Expired => "TOKEN_EXPIRED",
+            Self::Used => "TOKEN_USED",
+            Self::Database(_) => "INTERNAL",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Invalid | Self::Expired | Self::Used => ErrorKind::Validation,
+            Self::Database(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+/// What a token was issued for.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub account_id: Option<Uuid>,
+    pub workspace_id: Option<Uuid>,
+    pub email: String,
+    pub role: Option<Role>,
+}
+
+fn digest(token: &str) -> Vec<u8> {
+    Sha256::digest(token.trim().as_bytes()).to_vec()
+}
+
+/// Issues a token; returns it in clear, once, for the link.
+pub async fn issue(
+    executor: impl PgExecutor<'_>,
+    purpose: Purpose,
+    grant: &Grant,
+) -> Result<String, sqlx::Error> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    sqlx::query(
+        "insert into email_token (token_hash, purpose, account_id, workspace_id, email, role, expires_at)
+         values ($1, $2, $3, $4, $5, $6, now() + $7)",
+    )
+    .bind(digest(&token))
+    .bind(purpose.as_str())
+    .bind(grant.account_id)
+    .bind(grant.workspace_id)
+    .bind(&grant.email)
+    .bind(grant.role.map(Role::as_str))
+    .bind(purpose.lifetime())
+    .execute(executor)
+    .await?;
+    Ok(token)
+}
+
+/// What a live token grants, without using it: to validate the rest of a form first, so a
+/// typo does not burn the link.
+pub async fn peek(pool: &PgPool, purpose: Purpose, token: &str) -> Result<Grant, TokenError> {
+    let row: Option<TokenRow> = sqlx::query_as(
+        "select account_id, workspace_id, email, role, used_at, expires_at
+         from email_token where token_hash = $1 and purpose = $2",
+    )
+    .bind(digest(token))
+    .bind(purpose.as_str())
+    .fetch_optional(pool)
+    .await?;
+    let row = row.ok_or(TokenError::Invalid)?;
+    if row.used_at.is_some() {
+        return Err(TokenError::Used);
+    }
+    if row.expires_at <= Utc::now() {
+        return Err(TokenError::Expired);
+    }
+    Ok(row.grant())
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    account_id: Option<Uuid>,
+    workspace_id: Option<Uuid>,
+    email: String,
+    role: Option<String>,
+    used_at: Option<DateTime<Utc>>,
+    expires_at: DateTime<Utc>,
+}
+
+impl TokenRow {
+    fn grant(self) -> Grant {
+        Grant {
+            account_id: self.account_id,
+            workspace_id: self.workspace_id,
+            email: self.email,
+            role: self.role.as_deref().and_then(Role::parse),
+        }
+    }
+}
+
+/// Uses a token: atomically marks it used if it is live, or says why it is not.
+pub async fn consume(pool: &PgPool, purpose: Purpose, token: &str) -> Result<Grant, TokenError> {
+    let used: Option<TokenRow> = sqlx::query_as(
+        "update email_token set used_at = now()
+         where token_hash = $1 and purpose = $2 and used_at is null and expires_at > now()
+         returning account_id, workspace_id, email, role, used_at, expires_at",
+    )
+    .bind(digest(token))
+    .bind(purpose.as_str())
+    .fetch_optional(pool)
+    .await?;
+    match used {
+        Some(row) => Ok(row.grant()),
+        // Not live: `peek` tells why (unknown, used or expired).
+        None => Err(peek(pool, purpose, token)
+            .await
+            .err()
+            .unwrap_or(TokenError::Used)),
+    }
+}

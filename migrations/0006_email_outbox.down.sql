@@ -1,0 +1,2 @@
+drop table email_token;
+drop table email_outbox;

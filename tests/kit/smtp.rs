@@ -1,0 +1,188 @@
+//! A real SMTP server for tests, in-process on a random port: it speaks enough of RFC 5321
+//! for lettre (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) and keeps what it receives.
+//!
+//! Recipients whose address starts with `refus` get a permanent `550`, `temporaire` a
+//! transient `451`: the two failure paths of the mailer.
+
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+/// One message as received: envelope and raw content (headers and body, dot-unstuffed).
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+impl Received {
+    /// A header's value (first occurrence, unfolded).
+    pub fn header(&self, name: &str) -> Option<String> {
+        let prefix = format!("{}:", name.to_lowercase());
+        let mut lines = self.data.split("\r\n").peekable();
+        while let Some(line) = lines.next() {
+            if line.is_empty() {
+                return None;
+            }
+            if line.to_lowercase().starts_with(&prefix) {
+                let mut value = line[prefix.len()..].trim().to_owned();
+                while let Some(next) = lines.peek().filter(|next| next.starts_with([' ', '\t'])) {
+                    value.push(' ');
+                    value.push_str(next.trim());
+                    lines.next();
+                }
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    /// The body with quoted-printable soft breaks removed, enough to find a link.
+    pub fn body(&self) -> String {
+        let body = self
+            .data
+            .split_once("\r\n\r\n")
+            .map_or("", |(_, body)| body);
+        body.replace("=\r\n", "").replace("=3D", "=")
+    }
+
+    /// The value of `jeton=` in the first link of the body.
+    pub fn token(&self) -> Option<String> {
+        let body = self.body();
+        let start = body.find("jeton=")? + "jeton=".len();
+        Some(
+            body[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect(),
+        )
+    }
+}
+
+#[derive(Clone, Default)]
+pub struct SmtpSink {
+    pub port: u16,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl SmtpSink {
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind sink");
+        let sink = Self {
+            port: listener.local_addr().unwrap().port(),
+            received: Arc::default(),
+        };
+        let received = sink.received.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(session(stream, received.clone()));
+            }
+        });
+        sink
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 10 s) until `count` messages arrived.
+    pub async fn wait_for(&self, count: usize) -> Vec<Received> {
+        for _ in 0..1000 {
+            let received = self.received();
+            if received.len() >= count {
+                return received;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("expected {count} emails, got {:?}", self.received());
+    }
+
+    /// The messages sent to `recipient`.
+    pub fn to(&self, recipient: &str) -> Vec<Received> {
+        self.received()
+            .into_iter()
+            .filter(|mail| mail.to.iter().any(|to| to.eq_ignore_ascii_case(recipient)))
+            .collect()
+    }
+}
+
+async fn session(stream: TcpStream, received: Arc<Mutex<Vec<Received>>>) {
+    let (reader, mut writer) = stream.into_split();
+    let mut lines = BufReader::new(reader);
+    let _ = writer.write_all(b"220 sink ESMTP\r\n").await;
+    let (mut from, mut to) = (String::new(), Vec::new());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+            return;
+        }
+        let command = line.trim_end().to_owned();
+        let upper = command.to_uppercase();
+        let answer: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+            b"250-sink\r\n250 8BITMIME\r\n"
+        } else if upper.starts_with("MAIL FROM:") {
+            from = address(&command[10..]);
+            to.clear();
+            b"250 OK\r\n"
+        } else if upper.starts_with("RCPT TO:") {
+            let recipient = address(&command[8..]);
+            if recipient.starts_with("refus") {
+                b"550 5.1.1 mailbox unavailable\r\n"
+            } else if recipient.starts_with("temporaire") {
+                b"451 4.3.0 try again later\r\n"
+            } else {
+                to.push(recipient);
+                b"250 OK\r\n"
+            }
+        } else if upper == "DATA" {
+            let _ = writer.write_all(b"354 end with .\r\n").await;
+            let mut data = String::new();
+            loop {
+                line.clear();
+                if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                if line == ".\r\n" {
+                    break;
+                }
+                data.push_str(
+                    line.strip_prefix('.')
+                        .filter(|_| line.starts_with(".."))
+                        .unwrap_or(&line),
+                );
+            }
+            received.lock().unwrap().push(Received {
+                from: from.clone(),
+                to: to.clone(),
+                data,
+            });
+            b"250 OK queued\r\n"
+        } else if upper == "QUIT" {
+            let _ = writer.write_all(b"221 bye\r\n").await;
+            return;
+        } else if upper == "RSET" || upper == "NOOP" {
+            b"250 OK\r\n"
+        } else {
+            b"502 not implemented\r\n"
+        };
+        if writer.write_all(answer).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn address(text: &str) -> String {
+    text.trim()
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}

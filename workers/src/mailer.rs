@@ -1,0 +1,228 @@
+//! The mailer: delivers `email_outbox` rows with lettre, over SMTP or into `.eml` files.
+//!
+//! At least once, never silently lost: a row is leased before sending and marked sent after;
+//! a crash in between leaves the lease to expire and the email to be sent again, with the
+//! same Message-ID so the copy is recognisable. Transient failures (4xx, connection) are
+//! retried with exponential backoff; permanent ones (5xx) mark the email failed, visibly.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::Utc;
+use lettre::message::header::{ContentType, MessageId};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::Error as SmtpError;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::PgPool;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+/// Attempts before an email that keeps failing transiently is given up.
+pub const MAX_ATTEMPTS: i32 = 8;
+/// How long a worker holds an email it is sending.
+const LEASE: Duration = Duration::from_secs(300);
+const BATCH: i64 = 20;
+
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// Local machines without `SMTP_URL`: each email is a `.eml` file a person can open.
+    Files(PathBuf),
+}
+
+pub struct Mailer {
+    pub transport: Transport,
+    pub from: Mailbox,
+    pub poll_interval: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailerError {
+    #[error("invalid SMTP_URL: {0}")]
+    Url(#[from] SmtpError),
+    #[error("invalid sender address: {0}")]
+    From(#[from] lettre::address::AddressError),
+}
+
+impl Mailer {
+    /// SMTP when `smtp_url` is given (`smtps://…`, `smtp://…?tls=required`), else files under
+    /// `mail_dir`.
+    pub fn new(smtp_url: Option<&str>, mail_dir: PathBuf, from: &str) -> Result<Self, MailerError> {
+        let transport = match smtp_url {
+            Some(url) => {
+                Transport::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build())
+            }
+            None => Transport::Files(mail_dir),
+        };
+        Ok(Self {
+            transport,
+            from: from.parse()?,
+            poll_interval: Duration::from_millis(500),
+        })
+    }
+}
+
+/// One queued email, leased for sending.
+#[derive(sqlx::FromRow)]
+struct Queued {
+    email_id: Uuid,
+    message_id: String,
+    recipient: String,
+    subject: String,
+    body_text: String,
+    body_html: Option<String>,
+    attempts: i32,
+}
+
+enum Outcome {
+    Sent,
+    /// Worth another try later.
+    Transient(String),
+    /// Will never work as is (bad address, refused by the server).
+    Permanent(String),
+}
+
+/// Delivers due emails until `shutdown` turns true.
+pub async fn run(pool: PgPool, mailer: Mailer, mut shutdown: watch::Receiver<bool>) {
+    if let Transport::Files(dir) = &mailer.transport {
+        if let Err(error) = tokio::fs::create_dir_all(dir).await {
+            tracing::error!(error = %error, dir = %dir.display(), "cannot create the mail folder");
+        }
+    }
+    while !*shutdown.borrow() {
+        match deliver_due(&pool, &mailer).await {
+            Ok(sent) if sent > 0 => continue,
+            Ok(_) => {}
+            Err(error) => tracing::error!(error = %error, "mailer cannot read its queue"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(mailer.poll_interval) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+/// Leases and sends one batch of due emails; returns how many were handled.
+pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, sqlx::Error> {
+    // `skip locked` lets several workers share the queue without taking the same row.
+    let rows: Vec<Queued> = sqlx::query_as(
+        "update email_outbox set status = 'sending', leased_until = now() + $1, attempts = attempts + 1
+         where email_id in (
+           select email_id from email_outbox
+           where (status = 'pending' and next_attempt_at <= now())
+              or (status = 'sending' and leased_until < now())
+           order by next_attempt_at
+           limit $2
+           for update skip locked)
+         returning email_id, message_id, recipient, subject, body_text, body_html, attempts",
+    )
+    .bind(LEASE)
+    .bind(BATCH)
+    .fetch_all(pool)
+    .await?;
+    let count = rows.len();
+    for queued in rows {
+        let outcome = send(mailer, &queued).await;
+        record(pool, &queued, outcome).await?;
+    }
+    Ok(count)
+}
+
+async fn send(mailer: &Mailer, queued: &Queued) -> Outcome {
+    let recipient: Mailbox = match queued.recipient.parse() {
+        Ok(recipient) => recipient,
+        Err(error) => return Outcome::Permanent(format!("adresse invalide : {error}")),
+    };
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(queued.body_text.clone());
+    let builder = Message::builder()
+        .from(mailer.from.clone())
+        .to(recipient)
+        .subject(queued.subject.clone())
+        .header(MessageId::from(queued.message_id.clone()));
+    let message = match &queued.body_html {
+        Some(html) => builder.multipart(
+            MultiPart::alternative().singlepart(text).singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(html.clone()),
+            ),
+        ),
+        None => builder.singlepart(text),
+    };
+    let message = match message {
+        Ok(message) => message,
+        Err(error) => return Outcome::Permanent(format!("message invalide : {error}")),
+    };
+    match &mailer.transport {
+        Transport::Smtp(smtp) => match smtp.send(message).await {
+            Ok(_) => Outcome::Sent,
+            Err(error) if error.is_permanent() => Outcome::Permanent(error.to_string()),
+            Err(error) => Outcome::Transient(error.to_string()),
+        },
+        Transport::Files(dir) => match AsyncFileTransport::<Tokio1Executor>::new(dir)
+            .send(message)
+            .await
+        {
+            Ok(_) => Outcome::Sent,
+            Err(error) => Outcome::Transient(error.to_string()),
+        },
+    }
+}
+
+/// Backoff after `attempts` failures: 1, 2, 4… minutes, capped at 2 hours.
+pub fn retry_delay(attempts: i32) -> chrono::Duration {
+    let minutes = 1i64 << (attempts - 1).clamp(0, 7);
+    chrono::Duration::minutes(minutes.min(120))
+}
+
+async fn record(pool: &PgPool, queued: &Queued, outcome: Outcome) -> Result<(), sqlx::Error> {
+    match outcome {
+        Outcome::Sent => {
+            sqlx::query(
+                "update email_outbox set status = 'sent', sent_at = now(), leased_until = null, last_error = null
+                 where email_id = $1",
+            )
+            .bind(queued.email_id)
+            .execute(pool)
+            .await?;
+            tracing::info!(email_id = %queued.email_id, "email sent");
+        }
+        Outcome::Transient(error) if queued.attempts < MAX_ATTEMPTS => {
+            let next = Utc::now() + retry_delay(queued.attempts);
+            sqlx::query(
+                "update email_outbox set status = 'pending', leased_until = null, last_error = $2, next_attempt_at = $3
+                 where email_id = $1",
+            )
+            .bind(queued.email_id)
+            .bind(&error)
+            .bind(next)
+            .execute(pool)
+            .await?;
+            tracing::warn!(email_id = %queued.email_id, attempts = queued.attempts, error, "email delivery failed, will retry");
+        }
+        Outcome::Transient(error) | Outcome::Permanent(error) => {
+            sqlx::query(
+                "update email_outbox set status = 'failed', leased_until = null, last_error = $2 where email_id = $1",
+            )
+            .bind(queued.email_id)
+            .bind(&error)
+            .execute(pool)
+            .await?;
+            // A person must look: the workshop's customer did not get their email.
+            tracing::error!(email_id = %queued.email_id, error, "email delivery failed for good");
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn retries_back_off_exponentially_up_to_two_hours() {
+        let minutes: Vec<i64> = (1..=9)
+            .map(|attempt| super::retry_delay(attempt).num_minutes())
+            .collect();
+        assert_eq!(minutes, [1, 2, 4, 8, 16, 32, 64, 120, 120]);
+    }
+}
