@@ -8,6 +8,7 @@ mod feed;
 mod gateway;
 mod http;
 mod isolation;
+mod mailer;
 mod migrations;
 mod replay;
 mod roles;

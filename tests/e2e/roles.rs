@@ -69,6 +69,26 @@ const OPERATIONS: &[Operation] = &[
         },
     },
     Operation {
+        name: "inviteMember",
+        allowed: MANAGERS,
+        request: |target| {
+            (
+                "mutation($email: String!) { inviteMember(email: $email, role: OPERATOR) }",
+                json!({ "email": format!("invite-{}@atelier.fr", target.simple()) }),
+            )
+        },
+    },
+    Operation {
+        name: "auditLog",
+        allowed: MANAGERS,
+        request: |_| {
+            (
+                "{ auditLog(first: 5) { edges { node { eventType } } } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
         name: "deactivateMember",
         allowed: MANAGERS,
         request: |target| {
@@ -79,6 +99,13 @@ const OPERATIONS: &[Operation] = &[
         },
     },
 ];
+
+async fn outbox_count(app: &TestApp) -> i64 {
+    sqlx::query_scalar("select count(*) from email_outbox")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
 
 async fn call(app: &TestApp, token: &str, operation: &Operation, target: Uuid) -> Value {
     let (query, variables) = (operation.request)(target);
@@ -101,6 +128,7 @@ async fn every_operation_with_every_role() {
                 .await
                 .account_id;
             let events = app.db.event_count().await;
+            let emails = outbox_count(&app).await;
             let response = call(&app, &caller, operation, target).await;
             if operation.allowed.contains(&role) {
                 assert!(
