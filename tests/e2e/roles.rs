@@ -149,6 +149,12 @@ async fn every_operation_with_every_role() {
                     operation.name
                 );
                 assert_eq!(
+                    outbox_count(&app).await,
+                    emails,
+                    "{} as {role:?} queued an email",
+                    operation.name
+                );
+                assert_eq!(
                     app.db.event_count().await,
                     events,
                     "{} as {role:?} wrote an event",
