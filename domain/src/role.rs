@@ -58,6 +58,15 @@ impl Role {
         Self::MEMBER_ROLES.contains(&self)
     }
 
+    /// `Owner` when either role is one: what a role change touches.
+    pub fn max_owner(self, other: Role) -> Role {
+        if self == Role::Owner || other == Role::Owner {
+            Role::Owner
+        } else {
+            self
+        }
+    }
+
     /// Owners and admins must use two-factor authentication (spec §11.2).
     pub fn requires_two_factor(self) -> bool {
         matches!(self, Role::Owner | Role::Admin)

@@ -165,3 +165,63 @@ async fn every_operation_with_every_role() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_admin_cannot_make_or_touch_owners() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let admin = app.add_member(owner.workspace_id, Role::Admin).await;
+    let owner_id = app
+        .graphql_as(&owner.access_token, "{ me { accountId } }", json!({}))
+        .await["data"]["me"]["accountId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let attempts = [
+        (
+            "mutation($id: ID!) { changeMemberRole(accountId: $id, role: OWNER) { role } }",
+            admin.account_id.to_string(),
+        ),
+        (
+            "mutation($id: ID!) { changeMemberRole(accountId: $id, role: OPERATOR) { role } }",
+            owner_id.clone(),
+        ),
+        (
+            "mutation($id: ID!) { deactivateMember(accountId: $id) { active } }",
+            owner_id,
+        ),
+    ];
+    for (query, id) in attempts {
+        let events = app.db.event_count().await;
+        let response = app
+            .graphql_as(&admin.access_token, query, json!({ "id": id }))
+            .await;
+        assert_eq!(error_code(&response), Some("FORBIDDEN"), "{response}");
+        assert_eq!(response["errors"][0]["extensions"]["reason"], "OWNER_ONLY");
+        assert_eq!(app.db.event_count().await, events);
+    }
+    let invite = app
+        .graphql_as(
+            &admin.access_token,
+            "mutation { inviteMember(email: \"nouveau@atelier.fr\", role: OWNER) }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        invite["errors"][0]["extensions"]["reason"], "OWNER_ONLY",
+        "{invite}"
+    );
+    // The owner can.
+    let promoted = app
+        .graphql_as(
+            &owner.access_token,
+            "mutation($id: ID!) { changeMemberRole(accountId: $id, role: OWNER) { role } }",
+            json!({ "id": admin.account_id.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        promoted["data"]["changeMemberRole"]["role"], "OWNER",
+        "{promoted}"
+    );
+    app.stop().await;
+}

@@ -104,6 +104,9 @@ impl AccountMutation {
     ) -> async_graphql::Result<bool> {
         let actor = actor(ctx)?;
         actor.require(INVITERS)?;
+        if Role::from(role) == Role::Owner && actor.role != Role::Owner {
+            return Err(ApiError::domain(&WorkspaceError::OwnerOnly).into());
+        }
         let state = state(ctx);
         let email = Email::parse(&email).map_err(|error| ApiError::domain(&error))?;
         if let Some(account_id) = account::find_by_email(&state.pool, &email)

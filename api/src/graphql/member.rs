@@ -119,12 +119,14 @@ impl MemberMutation {
         role: RoleValue,
     ) -> async_graphql::Result<MemberNode> {
         let account_id = parse_account_id(&account_id)?;
+        let by = actor(ctx)?.account_id;
         send(
             ctx,
             account_id,
             WorkspaceCommand::ChangeRole {
                 account_id,
                 role: role.into(),
+                by,
             },
         )
         .await
@@ -137,7 +139,13 @@ impl MemberMutation {
         account_id: ID,
     ) -> async_graphql::Result<MemberNode> {
         let account_id = parse_account_id(&account_id)?;
-        send(ctx, account_id, WorkspaceCommand::Deactivate { account_id }).await
+        let by = actor(ctx)?.account_id;
+        send(
+            ctx,
+            account_id,
+            WorkspaceCommand::Deactivate { account_id, by },
+        )
+        .await
     }
 }
 

@@ -26,12 +26,15 @@ pub enum WorkspaceCommand {
         account_id: Uuid,
         role: Role,
     },
+    /// `by` is the member acting: only an owner may touch an owner or make one.
     ChangeRole {
         account_id: Uuid,
         role: Role,
+        by: Uuid,
     },
     Deactivate {
         account_id: Uuid,
+        by: Uuid,
     },
 }
 

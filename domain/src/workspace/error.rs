@@ -20,6 +20,8 @@ pub enum WorkspaceError {
     RoleNotAssignable,
     #[error("l'atelier doit garder au moins un propriétaire actif")]
     LastOwner,
+    #[error("seul un gérant peut nommer, modifier ou désactiver un gérant")]
+    OwnerOnly,
 }
 
 impl DomainError for WorkspaceError {
@@ -34,6 +36,7 @@ impl DomainError for WorkspaceError {
             Self::NotAMember => "NOT_A_MEMBER",
             Self::RoleNotAssignable => "ROLE_NOT_ASSIGNABLE",
             Self::LastOwner => "LAST_OWNER",
+            Self::OwnerOnly => "OWNER_ONLY",
         }
     }
 
@@ -45,6 +48,7 @@ impl DomainError for WorkspaceError {
             | Self::RoleNotAssignable => ErrorKind::Validation,
             Self::AlreadyRegistered | Self::AlreadyMember | Self::LastOwner => ErrorKind::Conflict,
             Self::NotRegistered | Self::NotAMember => ErrorKind::NotFound,
+            Self::OwnerOnly => ErrorKind::Forbidden,
         }
     }
 }

@@ -124,11 +124,16 @@ impl Workspace {
                     joined_at: now,
                 }])
             }
-            WorkspaceCommand::ChangeRole { account_id, role } => {
+            WorkspaceCommand::ChangeRole {
+                account_id,
+                role,
+                by,
+            } => {
                 if !role.is_member_role() {
                     return Err(WorkspaceError::RoleNotAssignable);
                 }
                 let member = self.active_member(account_id)?;
+                self.ensure_may_manage(by, member.role.max_owner(role))?;
                 if member.role == role {
                     return Ok(vec![]);
                 }
@@ -141,8 +146,9 @@ impl Workspace {
                     changed_at: now,
                 }])
             }
-            WorkspaceCommand::Deactivate { account_id } => {
+            WorkspaceCommand::Deactivate { account_id, by } => {
                 let member = self.active_member(account_id)?;
+                self.ensure_may_manage(by, member.role)?;
                 if member.role == Role::Owner && self.active_owners() == 1 {
                     return Err(WorkspaceError::LastOwner);
                 }
@@ -152,6 +158,20 @@ impl Workspace {
                 }])
             }
         }
+    }
+
+    /// Owners are managed by owners only: an admin can neither make one, nor demote or
+    /// deactivate one (including themselves into one).
+    fn ensure_may_manage(&self, by: Uuid, touched: Role) -> Result<(), WorkspaceError> {
+        let actor = self
+            .members
+            .get(&by)
+            .filter(|member| member.active)
+            .map(|member| member.role);
+        if touched == Role::Owner && actor != Some(Role::Owner) {
+            return Err(WorkspaceError::OwnerOnly);
+        }
+        Ok(())
     }
 
     pub fn name(&self) -> Option<&WorkspaceName> {

@@ -189,13 +189,17 @@ fn members_join_once_with_a_member_role() {
 fn the_last_owner_can_neither_leave_nor_be_demoted() {
     WorkspaceTest::with(())
         .given(with_operator())
-        .when(stamped(WorkspaceCommand::Deactivate { account_id: OWNER }))
+        .when(stamped(WorkspaceCommand::Deactivate {
+            account_id: OWNER,
+            by: OWNER,
+        }))
         .then_expect_error(WorkspaceError::LastOwner);
     WorkspaceTest::with(())
         .given(with_operator())
         .when(stamped(WorkspaceCommand::ChangeRole {
             account_id: OWNER,
             role: Role::Admin,
+            by: OWNER,
         }))
         .then_expect_error(WorkspaceError::LastOwner);
 }
@@ -212,6 +216,7 @@ fn a_deactivated_member_can_be_added_again() {
         .when(stamped(WorkspaceCommand::ChangeRole {
             account_id: OPERATOR,
             role: Role::Admin,
+            by: OWNER,
         }))
         .then_expect_error(WorkspaceError::NotAMember);
     WorkspaceTest::with(())
@@ -268,4 +273,70 @@ fn event_type_strings_are_the_log_contract() {
             "WorkspaceMemberJoined"
         ]
     );
+}
+
+const ADMIN: Uuid = Uuid::from_u128(3);
+
+fn with_admin() -> Vec<WorkspaceEvent> {
+    let mut events = with_operator();
+    events.push(WorkspaceEvent::MemberJoined {
+        account_id: ADMIN,
+        role: Role::Admin,
+        joined_at: t0(),
+    });
+    events
+}
+
+#[test]
+fn only_an_owner_makes_demotes_or_deactivates_an_owner() {
+    for command in [
+        WorkspaceCommand::ChangeRole {
+            account_id: ADMIN,
+            role: Role::Owner,
+            by: ADMIN,
+        },
+        WorkspaceCommand::ChangeRole {
+            account_id: OPERATOR,
+            role: Role::Owner,
+            by: ADMIN,
+        },
+        WorkspaceCommand::ChangeRole {
+            account_id: OWNER,
+            role: Role::Operator,
+            by: ADMIN,
+        },
+        WorkspaceCommand::Deactivate {
+            account_id: OWNER,
+            by: ADMIN,
+        },
+    ] {
+        WorkspaceTest::with(())
+            .given(with_admin())
+            .when(stamped(command))
+            .then_expect_error(WorkspaceError::OwnerOnly);
+    }
+    WorkspaceTest::with(())
+        .given(with_admin())
+        .when(stamped(WorkspaceCommand::ChangeRole {
+            account_id: OPERATOR,
+            role: Role::Accounting,
+            by: ADMIN,
+        }))
+        .then_expect_events(vec![WorkspaceEvent::MemberRoleChanged {
+            account_id: OPERATOR,
+            role: Role::Accounting,
+            changed_at: t0(),
+        }]);
+    WorkspaceTest::with(())
+        .given(with_admin())
+        .when(stamped(WorkspaceCommand::ChangeRole {
+            account_id: ADMIN,
+            role: Role::Owner,
+            by: OWNER,
+        }))
+        .then_expect_events(vec![WorkspaceEvent::MemberRoleChanged {
+            account_id: ADMIN,
+            role: Role::Owner,
+            changed_at: t0(),
+        }]);
 }
