@@ -17,11 +17,19 @@ use crate::ApiError;
 pub const LOGIN_PER_IP_PER_MINUTE: u32 = 60;
 pub const LOGIN_PER_ACCOUNT_PER_MINUTE: u32 = 10;
 pub const SIGN_UP_PER_IP_PER_HOUR: u32 = 20;
+/// Password-reset emails per address typed: enough for a lost email, not enough to flood an
+/// inbox; kept apart from the login budget so resets cannot lock someone's logins.
+pub const RESET_PER_ACCOUNT_PER_HOUR: u32 = 5;
+/// Invitations a workshop sends: a team is invited over days, spam would be thousands.
+pub const INVITATIONS_PER_WORKSPACE_PER_HOUR: u32 = 50;
 
 pub struct Limits {
     login_by_ip: DefaultKeyedRateLimiter<IpAddr>,
     login_by_account: DefaultKeyedRateLimiter<String>,
     sign_up_by_ip: DefaultKeyedRateLimiter<IpAddr>,
+    reset_by_ip: DefaultKeyedRateLimiter<IpAddr>,
+    reset_by_account: DefaultKeyedRateLimiter<String>,
+    invitations_by_workspace: DefaultKeyedRateLimiter<uuid::Uuid>,
 }
 
 fn per_minute(count: u32) -> Quota {
@@ -38,6 +46,11 @@ impl Default for Limits {
             login_by_ip: RateLimiter::keyed(per_minute(LOGIN_PER_IP_PER_MINUTE)),
             login_by_account: RateLimiter::keyed(per_minute(LOGIN_PER_ACCOUNT_PER_MINUTE)),
             sign_up_by_ip: RateLimiter::keyed(per_hour(SIGN_UP_PER_IP_PER_HOUR)),
+            reset_by_ip: RateLimiter::keyed(per_minute(LOGIN_PER_IP_PER_MINUTE)),
+            reset_by_account: RateLimiter::keyed(per_hour(RESET_PER_ACCOUNT_PER_HOUR)),
+            invitations_by_workspace: RateLimiter::keyed(per_hour(
+                INVITATIONS_PER_WORKSPACE_PER_HOUR,
+            )),
         }
     }
 }
@@ -49,6 +62,17 @@ impl Limits {
             check(&self.login_by_ip, &ip)?;
         }
         check(&self.login_by_account, &email.trim().to_lowercase())
+    }
+
+    pub fn password_reset(&self, ip: Option<IpAddr>, email: &str) -> Result<(), ApiError> {
+        if let Some(ip) = ip {
+            check(&self.reset_by_ip, &ip)?;
+        }
+        check(&self.reset_by_account, &email.trim().to_lowercase())
+    }
+
+    pub fn invitation(&self, workspace_id: uuid::Uuid) -> Result<(), ApiError> {
+        check(&self.invitations_by_workspace, &workspace_id)
     }
 
     pub fn sign_up(&self, ip: Option<IpAddr>) -> Result<(), ApiError> {

@@ -127,8 +127,10 @@ pub const FREE_FAILURES: i32 = 5;
 
 /// Checks an email and password; counts failures and locks abusive attempts.
 ///
-/// Unknown email and wrong password give the same error, and an unknown email still costs a
-/// hash, so the answer reveals nothing about who has an account.
+/// Unknown email and wrong password give the same error, and every path costs a hash, so
+/// the answer and its timing reveal little about who has an account. A right password does
+/// not clear the failure count: the login may still fail its second factor; the caller
+/// calls [`record_success`] once the whole login passed.
 pub async fn verify_login(
     pool: &PgPool,
     email: &str,
@@ -144,11 +146,11 @@ pub async fn verify_login(
     .fetch_optional(pool)
     .await?;
     let Some((account_id, password_hash, locked_until)) = row else {
-        let password = password.to_owned();
-        let _ = tokio::task::spawn_blocking(move || hash_password(&password)).await;
+        spend_a_hash(password).await;
         return Err(AccountError::BadCredentials);
     };
     if let Some(until) = locked_until.filter(|until| *until > Utc::now()) {
+        spend_a_hash(password).await;
         return Err(AccountError::Locked { until });
     }
     let password = password.to_owned();
@@ -156,16 +158,25 @@ pub async fn verify_login(
         .await
         .unwrap_or(false);
     if valid {
-        sqlx::query(
-            "update account set failed_logins = 0, locked_until = null where account_id = $1",
-        )
-        .bind(account_id)
-        .execute(pool)
-        .await?;
         return Ok(account_id);
     }
     record_failure(pool, account_id).await?;
     Err(AccountError::BadCredentials)
+}
+
+/// The work of a password check, for paths that have none to do, so they take as long.
+async fn spend_a_hash(password: &str) {
+    let password = password.to_owned();
+    let _ = tokio::task::spawn_blocking(move || hash_password(&password)).await;
+}
+
+/// Clears the failure count once a login fully passed (password and second factor).
+pub async fn record_success(pool: &PgPool, account_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("update account set failed_logins = 0, locked_until = null where account_id = $1")
+        .bind(account_id)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 /// Counts a failed login (wrong password or wrong second factor) and locks the account
@@ -271,8 +282,11 @@ pub async fn set_password(
     .bind(hash)
     .execute(&mut *tx)
     .await?;
+    crate::session::close_all(&mut tx, account_id).await?;
+    // Other reset links still in an inbox die with the old password.
     sqlx::query(
-        "update refresh_token set revoked_at = coalesce(revoked_at, now()) where account_id = $1",
+        "update email_token set used_at = now()
+         where account_id = $1 and purpose = 'reset_password' and used_at is null",
     )
     .bind(account_id)
     .execute(&mut *tx)

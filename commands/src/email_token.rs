@@ -74,6 +74,8 @@ pub struct Grant {
     pub workspace_id: Option<Uuid>,
     pub email: String,
     pub role: Option<Role>,
+    /// For invitations: the member who sent it, and their role then.
+    pub invited_by: Option<(Uuid, Role)>,
 }
 
 fn digest(token: &str) -> Vec<u8> {
@@ -90,8 +92,9 @@ pub async fn issue(
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
     sqlx::query(
-        "insert into email_token (token_hash, purpose, account_id, workspace_id, email, role, expires_at)
-         values ($1, $2, $3, $4, $5, $6, now() + $7)",
+        "insert into email_token (token_hash, purpose, account_id, workspace_id, email, role, expires_at,
+                                  invited_by, invited_by_role)
+         values ($1, $2, $3, $4, $5, $6, now() + $7, $8, $9)",
     )
     .bind(digest(&token))
     .bind(purpose.as_str())
@@ -100,6 +103,8 @@ pub async fn issue(
     .bind(&grant.email)
     .bind(grant.role.map(Role::as_str))
     .bind(purpose.lifetime())
+    .bind(grant.invited_by.map(|(account_id, _)| account_id))
+    .bind(grant.invited_by.map(|(_, role)| role.as_str()))
     .execute(executor)
     .await?;
     Ok(token)
@@ -109,7 +114,7 @@ pub async fn issue(
 /// typo does not burn the link.
 pub async fn peek(pool: &PgPool, purpose: Purpose, token: &str) -> Result<Grant, TokenError> {
     let row: Option<TokenRow> = sqlx::query_as(
-        "select account_id, workspace_id, email, role, used_at, expires_at
+        "select account_id, workspace_id, email, role, used_at, expires_at, invited_by, invited_by_role
          from email_token where token_hash = $1 and purpose = $2",
     )
     .bind(digest(token))
@@ -134,6 +139,8 @@ struct TokenRow {
     role: Option<String>,
     used_at: Option<DateTime<Utc>>,
     expires_at: DateTime<Utc>,
+    invited_by: Option<Uuid>,
+    invited_by_role: Option<String>,
 }
 
 impl TokenRow {
@@ -143,8 +150,29 @@ impl TokenRow {
             workspace_id: self.workspace_id,
             email: self.email,
             role: self.role.as_deref().and_then(Role::parse),
+            invited_by: self
+                .invited_by
+                .zip(self.invited_by_role.as_deref().and_then(Role::parse)),
         }
     }
+}
+
+/// Withdraws the invitations to `email` still pending in `workspace_id`.
+pub async fn withdraw_invitations(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    account_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update email_token set used_at = now()
+         where purpose = 'invitation' and workspace_id = $1 and used_at is null
+           and lower(email) = (select email_normalized from account where account_id = $2)",
+    )
+    .bind(workspace_id)
+    .bind(account_id)
+    .execute(executor)
+    .await?;
+    Ok(())
 }
 
 /// Uses a token: atomically marks it used if it is live, or says why it is not.
@@ -152,7 +180,7 @@ pub async fn consume(pool: &PgPool, purpose: Purpose, token: &str) -> Result<Gra
     let used: Option<TokenRow> = sqlx::query_as(
         "update email_token set used_at = now()
          where token_hash = $1 and purpose = $2 and used_at is null and expires_at > now()
-         returning account_id, workspace_id, email, role, used_at, expires_at",
+         returning account_id, workspace_id, email, role, used_at, expires_at, invited_by, invited_by_role",
     )
     .bind(digest(token))
     .bind(purpose.as_str())

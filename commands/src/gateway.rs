@@ -102,7 +102,9 @@ where
         let command_id = Uuid::now_v7();
         let mut attempt = 1;
         loop {
-            let (mut aggregate, sequence) = match inner.cached(&aggregate_id) {
+            let cached = inner.cached(&aggregate_id);
+            let from_cache = cached.is_some();
+            let (mut aggregate, sequence) = match cached {
                 Some(entry) => entry,
                 None => {
                     let mut context = inner
@@ -117,11 +119,17 @@ where
             let now = Utc::now();
             let sink = EventSink::<A>::default();
             // The sink applies each event to `aggregate` as it is written.
-            aggregate
+            let decided = aggregate
                 .handle(Stamped::at(now, body.clone()), &inner.services, &sink)
-                .await
-                .map_err(CommandError::Rejected)?;
+                .await;
             let events = sink.collect().await;
+            // A refusal or a no-op decided on cached state is never checked by the append:
+            // another process may have moved the aggregate. Decide again on the log.
+            if from_cache && (decided.is_err() || events.is_empty()) {
+                inner.forget(&aggregate_id);
+                continue;
+            }
+            decided.map_err(CommandError::Rejected)?;
             let event_count = events.len();
             if event_count == 0 {
                 return Ok(CommandReceipt {

@@ -9,7 +9,7 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 pub const REFRESH_TOKEN_DAYS: i64 = 30;
@@ -50,11 +50,20 @@ pub async fn open(
     workspace_id: Uuid,
     two_factor: bool,
 ) -> Result<Session, SessionError> {
-    issue(pool, Uuid::now_v7(), account_id, workspace_id, two_factor).await
+    let family_id = Uuid::now_v7();
+    let mut tx = pool.begin().await?;
+    sqlx::query("insert into session_family (family_id, account_id) values ($1, $2)")
+        .bind(family_id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    let session = issue(&mut tx, family_id, account_id, workspace_id, two_factor).await?;
+    tx.commit().await?;
+    Ok(session)
 }
 
 async fn issue(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     family_id: Uuid,
     account_id: Uuid,
     workspace_id: Uuid,
@@ -72,7 +81,7 @@ async fn issue(
     .bind(workspace_id)
     .bind(expires_at)
     .bind(two_factor)
-    .execute(pool)
+    .execute(conn)
     .await?;
     Ok(Session {
         refresh_token,
@@ -83,40 +92,90 @@ async fn issue(
     })
 }
 
+/// Locks the family of `refresh_token`; returns it if it exists and is not revoked.
+async fn lock_family(
+    conn: &mut PgConnection,
+    refresh_token: &str,
+) -> Result<Option<(Uuid, bool)>, sqlx::Error> {
+    // Rotation and revocation take this lock first, and only then touch tokens: they never
+    // wait on each other crosswise.
+    sqlx::query_as(
+        "select f.family_id, f.revoked_at is not null from session_family f
+         where f.family_id = (select family_id from refresh_token where token_hash = $1)
+         for update",
+    )
+    .bind(digest(refresh_token))
+    .fetch_optional(conn)
+    .await
+}
+
 /// Exchanges a live token for a new one of the same family.
 pub async fn rotate(pool: &PgPool, refresh_token: &str) -> Result<Session, SessionError> {
-    // Retire the token only if it is live; `returning` tells which case we are in, atomically,
-    // so two concurrent refreshes with one token cannot both succeed.
-    let rotated: Option<(Uuid, Uuid, Uuid, bool)> = sqlx::query_as(
+    let mut tx = pool.begin().await?;
+    let Some((family_id, revoked)) = lock_family(&mut tx, refresh_token).await? else {
+        return Err(SessionError::Invalid);
+    };
+    if revoked {
+        return Err(SessionError::Invalid);
+    }
+    let rotated: Option<(Uuid, Uuid, bool)> = sqlx::query_as(
         "update refresh_token set rotated_at = now()
          where token_hash = $1 and rotated_at is null and revoked_at is null and expires_at > now()
-         returning family_id, account_id, workspace_id, two_factor",
+         returning account_id, workspace_id, two_factor",
     )
     .bind(digest(refresh_token))
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?;
-    if let Some((family_id, account_id, workspace_id, two_factor)) = rotated {
-        return issue(pool, family_id, account_id, workspace_id, two_factor).await;
+    if let Some((account_id, workspace_id, two_factor)) = rotated {
+        let session = issue(&mut tx, family_id, account_id, workspace_id, two_factor).await?;
+        tx.commit().await?;
+        return Ok(session);
     }
     // A known but retired token is a replay: revoke its whole family.
-    sqlx::query(
-        "update refresh_token set revoked_at = coalesce(revoked_at, now())
-         where family_id = (select family_id from refresh_token where token_hash = $1)",
-    )
-    .bind(digest(refresh_token))
-    .execute(pool)
-    .await?;
+    revoke_family(&mut tx, family_id).await?;
+    tx.commit().await?;
     Err(SessionError::Invalid)
+}
+
+async fn revoke_family(conn: &mut PgConnection, family_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update session_family set revoked_at = coalesce(revoked_at, now()) where family_id = $1",
+    )
+    .bind(family_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "update refresh_token set revoked_at = coalesce(revoked_at, now()) where family_id = $1",
+    )
+    .bind(family_id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Ends the login the token belongs to. Unknown tokens are ignored: logging out twice is fine.
 pub async fn close(pool: &PgPool, refresh_token: &str) -> Result<(), SessionError> {
+    let mut tx = pool.begin().await?;
+    if let Some((family_id, _)) = lock_family(&mut tx, refresh_token).await? {
+        revoke_family(&mut tx, family_id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends every login of an account (its password changed).
+pub async fn close_all(conn: &mut PgConnection, account_id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "update refresh_token set revoked_at = coalesce(revoked_at, now())
-         where family_id = (select family_id from refresh_token where token_hash = $1)",
+        "update session_family set revoked_at = coalesce(revoked_at, now()) where account_id = $1",
     )
-    .bind(digest(refresh_token))
-    .execute(pool)
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "update refresh_token set revoked_at = coalesce(revoked_at, now()) where account_id = $1",
+    )
+    .bind(account_id)
+    .execute(conn)
     .await?;
     Ok(())
 }

@@ -8,6 +8,8 @@ const REQUEST_RESET: &str = "mutation($email: String!) { requestPasswordReset(em
 const RESET: &str = "mutation($token: String!, $password: String!) { resetPassword(token: $token, newPassword: $password) }";
 const INVITE: &str =
     "mutation($email: String!, $role: Role!) { inviteMember(email: $email, role: $role) }";
+const ACCEPT_WITH_CODE: &str = "mutation($token: String!, $password: String!, $code: String) {
+    acceptInvitation(token: $token, password: $password, totpCode: $code) { role } }";
 const ACCEPT: &str = "mutation($token: String!, $password: String!) {
     acceptInvitation(token: $token, password: $password) { accessToken workspaceId role } }";
 
@@ -235,18 +237,36 @@ async fn an_invitation_to_an_existing_account_needs_its_password() {
         )
         .await;
     assert_eq!(reason(&wrong), "BAD_CREDENTIALS", "{wrong}");
-    let accepted = app
+    // The account has a second factor: the password alone does not do.
+    let no_code = app
         .graphql(ACCEPT, json!({ "token": token, "password": PASSWORD }))
+        .await;
+    assert_eq!(reason(&no_code), "TWO_FACTOR_REQUIRED", "{no_code}");
+    let accepted = app
+        .graphql(
+            ACCEPT_WITH_CODE,
+            json!({ "token": token, "password": PASSWORD, "code": totp_code(&first.totp_secret, 1) }),
+        )
         .await;
     assert_eq!(
         accepted["data"]["acceptInvitation"]["role"], "ACCOUNTING",
         "{accepted}"
     );
+    // The membership is granted by the inviter, as the audit log shows.
+    let actor: String = sqlx::query_scalar(
+        "select metadata ->> 'actor_role' from events where event_type = 'WorkspaceMemberJoined'
+         and workspace_id = $1 order by global_position desc limit 1",
+    )
+    .bind(second.workspace_id)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(actor, "owner");
     // Now the account chooses between its two workshops.
     let login = app
         .graphql(
             LOGIN,
-            json!({ "input": { "email": "un@atelier.fr", "password": PASSWORD, "totpCode": totp_code(&first.totp_secret, 1) } }),
+            json!({ "input": { "email": "un@atelier.fr", "password": PASSWORD, "recoveryCode": first.recovery_codes[0] } }),
         )
         .await;
     assert!(login["data"]["login"]["session"].is_null(), "{login}");
@@ -257,5 +277,66 @@ async fn an_invitation_to_an_existing_account_needs_its_password() {
         .map(|choice| choice["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["Atelier Deux", "Atelier Un"]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn links_are_not_kept_in_clear_once_sent() {
+    let app = spawn_app().await;
+    app.sign_up("Atelier", "gerant@atelier.fr").await;
+    app.mail.wait_for(1).await;
+    let mut body = String::new();
+    for _ in 0..100 {
+        body = sqlx::query_scalar(
+            "select body_text from email_outbox where kind = 'verify_email' and status = 'sent'",
+        )
+        .fetch_optional(&app.db.pool)
+        .await
+        .unwrap()
+        .unwrap_or_default();
+        if !body.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(!body.is_empty() && !body.contains("jeton="), "{body}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn deactivating_a_member_withdraws_their_pending_invitations() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let operator = app
+        .add_member(owner.workspace_id, domain::Role::Operator)
+        .await;
+    // An invitation to the operator's own address, still pending when they are deactivated.
+    app.graphql_as(
+        &owner.access_token,
+        INVITE,
+        json!({ "email": "autre@atelier.fr", "role": "OPERATOR" }),
+    )
+    .await;
+    sqlx::query("update email_token set email = $1 where purpose = 'invitation'")
+        .bind(&operator.email)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let token = app.mail.wait_for(2).await[1].token().unwrap();
+    let deactivated = app
+        .graphql_as(
+            &owner.access_token,
+            "mutation($id: ID!) { deactivateMember(accountId: $id) { active } }",
+            json!({ "id": operator.account_id.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        deactivated["data"]["deactivateMember"]["active"], false,
+        "{deactivated}"
+    );
+    let back = app
+        .graphql(ACCEPT, json!({ "token": token, "password": PASSWORD }))
+        .await;
+    assert_eq!(reason(&back), "TOKEN_USED", "{back}");
     app.stop().await;
 }

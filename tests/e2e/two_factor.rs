@@ -163,3 +163,32 @@ async fn operators_work_without_second_factor() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn guessing_codes_locks_the_account_like_guessing_passwords() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let attempt = |code: String| {
+        let app = &app;
+        async move {
+            app.graphql(
+                LOGIN,
+                json!({ "input": { "email": "gerant@atelier.fr", "password": PASSWORD, "totpCode": code } }),
+            )
+            .await
+        }
+    };
+    for guess in 0..6 {
+        let response = attempt(format!("{:06}", 100_000 + guess)).await;
+        assert_eq!(
+            response["errors"][0]["extensions"]["reason"], "TWO_FACTOR_INVALID",
+            "{response}"
+        );
+    }
+    let locked = attempt(totp_code(&owner.totp_secret, 1)).await;
+    assert_eq!(
+        locked["errors"][0]["extensions"]["reason"], "ACCOUNT_LOCKED",
+        "{locked}"
+    );
+    app.stop().await;
+}

@@ -19,9 +19,13 @@ use uuid::Uuid;
 
 /// Attempts before an email that keeps failing transiently is given up.
 pub const MAX_ATTEMPTS: i32 = 8;
+/// Kinds of email whose body holds a single-use link.
+pub const SECRET_KINDS: &[&str] = &["verify_email", "reset_password", "invitation"];
 /// How long a worker holds an email it is sending.
 const LEASE: Duration = Duration::from_secs(300);
-const BATCH: i64 = 20;
+/// Emails leased at once. One: each lease then covers a single SMTP exchange, so a slow
+/// server cannot let later emails of a batch outlive their lease and be sent twice.
+const BATCH: i64 = 1;
 
 pub enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
@@ -176,14 +180,22 @@ pub fn retry_delay(attempts: i32) -> chrono::Duration {
     chrono::Duration::minutes(minutes.min(120))
 }
 
+/// Records the outcome, only if this worker still holds the lease (`attempts` is its token):
+/// a worker that outlived its lease must not overwrite what the next one recorded.
 async fn record(pool: &PgPool, queued: &Queued, outcome: Outcome) -> Result<(), sqlx::Error> {
     match outcome {
         Outcome::Sent => {
+            // Bodies with single-use links are blanked once delivered: the links are secrets
+            // (only their hash is kept elsewhere).
             sqlx::query(
-                "update email_outbox set status = 'sent', sent_at = now(), leased_until = null, last_error = null
-                 where email_id = $1",
+                "update email_outbox set status = 'sent', sent_at = now(), leased_until = null, last_error = null,
+                   body_text = case when kind = any($3) then '[lien à usage unique effacé après envoi]' else body_text end,
+                   body_html = case when kind = any($3) then null else body_html end
+                 where email_id = $1 and status = 'sending' and attempts = $2",
             )
             .bind(queued.email_id)
+            .bind(queued.attempts)
+            .bind(SECRET_KINDS)
             .execute(pool)
             .await?;
             tracing::info!(email_id = %queued.email_id, "email sent");
@@ -192,21 +204,24 @@ async fn record(pool: &PgPool, queued: &Queued, outcome: Outcome) -> Result<(), 
             let next = Utc::now() + retry_delay(queued.attempts);
             sqlx::query(
                 "update email_outbox set status = 'pending', leased_until = null, last_error = $2, next_attempt_at = $3
-                 where email_id = $1",
+                 where email_id = $1 and status = 'sending' and attempts = $4",
             )
             .bind(queued.email_id)
             .bind(&error)
             .bind(next)
+            .bind(queued.attempts)
             .execute(pool)
             .await?;
             tracing::warn!(email_id = %queued.email_id, attempts = queued.attempts, error, "email delivery failed, will retry");
         }
         Outcome::Transient(error) | Outcome::Permanent(error) => {
             sqlx::query(
-                "update email_outbox set status = 'failed', leased_until = null, last_error = $2 where email_id = $1",
+                "update email_outbox set status = 'failed', leased_until = null, last_error = $2
+                 where email_id = $1 and status = 'sending' and attempts = $3",
             )
             .bind(queued.email_id)
             .bind(&error)
+            .bind(queued.attempts)
             .execute(pool)
             .await?;
             // A person must look: the workshop's customer did not get their email.

@@ -5,6 +5,7 @@ use commands::account::{self, NewAccount};
 use commands::email_token::{self, Grant, Purpose};
 use commands::mail;
 use commands::session;
+use commands::two_factor;
 use domain::identity::{check_password, Email};
 use domain::workspace::{WorkspaceCommand, WorkspaceError, AGGREGATE_LOCAL_ID};
 use domain::Role;
@@ -47,7 +48,7 @@ impl AccountMutation {
         email: String,
     ) -> async_graphql::Result<bool> {
         let state = state(ctx);
-        state.limits.login(request(ctx).ip, &email)?;
+        state.limits.password_reset(request(ctx).ip, &email)?;
         let Ok(email) = Email::parse(&email) else {
             return Ok(true);
         };
@@ -60,6 +61,7 @@ impl AccountMutation {
                 workspace_id: None,
                 email: email.as_str().to_owned(),
                 role: None,
+                invited_by: None,
             };
             queue_with_token(state, Purpose::ResetPassword, &grant, |token| {
                 emails::reset_password(state, email.as_str(), token)
@@ -109,6 +111,7 @@ impl AccountMutation {
         }
         let state = state(ctx);
         let email = Email::parse(&email).map_err(|error| ApiError::domain(&error))?;
+        state.limits.invitation(actor.workspace_id)?;
         if let Some(account_id) = account::find_by_email(&state.pool, &email)
             .await
             .map_err(ApiError::from)?
@@ -132,6 +135,7 @@ impl AccountMutation {
             workspace_id: Some(actor.workspace_id),
             email: email.as_str().to_owned(),
             role: Some(role.into()),
+            invited_by: Some((actor.account_id, actor.role)),
         };
         queue_with_token(state, Purpose::Invitation, &grant, |token| {
             emails::invitation(state, actor.workspace_id, &workshop, email.as_str(), token)
@@ -141,14 +145,18 @@ impl AccountMutation {
     }
 
     /// Accepte une invitation. Sans compte : le crée avec ce mot de passe. Avec un compte :
-    /// le mot de passe du compte prouve que c'est bien vous. Ouvre une session dans l'atelier.
+    /// son mot de passe (et son code de double authentification s'il l'a activée) prouvent que
+    /// c'est bien vous. Ouvre une session dans l'atelier.
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,
         token: String,
         password: String,
+        totp_code: Option<String>,
+        recovery_code: Option<String>,
     ) -> async_graphql::Result<SessionPayload> {
         let state = state(ctx);
+        // Everything is checked before the link is used: a refused attempt leaves it working.
         let grant = email_token::peek(&state.pool, Purpose::Invitation, &token)
             .await
             .map_err(token_error)?;
@@ -159,64 +167,93 @@ impl AccountMutation {
         let existing = account::find_by_email(&state.pool, &email)
             .await
             .map_err(ApiError::from)?;
-        let account_id = match existing {
-            Some(_) => account::verify_login(&state.pool, email.as_str(), &password)
-                .await
-                .map_err(ApiError::from)?,
+        let (account_id, two_factor) = match existing {
+            Some(_) => {
+                let account_id = account::verify_login(&state.pool, email.as_str(), &password)
+                    .await
+                    .map_err(ApiError::from)?;
+                let two_factor = two_factor::is_enabled(&state.pool, account_id)
+                    .await
+                    .map_err(ApiError::from)?;
+                if two_factor {
+                    if let Err(error) = two_factor::verify(
+                        &state.pool,
+                        account_id,
+                        totp_code.as_deref(),
+                        recovery_code.as_deref(),
+                    )
+                    .await
+                    {
+                        if matches!(error, two_factor::TwoFactorError::InvalidCode) {
+                            account::record_failure(&state.pool, account_id)
+                                .await
+                                .map_err(ApiError::from)?;
+                        }
+                        return Err(ApiError::from(error).into());
+                    }
+                }
+                account::record_success(&state.pool, account_id)
+                    .await
+                    .map_err(ApiError::from)?;
+                let mut tx = projections::tenant::begin(&state.pool, workspace_id)
+                    .await
+                    .map_err(ApiError::from)?;
+                let membership = member::find(&mut *tx, workspace_id, account_id)
+                    .await
+                    .map_err(ApiError::from)?;
+                tx.commit().await.map_err(ApiError::from)?;
+                if membership.is_some_and(|member| member.active) {
+                    return Err(ApiError::domain(&WorkspaceError::AlreadyMember).into());
+                }
+                email_token::consume(&state.pool, Purpose::Invitation, &token)
+                    .await
+                    .map_err(token_error)?;
+                (account_id, two_factor)
+            }
             None => {
-                // Validate before the link is used, create after.
                 let new_account =
                     NewAccount::parse(email.as_str(), None, password).map_err(ApiError::from)?;
                 email_token::consume(&state.pool, Purpose::Invitation, &token)
                     .await
                     .map_err(token_error)?;
-                account::create_account(&state.pool, new_account)
-                    .await
-                    .map_err(ApiError::from)?
+                (
+                    account::create_account(&state.pool, new_account)
+                        .await
+                        .map_err(ApiError::from)?,
+                    false,
+                )
             }
         };
-        if existing.is_some() {
-            email_token::consume(&state.pool, Purpose::Invitation, &token)
-                .await
-                .map_err(token_error)?;
-        }
+        // Receiving the link proves the address.
         account::mark_email_verified(&state.pool, account_id)
             .await
             .map_err(ApiError::from)?;
-        join(state, ctx, workspace_id, account_id, role).await
+        let request = request(ctx);
+        // The membership is granted by whoever invited: they are the actor in the audit log.
+        let (actor_id, actor_role) = grant.invited_by.unwrap_or((account_id, role));
+        let meta = commands::CommandMeta {
+            workspace_id,
+            actor_id: Some(actor_id),
+            actor_role,
+            ip: request.ip,
+            request_id: request.request_id.clone(),
+        };
+        let receipt = state
+            .commands
+            .workspaces
+            .execute(
+                &meta,
+                AGGREGATE_LOCAL_ID,
+                WorkspaceCommand::AddMember { account_id, role },
+            )
+            .await
+            .map_err(ApiError::from)?;
+        state.await_projections(&receipt, &[member::NAME]).await?;
+        let session = session::open(&state.pool, account_id, workspace_id, two_factor)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(payload(state, session, role)?)
     }
-}
-
-async fn join(
-    state: &AppState,
-    ctx: &Context<'_>,
-    workspace_id: Uuid,
-    account_id: Uuid,
-    role: Role,
-) -> async_graphql::Result<SessionPayload> {
-    let request = request(ctx);
-    let meta = commands::CommandMeta {
-        workspace_id,
-        actor_id: Some(account_id),
-        actor_role: role,
-        ip: request.ip,
-        request_id: request.request_id.clone(),
-    };
-    let receipt = state
-        .commands
-        .workspaces
-        .execute(
-            &meta,
-            AGGREGATE_LOCAL_ID,
-            WorkspaceCommand::AddMember { account_id, role },
-        )
-        .await
-        .map_err(ApiError::from)?;
-    state.await_projections(&receipt, &[member::NAME]).await?;
-    let session = session::open(&state.pool, account_id, workspace_id, false)
-        .await
-        .map_err(ApiError::from)?;
-    Ok(payload(state, session, role)?)
 }
 
 /// Issues a token and queues its email in one transaction: no email without a live token,
@@ -252,6 +289,7 @@ pub(super) async fn send_verification(
         workspace_id: None,
         email: email.to_owned(),
         role: None,
+        invited_by: None,
     };
     queue_with_token(state, Purpose::VerifyEmail, &grant, |token| {
         emails::verify_email(state, email, token)

@@ -139,13 +139,23 @@ impl MemberMutation {
         account_id: ID,
     ) -> async_graphql::Result<MemberNode> {
         let account_id = parse_account_id(&account_id)?;
-        let by = actor(ctx)?.account_id;
-        send(
+        let actor = actor(ctx)?;
+        let by = actor.account_id;
+        let node = send(
             ctx,
             account_id,
             WorkspaceCommand::Deactivate { account_id, by },
         )
+        .await?;
+        // A pending invitation must not let them back in.
+        commands::email_token::withdraw_invitations(
+            &state(ctx).pool,
+            actor.workspace_id,
+            account_id,
+        )
         .await
+        .map_err(ApiError::from)?;
+        Ok(node)
     }
 }
 

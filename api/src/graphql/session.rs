@@ -290,32 +290,10 @@ pub(super) fn payload(
 }
 
 async fn log_in(state: &AppState, input: &LoginInput) -> Result<LoginPayload, ApiError> {
-    let account_id = account::verify_login(&state.pool, &input.email, &input.password)
-        .await
-        .map_err(ApiError::from)?;
-    let two_factor_enabled = two_factor::is_enabled(&state.pool, account_id)
-        .await
-        .map_err(ApiError::from)?;
-    if two_factor_enabled {
-        let checked = two_factor::verify(
-            &state.pool,
-            account_id,
-            input.totp_code.as_deref(),
-            input.recovery_code.as_deref(),
-        )
-        .await;
-        if let Err(error) = checked {
-            if matches!(error, two_factor::TwoFactorError::InvalidCode) {
-                account::record_failure(&state.pool, account_id)
-                    .await
-                    .map_err(ApiError::from)?;
-            }
-            return Err(ApiError::from(error));
-        }
-    }
-    let memberships = member::workspaces_of(&state.pool, account_id)
-        .await
-        .map_err(ApiError::from)?;
+    let account_id = account::verify_login(&state.pool, &input.email, &input.password).await?;
+    let memberships = member::workspaces_of(&state.pool, account_id).await?;
+    // The workspace is resolved before the second factor, so a wrong choice does not spend a
+    // code.
     let chosen = match &input.workspace_id {
         Some(id) => {
             let wanted = Uuid::parse_str(id).ok();
@@ -333,13 +311,30 @@ async fn log_in(state: &AppState, input: &LoginInput) -> Result<LoginPayload, Ap
         None if memberships.len() == 1 => memberships.first(),
         None => None,
     };
+    let two_factor_enabled = two_factor::is_enabled(&state.pool, account_id).await?;
+    if two_factor_enabled {
+        let checked = two_factor::verify(
+            &state.pool,
+            account_id,
+            input.totp_code.as_deref(),
+            input.recovery_code.as_deref(),
+        )
+        .await;
+        if let Err(error) = checked {
+            if matches!(error, two_factor::TwoFactorError::InvalidCode) {
+                // Counted with password failures: guessing codes locks the account too.
+                account::record_failure(&state.pool, account_id).await?;
+            }
+            return Err(ApiError::from(error));
+        }
+    }
+    account::record_success(&state.pool, account_id).await?;
     let session = match chosen {
         Some((workspace_id, _, role)) => {
             let role = Role::parse(role)
                 .ok_or_else(|| ApiError::internal("unknown role in member table"))?;
-            let session = session::open(&state.pool, account_id, *workspace_id, two_factor_enabled)
-                .await
-                .map_err(ApiError::from)?;
+            let session =
+                session::open(&state.pool, account_id, *workspace_id, two_factor_enabled).await?;
             Some(payload(state, session, role)?)
         }
         None => None,

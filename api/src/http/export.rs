@@ -58,24 +58,35 @@ pub async fn audit_log_csv(
             let entry = &line.entry;
             let local = entry.recorded_at.with_timezone(&Paris);
             writer
-                .write_record([
-                    local.format("%d/%m/%Y %H:%M:%S").to_string(),
-                    entry.recorded_at.to_rfc3339(),
-                    line.actor_id().unwrap_or_default().to_owned(),
-                    line.actor_email.clone().unwrap_or_default(),
-                    entry.meta(meta::ACTOR_ROLE).unwrap_or_default().to_owned(),
-                    entry.meta(meta::IP).unwrap_or_default().to_owned(),
-                    entry.meta(meta::REQUEST_ID).unwrap_or_default().to_owned(),
-                    entry.aggregate_type.clone(),
-                    entry.local_aggregate_id().to_owned(),
-                    entry.event_type.clone(),
-                    entry.payload.to_string(),
-                    entry.event_id.to_string(),
-                ])
+                .write_record(
+                    [
+                        local.format("%d/%m/%Y %H:%M:%S").to_string(),
+                        entry.recorded_at.to_rfc3339(),
+                        line.actor_id().unwrap_or_default().to_owned(),
+                        line.actor_email.clone().unwrap_or_default(),
+                        entry.meta(meta::ACTOR_ROLE).unwrap_or_default().to_owned(),
+                        entry.meta(meta::IP).unwrap_or_default().to_owned(),
+                        entry.meta(meta::REQUEST_ID).unwrap_or_default().to_owned(),
+                        entry.aggregate_type.clone(),
+                        entry.local_aggregate_id().to_owned(),
+                        entry.event_type.clone(),
+                        entry.payload.to_string(),
+                        entry.event_id.to_string(),
+                    ]
+                    .map(|cell| spreadsheet_safe(&cell)),
+                )
                 .map_err(ApiError::internal)?;
         }
         rows += lines.len();
-        if rows >= MAX_ROWS || (lines.len() as i64) < PAGE {
+        if rows > MAX_ROWS {
+            // A silently cut export would mislead an auditor: refuse and say how to narrow it.
+            return Err(ApiError::new(
+                domain::ErrorKind::Validation,
+                "EXPORT_TOO_LARGE",
+                format!("plus de {MAX_ROWS} lignes : réduisez la période (paramètres from et to)"),
+            ));
+        }
+        if (lines.len() as i64) < PAGE {
             break;
         }
     }
@@ -93,4 +104,33 @@ pub async fn audit_log_csv(
         body,
     )
         .into_response())
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return)
+/// is prefixed with `'`: the audit log holds text typed by users (emails, names).
+fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formulas_are_defused() {
+        for (cell, safe) in [
+            (
+                "=HYPERLINK(\"http://x\")@x.fr",
+                "'=HYPERLINK(\"http://x\")@x.fr",
+            ),
+            ("+33 6 12", "'+33 6 12"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("gerant@atelier.fr", "gerant@atelier.fr"),
+            ("{\"Renamed\":{}}", "{\"Renamed\":{}}"),
+        ] {
+            assert_eq!(super::spreadsheet_safe(cell), safe, "{cell}");
+        }
+    }
 }
