@@ -50,6 +50,23 @@ impl AppState {
         }
     }
 
+    /// Sends a command to the caller's workspace aggregate, then waits until `read_models`
+    /// show its events: what every workspace mutation does before reading back.
+    pub async fn send_workspace_command(
+        &self,
+        meta: &commands::CommandMeta,
+        command: domain::workspace::WorkspaceCommand,
+        read_models: &[&str],
+    ) -> Result<CommandReceipt, ApiError> {
+        let receipt = self
+            .commands
+            .workspaces
+            .execute(meta, domain::workspace::AGGREGATE_LOCAL_ID, command)
+            .await?;
+        self.await_projections(&receipt, read_models).await?;
+        Ok(receipt)
+    }
+
     /// Waits until the named projections have applied what `receipt` wrote. On timeout the
     /// caller still answers, from a read model that may lag, and we log it.
     pub async fn await_projections(

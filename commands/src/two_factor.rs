@@ -225,6 +225,28 @@ pub async fn verify(
     }
 }
 
+/// The end of every password login (login, accepting an invitation): the second factor when
+/// the account has one, counted with password failures so guessing codes locks the account
+/// too; on success the failure count is cleared. Returns whether a second factor was passed.
+pub async fn finish_login(
+    pool: &PgPool,
+    account_id: Uuid,
+    code: Option<&str>,
+    recovery_code: Option<&str>,
+) -> Result<bool, TwoFactorError> {
+    let enabled = is_enabled(pool, account_id).await?;
+    if enabled {
+        if let Err(error) = verify(pool, account_id, code, recovery_code).await {
+            if matches!(error, TwoFactorError::InvalidCode) {
+                crate::account::record_failure(pool, account_id).await?;
+            }
+            return Err(error);
+        }
+    }
+    crate::account::record_success(pool, account_id).await?;
+    Ok(enabled)
+}
+
 /// `xxxxx-xxxxx` from 50 random bits, in an alphabet without look-alikes.
 fn recovery_code() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";

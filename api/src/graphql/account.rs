@@ -7,7 +7,7 @@ use commands::mail;
 use commands::session;
 use commands::two_factor;
 use domain::identity::{check_password, Email};
-use domain::workspace::{WorkspaceCommand, WorkspaceError, AGGREGATE_LOCAL_ID};
+use domain::workspace::{WorkspaceCommand, WorkspaceError};
 use domain::Role;
 use projections::member;
 use uuid::Uuid;
@@ -172,29 +172,14 @@ impl AccountMutation {
                 let account_id = account::verify_login(&state.pool, email.as_str(), &password)
                     .await
                     .map_err(ApiError::from)?;
-                let two_factor = two_factor::is_enabled(&state.pool, account_id)
-                    .await
-                    .map_err(ApiError::from)?;
-                if two_factor {
-                    if let Err(error) = two_factor::verify(
-                        &state.pool,
-                        account_id,
-                        totp_code.as_deref(),
-                        recovery_code.as_deref(),
-                    )
-                    .await
-                    {
-                        if matches!(error, two_factor::TwoFactorError::InvalidCode) {
-                            account::record_failure(&state.pool, account_id)
-                                .await
-                                .map_err(ApiError::from)?;
-                        }
-                        return Err(ApiError::from(error).into());
-                    }
-                }
-                account::record_success(&state.pool, account_id)
-                    .await
-                    .map_err(ApiError::from)?;
+                let two_factor = two_factor::finish_login(
+                    &state.pool,
+                    account_id,
+                    totp_code.as_deref(),
+                    recovery_code.as_deref(),
+                )
+                .await
+                .map_err(ApiError::from)?;
                 let mut tx = projections::tenant::begin(&state.pool, workspace_id)
                     .await
                     .map_err(ApiError::from)?;
@@ -238,17 +223,10 @@ impl AccountMutation {
             ip: request.ip,
             request_id: request.request_id.clone(),
         };
-        let receipt = state
-            .commands
-            .workspaces
-            .execute(
-                &meta,
-                AGGREGATE_LOCAL_ID,
-                WorkspaceCommand::AddMember { account_id, role },
-            )
-            .await
-            .map_err(ApiError::from)?;
-        state.await_projections(&receipt, &[member::NAME]).await?;
+        let command = WorkspaceCommand::AddMember { account_id, role };
+        state
+            .send_workspace_command(&meta, command, &[member::NAME])
+            .await?;
         let session = session::open(&state.pool, account_id, workspace_id, two_factor)
             .await
             .map_err(ApiError::from)?;

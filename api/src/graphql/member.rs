@@ -5,7 +5,7 @@ use async_graphql::{Context, Object, SimpleObject, ID};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use domain::workspace::{WorkspaceCommand, AGGREGATE_LOCAL_ID};
+use domain::workspace::WorkspaceCommand;
 use domain::{ErrorKind, Role};
 use projections::member::{self as read_model, MemberRow};
 use projections::tenant;
@@ -167,14 +167,8 @@ async fn send(
     let actor = actor(ctx)?;
     actor.require(MANAGERS)?;
     let state = state(ctx);
-    let receipt = state
-        .commands
-        .workspaces
-        .execute(&meta(ctx, &actor), AGGREGATE_LOCAL_ID, command)
-        .await
-        .map_err(ApiError::from)?;
     state
-        .await_projections(&receipt, &[read_model::NAME])
+        .send_workspace_command(&meta(ctx, &actor), command, &[read_model::NAME])
         .await?;
     let mut tx = tenant::begin(&state.pool, actor.workspace_id)
         .await

@@ -311,24 +311,13 @@ async fn log_in(state: &AppState, input: &LoginInput) -> Result<LoginPayload, Ap
         None if memberships.len() == 1 => memberships.first(),
         None => None,
     };
-    let two_factor_enabled = two_factor::is_enabled(&state.pool, account_id).await?;
-    if two_factor_enabled {
-        let checked = two_factor::verify(
-            &state.pool,
-            account_id,
-            input.totp_code.as_deref(),
-            input.recovery_code.as_deref(),
-        )
-        .await;
-        if let Err(error) = checked {
-            if matches!(error, two_factor::TwoFactorError::InvalidCode) {
-                // Counted with password failures: guessing codes locks the account too.
-                account::record_failure(&state.pool, account_id).await?;
-            }
-            return Err(ApiError::from(error));
-        }
-    }
-    account::record_success(&state.pool, account_id).await?;
+    let two_factor_enabled = two_factor::finish_login(
+        &state.pool,
+        account_id,
+        input.totp_code.as_deref(),
+        input.recovery_code.as_deref(),
+    )
+    .await?;
     let session = match chosen {
         Some((workspace_id, _, role)) => {
             let role = Role::parse(role)

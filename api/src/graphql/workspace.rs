@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use domain::workspace::{WorkspaceCommand, AGGREGATE_LOCAL_ID};
+use domain::workspace::WorkspaceCommand;
 use domain::Role;
 use projections::workspace::WorkspaceRow;
 use projections::{tenant, workspace as read_model};
@@ -113,14 +113,8 @@ async fn send(
 ) -> async_graphql::Result<WorkspaceNode> {
     let state = state(ctx);
     let actor = actor(ctx)?;
-    let receipt = state
-        .commands
-        .workspaces
-        .execute(&meta(ctx, &actor), AGGREGATE_LOCAL_ID, command)
-        .await
-        .map_err(ApiError::from)?;
     state
-        .await_projections(&receipt, &[read_model::NAME])
+        .send_workspace_command(&meta(ctx, &actor), command, &[read_model::NAME])
         .await?;
     Ok(read(state, actor.workspace_id).await?)
 }
