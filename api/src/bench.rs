@@ -227,7 +227,9 @@ async fn replay_and_scan(pool: &PgPool) -> anyhow::Result<Rates> {
     let mut events = 0;
     for _ in 0..3 {
         let started = Instant::now();
-        events = engine::replay(pool, &*projection, engine::REPLAY_PAGE_SIZE).await?;
+        events = engine::replay(pool, &*projection, engine::REPLAY_PAGE_SIZE)
+            .await?
+            .read;
         replay.push(events as f64 / started.elapsed().as_secs_f64());
 
         let started = Instant::now();
@@ -264,11 +266,11 @@ async fn read_feed(pool: &PgPool) -> anyhow::Result<usize> {
     let mut position = projections::Position::default();
     let mut read = 0;
     loop {
-        let page =
-            projections::feed::read_page(&mut conn, position, engine::REPLAY_PAGE_SIZE).await?;
-        let Some(last) = page.last() else { break };
-        position = last.position;
-        read += page.len();
+        let page = projections::feed::read_page(&mut conn, position, engine::REPLAY_PAGE_SIZE, &[])
+            .await?;
+        let Some(last) = page.last else { break };
+        position = last;
+        read += page.events.len();
     }
     Ok(read)
 }

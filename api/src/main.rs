@@ -78,10 +78,13 @@ async fn main() -> anyhow::Result<()> {
             };
             for projection in targets {
                 let started = std::time::Instant::now();
-                let events = engine::replay(&pool, &*projection, engine::REPLAY_PAGE_SIZE).await?;
+                let progress =
+                    engine::replay(&pool, &*projection, engine::REPLAY_PAGE_SIZE).await?;
                 println!(
-                    "{}: replayed {events} events in {:.2?}",
+                    "{}: read {} events, applied {} in {:.2?}",
                     projection.name(),
+                    progress.read,
+                    progress.applied,
                     started.elapsed()
                 );
             }

@@ -74,7 +74,10 @@ fn demo_replay_and_migrations_from_the_command_line() {
     );
 
     let replay = stdout(&database.run(&["replay", "workspace"]));
-    assert!(replay.contains("workspace: replayed 4 events"), "{replay}");
+    assert!(
+        replay.contains("workspace: read 4 events, applied 2"),
+        "{replay}"
+    );
 
     let unknown = database.run(&["replay", "nope"]);
     assert!(!unknown.status.success());
@@ -85,7 +88,7 @@ fn demo_replay_and_migrations_from_the_command_line() {
     stdout(&database.run(&["migrate"]));
     let replay_all = stdout(&database.run(&["replay"]));
     assert!(
-        replay_all.contains("workspace: replayed 4 events"),
+        replay_all.contains("workspace: read 4 events, applied 2"),
         "{replay_all}"
     );
 

@@ -21,6 +21,10 @@ pub trait Projection: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     /// The tables this projection owns, emptied before a replay.
     fn tables(&self) -> &'static [&'static str];
+    /// The event types it reads; empty for all. Others are skipped without being decoded.
+    fn event_types(&self) -> &'static [&'static str] {
+        &[]
+    }
     async fn apply(
         &self,
         conn: &mut PgConnection,
@@ -227,7 +231,10 @@ async fn relax_durability(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
 /// The outcome of one catch-up step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step {
+    /// Events of the projection's types applied.
     pub applied: usize,
+    /// Events read, of any type.
+    pub scanned: usize,
     pub checkpoint: Position,
 }
 
@@ -244,24 +251,27 @@ pub async fn catch_up_page(
     // The checkpoint row is the runners' mutex: a second runner of this projection waits
     // here, then reads the checkpoint the first one committed, so no page is applied twice.
     let from = locked_checkpoint(&mut tx, name).await?;
-    let events = feed::read_page(&mut tx, from, page_size).await?;
-    let Some(last) = events.last() else {
+    let page = feed::read_page(&mut tx, from, page_size, projection.event_types()).await?;
+    let Some(to) = page.last else {
         tx.rollback().await?;
         return Ok(Step {
             applied: 0,
+            scanned: 0,
             checkpoint: from,
         });
     };
-    let to = last.position;
-    projection.apply(&mut tx, &events).await?;
+    if !page.events.is_empty() {
+        projection.apply(&mut tx, &page.events).await?;
+    }
     move_checkpoint(&mut tx, name, from, to).await?;
     tx.commit().await?;
     if let Some(lag) = &subscriptions.lag {
-        lag.record(&events);
+        lag.record(&page.events);
     }
     subscriptions.notify_progress();
     Ok(Step {
-        applied: events.len(),
+        applied: page.events.len(),
+        scanned: page.scanned,
         checkpoint: to,
     })
 }
@@ -269,7 +279,16 @@ pub async fn catch_up_page(
 /// How long [`catch_up`] waits for transactions in flight before giving up.
 pub const CATCH_UP_PATIENCE: Duration = Duration::from_secs(30);
 
-/// Catches up with every event committed when it returns; returns the number applied.
+/// Events read and applied by a catch-up or a replay.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Events looked at, of any type.
+    pub read: u64,
+    /// Events of the projection's types, applied.
+    pub applied: u64,
+}
+
+/// Catches up with every event committed when it returns.
 ///
 /// The feed's low watermark is cluster-wide: any transaction in flight, even in another
 /// database, can hide committed events for a moment, so "nothing readable" is not "caught
@@ -279,18 +298,19 @@ pub async fn catch_up(
     projection: &dyn Projection,
     subscriptions: &Subscriptions,
     page_size: i64,
-) -> Result<u64, ProjectionError> {
+) -> Result<Progress, ProjectionError> {
     ensure_checkpoint(pool, projection.name()).await?;
     let deadline = tokio::time::Instant::now() + CATCH_UP_PATIENCE;
-    let mut total = 0;
+    let mut progress = Progress::default();
     loop {
         let step = catch_up_page(pool, projection, subscriptions, page_size).await?;
-        total += step.applied as u64;
-        if step.applied > 0 {
+        progress.read += step.scanned as u64;
+        progress.applied += step.applied as u64;
+        if step.scanned > 0 {
             continue;
         }
         if !feed::has_events_after(pool, step.checkpoint).await? {
-            return Ok(total);
+            return Ok(progress);
         }
         if tokio::time::Instant::now() >= deadline {
             return Err(ProjectionError::StillBehind(projection.name()));
@@ -331,8 +351,8 @@ pub async fn run(
     while !*shutdown.borrow() {
         let step = catch_up_page(&pool, &*projection, &subscriptions, settings.page_size).await;
         let pause = match step {
-            Ok(step) if step.applied as i64 >= settings.page_size => Duration::ZERO,
-            Ok(step) if step.applied > 0 => settings.batch_delay,
+            Ok(step) if step.scanned as i64 >= settings.page_size => Duration::ZERO,
+            Ok(step) if step.scanned > 0 => settings.batch_delay,
             Ok(step) => match feed::has_events_after(&pool, step.checkpoint).await {
                 Ok(true) => settings.in_flight_retry,
                 Ok(false) => tokio::select! {
@@ -367,12 +387,12 @@ pub const REPLAY_PAGE_SIZE: i64 = 10_000;
 
 /// Rebuilds `projection` from the start of the log in one transaction (readers keep seeing
 /// the old tables until the new ones commit, live runners wait on the checkpoint row), then
-/// catches up with what was written meanwhile. Returns the number of events applied.
+/// catches up with what was written meanwhile.
 pub async fn replay(
     pool: &PgPool,
     projection: &dyn Projection,
     page_size: i64,
-) -> Result<u64, ProjectionError> {
+) -> Result<Progress, ProjectionError> {
     let name = projection.name();
     ensure_checkpoint(pool, name).await?;
     let mut tx = pool.begin().await?;
@@ -386,13 +406,16 @@ pub async fn replay(
     }
     let start = Position::default();
     let mut position = start;
-    let mut total = 0u64;
+    let mut progress = Progress::default();
     loop {
-        let events = feed::read_page(&mut tx, position, page_size).await?;
-        let Some(last) = events.last() else { break };
-        position = last.position;
-        projection.apply(&mut tx, &events).await?;
-        total += events.len() as u64;
+        let page = feed::read_page(&mut tx, position, page_size, projection.event_types()).await?;
+        let Some(last) = page.last else { break };
+        position = last;
+        if !page.events.is_empty() {
+            projection.apply(&mut tx, &page.events).await?;
+        }
+        progress.read += page.scanned as u64;
+        progress.applied += page.events.len() as u64;
     }
     sqlx::query(
         "update projection_checkpoint
@@ -407,7 +430,10 @@ pub async fn replay(
     tx.commit().await?;
     // Events of transactions newer than the rebuild's own were invisible to it.
     let tail = catch_up(pool, projection, &Subscriptions::default(), page_size).await?;
-    Ok(total + tail)
+    Ok(Progress {
+        read: progress.read + tail.read,
+        applied: progress.applied + tail.applied,
+    })
 }
 
 /// A session-level advisory lock held on a connection of its own, released when dropped.

@@ -81,20 +81,37 @@ impl RecordedEvent {
     }
 }
 
-/// The next events after `after`, at most `limit`, all safe to checkpoint past.
+/// One page of the feed, as one projection sees it.
+#[derive(Debug, Default)]
+pub struct Page {
+    /// The events of the types asked for, in feed order.
+    pub events: Vec<RecordedEvent>,
+    /// Events looked at, wanted or not.
+    pub scanned: usize,
+    /// The position of the last event looked at: where the checkpoint moves.
+    pub last: Option<Position>,
+}
+
+/// The next `limit` events after `after`, all safe to checkpoint past; only those whose type
+/// is in `wanted` (all when empty) come with their payload and metadata, so a projection
+/// does not transfer and decode what it ignores.
 pub async fn read_page(
     conn: &mut PgConnection,
     after: Position,
     limit: i64,
-) -> Result<Vec<RecordedEvent>, sqlx::Error> {
+    wanted: &[&str],
+) -> Result<Page, sqlx::Error> {
     // The row comparison is what lets the planner walk `events_feed`; an `or` form has been
     // seen to pick a plan 200 times slower (EVENT-STORE.md).
     let rows = sqlx::query(
         // The text form gets its own name: aliased `transaction_id`, it would shadow the
         // column in `order by` and sort xids as text ("10" before "9").
-        "select transaction_id::text as xid, global_position, event_id, workspace_id,
-                aggregate_type, aggregate_id, sequence, event_type, event_version, payload,
-                metadata, recorded_at
+        "select transaction_id::text as xid, global_position,
+                (cardinality($4::text[]) = 0 or event_type = any($4)) as wanted,
+                event_id, workspace_id, aggregate_type, aggregate_id, sequence, event_type,
+                event_version, recorded_at,
+                case when cardinality($4::text[]) = 0 or event_type = any($4) then payload end as payload,
+                case when cardinality($4::text[]) = 0 or event_type = any($4) then metadata end as metadata
          from events
          where (transaction_id, global_position) > ($1::text::xid8, $2)
            and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -104,9 +121,25 @@ pub async fn read_page(
     .bind(after.xid_text())
     .bind(after.global_position)
     .bind(limit)
+    .bind(wanted)
     .fetch_all(conn)
     .await?;
-    rows.iter().map(RecordedEvent::from_row).collect()
+    let mut page = Page {
+        scanned: rows.len(),
+        ..Page::default()
+    };
+    if let Some(row) = rows.last() {
+        page.last = Some(position(
+            row.try_get("xid")?,
+            row.try_get("global_position")?,
+        )?);
+    }
+    for row in &rows {
+        if row.try_get::<bool, _>("wanted")? {
+            page.events.push(RecordedEvent::from_row(row)?);
+        }
+    }
+    Ok(page)
 }
 
 /// Whether committed-or-running events exist after `after`, safe to read or not yet.

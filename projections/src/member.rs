@@ -34,6 +34,14 @@ impl Projection for MemberProjection {
         &["member"]
     }
 
+    fn event_types(&self) -> &'static [&'static str] {
+        &[
+            WorkspaceEvent::MEMBER_JOINED,
+            WorkspaceEvent::MEMBER_ROLE_CHANGED,
+            WorkspaceEvent::MEMBER_DEACTIVATED,
+        ]
+    }
+
     async fn apply(
         &self,
         conn: &mut PgConnection,

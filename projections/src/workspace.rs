@@ -49,6 +49,15 @@ impl Projection for WorkspaceProjection {
         &["workspace"]
     }
 
+    fn event_types(&self) -> &'static [&'static str] {
+        &[
+            WorkspaceEvent::REGISTERED,
+            WorkspaceEvent::RENAMED,
+            WorkspaceEvent::TRIAL_STARTED,
+            WorkspaceEvent::MODULE_TOGGLED,
+        ]
+    }
+
     async fn apply(
         &self,
         conn: &mut PgConnection,

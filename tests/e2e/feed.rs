@@ -308,12 +308,45 @@ async fn the_feed_orders_transactions_as_numbers_not_text() {
         .unwrap();
     }
     let mut conn = db.pool.acquire().await.unwrap();
-    let page = projections::feed::read_page(&mut conn, Default::default(), 10)
+    let page = projections::feed::read_page(&mut conn, Default::default(), 10, &[])
         .await
         .unwrap();
     let xids: Vec<u64> = page
+        .events
         .iter()
         .map(|event| event.position.transaction_id)
         .collect();
     assert_eq!(xids, vec![9, 10]);
+}
+
+#[tokio::test]
+async fn a_projection_reads_only_its_event_types_but_its_checkpoint_passes_the_others() {
+    let db = TestDb::new().await;
+    let commands = Commands::new(db.pool.clone());
+    let workspace_id = Uuid::new_v4();
+    workspace_command(&commands, workspace_id, register("Atelier")).await;
+    workspace_command(&commands, workspace_id, tests::rename("Atelier bis")).await;
+    let mut conn = db.pool.acquire().await.unwrap();
+    let only_renames = ["WorkspaceRenamed"];
+    let page = projections::feed::read_page(&mut conn, Default::default(), 100, &only_renames)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.scanned, 5,
+        "four sign-up events and a rename looked at"
+    );
+    let types: Vec<&str> = page
+        .events
+        .iter()
+        .map(|event| event.event_type.as_str())
+        .collect();
+    assert_eq!(types, ["WorkspaceRenamed"]);
+    let all = projections::feed::read_page(&mut conn, Default::default(), 100, &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        page.last, all.last,
+        "the checkpoint moves past skipped events too"
+    );
+    assert_eq!(all.events.len(), 5);
 }
