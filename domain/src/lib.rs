@@ -3,6 +3,7 @@
 //! Nothing in this crate does I/O: aggregates decide events from their state and a
 //! [`Stamped`] command, and `apply` only copies event data into state.
 
+pub mod email_template;
 pub mod error;
 pub mod identity;
 pub mod meta;
@@ -20,8 +21,14 @@ pub use stamped::Stamped;
 /// in under `schemas/events/` (a test fails when they drift).
 pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
     use cqrs_es::Aggregate;
-    vec![(
-        workspace::Workspace::TYPE,
-        schemars::schema_for!(workspace::WorkspaceEvent),
-    )]
+    vec![
+        (
+            workspace::Workspace::TYPE,
+            schemars::schema_for!(workspace::WorkspaceEvent),
+        ),
+        (
+            email_template::EmailTemplates::TYPE,
+            schemars::schema_for!(email_template::EmailTemplateEvent),
+        ),
+    ]
 }
