@@ -21,6 +21,7 @@ pub use gateway::{
 };
 pub use meta::CommandMeta;
 
+use domain::email_template::EmailTemplates;
 use domain::workspace::Workspace;
 use std::sync::Arc;
 
@@ -39,6 +40,7 @@ pub struct Signals {
 #[derive(Clone)]
 pub struct Commands {
     pub workspaces: CommandGateway<Workspace>,
+    pub email_templates: CommandGateway<EmailTemplates>,
     events_appended: Counter,
     appends: Arc<watch::Sender<u64>>,
 }
@@ -52,7 +54,8 @@ impl Commands {
             appends: appends.clone(),
         };
         Self {
-            workspaces: CommandGateway::new(pool, (), signals),
+            workspaces: CommandGateway::new(pool.clone(), (), signals.clone()),
+            email_templates: CommandGateway::new(pool, (), signals),
             events_appended,
             appends,
         }

@@ -5,6 +5,8 @@
 //! its own events, and each read model lives in a module named after it.
 
 pub mod audit;
+pub mod email_delivery;
+pub mod email_template;
 pub mod engine;
 pub mod feed;
 pub mod member;
@@ -22,6 +24,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
     vec![
         Arc::new(workspace::WorkspaceProjection),
         Arc::new(member::MemberProjection),
+        Arc::new(email_template::EmailTemplateProjection),
     ]
 }
 

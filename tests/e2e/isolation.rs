@@ -41,7 +41,38 @@ async fn no_answer_to_workspace_b_holds_anything_of_workspace_a() {
             targets_a: true,
         },
     ];
+    // A customises a template (with its name in it) and sends an invitation.
+    let secret_subject = format!("Offre {}", pair.a_name);
+    let saved = app
+        .graphql_as(
+            &pair.a.access_token,
+            "mutation($subject: String!) { saveEmailTemplate(kind: \"invoice\", subject: $subject,
+               mjml: \"<mjml><mj-body></mj-body></mjml>\") { isDefault } }",
+            json!({ "subject": secret_subject }),
+        )
+        .await;
+    assert_eq!(
+        saved["data"]["saveEmailTemplate"]["isDefault"], false,
+        "{saved}"
+    );
+    app.graphql_as(
+        &pair.a.access_token,
+        "mutation { inviteMember(email: \"invite-a@atelier-a.fr\", role: OPERATOR) }",
+        json!({}),
+    )
+    .await;
     pair.assert_isolated(&app, &probes).await;
+    let b_deliveries = app
+        .graphql_as(
+            &pair.b.access_token,
+            "{ emailDeliveries { edges { node { recipient } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        !b_deliveries.to_string().contains("invite-a@atelier-a.fr"),
+        "{b_deliveries}"
+    );
     // And A's member is untouched.
     let role: String = sqlx::query_scalar("select role from member where account_id = $1")
         .bind(pair.a_member.account_id)

@@ -89,6 +89,41 @@ const OPERATIONS: &[Operation] = &[
         },
     },
     Operation {
+        name: "emailTemplates",
+        allowed: MANAGERS,
+        request: |_| ("{ emailTemplates { kind } }", json!({})),
+    },
+    Operation {
+        name: "emailDeliveries",
+        allowed: MANAGERS,
+        request: |_| {
+            (
+                "{ emailDeliveries { edges { node { status } } } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
+        name: "saveEmailTemplate",
+        allowed: MANAGERS,
+        request: |target| {
+            (
+                "mutation($subject: String!) { saveEmailTemplate(kind: \"invoice\", subject: $subject, mjml: \"<mjml><mj-body></mj-body></mjml>\") { kind } }",
+                json!({ "subject": format!("Facture {}", target.simple()) }),
+            )
+        },
+    },
+    Operation {
+        name: "previewEmailTemplate",
+        allowed: MANAGERS,
+        request: |_| {
+            (
+                "mutation { previewEmailTemplate(kind: \"invoice\") { subject } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
         name: "deactivateMember",
         allowed: MANAGERS,
         request: |target| {
@@ -123,10 +158,7 @@ async fn every_operation_with_every_role() {
         };
         for operation in OPERATIONS {
             // A fresh operator to act upon, so that deactivations do not collide.
-            let target = app
-                .add_member(owner.workspace_id, Role::Operator)
-                .await
-                .account_id;
+            let (target, _) = app.join(owner.workspace_id, Role::Operator).await;
             let events = app.db.event_count().await;
             let emails = outbox_count(&app).await;
             let response = call(&app, &caller, operation, target).await;

@@ -366,9 +366,9 @@ impl TestApp {
     /// would, then logs it in there.
     pub async fn add_member(&self, workspace_id: Uuid, role: domain::Role) -> Member {
         let (account_id, email) = self.join(workspace_id, role).await;
-        let session = self.login(&email, Some(workspace_id)).await;
-        let session = &session["data"]["login"]["session"];
-        assert!(session.is_object(), "login of a new member failed");
+        let login = self.login(&email, Some(workspace_id)).await;
+        let session = &login["data"]["login"]["session"];
+        assert!(session.is_object(), "login of a new member failed: {login}");
         let access_token = session["accessToken"].as_str().unwrap().to_owned();
         let refresh_token = session["refreshToken"].as_str().unwrap().to_owned();
         let (access_token, refresh_token) = if role.requires_two_factor() {

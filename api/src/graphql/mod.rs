@@ -2,6 +2,7 @@
 
 mod account;
 mod audit;
+mod email;
 mod member;
 mod session;
 mod system;
@@ -26,6 +27,7 @@ pub struct Query(
     workspace::WorkspaceQuery,
     member::MemberQuery,
     audit::AuditQuery,
+    email::EmailQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -33,6 +35,7 @@ pub struct Mutation(
     session::SessionMutation,
     two_factor::TwoFactorMutation,
     account::AccountMutation,
+    email::EmailMutation,
     workspace::WorkspaceMutation,
     member::MemberMutation,
 );

@@ -1,0 +1,2 @@
+delete from projection_checkpoint where projection = 'email_template';
+drop table email_template;
