@@ -119,12 +119,17 @@ impl Application {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
+        let state = AppState::new(pool, Subscriptions::default(), config);
+        let mailer = config
+            .mailer()
+            .context("mail configuration")?
+            .with_events(state.commands.clone());
         Ok(Self {
             listener,
-            state: AppState::new(pool, Subscriptions::default(), config),
+            state,
             shutdown: watch::Sender::new(false),
             run_workers: true,
-            mailer: Some(config.mailer().context("mail configuration")?),
+            mailer: Some(mailer),
         })
     }
 

@@ -106,7 +106,7 @@ async fn main() -> anyhow::Result<()> {
                 &Subscriptions::default(),
                 RunnerSettings::default(),
                 None,
-                Some(config.mailer()?),
+                Some(config.mailer()?.with_events(Commands::new(pool.clone()))),
                 &stop,
             );
             api::app::stop_on_signal(shutdown).await;

@@ -21,6 +21,7 @@ pub use gateway::{
 };
 pub use meta::CommandMeta;
 
+use domain::email::Email;
 use domain::email_template::EmailTemplates;
 use domain::workspace::Workspace;
 use std::sync::Arc;
@@ -41,6 +42,7 @@ pub struct Signals {
 pub struct Commands {
     pub workspaces: CommandGateway<Workspace>,
     pub email_templates: CommandGateway<EmailTemplates>,
+    pub emails: CommandGateway<Email>,
     events_appended: Counter,
     appends: Arc<watch::Sender<u64>>,
 }
@@ -55,7 +57,8 @@ impl Commands {
         };
         Self {
             workspaces: CommandGateway::new(pool.clone(), (), signals.clone()),
-            email_templates: CommandGateway::new(pool, (), signals),
+            email_templates: CommandGateway::new(pool.clone(), (), signals.clone()),
+            emails: CommandGateway::new(pool, (), signals),
             events_appended,
             appends,
         }

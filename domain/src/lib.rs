@@ -3,6 +3,7 @@
 //! Nothing in this crate does I/O: aggregates decide events from their state and a
 //! [`Stamped`] command, and `apply` only copies event data into state.
 
+pub mod email;
 pub mod email_template;
 pub mod error;
 pub mod identity;
@@ -26,6 +27,7 @@ pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
             workspace::Workspace::TYPE,
             schemars::schema_for!(workspace::WorkspaceEvent),
         ),
+        (email::Email::TYPE, schemars::schema_for!(email::EmailEvent)),
         (
             email_template::EmailTemplates::TYPE,
             schemars::schema_for!(email_template::EmailTemplateEvent),

@@ -37,7 +37,8 @@ async fn setup() -> (TestDb, SmtpSink, Mailer) {
         "var/unused".into(),
         "Atelier Test <atelier@test.fr>",
     )
-    .unwrap();
+    .unwrap()
+    .with_events(commands::Commands::new(db.pool.clone()));
     (db, sink, mailer)
 }
 
@@ -71,6 +72,25 @@ async fn an_email_is_sent_once_with_both_parts_and_its_message_id() {
         "dot-stuffing survives"
     );
     assert_eq!(status(&db, email_id).await.0, "sent");
+    assert_eq!(
+        delivery_events(&db, email_id).await,
+        [("EmailSent".to_owned(), 1, None)]
+    );
+    let workspace: Uuid =
+        sqlx::query_scalar("select workspace_id from events where event_type = 'EmailSent'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    let queued_for: Uuid =
+        sqlx::query_scalar("select workspace_id from email_outbox where email_id = $1")
+            .bind(email_id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        workspace, queued_for,
+        "the fact lands in the workshop's own log"
+    );
 }
 
 #[tokio::test]
@@ -178,4 +198,38 @@ async fn without_smtp_emails_land_as_files_a_person_can_open() {
     let content = std::fs::read_to_string(&file).unwrap();
     assert!(content.contains("To: client@exemple.fr"), "{content}");
     std::fs::remove_dir_all(folder).ok();
+}
+
+/// Delivery events of `email_id`: (type, attempt, permanent).
+async fn delivery_events(db: &TestDb, email_id: Uuid) -> Vec<(String, i64, Option<bool>)> {
+    sqlx::query_as(
+        "select event_type,
+                coalesce(payload -> 'Sent' ->> 'attempt', payload -> 'Failed' ->> 'attempt')::bigint,
+                (payload -> 'Failed' ->> 'permanent')::boolean
+         from events where aggregate_id like '%/email-' || $1 order by global_position",
+    )
+    .bind(email_id.to_string())
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn failures_are_recorded_as_events_with_their_kind() {
+    let (db, _sink, mailer) = setup().await;
+    let later = enqueue(&db.pool, &email("temporaire@exemple.fr"), "test.fr")
+        .await
+        .unwrap();
+    let never = enqueue(&db.pool, &email("refus@exemple.fr"), "test.fr")
+        .await
+        .unwrap();
+    while deliver_due(&db.pool, &mailer).await.unwrap() > 0 {}
+    assert_eq!(
+        delivery_events(&db, later).await,
+        [("EmailFailed".to_owned(), 1, Some(false))]
+    );
+    assert_eq!(
+        delivery_events(&db, never).await,
+        [("EmailFailed".to_owned(), 1, Some(true))]
+    );
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::Utc;
+use domain::email::EmailCommand;
 use lettre::message::header::{ContentType, MessageId};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::Error as SmtpError;
@@ -37,6 +38,8 @@ pub struct Mailer {
     pub transport: Transport,
     pub from: Mailbox,
     pub poll_interval: Duration,
+    /// Where `EmailSent` / `EmailFailed` go: the workshop's event log.
+    events: Option<commands::Commands>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,7 +64,14 @@ impl Mailer {
             transport,
             from: from.parse()?,
             poll_interval: Duration::from_millis(500),
+            events: None,
         })
+    }
+
+    /// Records each delivery outcome as an event of the email's workspace.
+    pub fn with_events(mut self, commands: commands::Commands) -> Self {
+        self.events = Some(commands);
+        self
     }
 }
 
@@ -69,6 +79,8 @@ impl Mailer {
 #[derive(sqlx::FromRow)]
 struct Queued {
     email_id: Uuid,
+    workspace_id: Uuid,
+    kind: String,
     message_id: String,
     recipient: String,
     subject: String,
@@ -117,7 +129,7 @@ pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, sqlx::
            order by next_attempt_at
            limit $2
            for update skip locked)
-         returning email_id, message_id, recipient, subject, body_text, body_html, attempts",
+         returning email_id, workspace_id, kind, message_id, recipient, subject, body_text, body_html, attempts",
     )
     .bind(LEASE)
     .bind(BATCH)
@@ -126,7 +138,9 @@ pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, sqlx::
     let count = rows.len();
     for queued in rows {
         let outcome = send(mailer, &queued).await;
-        record(pool, &queued, outcome).await?;
+        if let Some(fact) = record(pool, &queued, outcome).await? {
+            log_delivery(mailer, &queued, fact).await;
+        }
     }
     Ok(count)
 }
@@ -182,12 +196,17 @@ pub fn retry_delay(attempts: i32) -> chrono::Duration {
 
 /// Records the outcome, only if this worker still holds the lease (`attempts` is its token):
 /// a worker that outlived its lease must not overwrite what the next one recorded.
-async fn record(pool: &PgPool, queued: &Queued, outcome: Outcome) -> Result<(), sqlx::Error> {
-    match outcome {
+async fn record(
+    pool: &PgPool,
+    queued: &Queued,
+    outcome: Outcome,
+) -> Result<Option<EmailCommand>, sqlx::Error> {
+    let held = |done: sqlx::postgres::PgQueryResult| done.rows_affected() == 1;
+    let fact = match outcome {
         Outcome::Sent => {
             // Bodies with single-use links are blanked once delivered: the links are secrets
             // (only their hash is kept elsewhere).
-            sqlx::query(
+            let done = sqlx::query(
                 "update email_outbox set status = 'sent', sent_at = now(), leased_until = null, last_error = null,
                    body_text = case when kind = any($3) then '[lien à usage unique effacé après envoi]' else body_text end,
                    body_html = case when kind = any($3) then null else body_html end
@@ -199,10 +218,16 @@ async fn record(pool: &PgPool, queued: &Queued, outcome: Outcome) -> Result<(), 
             .execute(pool)
             .await?;
             tracing::info!(email_id = %queued.email_id, "email sent");
+            held(done).then(|| EmailCommand::RecordSent {
+                email_id: queued.email_id,
+                kind: queued.kind.clone(),
+                message_id: queued.message_id.clone(),
+                attempt: queued.attempts,
+            })
         }
         Outcome::Transient(error) if queued.attempts < MAX_ATTEMPTS => {
             let next = Utc::now() + retry_delay(queued.attempts);
-            sqlx::query(
+            let done = sqlx::query(
                 "update email_outbox set status = 'pending', leased_until = null, last_error = $2, next_attempt_at = $3
                  where email_id = $1 and status = 'sending' and attempts = $4",
             )
@@ -213,9 +238,10 @@ async fn record(pool: &PgPool, queued: &Queued, outcome: Outcome) -> Result<(), 
             .execute(pool)
             .await?;
             tracing::warn!(email_id = %queued.email_id, attempts = queued.attempts, error, "email delivery failed, will retry");
+            held(done).then(|| failed(queued, error, false))
         }
         Outcome::Transient(error) | Outcome::Permanent(error) => {
-            sqlx::query(
+            let done = sqlx::query(
                 "update email_outbox set status = 'failed', leased_until = null, last_error = $2
                  where email_id = $1 and status = 'sending' and attempts = $3",
             )
@@ -226,9 +252,35 @@ async fn record(pool: &PgPool, queued: &Queued, outcome: Outcome) -> Result<(), 
             .await?;
             // A person must look: the workshop's customer did not get their email.
             tracing::error!(email_id = %queued.email_id, error, "email delivery failed for good");
+            held(done).then(|| failed(queued, error, true))
         }
+    };
+    Ok(fact)
+}
+
+fn failed(queued: &Queued, error: String, permanent: bool) -> EmailCommand {
+    EmailCommand::RecordFailed {
+        email_id: queued.email_id,
+        kind: queued.kind.clone(),
+        message_id: queued.message_id.clone(),
+        attempt: queued.attempts,
+        error,
+        permanent,
     }
-    Ok(())
+}
+
+/// Appends the delivery fact to the workshop's log. The outbox row is already right; a lost
+/// fact is logged, never retried by resending the email.
+async fn log_delivery(mailer: &Mailer, queued: &Queued, fact: EmailCommand) {
+    let Some(commands) = &mailer.events else {
+        return;
+    };
+    let meta =
+        commands::CommandMeta::system(queued.workspace_id, format!("mailer-{}", queued.email_id));
+    let local_id = domain::email::aggregate_local_id(queued.email_id);
+    if let Err(error) = commands.emails.execute(&meta, &local_id, fact).await {
+        tracing::error!(email_id = %queued.email_id, error = %error, "cannot record the delivery event");
+    }
 }
 
 #[cfg(test)]
