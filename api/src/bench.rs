@@ -29,6 +29,13 @@ pub struct BenchArgs {
     /// as in the business: a quote or a project has a handful of events).
     #[arg(long, default_value_t = 5)]
     pub stream_length: usize,
+    /// Emails to push through the mailer (rendered default template, delivery events on).
+    #[arg(long, default_value_t = 1_000)]
+    pub emails: usize,
+    /// Where the mailer sends: an SMTP sink such as `smtp://127.0.0.1:2525`; by default
+    /// `.eml` files in a temporary folder.
+    #[arg(long)]
+    pub smtp_url: Option<String>,
 }
 
 pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
@@ -92,6 +99,7 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     let mut lags = lag.take();
 
     let rates = replay_and_scan(&pool).await?;
+    let mail_rate = mail(&pool, &args).await?;
 
     latencies.sort_by(f64::total_cmp);
     lags.sort_by(f64::total_cmp);
@@ -121,8 +129,69 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
         "replay ratio (replay ÷ raw scan): {:.2}",
         rates.replay / rates.scan
     );
+    println!(
+        "emails: {mail_rate:.0} emails/s through the mailer ({} emails, {}, 4 workers)",
+        args.emails,
+        if args.smtp_url.is_some() {
+            "SMTP"
+        } else {
+            ".eml files"
+        }
+    );
     pool.close().await;
     Ok(())
+}
+
+/// Queues `args.emails` rendered emails and times the mailer delivering them all.
+async fn mail(pool: &PgPool, args: &BenchArgs) -> anyhow::Result<f64> {
+    use domain::email_template::{default_template, render, sample_values, TemplateKind};
+    let rendered = render(
+        &default_template(TemplateKind::QuoteNewClient),
+        &sample_values(),
+    )?;
+    let workspace_id = Uuid::now_v7();
+    for index in 0..args.emails {
+        let email = commands::mail::OutgoingEmail {
+            workspace_id,
+            recipient: format!("client-{index}@exemple.fr"),
+            subject: rendered.subject.clone(),
+            body_text: rendered.text.clone(),
+            body_html: Some(rendered.html.clone()),
+            kind: "quote_new_client",
+        };
+        commands::mail::enqueue(pool, &email, "bench.thermogestion.local").await?;
+    }
+    let folder = std::env::temp_dir().join(format!("thermogestion-bench-mail-{}", Uuid::now_v7()));
+    tokio::fs::create_dir_all(&folder).await?;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let mailer = workers::mailer::Mailer::new(
+            args.smtp_url.as_deref(),
+            folder.clone(),
+            "Bench <bench@thermogestion.local>",
+        )?
+        .with_events(Commands::new(pool.clone()));
+        let pool = pool.clone();
+        tasks.push(tokio::spawn(async move {
+            while workers::mailer::deliver_due(&pool, &mailer).await? > 0 {}
+            Ok::<_, sqlx::Error>(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    let elapsed = started.elapsed();
+    let sent: i64 = sqlx::query_scalar("select count(*) from email_outbox where status = 'sent'")
+        .fetch_one(pool)
+        .await?;
+    anyhow::ensure!(
+        sent as usize == args.emails,
+        "only {sent} of {} emails sent",
+        args.emails
+    );
+    let _ = tokio::fs::remove_dir_all(&folder).await;
+    Ok(args.emails as f64 / elapsed.as_secs_f64())
 }
 
 /// The ceiling: a one-row insert transaction of an event-sized payload, same pool, same
