@@ -158,6 +158,7 @@ async fn mail(pool: &PgPool, args: &BenchArgs) -> anyhow::Result<f64> {
             body_text: rendered.text.clone(),
             body_html: Some(rendered.html.clone()),
             kind: "quote_new_client",
+            attachments: vec![],
         };
         commands::mail::enqueue(pool, &email, "bench.thermogestion.local").await?;
     }

@@ -31,6 +31,7 @@ pub fn verify_email(state: &AppState, recipient: &str, token: &str) -> OutgoingE
         ),
         body_html: None,
         kind: "verify_email",
+        attachments: vec![],
     }
 }
 
@@ -48,6 +49,7 @@ pub fn reset_password(state: &AppState, recipient: &str, token: &str) -> Outgoin
         ),
         body_html: None,
         kind: "reset_password",
+        attachments: vec![],
     }
 }
 
@@ -70,5 +72,6 @@ pub fn invitation(
         ),
         body_html: None,
         kind: "invitation",
+        attachments: vec![],
     }
 }

@@ -14,6 +14,15 @@ pub struct OutgoingEmail {
     pub body_text: String,
     pub body_html: Option<String>,
     pub kind: &'static str,
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file sent with an email: a quote or an invoice as PDF.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
 }
 
 /// Queues `email`; returns its id. The Message-ID is fixed now, so a resend after a crash
@@ -24,9 +33,22 @@ pub async fn enqueue(
     message_domain: &str,
 ) -> Result<Uuid, sqlx::Error> {
     let email_id = Uuid::now_v7();
+    let (mut names, mut types, mut contents) = (vec![], vec![], vec![]);
+    for attachment in &email.attachments {
+        names.push(attachment.filename.clone());
+        types.push(attachment.content_type.clone());
+        contents.push(attachment.content.clone());
+    }
+    // One statement for the email and its files: atomic with any executor, a pool included.
     sqlx::query(
-        "insert into email_outbox (email_id, workspace_id, message_id, recipient, subject, body_text, body_html, kind)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "with email as (
+           insert into email_outbox (email_id, workspace_id, message_id, recipient, subject, body_text, body_html, kind)
+           values ($1, $2, $3, $4, $5, $6, $7, $8)
+           returning email_id)
+         insert into email_attachment (email_id, position, filename, content_type, content)
+         select email.email_id, file.position, file.filename, file.content_type, file.content
+         from email, unnest($9::text[], $10::text[], $11::bytea[]) with ordinality
+              as file(filename, content_type, content, position)",
     )
     .bind(email_id)
     .bind(email.workspace_id)
@@ -36,6 +58,9 @@ pub async fn enqueue(
     .bind(&email.body_text)
     .bind(&email.body_html)
     .bind(email.kind)
+    .bind(&names)
+    .bind(&types)
+    .bind(&contents)
     .execute(executor)
     .await?;
     Ok(email_id)

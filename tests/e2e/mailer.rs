@@ -18,6 +18,7 @@ fn email(recipient: &str) -> OutgoingEmail {
             .to_owned(),
         body_html: Some("<p>Bonjour, voici votre <b>devis</b>.</p>".to_owned()),
         kind: "test",
+        attachments: vec![],
     }
 }
 
@@ -231,5 +232,50 @@ async fn failures_are_recorded_as_events_with_their_kind() {
     assert_eq!(
         delivery_events(&db, never).await,
         [("EmailFailed".to_owned(), 1, Some(true))]
+    );
+}
+
+#[tokio::test]
+async fn attachments_travel_with_the_email() {
+    let (db, sink, mailer) = setup().await;
+    let mut quote = email("client@exemple.fr");
+    // Real PDFs start with a comment of binary bytes, which forces a base64 transfer.
+    let mut pdf = b"%PDF-1.4\n%".to_vec();
+    pdf.extend([0xE2, 0xE3, 0xCF, 0xD3, b'\n']);
+    pdf.extend(b"% devis D-2026-0042\n%%EOF\n");
+    quote.attachments.push(commands::mail::Attachment {
+        filename: "devis-D-2026-0042.pdf".into(),
+        content_type: "application/pdf".into(),
+        content: pdf.clone(),
+    });
+    enqueue(&db.pool, &quote, "test.fr").await.unwrap();
+    deliver_due(&db.pool, &mailer).await.unwrap();
+    let mail = sink.wait_for(1).await.remove(0);
+    assert!(
+        mail.header("Content-Type")
+            .unwrap()
+            .starts_with("multipart/mixed"),
+        "{}",
+        mail.data
+    );
+    assert!(
+        mail.data.contains("filename=\"devis-D-2026-0042.pdf\""),
+        "{}",
+        mail.data
+    );
+    assert!(
+        mail.data.contains("Content-Type: application/pdf"),
+        "{}",
+        mail.data
+    );
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&pdf);
+    assert!(
+        mail.data.replace("\r\n", "").contains(&encoded),
+        "the PDF bytes, base64"
+    );
+    assert!(
+        mail.data.contains("text/html"),
+        "the HTML part is still there"
     );
 }

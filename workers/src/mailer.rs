@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::Utc;
 use domain::email::EmailCommand;
 use lettre::message::header::{ContentType, MessageId};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
@@ -137,7 +137,7 @@ pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, sqlx::
     .await?;
     let count = rows.len();
     for queued in rows {
-        let outcome = send(mailer, &queued).await;
+        let outcome = send(pool, mailer, &queued).await;
         if let Some(fact) = record(pool, &queued, outcome).await? {
             log_delivery(mailer, &queued, fact).await;
         }
@@ -145,10 +145,20 @@ pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, sqlx::
     Ok(count)
 }
 
-async fn send(mailer: &Mailer, queued: &Queued) -> Outcome {
+async fn send(pool: &PgPool, mailer: &Mailer, queued: &Queued) -> Outcome {
     let recipient: Mailbox = match queued.recipient.parse() {
         Ok(recipient) => recipient,
         Err(error) => return Outcome::Permanent(format!("adresse invalide : {error}")),
+    };
+    let files: Vec<(String, String, Vec<u8>)> = match sqlx::query_as(
+        "select filename, content_type, content from email_attachment where email_id = $1 order by position",
+    )
+    .bind(queued.email_id)
+    .fetch_all(pool)
+    .await
+    {
+        Ok(files) => files,
+        Err(error) => return Outcome::Transient(format!("pièces jointes illisibles : {error}")),
     };
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
@@ -158,15 +168,32 @@ async fn send(mailer: &Mailer, queued: &Queued) -> Outcome {
         .to(recipient)
         .subject(queued.subject.clone())
         .header(MessageId::from(queued.message_id.clone()));
-    let message = match &queued.body_html {
-        Some(html) => builder.multipart(
-            MultiPart::alternative().singlepart(text).singlepart(
+    let alternative = |html: &String| {
+        MultiPart::alternative()
+            .singlepart(text.clone())
+            .singlepart(
                 SinglePart::builder()
                     .header(ContentType::TEXT_HTML)
                     .body(html.clone()),
-            ),
-        ),
-        None => builder.singlepart(text),
+            )
+    };
+    let message = if files.is_empty() {
+        match &queued.body_html {
+            Some(html) => builder.multipart(alternative(html)),
+            None => builder.singlepart(text.clone()),
+        }
+    } else {
+        let mut mixed = match &queued.body_html {
+            Some(html) => MultiPart::mixed().multipart(alternative(html)),
+            None => MultiPart::mixed().singlepart(text.clone()),
+        };
+        for (filename, content_type, content) in files {
+            let content_type = ContentType::parse(&content_type).unwrap_or_else(|_| {
+                ContentType::parse("application/octet-stream").expect("valid type")
+            });
+            mixed = mixed.singlepart(Attachment::new(filename).body(content, content_type));
+        }
+        builder.multipart(mixed)
     };
     let message = match message {
         Ok(message) => message,
