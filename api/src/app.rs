@@ -30,6 +30,9 @@ pub struct AppState {
     /// Where links in emails point (`PUBLIC_BASE_URL`).
     pub public_base_url: Arc<str>,
     pub message_domain: Arc<str>,
+    pub secrets: commands::secret_box::SecretBox,
+    /// The platform's transport, for test emails of workshops without their own server.
+    pub default_mailer: Arc<workers::mailer::Mailer>,
     pub read_your_writes_timeout: Duration,
 }
 
@@ -46,6 +49,12 @@ impl AppState {
             limits: Arc::new(Limits::default()),
             public_base_url: config.public_base_url.trim_end_matches('/').into(),
             message_domain: config.message_domain().into(),
+            secrets: config.secret_box(),
+            default_mailer: Arc::new(
+                config
+                    .mailer()
+                    .expect("mail configuration checked at start"),
+            ),
             read_your_writes_timeout: read_your_writes::DEFAULT_TIMEOUT,
         }
     }
@@ -119,11 +128,10 @@ impl Application {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
+        // Checked before the state, which builds a mailer of its own for test emails.
+        let mailer = config.mailer().context("mail configuration")?;
         let state = AppState::new(pool, Subscriptions::default(), config);
-        let mailer = config
-            .mailer()
-            .context("mail configuration")?
-            .with_events(state.commands.clone());
+        let mailer = mailer.with_events(state.commands.clone());
         Ok(Self {
             listener,
             state,

@@ -22,6 +22,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Signs access tokens (HS256).
     pub jwt_secret: SecretString,
+    /// Seals workshops' secrets at rest (AES-256-GCM, 32 bytes in base64).
+    pub secret_key: SecretString,
     pub environment: Environment,
 }
 
@@ -31,7 +33,10 @@ pub enum Environment {
     Production,
 }
 
-/// Good enough on a laptop, refused in production (`Config::check_production`).
+/// Good enough on a laptop, refused in production.
+pub const DEV_SECRET_KEY: &str = "dGhlcm1vZ2VzdGlvbi1kZXYta2V5LW5vdC1wcm9kISE=";
+
+/// Good enough on a laptop, refused in production.
 pub const DEV_JWT_SECRET: &str = "thermogestion-development-secret-do-not-use-in-production";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,8 +117,22 @@ impl Config {
                 reason: "must be at least 32 characters".into(),
             });
         }
+        let secret_key = read("THERMOGESTION_SECRET_KEY")?.unwrap_or_else(|| DEV_SECRET_KEY.into());
+        if environment == Environment::Production && secret_key == DEV_SECRET_KEY {
+            return Err(ConfigError::Invalid {
+                name: "THERMOGESTION_SECRET_KEY",
+                reason: "production refuses the development key: set 32 random bytes in base64 (openssl rand -base64 32)".into(),
+            });
+        }
+        if commands::secret_box::SecretBox::new(&secret_key).is_err() {
+            return Err(ConfigError::Invalid {
+                name: "THERMOGESTION_SECRET_KEY",
+                reason: "must be 32 bytes in base64 (openssl rand -base64 32)".into(),
+            });
+        }
         Ok(Self {
             jwt_secret: jwt_secret.into(),
+            secret_key: secret_key.into(),
             environment,
             database_url: read("DATABASE_URL")?
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.into())
@@ -141,11 +160,17 @@ impl Config {
     pub const MAIL_DIR: &'static str = "var/mail";
 
     pub fn mailer(&self) -> Result<workers::mailer::Mailer, workers::mailer::MailerError> {
-        workers::mailer::Mailer::new(
+        Ok(workers::mailer::Mailer::new(
             self.smtp_url.as_ref().map(|url| url.expose_secret()),
             Self::MAIL_DIR.into(),
             &self.mail_from,
-        )
+        )?
+        .with_workspace_transports(self.secret_box()))
+    }
+
+    pub fn secret_box(&self) -> commands::secret_box::SecretBox {
+        commands::secret_box::SecretBox::new(self.secret_key.expose_secret())
+            .expect("checked when the configuration was read")
     }
 
     /// The domain of Message-IDs: the sender's.
@@ -204,9 +229,22 @@ mod tests {
             "{error}"
         );
         let secret = "k".repeat(48);
+        let error = config(&[
+            ("THERMOGESTION_ENV", "production"),
+            ("THERMOGESTION_JWT_SECRET", &secret),
+        ])
+        .unwrap_err();
+        assert!(
+            error.to_string().starts_with("THERMOGESTION_SECRET_KEY"),
+            "{error}"
+        );
         let config = config(&[
             ("THERMOGESTION_ENV", "production"),
             ("THERMOGESTION_JWT_SECRET", &secret),
+            (
+                "THERMOGESTION_SECRET_KEY",
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            ),
         ])
         .unwrap();
         assert_eq!(config.environment, Environment::Production);

@@ -10,8 +10,10 @@ pub mod email_token;
 mod error;
 mod gateway;
 pub mod mail;
+pub mod mail_settings;
 mod meta;
 pub mod onboarding;
+pub mod secret_box;
 pub mod session;
 pub mod two_factor;
 

@@ -61,6 +61,18 @@ async fn no_answer_to_workspace_b_holds_anything_of_workspace_a() {
         json!({}),
     )
     .await;
+    let a_settings = app
+        .graphql_as(
+            &pair.a.access_token,
+            "mutation($from: String!) { saveEmailSettings(input: { host: \"smtp.atelier-a.fr\", port: 465,
+               security: TLS, fromAddress: $from }) { host } }",
+            json!({ "from": pair.a_member.email }),
+        )
+        .await;
+    assert_eq!(
+        a_settings["data"]["saveEmailSettings"]["host"], "smtp.atelier-a.fr",
+        "{a_settings}"
+    );
     pair.assert_isolated(&app, &probes).await;
     let b_deliveries = app
         .graphql_as(

@@ -124,6 +124,21 @@ const OPERATIONS: &[Operation] = &[
         },
     },
     Operation {
+        name: "emailSettings",
+        allowed: MANAGERS,
+        request: |_| ("{ emailSettings { host } }", json!({})),
+    },
+    Operation {
+        name: "saveEmailSettings",
+        allowed: MANAGERS,
+        request: |_| {
+            (
+                "mutation { saveEmailSettings(input: { host: \"smtp.atelier.fr\", port: 465, security: TLS, fromAddress: \"contact@atelier.fr\" }) { host } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
         name: "deactivateMember",
         allowed: MANAGERS,
         request: |target| {

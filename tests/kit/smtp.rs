@@ -65,6 +65,8 @@ impl Received {
 pub struct SmtpSink {
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
+    /// Credentials clients authenticated with (`AUTH PLAIN`).
+    logins: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl SmtpSink {
@@ -73,11 +75,12 @@ impl SmtpSink {
         let sink = Self {
             port: listener.local_addr().unwrap().port(),
             received: Arc::default(),
+            logins: Arc::default(),
         };
-        let received = sink.received.clone();
+        let (received, logins) = (sink.received.clone(), sink.logins.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(session(stream, received.clone()));
+                tokio::spawn(session(stream, received.clone(), logins.clone()));
             }
         });
         sink
@@ -85,6 +88,10 @@ impl SmtpSink {
 
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn logins(&self) -> Vec<(String, String)> {
+        self.logins.lock().unwrap().clone()
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -112,7 +119,11 @@ impl SmtpSink {
     }
 }
 
-async fn session(stream: TcpStream, received: Arc<Mutex<Vec<Received>>>) {
+async fn session(
+    stream: TcpStream,
+    received: Arc<Mutex<Vec<Received>>>,
+    logins: Arc<Mutex<Vec<(String, String)>>>,
+) {
     let (reader, mut writer) = stream.into_split();
     let mut lines = BufReader::new(reader);
     let _ = writer.write_all(b"220 sink ESMTP\r\n").await;
@@ -126,7 +137,25 @@ async fn session(stream: TcpStream, received: Arc<Mutex<Vec<Received>>>) {
         let command = line.trim_end().to_owned();
         let upper = command.to_uppercase();
         let answer: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-            b"250-sink\r\n250 8BITMIME\r\n"
+            b"250-sink\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n"
+        } else if upper.starts_with("AUTH PLAIN ") {
+            use base64::Engine;
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(command[11..].trim())
+                .unwrap_or_default();
+            let parts: Vec<String> = decoded
+                .split(|byte| *byte == 0)
+                .map(|part| String::from_utf8_lossy(part).into_owned())
+                .collect();
+            if parts.len() == 3 {
+                logins
+                    .lock()
+                    .unwrap()
+                    .push((parts[1].clone(), parts[2].clone()));
+                b"235 2.7.0 Authentication successful\r\n"
+            } else {
+                b"501 malformed\r\n"
+            }
         } else if upper.starts_with("MAIL FROM:") {
             from = address(&command[10..]);
             to.clear();

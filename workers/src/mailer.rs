@@ -9,9 +9,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::Utc;
+use commands::mail_settings::{self, Security, SmtpSettings};
+use commands::secret_box::SecretBox;
 use domain::email::EmailCommand;
 use lettre::message::header::{ContentType, MessageId};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
@@ -40,6 +43,8 @@ pub struct Mailer {
     pub poll_interval: Duration,
     /// Where `EmailSent` / `EmailFailed` go: the workshop's event log.
     events: Option<commands::Commands>,
+    /// Opens workshops' SMTP passwords; without it every email goes through `transport`.
+    secrets: Option<SecretBox>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +70,14 @@ impl Mailer {
             from: from.parse()?,
             poll_interval: Duration::from_millis(500),
             events: None,
+            secrets: None,
         })
+    }
+
+    /// Sends each workshop's emails through its own SMTP server when it set one.
+    pub fn with_workspace_transports(mut self, secrets: SecretBox) -> Self {
+        self.secrets = Some(secrets);
+        self
     }
 
     /// Records each delivery outcome as an event of the email's workspace.
@@ -163,8 +175,25 @@ async fn send(pool: &PgPool, mailer: &Mailer, queued: &Queued) -> Outcome {
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .body(queued.body_text.clone());
+    // A workshop with its own SMTP server sends from it, with its own address.
+    let settings = match &mailer.secrets {
+        Some(secrets) => match mail_settings::load(pool, secrets, queued.workspace_id).await {
+            Ok(settings) => settings,
+            Err(error) => return Outcome::Transient(format!("réglages SMTP illisibles : {error}")),
+        },
+        None => None,
+    };
+    let from = match &settings {
+        Some(settings) => match settings.from_address.parse() {
+            Ok(from) => from,
+            Err(error) => {
+                return Outcome::Permanent(format!("adresse d'expédition invalide : {error}"))
+            }
+        },
+        None => mailer.from.clone(),
+    };
     let builder = Message::builder()
-        .from(mailer.from.clone())
+        .from(from)
         .to(recipient)
         .subject(queued.subject.clone())
         .header(MessageId::from(queued.message_id.clone()));
@@ -199,12 +228,24 @@ async fn send(pool: &PgPool, mailer: &Mailer, queued: &Queued) -> Outcome {
         Ok(message) => message,
         Err(error) => return Outcome::Permanent(format!("message invalide : {error}")),
     };
+    deliver(mailer, settings.as_ref(), message).await
+}
+
+/// Sends through the workshop's server when it has one, else the platform's transport.
+async fn deliver(mailer: &Mailer, settings: Option<&SmtpSettings>, message: Message) -> Outcome {
+    let classify = |sent: Result<_, SmtpError>| match sent {
+        Ok(_) => Outcome::Sent,
+        Err(error) if error.is_permanent() => Outcome::Permanent(error.to_string()),
+        Err(error) => Outcome::Transient(error.to_string()),
+    };
+    if let Some(settings) = settings {
+        return match workspace_transport(settings) {
+            Ok(smtp) => classify(smtp.send(message).await),
+            Err(error) => Outcome::Permanent(format!("réglages SMTP invalides : {error}")),
+        };
+    }
     match &mailer.transport {
-        Transport::Smtp(smtp) => match smtp.send(message).await {
-            Ok(_) => Outcome::Sent,
-            Err(error) if error.is_permanent() => Outcome::Permanent(error.to_string()),
-            Err(error) => Outcome::Transient(error.to_string()),
-        },
+        Transport::Smtp(smtp) => classify(smtp.send(message).await),
         Transport::Files(dir) => match AsyncFileTransport::<Tokio1Executor>::new(dir)
             .send(message)
             .await
@@ -212,6 +253,55 @@ async fn send(pool: &PgPool, mailer: &Mailer, queued: &Queued) -> Outcome {
             Ok(_) => Outcome::Sent,
             Err(error) => Outcome::Transient(error.to_string()),
         },
+    }
+}
+
+fn workspace_transport(
+    settings: &SmtpSettings,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, SmtpError> {
+    let builder = match settings.security {
+        Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host)?,
+        Security::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)?,
+        Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host),
+    };
+    let mut builder = builder
+        .port(settings.port)
+        .timeout(Some(Duration::from_secs(20)));
+    if let (Some(username), Some(password)) = (&settings.username, &settings.password) {
+        builder = builder.credentials(Credentials::new(username.clone(), password.clone()));
+    }
+    Ok(builder.build())
+}
+
+/// The settings screen's "send a test email": sends now, through the workshop's server when
+/// given, and says what the server answered.
+pub async fn send_test(
+    mailer: &Mailer,
+    settings: Option<&SmtpSettings>,
+    recipient: &str,
+) -> Result<(), String> {
+    let to: Mailbox = recipient
+        .parse()
+        .map_err(|error| format!("adresse invalide : {error}"))?;
+    let from = match settings {
+        Some(settings) => settings
+            .from_address
+            .parse()
+            .map_err(|error| format!("adresse d'expédition invalide : {error}"))?,
+        None => mailer.from.clone(),
+    };
+    let message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject("Email de test — ThermoGestion")
+        .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(
+            "Bonjour,\n\nSi vous lisez ce message, l'envoi des emails de votre atelier fonctionne.\n\nThermoGestion\n"
+                .to_owned(),
+        ))
+        .map_err(|error| error.to_string())?;
+    match deliver(mailer, settings, message).await {
+        Outcome::Sent => Ok(()),
+        Outcome::Transient(error) | Outcome::Permanent(error) => Err(error),
     }
 }
 

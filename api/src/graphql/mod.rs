@@ -3,6 +3,7 @@
 mod account;
 mod audit;
 mod email;
+mod email_settings;
 mod member;
 mod session;
 mod system;
@@ -28,6 +29,7 @@ pub struct Query(
     member::MemberQuery,
     audit::AuditQuery,
     email::EmailQuery,
+    email_settings::EmailSettingsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -36,6 +38,7 @@ pub struct Mutation(
     two_factor::TwoFactorMutation,
     account::AccountMutation,
     email::EmailMutation,
+    email_settings::EmailSettingsMutation,
     workspace::WorkspaceMutation,
     member::MemberMutation,
 );

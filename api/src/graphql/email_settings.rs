@@ -1,0 +1,181 @@
+//! A workshop's own SMTP server: settings and the test button.
+
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use commands::mail_settings::{self, Security, SmtpInput, SmtpSettings};
+use domain::Role;
+
+use super::{actor, state};
+use crate::ApiError;
+
+const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "SmtpSecurity")]
+pub enum SecurityValue {
+    /// SMTP sur TLS (port 465), recommandé.
+    Tls,
+    /// STARTTLS obligatoire (port 587).
+    Starttls,
+    /// Sans chiffrement : seulement pour un relais sur réseau privé.
+    None,
+}
+
+impl From<SecurityValue> for Security {
+    fn from(value: SecurityValue) -> Self {
+        match value {
+            SecurityValue::Tls => Security::Tls,
+            SecurityValue::Starttls => Security::StartTls,
+            SecurityValue::None => Security::None,
+        }
+    }
+}
+
+impl From<Security> for SecurityValue {
+    fn from(security: Security) -> Self {
+        match security {
+            Security::Tls => SecurityValue::Tls,
+            Security::StartTls => SecurityValue::Starttls,
+            Security::None => SecurityValue::None,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct SmtpSettingsInput {
+    pub host: String,
+    pub port: i32,
+    pub security: SecurityValue,
+    pub username: Option<String>,
+    /// Laisser vide pour garder le mot de passe enregistré.
+    pub password: Option<String>,
+    /// Adresse d'expédition des emails de l'atelier.
+    pub from_address: String,
+}
+
+/// Le serveur SMTP de l'atelier. Le mot de passe n'est jamais renvoyé.
+#[derive(SimpleObject)]
+pub struct SmtpSettingsNode {
+    pub host: String,
+    pub port: i32,
+    pub security: SecurityValue,
+    pub username: Option<String>,
+    pub has_password: bool,
+    pub from_address: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<SmtpSettings> for SmtpSettingsNode {
+    fn from(settings: SmtpSettings) -> Self {
+        Self {
+            host: settings.host,
+            port: i32::from(settings.port),
+            security: settings.security.into(),
+            username: settings.username,
+            has_password: settings.password.is_some(),
+            from_address: settings.from_address,
+            updated_at: settings.updated_at,
+        }
+    }
+}
+
+/// Résultat d'un envoi de test.
+#[derive(SimpleObject)]
+pub struct TestEmailResult {
+    pub delivered: bool,
+    /// La réponse du serveur en cas d'échec.
+    pub error: Option<String>,
+}
+
+fn settings_error(error: mail_settings::SettingsError) -> ApiError {
+    match error {
+        mail_settings::SettingsError::Database(cause) => ApiError::internal(cause),
+        refused => ApiError::domain(&refused),
+    }
+}
+
+#[derive(Default)]
+pub struct EmailSettingsQuery;
+
+#[Object]
+impl EmailSettingsQuery {
+    /// Le serveur SMTP de l'atelier, ou rien s'il utilise l'envoi de la plateforme. Gérant ou
+    /// administrateur.
+    async fn email_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<SmtpSettingsNode>> {
+        let actor = actor(ctx)?;
+        actor.require(MANAGERS)?;
+        let state = state(ctx);
+        let settings = mail_settings::load(&state.pool, &state.secrets, actor.workspace_id)
+            .await
+            .map_err(settings_error)?;
+        Ok(settings.map(SmtpSettingsNode::from))
+    }
+}
+
+#[derive(Default)]
+pub struct EmailSettingsMutation;
+
+#[Object]
+impl EmailSettingsMutation {
+    /// Enregistre le serveur SMTP de l'atelier (mot de passe chiffré). Gérant ou administrateur.
+    async fn save_email_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: SmtpSettingsInput,
+    ) -> async_graphql::Result<SmtpSettingsNode> {
+        let actor = actor(ctx)?;
+        actor.require(MANAGERS)?;
+        let state = state(ctx);
+        let input = SmtpInput {
+            host: input.host,
+            port: input.port,
+            security: input.security.into(),
+            username: input.username,
+            password: input.password,
+            from_address: input.from_address,
+        };
+        mail_settings::save(&state.pool, &state.secrets, actor.workspace_id, input)
+            .await
+            .map_err(settings_error)?;
+        let saved = mail_settings::load(&state.pool, &state.secrets, actor.workspace_id)
+            .await
+            .map_err(settings_error)?
+            .ok_or_else(|| ApiError::internal("settings missing right after saving"))?;
+        Ok(saved.into())
+    }
+
+    /// Revient à l'envoi par la plateforme. Gérant ou administrateur.
+    async fn remove_email_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let actor = actor(ctx)?;
+        actor.require(MANAGERS)?;
+        mail_settings::remove(&state(ctx).pool, actor.workspace_id)
+            .await
+            .map_err(settings_error)?;
+        Ok(true)
+    }
+
+    /// Envoie tout de suite un email de test par le serveur de l'atelier (ou de la
+    /// plateforme) et dit ce que le serveur a répondu. Gérant ou administrateur.
+    async fn send_test_email(
+        &self,
+        ctx: &Context<'_>,
+        to: String,
+    ) -> async_graphql::Result<TestEmailResult> {
+        let actor = actor(ctx)?;
+        actor.require(MANAGERS)?;
+        let state = state(ctx);
+        let to = domain::identity::Email::parse(&to).map_err(|error| ApiError::domain(&error))?;
+        let settings = mail_settings::load(&state.pool, &state.secrets, actor.workspace_id)
+            .await
+            .map_err(settings_error)?;
+        let sent =
+            workers::mailer::send_test(&state.default_mailer, settings.as_ref(), to.as_str()).await;
+        Ok(TestEmailResult {
+            delivered: sent.is_ok(),
+            error: sent.err(),
+        })
+    }
+}

@@ -1,0 +1,202 @@
+//! A workshop's own SMTP server. Settings are a secret-bearing side table, not events: the
+//! password must stay replaceable and sealed (ADR 0003).
+
+use chrono::{DateTime, Utc};
+use domain::identity::Email;
+use domain::{DomainError, ErrorKind};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::secret_box::SecretBox;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// SMTP over TLS (port 465).
+    Tls,
+    /// STARTTLS required (port 587).
+    StartTls,
+    /// No encryption: only for a relay on a private network.
+    None,
+}
+
+impl Security {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tls => "tls",
+            Self::StartTls => "starttls",
+            Self::None => "none",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::Tls, Self::StartTls, Self::None]
+            .into_iter()
+            .find(|security| security.as_str() == text)
+    }
+}
+
+/// Settings as the mailer uses them, password opened.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from_address: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("from_address", &self.from_address)
+            .finish()
+    }
+}
+
+/// What a workshop types in its settings screen.
+pub struct SmtpInput {
+    pub host: String,
+    pub port: i32,
+    pub security: Security,
+    pub username: Option<String>,
+    /// `None` keeps the stored password.
+    pub password: Option<String>,
+    pub from_address: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("le serveur SMTP est obligatoire")]
+    HostMissing,
+    #[error("le port doit être compris entre 1 et 65535")]
+    PortInvalid,
+    #[error("l'adresse d'expédition « {0} » n'est pas valide")]
+    FromInvalid(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error(
+        "le mot de passe SMTP enregistré ne peut pas être relu (clé de chiffrement changée ?)"
+    )]
+    Unreadable,
+}
+
+impl DomainError for SettingsError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::HostMissing => "SMTP_HOST_MISSING",
+            Self::PortInvalid => "SMTP_PORT_INVALID",
+            Self::FromInvalid(_) => "SMTP_FROM_INVALID",
+            Self::Database(_) | Self::Unreadable => "INTERNAL",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::HostMissing | Self::PortInvalid | Self::FromInvalid(_) => ErrorKind::Validation,
+            Self::Database(_) | Self::Unreadable => ErrorKind::Internal,
+        }
+    }
+}
+
+/// Validates and stores the settings; the password is sealed.
+pub async fn save(
+    pool: &PgPool,
+    secrets: &SecretBox,
+    workspace_id: Uuid,
+    input: SmtpInput,
+) -> Result<(), SettingsError> {
+    let host = input.host.trim();
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(SettingsError::HostMissing);
+    }
+    if !(1..=65535).contains(&input.port) {
+        return Err(SettingsError::PortInvalid);
+    }
+    let from = Email::parse(&input.from_address)
+        .map_err(|_| SettingsError::FromInvalid(input.from_address.trim().to_owned()))?;
+    let username = input
+        .username
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty());
+    let sealed = input
+        .password
+        .filter(|password| !password.is_empty())
+        .map(|password| secrets.seal(&password));
+    sqlx::query(
+        "insert into workspace_smtp (workspace_id, host, port, security, username, password_sealed, from_address)
+         values ($1, $2, $3, $4, $5, $6, $7)
+         on conflict (workspace_id) do update
+         set host = excluded.host, port = excluded.port, security = excluded.security,
+             username = excluded.username,
+             password_sealed = coalesce(excluded.password_sealed, workspace_smtp.password_sealed),
+             from_address = excluded.from_address, updated_at = now()",
+    )
+    .bind(workspace_id)
+    .bind(host)
+    .bind(input.port)
+    .bind(input.security.as_str())
+    .bind(username)
+    .bind(sealed)
+    .bind(from.as_str())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Back to the platform's transport.
+pub async fn remove(pool: &PgPool, workspace_id: Uuid) -> Result<(), SettingsError> {
+    sqlx::query("delete from workspace_smtp where workspace_id = $1")
+        .bind(workspace_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The workshop's settings, password opened; `None` when it uses the platform's transport.
+pub async fn load(
+    pool: &PgPool,
+    secrets: &SecretBox,
+    workspace_id: Uuid,
+) -> Result<Option<SmtpSettings>, SettingsError> {
+    let row: Option<SettingsRow> = sqlx::query_as(
+        "select host, port, security, username, password_sealed, from_address, updated_at
+         from workspace_smtp where workspace_id = $1",
+    )
+    .bind(workspace_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let password = row
+        .password_sealed
+        .map(|sealed| secrets.open(&sealed).map_err(|_| SettingsError::Unreadable))
+        .transpose()?;
+    Ok(Some(SmtpSettings {
+        host: row.host,
+        port: u16::try_from(row.port).map_err(|_| SettingsError::PortInvalid)?,
+        security: Security::parse(&row.security).unwrap_or(Security::StartTls),
+        username: row.username,
+        password,
+        from_address: row.from_address,
+        updated_at: row.updated_at,
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+struct SettingsRow {
+    host: String,
+    port: i32,
+    security: String,
+    username: Option<String>,
+    password_sealed: Option<String>,
+    from_address: String,
+    updated_at: DateTime<Utc>,
+}
