@@ -182,6 +182,7 @@ impl Application {
                 RunnerSettings::default(),
                 Some(state.commands.appends()),
                 mailer,
+                reactors(&state),
                 &workers_stop,
             )
         } else {
@@ -206,6 +207,14 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The subscribers that act on events (never replayed).
+pub fn reactors(state: &AppState) -> Vec<Arc<dyn projections::Projection>> {
+    vec![Arc::new(workers::trial_emails::TrialEmails {
+        public_base_url: state.public_base_url.to_string(),
+        message_domain: state.message_domain.to_string(),
+    })]
 }
 
 /// Resolves on SIGTERM or Ctrl-C and flips `shutdown`.

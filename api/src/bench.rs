@@ -67,6 +67,7 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
         RunnerSettings::default(),
         Some(commands.appends()),
         None,
+        vec![],
         &stop,
     );
     // Let the listener connect before timing.
@@ -159,6 +160,7 @@ async fn mail(pool: &PgPool, args: &BenchArgs) -> anyhow::Result<f64> {
             body_html: Some(rendered.html.clone()),
             kind: "quote_new_client",
             attachments: vec![],
+            not_before: None,
         };
         commands::mail::enqueue(pool, &email, "bench.thermogestion.local").await?;
     }

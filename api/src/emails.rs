@@ -32,6 +32,7 @@ pub fn verify_email(state: &AppState, recipient: &str, token: &str) -> OutgoingE
         body_html: None,
         kind: "verify_email",
         attachments: vec![],
+        not_before: None,
     }
 }
 
@@ -50,6 +51,7 @@ pub fn reset_password(state: &AppState, recipient: &str, token: &str) -> Outgoin
         body_html: None,
         kind: "reset_password",
         attachments: vec![],
+        not_before: None,
     }
 }
 
@@ -73,5 +75,6 @@ pub fn invitation(
         body_html: None,
         kind: "invitation",
         attachments: vec![],
+        not_before: None,
     }
 }

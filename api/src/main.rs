@@ -107,6 +107,10 @@ async fn main() -> anyhow::Result<()> {
                 RunnerSettings::default(),
                 None,
                 Some(config.mailer()?.with_events(Commands::new(pool.clone()))),
+                vec![std::sync::Arc::new(workers::trial_emails::TrialEmails {
+                    public_base_url: config.public_base_url.trim_end_matches('/').to_owned(),
+                    message_domain: config.message_domain().to_owned(),
+                })],
                 &stop,
             );
             api::app::stop_on_signal(shutdown).await;

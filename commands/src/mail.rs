@@ -15,6 +15,8 @@ pub struct OutgoingEmail {
     pub body_html: Option<String>,
     pub kind: &'static str,
     pub attachments: Vec<Attachment>,
+    /// Not before this time (scheduled emails: trial reminders…); `None` is now.
+    pub not_before: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A file sent with an email: a quote or an invoice as PDF.
@@ -42,8 +44,9 @@ pub async fn enqueue(
     // One statement for the email and its files: atomic with any executor, a pool included.
     sqlx::query(
         "with email as (
-           insert into email_outbox (email_id, workspace_id, message_id, recipient, subject, body_text, body_html, kind)
-           values ($1, $2, $3, $4, $5, $6, $7, $8)
+           insert into email_outbox (email_id, workspace_id, message_id, recipient, subject, body_text, body_html, kind,
+                                     next_attempt_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($12, now()))
            returning email_id)
          insert into email_attachment (email_id, position, filename, content_type, content)
          select email.email_id, file.position, file.filename, file.content_type, file.content
@@ -61,6 +64,7 @@ pub async fn enqueue(
     .bind(&names)
     .bind(&types)
     .bind(&contents)
+    .bind(email.not_before)
     .execute(executor)
     .await?;
     Ok(email_id)

@@ -47,6 +47,9 @@ pub enum ProjectionError {
     /// was rolled back and will be read again from the new checkpoint.
     #[error("checkpoint of {0} moved under this runner")]
     CheckpointMoved(&'static str),
+    /// A reactor could not build what it acts with (an email that would not render…).
+    #[error("{0}")]
+    Reactor(String),
     /// A transaction stayed in flight longer than the catch-up patience.
     #[error("{0} could not catch up: a transaction stayed open too long")]
     StillBehind(&'static str),

@@ -214,10 +214,71 @@ async fn the_delivery_log_shows_what_left_and_what_failed() {
         .iter()
         .map(|edge| edge["node"]["kind"].as_str().unwrap())
         .collect();
+    // The trial reminders scheduled at sign-up wait for their day; the address verification
+    // is the platform's, not the workshop's.
     assert_eq!(
         kinds,
-        ["invitation", "invitation"],
-        "only the workshop's emails, not the platform's: {all}"
+        [
+            "invitation",
+            "invitation",
+            "trial_day25",
+            "trial_day15",
+            "trial_day7"
+        ],
+        "{all}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_trial_schedules_its_three_reminders_once() {
+    let app = spawn_app().await;
+    app.sign_up("Thermolaquage Martin", "gerant@martin.fr")
+        .await;
+    let mut rows: Vec<(String, String, String, f64)> = Vec::new();
+    for _ in 0..200 {
+        rows = sqlx::query_as(
+            "select kind, recipient, subject,
+                    extract(epoch from next_attempt_at - created_at)::float8 / 86400
+             from email_outbox where kind like 'trial_%' order by next_attempt_at",
+        )
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+        if rows.len() == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let kinds: Vec<&str> = rows.iter().map(|row| row.0.as_str()).collect();
+    assert_eq!(kinds, ["trial_day7", "trial_day15", "trial_day25"]);
+    for ((_, recipient, _, days), expected) in rows.iter().zip([7.0, 15.0, 25.0]) {
+        assert_eq!(recipient, "gerant@martin.fr");
+        assert!((days - expected).abs() < 0.01, "{days} days");
+    }
+    assert!(rows[2].2.contains("se termine"), "{}", rows[2].2);
+    // Its day comes: the mailer sends it, with the workshop's name and the days left.
+    sqlx::query("update email_outbox set next_attempt_at = now() where kind = 'trial_day25'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let mut sent = None;
+    for _ in 0..200 {
+        sent = app
+            .mail
+            .to("gerant@martin.fr")
+            .into_iter()
+            .find(|mail| mail.body().contains("5 jours"));
+        if sent.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let sent = sent.expect("the J+25 reminder");
+    assert!(
+        sent.body().contains("Thermolaquage Martin"),
+        "{}",
+        sent.body()
     );
     app.stop().await;
 }

@@ -19,6 +19,7 @@ fn email(recipient: &str) -> OutgoingEmail {
         body_html: Some("<p>Bonjour, voici votre <b>devis</b>.</p>".to_owned()),
         kind: "test",
         attachments: vec![],
+        not_before: None,
     }
 }
 

@@ -4,6 +4,7 @@
 //! subscriber or a scheduled job holding a lease, so several processes never double-run one.
 
 pub mod mailer;
+pub mod trial_emails;
 
 use std::time::Duration;
 
@@ -30,6 +31,7 @@ pub fn spawn(
     settings: RunnerSettings,
     appends: Option<watch::Receiver<u64>>,
     mailer: Option<mailer::Mailer>,
+    reactors: Vec<std::sync::Arc<dyn projections::Projection>>,
     shutdown: &watch::Receiver<bool>,
 ) -> Vec<JoinHandle<()>> {
     let mut handles = vec![tokio::spawn(listen(
@@ -51,7 +53,8 @@ pub fn spawn(
             shutdown.clone(),
         )));
     }
-    for projection in projections::all() {
+    // Reactors (emails scheduled by events…) run like projections but are never replayed.
+    for projection in projections::all().into_iter().chain(reactors) {
         handles.push(tokio::spawn(engine::run(
             pool.clone(),
             projection,

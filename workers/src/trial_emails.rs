@@ -1,0 +1,133 @@
+//! Trial reminders (spec §4.1 step 4: J+7, J+15, J+25), scheduled when a trial starts.
+//!
+//! A reactor, not a projection: it runs on the catch-up feed with its own checkpoint, and
+//! queues the three emails in the same transaction as that checkpoint, so each trial gets
+//! them exactly once. It is never replayed (a replay would email the workshops again).
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use chrono::Duration;
+use commands::mail::{enqueue, OutgoingEmail};
+use domain::email_template::{default_template, render, Template, TemplateKind};
+use domain::workspace::WorkspaceEvent;
+use projections::engine::{Projection, ProjectionError};
+use projections::RecordedEvent;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub const NAME: &str = "trial_emails";
+
+pub struct TrialEmails {
+    pub public_base_url: String,
+    pub message_domain: String,
+}
+
+/// Days after the start, the template, and the days then left.
+const REMINDERS: [(i64, TemplateKind); 3] = [
+    (7, TemplateKind::TrialDay7),
+    (15, TemplateKind::TrialDay15),
+    (25, TemplateKind::TrialDay25),
+];
+
+#[async_trait]
+impl Projection for TrialEmails {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn event_types(&self) -> &'static [&'static str] {
+        &[WorkspaceEvent::TRIAL_STARTED]
+    }
+
+    async fn apply(
+        &self,
+        conn: &mut PgConnection,
+        events: &[RecordedEvent],
+    ) -> Result<(), ProjectionError> {
+        for event in events {
+            let WorkspaceEvent::TrialStarted {
+                started_at,
+                ends_at,
+                ..
+            } = event.payload()?
+            else {
+                continue;
+            };
+            // The owner and the name come from the same sign-up commit, already in the log.
+            let owner: Option<(Uuid, String)> = sqlx::query_as(
+                "select (c.payload -> 'ConsentRecorded' ->> 'account_id')::uuid, r.payload -> 'Registered' ->> 'name'
+                 from events c join events r on r.workspace_id = c.workspace_id
+                 where c.workspace_id = $1 and c.event_type = $2 and r.event_type = $3
+                 limit 1",
+            )
+            .bind(event.workspace_id)
+            .bind(WorkspaceEvent::CONSENT_RECORDED)
+            .bind(WorkspaceEvent::REGISTERED)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some((owner, workshop)) = owner else {
+                tracing::warn!(workspace_id = %event.workspace_id, "trial without owner: no reminders");
+                continue;
+            };
+            let email: Option<String> =
+                sqlx::query_scalar("select email from account where account_id = $1")
+                    .bind(owner)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let Some(email) = email else { continue };
+            for (days, kind) in REMINDERS {
+                let template = template_in_force(conn, event.workspace_id, kind).await?;
+                let left = (ends_at - started_at - Duration::days(days))
+                    .num_days()
+                    .max(0);
+                let values: BTreeMap<&str, String> = [
+                    ("nom_atelier", workshop.clone()),
+                    ("jours_restants", left.to_string()),
+                    ("lien", self.public_base_url.clone()),
+                ]
+                .into_iter()
+                .collect();
+                let rendered = match render(&template, &values) {
+                    Ok(rendered) => rendered,
+                    // A customised template may name a value a trial does not have: use ours.
+                    Err(_) => render(&default_template(kind), &values)
+                        .map_err(|error| ProjectionError::Reactor(error.to_string()))?,
+                };
+                let outgoing = OutgoingEmail {
+                    workspace_id: event.workspace_id,
+                    recipient: email.clone(),
+                    subject: rendered.subject,
+                    body_text: rendered.text,
+                    body_html: Some(rendered.html),
+                    kind: kind.as_str(),
+                    attachments: vec![],
+                    not_before: Some(started_at + Duration::days(days)),
+                };
+                enqueue(&mut *conn, &outgoing, &self.message_domain).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn template_in_force(
+    conn: &mut PgConnection,
+    workspace_id: Uuid,
+    kind: TemplateKind,
+) -> Result<Template, sqlx::Error> {
+    let custom: Option<(String, String)> = sqlx::query_as(
+        "select subject, mjml from email_template where workspace_id = $1 and kind = $2",
+    )
+    .bind(workspace_id)
+    .bind(kind.as_str())
+    .fetch_optional(conn)
+    .await?;
+    Ok(custom
+        .map(|(subject, mjml)| Template { subject, mjml })
+        .unwrap_or_else(|| default_template(kind)))
+}
