@@ -148,8 +148,8 @@ impl Default for RunnerSettings {
         Self {
             page_size: 500,
             poll_interval: Duration::from_millis(500),
-            in_flight_retry: Duration::from_millis(5),
-            batch_delay: Duration::from_millis(5),
+            in_flight_retry: Duration::from_millis(10),
+            batch_delay: Duration::from_millis(20),
         }
     }
 }
