@@ -13,6 +13,8 @@ use sqlx::PgPool;
 use totp_rs::{Algorithm, Secret, TOTP};
 use uuid::Uuid;
 
+use crate::secret_box::SecretBox;
+
 pub const ISSUER: &str = "ThermoGestion";
 pub const RECOVERY_CODES: usize = 10;
 const STEP_SECONDS: u64 = 30;
@@ -92,7 +94,11 @@ fn matching_step(totp: &TOTP, code: &str) -> Option<u64> {
 }
 
 /// Starts (or restarts) an enrolment with a fresh secret.
-pub async fn start(pool: &PgPool, account_id: Uuid) -> Result<Enrolment, TwoFactorError> {
+pub async fn start(
+    pool: &PgPool,
+    secrets: &SecretBox,
+    account_id: Uuid,
+) -> Result<Enrolment, TwoFactorError> {
     let (email, enabled): (String, Option<chrono::DateTime<chrono::Utc>>) =
         sqlx::query_as("select email, totp_enabled_at from account where account_id = $1")
             .bind(account_id)
@@ -103,9 +109,10 @@ pub async fn start(pool: &PgPool, account_id: Uuid) -> Result<Enrolment, TwoFact
     }
     let secret_base32 = Secret::generate_secret().to_encoded().to_string();
     let totp = totp(&secret_base32, &email)?;
+    // The seed is a secret: sealed at rest like the workshops' (DESIGN.md §3).
     sqlx::query("update account set totp_pending_secret = $2 where account_id = $1")
         .bind(account_id)
-        .bind(&secret_base32)
+        .bind(secrets.seal(&secret_base32))
         .execute(pool)
         .await?;
     let otpauth_uri = totp.get_url();
@@ -125,6 +132,7 @@ pub async fn start(pool: &PgPool, account_id: Uuid) -> Result<Enrolment, TwoFact
 /// the recovery codes (shown once, stored hashed).
 pub async fn confirm(
     pool: &PgPool,
+    secrets: &SecretBox,
     account_id: Uuid,
     code: &str,
 ) -> Result<Vec<String>, TwoFactorError> {
@@ -141,7 +149,7 @@ pub async fn confirm(
     if enabled.is_some() {
         return Err(TwoFactorError::AlreadyEnabled);
     }
-    let pending = pending.ok_or(TwoFactorError::NoEnrolment)?;
+    let pending = reveal(secrets, &pending.ok_or(TwoFactorError::NoEnrolment)?)?;
     let step = matching_step(&totp(&pending, &email)?, code).ok_or(TwoFactorError::InvalidCode)?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
     let hashes: Vec<Vec<u8>> = codes.iter().map(|code| digest(code)).collect();
@@ -180,6 +188,7 @@ pub async fn is_enabled(pool: &PgPool, account_id: Uuid) -> Result<bool, sqlx::E
 /// used before, or an unused recovery code.
 pub async fn verify(
     pool: &PgPool,
+    secrets: &SecretBox,
     account_id: Uuid,
     code: Option<&str>,
     recovery_code: Option<&str>,
@@ -207,7 +216,7 @@ pub async fn verify(
             .bind(account_id)
             .fetch_one(pool)
             .await?;
-    let secret = secret.ok_or(TwoFactorError::NoEnrolment)?;
+    let secret = reveal(secrets, &secret.ok_or(TwoFactorError::NoEnrolment)?)?;
     let step = matching_step(&totp(&secret, &email)?, code).ok_or(TwoFactorError::InvalidCode)?;
     // Accept each step once: a code seen over a shoulder cannot be reused.
     let accepted = sqlx::query(
@@ -230,13 +239,14 @@ pub async fn verify(
 /// too; on success the failure count is cleared. Returns whether a second factor was passed.
 pub async fn finish_login(
     pool: &PgPool,
+    secrets: &SecretBox,
     account_id: Uuid,
     code: Option<&str>,
     recovery_code: Option<&str>,
 ) -> Result<bool, TwoFactorError> {
     let enabled = is_enabled(pool, account_id).await?;
     if enabled {
-        if let Err(error) = verify(pool, account_id, code, recovery_code).await {
+        if let Err(error) = verify(pool, secrets, account_id, code, recovery_code).await {
             if matches!(error, TwoFactorError::InvalidCode) {
                 crate::account::record_failure(pool, account_id).await?;
             }
@@ -245,6 +255,17 @@ pub async fn finish_login(
     }
     crate::account::record_success(pool, account_id).await?;
     Ok(enabled)
+}
+
+/// Opens a stored seed; seeds stored before sealing began are plain base32.
+fn reveal(secrets: &SecretBox, stored: &str) -> Result<String, TwoFactorError> {
+    if stored.starts_with("v1:") {
+        secrets
+            .open(stored)
+            .map_err(|error| TwoFactorError::Totp(error.to_string()))
+    } else {
+        Ok(stored.to_owned())
+    }
 }
 
 /// `xxxxx-xxxxx` from 50 random bits, in an alphabet without look-alikes.

@@ -192,3 +192,16 @@ async fn guessing_codes_locks_the_account_like_guessing_passwords() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_totp_seed_is_sealed_at_rest() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let stored: String = sqlx::query_scalar("select totp_secret from account")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(stored.starts_with("v1:"), "{stored}");
+    assert!(!stored.contains(&owner.totp_secret));
+    app.stop().await;
+}

@@ -174,6 +174,7 @@ impl AccountMutation {
                     .map_err(ApiError::from)?;
                 let two_factor = two_factor::finish_login(
                     &state.pool,
+                    &state.secrets,
                     account_id,
                     totp_code.as_deref(),
                     recovery_code.as_deref(),

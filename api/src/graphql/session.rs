@@ -313,6 +313,7 @@ async fn log_in(state: &AppState, input: &LoginInput) -> Result<LoginPayload, Ap
     };
     let two_factor_enabled = two_factor::finish_login(
         &state.pool,
+        &state.secrets,
         account_id,
         input.totp_code.as_deref(),
         input.recovery_code.as_deref(),

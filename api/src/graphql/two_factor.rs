@@ -39,7 +39,7 @@ impl TwoFactorMutation {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<TwoFactorEnrolment> {
         let actor = actor_for_enrolment(ctx)?;
-        let enrolment = two_factor::start(&state(ctx).pool, actor.account_id)
+        let enrolment = two_factor::start(&state(ctx).pool, &state(ctx).secrets, actor.account_id)
             .await
             .map_err(ApiError::from)?;
         Ok(TwoFactorEnrolment {
@@ -58,9 +58,10 @@ impl TwoFactorMutation {
     ) -> async_graphql::Result<TwoFactorEnabled> {
         let actor = actor_for_enrolment(ctx)?;
         let state = state(ctx);
-        let recovery_codes = two_factor::confirm(&state.pool, actor.account_id, &code)
-            .await
-            .map_err(ApiError::from)?;
+        let recovery_codes =
+            two_factor::confirm(&state.pool, &state.secrets, actor.account_id, &code)
+                .await
+                .map_err(ApiError::from)?;
         let session = session::open(&state.pool, actor.account_id, actor.workspace_id, true)
             .await
             .map_err(ApiError::from)?;
