@@ -33,6 +33,7 @@ pub struct AppState {
     pub secrets: commands::secret_box::SecretBox,
     /// The platform's transport, for test emails of workshops without their own server.
     pub default_mailer: Arc<workers::mailer::Mailer>,
+    pub oauth_providers: Arc<Vec<commands::mail_settings::OAuthProvider>>,
     pub read_your_writes_timeout: Duration,
 }
 
@@ -55,6 +56,7 @@ impl AppState {
                     .mailer()
                     .expect("mail configuration checked at start"),
             ),
+            oauth_providers: Arc::new(config.oauth_providers.clone()),
             read_your_writes_timeout: read_your_writes::DEFAULT_TIMEOUT,
         }
     }

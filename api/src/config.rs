@@ -25,6 +25,8 @@ pub struct Config {
     /// Seals workshops' secrets at rest (AES-256-GCM, 32 bytes in base64).
     pub secret_key: SecretString,
     pub environment: Environment,
+    /// Gmail / Outlook, when their OAuth client is configured.
+    pub oauth_providers: Vec<commands::mail_settings::OAuthProvider>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +132,57 @@ impl Config {
                 reason: "must be 32 bytes in base64 (openssl rand -base64 32)".into(),
             });
         }
+        let mut oauth_providers = Vec::new();
+        for (name, auth_url, token_url, scope, host, port, security) in [
+            (
+                "google",
+                "https://accounts.google.com/o/oauth2/v2/auth",
+                "https://oauth2.googleapis.com/token",
+                "https://mail.google.com/",
+                "smtp.gmail.com",
+                "465",
+                "tls",
+            ),
+            (
+                "microsoft",
+                "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+                "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+                "https://outlook.office.com/SMTP.Send offline_access",
+                "smtp.office365.com",
+                "587",
+                "starttls",
+            ),
+        ] {
+            let prefix = format!("EMAIL_OAUTH_{}_", name.to_uppercase());
+            let var = |suffix: &str| lookup(&format!("{prefix}{suffix}"));
+            let (Some(client_id), Some(client_secret)) = (var("CLIENT_ID"), var("CLIENT_SECRET"))
+            else {
+                continue;
+            };
+            let port_text = var("SMTP_PORT").unwrap_or_else(|| port.into());
+            let security_text = var("SMTP_SECURITY").unwrap_or_else(|| security.into());
+            oauth_providers.push(commands::mail_settings::OAuthProvider {
+                name: name.to_owned(),
+                client_id,
+                client_secret,
+                auth_url: var("AUTH_URL").unwrap_or_else(|| auth_url.into()),
+                token_url: var("TOKEN_URL").unwrap_or_else(|| token_url.into()),
+                scope: var("SCOPE").unwrap_or_else(|| scope.into()),
+                smtp_host: var("SMTP_HOST").unwrap_or_else(|| host.into()),
+                smtp_port: port_text.parse().map_err(|_| ConfigError::Invalid {
+                    name: "EMAIL_OAUTH_*_SMTP_PORT",
+                    reason: format!("{port_text:?} is not a port"),
+                })?,
+                security: commands::mail_settings::Security::parse(&security_text).ok_or_else(
+                    || ConfigError::Invalid {
+                        name: "EMAIL_OAUTH_*_SMTP_SECURITY",
+                        reason: format!("{security_text:?} is none of tls, starttls, none"),
+                    },
+                )?,
+            });
+        }
         Ok(Self {
+            oauth_providers,
             jwt_secret: jwt_secret.into(),
             secret_key: secret_key.into(),
             environment,
@@ -165,7 +217,8 @@ impl Config {
             Self::MAIL_DIR.into(),
             &self.mail_from,
         )?
-        .with_workspace_transports(self.secret_box()))
+        .with_workspace_transports(self.secret_box())
+        .with_oauth_providers(self.oauth_providers.clone()))
     }
 
     pub fn secret_box(&self) -> commands::secret_box::SecretBox {

@@ -78,8 +78,15 @@ pub struct Grant {
     pub invited_by: Option<(Uuid, Role)>,
 }
 
-fn digest(token: &str) -> Vec<u8> {
+pub(crate) fn digest(token: &str) -> Vec<u8> {
     Sha256::digest(token.trim().as_bytes()).to_vec()
+}
+
+/// 256 random bits, URL-safe.
+pub(crate) fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Issues a token; returns it in clear, once, for the link.
@@ -88,9 +95,7 @@ pub async fn issue(
     purpose: Purpose,
     grant: &Grant,
 ) -> Result<String, sqlx::Error> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = random_token();
     sqlx::query(
         "insert into email_token (token_hash, purpose, account_id, workspace_id, email, role, expires_at,
                                   invited_by, invited_by_role)

@@ -28,11 +28,36 @@ impl Security {
         }
     }
 
-    fn parse(text: &str) -> Option<Self> {
+    pub fn parse(text: &str) -> Option<Self> {
         [Self::Tls, Self::StartTls, Self::None]
             .into_iter()
             .find(|security| security.as_str() == text)
     }
+}
+
+/// An OAuth2 provider workshops send through (Gmail, Outlook). Endpoints are configurable so
+/// tests (and sovereign deployments) can point elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthProvider {
+    /// `google` or `microsoft`.
+    pub name: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub auth_url: String,
+    pub token_url: String,
+    pub scope: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub security: Security,
+}
+
+/// OAuth2 tokens of a workshop's mailbox, opened.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OAuthTokens {
+    pub provider: String,
+    pub refresh_token: String,
+    pub access_token: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// Settings as the mailer uses them, password opened.
@@ -45,6 +70,8 @@ pub struct SmtpSettings {
     pub password: Option<String>,
     pub from_address: String,
     pub updated_at: DateTime<Utc>,
+    /// Set when the workshop connected Gmail or Outlook: XOAUTH2 instead of a password.
+    pub oauth: Option<OAuthTokens>,
 }
 
 impl std::fmt::Debug for SmtpSettings {
@@ -166,7 +193,8 @@ pub async fn load(
     workspace_id: Uuid,
 ) -> Result<Option<SmtpSettings>, SettingsError> {
     let row: Option<SettingsRow> = sqlx::query_as(
-        "select host, port, security, username, password_sealed, from_address, updated_at
+        "select host, port, security, username, password_sealed, from_address, updated_at,
+                oauth_provider, oauth_refresh_sealed, oauth_access_sealed, oauth_expires_at
          from workspace_smtp where workspace_id = $1",
     )
     .bind(workspace_id)
@@ -179,6 +207,20 @@ pub async fn load(
         .password_sealed
         .map(|sealed| secrets.open(&sealed).map_err(|_| SettingsError::Unreadable))
         .transpose()?;
+    let open = |sealed: Option<String>| {
+        sealed
+            .map(|sealed| secrets.open(&sealed).map_err(|_| SettingsError::Unreadable))
+            .transpose()
+    };
+    let oauth = match (row.oauth_provider, open(row.oauth_refresh_sealed)?) {
+        (Some(provider), Some(refresh_token)) => Some(OAuthTokens {
+            provider,
+            refresh_token,
+            access_token: open(row.oauth_access_sealed)?,
+            expires_at: row.oauth_expires_at,
+        }),
+        _ => None,
+    };
     Ok(Some(SmtpSettings {
         host: row.host,
         port: u16::try_from(row.port).map_err(|_| SettingsError::PortInvalid)?,
@@ -187,6 +229,7 @@ pub async fn load(
         password,
         from_address: row.from_address,
         updated_at: row.updated_at,
+        oauth,
     }))
 }
 
@@ -199,4 +242,98 @@ struct SettingsRow {
     password_sealed: Option<String>,
     from_address: String,
     updated_at: DateTime<Utc>,
+    oauth_provider: Option<String>,
+    oauth_refresh_sealed: Option<String>,
+    oauth_access_sealed: Option<String>,
+    oauth_expires_at: Option<DateTime<Utc>>,
+}
+
+/// Starts connecting a mailbox: a single-use `state` for the authorisation redirect.
+pub async fn begin_oauth(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    provider: &str,
+    from_address: &str,
+) -> Result<String, SettingsError> {
+    let from = Email::parse(from_address)
+        .map_err(|_| SettingsError::FromInvalid(from_address.trim().to_owned()))?;
+    let state = crate::email_token::random_token();
+    sqlx::query("insert into oauth_state (state_hash, workspace_id, provider, from_address) values ($1, $2, $3, $4)")
+        .bind(crate::email_token::digest(&state))
+        .bind(workspace_id)
+        .bind(provider)
+        .bind(from.as_str())
+        .execute(pool)
+        .await?;
+    Ok(state)
+}
+
+/// Uses a `state` of this workspace, at most 15 minutes old: returns (provider, address).
+pub async fn take_oauth_state(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    state: &str,
+) -> Result<Option<(String, String)>, SettingsError> {
+    Ok(sqlx::query_as(
+        "delete from oauth_state
+         where state_hash = $1 and workspace_id = $2 and created_at > now() - interval '15 minutes'
+         returning provider, from_address",
+    )
+    .bind(crate::email_token::digest(state))
+    .bind(workspace_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Stores a connected mailbox: the provider's server, the address as login, sealed tokens.
+pub async fn store_oauth(
+    pool: &PgPool,
+    secrets: &SecretBox,
+    workspace_id: Uuid,
+    provider: &OAuthProvider,
+    from_address: &str,
+    tokens: &OAuthTokens,
+) -> Result<(), SettingsError> {
+    sqlx::query(
+        "insert into workspace_smtp (workspace_id, host, port, security, username, password_sealed, from_address,
+                                     oauth_provider, oauth_refresh_sealed, oauth_access_sealed, oauth_expires_at)
+         values ($1, $2, $3, $4, $5, null, $5, $6, $7, $8, $9)
+         on conflict (workspace_id) do update
+         set host = excluded.host, port = excluded.port, security = excluded.security, username = excluded.username,
+             password_sealed = null, from_address = excluded.from_address, oauth_provider = excluded.oauth_provider,
+             oauth_refresh_sealed = excluded.oauth_refresh_sealed, oauth_access_sealed = excluded.oauth_access_sealed,
+             oauth_expires_at = excluded.oauth_expires_at, updated_at = now()",
+    )
+    .bind(workspace_id)
+    .bind(&provider.smtp_host)
+    .bind(i32::from(provider.smtp_port))
+    .bind(provider.security.as_str())
+    .bind(from_address)
+    .bind(&provider.name)
+    .bind(secrets.seal(&tokens.refresh_token))
+    .bind(tokens.access_token.as_deref().map(|token| secrets.seal(token)))
+    .bind(tokens.expires_at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Keeps a refreshed access token (and a rotated refresh token, when the provider rotates).
+pub async fn update_oauth_tokens(
+    pool: &PgPool,
+    secrets: &SecretBox,
+    workspace_id: Uuid,
+    tokens: &OAuthTokens,
+) -> Result<(), SettingsError> {
+    sqlx::query(
+        "update workspace_smtp set oauth_refresh_sealed = $2, oauth_access_sealed = $3, oauth_expires_at = $4
+         where workspace_id = $1",
+    )
+    .bind(workspace_id)
+    .bind(secrets.seal(&tokens.refresh_token))
+    .bind(tokens.access_token.as_deref().map(|token| secrets.seal(token)))
+    .bind(tokens.expires_at)
+    .execute(pool)
+    .await?;
+    Ok(())
 }

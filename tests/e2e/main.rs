@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod email_links;
+mod email_oauth;
 mod email_settings;
 mod email_templates;
 mod feed;

@@ -109,6 +109,15 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// The server with extra configuration (`NAME`, value), e.g. an OAuth provider's endpoints.
+pub async fn spawn_app_with(extra: &[(&str, String)]) -> TestApp {
+    let extra: std::collections::HashMap<String, String> = extra
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.clone()))
+        .collect();
     let db = TestDb::new().await;
     let url = db.url.clone();
     let mail = smtp::SmtpSink::start().await;
@@ -119,7 +128,7 @@ pub async fn spawn_app() -> TestApp {
         "PUBLIC_BASE_URL" => Some("https://app.thermogestion.test".to_owned()),
         "THERMOGESTION_ADDR" => Some("127.0.0.1:0".to_owned()),
         "DATABASE_MAX_CONNECTIONS" => Some("10".to_owned()),
-        _ => None,
+        other => extra.get(other).cloned(),
     })
     .expect("test config");
     let app = Application::build(&config).await.expect("build app");

@@ -137,7 +137,24 @@ async fn session(
         let command = line.trim_end().to_owned();
         let upper = command.to_uppercase();
         let answer: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-            b"250-sink\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n"
+            b"250-sink\r\n250-AUTH PLAIN XOAUTH2\r\n250 8BITMIME\r\n"
+        } else if upper.starts_with("AUTH XOAUTH2 ") {
+            use base64::Engine;
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(command[13..].trim())
+                .unwrap_or_default();
+            let text = String::from_utf8_lossy(&decoded).into_owned();
+            let field = |name: &str| {
+                text.split('\u{1}')
+                    .find_map(|part| part.strip_prefix(name))
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            logins
+                .lock()
+                .unwrap()
+                .push((format!("xoauth2:{}", field("user=")), field("auth=Bearer ")));
+            b"235 2.7.0 Accepted\r\n"
         } else if upper.starts_with("AUTH PLAIN ") {
             use base64::Engine;
             let decoded = base64::engine::general_purpose::STANDARD

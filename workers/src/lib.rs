@@ -4,6 +4,7 @@
 //! subscriber or a scheduled job holding a lease, so several processes never double-run one.
 
 pub mod mailer;
+pub mod oauth;
 pub mod trial_emails;
 
 use std::time::Duration;

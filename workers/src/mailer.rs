@@ -9,12 +9,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::Utc;
-use commands::mail_settings::{self, Security, SmtpSettings};
+use commands::mail_settings::{self, OAuthProvider, OAuthTokens, Security, SmtpSettings};
 use commands::secret_box::SecretBox;
 use domain::email::EmailCommand;
 use lettre::message::header::{ContentType, MessageId};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
@@ -45,6 +45,9 @@ pub struct Mailer {
     events: Option<commands::Commands>,
     /// Opens workshops' SMTP passwords; without it every email goes through `transport`.
     secrets: Option<SecretBox>,
+    /// Gmail / Outlook, for workshops that connected their mailbox.
+    oauth_providers: Vec<OAuthProvider>,
+    http: reqwest::Client,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,12 +74,23 @@ impl Mailer {
             poll_interval: Duration::from_millis(500),
             events: None,
             secrets: None,
+            oauth_providers: vec![],
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .unwrap_or_default(),
         })
     }
 
     /// Sends each workshop's emails through its own SMTP server when it set one.
     pub fn with_workspace_transports(mut self, secrets: SecretBox) -> Self {
         self.secrets = Some(secrets);
+        self
+    }
+
+    /// The OAuth2 providers workshops may have connected.
+    pub fn with_oauth_providers(mut self, providers: Vec<OAuthProvider>) -> Self {
+        self.oauth_providers = providers;
         self
     }
 
@@ -228,18 +242,38 @@ async fn send(pool: &PgPool, mailer: &Mailer, queued: &Queued) -> Outcome {
         Ok(message) => message,
         Err(error) => return Outcome::Permanent(format!("message invalide : {error}")),
     };
-    deliver(mailer, settings.as_ref(), message).await
+    deliver(
+        pool,
+        mailer,
+        queued.workspace_id,
+        settings.as_ref(),
+        message,
+    )
+    .await
 }
 
 /// Sends through the workshop's server when it has one, else the platform's transport.
-async fn deliver(mailer: &Mailer, settings: Option<&SmtpSettings>, message: Message) -> Outcome {
+async fn deliver(
+    pool: &PgPool,
+    mailer: &Mailer,
+    workspace_id: Uuid,
+    settings: Option<&SmtpSettings>,
+    message: Message,
+) -> Outcome {
     let classify = |sent: Result<_, SmtpError>| match sent {
         Ok(_) => Outcome::Sent,
         Err(error) if error.is_permanent() => Outcome::Permanent(error.to_string()),
         Err(error) => Outcome::Transient(error.to_string()),
     };
     if let Some(settings) = settings {
-        return match workspace_transport(settings) {
+        let access_token = match &settings.oauth {
+            Some(tokens) => match access_token(pool, mailer, workspace_id, tokens).await {
+                Ok(token) => Some(token),
+                Err(outcome) => return outcome,
+            },
+            None => None,
+        };
+        return match workspace_transport(settings, access_token) {
             Ok(smtp) => classify(smtp.send(message).await),
             Err(error) => Outcome::Permanent(format!("réglages SMTP invalides : {error}")),
         };
@@ -256,8 +290,50 @@ async fn deliver(mailer: &Mailer, settings: Option<&SmtpSettings>, message: Mess
     }
 }
 
+/// A usable access token for a connected mailbox, refreshed (and stored) when needed.
+async fn access_token(
+    pool: &PgPool,
+    mailer: &Mailer,
+    workspace_id: Uuid,
+    tokens: &OAuthTokens,
+) -> Result<String, Outcome> {
+    if !crate::oauth::needs_refresh(tokens) {
+        if let Some(token) = &tokens.access_token {
+            return Ok(token.clone());
+        }
+    }
+    let provider = mailer
+        .oauth_providers
+        .iter()
+        .find(|provider| provider.name == tokens.provider)
+        .ok_or_else(|| {
+            Outcome::Permanent(format!(
+                "fournisseur OAuth {} non configuré",
+                tokens.provider
+            ))
+        })?;
+    let fresh = match crate::oauth::refresh(&mailer.http, provider, tokens).await {
+        Ok(fresh) => fresh,
+        Err(error @ crate::oauth::OAuthError::Refused(_)) => {
+            return Err(Outcome::Permanent(error.to_string()))
+        }
+        Err(error) => return Err(Outcome::Transient(error.to_string())),
+    };
+    if let Some(secrets) = &mailer.secrets {
+        if let Err(error) =
+            mail_settings::update_oauth_tokens(pool, secrets, workspace_id, &fresh).await
+        {
+            tracing::warn!(error = %error, "cannot keep the refreshed access token");
+        }
+    }
+    fresh
+        .access_token
+        .ok_or_else(|| Outcome::Transient("jeton d'accès absent".to_owned()))
+}
+
 fn workspace_transport(
     settings: &SmtpSettings,
+    access_token: Option<String>,
 ) -> Result<AsyncSmtpTransport<Tokio1Executor>, SmtpError> {
     let builder = match settings.security {
         Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host)?,
@@ -267,7 +343,12 @@ fn workspace_transport(
     let mut builder = builder
         .port(settings.port)
         .timeout(Some(Duration::from_secs(20)));
-    if let (Some(username), Some(password)) = (&settings.username, &settings.password) {
+    if let Some(token) = access_token {
+        // Gmail and Outlook take the mailbox address and the access token, with XOAUTH2.
+        builder = builder
+            .credentials(Credentials::new(settings.from_address.clone(), token))
+            .authentication(vec![Mechanism::Xoauth2]);
+    } else if let (Some(username), Some(password)) = (&settings.username, &settings.password) {
         builder = builder.credentials(Credentials::new(username.clone(), password.clone()));
     }
     Ok(builder.build())
@@ -276,7 +357,9 @@ fn workspace_transport(
 /// The settings screen's "send a test email": sends now, through the workshop's server when
 /// given, and says what the server answered.
 pub async fn send_test(
+    pool: &PgPool,
     mailer: &Mailer,
+    workspace_id: Uuid,
     settings: Option<&SmtpSettings>,
     recipient: &str,
 ) -> Result<(), String> {
@@ -299,7 +382,7 @@ pub async fn send_test(
                 .to_owned(),
         ))
         .map_err(|error| error.to_string())?;
-    match deliver(mailer, settings, message).await {
+    match deliver(pool, mailer, workspace_id, settings, message).await {
         Outcome::Sent => Ok(()),
         Outcome::Transient(error) | Outcome::Permanent(error) => Err(error),
     }

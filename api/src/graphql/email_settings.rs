@@ -10,6 +10,31 @@ use crate::ApiError;
 
 const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
 
+/// Fournisseur de messagerie connecté par OAuth2.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "MailProvider")]
+pub enum MailProvider {
+    /// Gmail / Google Workspace.
+    Google,
+    /// Outlook / Microsoft 365.
+    Microsoft,
+}
+
+impl MailProvider {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Google => "google",
+            Self::Microsoft => "microsoft",
+        }
+    }
+}
+
+/// Where the provider sends the person back: a page of the web client, which hands `code`
+/// and `state` to `completeEmailOAuth`.
+fn redirect_uri(state: &crate::AppState) -> String {
+    format!("{}/parametres/email/oauth", state.public_base_url)
+}
+
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "SmtpSecurity")]
 pub enum SecurityValue {
@@ -63,6 +88,8 @@ pub struct SmtpSettingsNode {
     pub has_password: bool,
     pub from_address: String,
     pub updated_at: DateTime<Utc>,
+    /// `google` ou `microsoft` quand la boîte est connectée par OAuth2.
+    pub oauth_provider: Option<String>,
 }
 
 impl From<SmtpSettings> for SmtpSettingsNode {
@@ -75,6 +102,7 @@ impl From<SmtpSettings> for SmtpSettingsNode {
             has_password: settings.password.is_some(),
             from_address: settings.from_address,
             updated_at: settings.updated_at,
+            oauth_provider: settings.oauth.map(|oauth| oauth.provider),
         }
     }
 }
@@ -157,6 +185,101 @@ impl EmailSettingsMutation {
         Ok(true)
     }
 
+    /// Commence la connexion d'une boîte Gmail ou Outlook : renvoie l'adresse où envoyer la
+    /// personne pour autoriser l'envoi. Gérant ou administrateur.
+    #[graphql(name = "startEmailOAuth")]
+    async fn start_email_oauth(
+        &self,
+        ctx: &Context<'_>,
+        provider: MailProvider,
+        from_address: String,
+    ) -> async_graphql::Result<String> {
+        let actor = actor(ctx)?;
+        actor.require(MANAGERS)?;
+        let state = state(ctx);
+        let configured = state
+            .oauth_providers
+            .iter()
+            .find(|configured| configured.name == provider.name())
+            .ok_or_else(|| {
+                ApiError::new(
+                    domain::ErrorKind::Validation,
+                    "OAUTH_PROVIDER_NOT_CONFIGURED",
+                    "ce fournisseur n'est pas disponible sur cette plateforme",
+                )
+            })?;
+        let token = mail_settings::begin_oauth(
+            &state.pool,
+            actor.workspace_id,
+            provider.name(),
+            &from_address,
+        )
+        .await
+        .map_err(settings_error)?;
+        Ok(workers::oauth::authorization_url(
+            configured,
+            &token,
+            &redirect_uri(state),
+        ))
+    }
+
+    /// Termine la connexion avec le `code` et le `state` rendus par le fournisseur.
+    /// Gérant ou administrateur.
+    #[graphql(name = "completeEmailOAuth")]
+    async fn complete_email_oauth(
+        &self,
+        ctx: &Context<'_>,
+        state: String,
+        code: String,
+    ) -> async_graphql::Result<SmtpSettingsNode> {
+        let actor = actor(ctx)?;
+        actor.require(MANAGERS)?;
+        let app = self::state(ctx);
+        let invalid = || {
+            ApiError::new(
+                domain::ErrorKind::Validation,
+                "OAUTH_STATE_INVALID",
+                "cette autorisation a expiré ou ne vient pas de cet atelier : recommencez",
+            )
+        };
+        let (provider_name, from_address) =
+            mail_settings::take_oauth_state(&app.pool, actor.workspace_id, &state)
+                .await
+                .map_err(settings_error)?
+                .ok_or_else(invalid)?;
+        let provider = app
+            .oauth_providers
+            .iter()
+            .find(|provider| provider.name == provider_name)
+            .ok_or_else(invalid)?;
+        let client = reqwest::Client::new();
+        let tokens = workers::oauth::exchange_code(&client, provider, &code, &redirect_uri(app))
+            .await
+            .map_err(|error| match error {
+                workers::oauth::OAuthError::Unreachable(cause) => ApiError::internal(cause),
+                refused => ApiError::new(
+                    domain::ErrorKind::Validation,
+                    "OAUTH_REFUSED",
+                    refused.to_string(),
+                ),
+            })?;
+        mail_settings::store_oauth(
+            &app.pool,
+            &app.secrets,
+            actor.workspace_id,
+            provider,
+            &from_address,
+            &tokens,
+        )
+        .await
+        .map_err(settings_error)?;
+        let saved = mail_settings::load(&app.pool, &app.secrets, actor.workspace_id)
+            .await
+            .map_err(settings_error)?
+            .ok_or_else(|| ApiError::internal("settings missing right after saving"))?;
+        Ok(saved.into())
+    }
+
     /// Envoie tout de suite un email de test par le serveur de l'atelier (ou de la
     /// plateforme) et dit ce que le serveur a répondu. Gérant ou administrateur.
     async fn send_test_email(
@@ -171,8 +294,14 @@ impl EmailSettingsMutation {
         let settings = mail_settings::load(&state.pool, &state.secrets, actor.workspace_id)
             .await
             .map_err(settings_error)?;
-        let sent =
-            workers::mailer::send_test(&state.default_mailer, settings.as_ref(), to.as_str()).await;
+        let sent = workers::mailer::send_test(
+            &state.pool,
+            &state.default_mailer,
+            actor.workspace_id,
+            settings.as_ref(),
+            to.as_str(),
+        )
+        .await;
         Ok(TestEmailResult {
             delivered: sent.is_ok(),
             error: sent.err(),
