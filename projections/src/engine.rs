@@ -236,8 +236,12 @@ async fn relax_durability(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
 pub struct Step {
     /// Events of the projection's types applied.
     pub applied: usize,
-    /// Events read, of any type.
+    /// Events read, of any type (only those of its types when the database filtered).
     pub scanned: usize,
+    /// The checkpoint moved.
+    pub moved: bool,
+    /// The page was full: more may be readable at once.
+    pub full: bool,
     pub checkpoint: Position,
 }
 
@@ -254,12 +258,19 @@ pub async fn catch_up_page(
     // The checkpoint row is the runners' mutex: a second runner of this projection waits
     // here, then reads the checkpoint the first one committed, so no page is applied twice.
     let from = locked_checkpoint(&mut tx, name).await?;
-    let page = feed::read_page(&mut tx, from, page_size, projection.event_types()).await?;
-    let Some(to) = page.last else {
+    let wanted = projection.event_types();
+    let page = if wanted.is_empty() {
+        feed::read_page(&mut tx, from, page_size, wanted).await?
+    } else {
+        feed::read_wanted(&mut tx, from, page_size, wanted).await?
+    };
+    let Some(to) = page.last.filter(|to| *to > from) else {
         tx.rollback().await?;
         return Ok(Step {
             applied: 0,
             scanned: 0,
+            moved: false,
+            full: false,
             checkpoint: from,
         });
     };
@@ -275,6 +286,8 @@ pub async fn catch_up_page(
     Ok(Step {
         applied: page.events.len(),
         scanned: page.scanned,
+        moved: true,
+        full: page.full,
         checkpoint: to,
     })
 }
@@ -309,7 +322,7 @@ pub async fn catch_up(
         let step = catch_up_page(pool, projection, subscriptions, page_size).await?;
         progress.read += step.scanned as u64;
         progress.applied += step.applied as u64;
-        if step.scanned > 0 {
+        if step.moved {
             continue;
         }
         if !feed::has_events_after(pool, step.checkpoint).await? {
@@ -354,8 +367,8 @@ pub async fn run(
     while !*shutdown.borrow() {
         let step = catch_up_page(&pool, &*projection, &subscriptions, settings.page_size).await;
         let pause = match step {
-            Ok(step) if step.scanned as i64 >= settings.page_size => Duration::ZERO,
-            Ok(step) if step.scanned > 0 => settings.batch_delay,
+            Ok(step) if step.full => Duration::ZERO,
+            Ok(step) if step.moved => settings.batch_delay,
             Ok(step) => match feed::has_events_after(&pool, step.checkpoint).await {
                 Ok(true) => settings.in_flight_retry,
                 Ok(false) => tokio::select! {

@@ -90,6 +90,8 @@ pub struct Page {
     pub scanned: usize,
     /// The position of the last event looked at: where the checkpoint moves.
     pub last: Option<Position>,
+    /// The page hit its limit: more may be readable at once.
+    pub full: bool,
 }
 
 /// The next `limit` events after `after`, all safe to checkpoint past; only those whose type
@@ -126,6 +128,7 @@ pub async fn read_page(
     .await?;
     let mut page = Page {
         scanned: rows.len(),
+        full: rows.len() as i64 >= limit,
         ..Page::default()
     };
     if let Some(row) = rows.last() {
@@ -139,6 +142,66 @@ pub async fn read_page(
             page.events.push(RecordedEvent::from_row(row)?);
         }
     }
+    Ok(page)
+}
+
+/// The next `limit` events of the `wanted` types after `after`, filtered by the database, so
+/// a projection does not even receive the events it ignores.
+///
+/// When fewer than `limit` come back, every readable event was looked at, and `last` is the
+/// *horizon* (the last readable event, of any type): the checkpoint moves past the skipped
+/// events. Horizon and page come from one statement, hence one snapshot, so no event can
+/// slip between them.
+pub async fn read_wanted(
+    conn: &mut PgConnection,
+    after: Position,
+    limit: i64,
+    wanted: &[&str],
+) -> Result<Page, sqlx::Error> {
+    let rows = sqlx::query(
+        "with horizon as (
+           select transaction_id, global_position from events
+           where (transaction_id, global_position) > ($1::text::xid8, $2)
+             and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+           order by transaction_id desc, global_position desc
+           limit 1)
+         select h.transaction_id::text as horizon_xid, h.global_position as horizon_position, e.*
+         from horizon h
+         left join lateral (
+           select transaction_id::text as xid, global_position, event_id, workspace_id, aggregate_type,
+                  aggregate_id, sequence, event_type, event_version, recorded_at, payload, metadata
+           from events
+           where (transaction_id, global_position) > ($1::text::xid8, $2)
+             and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+             and event_type = any($4)
+           order by transaction_id, global_position
+           limit $3) e on true",
+    )
+    .bind(after.xid_text())
+    .bind(after.global_position)
+    .bind(limit)
+    .bind(wanted)
+    .fetch_all(conn)
+    .await?;
+    let Some(first) = rows.first() else {
+        return Ok(Page::default());
+    };
+    let horizon = position(
+        first.try_get("horizon_xid")?,
+        first.try_get("horizon_position")?,
+    )?;
+    let mut page = Page::default();
+    for row in &rows {
+        if row.try_get::<Option<String>, _>("xid")?.is_some() {
+            page.events.push(RecordedEvent::from_row(row)?);
+        }
+    }
+    page.scanned = page.events.len();
+    page.full = page.events.len() as i64 >= limit;
+    page.last = match page.events.last() {
+        Some(last) if page.full => Some(last.position),
+        _ => Some(horizon),
+    };
     Ok(page)
 }
 

@@ -359,3 +359,49 @@ async fn a_projection_reads_only_its_event_types_but_its_checkpoint_passes_the_o
     );
     assert_eq!(all.events.len(), 5);
 }
+
+#[tokio::test]
+async fn a_filtered_read_moves_the_checkpoint_to_the_horizon_past_skipped_events() {
+    let db = TestDb::new().await;
+    let commands = Commands::new(db.pool.clone());
+    let workspace_id = Uuid::new_v4();
+    workspace_command(&commands, workspace_id, register("Atelier")).await;
+    workspace_command(&commands, workspace_id, tests::rename("Atelier bis")).await;
+    let mut conn = db.pool.acquire().await.unwrap();
+    let mut all = projections::feed::Page::default();
+    for _ in 0..500 {
+        all = projections::feed::read_page(&mut conn, Default::default(), 100, &[])
+            .await
+            .unwrap();
+        if all.scanned == 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let members = ["WorkspaceMemberJoined"];
+    let page = projections::feed::read_wanted(&mut conn, Default::default(), 100, &members)
+        .await
+        .unwrap();
+    let types: Vec<&str> = page
+        .events
+        .iter()
+        .map(|event| event.event_type.as_str())
+        .collect();
+    assert_eq!(types, ["WorkspaceMemberJoined"]);
+    assert!(!page.full);
+    assert_eq!(
+        page.last, all.last,
+        "past the rename, which it never received"
+    );
+    // A full page stops at its last event instead.
+    let two_types = ["WorkspaceRegistered", "WorkspaceMemberJoined"];
+    let full = projections::feed::read_wanted(&mut conn, Default::default(), 1, &two_types)
+        .await
+        .unwrap();
+    assert!(full.full);
+    assert_eq!(full.last, Some(full.events[0].position));
+    let nothing_after = projections::feed::read_wanted(&mut conn, all.last.unwrap(), 100, &members)
+        .await
+        .unwrap();
+    assert_eq!(nothing_after.last, None);
+}
