@@ -9,6 +9,7 @@ pub mod error;
 pub mod identity;
 pub mod meta;
 pub mod position;
+pub mod powder;
 pub mod role;
 pub mod stamped;
 pub mod workspace;

@@ -1,0 +1,135 @@
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+use super::*;
+
+#[test]
+fn identity_is_reference_kind_and_finish() {
+    let gloss = PowderIdentity::new("tp 7016  b", PowderKind::Polyester, Finish::Gloss).unwrap();
+    let same = PowderIdentity::new("TP 7016 B", PowderKind::Polyester, Finish::Gloss).unwrap();
+    let matt = PowderIdentity::new("TP 7016 B", PowderKind::Polyester, Finish::Matt).unwrap();
+    let epoxy = PowderIdentity::new("TP 7016 B", PowderKind::Epoxy, Finish::Gloss).unwrap();
+    assert_eq!(gloss, same);
+    assert_ne!(gloss, matt, "RAL 7016 gloss is not RAL 7016 matt");
+    assert_ne!(gloss, epoxy);
+    assert_eq!(
+        PowderIdentity::new("   ", PowderKind::Epoxy, Finish::Gloss),
+        None
+    );
+}
+
+#[test]
+fn net_weights() {
+    for (gross, tare, expected) in [
+        (dec!(12.450), dec!(0.650), Ok(dec!(11.800))),
+        (dec!(0.650), dec!(0.650), Ok(dec!(0))),
+        (dec!(0.5), dec!(0.650), Err("WEIGHT_BELOW_TARE")),
+        (dec!(-1), dec!(0.650), Err("WEIGHT_NEGATIVE")),
+        (dec!(3), dec!(-0.1), Err("WEIGHT_NEGATIVE")),
+    ] {
+        let result = net_weight(gross, tare).map_err(|error| crate::DomainError::code(&error));
+        assert_eq!(result, expected, "{gross} - {tare}");
+    }
+}
+
+#[test]
+fn consumption_per_square_metre() {
+    for (density, thickness, efficiency, expected) in [
+        (dec!(1.5), dec!(70), dec!(0.6), Some(dec!(0.175))),
+        (dec!(1.6), dec!(60), dec!(1), Some(dec!(0.096))),
+        (dec!(1.5), dec!(70), dec!(0), None),
+        (dec!(1.5), dec!(70), dec!(1.2), None),
+    ] {
+        assert_eq!(
+            consumption_kg_per_m2(density, thickness, efficiency),
+            expected,
+            "{density} {thickness} {efficiency}"
+        );
+    }
+}
+
+#[test]
+fn reliability_scores() {
+    for (reconciliations, expected) in [
+        (vec![], None),
+        (vec![(dec!(20), dec!(20))], Some(100)),
+        (vec![(dec!(20), dec!(25))], Some(0)),
+        (vec![(dec!(20), dec!(22.5))], Some(50)),
+        // The latest weighing was exact; an old bad one weighs less.
+        (vec![(dec!(20), dec!(20)), (dec!(20), dec!(25))], Some(67)),
+        (vec![(dec!(20), dec!(25)), (dec!(20), dec!(20))], Some(33)),
+        // A nearly empty carton: the gap is measured against 1 kg, not 0.2 kg.
+        (vec![(dec!(0.2), dec!(0.3))], Some(60)),
+    ] {
+        assert_eq!(
+            reliability_score(&reconciliations),
+            expected,
+            "{reconciliations:?}"
+        );
+    }
+    let many: Vec<(Decimal, Decimal)> = (0..30).map(|_| (dec!(10), dec!(10))).collect();
+    assert_eq!(reliability_score(&many), Some(100));
+}
+
+fn candidate(id: u32, used: Decimal, reliability: Option<u8>) -> Candidate<u32> {
+    Candidate {
+        id,
+        used_since_weighing_kg: used,
+        reliability,
+    }
+}
+
+#[test]
+fn the_daily_list_mixes_use_risk_and_chance_and_is_stable_for_the_day() {
+    let candidates = vec![
+        candidate(1, dec!(2), Some(95)),
+        candidate(2, dec!(40), Some(90)),
+        candidate(3, dec!(0), None),
+        candidate(4, dec!(5), Some(20)),
+        candidate(5, dec!(1), Some(99)),
+        candidate(6, dec!(0), Some(98)),
+        candidate(7, dec!(0), Some(97)),
+    ];
+    let today = to_weigh_list(&candidates, 3, 42);
+    assert_eq!(today.len(), 3);
+    assert_eq!(today[0], 2, "most used since its last weighing");
+    assert_eq!(today[1], 3, "never weighed comes before a low score");
+    assert!(![2, 3].contains(&today[2]));
+    assert_eq!(
+        to_weigh_list(&candidates, 3, 42),
+        today,
+        "same seed, same list"
+    );
+    let other_days: Vec<u32> = (0..20)
+        .map(|seed| to_weigh_list(&candidates, 3, seed)[2])
+        .collect();
+    assert!(
+        other_days.iter().any(|pick| *pick != other_days[0]),
+        "the random pick changes with the day"
+    );
+    assert_eq!(
+        to_weigh_list(&candidates[..2], 3, 42).len(),
+        2,
+        "never more than there are"
+    );
+    assert!(to_weigh_list::<u32>(&[], 3, 42).is_empty());
+    let five = to_weigh_list(&candidates, 5, 7);
+    assert_eq!(&five[..2], &[2, 4], "two by use");
+    assert_eq!(five[2], 3);
+}
+
+#[test]
+fn reorders() {
+    // 60 kg used in 30 days: 2 kg/day; 10 kg left: 5 days.
+    let suggestion = reorder(dec!(10), dec!(60), 30, 7, 30, dec!(25));
+    assert_eq!(suggestion.days_left, Some(5));
+    assert!(suggestion.low_stock, "5 days left, 7 days of lead time");
+    // Needs 2 × 37 − 10 = 64 kg: three 25 kg cartons.
+    assert_eq!(suggestion.quantity_kg, dec!(75));
+    let plenty = reorder(dec!(200), dec!(60), 30, 7, 30, dec!(25));
+    assert_eq!(plenty.quantity_kg, dec!(0));
+    assert!(!plenty.low_stock);
+    let unused = reorder(dec!(3), dec!(0), 30, 7, 30, dec!(25));
+    assert_eq!(unused.days_left, None);
+    assert_eq!(unused.quantity_kg, dec!(0));
+}
