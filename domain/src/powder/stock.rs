@@ -116,7 +116,7 @@ pub fn to_weigh_list<Id: Clone + PartialEq + std::hash::Hash>(
         .iter()
         .filter(|candidate| candidate.used_since_weighing_kg > Decimal::ZERO)
         .collect();
-    by_use.sort_by(|a, b| b.used_since_weighing_kg.cmp(&a.used_since_weighing_kg));
+    by_use.sort_by_key(|candidate| std::cmp::Reverse(candidate.used_since_weighing_kg));
     for candidate in by_use.into_iter().take(by_use_share) {
         chosen.push(candidate.id.clone());
     }
