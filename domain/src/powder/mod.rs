@@ -1,6 +1,7 @@
 //! Powders and their stock (spec §5.6, §5.7, §4.3): the pure calculations the catalogue,
 //! the weighings and the daily to-weigh list stand on. Quantities are exact decimals.
 
+pub mod catalogue;
 mod identity;
 mod stock;
 #[cfg(test)]

@@ -133,3 +133,185 @@ fn reorders() {
     assert_eq!(unused.days_left, None);
     assert_eq!(unused.quantity_kg, dec!(0));
 }
+
+mod catalogue {
+    use chrono::{TimeZone, Utc};
+    use cqrs_es::test::TestFramework;
+    use rust_decimal_macros::dec;
+
+    use crate::powder::catalogue::*;
+    use crate::powder::{Finish, PowderKind};
+    use crate::Stamped;
+
+    type PowderTest = TestFramework<Powder>;
+
+    fn now() -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+    }
+
+    fn spec() -> PowderSpec {
+        PowderSpec {
+            reference: " tp 7016 b ".into(),
+            kind: PowderKind::Polyester,
+            finish: Finish::Gloss,
+            brand: "Thermopoudre".into(),
+            name: "Gris anthracite brillant".into(),
+            colour: Some("RAL 7016".into()),
+            density_g_cm3: dec!(1.5),
+            thickness_um: dec!(70),
+            consumption_kg_m2: None,
+            transfer_efficiency: Some(dec!(0.6)),
+            cure_temperature_c: 200,
+            cure_minutes: 10,
+            formats: vec![Format {
+                kg: dec!(25),
+                tare_kg: dec!(0.8),
+            }],
+            price_per_kg: dec!(12.90),
+        }
+    }
+
+    fn registered() -> PowderEvent {
+        PowderEvent::Registered {
+            spec: spec().validate().unwrap(),
+            registered_at: now(),
+        }
+    }
+
+    #[test]
+    fn a_powder_registers_with_its_consumption_derived() {
+        let validated = spec().validate().unwrap();
+        assert_eq!(validated.reference, "TP 7016 B");
+        assert_eq!(validated.consumption_kg_m2, Some(dec!(0.175)));
+        PowderTest::with(())
+            .given_no_previous_events()
+            .when(Stamped::at(now(), PowderCommand::Register { spec: spec() }))
+            .then_expect_events(vec![registered()]);
+    }
+
+    #[test]
+    fn the_same_exact_powder_registers_once_and_ids_follow_identity() {
+        PowderTest::with(())
+            .given(vec![registered()])
+            .when(Stamped::at(now(), PowderCommand::Register { spec: spec() }))
+            .then_expect_error(PowderError::AlreadyRegistered);
+        let gloss = spec().identity().unwrap();
+        let matt = PowderSpec {
+            finish: Finish::Matt,
+            ..spec()
+        }
+        .identity()
+        .unwrap();
+        assert_ne!(aggregate_local_id(&gloss), aggregate_local_id(&matt));
+        let same = PowderSpec {
+            reference: "TP 7016 B".into(),
+            ..spec()
+        }
+        .identity()
+        .unwrap();
+        assert_eq!(aggregate_local_id(&gloss), aggregate_local_id(&same));
+    }
+
+    #[test]
+    fn an_update_records_what_changed_and_nothing_when_nothing_did() {
+        let cheaper = PowderSpec {
+            price_per_kg: dec!(11.50),
+            name: "Anthracite".into(),
+            ..spec()
+        };
+        PowderTest::with(())
+            .given(vec![registered()])
+            .when(Stamped::at(
+                now(),
+                PowderCommand::Update {
+                    spec: cheaper.clone(),
+                },
+            ))
+            .then_expect_events(vec![PowderEvent::Updated {
+                spec: cheaper.validate().unwrap(),
+                changed: vec!["name".into(), "price_per_kg".into()],
+                updated_at: now(),
+            }]);
+        PowderTest::with(())
+            .given(vec![registered()])
+            .when(Stamped::at(now(), PowderCommand::Update { spec: spec() }))
+            .then_expect_events(vec![]);
+    }
+
+    #[test]
+    fn bad_specs() {
+        for (bad, code) in [
+            (
+                PowderSpec {
+                    reference: "  ".into(),
+                    ..spec()
+                },
+                "POWDER_REFERENCE_EMPTY",
+            ),
+            (
+                PowderSpec {
+                    density_g_cm3: dec!(0),
+                    ..spec()
+                },
+                "POWDER_DENSITY_INVALID",
+            ),
+            (
+                PowderSpec {
+                    thickness_um: dec!(900),
+                    ..spec()
+                },
+                "POWDER_THICKNESS_INVALID",
+            ),
+            (
+                PowderSpec {
+                    transfer_efficiency: None,
+                    ..spec()
+                },
+                "POWDER_CONSUMPTION_UNKNOWN",
+            ),
+            (
+                PowderSpec {
+                    cure_temperature_c: 400,
+                    ..spec()
+                },
+                "POWDER_CURE_INVALID",
+            ),
+            (
+                PowderSpec {
+                    formats: vec![],
+                    ..spec()
+                },
+                "POWDER_NO_FORMAT",
+            ),
+            (
+                PowderSpec {
+                    formats: vec![Format {
+                        kg: dec!(1),
+                        tare_kg: dec!(1.2),
+                    }],
+                    ..spec()
+                },
+                "POWDER_FORMAT_INVALID",
+            ),
+            (
+                PowderSpec {
+                    price_per_kg: dec!(-1),
+                    ..spec()
+                },
+                "POWDER_PRICE_INVALID",
+            ),
+        ] {
+            let error = bad.clone().validate().unwrap_err();
+            assert_eq!(crate::DomainError::code(&error), code, "{bad:?}");
+        }
+        let given = PowderSpec {
+            consumption_kg_m2: Some(dec!(0.12)),
+            transfer_efficiency: None,
+            ..spec()
+        };
+        assert_eq!(
+            given.validate().unwrap().consumption_kg_m2,
+            Some(dec!(0.12))
+        );
+    }
+}
