@@ -25,6 +25,7 @@ pub use meta::CommandMeta;
 
 use domain::email::Email;
 use domain::email_template::EmailTemplates;
+use domain::powder::catalogue::Powder;
 use domain::workspace::Workspace;
 use std::sync::Arc;
 
@@ -45,6 +46,7 @@ pub struct Commands {
     pub workspaces: CommandGateway<Workspace>,
     pub email_templates: CommandGateway<EmailTemplates>,
     pub emails: CommandGateway<Email>,
+    pub powders: CommandGateway<Powder>,
     events_appended: Counter,
     appends: Arc<watch::Sender<u64>>,
 }
@@ -60,7 +62,8 @@ impl Commands {
         Self {
             workspaces: CommandGateway::new(pool.clone(), (), signals.clone()),
             email_templates: CommandGateway::new(pool.clone(), (), signals.clone()),
-            emails: CommandGateway::new(pool, (), signals),
+            emails: CommandGateway::new(pool.clone(), (), signals.clone()),
+            powders: CommandGateway::new(pool, (), signals),
             events_appended,
             appends,
         }

@@ -10,6 +10,7 @@ pub mod email_template;
 pub mod engine;
 pub mod feed;
 pub mod member;
+pub mod powder;
 pub mod read_your_writes;
 pub mod tenant;
 pub mod workspace;
@@ -25,6 +26,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(workspace::WorkspaceProjection),
         Arc::new(member::MemberProjection),
         Arc::new(email_template::EmailTemplateProjection),
+        Arc::new(powder::PowderProjection),
     ]
 }
 

@@ -61,6 +61,16 @@ async fn no_answer_to_workspace_b_holds_anything_of_workspace_a() {
         json!({}),
     )
     .await;
+    let mut a_powder = crate::powder::powder("TP 7016 B", "GLOSS");
+    a_powder["name"] = json!(pair.a_name.clone());
+    let registered = app
+        .graphql_as(
+            &pair.a.access_token,
+            "mutation($input: PowderInput!) { registerPowder(input: $input) { id } }",
+            json!({ "input": a_powder }),
+        )
+        .await;
+    assert!(registered["errors"].is_null(), "{registered}");
     let a_settings = app
         .graphql_as(
             &pair.a.access_token,

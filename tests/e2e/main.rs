@@ -13,6 +13,7 @@ mod http;
 mod isolation;
 mod mailer;
 mod migrations;
+mod powder;
 mod replay;
 mod roles;
 mod schema;

@@ -14,6 +14,7 @@ const ALL: [Role; 5] = [
     Role::Client,
 ];
 const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
+const STAFF: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
 
 struct Operation {
     name: &'static str,
@@ -135,6 +136,23 @@ const OPERATIONS: &[Operation] = &[
             (
                 "mutation { saveEmailSettings(input: { host: \"smtp.atelier.fr\", port: 465, security: TLS, fromAddress: \"contact@atelier.fr\" }) { host } }",
                 json!({}),
+            )
+        },
+    },
+    Operation {
+        name: "powders",
+        allowed: STAFF,
+        request: |_| ("{ powders { edges { node { reference } } } }", json!({})),
+    },
+    Operation {
+        name: "registerPowder",
+        allowed: MANAGERS,
+        request: |target| {
+            let mut input = crate::powder::powder(&format!("REF {}", target.simple()), "GLOSS");
+            input["name"] = json!("Poudre du test des rôles");
+            (
+                "mutation($input: PowderInput!) { registerPowder(input: $input) { id } }",
+                json!({ "input": input }),
             )
         },
     },

@@ -5,6 +5,7 @@ mod audit;
 mod email;
 mod email_settings;
 mod member;
+mod powder;
 mod session;
 mod system;
 mod two_factor;
@@ -30,6 +31,7 @@ pub struct Query(
     audit::AuditQuery,
     email::EmailQuery,
     email_settings::EmailSettingsQuery,
+    powder::PowderQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -39,6 +41,7 @@ pub struct Mutation(
     account::AccountMutation,
     email::EmailMutation,
     email_settings::EmailSettingsMutation,
+    powder::PowderMutation,
     workspace::WorkspaceMutation,
     member::MemberMutation,
 );

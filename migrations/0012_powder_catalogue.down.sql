@@ -1,0 +1,2 @@
+delete from projection_checkpoint where projection = 'powder';
+drop table powder;
