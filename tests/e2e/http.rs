@@ -175,7 +175,7 @@ async fn the_request_id_travels_from_header_to_event_metadata() {
         )
         .await;
     assert!(response["errors"].is_null(), "{response}");
-    let metadata: serde_json::Value = sqlx::query_scalar("select metadata from events limit 1")
+    let metadata: serde_json::Value = sqlx::query_scalar("select metadata from events where aggregate_type = 'workspace' order by global_position limit 1")
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
