@@ -315,3 +315,106 @@ mod catalogue {
         );
     }
 }
+
+mod movements {
+    use chrono::{TimeZone, Utc};
+    use cqrs_es::test::TestFramework;
+    use rust_decimal_macros::dec;
+
+    use crate::powder::movement::*;
+    use crate::powder::WeighingError;
+    use crate::Stamped;
+
+    type MovementsTest = TestFramework<PowderMovements>;
+
+    fn now() -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn streams_are_split_by_month() {
+        let november = aggregate_local_id("powder/tp 7016 b/polyester/gloss", now());
+        let december = aggregate_local_id(
+            "powder/tp 7016 b/polyester/gloss",
+            Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap(),
+        );
+        assert_eq!(november, "stock/powder/tp 7016 b/polyester/gloss/2026-11");
+        assert_ne!(november, december);
+    }
+
+    #[test]
+    fn a_weighing_records_net_and_gap() {
+        MovementsTest::with(())
+            .given_no_previous_events()
+            .when(Stamped::at(
+                now(),
+                MovementCommand::Weigh {
+                    powder_key: "p".into(),
+                    format_kg: dec!(25),
+                    gross_kg: dec!(12.45),
+                    tare_kg: dec!(0.8),
+                    theoretical_kg: dec!(13),
+                },
+            ))
+            .then_expect_events(vec![MovementEvent::Weighed {
+                powder_key: "p".into(),
+                format_kg: dec!(25),
+                gross_kg: dec!(12.45),
+                tare_kg: dec!(0.8),
+                net_kg: dec!(11.65),
+                theoretical_kg: dec!(13),
+                gap_kg: dec!(-1.35),
+                weighed_at: now(),
+            }]);
+    }
+
+    #[test]
+    fn impossible_movements_are_refused() {
+        MovementsTest::with(())
+            .given_no_previous_events()
+            .when(Stamped::at(
+                now(),
+                MovementCommand::Weigh {
+                    powder_key: "p".into(),
+                    format_kg: dec!(25),
+                    gross_kg: dec!(0.5),
+                    tare_kg: dec!(0.8),
+                    theoretical_kg: dec!(3),
+                },
+            ))
+            .then_expect_error(MovementError::Weighing(WeighingError::GrossBelowTare {
+                gross: dec!(0.5),
+                tare: dec!(0.8),
+            }));
+        for kg in [dec!(0), dec!(-2)] {
+            MovementsTest::with(())
+                .given_no_previous_events()
+                .when(Stamped::at(
+                    now(),
+                    MovementCommand::Consume {
+                        powder_key: "p".into(),
+                        kg,
+                        source: ConsumptionSource::Batch("S-42".into()),
+                    },
+                ))
+                .then_expect_error(MovementError::QuantityNotPositive);
+        }
+    }
+
+    #[test]
+    fn consumption_names_its_source_in_the_log() {
+        let event = MovementEvent::Consumed {
+            powder_key: "p".into(),
+            kg: dec!(1.2),
+            source: ConsumptionSource::Project("P-2026-0017".into()),
+            consumed_at: now(),
+        };
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(
+            json["Consumed"]["source"],
+            serde_json::json!({ "kind": "project", "id": "P-2026-0017" })
+        );
+        assert_eq!(json["Consumed"]["kg"], "1.2");
+        assert_eq!(cqrs_es::DomainEvent::event_type(&event), "PowderConsumed");
+    }
+}

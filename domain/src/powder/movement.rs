@@ -1,0 +1,203 @@
+//! Stock movements of a powder (spec §5.7): receptions, consumption by projects and batches,
+//! weighings of cartons. One stream per powder and month, so no aggregate grows forever
+//! (EVENT-STORE.md); running totals live in projections.
+
+use chrono::{DateTime, Datelike, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::{net_weight, WeighingError};
+use crate::{DomainError, ErrorKind, Stamped};
+
+/// The stream of `powder_key`'s movements in the month of `at`.
+pub fn aggregate_local_id(powder_key: &str, at: DateTime<Utc>) -> String {
+    format!("stock/{powder_key}/{:04}-{:02}", at.year(), at.month())
+}
+
+/// What used the powder. Projects and batches emit consumption with their own id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum ConsumptionSource {
+    Project(String),
+    Batch(String),
+    /// A correction typed by hand (spilt powder, a test panel…).
+    Manual(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum MovementCommand {
+    Receive {
+        powder_key: String,
+        kg: Decimal,
+    },
+    Consume {
+        powder_key: String,
+        kg: Decimal,
+        source: ConsumptionSource,
+    },
+    /// A carton on the scale. The caller gives the tare of the carton's brand and format and
+    /// the theoretical stock just before, both read from the catalogue and stock read models.
+    Weigh {
+        powder_key: String,
+        format_kg: Decimal,
+        gross_kg: Decimal,
+        tare_kg: Decimal,
+        theoretical_kg: Decimal,
+    },
+}
+
+/// Event type strings are the contract with the log: never rename a variant, add a version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub enum MovementEvent {
+    Received {
+        powder_key: String,
+        kg: Decimal,
+        received_at: DateTime<Utc>,
+    },
+    /// The event projects and batches emit when they use powder.
+    Consumed {
+        powder_key: String,
+        kg: Decimal,
+        source: ConsumptionSource,
+        consumed_at: DateTime<Utc>,
+    },
+    /// Carries the whole reconciliation, so no projection recomputes it.
+    Weighed {
+        powder_key: String,
+        format_kg: Decimal,
+        gross_kg: Decimal,
+        tare_kg: Decimal,
+        net_kg: Decimal,
+        theoretical_kg: Decimal,
+        /// Weighed minus theoretical: negative when powder went missing.
+        gap_kg: Decimal,
+        weighed_at: DateTime<Utc>,
+    },
+}
+
+impl MovementEvent {
+    pub const RECEIVED: &'static str = "PowderReceived";
+    pub const CONSUMED: &'static str = "PowderConsumed";
+    pub const WEIGHED: &'static str = "PowderWeighed";
+}
+
+impl DomainEvent for MovementEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::Received { .. } => Self::RECEIVED,
+            Self::Consumed { .. } => Self::CONSUMED,
+            Self::Weighed { .. } => Self::WEIGHED,
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MovementError {
+    #[error("la quantité doit être positive")]
+    QuantityNotPositive,
+    #[error(transparent)]
+    Weighing(#[from] WeighingError),
+}
+
+impl DomainError for MovementError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::QuantityNotPositive => "QUANTITY_NOT_POSITIVE",
+            Self::Weighing(error) => error.code(),
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Validation
+    }
+}
+
+/// One powder's movements of one month. Facts are recorded as they come; the state only
+/// counts them.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PowderMovements {
+    movements: u32,
+}
+
+impl PowderMovements {
+    pub fn decide(
+        &self,
+        command: Stamped<MovementCommand>,
+    ) -> Result<Vec<MovementEvent>, MovementError> {
+        let now = command.now;
+        let positive = |kg: Decimal| {
+            if kg > Decimal::ZERO {
+                Ok(kg)
+            } else {
+                Err(MovementError::QuantityNotPositive)
+            }
+        };
+        Ok(vec![match command.body {
+            MovementCommand::Receive { powder_key, kg } => MovementEvent::Received {
+                powder_key,
+                kg: positive(kg)?,
+                received_at: now,
+            },
+            MovementCommand::Consume {
+                powder_key,
+                kg,
+                source,
+            } => MovementEvent::Consumed {
+                powder_key,
+                kg: positive(kg)?,
+                source,
+                consumed_at: now,
+            },
+            MovementCommand::Weigh {
+                powder_key,
+                format_kg,
+                gross_kg,
+                tare_kg,
+                theoretical_kg,
+            } => {
+                let net_kg = net_weight(gross_kg, tare_kg)?;
+                MovementEvent::Weighed {
+                    powder_key,
+                    format_kg,
+                    gross_kg,
+                    tare_kg,
+                    net_kg,
+                    theoretical_kg,
+                    gap_kg: net_kg - theoretical_kg,
+                    weighed_at: now,
+                }
+            }
+        }])
+    }
+}
+
+impl Aggregate for PowderMovements {
+    const TYPE: &'static str = "powder_movements";
+    type Command = Stamped<MovementCommand>;
+    type Event = MovementEvent;
+    type Error = MovementError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, _event: Self::Event) {
+        self.movements += 1;
+    }
+}
