@@ -26,6 +26,7 @@ pub use meta::CommandMeta;
 use domain::email::Email;
 use domain::email_template::EmailTemplates;
 use domain::powder::catalogue::Powder;
+use domain::powder::movement::PowderMovements;
 use domain::workspace::Workspace;
 use std::sync::Arc;
 
@@ -47,6 +48,7 @@ pub struct Commands {
     pub email_templates: CommandGateway<EmailTemplates>,
     pub emails: CommandGateway<Email>,
     pub powders: CommandGateway<Powder>,
+    pub powder_movements: CommandGateway<PowderMovements>,
     events_appended: Counter,
     appends: Arc<watch::Sender<u64>>,
 }
@@ -63,7 +65,8 @@ impl Commands {
             workspaces: CommandGateway::new(pool.clone(), (), signals.clone()),
             email_templates: CommandGateway::new(pool.clone(), (), signals.clone()),
             emails: CommandGateway::new(pool.clone(), (), signals.clone()),
-            powders: CommandGateway::new(pool, (), signals),
+            powders: CommandGateway::new(pool.clone(), (), signals.clone()),
+            powder_movements: CommandGateway::new(pool, (), signals),
             events_appended,
             appends,
         }

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod feed;
 pub mod member;
 pub mod powder;
+pub mod powder_stock;
 pub mod read_your_writes;
 pub mod tenant;
 pub mod workspace;
@@ -27,6 +28,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(member::MemberProjection),
         Arc::new(email_template::EmailTemplateProjection),
         Arc::new(powder::PowderProjection),
+        Arc::new(powder_stock::PowderStockProjection),
     ]
 }
 

@@ -152,3 +152,184 @@ async fn bad_powders_are_refused_and_write_nothing() {
     assert_eq!(app.db.event_count().await, events);
     app.stop().await;
 }
+
+const STOCK: &str = "{ powderStock { powderId reference theoreticalKg weighedKg usedSinceWeighingKg reliability } }";
+
+async fn register(app: &tests::TestApp, token: &str, reference: &str) -> String {
+    let registered = app
+        .graphql_as(
+            token,
+            REGISTER,
+            json!({ "input": powder(reference, "GLOSS") }),
+        )
+        .await;
+    registered["data"]["registerPowder"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{registered}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn receptions_consumption_and_weighings_keep_the_stock_right() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let id = register(&app, &owner.access_token, "TP 7016 B").await;
+    let operator = app
+        .add_member(owner.workspace_id, domain::Role::Operator)
+        .await;
+
+    let received = app
+        .graphql_as(
+            &owner.access_token,
+            "mutation($id: ID!) { receivePowder(powderId: $id, kg: \"25\") }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(received["data"]["receivePowder"], true, "{received}");
+    let consumed = app
+        .graphql_as(
+            &operator.access_token,
+            "mutation($id: ID!) { consumePowder(powderId: $id, kg: \"3.5\", note: \"panneau d'essai\") }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(consumed["data"]["consumePowder"], true, "{consumed}");
+    let stock = app.graphql_as(&owner.access_token, STOCK, json!({})).await;
+    let row = &stock["data"]["powderStock"][0];
+    assert_eq!(
+        (
+            row["theoreticalKg"].as_str(),
+            row["usedSinceWeighingKg"].as_str()
+        ),
+        (Some("21.500"), Some("3.500")),
+        "{stock}"
+    );
+    assert!(row["reliability"].is_null(), "no weighing yet");
+
+    // 21 kg on the scale, carton tare 0.8: 20.2 kg left, 1.3 kg short of theory.
+    let weighed = app
+        .graphql_as(
+            &operator.access_token,
+            "mutation($id: ID!) { weighPowder(powderId: $id, formatKg: \"25\", grossKg: \"21\") { netKg gapKg theoreticalKg reliability } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let weighing = &weighed["data"]["weighPowder"];
+    assert_eq!(weighing["netKg"], "20.2", "{weighed}");
+    assert_eq!(weighing["gapKg"], "-1.300");
+    assert_eq!(weighing["reliability"], 76, "1.3 / 21.5 = 6 % gap");
+    let stock = app.graphql_as(&owner.access_token, STOCK, json!({})).await;
+    let row = &stock["data"]["powderStock"][0];
+    let kg = |value: &Value| {
+        value
+            .as_str()
+            .unwrap()
+            .parse::<rust_decimal::Decimal>()
+            .unwrap()
+    };
+    assert_eq!(
+        kg(&row["theoreticalKg"]),
+        rust_decimal::Decimal::new(202, 1),
+        "{stock}"
+    );
+    assert_eq!(kg(&row["weighedKg"]), rust_decimal::Decimal::new(202, 1));
+    assert!(kg(&row["usedSinceWeighingKg"]).is_zero());
+    let (gross, by): (rust_decimal::Decimal, Option<uuid::Uuid>) =
+        sqlx::query_as("select gross_kg, weighed_by from powder_weighing")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(gross.to_string(), "21.000");
+    assert_eq!(
+        by,
+        Some(operator.account_id),
+        "the history says who weighed"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn impossible_weighings_and_movements_are_refused() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let id = register(&app, &owner.access_token, "TP 7016 B").await;
+    let events = app.db.event_count().await;
+    for (query, reason) in [
+        ("mutation($id: ID!) { weighPowder(powderId: $id, formatKg: \"25\", grossKg: \"0.5\") { netKg } }", "WEIGHT_BELOW_TARE"),
+        ("mutation($id: ID!) { weighPowder(powderId: $id, formatKg: \"20\", grossKg: \"12\") { netKg } }", "POWDER_FORMAT_UNKNOWN"),
+        ("mutation($id: ID!) { weighPowder(powderId: $id, formatKg: \"25\", grossKg: \"-3\") { netKg } }", "WEIGHT_NEGATIVE"),
+        ("mutation($id: ID!) { receivePowder(powderId: $id, kg: \"-5\") }", "QUANTITY_NOT_POSITIVE"),
+    ] {
+        let response = app.graphql_as(&owner.access_token, query, json!({ "id": id })).await;
+        assert_eq!(error_code(&response), Some("VALIDATION"), "{response}");
+        assert_eq!(response["errors"][0]["extensions"]["reason"], reason);
+    }
+    let unknown = app
+        .graphql_as(
+            &owner.access_token,
+            "mutation { receivePowder(powderId: \"powder/x/epoxy/matt\", kg: \"5\") }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&unknown), Some("NOT_FOUND"), "{unknown}");
+    assert_eq!(app.db.event_count().await, events);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_daily_list_starts_with_the_most_used_and_stays_the_same_all_day() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let mut ids = Vec::new();
+    for reference in ["TP 1013", "TP 5010", "TP 7016", "TP 9005", "TP 9010"] {
+        ids.push(register(&app, &owner.access_token, reference).await);
+    }
+    app.graphql_as(
+        &owner.access_token,
+        "mutation($id: ID!) { consumePowder(powderId: $id, kg: \"8\", note: \"série\") }",
+        json!({ "id": ids[3] }),
+    )
+    .await;
+    let query = "{ toWeighToday { powderId reference } }";
+    let first = app.graphql_as(&owner.access_token, query, json!({})).await;
+    let list = first["data"]["toWeighToday"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{first}"));
+    assert_eq!(list.len(), 3);
+    assert_eq!(
+        list[0]["reference"], "TP 9005",
+        "the most used since its last weighing"
+    );
+    let again = app.graphql_as(&owner.access_token, query, json!({})).await;
+    assert_eq!(again, first, "the same list all day");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn who_may_move_stock() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let id = register(&app, &owner.access_token, "TP 7016 B").await;
+    let operator = app
+        .add_member(owner.workspace_id, domain::Role::Operator)
+        .await;
+    let accounting = app
+        .add_member(owner.workspace_id, domain::Role::Accounting)
+        .await;
+    let receive = "mutation($id: ID!) { receivePowder(powderId: $id, kg: \"5\") }";
+    let weigh = "mutation($id: ID!) { weighPowder(powderId: $id, formatKg: \"25\", grossKg: \"3\") { netKg } }";
+    for (token, query, code) in [
+        (&operator.access_token, receive, Some("FORBIDDEN")),
+        (&accounting.access_token, weigh, Some("FORBIDDEN")),
+        (&operator.access_token, weigh, None),
+        (&owner.access_token, receive, None),
+    ] {
+        let events = app.db.event_count().await;
+        let response = app.graphql_as(token, query, json!({ "id": id })).await;
+        assert_eq!(error_code(&response), code, "{response}");
+        if code.is_some() {
+            assert_eq!(app.db.event_count().await, events);
+        }
+    }
+    app.stop().await;
+}

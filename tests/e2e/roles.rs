@@ -157,6 +157,16 @@ const OPERATIONS: &[Operation] = &[
         },
     },
     Operation {
+        name: "powderStock",
+        allowed: STAFF,
+        request: |_| {
+            (
+                "{ powderStock { reference } toWeighToday { reference } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
         name: "deactivateMember",
         allowed: MANAGERS,
         request: |target| {

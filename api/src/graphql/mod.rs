@@ -32,6 +32,7 @@ pub struct Query(
     email::EmailQuery,
     email_settings::EmailSettingsQuery,
     powder::PowderQuery,
+    powder::PowderStockQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -42,6 +43,7 @@ pub struct Mutation(
     email::EmailMutation,
     email_settings::EmailSettingsMutation,
     powder::PowderMutation,
+    powder::PowderStockMutation,
     workspace::WorkspaceMutation,
     member::MemberMutation,
 );

@@ -1,0 +1,201 @@
+//! The `powder_stock` read model: theoretical and weighed stock per powder, and the history
+//! of weighings that feeds the reliability score.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::powder::movement::MovementEvent;
+use rust_decimal::Decimal;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::engine::{Projection, ProjectionError};
+use crate::feed::RecordedEvent;
+
+pub const NAME: &str = "powder_stock";
+
+pub struct PowderStockProjection;
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct StockRow {
+    pub powder_key: String,
+    pub reference: String,
+    pub theoretical_kg: Decimal,
+    pub weighed_kg: Option<Decimal>,
+    pub used_since_weighing_kg: Decimal,
+    pub last_weighed_at: Option<DateTime<Utc>>,
+}
+
+#[async_trait]
+impl Projection for PowderStockProjection {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["powder_weighing", "powder_stock"]
+    }
+
+    fn event_types(&self) -> &'static [&'static str] {
+        &[
+            MovementEvent::RECEIVED,
+            MovementEvent::CONSUMED,
+            MovementEvent::WEIGHED,
+        ]
+    }
+
+    async fn apply(
+        &self,
+        conn: &mut PgConnection,
+        events: &[RecordedEvent],
+    ) -> Result<(), ProjectionError> {
+        for event in events {
+            let workspace_id = event.workspace_id;
+            match event.payload()? {
+                MovementEvent::Received {
+                    powder_key,
+                    kg,
+                    received_at,
+                } => {
+                    sqlx::query(
+                        "insert into powder_stock (workspace_id, powder_key, theoretical_kg, updated_at)
+                         values ($1, $2, $3, $4)
+                         on conflict (workspace_id, powder_key) do update
+                         set theoretical_kg = powder_stock.theoretical_kg + excluded.theoretical_kg,
+                             updated_at = excluded.updated_at",
+                    )
+                    .bind(workspace_id)
+                    .bind(powder_key)
+                    .bind(kg)
+                    .bind(received_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                MovementEvent::Consumed {
+                    powder_key,
+                    kg,
+                    consumed_at,
+                    ..
+                } => {
+                    sqlx::query(
+                        "insert into powder_stock (workspace_id, powder_key, theoretical_kg, used_since_weighing_kg, updated_at)
+                         values ($1, $2, -$3, $3, $4)
+                         on conflict (workspace_id, powder_key) do update
+                         set theoretical_kg = powder_stock.theoretical_kg - $3,
+                             used_since_weighing_kg = powder_stock.used_since_weighing_kg + $3,
+                             updated_at = excluded.updated_at",
+                    )
+                    .bind(workspace_id)
+                    .bind(powder_key)
+                    .bind(kg)
+                    .bind(consumed_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                MovementEvent::Weighed {
+                    powder_key,
+                    format_kg,
+                    gross_kg,
+                    tare_kg,
+                    net_kg,
+                    theoretical_kg,
+                    gap_kg,
+                    weighed_at,
+                } => {
+                    // The scale is the truth: theory restarts from what was weighed.
+                    sqlx::query(
+                        "insert into powder_stock (workspace_id, powder_key, theoretical_kg, weighed_kg,
+                                                   used_since_weighing_kg, last_weighed_at, updated_at)
+                         values ($1, $2, $3, $3, 0, $4, $4)
+                         on conflict (workspace_id, powder_key) do update
+                         set theoretical_kg = $3, weighed_kg = $3, used_since_weighing_kg = 0,
+                             last_weighed_at = $4, updated_at = $4",
+                    )
+                    .bind(workspace_id)
+                    .bind(&powder_key)
+                    .bind(net_kg)
+                    .bind(weighed_at)
+                    .execute(&mut *conn)
+                    .await?;
+                    let weighed_by = event
+                        .meta(domain::meta::ACTOR_ID)
+                        .and_then(|id| Uuid::parse_str(&id).ok());
+                    sqlx::query(
+                        "insert into powder_weighing (workspace_id, event_id, powder_key, format_kg, gross_kg, tare_kg,
+                                                      net_kg, theoretical_kg, gap_kg, weighed_by, weighed_at)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                         on conflict do nothing",
+                    )
+                    .bind(workspace_id)
+                    .bind(event.event_id)
+                    .bind(&powder_key)
+                    .bind(format_kg)
+                    .bind(gross_kg)
+                    .bind(tare_kg)
+                    .bind(net_kg)
+                    .bind(theoretical_kg)
+                    .bind(gap_kg)
+                    .bind(weighed_by)
+                    .bind(weighed_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Stock of every catalogued powder (zero for those never moved), by reference.
+pub async fn list(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+) -> Result<Vec<StockRow>, sqlx::Error> {
+    sqlx::query_as(
+        "select p.powder_key, p.reference, coalesce(s.theoretical_kg, 0) as theoretical_kg, s.weighed_kg,
+                coalesce(s.used_since_weighing_kg, 0) as used_since_weighing_kg, s.last_weighed_at
+         from powder p
+         left join powder_stock s on s.workspace_id = p.workspace_id and s.powder_key = p.powder_key
+         where p.workspace_id = $1
+         order by p.reference, p.powder_key",
+    )
+    .bind(workspace_id)
+    .fetch_all(executor)
+    .await
+}
+
+/// The theoretical stock of one powder before a weighing.
+pub async fn theoretical(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    powder_key: &str,
+) -> Result<Decimal, sqlx::Error> {
+    let value: Option<Decimal> = sqlx::query_scalar(
+        "select theoretical_kg from powder_stock where workspace_id = $1 and powder_key = $2",
+    )
+    .bind(workspace_id)
+    .bind(powder_key)
+    .fetch_optional(executor)
+    .await?;
+    Ok(value.unwrap_or_default())
+}
+
+/// The recent reconciliations (theoretical, weighed) of each powder, newest first, at most
+/// `per_powder` each: what the reliability score is computed from.
+pub async fn recent_reconciliations(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    per_powder: i64,
+) -> Result<Vec<(String, Decimal, Decimal)>, sqlx::Error> {
+    sqlx::query_as(
+        "select powder_key, theoretical_kg, net_kg from (
+           select powder_key, theoretical_kg, net_kg, weighed_at,
+                  row_number() over (partition by powder_key order by weighed_at desc) as rank
+           from powder_weighing where workspace_id = $1) recent
+         where rank <= $2
+         order by powder_key, weighed_at desc",
+    )
+    .bind(workspace_id)
+    .bind(per_powder)
+    .fetch_all(executor)
+    .await
+}
