@@ -199,3 +199,23 @@ pub async fn recent_reconciliations(
     .fetch_all(executor)
     .await
 }
+
+/// Kilograms consumed per powder since `since`, read from the log: the recent rate that
+/// reorder suggestions extrapolate.
+pub async fn consumed_since(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Vec<(String, Decimal)>, sqlx::Error> {
+    sqlx::query_as(
+        "select payload -> 'Consumed' ->> 'powder_key', sum((payload -> 'Consumed' ->> 'kg')::numeric)
+         from events
+         where workspace_id = $1 and event_type = $2 and recorded_at >= $3
+         group by 1",
+    )
+    .bind(workspace_id)
+    .bind(MovementEvent::CONSUMED)
+    .bind(since)
+    .fetch_all(executor)
+    .await
+}

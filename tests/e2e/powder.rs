@@ -333,3 +333,48 @@ async fn who_may_move_stock() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn reorder_suggestions_forecast_the_stock_out_and_round_to_cartons() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let busy = register(&app, &owner.access_token, "TP 7016 B").await;
+    register(&app, &owner.access_token, "TP 9010").await;
+    app.graphql_as(
+        &owner.access_token,
+        "mutation($id: ID!) { receivePowder(powderId: $id, kg: \"70\") }",
+        json!({ "id": busy }),
+    )
+    .await;
+    // 60 kg used in the 30-day window: 2 kg a day; 10 kg left: 5 days.
+    app.graphql_as(
+        &owner.access_token,
+        "mutation($id: ID!) { consumePowder(powderId: $id, kg: \"60\", note: \"séries de la semaine\") }",
+        json!({ "id": busy }),
+    )
+    .await;
+    let suggestions = app
+        .graphql_as(
+            &owner.access_token,
+            "{ reorderSuggestions { reference stockKg consumedKg daysLeft quantityKg lowStock } }",
+            json!({}),
+        )
+        .await;
+    let list = suggestions["data"]["reorderSuggestions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{suggestions}"));
+    assert_eq!(list.len(), 2);
+    let first = &list[0];
+    assert_eq!(first["reference"], "TP 7016 B", "the most urgent first");
+    assert_eq!(first["daysLeft"], 5);
+    assert_eq!(first["lowStock"], true, "5 days left, 7 days of lead time");
+    assert_eq!(
+        first["quantityKg"], "75",
+        "2 × 37 − 10 = 64 kg: three 25 kg cartons"
+    );
+    assert!(
+        list[1]["daysLeft"].is_null(),
+        "an unused powder has no forecast"
+    );
+    app.stop().await;
+}

@@ -33,6 +33,7 @@ pub struct Query(
     email_settings::EmailSettingsQuery,
     powder::PowderQuery,
     powder::PowderStockQuery,
+    powder::ReorderQuery,
 );
 
 #[derive(MergedObject, Default)]
