@@ -26,6 +26,7 @@ pub use meta::CommandMeta;
 use domain::email::Email;
 use domain::email_template::EmailTemplates;
 use domain::powder::catalogue::Powder;
+use domain::powder::inventory::Inventory;
 use domain::powder::movement::PowderMovements;
 use domain::workspace::Workspace;
 use std::sync::Arc;
@@ -49,6 +50,7 @@ pub struct Commands {
     pub emails: CommandGateway<Email>,
     pub powders: CommandGateway<Powder>,
     pub powder_movements: CommandGateway<PowderMovements>,
+    pub inventories: CommandGateway<Inventory>,
     events_appended: Counter,
     appends: Arc<watch::Sender<u64>>,
 }
@@ -66,7 +68,8 @@ impl Commands {
             email_templates: CommandGateway::new(pool.clone(), (), signals.clone()),
             emails: CommandGateway::new(pool.clone(), (), signals.clone()),
             powders: CommandGateway::new(pool.clone(), (), signals.clone()),
-            powder_movements: CommandGateway::new(pool, (), signals),
+            powder_movements: CommandGateway::new(pool.clone(), (), signals.clone()),
+            inventories: CommandGateway::new(pool, (), signals),
             events_appended,
             appends,
         }

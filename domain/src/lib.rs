@@ -30,6 +30,10 @@ pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
         ),
         (email::Email::TYPE, schemars::schema_for!(email::EmailEvent)),
         (
+            powder::inventory::Inventory::TYPE,
+            schemars::schema_for!(powder::inventory::InventoryEvent),
+        ),
+        (
             powder::movement::PowderMovements::TYPE,
             schemars::schema_for!(powder::movement::MovementEvent),
         ),

@@ -9,6 +9,7 @@ pub mod email_delivery;
 pub mod email_template;
 pub mod engine;
 pub mod feed;
+pub mod inventory;
 pub mod member;
 pub mod powder;
 pub mod powder_stock;
@@ -29,6 +30,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(email_template::EmailTemplateProjection),
         Arc::new(powder::PowderProjection),
         Arc::new(powder_stock::PowderStockProjection),
+        Arc::new(inventory::InventoryProjection),
     ]
 }
 

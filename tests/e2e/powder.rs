@@ -378,3 +378,78 @@ async fn reorder_suggestions_forecast_the_stock_out_and_round_to_cartons() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_partial_inventory_targets_powders_and_follows_the_weighings() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let weighed = register(&app, &owner.access_token, "TP 7016 B").await;
+    register(&app, &owner.access_token, "TP 9010").await;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive();
+    let plan = "mutation($from: NaiveDate!, $to: NaiveDate!) { planInventory(name: \"Saison haute\", startsOn: $from, endsOn: $to) {
+        id name weighed total gapKg powderIds closedAt } }";
+    let bad = app
+        .graphql_as(&owner.access_token, plan, json!({ "from": today.to_string(), "to": (today - chrono::Duration::days(1)).to_string() }))
+        .await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["reason"], "INVENTORY_PERIOD_INVALID",
+        "{bad}"
+    );
+    let planned = app
+        .graphql_as(&owner.access_token, plan, json!({ "from": today.to_string(), "to": (today + chrono::Duration::days(14)).to_string() }))
+        .await;
+    let inventory = &planned["data"]["planInventory"];
+    assert_eq!(inventory["total"], 2, "{planned}");
+    assert_eq!(inventory["weighed"], 0);
+    let id = inventory["id"].as_str().unwrap().to_owned();
+
+    app.graphql_as(
+        &owner.access_token,
+        "mutation($id: ID!) { receivePowder(powderId: $id, kg: \"25\") }",
+        json!({ "id": weighed }),
+    )
+    .await;
+    app.graphql_as(
+        &owner.access_token,
+        "mutation($id: ID!) { weighPowder(powderId: $id, formatKg: \"25\", grossKg: \"24.8\") { netKg } }",
+        json!({ "id": weighed }),
+    )
+    .await;
+    let listed = app
+        .graphql_as(
+            &owner.access_token,
+            "{ inventories { id weighed total gapKg } }",
+            json!({}),
+        )
+        .await;
+    let progress = &listed["data"]["inventories"][0];
+    assert_eq!(
+        (progress["weighed"].as_i64(), progress["total"].as_i64()),
+        (Some(1), Some(2)),
+        "{listed}"
+    );
+    assert_eq!(
+        progress["gapKg"]
+            .as_str()
+            .unwrap()
+            .parse::<rust_decimal::Decimal>()
+            .unwrap(),
+        rust_decimal::Decimal::new(-1, 0)
+    );
+
+    let close = "mutation($id: ID!) { closeInventory(id: $id) { closedAt } }";
+    let closed = app
+        .graphql_as(&owner.access_token, close, json!({ "id": id }))
+        .await;
+    assert!(
+        closed["data"]["closeInventory"]["closedAt"].is_string(),
+        "{closed}"
+    );
+    let again = app
+        .graphql_as(&owner.access_token, close, json!({ "id": id }))
+        .await;
+    assert_eq!(error_code(&again), Some("CONFLICT"), "{again}");
+    app.stop().await;
+}

@@ -34,6 +34,7 @@ pub struct Query(
     powder::PowderQuery,
     powder::PowderStockQuery,
     powder::ReorderQuery,
+    powder::InventoryQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -45,6 +46,7 @@ pub struct Mutation(
     email_settings::EmailSettingsMutation,
     powder::PowderMutation,
     powder::PowderStockMutation,
+    powder::InventoryMutation,
     workspace::WorkspaceMutation,
     member::MemberMutation,
 );

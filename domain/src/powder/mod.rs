@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 mod identity;
+pub mod inventory;
 pub mod movement;
 mod stock;
 #[cfg(test)]

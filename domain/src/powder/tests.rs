@@ -418,3 +418,65 @@ mod movements {
         assert_eq!(cqrs_es::DomainEvent::event_type(&event), "PowderConsumed");
     }
 }
+
+mod inventories {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use cqrs_es::test::TestFramework;
+    use uuid::Uuid;
+
+    use crate::powder::inventory::*;
+    use crate::Stamped;
+
+    type InventoryTest = TestFramework<Inventory>;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
+    }
+
+    fn plan(starts: NaiveDate, ends: NaiveDate, keys: Vec<String>) -> Stamped<InventoryCommand> {
+        Stamped::at(
+            Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap(),
+            InventoryCommand::Plan {
+                inventory_id: Uuid::from_u128(7),
+                name: " Inventaire  de décembre ".into(),
+                starts_on: starts,
+                ends_on: ends,
+                powder_keys: keys,
+            },
+        )
+    }
+
+    #[test]
+    fn plans_are_checked() {
+        InventoryTest::with(())
+            .given_no_previous_events()
+            .when(plan(day(10), day(1), vec!["p".into()]))
+            .then_expect_error(InventoryError::PeriodInvalid { max: MAX_DAYS });
+        InventoryTest::with(())
+            .given_no_previous_events()
+            .when(plan(day(1), day(10), vec![]))
+            .then_expect_error(InventoryError::NothingToWeigh);
+        let planned = InventoryTest::with(())
+            .given_no_previous_events()
+            .when(plan(day(1), day(10), vec!["p".into()]))
+            .inspect_result()
+            .unwrap();
+        match &planned[0] {
+            InventoryEvent::Planned { name, .. } => assert_eq!(name, "Inventaire de décembre"),
+            other => panic!("{other:?}"),
+        }
+        InventoryTest::with(())
+            .given(planned.clone())
+            .when(Stamped::at(Utc::now(), InventoryCommand::Close))
+            .inspect_result()
+            .unwrap();
+        let mut closed = planned;
+        closed.push(InventoryEvent::Closed {
+            closed_at: Utc::now(),
+        });
+        InventoryTest::with(())
+            .given(closed)
+            .when(Stamped::at(Utc::now(), InventoryCommand::Close))
+            .then_expect_error(InventoryError::AlreadyClosed);
+    }
+}

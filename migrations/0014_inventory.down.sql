@@ -1,0 +1,2 @@
+delete from projection_checkpoint where projection = 'inventory';
+drop table inventory;
