@@ -13,6 +13,7 @@ pub mod mail;
 pub mod mail_settings;
 mod meta;
 pub mod onboarding;
+pub mod powder_import;
 pub mod secret_box;
 pub mod session;
 pub mod two_factor;

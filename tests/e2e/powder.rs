@@ -453,3 +453,89 @@ async fn a_partial_inventory_targets_powders_and_follows_the_weighings() {
     assert_eq!(error_code(&again), Some("CONFLICT"), "{again}");
     app.stop().await;
 }
+
+const IMPORT: &str = "mutation($csv: String!) { importPowders(csv: $csv) { created updated unchanged lines { reference outcome } } }";
+const CSV_HEADER: &str = "reference;type;finition;marque;nom;couleur;densite;epaisseur_um;consommation_kg_m2;rendement;cuisson_c;cuisson_min;formats;prix_kg";
+
+#[tokio::test]
+async fn a_supplier_catalogue_imports_then_reimports_what_changed() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let first = format!(
+        "{CSV_HEADER}\nTP 7016 B;Polyester;Brillant;Thermopoudre;Gris anthracite;RAL 7016;1,5;70;;0,6;200;10;25:0,8;12,90\n\
+         TP 9010 M;Polyester;Mat;Thermopoudre;Blanc pur;RAL 9010;1,6;80;;0,6;190;12;25:0,8|5:0,3;11,40\n"
+    );
+    let imported = app
+        .graphql_as(&owner.access_token, IMPORT, json!({ "csv": first }))
+        .await;
+    let report = &imported["data"]["importPowders"];
+    assert_eq!(
+        (report["created"].as_i64(), report["updated"].as_i64()),
+        (Some(2), Some(0)),
+        "{imported}"
+    );
+    let search = app
+        .graphql_as(&owner.access_token, SEARCH, json!({ "search": "RAL 9010" }))
+        .await;
+    assert_eq!(
+        search["data"]["powders"]["edges"].as_array().unwrap().len(),
+        1,
+        "{search}"
+    );
+
+    // The supplier raised one price: one update, recorded with its field; the other unchanged.
+    let second = first.replace("12,90", "13,40");
+    let again = app
+        .graphql_as(&owner.access_token, IMPORT, json!({ "csv": second }))
+        .await;
+    let report = &again["data"]["importPowders"];
+    assert_eq!(
+        (report["updated"].as_i64(), report["unchanged"].as_i64()),
+        (Some(1), Some(1)),
+        "{again}"
+    );
+    assert_eq!(
+        report["lines"][0],
+        json!({ "reference": "TP 7016 B", "outcome": "updated" })
+    );
+    let changed: Value = sqlx::query_scalar(
+        "select payload -> 'Updated' -> 'changed' from events where event_type = 'PowderUpdated'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(changed, json!(["price_per_kg"]));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn one_bad_line_refuses_the_whole_file() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let events = app.db.event_count().await;
+    let file = format!(
+        "{CSV_HEADER}\nTP 7016 B;Polyester;Brillant;Thermopoudre;Gris;RAL 7016;1,5;70;;0,6;200;10;25:0,8;12,90\n\
+         TP 9010 M;Polyester;Mat;Thermopoudre;Blanc;RAL 9010;lourde;80;;0,6;190;12;25:0,8;11,40\n"
+    );
+    let refused = app
+        .graphql_as(&owner.access_token, IMPORT, json!({ "csv": file }))
+        .await;
+    assert_eq!(error_code(&refused), Some("VALIDATION"), "{refused}");
+    assert_eq!(
+        refused["errors"][0]["extensions"]["reason"],
+        "IMPORT_CELL_INVALID"
+    );
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ligne 3, colonne densite"),
+        "{refused}"
+    );
+    assert_eq!(
+        app.db.event_count().await,
+        events,
+        "not even the good first line"
+    );
+    app.stop().await;
+}

@@ -47,6 +47,7 @@ pub struct Mutation(
     powder::PowderMutation,
     powder::PowderStockMutation,
     powder::InventoryMutation,
+    powder::PowderImportMutation,
     workspace::WorkspaceMutation,
     member::MemberMutation,
 );

@@ -794,3 +794,95 @@ impl InventoryMutation {
             })
     }
 }
+
+/// Ce qu'un import a fait d'une ligne.
+#[derive(SimpleObject)]
+pub struct ImportLine {
+    pub reference: String,
+    /// `created`, `updated` (les champs changés sont dans le journal) ou `unchanged`.
+    pub outcome: String,
+}
+
+#[derive(SimpleObject)]
+pub struct ImportReport {
+    pub created: i32,
+    pub updated: i32,
+    pub unchanged: i32,
+    pub lines: Vec<ImportLine>,
+}
+
+#[derive(Default)]
+pub struct PowderImportMutation;
+
+#[Object]
+impl PowderImportMutation {
+    /// Importe un catalogue fournisseur en CSV (format : docs/api.md). Tout le fichier est
+    /// vérifié avant d'écrire : une ligne fausse refuse le fichier et dit où. Une poudre déjà
+    /// présente est mise à jour, les champs changés sont consignés. Gérant ou administrateur.
+    async fn import_powders(
+        &self,
+        ctx: &Context<'_>,
+        csv: String,
+    ) -> async_graphql::Result<ImportReport> {
+        let actor = actor(ctx)?;
+        actor.require(EDITORS)?;
+        let specs =
+            commands::powder_import::parse_csv(&csv).map_err(|error| ApiError::domain(&error))?;
+        let state = state(ctx);
+        let meta = meta(ctx, &actor);
+        let mut report = ImportReport {
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            lines: Vec::with_capacity(specs.len()),
+        };
+        let mut last = None;
+        for spec in specs {
+            let identity = spec.identity().map_err(|error| ApiError::domain(&error))?;
+            let key = aggregate_local_id(&identity);
+            let registered = state
+                .commands
+                .powders
+                .execute(&meta, &key, PowderCommand::Register { spec: spec.clone() })
+                .await;
+            let (receipt, outcome) = match registered {
+                Ok(receipt) => (receipt, "created"),
+                Err(commands::CommandError::Rejected(
+                    domain::powder::catalogue::PowderError::AlreadyRegistered,
+                )) => {
+                    let receipt = state
+                        .commands
+                        .powders
+                        .execute(&meta, &key, PowderCommand::Update { spec })
+                        .await
+                        .map_err(ApiError::from)?;
+                    let outcome = if receipt.event_count > 0 {
+                        "updated"
+                    } else {
+                        "unchanged"
+                    };
+                    (receipt, outcome)
+                }
+                Err(error) => return Err(ApiError::from(error).into()),
+            };
+            match outcome {
+                "created" => report.created += 1,
+                "updated" => report.updated += 1,
+                _ => report.unchanged += 1,
+            }
+            report.lines.push(ImportLine {
+                reference: identity.reference().to_owned(),
+                outcome: outcome.to_owned(),
+            });
+            if receipt.position.is_some() {
+                last = Some(receipt);
+            }
+        }
+        if let Some(receipt) = last {
+            state
+                .await_projections(&receipt, &[read_model::NAME])
+                .await?;
+        }
+        Ok(report)
+    }
+}
