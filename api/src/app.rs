@@ -34,6 +34,7 @@ pub struct AppState {
     /// The platform's transport, for test emails of workshops without their own server.
     pub default_mailer: Arc<workers::mailer::Mailer>,
     pub oauth_providers: Arc<Vec<commands::mail_settings::OAuthProvider>>,
+    pub supplier_catalogue_url: Option<Arc<str>>,
     pub read_your_writes_timeout: Duration,
 }
 
@@ -57,6 +58,7 @@ impl AppState {
                     .expect("mail configuration checked at start"),
             ),
             oauth_providers: Arc::new(config.oauth_providers.clone()),
+            supplier_catalogue_url: config.supplier_catalogue_url.as_deref().map(Arc::from),
             read_your_writes_timeout: read_your_writes::DEFAULT_TIMEOUT,
         }
     }

@@ -27,6 +27,8 @@ pub struct Config {
     pub environment: Environment,
     /// Gmail / Outlook, when their OAuth client is configured.
     pub oauth_providers: Vec<commands::mail_settings::OAuthProvider>,
+    /// The powder supplier's catalogue export (PrestaShop webservice JSON).
+    pub supplier_catalogue_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +184,7 @@ impl Config {
             });
         }
         Ok(Self {
+            supplier_catalogue_url: read("SUPPLIER_CATALOGUE_URL")?,
             oauth_providers,
             jwt_secret: jwt_secret.into(),
             secret_key: secret_key.into(),

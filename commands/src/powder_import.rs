@@ -232,3 +232,106 @@ mod tests {
         );
     }
 }
+
+/// A product of the supplier's export (PrestaShop webservice shape: `products`, each with
+/// `reference`, `name`, `price` and the powder's `features`).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SupplierProduct {
+    pub reference: String,
+    pub name: String,
+    pub price: String,
+    #[serde(default)]
+    pub manufacturer_name: Option<String>,
+    pub features: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub formats: Vec<SupplierFormat>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SupplierFormat {
+    pub kg: String,
+    pub tare: String,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SupplierExport {
+    pub products: Vec<SupplierProduct>,
+}
+
+/// Turns the supplier's products into powders, validating each (the product index, from 1,
+/// stands for the line in errors).
+pub fn from_supplier(export: &SupplierExport) -> Result<Vec<PowderSpec>, ImportError> {
+    let mut powders = Vec::with_capacity(export.products.len());
+    for (index, product) in export.products.iter().enumerate() {
+        let line = index + 1;
+        let feature = |name: &'static str| {
+            product
+                .features
+                .get(name)
+                .map(String::as_str)
+                .unwrap_or_default()
+        };
+        let bad = |column: &'static str, value: &str, message: &str| ImportError::Cell {
+            line,
+            column,
+            message: format!("{message} : « {value} »"),
+        };
+        let number = |column: &'static str| {
+            let value = feature(column);
+            decimal(value).ok_or_else(|| bad(column, value, "nombre attendu"))
+        };
+        let optional = |column: &'static str| {
+            let value = feature(column);
+            if value.trim().is_empty() {
+                Ok(None)
+            } else {
+                decimal(value)
+                    .map(Some)
+                    .ok_or_else(|| bad(column, value, "nombre attendu"))
+            }
+        };
+        let integer = |column: &'static str| {
+            let value = feature(column);
+            value
+                .trim()
+                .parse::<u16>()
+                .map_err(|_| bad(column, value, "nombre entier attendu"))
+        };
+        let mut formats = Vec::new();
+        for format in &product.formats {
+            formats.push(Format {
+                kg: decimal(&format.kg)
+                    .ok_or_else(|| bad("formats", &format.kg, "nombre attendu"))?,
+                tare_kg: decimal(&format.tare)
+                    .ok_or_else(|| bad("formats", &format.tare, "nombre attendu"))?,
+            });
+        }
+        let spec = PowderSpec {
+            reference: product.reference.clone(),
+            kind: kind(feature("type"))
+                .ok_or_else(|| bad("type", feature("type"), "type inconnu"))?,
+            finish: finish(feature("finition"))
+                .ok_or_else(|| bad("finition", feature("finition"), "finition inconnue"))?,
+            brand: product
+                .manufacturer_name
+                .clone()
+                .unwrap_or_else(|| "Thermopoudre".to_owned()),
+            name: product.name.clone(),
+            colour: Some(feature("couleur").trim().to_owned()).filter(|colour| !colour.is_empty()),
+            density_g_cm3: number("densite")?,
+            thickness_um: number("epaisseur_um")?,
+            consumption_kg_m2: optional("consommation_kg_m2")?,
+            transfer_efficiency: optional("rendement")?,
+            cure_temperature_c: integer("cuisson_c")?,
+            cure_minutes: integer("cuisson_min")?,
+            formats,
+            price_per_kg: decimal(&product.price)
+                .ok_or_else(|| bad("prix_kg", &product.price, "nombre attendu"))?,
+        };
+        powders.push(
+            spec.validate()
+                .map_err(|source| ImportError::Powder { line, source })?,
+        );
+    }
+    Ok(powders)
+}

@@ -539,3 +539,101 @@ async fn one_bad_line_refuses_the_whole_file() {
     );
     app.stop().await;
 }
+
+/// A stand-in for the supplier's PrestaShop webservice: a JSON export of its powders.
+async fn supplier_stub() -> String {
+    let app = axum::Router::new().route(
+        "/api/products",
+        axum::routing::get(|axum::extract::RawQuery(query): axum::extract::RawQuery| async move {
+            let query = query.unwrap_or_default();
+            assert!(query.contains("output_format=JSON"), "{query}");
+            let product = |reference: &str, finish: &str, price: &str| {
+                json!({ "reference": reference, "name": format!("Poudre {reference}"), "price": price,
+                        "manufacturer_name": "Thermopoudre",
+                        "features": { "type": "Polyester", "finition": finish, "couleur": "RAL 7016", "densite": "1,5",
+                                      "epaisseur_um": "70", "rendement": "0,6", "cuisson_c": "200", "cuisson_min": "10" },
+                        "formats": [{ "kg": "25", "tare": "0,8" }] })
+            };
+            let all = vec![product("TP 7016 B", "Brillant", "12.90"), product("TP 7016 M", "Mat", "12.50")];
+            let decoded = reqwest::Url::parse(&format!("http://stub/?{query}")).unwrap();
+            let filter = decoded.query_pairs().find(|(name, _)| name == "filter[reference]").map(|(_, value)| value.into_owned());
+            let products: Vec<Value> = match filter {
+                Some(filter) => all.into_iter().filter(|p| format!("[{}]", p["reference"].as_str().unwrap()) == filter).collect(),
+                None => all,
+            };
+            axum::Json(json!({ "products": products }))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}/api/products", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    address
+}
+
+#[tokio::test]
+async fn the_supplier_catalogue_fills_and_imports_powders() {
+    let supplier = supplier_stub().await;
+    let app = tests::spawn_app_with(&[("SUPPLIER_CATALOGUE_URL", supplier)]).await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let lookup = app
+        .graphql_as(
+            &owner.access_token,
+            "{ lookupSupplierPowder(reference: \"tp 7016 b\") { reference finish brand consumptionKgM2 formats { kg tareKg } pricePerKg } }",
+            json!({}),
+        )
+        .await;
+    let found = &lookup["data"]["lookupSupplierPowder"];
+    assert_eq!(found["reference"], "TP 7016 B", "{lookup}");
+    assert_eq!(found["finish"], "gloss");
+    assert_eq!(found["consumptionKgM2"], "0.175");
+    let missing = app
+        .graphql_as(
+            &owner.access_token,
+            "{ lookupSupplierPowder(reference: \"TP 0000\") { reference } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&missing), Some("NOT_FOUND"), "{missing}");
+
+    let imported = app
+        .graphql_as(
+            &owner.access_token,
+            "mutation { importSupplierCatalogue { created updated unchanged } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        imported["data"]["importSupplierCatalogue"]["created"], 2,
+        "{imported}"
+    );
+    let again = app
+        .graphql_as(
+            &owner.access_token,
+            "mutation { importSupplierCatalogue { created updated unchanged } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        again["data"]["importSupplierCatalogue"]["unchanged"], 2,
+        "{again}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_a_supplier_the_lookup_says_so() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let lookup = app
+        .graphql_as(
+            &owner.access_token,
+            "{ lookupSupplierPowder(reference: \"TP 7016 B\") { reference } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        lookup["errors"][0]["extensions"]["reason"], "SUPPLIER_NOT_CONFIGURED",
+        "{lookup}"
+    );
+    app.stop().await;
+}

@@ -35,6 +35,7 @@ pub struct Query(
     powder::PowderStockQuery,
     powder::ReorderQuery,
     powder::InventoryQuery,
+    powder::SupplierQuery,
 );
 
 #[derive(MergedObject, Default)]
