@@ -219,3 +219,43 @@ pub async fn consumed_since(
     .fetch_all(executor)
     .await
 }
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct WeighingRow {
+    pub event_id: Uuid,
+    pub powder_key: String,
+    pub format_kg: Decimal,
+    pub gross_kg: Decimal,
+    pub tare_kg: Decimal,
+    pub net_kg: Decimal,
+    pub theoretical_kg: Decimal,
+    pub gap_kg: Decimal,
+    pub weighed_by: Option<Uuid>,
+    pub weighed_at: DateTime<Utc>,
+}
+
+/// A powder's weighings, newest first, before the cursor `(weighed_at, event_id)`.
+pub async fn weighings(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    powder_key: &str,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<WeighingRow>, sqlx::Error> {
+    let (before_at, before_id) = before.unzip();
+    sqlx::query_as(
+        "select event_id, powder_key, format_kg, gross_kg, tare_kg, net_kg, theoretical_kg, gap_kg, weighed_by, weighed_at
+         from powder_weighing
+         where workspace_id = $1 and powder_key = $2
+           and ($3::timestamptz is null or (weighed_at, event_id) < ($3, $4))
+         order by weighed_at desc, event_id desc
+         limit $5",
+    )
+    .bind(workspace_id)
+    .bind(powder_key)
+    .bind(before_at)
+    .bind(before_id)
+    .bind(limit)
+    .fetch_all(executor)
+    .await
+}

@@ -245,6 +245,27 @@ async fn receptions_consumption_and_weighings_keep_the_stock_right() {
         Some(operator.account_id),
         "the history says who weighed"
     );
+    let history = app
+        .graphql_as(
+            &owner.access_token,
+            "query($id: ID!) { powderWeighings(powderId: $id) { edges { node { weighedBy grossKg tareKg netKg gapKg } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let entry = &history["data"]["powderWeighings"]["edges"][0]["node"];
+    assert_eq!(
+        entry["weighedBy"],
+        operator.account_id.to_string(),
+        "{history}"
+    );
+    assert_eq!(
+        entry["tareKg"]
+            .as_str()
+            .unwrap()
+            .parse::<rust_decimal::Decimal>()
+            .unwrap(),
+        rust_decimal::Decimal::new(8, 1)
+    );
     app.stop().await;
 }
 

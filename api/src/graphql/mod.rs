@@ -36,6 +36,7 @@ pub struct Query(
     powder::ReorderQuery,
     powder::InventoryQuery,
     powder::SupplierQuery,
+    powder::WeighingQuery,
 );
 
 #[derive(MergedObject, Default)]
