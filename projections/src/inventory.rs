@@ -92,10 +92,28 @@ impl Projection for InventoryProjection {
 }
 
 /// Inventories with their progress, newest first (tenant transaction).
+/// Which inventories to read: one by id, or a page of the newest planned before a cursor.
+#[derive(Debug, Clone, Copy)]
+pub enum Selection {
+    One(Uuid),
+    Page {
+        /// Keyset cursor `(planned_at, inventory_id)` of the last row already shown.
+        before: Option<(DateTime<Utc>, Uuid)>,
+        limit: i64,
+    },
+}
+
+/// Inventories, newest planned first, with their progress. A workshop plans one every week
+/// or so for years, hence the keyset page rather than the whole list.
 pub async fn list(
     executor: impl PgExecutor<'_>,
     workspace_id: Uuid,
+    selection: Selection,
 ) -> Result<Vec<InventoryRow>, sqlx::Error> {
+    let (only, before, limit) = match selection {
+        Selection::One(id) => (Some(id), None, 1),
+        Selection::Page { before, limit } => (None, before, limit),
+    };
     sqlx::query_as(
         "select i.inventory_id, i.name, i.starts_on, i.ends_on, i.powder_keys, i.planned_at, i.closed_at,
                 count(distinct w.powder_key) as weighed,
@@ -109,10 +127,17 @@ pub async fn list(
              and (weighed_at at time zone 'Europe/Paris')::date between i.starts_on and i.ends_on
          ) w on true
          where i.workspace_id = $1
+           and ($2::uuid is null or i.inventory_id = $2)
+           and ($3::timestamptz is null or (i.planned_at, i.inventory_id) < ($3, $4::uuid))
          group by i.workspace_id, i.inventory_id
-         order by i.planned_at desc",
+         order by i.planned_at desc, i.inventory_id desc
+         limit $5",
     )
     .bind(workspace_id)
+    .bind(only)
+    .bind(before.map(|(at, _)| at))
+    .bind(before.map(|(_, id)| id))
+    .bind(limit)
     .fetch_all(executor)
     .await
 }

@@ -441,11 +441,11 @@ async fn a_partial_inventory_targets_powders_and_follows_the_weighings() {
     let listed = app
         .graphql_as(
             &owner.access_token,
-            "{ inventories { id weighed total gapKg } }",
+            "{ inventories { edges { node { id weighed total gapKg } } } }",
             json!({}),
         )
         .await;
-    let progress = &listed["data"]["inventories"][0];
+    let progress = &listed["data"]["inventories"]["edges"][0]["node"];
     assert_eq!(
         (progress["weighed"].as_i64(), progress["total"].as_i64()),
         (Some(1), Some(2)),
@@ -472,6 +472,78 @@ async fn a_partial_inventory_targets_powders_and_follows_the_weighings() {
         .graphql_as(&owner.access_token, close, json!({ "id": id }))
         .await;
     assert_eq!(error_code(&again), Some("CONFLICT"), "{again}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn inventories_page_newest_first_and_stay_in_their_workshop() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let other = app.sign_up("Voisin", "gerant@voisin.fr").await;
+    register(&app, &owner.access_token, "TP 7016 B").await;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive();
+    let plan = "mutation($name: String!, $from: NaiveDate!, $to: NaiveDate!) { planInventory(name: $name, startsOn: $from, endsOn: $to) { id } }";
+    for name in ["Semaine 1", "Semaine 2", "Semaine 3"] {
+        let planned = app
+            .graphql_as(
+                &owner.access_token,
+                plan,
+                json!({ "name": name, "from": today.to_string(), "to": today.to_string() }),
+            )
+            .await;
+        assert!(
+            planned["data"]["planInventory"]["id"].is_string(),
+            "{planned}"
+        );
+    }
+    let page = "query($after: String) { inventories(first: 2, after: $after) {
+        pageInfo { hasNextPage } edges { cursor node { name plannedAt } } } }";
+    let first = app
+        .graphql_as(&owner.access_token, page, json!({ "after": null }))
+        .await;
+    let names = |response: &serde_json::Value| -> Vec<String> {
+        response["data"]["inventories"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|edge| edge["node"]["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&first), ["Semaine 3", "Semaine 2"], "{first}");
+    assert_eq!(
+        first["data"]["inventories"]["pageInfo"]["hasNextPage"],
+        true
+    );
+    let cursor = first["data"]["inventories"]["edges"][1]["cursor"].clone();
+    let second = app
+        .graphql_as(&owner.access_token, page, json!({ "after": cursor }))
+        .await;
+    assert_eq!(names(&second), ["Semaine 1"], "{second}");
+    assert_eq!(
+        second["data"]["inventories"]["pageInfo"]["hasNextPage"],
+        false
+    );
+
+    let bad = app
+        .graphql_as(
+            &owner.access_token,
+            page,
+            json!({ "after": "pas-un-curseur" }),
+        )
+        .await;
+    assert_eq!(error_code(&bad), Some("VALIDATION"), "{bad}");
+
+    // The neighbour sees none of them, even with a cursor taken from the first workshop.
+    let theirs = app
+        .graphql_as(&other.access_token, page, json!({ "after": null }))
+        .await;
+    assert!(names(&theirs).is_empty(), "{theirs}");
+    let theirs = app
+        .graphql_as(&other.access_token, page, json!({ "after": cursor }))
+        .await;
+    assert!(names(&theirs).is_empty(), "{theirs}");
     app.stop().await;
 }
 

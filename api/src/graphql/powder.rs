@@ -658,6 +658,7 @@ pub struct InventoryNode {
     pub total: i32,
     /// Somme des écarts (pesé − théorique) des poudres pesées, kg.
     pub gap_kg: Decimal,
+    pub planned_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
 }
 
@@ -672,20 +673,40 @@ impl From<projections::inventory::InventoryRow> for InventoryNode {
             powder_ids: row.powder_keys.into_iter().map(ID).collect(),
             weighed: i32::try_from(row.weighed).unwrap_or(i32::MAX),
             gap_kg: row.gap_kg,
+            planned_at: row.planned_at,
             closed_at: row.closed_at,
         }
     }
 }
 
-async fn inventory_list(
+async fn inventory_rows(
     ctx: &Context<'_>,
     workspace_id: uuid::Uuid,
-) -> Result<Vec<InventoryNode>, ApiError> {
+    selection: projections::inventory::Selection,
+) -> Result<Vec<projections::inventory::InventoryRow>, ApiError> {
     let state = state(ctx);
     let mut tx = tenant::begin(&state.pool, workspace_id).await?;
-    let rows = projections::inventory::list(&mut *tx, workspace_id).await?;
+    let rows = projections::inventory::list(&mut *tx, workspace_id, selection).await?;
     tx.commit().await?;
-    Ok(rows.into_iter().map(InventoryNode::from).collect())
+    Ok(rows)
+}
+
+/// One inventory as its read model shows it, right after a command was projected.
+async fn inventory_node(
+    ctx: &Context<'_>,
+    workspace_id: uuid::Uuid,
+    inventory_id: uuid::Uuid,
+) -> async_graphql::Result<InventoryNode> {
+    inventory_rows(
+        ctx,
+        workspace_id,
+        projections::inventory::Selection::One(inventory_id),
+    )
+    .await?
+    .into_iter()
+    .next()
+    .map(InventoryNode::from)
+    .ok_or_else(|| ApiError::internal("inventory missing from its read model").into())
 }
 
 #[derive(Default)]
@@ -694,10 +715,49 @@ pub struct InventoryQuery;
 #[Object]
 impl InventoryQuery {
     /// Les inventaires partiels, du plus récent au plus ancien.
-    async fn inventories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<InventoryNode>> {
+    async fn inventories(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Taille de la page (50 par défaut)")] first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, InventoryNode>> {
         let actor = actor(ctx)?;
         actor.require(READERS)?;
-        Ok(inventory_list(ctx, actor.workspace_id).await?)
+        let invalid = || {
+            ApiError::new(
+                domain::ErrorKind::Validation,
+                "CURSOR_INVALID",
+                "curseur de pagination invalide",
+            )
+        };
+        let before = after
+            .as_deref()
+            .map(|cursor| {
+                let (at, id) = cursor.split_once('|').ok_or_else(invalid)?;
+                let at = DateTime::parse_from_rfc3339(at)
+                    .map_err(|_| invalid())?
+                    .with_timezone(&Utc);
+                Ok::<_, ApiError>((at, uuid::Uuid::parse_str(id).map_err(|_| invalid())?))
+            })
+            .transpose()?;
+        let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
+        let mut rows = inventory_rows(
+            ctx,
+            actor.workspace_id,
+            projections::inventory::Selection::Page {
+                before,
+                limit: limit + 1,
+            },
+        )
+        .await?;
+        let has_next = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let mut connection = Connection::new(before.is_some(), has_next);
+        for row in rows {
+            let cursor = format!("{}|{}", row.planned_at.to_rfc3339(), row.inventory_id);
+            connection.edges.push(Edge::new(cursor, row.into()));
+        }
+        Ok(connection)
     }
 }
 
@@ -751,13 +811,7 @@ impl InventoryMutation {
         state
             .await_projections(&receipt, &[projections::inventory::NAME])
             .await?;
-        inventory_list(ctx, actor.workspace_id)
-            .await?
-            .into_iter()
-            .find(|node| node.id.0 == inventory_id.to_string())
-            .ok_or_else(|| {
-                ApiError::internal("planned inventory missing from its read model").into()
-            })
+        inventory_node(ctx, actor.workspace_id, inventory_id).await
     }
 
     /// Clôt un inventaire. Gérant ou administrateur.
@@ -785,13 +839,7 @@ impl InventoryMutation {
         state
             .await_projections(&receipt, &[projections::inventory::NAME])
             .await?;
-        inventory_list(ctx, actor.workspace_id)
-            .await?
-            .into_iter()
-            .find(|node| node.id.0 == inventory_id.to_string())
-            .ok_or_else(|| {
-                ApiError::internal("closed inventory missing from its read model").into()
-            })
+        inventory_node(ctx, actor.workspace_id, inventory_id).await
     }
 }
 
