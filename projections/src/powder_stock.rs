@@ -145,10 +145,13 @@ impl Projection for PowderStockProjection {
     }
 }
 
-/// Stock of every catalogued powder (zero for those never moved), by reference.
+/// Stock of the catalogued powders (zero for those never moved), by reference, from the one
+/// after the `after` powder key; `limit` none reads to the end (the daily list needs them all).
 pub async fn list(
     executor: impl PgExecutor<'_>,
     workspace_id: Uuid,
+    after: Option<&str>,
+    limit: Option<i64>,
 ) -> Result<Vec<StockRow>, sqlx::Error> {
     sqlx::query_as(
         "select p.powder_key, p.reference, coalesce(s.theoretical_kg, 0) as theoretical_kg, s.weighed_kg,
@@ -156,9 +159,14 @@ pub async fn list(
          from powder p
          left join powder_stock s on s.workspace_id = p.workspace_id and s.powder_key = p.powder_key
          where p.workspace_id = $1
-         order by p.reference, p.powder_key",
+           and ($2::text is null or (p.reference, p.powder_key) >
+                (select c.reference, c.powder_key from powder c where c.workspace_id = $1 and c.powder_key = $2))
+         order by p.reference, p.powder_key
+         limit $3",
     )
     .bind(workspace_id)
+    .bind(after)
+    .bind(limit)
     .fetch_all(executor)
     .await
 }

@@ -153,7 +153,7 @@ async fn bad_powders_are_refused_and_write_nothing() {
     app.stop().await;
 }
 
-const STOCK: &str = "{ powderStock { powderId reference theoreticalKg weighedKg usedSinceWeighingKg reliability } }";
+const STOCK: &str = "{ powderStock { edges { node { powderId reference theoreticalKg weighedKg usedSinceWeighingKg reliability } } } }";
 
 async fn register(app: &tests::TestApp, token: &str, reference: &str) -> String {
     let registered = app
@@ -195,7 +195,7 @@ async fn receptions_consumption_and_weighings_keep_the_stock_right() {
         .await;
     assert_eq!(consumed["data"]["consumePowder"], true, "{consumed}");
     let stock = app.graphql_as(&owner.access_token, STOCK, json!({})).await;
-    let row = &stock["data"]["powderStock"][0];
+    let row = &stock["data"]["powderStock"]["edges"][0]["node"];
     assert_eq!(
         (
             row["theoreticalKg"].as_str(),
@@ -219,7 +219,7 @@ async fn receptions_consumption_and_weighings_keep_the_stock_right() {
     assert_eq!(weighing["gapKg"], "-1.300");
     assert_eq!(weighing["reliability"], 76, "1.3 / 21.5 = 6 % gap");
     let stock = app.graphql_as(&owner.access_token, STOCK, json!({})).await;
-    let row = &stock["data"]["powderStock"][0];
+    let row = &stock["data"]["powderStock"]["edges"][0]["node"];
     let kg = |value: &Value| {
         value
             .as_str()
@@ -472,6 +472,55 @@ async fn a_partial_inventory_targets_powders_and_follows_the_weighings() {
         .graphql_as(&owner.access_token, close, json!({ "id": id }))
         .await;
     assert_eq!(error_code(&again), Some("CONFLICT"), "{again}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_stock_list_pages_by_reference_and_stays_in_its_workshop() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let other = app.sign_up("Voisin", "gerant@voisin.fr").await;
+    for reference in ["TP 9010", "TP 7016 B", "TP 3020"] {
+        register(&app, &owner.access_token, reference).await;
+    }
+    register(&app, &other.access_token, "TP 1015").await;
+    let page = "query($after: String) { powderStock(first: 2, after: $after) {
+        pageInfo { hasNextPage } edges { cursor node { reference } } } }";
+    let references = |response: &serde_json::Value| -> Vec<String> {
+        response["data"]["powderStock"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{response}"))
+            .iter()
+            .map(|edge| edge["node"]["reference"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = app
+        .graphql_as(&owner.access_token, page, json!({ "after": null }))
+        .await;
+    assert_eq!(references(&first), ["TP 3020", "TP 7016 B"], "{first}");
+    assert_eq!(
+        first["data"]["powderStock"]["pageInfo"]["hasNextPage"],
+        true
+    );
+    let cursor = first["data"]["powderStock"]["edges"][1]["cursor"].clone();
+    let second = app
+        .graphql_as(&owner.access_token, page, json!({ "after": cursor }))
+        .await;
+    assert_eq!(references(&second), ["TP 9010"], "{second}");
+    assert_eq!(
+        second["data"]["powderStock"]["pageInfo"]["hasNextPage"],
+        false
+    );
+
+    // The neighbour sees only its own powder, and a foreign cursor opens nothing.
+    let theirs = app
+        .graphql_as(&other.access_token, page, json!({ "after": null }))
+        .await;
+    assert_eq!(references(&theirs), ["TP 1015"], "{theirs}");
+    let theirs = app
+        .graphql_as(&other.access_token, page, json!({ "after": cursor }))
+        .await;
+    assert!(references(&theirs).is_empty(), "{theirs}");
     app.stop().await;
 }
 

@@ -161,7 +161,7 @@ const OPERATIONS: &[Operation] = &[
         allowed: STAFF,
         request: |_| {
             (
-                "{ powderStock { reference } toWeighToday { reference } }",
+                "{ powderStock { edges { node { reference } } } toWeighToday { reference } }",
                 json!({}),
             )
         },

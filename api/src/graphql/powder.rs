@@ -384,40 +384,62 @@ async fn move_stock(
         .await
 }
 
+/// The stock rows with their reliability score, from the powder after `after`.
+async fn stock_nodes(
+    ctx: &Context<'_>,
+    workspace_id: uuid::Uuid,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<Vec<PowderStockNode>, ApiError> {
+    let state = state(ctx);
+    let scores = reliabilities(ctx, workspace_id).await?;
+    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
+    let rows = projections::powder_stock::list(&mut *tx, workspace_id, after, limit).await?;
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| PowderStockNode {
+            reliability: scores
+                .get(&row.powder_key)
+                .copied()
+                .flatten()
+                .map(i32::from),
+            powder_id: ID(row.powder_key),
+            reference: row.reference,
+            theoretical_kg: row.theoretical_kg,
+            weighed_kg: row.weighed_kg,
+            used_since_weighing_kg: row.used_since_weighing_kg,
+            last_weighed_at: row.last_weighed_at,
+        })
+        .collect())
+}
+
 #[derive(Default)]
 pub struct PowderStockQuery;
 
 #[Object]
 impl PowderStockQuery {
-    /// Le stock de chaque poudre du catalogue, avec son score de fiabilité.
-    async fn powder_stock(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PowderStockNode>> {
+    /// Le stock des poudres du catalogue par référence, avec leur score de fiabilité.
+    async fn powder_stock(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Taille de la page (50 par défaut)")] first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, PowderStockNode>> {
         let actor = actor(ctx)?;
         actor.require(READERS)?;
-        let state = state(ctx);
-        let scores = reliabilities(ctx, actor.workspace_id).await?;
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        let rows = projections::powder_stock::list(&mut *tx, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
-        Ok(rows
-            .into_iter()
-            .map(|row| PowderStockNode {
-                reliability: scores
-                    .get(&row.powder_key)
-                    .copied()
-                    .flatten()
-                    .map(i32::from),
-                powder_id: ID(row.powder_key),
-                reference: row.reference,
-                theoretical_kg: row.theoretical_kg,
-                weighed_kg: row.weighed_kg,
-                used_since_weighing_kg: row.used_since_weighing_kg,
-                last_weighed_at: row.last_weighed_at,
-            })
-            .collect())
+        let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
+        let mut nodes =
+            stock_nodes(ctx, actor.workspace_id, after.as_deref(), Some(limit + 1)).await?;
+        let has_next = nodes.len() as i64 > limit;
+        nodes.truncate(limit as usize);
+        let mut connection = Connection::new(after.is_some(), has_next);
+        for node in nodes {
+            connection
+                .edges
+                .push(Edge::new(node.powder_id.0.clone(), node));
+        }
+        Ok(connection)
     }
 
     /// La courte liste du jour « à peser » : les plus utilisées depuis leur dernière pesée,
@@ -429,7 +451,8 @@ impl PowderStockQuery {
     ) -> async_graphql::Result<Vec<PowderStockNode>> {
         let count = usize::try_from(count.unwrap_or(3).clamp(1, 20)).unwrap_or(3);
         let actor = actor(ctx)?;
-        let stock = self.powder_stock(ctx).await?;
+        actor.require(READERS)?;
+        let stock = stock_nodes(ctx, actor.workspace_id, None, None).await?;
         let candidates: Vec<domain::powder::Candidate<String>> = stock
             .iter()
             .map(|node| domain::powder::Candidate {
@@ -602,7 +625,7 @@ impl ReorderQuery {
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
-        let stock = projections::powder_stock::list(&mut *tx, actor.workspace_id)
+        let stock = projections::powder_stock::list(&mut *tx, actor.workspace_id, None, None)
             .await
             .map_err(ApiError::from)?;
         let catalogue = read_model::search(&mut *tx, actor.workspace_id, None, None, None, 10_000)
@@ -779,7 +802,7 @@ impl InventoryMutation {
         let actor = actor(ctx)?;
         actor.require(EDITORS)?;
         let size = usize::try_from(size.unwrap_or(10).clamp(1, 200)).unwrap_or(10);
-        let stock = PowderStockQuery.powder_stock(ctx).await?;
+        let stock = stock_nodes(ctx, actor.workspace_id, None, None).await?;
         let candidates: Vec<domain::powder::Candidate<String>> = stock
             .iter()
             .map(|node| domain::powder::Candidate {
