@@ -732,6 +732,22 @@ async fn inventory_node(
     .ok_or_else(|| ApiError::internal("inventory missing from its read model").into())
 }
 
+/// Reads a `time|uuid` keyset cursor, the shape of the lists ordered newest first.
+fn time_cursor(cursor: &str) -> Result<(DateTime<Utc>, uuid::Uuid), ApiError> {
+    let invalid = || {
+        ApiError::new(
+            domain::ErrorKind::Validation,
+            "CURSOR_INVALID",
+            "curseur de pagination invalide",
+        )
+    };
+    let (at, id) = cursor.split_once('|').ok_or_else(invalid)?;
+    let at = DateTime::parse_from_rfc3339(at)
+        .map_err(|_| invalid())?
+        .with_timezone(&Utc);
+    Ok((at, uuid::Uuid::parse_str(id).map_err(|_| invalid())?))
+}
+
 #[derive(Default)]
 pub struct InventoryQuery;
 
@@ -746,23 +762,7 @@ impl InventoryQuery {
     ) -> async_graphql::Result<Connection<String, InventoryNode>> {
         let actor = actor(ctx)?;
         actor.require(READERS)?;
-        let invalid = || {
-            ApiError::new(
-                domain::ErrorKind::Validation,
-                "CURSOR_INVALID",
-                "curseur de pagination invalide",
-            )
-        };
-        let before = after
-            .as_deref()
-            .map(|cursor| {
-                let (at, id) = cursor.split_once('|').ok_or_else(invalid)?;
-                let at = DateTime::parse_from_rfc3339(at)
-                    .map_err(|_| invalid())?
-                    .with_timezone(&Utc);
-                Ok::<_, ApiError>((at, uuid::Uuid::parse_str(id).map_err(|_| invalid())?))
-            })
-            .transpose()?;
+        let before = after.as_deref().map(time_cursor).transpose()?;
         let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
         let mut rows = inventory_rows(
             ctx,
@@ -1143,23 +1143,7 @@ impl WeighingQuery {
         let actor = actor(ctx)?;
         actor.require(READERS)?;
         let row = catalogue_row(ctx, actor.workspace_id, &powder_id).await?;
-        let invalid = || {
-            ApiError::new(
-                domain::ErrorKind::Validation,
-                "CURSOR_INVALID",
-                "curseur de pagination invalide",
-            )
-        };
-        let before = after
-            .as_deref()
-            .map(|cursor| {
-                let (at, id) = cursor.split_once('|').ok_or_else(invalid)?;
-                let at = DateTime::parse_from_rfc3339(at)
-                    .map_err(|_| invalid())?
-                    .with_timezone(&Utc);
-                Ok::<_, ApiError>((at, uuid::Uuid::parse_str(id).map_err(|_| invalid())?))
-            })
-            .transpose()?;
+        let before = after.as_deref().map(time_cursor).transpose()?;
         let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
         let state = state(ctx);
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
