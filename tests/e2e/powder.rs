@@ -1,7 +1,7 @@
 //! The powder catalogue over GraphQL.
 
 use serde_json::{json, Value};
-use tests::{error_code, spawn_app};
+use tests::{error_code, node_strings, spawn_app};
 
 const REGISTER: &str = "mutation($input: PowderInput!) { registerPowder(input: $input) {
     id reference kind finish consumptionKgM2 formats { kg tareKg } pricePerKg updatedAt } }";
@@ -486,14 +486,7 @@ async fn the_stock_list_pages_by_reference_and_stays_in_its_workshop() {
     register(&app, &other.access_token, "TP 1015").await;
     let page = "query($after: String) { powderStock(first: 2, after: $after) {
         pageInfo { hasNextPage } edges { cursor node { reference } } } }";
-    let references = |response: &serde_json::Value| -> Vec<String> {
-        response["data"]["powderStock"]["edges"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{response}"))
-            .iter()
-            .map(|edge| edge["node"]["reference"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let references = |response| node_strings(response, "powderStock", "reference");
     let first = app
         .graphql_as(&owner.access_token, page, json!({ "after": null }))
         .await;
@@ -552,14 +545,7 @@ async fn inventories_page_newest_first_and_stay_in_their_workshop() {
     let first = app
         .graphql_as(&owner.access_token, page, json!({ "after": null }))
         .await;
-    let names = |response: &serde_json::Value| -> Vec<String> {
-        response["data"]["inventories"]["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|edge| edge["node"]["name"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let names = |response| node_strings(response, "inventories", "name");
     assert_eq!(names(&first), ["Semaine 3", "Semaine 2"], "{first}");
     assert_eq!(
         first["data"]["inventories"]["pageInfo"]["hasNextPage"],

@@ -260,6 +260,22 @@ pub fn error_code(response: &Value) -> Option<&str> {
     response["errors"][0]["extensions"]["code"].as_str()
 }
 
+/// One string field of every node of a connection, in order: `data.<list>.edges[].node.<field>`.
+/// Panics with the whole response when the list is missing, so an error shows in the failure.
+pub fn node_strings(response: &Value, list: &str, field: &str) -> Vec<String> {
+    response["data"][list]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{response}"))
+        .iter()
+        .map(|edge| {
+            edge["node"][field]
+                .as_str()
+                .unwrap_or_else(|| panic!("no {field} in {response}"))
+                .to_owned()
+        })
+        .collect()
+}
+
 /// Sends `command` to the workspace aggregate of `workspace_id` as the platform would, and
 /// fails the test if it is refused.
 pub async fn workspace_command(
