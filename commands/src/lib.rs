@@ -26,9 +26,11 @@ pub use meta::CommandMeta;
 
 use domain::email::Email;
 use domain::email_template::EmailTemplates;
+use domain::powder::alert::StockAlerts;
 use domain::powder::catalogue::Powder;
 use domain::powder::inventory::Inventory;
 use domain::powder::movement::PowderMovements;
+use domain::powder::settings::StockPolicy;
 use domain::workspace::Workspace;
 use std::sync::Arc;
 
@@ -52,6 +54,8 @@ pub struct Commands {
     pub powders: CommandGateway<Powder>,
     pub powder_movements: CommandGateway<PowderMovements>,
     pub inventories: CommandGateway<Inventory>,
+    pub stock_settings: CommandGateway<StockPolicy>,
+    pub stock_alerts: CommandGateway<StockAlerts>,
     events_appended: Counter,
     appends: Arc<watch::Sender<u64>>,
 }
@@ -70,7 +74,9 @@ impl Commands {
             emails: CommandGateway::new(pool.clone(), (), signals.clone()),
             powders: CommandGateway::new(pool.clone(), (), signals.clone()),
             powder_movements: CommandGateway::new(pool.clone(), (), signals.clone()),
-            inventories: CommandGateway::new(pool, (), signals),
+            inventories: CommandGateway::new(pool.clone(), (), signals.clone()),
+            stock_settings: CommandGateway::new(pool.clone(), (), signals.clone()),
+            stock_alerts: CommandGateway::new(pool, (), signals),
             events_appended,
             appends,
         }

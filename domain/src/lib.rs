@@ -42,6 +42,14 @@ pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
             schemars::schema_for!(powder::catalogue::PowderEvent),
         ),
         (
+            powder::settings::StockPolicy::TYPE,
+            schemars::schema_for!(powder::settings::StockSettingsEvent),
+        ),
+        (
+            powder::alert::StockAlerts::TYPE,
+            schemars::schema_for!(powder::alert::AlertEvent),
+        ),
+        (
             email_template::EmailTemplates::TYPE,
             schemars::schema_for!(email_template::EmailTemplateEvent),
         ),

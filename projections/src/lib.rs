@@ -14,6 +14,7 @@ pub mod member;
 pub mod powder;
 pub mod powder_stock;
 pub mod read_your_writes;
+pub mod reorder;
 pub mod tenant;
 pub mod workspace;
 

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::powder::movement::MovementEvent;
+use domain::powder::settings::{StockSettings, StockSettingsEvent};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
@@ -32,7 +33,7 @@ impl Projection for PowderStockProjection {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["powder_weighing", "powder_stock"]
+        &["powder_weighing", "powder_stock", "powder_stock_settings"]
     }
 
     fn event_types(&self) -> &'static [&'static str] {
@@ -40,6 +41,7 @@ impl Projection for PowderStockProjection {
             MovementEvent::RECEIVED,
             MovementEvent::CONSUMED,
             MovementEvent::WEIGHED,
+            StockSettingsEvent::CHANGED,
         ]
     }
 
@@ -50,6 +52,14 @@ impl Projection for PowderStockProjection {
     ) -> Result<(), ProjectionError> {
         for event in events {
             let workspace_id = event.workspace_id;
+            if event.event_type == StockSettingsEvent::CHANGED {
+                let StockSettingsEvent::Changed {
+                    settings,
+                    changed_at,
+                } = event.payload()?;
+                save_settings(&mut *conn, workspace_id, settings, changed_at).await?;
+                continue;
+            }
             match event.payload()? {
                 MovementEvent::Received {
                     powder_key,
@@ -266,4 +276,55 @@ pub async fn weighings(
     .bind(limit)
     .fetch_all(executor)
     .await
+}
+
+async fn save_settings(
+    conn: &mut PgConnection,
+    workspace_id: Uuid,
+    settings: StockSettings,
+    changed_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into powder_stock_settings (workspace_id, daily_list_size, window_days, lead_time_days,
+                                            cover_days, low_stock_alerts, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7)
+         on conflict (workspace_id) do update
+         set daily_list_size = $2, window_days = $3, lead_time_days = $4, cover_days = $5,
+             low_stock_alerts = $6, updated_at = $7",
+    )
+    .bind(workspace_id)
+    .bind(i16::from(settings.daily_list_size))
+    .bind(settings.window_days as i16)
+    .bind(settings.lead_time_days as i16)
+    .bind(settings.cover_days as i16)
+    .bind(settings.low_stock_alerts)
+    .bind(changed_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The workshop's stock settings, the defaults until it changed them.
+pub async fn settings(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+) -> Result<StockSettings, sqlx::Error> {
+    let row: Option<(i16, i16, i16, i16, bool)> = sqlx::query_as(
+        "select daily_list_size, window_days, lead_time_days, cover_days, low_stock_alerts
+         from powder_stock_settings where workspace_id = $1",
+    )
+    .bind(workspace_id)
+    .fetch_optional(executor)
+    .await?;
+    // Values were validated by the aggregate before they reached the table.
+    Ok(row.map_or_else(
+        StockSettings::default,
+        |(size, window, lead, cover, alerts)| StockSettings {
+            daily_list_size: u8::try_from(size).unwrap_or(u8::MAX),
+            window_days: window.unsigned_abs(),
+            lead_time_days: lead.unsigned_abs(),
+            cover_days: cover.unsigned_abs(),
+            low_stock_alerts: alerts,
+        },
+    ))
 }

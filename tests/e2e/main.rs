@@ -17,4 +17,5 @@ mod powder;
 mod replay;
 mod roles;
 mod schema;
+mod stock_settings;
 mod two_factor;

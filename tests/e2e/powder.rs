@@ -11,7 +11,7 @@ const SEARCH: &str =
     "query($search: String, $finish: FinishValue) { powders(search: $search, finish: $finish) {
     edges { node { reference finish name colour } } } }";
 
-pub fn powder(reference: &str, finish: &str) -> Value {
+pub(crate) fn powder(reference: &str, finish: &str) -> Value {
     json!({
         "reference": reference, "kind": "POLYESTER", "finish": finish, "brand": "Thermopoudre",
         "name": "Gris anthracite", "colour": "RAL 7016", "densityGCm3": "1.5", "thicknessUm": "70",
@@ -155,7 +155,7 @@ async fn bad_powders_are_refused_and_write_nothing() {
 
 const STOCK: &str = "{ powderStock { edges { node { powderId reference theoreticalKg weighedKg usedSinceWeighingKg reliability } } } }";
 
-async fn register(app: &tests::TestApp, token: &str, reference: &str) -> String {
+pub(crate) async fn register(app: &tests::TestApp, token: &str, reference: &str) -> String {
     let registered = app
         .graphql_as(
             token,

@@ -167,6 +167,22 @@ const OPERATIONS: &[Operation] = &[
         },
     },
     Operation {
+        name: "stockSettings",
+        allowed: STAFF,
+        request: |_| ("{ stockSettings { dailyListSize } }", json!({})),
+    },
+    Operation {
+        name: "updateStockSettings",
+        allowed: MANAGERS,
+        request: |_| {
+            (
+                "mutation { updateStockSettings(input: { dailyListSize: 4, windowDays: 30,
+                   leadTimeDays: 7, coverDays: 30, lowStockAlerts: true }) { dailyListSize } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
         name: "deactivateMember",
         allowed: MANAGERS,
         request: |target| {

@@ -1,10 +1,12 @@
 //! Powders and their stock (spec §5.6, §5.7, §4.3): the pure calculations the catalogue,
 //! the weighings and the daily to-weigh list stand on. Quantities are exact decimals.
 
+pub mod alert;
 pub mod catalogue;
 mod identity;
 pub mod inventory;
 pub mod movement;
+pub mod settings;
 mod stock;
 #[cfg(test)]
 mod tests;

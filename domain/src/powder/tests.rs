@@ -480,3 +480,143 @@ mod inventories {
             .then_expect_error(InventoryError::AlreadyClosed);
     }
 }
+
+mod settings {
+    use super::super::settings::*;
+    use crate::Stamped;
+
+    fn change(policy: &StockPolicy, settings: StockSettings) -> Result<usize, &'static str> {
+        let now = chrono::Utc::now();
+        policy
+            .decide(Stamped::at(now, StockSettingsCommand::Change(settings)))
+            .map(|events| events.len())
+            .map_err(|error| crate::DomainError::code(&error))
+    }
+
+    #[test]
+    fn defaults_are_three_powders_a_day_and_alerts_on() {
+        let defaults = StockSettings::default();
+        assert_eq!(defaults.daily_list_size, 3);
+        assert!(defaults.low_stock_alerts);
+        assert_eq!(defaults.validate(), Ok(defaults));
+    }
+
+    #[test]
+    fn bounds_are_checked_and_an_unchanged_form_writes_nothing() {
+        let policy = StockPolicy::default();
+        let base = StockSettings::default();
+        for (settings, expected) in [
+            (base, Ok(0)),
+            (
+                StockSettings {
+                    daily_list_size: 5,
+                    ..base
+                },
+                Ok(1),
+            ),
+            (
+                StockSettings {
+                    daily_list_size: 0,
+                    ..base
+                },
+                Err("STOCK_DAILY_LIST_SIZE_INVALID"),
+            ),
+            (
+                StockSettings {
+                    daily_list_size: 21,
+                    ..base
+                },
+                Err("STOCK_DAILY_LIST_SIZE_INVALID"),
+            ),
+            (
+                StockSettings {
+                    window_days: 0,
+                    ..base
+                },
+                Err("STOCK_HORIZON_INVALID"),
+            ),
+            (
+                StockSettings {
+                    lead_time_days: 0,
+                    ..base
+                },
+                Ok(1),
+            ),
+            (
+                StockSettings {
+                    cover_days: 366,
+                    ..base
+                },
+                Err("STOCK_HORIZON_INVALID"),
+            ),
+        ] {
+            assert_eq!(change(&policy, settings), expected, "{settings:?}");
+        }
+    }
+}
+
+mod alerts {
+    use cqrs_es::Aggregate;
+    use rust_decimal_macros::dec;
+
+    use super::super::alert::*;
+    use crate::Stamped;
+
+    fn low(key: &str) -> LowPowder {
+        LowPowder {
+            powder_key: key.to_owned(),
+            reference: key.to_uppercase(),
+            stock_kg: dec!(2),
+            days_left: 1,
+            quantity_kg: dec!(25),
+        }
+    }
+
+    fn review(alerts: &mut StockAlerts, keys: &[&str]) -> Vec<AlertEvent> {
+        let low = keys.iter().map(|key| low(key)).collect();
+        let events = alerts.decide(Stamped::at(
+            chrono::Utc::now(),
+            AlertCommand::Review { low },
+        ));
+        for event in events.clone() {
+            alerts.apply(event);
+        }
+        events
+    }
+
+    fn raised(events: &[AlertEvent]) -> Vec<String> {
+        events
+            .iter()
+            .flat_map(|event| match event {
+                AlertEvent::Raised { powders, .. } => {
+                    powders.iter().map(|p| p.powder_key.clone()).collect()
+                }
+                AlertEvent::Cleared { .. } => vec![],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_powder_is_alerted_once_until_it_recovers() {
+        let mut alerts = StockAlerts::default();
+        assert_eq!(raised(&review(&mut alerts, &["a", "b"])), ["a", "b"]);
+        assert!(
+            review(&mut alerts, &["a", "b"]).is_empty(),
+            "same review, no email"
+        );
+        let events = review(&mut alerts, &["b", "c"]);
+        assert_eq!(raised(&events), ["c"], "only the newly low powder");
+        assert!(events.iter().any(|event| matches!(
+            event,
+            AlertEvent::Cleared { powder_keys, .. } if powder_keys == &["a".to_owned()]
+        )));
+        assert_eq!(
+            raised(&review(&mut alerts, &["a", "b", "c"])),
+            ["a"],
+            "a recovered, then became low again"
+        );
+        assert!(review(&mut alerts, &[])
+            .iter()
+            .all(|event| matches!(event, AlertEvent::Cleared { .. })));
+    }
+}

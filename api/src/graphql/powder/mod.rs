@@ -5,6 +5,7 @@ mod catalogue;
 mod import;
 mod inventory;
 mod reorder;
+mod settings;
 mod stock;
 mod weighing;
 
@@ -12,6 +13,7 @@ pub use catalogue::*;
 pub use import::*;
 pub use inventory::*;
 pub use reorder::*;
+pub use settings::*;
 pub use stock::*;
 pub use weighing::*;
 

@@ -167,11 +167,19 @@ impl PowderStockQuery {
     async fn to_weigh_today(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Nombre de poudres (3 par défaut)")] count: Option<i32>,
+        #[graphql(desc = "Nombre de poudres (réglage du stock par défaut : 3)")] count: Option<u8>,
     ) -> async_graphql::Result<Vec<PowderStockNode>> {
-        let count = usize::try_from(count.unwrap_or(3).clamp(1, 20)).unwrap_or(3);
         let actor = actor(ctx)?;
         actor.require(READERS)?;
+        let count = match count {
+            Some(count) => count,
+            None => {
+                super::settings_in_force(ctx, actor.workspace_id)
+                    .await?
+                    .daily_list_size
+            }
+        };
+        let count = usize::from(count.clamp(1, domain::powder::settings::MAX_DAILY_LIST));
         let stock = stock_nodes(ctx, actor.workspace_id, None, None).await?;
         let candidates: Vec<domain::powder::Candidate<String>> = stock
             .iter()
