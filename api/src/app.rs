@@ -180,7 +180,7 @@ impl Application {
         // flight may be waiting for a projection to reach its events.
         let (stop_workers, workers_stop) = watch::channel(false);
         let workers = if run_workers {
-            workers::spawn(
+            let mut handles = workers::spawn(
                 &state.pool,
                 &state.subscriptions,
                 RunnerSettings::default(),
@@ -188,7 +188,13 @@ impl Application {
                 mailer,
                 reactors(&state),
                 &workers_stop,
-            )
+            );
+            handles.extend(workers::spawn_schedules(
+                &state.pool,
+                &state.commands,
+                &workers_stop,
+            ));
+            handles
         } else {
             vec![]
         };
@@ -215,10 +221,7 @@ impl Application {
 
 /// The subscribers that act on events (never replayed).
 pub fn reactors(state: &AppState) -> Vec<Arc<dyn projections::Projection>> {
-    vec![Arc::new(workers::trial_emails::TrialEmails {
-        public_base_url: state.public_base_url.to_string(),
-        message_domain: state.message_domain.to_string(),
-    })]
+    workers::reactors(&state.public_base_url, &state.message_domain)
 }
 
 /// Resolves on SIGTERM or Ctrl-C and flips `shutdown`.

@@ -107,12 +107,14 @@ async fn main() -> anyhow::Result<()> {
                 RunnerSettings::default(),
                 None,
                 Some(config.mailer()?.with_events(Commands::new(pool.clone()))),
-                vec![std::sync::Arc::new(workers::trial_emails::TrialEmails {
-                    public_base_url: config.public_base_url.trim_end_matches('/').to_owned(),
-                    message_domain: config.message_domain().to_owned(),
-                })],
+                workers::reactors(&config.public_base_url, config.message_domain()),
                 &stop,
             );
+            let handles = handles.into_iter().chain(workers::spawn_schedules(
+                &pool,
+                &Commands::new(pool.clone()),
+                &stop,
+            ));
             api::app::stop_on_signal(shutdown).await;
             for handle in handles {
                 let _ = handle.await;

@@ -28,7 +28,7 @@ async fn a_workshop_edits_previews_and_resets_its_templates() {
     let templates = listed["data"]["emailTemplates"]
         .as_array()
         .unwrap_or_else(|| panic!("{listed}"));
-    assert_eq!(templates.len(), 14);
+    assert_eq!(templates.len(), 15);
     assert!(templates
         .iter()
         .all(|template| template["isDefault"] == true));

@@ -11,6 +11,7 @@ mod feed;
 mod gateway;
 mod http;
 mod isolation;
+mod low_stock;
 mod mailer;
 mod migrations;
 mod powder;

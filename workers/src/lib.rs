@@ -3,8 +3,10 @@
 //! Later workers (email delivery, schedules, purges) join [`spawn`] the same way: each is a
 //! subscriber or a scheduled job holding a lease, so several processes never double-run one.
 
+pub mod low_stock;
 pub mod mailer;
 pub mod oauth;
+mod templates;
 pub mod trial_emails;
 
 use std::time::Duration;
@@ -65,6 +67,38 @@ pub fn spawn(
         )));
     }
     handles
+}
+
+/// The subscribers that act on events (emails…): never replayed.
+pub fn reactors(
+    public_base_url: &str,
+    message_domain: &str,
+) -> Vec<std::sync::Arc<dyn projections::Projection>> {
+    let public_base_url = public_base_url.trim_end_matches('/').to_owned();
+    vec![
+        std::sync::Arc::new(trial_emails::TrialEmails {
+            public_base_url: public_base_url.clone(),
+            message_domain: message_domain.to_owned(),
+        }),
+        std::sync::Arc::new(low_stock::LowStockEmails {
+            public_base_url,
+            message_domain: message_domain.to_owned(),
+        }),
+    ]
+}
+
+/// The jobs that run on a clock rather than on events.
+pub fn spawn_schedules(
+    pool: &PgPool,
+    commands: &commands::Commands,
+    shutdown: &watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    vec![tokio::spawn(low_stock::run(
+        pool.clone(),
+        commands.clone(),
+        low_stock::REVIEW_EVERY,
+        shutdown.clone(),
+    ))]
 }
 
 /// Notifies every process' listener after this process appended events.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono::Duration;
 use commands::mail::{enqueue, OutgoingEmail};
-use domain::email_template::{default_template, render, Template, TemplateKind};
+use domain::email_template::{default_template, render, TemplateKind};
 use domain::workspace::WorkspaceEvent;
 use projections::engine::{Projection, ProjectionError};
 use projections::RecordedEvent;
@@ -81,7 +81,7 @@ impl Projection for TrialEmails {
                     .await?;
             let Some(email) = email else { continue };
             for (days, kind) in REMINDERS {
-                let template = template_in_force(conn, event.workspace_id, kind).await?;
+                let template = crate::templates::in_force(conn, event.workspace_id, kind).await?;
                 let left = (ends_at - started_at - Duration::days(days))
                     .num_days()
                     .max(0);
@@ -113,21 +113,4 @@ impl Projection for TrialEmails {
         }
         Ok(())
     }
-}
-
-async fn template_in_force(
-    conn: &mut PgConnection,
-    workspace_id: Uuid,
-    kind: TemplateKind,
-) -> Result<Template, sqlx::Error> {
-    let custom: Option<(String, String)> = sqlx::query_as(
-        "select subject, mjml from email_template where workspace_id = $1 and kind = $2",
-    )
-    .bind(workspace_id)
-    .bind(kind.as_str())
-    .fetch_optional(conn)
-    .await?;
-    Ok(custom
-        .map(|(subject, mjml)| Template { subject, mjml })
-        .unwrap_or_else(|| default_template(kind)))
 }

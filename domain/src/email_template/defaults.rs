@@ -133,6 +133,15 @@ pub fn default_template(kind: TemplateKind) -> Template {
             ],
             Some("En savoir plus"),
         ),
+        TemplateKind::LowStock => (
+            "Poudres à commander — {nom_atelier}",
+            &[
+                "Bonjour,",
+                "Au rythme de consommation récent, ces poudres seront épuisées avant une livraison du fournisseur : {liste}.",
+                "Les quantités conseillées sont en cartons entiers ; ajustez le délai et la couverture dans les réglages du stock.",
+            ],
+            Some("Voir les suggestions d'achat"),
+        ),
     };
     Template {
         subject: subject.to_owned(),

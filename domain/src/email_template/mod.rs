@@ -55,10 +55,11 @@ pub enum TemplateKind {
     TrialDay15,
     TrialDay25,
     PriceChange,
+    LowStock,
 }
 
 impl TemplateKind {
-    pub const ALL: [TemplateKind; 14] = [
+    pub const ALL: [TemplateKind; 15] = [
         Self::QuoteNewClient,
         Self::QuoteExistingClient,
         Self::QuoteReminderDay2,
@@ -73,6 +74,7 @@ impl TemplateKind {
         Self::TrialDay15,
         Self::TrialDay25,
         Self::PriceChange,
+        Self::LowStock,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -91,6 +93,7 @@ impl TemplateKind {
             Self::TrialDay15 => "trial_day15",
             Self::TrialDay25 => "trial_day25",
             Self::PriceChange => "price_change",
+            Self::LowStock => "low_stock",
         }
     }
 

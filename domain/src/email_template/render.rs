@@ -16,6 +16,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("numero_facture", "numéro de la facture"),
     ("numero_projet", "numéro du projet"),
     ("jours_restants", "jours d'essai restants"),
+    (
+        "liste",
+        "les éléments concernés (poudres en stock bas avec la quantité conseillée…)",
+    ),
 ];
 
 /// Longest template accepted: a rich email is a few kilobytes of MJML.
@@ -149,6 +153,7 @@ pub fn sample_values() -> BTreeMap<&'static str, String> {
         ("numero_facture", "F-2026-0108"),
         ("numero_projet", "P-2026-0017"),
         ("jours_restants", "23"),
+        ("liste", "TP 7016 B : 2 kg, 1 jour restant, commander 25 kg"),
     ]
     .into_iter()
     .map(|(name, value)| (name, value.to_owned()))
