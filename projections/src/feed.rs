@@ -56,6 +56,13 @@ impl RecordedEvent {
             .map_err(|source| ProjectionError::payload(self, source))
     }
 
+    /// The aggregate id as the workspace knows it, without the workspace prefix.
+    pub fn local_id(&self) -> &str {
+        self.aggregate_id
+            .split_once('/')
+            .map_or(self.aggregate_id.as_str(), |(_, local)| local)
+    }
+
     /// A metadata value by its `domain::meta` key.
     pub fn meta(&self, key: &str) -> Option<String> {
         let map: HashMap<String, String> = serde_json::from_str(self.metadata.get()).ok()?;

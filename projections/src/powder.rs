@@ -33,6 +33,7 @@ pub struct PowderRow {
     pub price_per_kg: Decimal,
     pub registered_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 fn words<T: serde::Serialize>(value: &T) -> String {
@@ -85,6 +86,38 @@ async fn upsert(
     Ok(())
 }
 
+/// The powder of an archive event is its aggregate: its key is the aggregate's local id.
+async fn set_archived(
+    conn: &mut PgConnection,
+    event: &RecordedEvent,
+    archived_at: Option<DateTime<Utc>>,
+) -> Result<(), ProjectionError> {
+    sqlx::query(
+        "update powder set archived_at = $3, updated_at = coalesce($3, updated_at)
+         where workspace_id = $1 and powder_key = $2",
+    )
+    .bind(event.workspace_id)
+    .bind(event.local_id())
+    .bind(archived_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn touch(
+    conn: &mut PgConnection,
+    event: &RecordedEvent,
+    at: DateTime<Utc>,
+) -> Result<(), ProjectionError> {
+    sqlx::query("update powder set updated_at = $3 where workspace_id = $1 and powder_key = $2")
+        .bind(event.workspace_id)
+        .bind(event.local_id())
+        .bind(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl Projection for PowderProjection {
     fn name(&self) -> &'static str {
@@ -96,7 +129,12 @@ impl Projection for PowderProjection {
     }
 
     fn event_types(&self) -> &'static [&'static str] {
-        &[PowderEvent::REGISTERED, PowderEvent::UPDATED]
+        &[
+            PowderEvent::REGISTERED,
+            PowderEvent::UPDATED,
+            PowderEvent::ARCHIVED,
+            PowderEvent::RESTORED,
+        ]
     }
 
     async fn apply(
@@ -113,6 +151,13 @@ impl Projection for PowderProjection {
                 PowderEvent::Updated {
                     spec, updated_at, ..
                 } => upsert(conn, event.workspace_id, &spec, updated_at).await?,
+                PowderEvent::Archived { archived_at } => {
+                    set_archived(conn, event, Some(archived_at)).await?
+                }
+                PowderEvent::Restored { restored_at } => {
+                    set_archived(conn, event, None).await?;
+                    touch(conn, event, restored_at).await?
+                }
             }
         }
         Ok(())
@@ -128,15 +173,16 @@ pub async fn search(
     finish: Option<&str>,
     after: Option<&str>,
     limit: i64,
+    include_archived: bool,
 ) -> Result<Vec<PowderRow>, sqlx::Error> {
     let pattern =
         search.map(|text| format!("%{}%", text.trim().replace('%', "\\%").replace('_', "\\_")));
     sqlx::query_as(
         "select powder_key, reference, kind, finish, brand, name, colour, density_g_cm3, thickness_um,
                 consumption_kg_m2, transfer_efficiency, cure_temperature_c, cure_minutes, formats, price_per_kg,
-                registered_at, updated_at
+                registered_at, updated_at, archived_at
          from powder
-         where workspace_id = $1
+         where workspace_id = $1 and ($6 or archived_at is null)
            and ($2::text is null or reference ilike $2 or name ilike $2 or colour ilike $2)
            and ($3::text is null or finish = $3)
            and ($4::text is null or powder_key > $4)
@@ -148,6 +194,7 @@ pub async fn search(
     .bind(finish)
     .bind(after)
     .bind(limit)
+    .bind(include_archived)
     .fetch_all(executor)
     .await
 }
@@ -160,7 +207,7 @@ pub async fn find(
     sqlx::query_as(
         "select powder_key, reference, kind, finish, brand, name, colour, density_g_cm3, thickness_um,
                 consumption_kg_m2, transfer_efficiency, cure_temperature_c, cure_minutes, formats, price_per_kg,
-                registered_at, updated_at
+                registered_at, updated_at, archived_at
          from powder where workspace_id = $1 and powder_key = $2",
     )
     .bind(workspace_id)

@@ -155,7 +155,7 @@ impl Projection for PowderStockProjection {
     }
 }
 
-/// Stock of the catalogued powders (zero for those never moved), by reference, from the one
+/// Stock of the catalogued powders, archived ones left out (zero for those never moved), by reference, from the one
 /// after the `after` powder key; `limit` none reads to the end (the daily list needs them all).
 pub async fn list(
     executor: impl PgExecutor<'_>,
@@ -168,7 +168,7 @@ pub async fn list(
                 coalesce(s.used_since_weighing_kg, 0) as used_since_weighing_kg, s.last_weighed_at
          from powder p
          left join powder_stock s on s.workspace_id = p.workspace_id and s.powder_key = p.powder_key
-         where p.workspace_id = $1
+         where p.workspace_id = $1 and p.archived_at is null
            and ($2::text is null or (p.reference, p.powder_key) >
                 (select c.reference, c.powder_key from powder c where c.workspace_id = $1 and c.powder_key = $2))
          order by p.reference, p.powder_key

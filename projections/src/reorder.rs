@@ -21,7 +21,7 @@ pub struct Suggestion {
     pub plan: Reorder,
 }
 
-/// Every catalogued powder's forecast, most urgent first (those without consumption last).
+/// Every catalogued powder's forecast (archived ones left out), most urgent first (those without consumption last).
 pub async fn suggestions(
     pool: &PgPool,
     workspace_id: Uuid,
@@ -41,7 +41,7 @@ pub async fn suggestions(
                 (p.formats -> 0 ->> 'kg')::numeric
          from powder p
          left join powder_stock s on s.workspace_id = p.workspace_id and s.powder_key = p.powder_key
-         where p.workspace_id = $1
+         where p.workspace_id = $1 and p.archived_at is null
          order by p.reference, p.powder_key",
     )
     .bind(workspace_id)

@@ -15,6 +15,7 @@ mod low_stock;
 mod mailer;
 mod migrations;
 mod powder;
+mod powder_archive;
 mod replay;
 mod roles;
 mod schema;

@@ -582,8 +582,8 @@ async fn inventories_page_newest_first_and_stay_in_their_workshop() {
     app.stop().await;
 }
 
-const IMPORT: &str = "mutation($csv: String!) { importPowders(csv: $csv) { created updated unchanged lines { reference outcome } } }";
-const CSV_HEADER: &str = "reference;type;finition;marque;nom;couleur;densite;epaisseur_um;consommation_kg_m2;rendement;cuisson_c;cuisson_min;formats;prix_kg";
+pub(crate) const IMPORT: &str = "mutation($csv: String!) { importPowders(csv: $csv) { created updated unchanged lines { reference outcome } } }";
+pub(crate) const CSV_HEADER: &str = "reference;type;finition;marque;nom;couleur;densite;epaisseur_um;consommation_kg_m2;rendement;cuisson_c;cuisson_min;formats;prix_kg";
 
 #[tokio::test]
 async fn a_supplier_catalogue_imports_then_reimports_what_changed() {

@@ -167,6 +167,21 @@ const OPERATIONS: &[Operation] = &[
         },
     },
     Operation {
+        name: "archivePowder",
+        allowed: MANAGERS,
+        request: |target| {
+            let reference = format!("ARCH {}", target.simple());
+            (
+                "mutation($input: PowderInput!, $id: ID!) {
+                   registerPowder(input: $input) { id } archivePowder(powderId: $id) { archivedAt } }",
+                json!({
+                    "input": crate::powder::powder(&reference, "GLOSS"),
+                    "id": format!("powder/{}/polyester/gloss", reference.to_lowercase()),
+                }),
+            )
+        },
+    },
+    Operation {
         name: "stockSettings",
         allowed: STAFF,
         request: |_| ("{ stockSettings { dailyListSize } }", json!({})),

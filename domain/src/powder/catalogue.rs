@@ -75,6 +75,8 @@ pub enum PowderError {
     FormatInvalid { kg: Decimal },
     #[error("le prix au kg ne peut pas être négatif")]
     PriceInvalid,
+    #[error("cette poudre est archivée : restaurez-la avant de la modifier ou de la réceptionner")]
+    Archived,
 }
 
 impl DomainError for PowderError {
@@ -90,12 +92,13 @@ impl DomainError for PowderError {
             Self::NoFormat => "POWDER_NO_FORMAT",
             Self::FormatInvalid { .. } => "POWDER_FORMAT_INVALID",
             Self::PriceInvalid => "POWDER_PRICE_INVALID",
+            Self::Archived => "POWDER_ARCHIVED",
         }
     }
 
     fn kind(&self) -> ErrorKind {
         match self {
-            Self::AlreadyRegistered => ErrorKind::Conflict,
+            Self::AlreadyRegistered | Self::Archived => ErrorKind::Conflict,
             Self::NotRegistered => ErrorKind::NotFound,
             _ => ErrorKind::Validation,
         }
@@ -194,6 +197,11 @@ pub enum PowderCommand {
     Update {
         spec: PowderSpec,
     },
+    /// Out of the catalogue lists, the stock lists and the reorders; its history stays (the
+    /// weighings, the projects that used it). An event log deletes nothing: archiving is
+    /// the catalogue's delete.
+    Archive,
+    Restore,
 }
 
 /// Event type strings are the contract with the log: never rename a variant, add a version.
@@ -209,11 +217,19 @@ pub enum PowderEvent {
         changed: Vec<String>,
         updated_at: DateTime<Utc>,
     },
+    Archived {
+        archived_at: DateTime<Utc>,
+    },
+    Restored {
+        restored_at: DateTime<Utc>,
+    },
 }
 
 impl PowderEvent {
     pub const REGISTERED: &'static str = "PowderRegistered";
     pub const UPDATED: &'static str = "PowderUpdated";
+    pub const ARCHIVED: &'static str = "PowderArchived";
+    pub const RESTORED: &'static str = "PowderRestored";
 }
 
 impl DomainEvent for PowderEvent {
@@ -221,6 +237,8 @@ impl DomainEvent for PowderEvent {
         match self {
             Self::Registered { .. } => Self::REGISTERED,
             Self::Updated { .. } => Self::UPDATED,
+            Self::Archived { .. } => Self::ARCHIVED,
+            Self::Restored { .. } => Self::RESTORED,
         }
         .to_owned()
     }
@@ -233,6 +251,7 @@ impl DomainEvent for PowderEvent {
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Powder {
     spec: Option<PowderSpec>,
+    archived: bool,
 }
 
 impl Powder {
@@ -240,6 +259,9 @@ impl Powder {
         let now = command.now;
         match command.body {
             PowderCommand::Register { spec } => {
+                if self.archived {
+                    return Err(PowderError::Archived);
+                }
                 if self.spec.is_some() {
                     return Err(PowderError::AlreadyRegistered);
                 }
@@ -250,6 +272,9 @@ impl Powder {
             }
             PowderCommand::Update { spec } => {
                 let before = self.spec.as_ref().ok_or(PowderError::NotRegistered)?;
+                if self.archived {
+                    return Err(PowderError::Archived);
+                }
                 let spec = spec.validate()?;
                 if spec.identity()? != before.identity()? {
                     // Addressed by identity, an update can only reach its own powder.
@@ -264,6 +289,24 @@ impl Powder {
                     changed,
                     updated_at: now,
                 }])
+            }
+            // Archiving an archived powder (a double click) changes nothing, and says so by
+            // recording nothing; so does restoring an active one.
+            PowderCommand::Archive => {
+                self.spec.as_ref().ok_or(PowderError::NotRegistered)?;
+                Ok(if self.archived {
+                    vec![]
+                } else {
+                    vec![PowderEvent::Archived { archived_at: now }]
+                })
+            }
+            PowderCommand::Restore => {
+                self.spec.as_ref().ok_or(PowderError::NotRegistered)?;
+                Ok(if self.archived {
+                    vec![PowderEvent::Restored { restored_at: now }]
+                } else {
+                    vec![]
+                })
             }
         }
     }
@@ -293,6 +336,8 @@ impl Aggregate for Powder {
             PowderEvent::Registered { spec, .. } | PowderEvent::Updated { spec, .. } => {
                 self.spec = Some(spec)
             }
+            PowderEvent::Archived { .. } => self.archived = true,
+            PowderEvent::Restored { .. } => self.archived = false,
         }
     }
 }

@@ -239,6 +239,40 @@ mod catalogue {
     }
 
     #[test]
+    fn an_archived_powder_leaves_the_catalogue_until_restored() {
+        let archived = PowderEvent::Archived { archived_at: now() };
+        PowderTest::with(())
+            .given(vec![registered()])
+            .when(Stamped::at(now(), PowderCommand::Archive))
+            .then_expect_events(vec![archived.clone()]);
+        PowderTest::with(())
+            .given(vec![registered(), archived.clone()])
+            .when(Stamped::at(now(), PowderCommand::Archive))
+            .then_expect_events(vec![]);
+        for command in [
+            PowderCommand::Register { spec: spec() },
+            PowderCommand::Update { spec: spec() },
+        ] {
+            PowderTest::with(())
+                .given(vec![registered(), archived.clone()])
+                .when(Stamped::at(now(), command))
+                .then_expect_error(PowderError::Archived);
+        }
+        PowderTest::with(())
+            .given(vec![registered(), archived.clone()])
+            .when(Stamped::at(now(), PowderCommand::Restore))
+            .then_expect_events(vec![PowderEvent::Restored { restored_at: now() }]);
+        PowderTest::with(())
+            .given(vec![registered()])
+            .when(Stamped::at(now(), PowderCommand::Restore))
+            .then_expect_events(vec![]);
+        PowderTest::with(())
+            .given_no_previous_events()
+            .when(Stamped::at(now(), PowderCommand::Archive))
+            .then_expect_error(PowderError::NotRegistered);
+    }
+
+    #[test]
     fn bad_specs() {
         for (bad, code) in [
             (

@@ -153,6 +153,8 @@ pub struct PowderNode {
     pub price_per_kg: Decimal,
     pub registered_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Archivée : hors des listes du catalogue, du stock et des achats ; l'historique reste.
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 impl From<PowderRow> for PowderNode {
@@ -182,6 +184,7 @@ impl From<PowderRow> for PowderNode {
             price_per_kg: row.price_per_kg,
             registered_at: row.registered_at,
             updated_at: row.updated_at,
+            archived_at: row.archived_at,
         }
     }
 }
@@ -197,6 +200,8 @@ impl PowderQuery {
         ctx: &Context<'_>,
         search: Option<String>,
         finish: Option<FinishValue>,
+        #[graphql(desc = "Inclure les poudres archivées (non par défaut)")]
+        include_archived: Option<bool>,
         #[graphql(desc = "Taille de la page (50 par défaut)")] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, PowderNode>> {
@@ -215,6 +220,7 @@ impl PowderQuery {
             finish.map(FinishValue::stored),
             after.as_deref(),
             limit + 1,
+            include_archived.unwrap_or(false),
         )
         .await
         .map_err(ApiError::from)?;
@@ -243,7 +249,7 @@ impl PowderMutation {
         input: PowderInput,
     ) -> async_graphql::Result<PowderNode> {
         let spec = PowderSpec::from(input);
-        send(ctx, spec.clone(), PowderCommand::Register { spec }).await
+        send(ctx, &key_of(&spec)?, PowderCommand::Register { spec }).await
     }
 
     /// Met à jour une poudre (même référence, type et finition). Gérant ou administrateur.
@@ -253,24 +259,47 @@ impl PowderMutation {
         input: PowderInput,
     ) -> async_graphql::Result<PowderNode> {
         let spec = PowderSpec::from(input);
-        send(ctx, spec.clone(), PowderCommand::Update { spec }).await
+        send(ctx, &key_of(&spec)?, PowderCommand::Update { spec }).await
+    }
+
+    /// Archive une poudre : elle sort du catalogue, du stock, de la liste du jour et des
+    /// suggestions d'achat ; ses pesées et les projets qui l'ont utilisée restent. C'est la
+    /// suppression du catalogue (l'historique ne s'efface pas). Gérant ou administrateur.
+    async fn archive_powder(
+        &self,
+        ctx: &Context<'_>,
+        powder_id: ID,
+    ) -> async_graphql::Result<PowderNode> {
+        send(ctx, &powder_id, PowderCommand::Archive).await
+    }
+
+    /// Remet une poudre archivée au catalogue. Gérant ou administrateur.
+    async fn restore_powder(
+        &self,
+        ctx: &Context<'_>,
+        powder_id: ID,
+    ) -> async_graphql::Result<PowderNode> {
+        send(ctx, &powder_id, PowderCommand::Restore).await
     }
 }
 
-pub(super) async fn send(
+fn key_of(spec: &PowderSpec) -> Result<String, ApiError> {
+    let identity = spec.identity().map_err(|error| ApiError::domain(&error))?;
+    Ok(aggregate_local_id(&identity))
+}
+
+async fn send(
     ctx: &Context<'_>,
-    spec: PowderSpec,
+    key: &str,
     command: PowderCommand,
 ) -> async_graphql::Result<PowderNode> {
     let actor = actor(ctx)?;
     actor.require(EDITORS)?;
     let state = state(ctx);
-    let identity = spec.identity().map_err(|error| ApiError::domain(&error))?;
-    let key = aggregate_local_id(&identity);
     let receipt = state
         .commands
         .powders
-        .execute(&meta(ctx, &actor), &key, command)
+        .execute(&meta(ctx, &actor), key, command)
         .await
         .map_err(ApiError::from)?;
     state
@@ -279,7 +308,7 @@ pub(super) async fn send(
     let mut tx = tenant::begin(&state.pool, actor.workspace_id)
         .await
         .map_err(ApiError::from)?;
-    let row = read_model::find(&mut *tx, actor.workspace_id, &key)
+    let row = read_model::find(&mut *tx, actor.workspace_id, key)
         .await
         .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::internal("registered powder missing from its read model"))?;

@@ -13,7 +13,8 @@ use crate::ApiError;
 #[derive(SimpleObject)]
 pub struct ImportLine {
     pub reference: String,
-    /// `created`, `updated` (les champs changés sont dans le journal) ou `unchanged`.
+    /// `created`, `updated` (les champs changés sont dans le journal), `unchanged` ou
+    /// `archived` (poudre archivée, laissée telle quelle).
     pub outcome: String,
 }
 
@@ -22,6 +23,8 @@ pub struct ImportReport {
     pub created: i32,
     pub updated: i32,
     pub unchanged: i32,
+    /// Lignes de poudres archivées, ignorées.
+    pub archived: i32,
     pub lines: Vec<ImportLine>,
 }
 
@@ -74,6 +77,7 @@ pub(super) async fn apply_specs(
         created: 0,
         updated: 0,
         unchanged: 0,
+        archived: 0,
         lines: Vec::with_capacity(specs.len()),
     };
     let mut last = None;
@@ -101,6 +105,17 @@ pub(super) async fn apply_specs(
                     "unchanged"
                 };
                 (receipt, outcome)
+            }
+            // An archived powder stays archived: the import neither revives nor changes it.
+            Err(commands::CommandError::Rejected(
+                domain::powder::catalogue::PowderError::Archived,
+            )) => {
+                report.archived += 1;
+                report.lines.push(ImportLine {
+                    reference: identity.reference().to_owned(),
+                    outcome: "archived".to_owned(),
+                });
+                continue;
             }
             Err(error) => return Err(error.into()),
         };

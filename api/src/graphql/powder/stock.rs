@@ -83,15 +83,30 @@ pub(super) async fn reliabilities(
         .collect())
 }
 
+/// Receptions and weighings need a powder of the catalogue; an archived one may still be
+/// consumed (a project started before the archive finishes with it).
+pub(super) fn refuse_archived(row: &PowderRow) -> Result<(), ApiError> {
+    match row.archived_at {
+        Some(_) => Err(ApiError::domain(
+            &domain::powder::catalogue::PowderError::Archived,
+        )),
+        None => Ok(()),
+    }
+}
+
 pub(super) async fn move_stock(
     ctx: &Context<'_>,
     allowed: &[Role],
     powder_id: &str,
+    archived_ok: bool,
     command: impl FnOnce(String) -> domain::powder::movement::MovementCommand,
 ) -> Result<(), ApiError> {
     let actor = actor(ctx)?;
     actor.require(allowed)?;
     let row = catalogue_row(ctx, actor.workspace_id, powder_id).await?;
+    if !archived_ok {
+        refuse_archived(&row)?;
+    }
     let state = state(ctx);
     let local_id = domain::powder::movement::aggregate_local_id(&row.powder_key, Utc::now());
     let receipt = state
@@ -219,7 +234,7 @@ impl PowderStockMutation {
         powder_id: ID,
         kg: Decimal,
     ) -> async_graphql::Result<bool> {
-        move_stock(ctx, EDITORS, &powder_id, |powder_key| {
+        move_stock(ctx, EDITORS, &powder_id, false, |powder_key| {
             domain::powder::movement::MovementCommand::Receive { powder_key, kg }
         })
         .await?;
@@ -234,7 +249,7 @@ impl PowderStockMutation {
         kg: Decimal,
         note: String,
     ) -> async_graphql::Result<bool> {
-        move_stock(ctx, HANDLERS, &powder_id, |powder_key| {
+        move_stock(ctx, HANDLERS, &powder_id, true, |powder_key| {
             domain::powder::movement::MovementCommand::Consume {
                 powder_key,
                 kg,
@@ -256,6 +271,7 @@ impl PowderStockMutation {
         let actor = actor(ctx)?;
         actor.require(HANDLERS)?;
         let row = catalogue_row(ctx, actor.workspace_id, &powder_id).await?;
+        refuse_archived(&row)?;
         let formats: Vec<Format> = serde_json::from_value(row.formats.clone()).unwrap_or_default();
         let tare_kg = formats
             .iter()
@@ -279,7 +295,7 @@ impl PowderStockMutation {
         tx.commit().await.map_err(ApiError::from)?;
         let net_kg = domain::powder::net_weight(gross_kg, tare_kg)
             .map_err(|error| ApiError::domain(&error))?;
-        move_stock(ctx, HANDLERS, &powder_id, |powder_key| {
+        move_stock(ctx, HANDLERS, &powder_id, true, |powder_key| {
             domain::powder::movement::MovementCommand::Weigh {
                 powder_key,
                 format_kg,

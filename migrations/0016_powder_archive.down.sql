@@ -1,0 +1,1 @@
+alter table powder drop column archived_at;
