@@ -12,6 +12,7 @@ pub mod feed;
 pub mod inventory;
 pub mod member;
 pub mod powder;
+pub mod powder_lot;
 pub mod powder_stock;
 pub mod read_your_writes;
 pub mod reorder;

@@ -33,7 +33,12 @@ impl Projection for PowderStockProjection {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["powder_weighing", "powder_stock", "powder_stock_settings"]
+        &[
+            "powder_weighing",
+            "powder_stock",
+            "powder_stock_settings",
+            "powder_lot",
+        ]
     }
 
     fn event_types(&self) -> &'static [&'static str] {
@@ -64,8 +69,18 @@ impl Projection for PowderStockProjection {
                 MovementEvent::Received {
                     powder_key,
                     kg,
+                    lot,
                     received_at,
                 } => {
+                    crate::powder_lot::receive(
+                        &mut *conn,
+                        workspace_id,
+                        &powder_key,
+                        kg,
+                        lot.as_ref(),
+                        received_at,
+                    )
+                    .await?;
                     sqlx::query(
                         "insert into powder_stock (workspace_id, powder_key, theoretical_kg, updated_at)
                          values ($1, $2, $3, $4)
@@ -86,6 +101,8 @@ impl Projection for PowderStockProjection {
                     consumed_at,
                     ..
                 } => {
+                    crate::powder_lot::draw(&mut *conn, workspace_id, &powder_key, kg, consumed_at)
+                        .await?;
                     sqlx::query(
                         "insert into powder_stock (workspace_id, powder_key, theoretical_kg, used_since_weighing_kg, updated_at)
                          values ($1, $2, -$3, $3, $4)
@@ -111,6 +128,15 @@ impl Projection for PowderStockProjection {
                     gap_kg,
                     weighed_at,
                 } => {
+                    crate::powder_lot::reconcile(
+                        &mut *conn,
+                        workspace_id,
+                        &powder_key,
+                        net_kg,
+                        format_kg,
+                        weighed_at,
+                    )
+                    .await?;
                     // The scale is the truth: theory restarts from what was weighed.
                     sqlx::query(
                         "insert into powder_stock (workspace_id, powder_key, theoretical_kg, weighed_kg,

@@ -16,6 +16,7 @@ mod mailer;
 mod migrations;
 mod powder;
 mod powder_archive;
+mod powder_lots;
 mod replay;
 mod roles;
 mod schema;

@@ -13,6 +13,6 @@ mod tests;
 
 pub use identity::{Finish, PowderIdentity, PowderKind};
 pub use stock::{
-    consumption_kg_per_m2, net_weight, reliability_score, reorder, to_weigh_list, Candidate,
-    Reorder, WeighingError, RELIABILITY_TOLERANCE, RELIABILITY_WINDOW,
+    consumption_kg_per_m2, draw_first_in_first_out, net_weight, reliability_score, reorder,
+    to_weigh_list, Candidate, Reorder, WeighingError, RELIABILITY_TOLERANCE, RELIABILITY_WINDOW,
 };

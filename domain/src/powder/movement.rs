@@ -2,7 +2,7 @@
 //! weighings of cartons. One stream per powder and month, so no aggregate grows forever
 //! (EVENT-STORE.md); running totals live in projections.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use rust_decimal::Decimal;
@@ -31,6 +31,7 @@ pub enum MovementCommand {
     Receive {
         powder_key: String,
         kg: Decimal,
+        lot: Option<Lot>,
     },
     Consume {
         powder_key: String,
@@ -48,12 +49,29 @@ pub enum MovementCommand {
     },
 }
 
+/// Where received powder comes from: the supplier's lot number, the carton format, and the
+/// use-by date printed on the cartons. Stock is followed per lot so the oldest is used first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Lot {
+    /// Supplier's lot number; empty when the carton shows none.
+    pub number: String,
+    pub format_kg: Option<Decimal>,
+    pub expires_on: Option<NaiveDate>,
+}
+
+/// Longest lot number kept (suppliers print 6 to 15 characters).
+pub const MAX_LOT_NUMBER: usize = 40;
+
 /// Event type strings are the contract with the log: never rename a variant, add a version.
+/// Adding an optional field that older events lack (read as absent) is not a new version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum MovementEvent {
     Received {
         powder_key: String,
         kg: Decimal,
+        /// Absent on receptions recorded before lots were followed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lot: Option<Lot>,
         received_at: DateTime<Utc>,
     },
     /// The event projects and batches emit when they use powder.
@@ -98,10 +116,33 @@ impl DomainEvent for MovementEvent {
     }
 }
 
+impl Lot {
+    /// Lot numbers are typed from a label: spaces and case must not make two lots of one.
+    fn normalised(self) -> Result<Self, MovementError> {
+        let number = self
+            .number
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_uppercase();
+        if number.chars().count() > MAX_LOT_NUMBER {
+            return Err(MovementError::LotNumberTooLong {
+                max: MAX_LOT_NUMBER,
+            });
+        }
+        if self.format_kg.is_some_and(|kg| kg <= Decimal::ZERO) {
+            return Err(MovementError::QuantityNotPositive);
+        }
+        Ok(Self { number, ..self })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MovementError {
     #[error("la quantité doit être positive")]
     QuantityNotPositive,
+    #[error("numéro de lot trop long (au plus {max} caractères)")]
+    LotNumberTooLong { max: usize },
     #[error(transparent)]
     Weighing(#[from] WeighingError),
 }
@@ -110,6 +151,7 @@ impl DomainError for MovementError {
     fn code(&self) -> &'static str {
         match self {
             Self::QuantityNotPositive => "QUANTITY_NOT_POSITIVE",
+            Self::LotNumberTooLong { .. } => "LOT_NUMBER_TOO_LONG",
             Self::Weighing(error) => error.code(),
         }
     }
@@ -140,9 +182,14 @@ impl PowderMovements {
             }
         };
         Ok(vec![match command.body {
-            MovementCommand::Receive { powder_key, kg } => MovementEvent::Received {
+            MovementCommand::Receive {
+                powder_key,
+                kg,
+                lot,
+            } => MovementEvent::Received {
                 powder_key,
                 kg: positive(kg)?,
+                lot: lot.map(Lot::normalised).transpose()?,
                 received_at: now,
             },
             MovementCommand::Consume {

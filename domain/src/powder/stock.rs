@@ -214,3 +214,19 @@ pub fn reorder(
         low_stock: days_left < lead_time_days,
     }
 }
+
+/// Takes `kg` from lots in the order given (oldest first: first in, first out), as much as
+/// each holds. Returns what is taken from each lot and what no lot covered (consumption
+/// beyond the lots on record: the theoretical stock goes negative, the lots stop at zero).
+pub fn draw_first_in_first_out(remaining: &[Decimal], kg: Decimal) -> (Vec<Decimal>, Decimal) {
+    let mut left = kg.max(Decimal::ZERO);
+    let drawn = remaining
+        .iter()
+        .map(|available| {
+            let take = left.min((*available).max(Decimal::ZERO));
+            left -= take;
+            take
+        })
+        .collect();
+    (drawn, left)
+}

@@ -654,3 +654,78 @@ mod alerts {
             .all(|event| matches!(event, AlertEvent::Cleared { .. })));
     }
 }
+
+#[test]
+fn consumption_draws_the_oldest_lots_first() {
+    for (lots, kg, drawn, uncovered) in [
+        (
+            vec![dec!(5), dec!(25)],
+            dec!(3),
+            vec![dec!(3), dec!(0)],
+            dec!(0),
+        ),
+        (
+            vec![dec!(5), dec!(25)],
+            dec!(12),
+            vec![dec!(5), dec!(7)],
+            dec!(0),
+        ),
+        (
+            vec![dec!(5), dec!(25)],
+            dec!(31.5),
+            vec![dec!(5), dec!(25)],
+            dec!(1.5),
+        ),
+        (
+            vec![dec!(0), dec!(2)],
+            dec!(1),
+            vec![dec!(0), dec!(1)],
+            dec!(0),
+        ),
+        (
+            vec![dec!(-1), dec!(2)],
+            dec!(1),
+            vec![dec!(0), dec!(1)],
+            dec!(0),
+        ),
+        (vec![], dec!(4), vec![], dec!(4)),
+    ] {
+        assert_eq!(
+            draw_first_in_first_out(&lots, kg),
+            (drawn, uncovered),
+            "{lots:?} - {kg}"
+        );
+    }
+}
+
+#[test]
+fn a_reception_keeps_its_lot_normalised() {
+    use crate::powder::movement::*;
+    use crate::Stamped;
+    let receive = |number: &str, format_kg| {
+        PowderMovements::default()
+            .decide(Stamped::at(
+                chrono::Utc::now(),
+                MovementCommand::Receive {
+                    powder_key: "p".into(),
+                    kg: dec!(50),
+                    lot: Some(Lot {
+                        number: number.into(),
+                        format_kg,
+                        expires_on: None,
+                    }),
+                },
+            ))
+            .map(|events| match &events[0] {
+                MovementEvent::Received { lot, .. } => lot.clone().unwrap().number,
+                other => panic!("{other:?}"),
+            })
+            .map_err(|error| crate::DomainError::code(&error))
+    };
+    assert_eq!(
+        receive("  l24-  0815 ", Some(dec!(25))),
+        Ok("L24- 0815".into())
+    );
+    assert_eq!(receive(&"X".repeat(41), None), Err("LOT_NUMBER_TOO_LONG"));
+    assert_eq!(receive("L1", Some(dec!(0))), Err("QUANTITY_NOT_POSITIVE"));
+}

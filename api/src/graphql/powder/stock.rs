@@ -26,6 +26,34 @@ pub struct PowderStockNode {
     pub last_weighed_at: Option<DateTime<Utc>>,
     /// Score de fiabilité 0–100 ; absent avant la première pesée.
     pub reliability: Option<i32>,
+    /// Les lots qui contiennent encore de la poudre, dans l'ordre où les utiliser.
+    pub lots: Vec<StockLotNode>,
+}
+
+/// Un lot reçu : numéro, format des cartons, péremption, ce qu'il en reste.
+#[derive(SimpleObject)]
+pub struct StockLotNode {
+    /// Vide quand la réception n'en donnait pas.
+    pub number: String,
+    /// Absent quand la réception ne le donnait pas.
+    pub format_kg: Option<Decimal>,
+    pub received_kg: Decimal,
+    pub remaining_kg: Decimal,
+    pub expires_on: Option<chrono::NaiveDate>,
+    pub first_received_at: DateTime<Utc>,
+}
+
+impl From<projections::powder_lot::LotRow> for StockLotNode {
+    fn from(row: projections::powder_lot::LotRow) -> Self {
+        Self {
+            number: row.lot_number,
+            format_kg: (row.format_kg > Decimal::ZERO).then_some(row.format_kg),
+            received_kg: row.received_kg,
+            remaining_kg: row.remaining_kg,
+            expires_on: row.expires_on,
+            first_received_at: row.first_received_at,
+        }
+    }
 }
 
 /// Une pesée enregistrée.
@@ -83,6 +111,22 @@ pub(super) async fn reliabilities(
         .collect())
 }
 
+/// The tare of one of the powder's carton formats.
+fn format_tare(row: &PowderRow, format_kg: Decimal) -> Result<Decimal, ApiError> {
+    let formats: Vec<Format> = serde_json::from_value(row.formats.clone()).unwrap_or_default();
+    formats
+        .iter()
+        .find(|format| format.kg == format_kg)
+        .map(|format| format.tare_kg)
+        .ok_or_else(|| {
+            ApiError::new(
+                domain::ErrorKind::Validation,
+                "POWDER_FORMAT_UNKNOWN",
+                format!("pas de format de {format_kg} kg pour cette poudre"),
+            )
+        })
+}
+
 /// Receptions and weighings need a powder of the catalogue; an archived one may still be
 /// consumed (a project started before the archive finishes with it).
 pub(super) fn refuse_archived(row: &PowderRow) -> Result<(), ApiError> {
@@ -130,6 +174,13 @@ pub(super) async fn stock_nodes(
     let scores = reliabilities(ctx, workspace_id).await?;
     let mut tx = tenant::begin(&state.pool, workspace_id).await?;
     let rows = projections::powder_stock::list(&mut *tx, workspace_id, after, limit).await?;
+    let keys: Vec<String> = rows.iter().map(|row| row.powder_key.clone()).collect();
+    let mut lots: std::collections::HashMap<String, Vec<StockLotNode>> = Default::default();
+    for lot in projections::powder_lot::of_powders(&mut *tx, workspace_id, &keys).await? {
+        lots.entry(lot.powder_key.clone())
+            .or_default()
+            .push(lot.into());
+    }
     tx.commit().await?;
     Ok(rows
         .into_iter()
@@ -139,12 +190,13 @@ pub(super) async fn stock_nodes(
                 .copied()
                 .flatten()
                 .map(i32::from),
-            powder_id: ID(row.powder_key),
             reference: row.reference,
             theoretical_kg: row.theoretical_kg,
             weighed_kg: row.weighed_kg,
             used_since_weighing_kg: row.used_since_weighing_kg,
             last_weighed_at: row.last_weighed_at,
+            lots: lots.remove(&row.powder_key).unwrap_or_default(),
+            powder_id: ID(row.powder_key),
         })
         .collect())
 }
@@ -227,15 +279,53 @@ pub struct PowderStockMutation;
 
 #[Object]
 impl PowderStockMutation {
-    /// Enregistre une réception de poudre (kg). Gérant ou administrateur.
+    /// Enregistre une réception : des kg, ou des cartons d'un format du catalogue ; avec le
+    /// numéro de lot et la date de péremption des cartons quand ils les portent (le stock est
+    /// suivi par lot, les plus anciens utilisés d'abord). Gérant ou administrateur.
+    // Each argument is a GraphQL argument: the reception form's fields.
+    #[allow(clippy::too_many_arguments)]
     async fn receive_powder(
         &self,
         ctx: &Context<'_>,
         powder_id: ID,
-        kg: Decimal,
+        #[graphql(desc = "Quantité reçue, kg (ou `cartons`)")] kg: Option<Decimal>,
+        #[graphql(desc = "Nombre de cartons du format `formatKg`")] cartons: Option<u32>,
+        #[graphql(desc = "Format des cartons (un format du catalogue)")] format_kg: Option<Decimal>,
+        #[graphql(desc = "Numéro de lot du fournisseur")] lot: Option<String>,
+        #[graphql(desc = "Date de péremption imprimée sur les cartons")] expires_on: Option<
+            chrono::NaiveDate,
+        >,
     ) -> async_graphql::Result<bool> {
+        let actor = actor(ctx)?;
+        actor.require(EDITORS)?;
+        let row = catalogue_row(ctx, actor.workspace_id, &powder_id).await?;
+        refuse_archived(&row)?;
+        if let Some(format_kg) = format_kg {
+            format_tare(&row, format_kg)?;
+        }
+        let kg = match (kg, cartons, format_kg) {
+            (Some(kg), None, _) => kg,
+            (None, Some(cartons), Some(format_kg)) => Decimal::from(cartons) * format_kg,
+            _ => return Err(ApiError::new(
+                domain::ErrorKind::Validation,
+                "RECEPTION_QUANTITY_INVALID",
+                "donnez la quantité en kg, ou un nombre de cartons et leur format (pas les deux)",
+            )
+            .into()),
+        };
+        let lot = (lot.is_some() || format_kg.is_some() || expires_on.is_some()).then(|| {
+            domain::powder::movement::Lot {
+                number: lot.unwrap_or_default(),
+                format_kg,
+                expires_on,
+            }
+        });
         move_stock(ctx, EDITORS, &powder_id, false, |powder_key| {
-            domain::powder::movement::MovementCommand::Receive { powder_key, kg }
+            domain::powder::movement::MovementCommand::Receive {
+                powder_key,
+                kg,
+                lot,
+            }
         })
         .await?;
         Ok(true)
@@ -272,18 +362,7 @@ impl PowderStockMutation {
         actor.require(HANDLERS)?;
         let row = catalogue_row(ctx, actor.workspace_id, &powder_id).await?;
         refuse_archived(&row)?;
-        let formats: Vec<Format> = serde_json::from_value(row.formats.clone()).unwrap_or_default();
-        let tare_kg = formats
-            .iter()
-            .find(|format| format.kg == format_kg)
-            .map(|format| format.tare_kg)
-            .ok_or_else(|| {
-                ApiError::new(
-                    domain::ErrorKind::Validation,
-                    "POWDER_FORMAT_UNKNOWN",
-                    format!("pas de format de {format_kg} kg pour cette poudre"),
-                )
-            })?;
+        let tare_kg = format_tare(&row, format_kg)?;
         let state = state(ctx);
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
