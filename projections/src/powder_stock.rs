@@ -223,22 +223,24 @@ pub async fn theoretical(
     Ok(value.unwrap_or_default())
 }
 
-/// The recent reconciliations (theoretical, weighed) of each powder, newest first, at most
-/// `per_powder` each: what the reliability score is computed from.
+/// The recent reconciliations (theoretical, weighed) of the given powders, newest first, at
+/// most `per_powder` each: what the reliability score is computed from.
 pub async fn recent_reconciliations(
     executor: impl PgExecutor<'_>,
     workspace_id: Uuid,
+    powder_keys: &[String],
     per_powder: i64,
 ) -> Result<Vec<(String, Decimal, Decimal)>, sqlx::Error> {
     sqlx::query_as(
         "select powder_key, theoretical_kg, net_kg from (
            select powder_key, theoretical_kg, net_kg, weighed_at,
                   row_number() over (partition by powder_key order by weighed_at desc) as rank
-           from powder_weighing where workspace_id = $1) recent
-         where rank <= $2
+           from powder_weighing where workspace_id = $1 and powder_key = any($2)) recent
+         where rank <= $3
          order by powder_key, weighed_at desc",
     )
     .bind(workspace_id)
+    .bind(powder_keys)
     .bind(per_powder)
     .fetch_all(executor)
     .await

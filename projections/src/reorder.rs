@@ -69,6 +69,7 @@ pub async fn suggestions(
             }
         })
         .collect();
+    // Stable: equal urgencies keep the reference order, so pages never shuffle.
     suggestions.sort_by_key(|suggestion| {
         (
             suggestion.plan.days_left.is_none(),

@@ -377,13 +377,16 @@ async fn reorder_suggestions_forecast_the_stock_out_and_round_to_cartons() {
     let suggestions = app
         .graphql_as(
             &owner.access_token,
-            "{ reorderSuggestions { reference stockKg consumedKg daysLeft quantityKg lowStock } }",
+            "{ reorderSuggestions { edges { node { reference stockKg consumedKg daysLeft quantityKg lowStock } } } }",
             json!({}),
         )
         .await;
-    let list = suggestions["data"]["reorderSuggestions"]
+    let list: Vec<&Value> = suggestions["data"]["reorderSuggestions"]["edges"]
         .as_array()
-        .unwrap_or_else(|| panic!("{suggestions}"));
+        .unwrap_or_else(|| panic!("{suggestions}"))
+        .iter()
+        .map(|edge| &edge["node"])
+        .collect();
     assert_eq!(list.len(), 2);
     let first = &list[0];
     assert_eq!(first["reference"], "TP 7016 B", "the most urgent first");
@@ -397,6 +400,48 @@ async fn reorder_suggestions_forecast_the_stock_out_and_round_to_cartons() {
         list[1]["daysLeft"].is_null(),
         "an unused powder has no forecast"
     );
+
+    // Pages in the same order; only the low ones on request; a foreign cursor is refused.
+    let page = "query($after: String, $low: Boolean) {
+        reorderSuggestions(first: 1, after: $after, lowStockOnly: $low) {
+          edges { node { reference } } pageInfo { hasNextPage endCursor } } }";
+    let first_page = app.graphql_as(&owner.access_token, page, json!({})).await;
+    assert_eq!(
+        node_strings(&first_page, "reorderSuggestions", "reference"),
+        ["TP 7016 B"]
+    );
+    let info = &first_page["data"]["reorderSuggestions"]["pageInfo"];
+    assert_eq!(info["hasNextPage"], true);
+    let second_page = app
+        .graphql_as(
+            &owner.access_token,
+            page,
+            json!({ "after": info["endCursor"] }),
+        )
+        .await;
+    assert_eq!(
+        node_strings(&second_page, "reorderSuggestions", "reference"),
+        ["TP 9010"]
+    );
+    assert_eq!(
+        second_page["data"]["reorderSuggestions"]["pageInfo"]["hasNextPage"],
+        false
+    );
+    let low = app
+        .graphql_as(&owner.access_token, page, json!({ "low": true }))
+        .await;
+    assert_eq!(
+        node_strings(&low, "reorderSuggestions", "reference"),
+        ["TP 7016 B"]
+    );
+    let foreign = app
+        .graphql_as(
+            &owner.access_token,
+            page,
+            json!({ "after": "powder/elsewhere/epoxy/matt" }),
+        )
+        .await;
+    assert_eq!(error_code(&foreign), Some("VALIDATION"), "{foreign}");
     app.stop().await;
 }
 

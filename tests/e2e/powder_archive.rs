@@ -59,12 +59,15 @@ async fn an_archived_powder_leaves_the_lists_and_keeps_its_history() {
     let lists = app
         .graphql_as(
             token,
-            "{ toWeighToday { reference } reorderSuggestions { reference } }",
+            "{ toWeighToday { reference } reorderSuggestions { edges { node { reference } } } }",
             json!({}),
         )
         .await;
     assert_eq!(plain_references(&lists, "toWeighToday"), ["TP NEW"]);
-    assert_eq!(plain_references(&lists, "reorderSuggestions"), ["TP NEW"]);
+    assert_eq!(
+        node_strings(&lists, "reorderSuggestions", "reference"),
+        ["TP NEW"]
+    );
 
     // Its history stays readable.
     let history = app

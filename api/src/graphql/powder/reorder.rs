@@ -1,5 +1,6 @@
 //! Reorder suggestions: forecast stock-out and quantity in whole cartons.
 
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::Utc;
 use domain::powder::settings::StockSettings;
@@ -33,6 +34,8 @@ impl ReorderQuery {
     /// Prévision de rupture et quantités conseillées (docs/powder-stock.md), les plus
     /// urgentes d'abord. Les durées non données sont celles des réglages du stock. Gérant,
     /// administrateur ou compta.
+    // Each argument is a GraphQL argument: the horizon, a filter, the page.
+    #[allow(clippy::too_many_arguments)]
     async fn reorder_suggestions(
         &self,
         ctx: &Context<'_>,
@@ -42,7 +45,10 @@ impl ReorderQuery {
         lead_time_days: Option<u16>,
         #[graphql(desc = "Jours de consommation à couvrir après livraison (réglage par défaut)")]
         cover_days: Option<u16>,
-    ) -> async_graphql::Result<Vec<ReorderNode>> {
+        #[graphql(desc = "Seulement les poudres en stock bas")] low_stock_only: Option<bool>,
+        #[graphql(desc = "Taille de la page (50 par défaut)")] first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, ReorderNode>> {
         let actor = actor(ctx)?;
         actor.require(&[Role::Owner, Role::Admin, Role::Accounting])?;
         let state = state(ctx);
@@ -63,20 +69,49 @@ impl ReorderQuery {
         )
         .await
         .map_err(ApiError::from)?;
-        Ok(suggestions
+        let low_stock_only = low_stock_only.unwrap_or(false);
+        let mut suggestions: Vec<_> = suggestions
             .into_iter()
-            .map(|suggestion| ReorderNode {
-                powder_id: ID(suggestion.powder_key),
-                reference: suggestion.reference,
-                stock_kg: suggestion.stock_kg,
-                consumed_kg: suggestion.consumed_kg,
-                days_left: suggestion
-                    .plan
-                    .days_left
-                    .map(|days| i32::try_from(days).unwrap_or(i32::MAX)),
-                quantity_kg: suggestion.plan.quantity_kg,
-                low_stock: suggestion.plan.low_stock,
-            })
-            .collect())
+            .filter(|suggestion| suggestion.plan.low_stock || !low_stock_only)
+            .collect();
+        // The order is computed, not stored: the cursor is the powder after which to go on.
+        if let Some(after) = &after {
+            let position = suggestions
+                .iter()
+                .position(|suggestion| &suggestion.powder_key == after)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        domain::ErrorKind::Validation,
+                        "CURSOR_INVALID",
+                        "curseur de pagination invalide",
+                    )
+                })?;
+            suggestions.drain(..=position);
+        }
+        let limit =
+            usize::try_from(first.unwrap_or(50).clamp(1, super::MAX_PAGE as i32)).unwrap_or(50);
+        let has_next = suggestions.len() > limit;
+        suggestions.truncate(limit);
+        let mut connection = Connection::new(after.is_some(), has_next);
+        connection
+            .edges
+            .extend(suggestions.into_iter().map(|suggestion| {
+                Edge::new(
+                    suggestion.powder_key.clone(),
+                    ReorderNode {
+                        powder_id: ID(suggestion.powder_key),
+                        reference: suggestion.reference,
+                        stock_kg: suggestion.stock_kg,
+                        consumed_kg: suggestion.consumed_kg,
+                        days_left: suggestion
+                            .plan
+                            .days_left
+                            .map(|days| i32::try_from(days).unwrap_or(i32::MAX)),
+                        quantity_kg: suggestion.plan.quantity_kg,
+                        low_stock: suggestion.plan.low_stock,
+                    },
+                )
+            }));
+        Ok(connection)
     }
 }

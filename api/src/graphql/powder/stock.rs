@@ -84,19 +84,19 @@ pub(super) async fn catalogue_row(
     })
 }
 
-pub(super) async fn reliabilities(
-    ctx: &Context<'_>,
+/// The reliability score of each of `powder_keys` (those never weighed have none).
+async fn reliabilities(
+    conn: &mut sqlx::PgConnection,
     workspace_id: uuid::Uuid,
+    powder_keys: &[String],
 ) -> Result<std::collections::HashMap<String, Option<u8>>, ApiError> {
-    let state = state(ctx);
-    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
     let rows = projections::powder_stock::recent_reconciliations(
-        &mut *tx,
+        conn,
         workspace_id,
+        powder_keys,
         domain::powder::RELIABILITY_WINDOW as i64,
     )
     .await?;
-    tx.commit().await?;
     let mut by_powder: std::collections::HashMap<String, Vec<(Decimal, Decimal)>> =
         Default::default();
     for (powder_key, theoretical, weighed) in rows {
@@ -171,10 +171,11 @@ pub(super) async fn stock_nodes(
     limit: Option<i64>,
 ) -> Result<Vec<PowderStockNode>, ApiError> {
     let state = state(ctx);
-    let scores = reliabilities(ctx, workspace_id).await?;
     let mut tx = tenant::begin(&state.pool, workspace_id).await?;
     let rows = projections::powder_stock::list(&mut *tx, workspace_id, after, limit).await?;
     let keys: Vec<String> = rows.iter().map(|row| row.powder_key.clone()).collect();
+    // Scores of this page only: a page costs the same with 30 or 3,000 powders.
+    let scores = reliabilities(&mut tx, workspace_id, &keys).await?;
     let mut lots: std::collections::HashMap<String, Vec<StockLotNode>> = Default::default();
     for lot in projections::powder_lot::of_powders(&mut *tx, workspace_id, &keys).await? {
         lots.entry(lot.powder_key.clone())
@@ -384,7 +385,16 @@ impl PowderStockMutation {
             }
         })
         .await?;
-        let scores = reliabilities(ctx, actor.workspace_id).await?;
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        let scores = reliabilities(
+            &mut tx,
+            actor.workspace_id,
+            std::slice::from_ref(&row.powder_key),
+        )
+        .await?;
+        tx.commit().await.map_err(ApiError::from)?;
         Ok(WeighingNode {
             net_kg,
             theoretical_kg,
