@@ -73,9 +73,15 @@ fn demo_replay_and_migrations_from_the_command_line() {
         "seeding is idempotent: {again}"
     );
 
+    // The demo log: 4 sign-up events, 6 powders, 12 stock movements.
     let replay = stdout(&database.run(&["replay", "workspace"]));
     assert!(
-        replay.contains("workspace: read 4 events, applied 2"),
+        replay.contains("workspace: read 22 events, applied 2"),
+        "{replay}"
+    );
+    let replay = stdout(&database.run(&["replay", "powder_stock"]));
+    assert!(
+        replay.contains("powder_stock: read 22 events, applied 12"),
         "{replay}"
     );
 
@@ -88,7 +94,7 @@ fn demo_replay_and_migrations_from_the_command_line() {
     stdout(&database.run(&["migrate"]));
     let replay_all = stdout(&database.run(&["replay"]));
     assert!(
-        replay_all.contains("workspace: read 4 events, applied 2"),
+        replay_all.contains("workspace: read 22 events, applied 2"),
         "{replay_all}"
     );
 
