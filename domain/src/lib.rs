@@ -3,6 +3,7 @@
 //! Nothing in this crate does I/O: aggregates decide events from their state and a
 //! [`Stamped`] command, and `apply` only copies event data into state.
 
+pub mod client;
 pub mod email;
 pub mod email_template;
 pub mod error;
@@ -48,6 +49,14 @@ pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
         (
             powder::alert::StockAlerts::TYPE,
             schemars::schema_for!(powder::alert::AlertEvent),
+        ),
+        (
+            client::Client::TYPE,
+            schemars::schema_for!(client::ClientEvent),
+        ),
+        (
+            client::settings::CrmSettings::TYPE,
+            schemars::schema_for!(client::settings::CrmSettingsEvent),
         ),
         (
             email_template::EmailTemplates::TYPE,

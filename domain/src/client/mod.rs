@@ -1,0 +1,432 @@
+//! Clients of the workshop (spec §5.1): their details, the interaction journal, duplicates and
+//! merges. A client is archived, never deleted here (erasure is a GDPR feature).
+
+mod duplicate;
+pub mod identifiers;
+pub mod phone;
+mod profile;
+pub mod settings;
+#[cfg(test)]
+mod tests;
+pub mod text;
+
+pub use duplicate::{keys_for, match_keys, Criterion, DuplicateMatch, DuplicateOverride, MatchKey};
+pub use profile::{Address, ClientKind, ClientProfile, MAX_NOTES_LENGTH, MAX_TAGS};
+
+use chrono::{DateTime, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{DomainError, ErrorKind, Stamped};
+
+pub fn aggregate_local_id(client_id: Uuid) -> String {
+    format!("client/{client_id}")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InteractionKind {
+    Call,
+    Email,
+    Meeting,
+    Note,
+}
+
+impl InteractionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Call => "call",
+            Self::Email => "email",
+            Self::Meeting => "meeting",
+            Self::Note => "note",
+        }
+    }
+}
+
+pub const MAX_INTERACTION_LENGTH: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    #[error("la raison sociale est obligatoire pour un client professionnel")]
+    CompanyNameMissing,
+    #[error("le nom est obligatoire pour un particulier")]
+    LastNameMissing,
+    #[error("l'adresse email « {email} » n'est pas valide")]
+    EmailInvalid { email: String },
+    #[error("le numéro « {phone} » n'est pas un numéro de téléphone valide")]
+    PhoneInvalid { phone: String },
+    #[error("le SIREN/SIRET « {siret} » n'est pas valide (9 ou 14 chiffres, clé de contrôle)")]
+    SiretInvalid { siret: String },
+    #[error("le numéro de TVA « {vat} » n'est pas valide pour son pays")]
+    VatInvalid { vat: String },
+    #[error("le code postal « {postcode} » n'est pas valide")]
+    PostcodeInvalid { postcode: String },
+    #[error("le pays « {country} » doit être un code à deux lettres (FR, BE, DE…)")]
+    CountryInvalid { country: String },
+    #[error("une adresse doit avoir une rue et une ville")]
+    AddressIncomplete,
+    #[error("{field} : au plus {max} caractères")]
+    TooLong { field: &'static str, max: usize },
+    #[error("au plus {max} étiquettes par client")]
+    TooManyTags { max: usize },
+    #[error("ce client existe déjà")]
+    AlreadyCreated,
+    #[error("ce client n'existe pas")]
+    NotFound,
+    #[error("ce client est archivé : restaurez-le d'abord")]
+    Archived,
+    #[error("ce client a été fusionné dans un autre : modifiez celui-ci")]
+    Merged,
+    #[error("un client ne peut pas être fusionné avec lui-même")]
+    MergeWithItself,
+    #[error("le texte de l'interaction est vide")]
+    InteractionEmpty,
+    #[error("donnez la raison pour laquelle ce client n'est pas un doublon")]
+    OverrideReasonMissing,
+    #[error("ce client n'a pas d'adresse email")]
+    NoEmail,
+}
+
+impl DomainError for ClientError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::CompanyNameMissing => "CLIENT_COMPANY_NAME_MISSING",
+            Self::LastNameMissing => "CLIENT_LAST_NAME_MISSING",
+            Self::EmailInvalid { .. } => "CLIENT_EMAIL_INVALID",
+            Self::PhoneInvalid { .. } => "CLIENT_PHONE_INVALID",
+            Self::SiretInvalid { .. } => "CLIENT_SIRET_INVALID",
+            Self::VatInvalid { .. } => "CLIENT_VAT_INVALID",
+            Self::PostcodeInvalid { .. } => "CLIENT_POSTCODE_INVALID",
+            Self::CountryInvalid { .. } => "CLIENT_COUNTRY_INVALID",
+            Self::AddressIncomplete => "CLIENT_ADDRESS_INCOMPLETE",
+            Self::TooLong { .. } => "CLIENT_FIELD_TOO_LONG",
+            Self::TooManyTags { .. } => "CLIENT_TOO_MANY_TAGS",
+            Self::AlreadyCreated => "CLIENT_ALREADY_EXISTS",
+            Self::NotFound => "CLIENT_NOT_FOUND",
+            Self::Archived => "CLIENT_ARCHIVED",
+            Self::Merged => "CLIENT_MERGED",
+            Self::MergeWithItself => "CLIENT_MERGE_SELF",
+            Self::InteractionEmpty => "INTERACTION_EMPTY",
+            Self::OverrideReasonMissing => "DUPLICATE_REASON_MISSING",
+            Self::NoEmail => "CLIENT_NO_EMAIL",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::AlreadyCreated | Self::Archived | Self::Merged => ErrorKind::Conflict,
+            Self::NotFound => ErrorKind::NotFound,
+            _ => ErrorKind::Validation,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ClientCommand {
+    /// `duplicate_override` is given when the user saves despite the warning the command
+    /// side raised from the read model.
+    Create {
+        client_id: Uuid,
+        profile: ClientProfile,
+        duplicate_override: Option<DuplicateOverride>,
+    },
+    Edit {
+        profile: ClientProfile,
+        duplicate_override: Option<DuplicateOverride>,
+    },
+    Archive,
+    Restore,
+    RecordInteraction {
+        interaction_id: Uuid,
+        kind: InteractionKind,
+        occurred_at: DateTime<Utc>,
+        text: String,
+    },
+    /// This client is a duplicate of `survivor`: it stops here, its history goes there.
+    MergeInto {
+        survivor_id: Uuid,
+    },
+    /// The survivor's side of a merge.
+    Absorb {
+        merged_id: Uuid,
+    },
+    /// The client was sent an invitation to the customer portal.
+    InviteToPortal,
+}
+
+/// Event type strings are the contract with the log: never rename a variant, add a version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub enum ClientEvent {
+    Created {
+        client_id: Uuid,
+        profile: ClientProfile,
+        duplicate_override: Option<DuplicateOverride>,
+        created_at: DateTime<Utc>,
+    },
+    Edited {
+        profile: ClientProfile,
+        changed: Vec<String>,
+        duplicate_override: Option<DuplicateOverride>,
+        edited_at: DateTime<Utc>,
+    },
+    Archived {
+        archived_at: DateTime<Utc>,
+    },
+    Restored {
+        restored_at: DateTime<Utc>,
+    },
+    InteractionRecorded {
+        interaction_id: Uuid,
+        kind: InteractionKind,
+        occurred_at: DateTime<Utc>,
+        text: String,
+        recorded_at: DateTime<Utc>,
+    },
+    MergedInto {
+        survivor_id: Uuid,
+        merged_at: DateTime<Utc>,
+    },
+    Absorbed {
+        merged_id: Uuid,
+        absorbed_at: DateTime<Utc>,
+    },
+    InvitedToPortal {
+        email: String,
+        invited_at: DateTime<Utc>,
+    },
+}
+
+impl ClientEvent {
+    pub const CREATED: &'static str = "ClientCreated";
+    pub const EDITED: &'static str = "ClientEdited";
+    pub const ARCHIVED: &'static str = "ClientArchived";
+    pub const RESTORED: &'static str = "ClientRestored";
+    pub const INTERACTION_RECORDED: &'static str = "ClientInteractionRecorded";
+    pub const MERGED_INTO: &'static str = "ClientMergedInto";
+    pub const ABSORBED: &'static str = "ClientAbsorbed";
+    pub const INVITED_TO_PORTAL: &'static str = "ClientInvitedToPortal";
+    pub const ALL: [&'static str; 8] = [
+        Self::CREATED,
+        Self::EDITED,
+        Self::ARCHIVED,
+        Self::RESTORED,
+        Self::INTERACTION_RECORDED,
+        Self::MERGED_INTO,
+        Self::ABSORBED,
+        Self::INVITED_TO_PORTAL,
+    ];
+}
+
+impl DomainEvent for ClientEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::Created { .. } => Self::CREATED,
+            Self::Edited { .. } => Self::EDITED,
+            Self::Archived { .. } => Self::ARCHIVED,
+            Self::Restored { .. } => Self::RESTORED,
+            Self::InteractionRecorded { .. } => Self::INTERACTION_RECORDED,
+            Self::MergedInto { .. } => Self::MERGED_INTO,
+            Self::Absorbed { .. } => Self::ABSORBED,
+            Self::InvitedToPortal { .. } => Self::INVITED_TO_PORTAL,
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Client {
+    id: Option<Uuid>,
+    profile: Option<ClientProfile>,
+    archived: bool,
+    merged_into: Option<Uuid>,
+}
+
+impl Client {
+    pub fn profile(&self) -> Option<&ClientProfile> {
+        self.profile.as_ref()
+    }
+
+    /// A client that may still change: exists, not archived, not merged away.
+    fn active(&self) -> Result<&ClientProfile, ClientError> {
+        let profile = self.profile.as_ref().ok_or(ClientError::NotFound)?;
+        if self.merged_into.is_some() {
+            return Err(ClientError::Merged);
+        }
+        if self.archived {
+            return Err(ClientError::Archived);
+        }
+        Ok(profile)
+    }
+
+    pub fn decide(&self, command: Stamped<ClientCommand>) -> Result<Vec<ClientEvent>, ClientError> {
+        let now = command.now;
+        let checked_override = |duplicate_override: Option<DuplicateOverride>| {
+            duplicate_override
+                .map(|mut given| {
+                    given.reason = given.reason.trim().to_owned();
+                    if given.reason.is_empty() {
+                        Err(ClientError::OverrideReasonMissing)
+                    } else {
+                        Ok(given)
+                    }
+                })
+                .transpose()
+        };
+        match command.body {
+            ClientCommand::Create {
+                client_id,
+                profile,
+                duplicate_override,
+            } => {
+                if self.profile.is_some() {
+                    return Err(ClientError::AlreadyCreated);
+                }
+                Ok(vec![ClientEvent::Created {
+                    client_id,
+                    profile: profile.validate()?,
+                    duplicate_override: checked_override(duplicate_override)?,
+                    created_at: now,
+                }])
+            }
+            ClientCommand::Edit {
+                profile,
+                duplicate_override,
+            } => {
+                let before = self.active()?;
+                let profile = profile.validate()?;
+                let changed = profile.changes_from(before);
+                if changed.is_empty() {
+                    return Ok(vec![]);
+                }
+                Ok(vec![ClientEvent::Edited {
+                    profile,
+                    changed,
+                    duplicate_override: checked_override(duplicate_override)?,
+                    edited_at: now,
+                }])
+            }
+            ClientCommand::Archive => {
+                self.profile.as_ref().ok_or(ClientError::NotFound)?;
+                if self.merged_into.is_some() {
+                    return Err(ClientError::Merged);
+                }
+                Ok(if self.archived {
+                    vec![]
+                } else {
+                    vec![ClientEvent::Archived { archived_at: now }]
+                })
+            }
+            ClientCommand::Restore => {
+                self.profile.as_ref().ok_or(ClientError::NotFound)?;
+                if self.merged_into.is_some() {
+                    return Err(ClientError::Merged);
+                }
+                Ok(if self.archived {
+                    vec![ClientEvent::Restored { restored_at: now }]
+                } else {
+                    vec![]
+                })
+            }
+            ClientCommand::RecordInteraction {
+                interaction_id,
+                kind,
+                occurred_at,
+                text,
+            } => {
+                // Notes on an archived client are still history worth keeping.
+                self.profile.as_ref().ok_or(ClientError::NotFound)?;
+                if self.merged_into.is_some() {
+                    return Err(ClientError::Merged);
+                }
+                let text = text.trim().to_owned();
+                if text.is_empty() {
+                    return Err(ClientError::InteractionEmpty);
+                }
+                if text.chars().count() > MAX_INTERACTION_LENGTH {
+                    return Err(ClientError::TooLong {
+                        field: "interaction",
+                        max: MAX_INTERACTION_LENGTH,
+                    });
+                }
+                Ok(vec![ClientEvent::InteractionRecorded {
+                    interaction_id,
+                    kind,
+                    occurred_at,
+                    text,
+                    recorded_at: now,
+                }])
+            }
+            ClientCommand::MergeInto { survivor_id } => {
+                self.active()?;
+                if Some(survivor_id) == self.id {
+                    return Err(ClientError::MergeWithItself);
+                }
+                Ok(vec![ClientEvent::MergedInto {
+                    survivor_id,
+                    merged_at: now,
+                }])
+            }
+            ClientCommand::Absorb { merged_id } => {
+                self.active()?;
+                if Some(merged_id) == self.id {
+                    return Err(ClientError::MergeWithItself);
+                }
+                Ok(vec![ClientEvent::Absorbed {
+                    merged_id,
+                    absorbed_at: now,
+                }])
+            }
+            ClientCommand::InviteToPortal => {
+                let email = self.active()?.email.clone().ok_or(ClientError::NoEmail)?;
+                Ok(vec![ClientEvent::InvitedToPortal {
+                    email,
+                    invited_at: now,
+                }])
+            }
+        }
+    }
+}
+
+impl Aggregate for Client {
+    const TYPE: &'static str = "client";
+    type Command = Stamped<ClientCommand>;
+    type Event = ClientEvent;
+    type Error = ClientError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            ClientEvent::Created {
+                client_id, profile, ..
+            } => {
+                self.id = Some(client_id);
+                self.profile = Some(profile);
+            }
+            ClientEvent::Edited { profile, .. } => self.profile = Some(profile),
+            ClientEvent::Archived { .. } => self.archived = true,
+            ClientEvent::Restored { .. } => self.archived = false,
+            ClientEvent::MergedInto { survivor_id, .. } => self.merged_into = Some(survivor_id),
+            ClientEvent::InteractionRecorded { .. }
+            | ClientEvent::Absorbed { .. }
+            | ClientEvent::InvitedToPortal { .. } => {}
+        }
+    }
+}

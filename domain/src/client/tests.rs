@@ -1,0 +1,296 @@
+use std::collections::BTreeSet;
+
+use chrono::{TimeZone, Utc};
+use cqrs_es::test::TestFramework;
+use uuid::Uuid;
+
+use super::*;
+use crate::{DomainError, Stamped};
+
+type ClientTest = TestFramework<Client>;
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+}
+
+fn id() -> Uuid {
+    Uuid::from_u128(7)
+}
+
+fn garage() -> ClientProfile {
+    ClientProfile {
+        kind: ClientKind::Professional,
+        company_name: Some("  Garage   Martin ".into()),
+        siret: Some("732 829 320 00074".into()),
+        vat_number: Some("fr 40 303265045".into()),
+        first_name: Some("Éloïse".into()),
+        last_name: Some("Martin".into()),
+        email: Some(" Contact@Garage-Martin.FR ".into()),
+        phones: vec!["06 12 34 56 78".into(), "+33 6 12 34 56 78".into()],
+        billing_address: Some(Address {
+            line1: "12 rue des Forges".into(),
+            line2: None,
+            postcode: "49000".into(),
+            city: "Angers".into(),
+            country: "".into(),
+        }),
+        delivery_address: None,
+        tags: vec!["Garage".into(), "garage".into(), " jantes ".into()],
+        notes: Some("  ".into()),
+    }
+}
+
+fn created() -> ClientEvent {
+    ClientEvent::Created {
+        client_id: id(),
+        profile: garage().validate().unwrap(),
+        duplicate_override: None,
+        created_at: now(),
+    }
+}
+
+#[test]
+fn a_profile_is_stored_in_its_normal_form() {
+    let profile = garage().validate().unwrap();
+    assert_eq!(profile.company_name.as_deref(), Some("Garage Martin"));
+    assert_eq!(profile.siret.as_deref(), Some("73282932000074"));
+    assert_eq!(profile.vat_number.as_deref(), Some("FR40303265045"));
+    assert_eq!(profile.email.as_deref(), Some("contact@garage-martin.fr"));
+    assert_eq!(profile.phones, ["+33612345678"], "one number typed twice");
+    assert_eq!(profile.tags, ["Garage", "jantes"]);
+    assert_eq!(profile.notes, None);
+    assert_eq!(profile.billing_address.unwrap().country, "FR");
+    assert_eq!(garage().validate().unwrap().display_name(), "Garage Martin");
+}
+
+#[test]
+fn bad_profiles_say_what_is_wrong() {
+    let cases: Vec<(ClientProfile, &str)> = vec![
+        (
+            ClientProfile {
+                company_name: None,
+                ..garage()
+            },
+            "CLIENT_COMPANY_NAME_MISSING",
+        ),
+        (
+            ClientProfile {
+                kind: ClientKind::Private,
+                last_name: Some(" ".into()),
+                ..garage()
+            },
+            "CLIENT_LAST_NAME_MISSING",
+        ),
+        (
+            ClientProfile {
+                email: Some("pas-un-email".into()),
+                ..garage()
+            },
+            "CLIENT_EMAIL_INVALID",
+        ),
+        (
+            ClientProfile {
+                phones: vec!["06 12".into()],
+                ..garage()
+            },
+            "CLIENT_PHONE_INVALID",
+        ),
+        (
+            ClientProfile {
+                siret: Some("73282932000075".into()),
+                ..garage()
+            },
+            "CLIENT_SIRET_INVALID",
+        ),
+        (
+            ClientProfile {
+                vat_number: Some("FR41303265045".into()),
+                ..garage()
+            },
+            "CLIENT_VAT_INVALID",
+        ),
+        (
+            ClientProfile {
+                billing_address: Some(Address {
+                    line1: "1 rue".into(),
+                    line2: None,
+                    postcode: "4900".into(),
+                    city: "Angers".into(),
+                    country: "FR".into(),
+                }),
+                ..garage()
+            },
+            "CLIENT_POSTCODE_INVALID",
+        ),
+        (
+            ClientProfile {
+                tags: (0..21).map(|n| format!("t{n}")).collect(),
+                ..garage()
+            },
+            "CLIENT_TOO_MANY_TAGS",
+        ),
+    ];
+    for (profile, code) in cases {
+        assert_eq!(profile.validate().map_err(|e| e.code()).err(), Some(code));
+    }
+}
+
+#[test]
+fn edits_record_what_changed_and_nothing_when_nothing_did() {
+    let moved = ClientProfile {
+        email: Some("atelier@garage-martin.fr".into()),
+        ..garage()
+    };
+    ClientTest::with(())
+        .given(vec![created()])
+        .when(Stamped::at(
+            now(),
+            ClientCommand::Edit {
+                profile: moved.clone(),
+                duplicate_override: None,
+            },
+        ))
+        .then_expect_events(vec![ClientEvent::Edited {
+            profile: moved.validate().unwrap(),
+            changed: vec!["email".into()],
+            duplicate_override: None,
+            edited_at: now(),
+        }]);
+    ClientTest::with(())
+        .given(vec![created()])
+        .when(Stamped::at(
+            now(),
+            ClientCommand::Edit {
+                profile: garage(),
+                duplicate_override: None,
+            },
+        ))
+        .then_expect_events(vec![]);
+}
+
+#[test]
+fn an_override_needs_a_reason() {
+    ClientTest::with(())
+        .given_no_previous_events()
+        .when(Stamped::at(
+            now(),
+            ClientCommand::Create {
+                client_id: id(),
+                profile: garage(),
+                duplicate_override: Some(DuplicateOverride {
+                    reason: "  ".into(),
+                    matches: vec![],
+                }),
+            },
+        ))
+        .then_expect_error(ClientError::OverrideReasonMissing);
+}
+
+#[test]
+fn archived_and_merged_clients_are_frozen() {
+    let archived = ClientEvent::Archived { archived_at: now() };
+    let edit = || ClientCommand::Edit {
+        profile: garage(),
+        duplicate_override: None,
+    };
+    ClientTest::with(())
+        .given(vec![created(), archived.clone()])
+        .when(Stamped::at(now(), edit()))
+        .then_expect_error(ClientError::Archived);
+    ClientTest::with(())
+        .given(vec![created(), archived])
+        .when(Stamped::at(now(), ClientCommand::Archive))
+        .then_expect_events(vec![]);
+    let merged = ClientEvent::MergedInto {
+        survivor_id: Uuid::from_u128(8),
+        merged_at: now(),
+    };
+    for command in [
+        edit(),
+        ClientCommand::Archive,
+        ClientCommand::InviteToPortal,
+    ] {
+        ClientTest::with(())
+            .given(vec![created(), merged.clone()])
+            .when(Stamped::at(now(), command))
+            .then_expect_error(ClientError::Merged);
+    }
+    ClientTest::with(())
+        .given(vec![created()])
+        .when(Stamped::at(
+            now(),
+            ClientCommand::MergeInto { survivor_id: id() },
+        ))
+        .then_expect_error(ClientError::MergeWithItself);
+}
+
+#[test]
+fn interactions_are_trimmed_and_never_empty() {
+    let record = |text: &str| ClientCommand::RecordInteraction {
+        interaction_id: Uuid::from_u128(9),
+        kind: InteractionKind::Call,
+        occurred_at: now(),
+        text: text.into(),
+    };
+    ClientTest::with(())
+        .given(vec![created()])
+        .when(Stamped::at(now(), record("   ")))
+        .then_expect_error(ClientError::InteractionEmpty);
+    ClientTest::with(())
+        .given(vec![created()])
+        .when(Stamped::at(now(), record("  Rappel pour le devis ")))
+        .then_expect_events(vec![ClientEvent::InteractionRecorded {
+            interaction_id: Uuid::from_u128(9),
+            kind: InteractionKind::Call,
+            occurred_at: now(),
+            text: "Rappel pour le devis".into(),
+            recorded_at: now(),
+        }]);
+}
+
+#[test]
+fn match_keys_ignore_accents_and_case_and_follow_the_criteria() {
+    let profile = garage().validate().unwrap();
+    let same_person = ClientProfile {
+        kind: ClientKind::Private,
+        company_name: None,
+        first_name: Some("ELOISE".into()),
+        last_name: Some("martin".into()),
+        email: None,
+        phones: vec![],
+        siret: None,
+        vat_number: None,
+        ..garage()
+    }
+    .validate()
+    .unwrap();
+    let shared: Vec<MatchKey> = match_keys(&profile)
+        .into_iter()
+        .filter(|key| match_keys(&same_person).contains(key))
+        .collect();
+    assert_eq!(
+        shared,
+        [MatchKey {
+            criterion: Criterion::Name,
+            key: "martin|eloise".into()
+        }]
+    );
+    let only_email: BTreeSet<Criterion> = [Criterion::Email].into_iter().collect();
+    assert_eq!(
+        keys_for(&profile, &only_email),
+        [MatchKey {
+            criterion: Criterion::Email,
+            key: "contact@garage-martin.fr".into()
+        }]
+    );
+    let criteria: Vec<Criterion> = match_keys(&profile).iter().map(|k| k.criterion).collect();
+    assert_eq!(
+        criteria,
+        [
+            Criterion::Email,
+            Criterion::Phone,
+            Criterion::Name,
+            Criterion::CompanyPostcode
+        ]
+    );
+}
