@@ -26,7 +26,7 @@ fn luhn(digits: &str) -> bool {
             _ => digit * 2,
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// La Poste's establishments share SIREN 356 000 000 and are numbered beyond what Luhn
@@ -42,7 +42,7 @@ pub fn company_number(input: &str) -> Option<String> {
     let valid = match number.len() {
         9 => luhn(&number),
         14 if number.starts_with(LA_POSTE) && number != format!("{LA_POSTE}00048") => {
-            number.chars().filter_map(|c| c.to_digit(10)).sum::<u32>() % 5 == 0
+            number.chars().filter_map(|c| c.to_digit(10)).sum::<u32>().is_multiple_of(5)
         }
         14 => luhn(&number),
         _ => false,
