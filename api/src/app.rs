@@ -87,9 +87,18 @@ impl AppState {
         receipt: &CommandReceipt,
         names: &[&str],
     ) -> Result<(), ApiError> {
-        let Some(position) = receipt.position else {
-            return Ok(());
-        };
+        match receipt.position {
+            Some(position) => self.await_position(position, names).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Waits until the projections `names` have applied the event at `position`.
+    pub async fn await_position(
+        &self,
+        position: domain::Position,
+        names: &[&str],
+    ) -> Result<(), ApiError> {
         let reached = read_your_writes::wait_until(
             &self.pool,
             &self.subscriptions,

@@ -16,6 +16,8 @@ pub struct ApiError {
     kind: ErrorKind,
     reason: &'static str,
     message: String,
+    /// Structured facts the client can act on (the matching clients of a duplicate…).
+    details: Option<serde_json::Value>,
     cause: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -29,8 +31,15 @@ impl ApiError {
             kind,
             reason,
             message: message.into(),
+            details: None,
             cause: None,
         }
+    }
+
+    /// Adds `extensions.details` to the GraphQL error.
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
     }
 
     pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
@@ -38,6 +47,7 @@ impl ApiError {
             kind: ErrorKind::Internal,
             reason: "INTERNAL",
             message: INTERNAL_MESSAGE.to_owned(),
+            details: None,
             cause: Some(cause.into()),
         }
     }
@@ -157,6 +167,11 @@ impl From<ApiError> for async_graphql::Error {
         async_graphql::Error::new(error.message.clone()).extend_with(|_, extensions| {
             extensions.set("code", error.kind.as_str());
             extensions.set("reason", error.reason);
+            if let Some(details) = &error.details {
+                if let Ok(value) = async_graphql::Value::from_json(details.clone()) {
+                    extensions.set("details", value);
+                }
+            }
         })
     }
 }

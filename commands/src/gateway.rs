@@ -198,6 +198,79 @@ where
     }
 }
 
+impl<A, C> CommandGateway<A>
+where
+    A: Aggregate<Command = Stamped<C>> + Clone,
+    A::Error: DomainError,
+    C: Clone + Send + Sync,
+{
+    /// Decides `body` on the aggregate's state in the log without writing anything: one step
+    /// of a [`crate::Batch`] that commits several aggregates at once. `known_new` skips the
+    /// load for an id just generated (a conflict at commit still catches a reused one).
+    pub async fn decide(
+        &self,
+        meta: &CommandMeta,
+        local_id: &str,
+        body: C,
+        known_new: bool,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Decision, CommandError<A::Error>> {
+        let inner = &*self.inner;
+        let aggregate_id = scoped_aggregate_id(meta.workspace_id, local_id);
+        // The batch will move the aggregate: whatever this process cached is about to be old.
+        inner.forget(&aggregate_id);
+        let (mut aggregate, sequence) = if known_new {
+            (A::default(), 0)
+        } else {
+            let mut context = inner
+                .store
+                .load_aggregate(&aggregate_id)
+                .await
+                .map_err(store_error)?;
+            let sequence = context.current_sequence;
+            (std::mem::take(&mut context.aggregate), sequence)
+        };
+        let sink = EventSink::<A>::default();
+        let decided = aggregate
+            .handle(Stamped::at(now, body), &inner.services, &sink)
+            .await;
+        decided.map_err(CommandError::Rejected)?;
+        let events = sink
+            .collect()
+            .await
+            .iter()
+            .map(|event| {
+                Ok(NewEvent {
+                    event_type: event.event_type(),
+                    event_version: event.event_version(),
+                    payload: serde_json::to_value(event)?,
+                })
+            })
+            .collect::<Result<Vec<_>, serde_json::Error>>()
+            .map_err(|error| CommandError::Store(Box::new(error)))?;
+        Ok(Decision {
+            aggregate_type: A::TYPE,
+            aggregate_id,
+            after_sequence: sequence as i64,
+            events,
+        })
+    }
+}
+
+/// The events one aggregate would append, decided but not yet written.
+pub struct Decision {
+    pub(crate) aggregate_type: &'static str,
+    pub(crate) aggregate_id: String,
+    pub(crate) after_sequence: i64,
+    pub(crate) events: Vec<NewEvent>,
+}
+
+impl Decision {
+    pub fn event_count(&self) -> usize {
+        self.events.len()
+    }
+}
+
 impl<A: Aggregate + Clone> Inner<A> {
     fn cached(&self, aggregate_id: &str) -> Option<(A, usize)> {
         let mut cache = self.cache.lock().expect("aggregate cache poisoned");

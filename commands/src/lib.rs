@@ -6,6 +6,8 @@
 
 pub mod account;
 mod append;
+mod batch;
+pub mod client;
 pub mod email_token;
 mod error;
 mod gateway;
@@ -18,12 +20,15 @@ pub mod secret_box;
 pub mod session;
 pub mod two_factor;
 
+pub use batch::{Batch, BatchError, BatchReceipt};
 pub use error::CommandError;
 pub use gateway::{
-    scoped_aggregate_id, CommandGateway, CommandReceipt, CACHE_CAPACITY, MAX_ATTEMPTS,
+    scoped_aggregate_id, CommandGateway, CommandReceipt, Decision, CACHE_CAPACITY, MAX_ATTEMPTS,
 };
 pub use meta::CommandMeta;
 
+use domain::client::settings::CrmSettings;
+use domain::client::Client;
 use domain::email::Email;
 use domain::email_template::EmailTemplates;
 use domain::powder::alert::StockAlerts;
@@ -56,18 +61,15 @@ pub struct Commands {
     pub inventories: CommandGateway<Inventory>,
     pub stock_settings: CommandGateway<StockPolicy>,
     pub stock_alerts: CommandGateway<StockAlerts>,
-    events_appended: Counter,
-    appends: Arc<watch::Sender<u64>>,
+    pub clients: CommandGateway<Client>,
+    pub crm_settings: CommandGateway<CrmSettings>,
+    pool: PgPool,
+    signals: Signals,
 }
 
 impl Commands {
     pub fn new(pool: PgPool) -> Self {
-        let events_appended = Counter::default();
-        let appends = Arc::new(watch::Sender::new(0));
-        let signals = Signals {
-            events_appended: events_appended.clone(),
-            appends: appends.clone(),
-        };
+        let signals = Signals::default();
         Self {
             workspaces: CommandGateway::new(pool.clone(), (), signals.clone()),
             email_templates: CommandGateway::new(pool.clone(), (), signals.clone()),
@@ -76,20 +78,31 @@ impl Commands {
             powder_movements: CommandGateway::new(pool.clone(), (), signals.clone()),
             inventories: CommandGateway::new(pool.clone(), (), signals.clone()),
             stock_settings: CommandGateway::new(pool.clone(), (), signals.clone()),
-            stock_alerts: CommandGateway::new(pool, (), signals),
-            events_appended,
-            appends,
+            stock_alerts: CommandGateway::new(pool.clone(), (), signals.clone()),
+            clients: CommandGateway::new(pool.clone(), (), signals.clone()),
+            crm_settings: CommandGateway::new(pool.clone(), (), signals.clone()),
+            pool,
+            signals,
         }
     }
 
     /// Changes after each successful append of this process: the announcer turns it into a
     /// `pg_notify` so subscribers of every process wake up.
     pub fn appends(&self) -> watch::Receiver<u64> {
-        self.appends.subscribe()
+        self.signals.appends.subscribe()
+    }
+
+    /// Appends every decision of `batch` in one statement: all or nothing.
+    pub async fn commit(
+        &self,
+        meta: &CommandMeta,
+        batch: Batch,
+    ) -> Result<BatchReceipt, BatchError> {
+        batch.commit(&self.pool, &self.signals, meta).await
     }
 
     /// Events appended by this process since start, for `/metrics`.
     pub fn events_appended(&self) -> Counter {
-        self.events_appended.clone()
+        self.signals.events_appended.clone()
     }
 }

@@ -5,6 +5,7 @@
 //! its own events, and each read model lives in a module named after it.
 
 pub mod audit;
+pub mod client;
 pub mod email_delivery;
 pub mod email_template;
 pub mod engine;
@@ -33,6 +34,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(powder::PowderProjection),
         Arc::new(powder_stock::PowderStockProjection),
         Arc::new(inventory::InventoryProjection),
+        Arc::new(client::ClientProjection),
     ]
 }
 

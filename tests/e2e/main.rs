@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod clients;
 mod email_links;
 mod email_oauth;
 mod email_settings;

@@ -182,6 +182,40 @@ const OPERATIONS: &[Operation] = &[
         },
     },
     Operation {
+        name: "clients",
+        allowed: STAFF,
+        request: |_| {
+            (
+                "{ clients { edges { node { id } } } crmSettings { duplicateCriteria } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
+        name: "createClient",
+        allowed: &[Role::Owner, Role::Admin, Role::Operator],
+        request: |target| {
+            (
+                "mutation($input: ClientInput!) { createClient(input: $input) { id } }",
+                json!({ "input": crate::clients::private(
+                    "Rôle",
+                    &format!("Client {}", target.simple()),
+                    &format!("{}@roles.fr", target.simple()),
+                ) }),
+            )
+        },
+    },
+    Operation {
+        name: "setDuplicateCriteria",
+        allowed: MANAGERS,
+        request: |_| {
+            (
+                "mutation { setDuplicateCriteria(criteria: [EMAIL, PHONE]) { duplicateCriteria } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
         name: "stockSettings",
         allowed: STAFF,
         request: |_| ("{ stockSettings { dailyListSize } }", json!({})),

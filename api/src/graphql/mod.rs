@@ -2,6 +2,7 @@
 
 mod account;
 mod audit;
+mod client;
 mod email;
 mod email_settings;
 mod member;
@@ -31,6 +32,8 @@ pub struct Query(
     audit::AuditQuery,
     email::EmailQuery,
     email_settings::EmailSettingsQuery,
+    client::ClientQuery,
+    client::CrmSettingsQuery,
     powder::PowderQuery,
     powder::PowderStockQuery,
     powder::StockSettingsQuery,
@@ -47,6 +50,8 @@ pub struct Mutation(
     account::AccountMutation,
     email::EmailMutation,
     email_settings::EmailSettingsMutation,
+    client::ClientMutation,
+    client::CrmSettingsMutation,
     powder::PowderMutation,
     powder::PowderStockMutation,
     powder::StockSettingsMutation,
@@ -108,4 +113,20 @@ fn meta(ctx: &Context<'_>, actor: &Actor) -> CommandMeta {
         ip: request.ip,
         request_id: request.request_id.clone(),
     }
+}
+
+/// Reads a `time|uuid` keyset cursor, the shape of the lists ordered newest first.
+fn time_cursor(cursor: &str) -> Result<(chrono::DateTime<chrono::Utc>, uuid::Uuid), ApiError> {
+    let invalid = || {
+        ApiError::new(
+            domain::ErrorKind::Validation,
+            "CURSOR_INVALID",
+            "curseur de pagination invalide",
+        )
+    };
+    let (at, id) = cursor.split_once('|').ok_or_else(invalid)?;
+    let at = chrono::DateTime::parse_from_rfc3339(at)
+        .map_err(|_| invalid())?
+        .with_timezone(&chrono::Utc);
+    Ok((at, uuid::Uuid::parse_str(id).map_err(|_| invalid())?))
 }

@@ -41,9 +41,11 @@ pub fn company_number(input: &str) -> Option<String> {
     }
     let valid = match number.len() {
         9 => luhn(&number),
-        14 if number.starts_with(LA_POSTE) && number != format!("{LA_POSTE}00048") => {
-            number.chars().filter_map(|c| c.to_digit(10)).sum::<u32>().is_multiple_of(5)
-        }
+        14 if number.starts_with(LA_POSTE) && number != format!("{LA_POSTE}00048") => number
+            .chars()
+            .filter_map(|c| c.to_digit(10))
+            .sum::<u32>()
+            .is_multiple_of(5),
         14 => luhn(&number),
         _ => false,
     };

@@ -17,28 +17,11 @@ pub use settings::*;
 pub use stock::*;
 pub use weighing::*;
 
-use chrono::{DateTime, Utc};
 use domain::Role;
 
-use crate::ApiError;
+use super::time_cursor;
 
 const EDITORS: &[Role] = &[Role::Owner, Role::Admin];
 const READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
 const HANDLERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator];
 const MAX_PAGE: i64 = 100;
-
-/// Reads a `time|uuid` keyset cursor, the shape of the lists ordered newest first.
-pub(super) fn time_cursor(cursor: &str) -> Result<(DateTime<Utc>, uuid::Uuid), ApiError> {
-    let invalid = || {
-        ApiError::new(
-            domain::ErrorKind::Validation,
-            "CURSOR_INVALID",
-            "curseur de pagination invalide",
-        )
-    };
-    let (at, id) = cursor.split_once('|').ok_or_else(invalid)?;
-    let at = DateTime::parse_from_rfc3339(at)
-        .map_err(|_| invalid())?
-        .with_timezone(&Utc);
-    Ok((at, uuid::Uuid::parse_str(id).map_err(|_| invalid())?))
-}

@@ -1,0 +1,238 @@
+//! Changing clients: create and edit (with duplicate warnings), archive, the journal, merges.
+
+use async_graphql::{Context, Object, ID};
+use chrono::{DateTime, Utc};
+use commands::client::{MergeError, SaveError};
+use domain::client::{aggregate_local_id, ClientCommand, ClientProfile};
+use serde_json::json;
+
+use super::directory::candidates;
+use super::{
+    client_node, client_uuid, ClientInput, ClientNode, InteractionKindValue, InteractionNode,
+    EDITORS, MANAGERS,
+};
+use crate::graphql::{actor, meta, state};
+use crate::ApiError;
+
+/// A duplicate warning: `CONFLICT` / `CLIENT_DUPLICATE`, the matching clients in
+/// `extensions.details.matches`, their names in the message.
+async fn duplicate_warning(
+    ctx: &Context<'_>,
+    workspace_id: uuid::Uuid,
+    matches: &[domain::client::DuplicateMatch],
+) -> ApiError {
+    let found = match candidates(ctx, workspace_id, matches).await {
+        Ok(found) => found,
+        Err(error) => return error,
+    };
+    let names: Vec<String> = found
+        .iter()
+        .map(|candidate| format!("{} ({})", candidate.client.display_name, candidate.label))
+        .collect();
+    let details: Vec<serde_json::Value> = found
+        .iter()
+        .map(|candidate| {
+            json!({
+                "clientId": candidate.client.id.to_string(),
+                "displayName": candidate.client.display_name,
+                "criterion": domain::client::Criterion::from(candidate.criterion).as_str(),
+            })
+        })
+        .collect();
+    ApiError::new(
+        domain::ErrorKind::Conflict,
+        "CLIENT_DUPLICATE",
+        format!(
+            "ce client ressemble à : {}. Vérifiez, ou enregistrez en donnant la raison",
+            names.join(", ")
+        ),
+    )
+    .with_details(json!({ "matches": details }))
+}
+
+async fn save(
+    ctx: &Context<'_>,
+    client_id: uuid::Uuid,
+    creating: bool,
+    input: ClientInput,
+    override_reason: Option<String>,
+) -> async_graphql::Result<ClientNode> {
+    let actor = actor(ctx)?;
+    actor.require(EDITORS)?;
+    let state = state(ctx);
+    let saved = commands::client::save(
+        &state.pool,
+        &state.commands,
+        &meta(ctx, &actor),
+        client_id,
+        creating,
+        ClientProfile::from(input),
+        override_reason,
+    )
+    .await;
+    let receipt = match saved {
+        Ok(receipt) => receipt,
+        Err(SaveError::Duplicates(matches)) => {
+            return Err(duplicate_warning(ctx, actor.workspace_id, &matches)
+                .await
+                .into())
+        }
+        Err(SaveError::Command(error)) => return Err(ApiError::from(error).into()),
+        Err(SaveError::Database(error)) => return Err(ApiError::from(error).into()),
+    };
+    state
+        .await_projections(&receipt, &[projections::client::NAME])
+        .await?;
+    Ok(client_node(ctx, actor.workspace_id, client_id).await?)
+}
+
+async fn send(
+    ctx: &Context<'_>,
+    allowed: &[domain::Role],
+    id: &ID,
+    command: ClientCommand,
+) -> async_graphql::Result<uuid::Uuid> {
+    let actor = actor(ctx)?;
+    actor.require(allowed)?;
+    let client_id = client_uuid(id)?;
+    let state = state(ctx);
+    let receipt = state
+        .commands
+        .clients
+        .execute(&meta(ctx, &actor), &aggregate_local_id(client_id), command)
+        .await
+        .map_err(ApiError::from)?;
+    state
+        .await_projections(&receipt, &[projections::client::NAME])
+        .await?;
+    Ok(client_id)
+}
+
+#[derive(Default)]
+pub struct ClientMutation;
+
+#[Object]
+impl ClientMutation {
+    /// Crée un client. S'il ressemble à des clients existants (critères de l'atelier), la
+    /// création est refusée (`CLIENT_DUPLICATE`, clients en `extensions.details`) sauf si
+    /// `duplicateOverrideReason` dit pourquoi ce n'est pas un doublon ; la raison est
+    /// consignée. Gérant, administrateur ou atelier.
+    async fn create_client(
+        &self,
+        ctx: &Context<'_>,
+        input: ClientInput,
+        duplicate_override_reason: Option<String>,
+    ) -> async_graphql::Result<ClientNode> {
+        save(
+            ctx,
+            uuid::Uuid::now_v7(),
+            true,
+            input,
+            duplicate_override_reason,
+        )
+        .await
+    }
+
+    /// Modifie une fiche ; seuls les nouveaux points communs avec d'autres clients
+    /// déclenchent l'avertissement de doublon.
+    async fn update_client(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: ClientInput,
+        duplicate_override_reason: Option<String>,
+    ) -> async_graphql::Result<ClientNode> {
+        save(
+            ctx,
+            client_uuid(&id)?,
+            false,
+            input,
+            duplicate_override_reason,
+        )
+        .await
+    }
+
+    /// Archive un client : il sort des listes, son historique reste. Gérant ou administrateur.
+    async fn archive_client(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ClientNode> {
+        let client_id = send(ctx, MANAGERS, &id, ClientCommand::Archive).await?;
+        Ok(client_node(ctx, actor(ctx)?.workspace_id, client_id).await?)
+    }
+
+    /// Remet un client archivé dans les listes. Gérant ou administrateur.
+    async fn restore_client(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ClientNode> {
+        let client_id = send(ctx, MANAGERS, &id, ClientCommand::Restore).await?;
+        Ok(client_node(ctx, actor(ctx)?.workspace_id, client_id).await?)
+    }
+
+    /// Ajoute un appel, un email, un rendez-vous ou une note au journal du client
+    /// (maintenant si `occurredAt` n'est pas donné). Gérant, administrateur ou atelier.
+    async fn record_interaction(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+        kind: InteractionKindValue,
+        occurred_at: Option<DateTime<Utc>>,
+        text: String,
+    ) -> async_graphql::Result<InteractionNode> {
+        let interaction_id = uuid::Uuid::now_v7();
+        let client = send(
+            ctx,
+            EDITORS,
+            &client_id,
+            ClientCommand::RecordInteraction {
+                interaction_id,
+                kind: kind.into(),
+                occurred_at: occurred_at.unwrap_or_else(Utc::now),
+                text,
+            },
+        )
+        .await?;
+        let actor = actor(ctx)?;
+        let state = state(ctx);
+        let mut tx = projections::tenant::begin(&state.pool, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        let rows =
+            projections::client::interactions(&mut *tx, actor.workspace_id, client, None, 200)
+                .await
+                .map_err(ApiError::from)?;
+        tx.commit().await.map_err(ApiError::from)?;
+        rows.into_iter()
+            .find(|row| row.interaction_id == interaction_id)
+            .map(InteractionNode::from)
+            .ok_or_else(|| ApiError::internal("interaction missing from its read model").into())
+    }
+
+    /// Fusionne un doublon dans le client qui reste : le doublon pointe vers lui et ne
+    /// ressort plus, son journal le rejoint ; les deux changent ensemble ou pas du tout.
+    /// Gérant ou administrateur.
+    async fn merge_clients(
+        &self,
+        ctx: &Context<'_>,
+        survivor_id: ID,
+        merged_id: ID,
+    ) -> async_graphql::Result<ClientNode> {
+        let actor = actor(ctx)?;
+        actor.require(MANAGERS)?;
+        let (survivor, merged) = (client_uuid(&survivor_id)?, client_uuid(&merged_id)?);
+        let state = state(ctx);
+        let receipt =
+            commands::client::merge(&state.commands, &meta(ctx, &actor), survivor, merged)
+                .await
+                .map_err(|error| match error {
+                    MergeError::Command(error) => ApiError::from(error),
+                    MergeError::Batch(commands::BatchError::Conflict) => ApiError::new(
+                        domain::ErrorKind::Conflict,
+                        "CONCURRENT_MODIFICATION",
+                        commands::BatchError::Conflict.to_string(),
+                    ),
+                    MergeError::Batch(error) => ApiError::internal(error),
+                })?;
+        if let Some(position) = receipt.position {
+            state
+                .await_position(position, &[projections::client::NAME])
+                .await?;
+        }
+        Ok(client_node(ctx, actor.workspace_id, survivor).await?)
+    }
+}

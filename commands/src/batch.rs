@@ -1,0 +1,126 @@
+//! Several aggregates changed together or not at all: a merge (both clients), an import (every
+//! accepted line and its record). Each aggregate decides on its own state in the log
+//! ([`crate::CommandGateway::decide`]); the decisions are appended in one statement, so a
+//! conflict on any aggregate writes nothing and the caller decides again.
+
+use chrono::Utc;
+use domain::Position;
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::gateway::Decision;
+use crate::{CommandMeta, Signals};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// Another writer moved one of the aggregates since it was decided.
+    #[error("un des éléments vient d'être modifié par quelqu'un d'autre, veuillez réessayer")]
+    Conflict,
+    #[error("event store failure: {0}")]
+    Store(#[from] sqlx::Error),
+}
+
+/// The batch as column arrays: one `unnest` insert, whatever the number of events.
+#[derive(Default)]
+struct Columns<'a> {
+    aggregate_types: Vec<&'a str>,
+    aggregate_ids: Vec<&'a str>,
+    sequences: Vec<i64>,
+    event_types: Vec<&'a str>,
+    event_versions: Vec<&'a str>,
+    payloads: Vec<&'a Value>,
+}
+
+#[derive(Default)]
+pub struct Batch {
+    decisions: Vec<Decision>,
+}
+
+/// What a committed batch wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchReceipt {
+    pub command_id: Uuid,
+    /// Feed position of the last event, for read-your-writes; `None` when nothing was decided.
+    pub position: Option<Position>,
+    pub event_count: usize,
+}
+
+impl Batch {
+    pub fn push(&mut self, decision: Decision) {
+        self.decisions.push(decision);
+    }
+
+    pub fn event_count(&self) -> usize {
+        self.decisions.iter().map(Decision::event_count).sum()
+    }
+
+    pub(crate) async fn commit(
+        self,
+        pool: &PgPool,
+        signals: &Signals,
+        meta: &CommandMeta,
+    ) -> Result<BatchReceipt, BatchError> {
+        let command_id = Uuid::now_v7();
+        let event_count = self.event_count();
+        if event_count == 0 {
+            return Ok(BatchReceipt {
+                command_id,
+                position: None,
+                event_count,
+            });
+        }
+        let metadata: Value = serde_json::to_value(meta.to_map(command_id, Utc::now()))
+            .map_err(|error| BatchError::Store(sqlx::Error::Encode(Box::new(error))))?;
+        let mut columns = Columns::default();
+        for decision in &self.decisions {
+            for (index, event) in decision.events.iter().enumerate() {
+                columns.aggregate_types.push(decision.aggregate_type);
+                columns.aggregate_ids.push(&decision.aggregate_id);
+                columns
+                    .sequences
+                    .push(decision.after_sequence + 1 + index as i64);
+                columns.event_types.push(&event.event_type);
+                columns.event_versions.push(&event.event_version);
+                columns.payloads.push(&event.payload);
+            }
+        }
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+             select e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, e.payload, $7
+             from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::jsonb[])
+                  with ordinality as e(aggregate_type, aggregate_id, sequence, event_type, event_version, payload, ordinal)
+             order by e.ordinal
+             returning transaction_id::text, global_position",
+        )
+        .bind(&columns.aggregate_types)
+        .bind(&columns.aggregate_ids)
+        .bind(&columns.sequences)
+        .bind(&columns.event_types)
+        .bind(&columns.event_versions)
+        .bind(&columns.payloads)
+        .bind(&metadata)
+        .fetch_all(pool)
+        .await
+        .map_err(|error| match &error {
+            // The primary key (aggregate, sequence) is the optimistic lock of each aggregate.
+            sqlx::Error::Database(database) if database.code().as_deref() == Some("23505") => {
+                BatchError::Conflict
+            }
+            _ => BatchError::Store(error),
+        })?;
+        let (xid, global_position) = rows
+            .into_iter()
+            .max_by_key(|(_, position)| *position)
+            .ok_or(BatchError::Store(sqlx::Error::RowNotFound))?;
+        let position = Position::from_xid_text(&xid, global_position)
+            .map_err(|error| BatchError::Store(sqlx::Error::Decode(Box::new(error))))?;
+        signals.events_appended.inc_by(event_count as u64);
+        signals.appends.send_modify(|count| *count += 1);
+        Ok(BatchReceipt {
+            command_id,
+            position: Some(position),
+            event_count,
+        })
+    }
+}

@@ -1,0 +1,174 @@
+//! Saving clients with duplicate detection, and merging two clients.
+//!
+//! Duplicates are a question for the read model (who else has this email?), so they are
+//! checked here before the aggregate decides; the aggregate records the user's override. Two
+//! people creating the same client at the same second both pass: duplicates are a warning,
+//! not a constraint, and the merge repairs them.
+
+use std::collections::BTreeSet;
+
+use chrono::Utc;
+use domain::client::{
+    aggregate_local_id, keys_for, ClientCommand, ClientError, ClientProfile, Criterion,
+    DuplicateMatch, DuplicateOverride,
+};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, CommandReceipt, Commands};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// Other clients look like this one; saving needs a reason.
+    #[error("ce client ressemble à {} client(s) existant(s)", .0.len())]
+    Duplicates(Vec<DuplicateMatch>),
+    #[error(transparent)]
+    Command(#[from] CommandError<ClientError>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error(transparent)]
+    Command(#[from] CommandError<ClientError>),
+    #[error(transparent)]
+    Batch(#[from] BatchError),
+}
+
+/// The clients `profile` would duplicate under the workshop's criteria; `existing` is the
+/// client being edited: its own keys are not news, only the ones the edit adds.
+pub async fn duplicates(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    profile: &ClientProfile,
+    existing: Option<Uuid>,
+) -> Result<Vec<DuplicateMatch>, sqlx::Error> {
+    let criteria: BTreeSet<Criterion> =
+        projections::client::duplicate_criteria(pool, workspace_id).await?;
+    let mut keys = keys_for(profile, &criteria);
+    if let Some(client_id) = existing {
+        let known: Vec<(String, String)> = sqlx::query_as(
+            "select criterion, key from client_match_key where workspace_id = $1 and client_id = $2",
+        )
+        .bind(workspace_id)
+        .bind(client_id)
+        .fetch_all(pool)
+        .await?;
+        keys.retain(|key| {
+            !known
+                .iter()
+                .any(|(criterion, value)| criterion == key.criterion.as_str() && value == &key.key)
+        });
+    }
+    Ok(
+        projections::client::matching(pool, workspace_id, &keys, existing)
+            .await?
+            .into_iter()
+            .map(|(client_id, criterion)| DuplicateMatch {
+                client_id,
+                criterion,
+            })
+            .collect(),
+    )
+}
+
+/// Creates (`existing` none) or edits a client. Duplicates refuse the save unless
+/// `override_reason` is given; the reason and the matches are then recorded.
+pub async fn save(
+    pool: &PgPool,
+    commands: &Commands,
+    meta: &CommandMeta,
+    client_id: Uuid,
+    creating: bool,
+    profile: ClientProfile,
+    override_reason: Option<String>,
+) -> Result<CommandReceipt, SaveError> {
+    let normalised = profile
+        .clone()
+        .validate()
+        .map_err(|error| SaveError::Command(CommandError::Rejected(error)))?;
+    let existing = (!creating).then_some(client_id);
+    if let Some(client_id) = existing {
+        // Say what is wrong with the client itself before comparing it with others. The
+        // aggregate checks again on the log; this read only orders the answers.
+        let row = projections::client::find(pool, meta.workspace_id, client_id).await?;
+        let refusal = match row {
+            None => Some(ClientError::NotFound),
+            Some(row) if row.merged_into.is_some() => Some(ClientError::Merged),
+            Some(row) if row.archived_at.is_some() => Some(ClientError::Archived),
+            Some(_) => None,
+        };
+        if let Some(error) = refusal {
+            return Err(SaveError::Command(CommandError::Rejected(error)));
+        }
+    }
+    let matches = duplicates(pool, meta.workspace_id, &normalised, existing).await?;
+    let duplicate_override = match (matches.is_empty(), override_reason) {
+        (true, _) => None,
+        (false, None) => return Err(SaveError::Duplicates(matches)),
+        (false, Some(reason)) => Some(DuplicateOverride { reason, matches }),
+    };
+    let command = if creating {
+        ClientCommand::Create {
+            client_id,
+            profile,
+            duplicate_override,
+        }
+    } else {
+        ClientCommand::Edit {
+            profile,
+            duplicate_override,
+        }
+    };
+    Ok(commands
+        .clients
+        .execute(meta, &aggregate_local_id(client_id), command)
+        .await?)
+}
+
+/// `merged` is a duplicate of `survivor`: both change together — the duplicate points to the
+/// survivor and stops matching, the survivor records what it absorbed — or neither does.
+pub async fn merge(
+    commands: &Commands,
+    meta: &CommandMeta,
+    survivor_id: Uuid,
+    merged_id: Uuid,
+) -> Result<BatchReceipt, MergeError> {
+    if survivor_id == merged_id {
+        return Err(CommandError::Rejected(ClientError::MergeWithItself).into());
+    }
+    let mut attempt = 1;
+    loop {
+        let now = Utc::now();
+        let mut batch = Batch::default();
+        batch.push(
+            commands
+                .clients
+                .decide(
+                    meta,
+                    &aggregate_local_id(survivor_id),
+                    ClientCommand::Absorb { merged_id },
+                    false,
+                    now,
+                )
+                .await?,
+        );
+        batch.push(
+            commands
+                .clients
+                .decide(
+                    meta,
+                    &aggregate_local_id(merged_id),
+                    ClientCommand::MergeInto { survivor_id },
+                    false,
+                    now,
+                )
+                .await?,
+        );
+        match commands.commit(meta, batch).await {
+            Err(BatchError::Conflict) if attempt < crate::MAX_ATTEMPTS => attempt += 1,
+            result => return Ok(result?),
+        }
+    }
+}

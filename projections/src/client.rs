@@ -1,0 +1,508 @@
+//! The CRM read models: clients (searchable, folded), their duplicate match keys, their
+//! interaction journal, and the workshop's duplicate criteria.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::client::settings::{default_criteria, CrmSettingsEvent};
+use domain::client::text::fold;
+use domain::client::{match_keys, ClientEvent, ClientKind, ClientProfile, Criterion};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::engine::{Projection, ProjectionError};
+use crate::feed::RecordedEvent;
+
+pub const NAME: &str = "client";
+
+pub struct ClientProjection;
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ClientRow {
+    pub client_id: Uuid,
+    pub kind: String,
+    pub display_name: String,
+    pub sort_name: String,
+    pub company_name: Option<String>,
+    pub siret: Option<String>,
+    pub vat_number: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phones: Vec<String>,
+    pub billing_address: Option<serde_json::Value>,
+    pub delivery_address: Option<serde_json::Value>,
+    pub tags: Vec<String>,
+    pub notes: Option<String>,
+    pub portal_status: String,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub merged_into: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "client_id, kind, display_name, sort_name, company_name, siret, vat_number, first_name,
+    last_name, email, phones, billing_address, delivery_address, tags, notes, portal_status, archived_at,
+    merged_into, created_at, updated_at";
+
+pub fn kind_str(kind: ClientKind) -> &'static str {
+    match kind {
+        ClientKind::Professional => "professional",
+        ClientKind::Private => "private",
+    }
+}
+
+/// Everything a search may find a client by, folded: names, email, phones (international and
+/// French national digits), SIRET, VAT number, town, postcode, tags.
+pub fn search_text(profile: &ClientProfile) -> String {
+    let mut parts: Vec<String> = vec![profile.display_name()];
+    parts.extend(profile.company_name.clone());
+    parts.extend(profile.first_name.clone());
+    parts.extend(profile.last_name.clone());
+    parts.extend(profile.email.clone());
+    for phone in &profile.phones {
+        parts.push(phone.clone());
+        if let Some(national) = phone.strip_prefix("+33") {
+            parts.push(format!("0{national}"));
+        }
+    }
+    parts.extend(profile.siret.clone());
+    parts.extend(profile.vat_number.clone());
+    for address in [&profile.billing_address, &profile.delivery_address]
+        .into_iter()
+        .flatten()
+    {
+        parts.push(address.city.clone());
+        parts.push(address.postcode.clone());
+    }
+    parts.extend(profile.tags.iter().cloned());
+    fold(&parts.join(" "))
+}
+
+/// The search typed by a user, in the stored form: folded, and a phone number typed with
+/// spaces or dots (« 06 12 34 ») searched as its digits.
+pub fn search_term(typed: &str) -> String {
+    let folded = fold(typed);
+    let phone_like = folded
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '+'));
+    if phone_like {
+        folded.chars().filter(|c| !matches!(c, ' ' | '.')).collect()
+    } else {
+        folded
+    }
+}
+
+fn client_id_of(event: &RecordedEvent) -> Result<Uuid, ProjectionError> {
+    event
+        .local_id()
+        .strip_prefix("client/")
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .ok_or_else(|| ProjectionError::Reactor(format!("not a client id: {}", event.aggregate_id)))
+}
+
+async fn save_profile(
+    conn: &mut PgConnection,
+    workspace_id: Uuid,
+    client_id: Uuid,
+    profile: &ClientProfile,
+    at: DateTime<Utc>,
+) -> Result<(), ProjectionError> {
+    let display_name = profile.display_name();
+    let tags_folded: Vec<String> = profile.tags.iter().map(|tag| fold(tag)).collect();
+    let json = |value: &Option<domain::client::Address>| {
+        value
+            .as_ref()
+            .map(|address| serde_json::to_value(address).unwrap_or_default())
+    };
+    sqlx::query(
+        "insert into client (workspace_id, client_id, kind, display_name, sort_name, company_name, siret,
+                             vat_number, first_name, last_name, email, phones, billing_address, delivery_address,
+                             tags, tags_folded, notes, search_text, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+         on conflict (workspace_id, client_id) do update
+         set kind = $3, display_name = $4, sort_name = $5, company_name = $6, siret = $7, vat_number = $8,
+             first_name = $9, last_name = $10, email = $11, phones = $12, billing_address = $13,
+             delivery_address = $14, tags = $15, tags_folded = $16, notes = $17, search_text = $18,
+             updated_at = $19",
+    )
+    .bind(workspace_id)
+    .bind(client_id)
+    .bind(kind_str(profile.kind))
+    .bind(&display_name)
+    .bind(fold(&display_name))
+    .bind(&profile.company_name)
+    .bind(&profile.siret)
+    .bind(&profile.vat_number)
+    .bind(&profile.first_name)
+    .bind(&profile.last_name)
+    .bind(&profile.email)
+    .bind(&profile.phones)
+    .bind(json(&profile.billing_address))
+    .bind(json(&profile.delivery_address))
+    .bind(&profile.tags)
+    .bind(&tags_folded)
+    .bind(&profile.notes)
+    .bind(search_text(profile))
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("delete from client_match_key where workspace_id = $1 and client_id = $2")
+        .bind(workspace_id)
+        .bind(client_id)
+        .execute(&mut *conn)
+        .await?;
+    let keys = match_keys(profile);
+    let criteria: Vec<&str> = keys.iter().map(|key| key.criterion.as_str()).collect();
+    let values: Vec<&str> = keys.iter().map(|key| key.key.as_str()).collect();
+    sqlx::query(
+        "insert into client_match_key (workspace_id, criterion, key, client_id)
+         select $1, criterion, key, $2 from unnest($3::text[], $4::text[]) as k(criterion, key)
+         on conflict do nothing",
+    )
+    .bind(workspace_id)
+    .bind(client_id)
+    .bind(&criteria)
+    .bind(&values)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl Projection for ClientProjection {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &[
+            "client",
+            "client_match_key",
+            "client_interaction",
+            "crm_settings",
+        ]
+    }
+
+    fn event_types(&self) -> &'static [&'static str] {
+        &[
+            ClientEvent::CREATED,
+            ClientEvent::EDITED,
+            ClientEvent::ARCHIVED,
+            ClientEvent::RESTORED,
+            ClientEvent::INTERACTION_RECORDED,
+            ClientEvent::MERGED_INTO,
+            ClientEvent::ABSORBED,
+            ClientEvent::INVITED_TO_PORTAL,
+            CrmSettingsEvent::DUPLICATE_CRITERIA_SET,
+        ]
+    }
+
+    async fn apply(
+        &self,
+        conn: &mut PgConnection,
+        events: &[RecordedEvent],
+    ) -> Result<(), ProjectionError> {
+        for event in events {
+            let workspace_id = event.workspace_id;
+            if event.event_type == CrmSettingsEvent::DUPLICATE_CRITERIA_SET {
+                let CrmSettingsEvent::DuplicateCriteriaSet { criteria, set_at } =
+                    event.payload()?;
+                let names: Vec<&str> = criteria.iter().map(|c| c.as_str()).collect();
+                sqlx::query(
+                    "insert into crm_settings (workspace_id, duplicate_criteria, updated_at)
+                     values ($1, $2, $3)
+                     on conflict (workspace_id) do update set duplicate_criteria = $2, updated_at = $3",
+                )
+                .bind(workspace_id)
+                .bind(&names)
+                .bind(set_at)
+                .execute(&mut *conn)
+                .await?;
+                continue;
+            }
+            let client_id = client_id_of(event)?;
+            match event.payload()? {
+                ClientEvent::Created {
+                    profile,
+                    created_at,
+                    ..
+                } => save_profile(conn, workspace_id, client_id, &profile, created_at).await?,
+                ClientEvent::Edited {
+                    profile, edited_at, ..
+                } => save_profile(conn, workspace_id, client_id, &profile, edited_at).await?,
+                ClientEvent::Archived { archived_at } => {
+                    sqlx::query(
+                        "update client set archived_at = $3, updated_at = $3
+                         where workspace_id = $1 and client_id = $2",
+                    )
+                    .bind(workspace_id)
+                    .bind(client_id)
+                    .bind(archived_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                ClientEvent::Restored { restored_at } => {
+                    sqlx::query(
+                        "update client set archived_at = null, updated_at = $3
+                         where workspace_id = $1 and client_id = $2",
+                    )
+                    .bind(workspace_id)
+                    .bind(client_id)
+                    .bind(restored_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                ClientEvent::InteractionRecorded {
+                    interaction_id,
+                    kind,
+                    occurred_at,
+                    text,
+                    recorded_at,
+                } => {
+                    let author = event
+                        .meta(domain::meta::ACTOR_ID)
+                        .and_then(|id| Uuid::parse_str(&id).ok());
+                    sqlx::query(
+                        "insert into client_interaction (workspace_id, interaction_id, client_id, kind, occurred_at,
+                                                         text, author_id, recorded_at)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8)
+                         on conflict do nothing",
+                    )
+                    .bind(workspace_id)
+                    .bind(interaction_id)
+                    .bind(client_id)
+                    .bind(kind.as_str())
+                    .bind(occurred_at)
+                    .bind(text)
+                    .bind(author)
+                    .bind(recorded_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                ClientEvent::MergedInto {
+                    survivor_id,
+                    merged_at,
+                } => {
+                    // The duplicate stops matching anything; its journal joins the survivor's.
+                    sqlx::query(
+                        "update client set merged_into = $3, updated_at = $4
+                         where workspace_id = $1 and client_id = $2",
+                    )
+                    .bind(workspace_id)
+                    .bind(client_id)
+                    .bind(survivor_id)
+                    .bind(merged_at)
+                    .execute(&mut *conn)
+                    .await?;
+                    sqlx::query(
+                        "delete from client_match_key where workspace_id = $1 and client_id = $2",
+                    )
+                    .bind(workspace_id)
+                    .bind(client_id)
+                    .execute(&mut *conn)
+                    .await?;
+                    sqlx::query(
+                        "update client_interaction set client_id = $3
+                         where workspace_id = $1 and client_id = $2",
+                    )
+                    .bind(workspace_id)
+                    .bind(client_id)
+                    .bind(survivor_id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                ClientEvent::Absorbed { absorbed_at, .. } => {
+                    sqlx::query(
+                        "update client set updated_at = $3 where workspace_id = $1 and client_id = $2",
+                    )
+                    .bind(workspace_id)
+                    .bind(client_id)
+                    .bind(absorbed_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                ClientEvent::InvitedToPortal { invited_at, .. } => {
+                    sqlx::query(
+                        "update client set portal_status = 'invited', updated_at = $3
+                         where workspace_id = $1 and client_id = $2 and portal_status = 'none'",
+                    )
+                    .bind(workspace_id)
+                    .bind(client_id)
+                    .bind(invited_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The workshop's duplicate criteria (all of them until it chose).
+pub async fn duplicate_criteria(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+) -> Result<BTreeSet<Criterion>, sqlx::Error> {
+    let names: Option<Vec<String>> =
+        sqlx::query_scalar("select duplicate_criteria from crm_settings where workspace_id = $1")
+            .bind(workspace_id)
+            .fetch_optional(executor)
+            .await?;
+    Ok(match names {
+        Some(names) => names
+            .iter()
+            .filter_map(|name| Criterion::parse(name))
+            .collect(),
+        None => default_criteria(),
+    })
+}
+
+/// Clients (not merged away) sharing one of `keys`, with the criterion, `except` left out.
+pub async fn matching(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    keys: &[domain::client::MatchKey],
+    except: Option<Uuid>,
+) -> Result<Vec<(Uuid, Criterion)>, sqlx::Error> {
+    let criteria: Vec<&str> = keys.iter().map(|key| key.criterion.as_str()).collect();
+    let values: Vec<&str> = keys.iter().map(|key| key.key.as_str()).collect();
+    let rows: Vec<(Uuid, String)> = sqlx::query_as(
+        "select distinct m.client_id, m.criterion
+         from unnest($2::text[], $3::text[]) as k(criterion, key)
+         join client_match_key m on m.workspace_id = $1 and m.criterion = k.criterion and m.key = k.key
+         where $4::uuid is null or m.client_id <> $4
+         order by m.client_id, m.criterion",
+    )
+    .bind(workspace_id)
+    .bind(&criteria)
+    .bind(&values)
+    .bind(except)
+    .fetch_all(executor)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, criterion)| Criterion::parse(&criterion).map(|c| (id, c)))
+        .collect())
+}
+
+pub async fn find(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    client_id: Uuid,
+) -> Result<Option<ClientRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {COLUMNS} from client where workspace_id = $1 and client_id = $2"
+    ))
+    .bind(workspace_id)
+    .bind(client_id)
+    .fetch_optional(executor)
+    .await
+}
+
+pub async fn find_many(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    client_ids: &[Uuid],
+) -> Result<Vec<ClientRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {COLUMNS} from client where workspace_id = $1 and client_id = any($2) order by sort_name, client_id"
+    ))
+    .bind(workspace_id)
+    .bind(client_ids)
+    .fetch_all(executor)
+    .await
+}
+
+/// What the client list is filtered by.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Typed by the user; folded here.
+    pub search: Option<String>,
+    pub kind: Option<ClientKind>,
+    pub tag: Option<String>,
+    pub include_archived: bool,
+}
+
+/// A page of clients by name (accents ignored), after the client `after`. Merged clients
+/// never show.
+pub async fn search(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    filter: &Filter,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<ClientRow>, sqlx::Error> {
+    let pattern = filter
+        .search
+        .as_deref()
+        .map(search_term)
+        .filter(|term| !term.is_empty())
+        .map(|term| {
+            format!(
+                "%{}%",
+                term.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
+    sqlx::query_as(&format!(
+        "select {COLUMNS} from client
+         where workspace_id = $1 and merged_into is null
+           and ($2 or archived_at is null)
+           and ($3::text is null or search_text like $3)
+           and ($4::text is null or kind = $4)
+           and ($5::text is null or tags_folded @> array[$5])
+           and ($6::uuid is null or (sort_name, client_id) >
+                (select c.sort_name, c.client_id from client c where c.workspace_id = $1 and c.client_id = $6))
+         order by sort_name, client_id
+         limit $7"
+    ))
+    .bind(workspace_id)
+    .bind(filter.include_archived)
+    .bind(pattern)
+    .bind(filter.kind.map(kind_str))
+    .bind(filter.tag.as_deref().map(fold))
+    .bind(after)
+    .bind(limit)
+    .fetch_all(executor)
+    .await
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct InteractionRow {
+    pub interaction_id: Uuid,
+    pub client_id: Uuid,
+    pub kind: String,
+    pub occurred_at: DateTime<Utc>,
+    pub text: String,
+    pub author_id: Option<Uuid>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A client's journal, newest first, before the cursor `(occurred_at, interaction_id)`.
+pub async fn interactions(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    client_id: Uuid,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<InteractionRow>, sqlx::Error> {
+    let (before_at, before_id) = before.unzip();
+    sqlx::query_as(
+        "select interaction_id, client_id, kind, occurred_at, text, author_id, recorded_at
+         from client_interaction
+         where workspace_id = $1 and client_id = $2
+           and ($3::timestamptz is null or (occurred_at, interaction_id) < ($3, $4))
+         order by occurred_at desc, interaction_id desc
+         limit $5",
+    )
+    .bind(workspace_id)
+    .bind(client_id)
+    .bind(before_at)
+    .bind(before_id)
+    .bind(limit)
+    .fetch_all(executor)
+    .await
+}
