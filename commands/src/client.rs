@@ -114,6 +114,7 @@ pub async fn save(
             client_id,
             profile,
             duplicate_override,
+            invite_to_portal: false,
         }
     } else {
         ClientCommand::Edit {

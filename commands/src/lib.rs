@@ -27,6 +27,7 @@ pub use gateway::{
 };
 pub use meta::CommandMeta;
 
+use domain::client::import::ClientImport;
 use domain::client::settings::CrmSettings;
 use domain::client::Client;
 use domain::email::Email;
@@ -63,6 +64,7 @@ pub struct Commands {
     pub stock_alerts: CommandGateway<StockAlerts>,
     pub clients: CommandGateway<Client>,
     pub crm_settings: CommandGateway<CrmSettings>,
+    pub client_imports: CommandGateway<ClientImport>,
     pool: PgPool,
     signals: Signals,
 }
@@ -81,6 +83,7 @@ impl Commands {
             stock_alerts: CommandGateway::new(pool.clone(), (), signals.clone()),
             clients: CommandGateway::new(pool.clone(), (), signals.clone()),
             crm_settings: CommandGateway::new(pool.clone(), (), signals.clone()),
+            client_imports: CommandGateway::new(pool.clone(), (), signals.clone()),
             pool,
             signals,
         }

@@ -55,6 +55,10 @@ pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
             schemars::schema_for!(client::ClientEvent),
         ),
         (
+            client::import::ClientImport::TYPE,
+            schemars::schema_for!(client::import::ImportEvent),
+        ),
+        (
             client::settings::CrmSettings::TYPE,
             schemars::schema_for!(client::settings::CrmSettingsEvent),
         ),

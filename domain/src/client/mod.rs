@@ -3,6 +3,7 @@
 
 mod duplicate;
 pub mod identifiers;
+pub mod import;
 pub mod phone;
 mod profile;
 pub mod settings;
@@ -131,6 +132,12 @@ pub enum ClientCommand {
         client_id: Uuid,
         profile: ClientProfile,
         duplicate_override: Option<DuplicateOverride>,
+        /// Also invite the client to the customer portal (imports), when it has an email.
+        invite_to_portal: bool,
+    },
+    /// An import line for a client the workshop already had: it completes the profile.
+    Complete {
+        profile: ClientProfile,
     },
     Edit {
         profile: ClientProfile,
@@ -283,15 +290,40 @@ impl Client {
                 client_id,
                 profile,
                 duplicate_override,
+                invite_to_portal,
             } => {
                 if self.profile.is_some() {
                     return Err(ClientError::AlreadyCreated);
                 }
-                Ok(vec![ClientEvent::Created {
+                let profile = profile.validate()?;
+                let invitation = match (&profile.email, invite_to_portal) {
+                    (Some(email), true) => Some(ClientEvent::InvitedToPortal {
+                        email: email.clone(),
+                        invited_at: now,
+                    }),
+                    _ => None,
+                };
+                let mut events = vec![ClientEvent::Created {
                     client_id,
-                    profile: profile.validate()?,
+                    profile,
                     duplicate_override: checked_override(duplicate_override)?,
                     created_at: now,
+                }];
+                events.extend(invitation);
+                Ok(events)
+            }
+            ClientCommand::Complete { profile } => {
+                let before = self.active()?;
+                let profile = before.overlaid_with(&profile.validate()?).validate()?;
+                let changed = profile.changes_from(before);
+                if changed.is_empty() {
+                    return Ok(vec![]);
+                }
+                Ok(vec![ClientEvent::Edited {
+                    profile,
+                    changed,
+                    duplicate_override: None,
+                    edited_at: now,
                 }])
             }
             ClientCommand::Edit {

@@ -191,6 +191,54 @@ impl ClientProfile {
         })
     }
 
+    /// This profile completed by `imported`: what the import gives replaces, what it leaves
+    /// empty stays; phones and tags are added to the known ones. How an import updates a
+    /// client the workshop already had.
+    pub fn overlaid_with(&self, imported: &Self) -> Self {
+        let pick = |new: &Option<String>, old: &Option<String>| new.clone().or_else(|| old.clone());
+        let mut phones = self.phones.clone();
+        phones.extend(
+            imported
+                .phones
+                .iter()
+                .filter(|p| !self.phones.contains(p))
+                .cloned(),
+        );
+        let mut tags = self.tags.clone();
+        tags.extend(
+            imported
+                .tags
+                .iter()
+                .filter(|tag| {
+                    !self
+                        .tags
+                        .iter()
+                        .any(|known| known.to_lowercase() == tag.to_lowercase())
+                })
+                .cloned(),
+        );
+        Self {
+            kind: imported.kind,
+            company_name: pick(&imported.company_name, &self.company_name),
+            siret: pick(&imported.siret, &self.siret),
+            vat_number: pick(&imported.vat_number, &self.vat_number),
+            first_name: pick(&imported.first_name, &self.first_name),
+            last_name: pick(&imported.last_name, &self.last_name),
+            email: pick(&imported.email, &self.email),
+            phones,
+            billing_address: imported
+                .billing_address
+                .clone()
+                .or_else(|| self.billing_address.clone()),
+            delivery_address: imported
+                .delivery_address
+                .clone()
+                .or_else(|| self.delivery_address.clone()),
+            tags,
+            notes: pick(&imported.notes, &self.notes),
+        }
+    }
+
     /// The name lists show: the company for professionals, « Nom Prénom » otherwise.
     pub fn display_name(&self) -> String {
         let person = [self.last_name.as_deref(), self.first_name.as_deref()]

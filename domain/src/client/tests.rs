@@ -181,6 +181,7 @@ fn an_override_needs_a_reason() {
                     reason: "  ".into(),
                     matches: vec![],
                 }),
+                invite_to_portal: false,
             },
         ))
         .then_expect_error(ClientError::OverrideReasonMissing);
@@ -293,4 +294,63 @@ fn match_keys_ignore_accents_and_case_and_follow_the_criteria() {
             Criterion::CompanyPostcode
         ]
     );
+}
+
+#[test]
+fn an_import_completes_a_known_client_without_erasing_it() {
+    let known = garage().validate().unwrap();
+    let imported = ClientProfile {
+        kind: ClientKind::Professional,
+        company_name: Some("Garage Martin".into()),
+        siret: None,
+        vat_number: None,
+        first_name: None,
+        last_name: None,
+        email: Some("compta@garage-martin.fr".into()),
+        phones: vec!["+33241000000".into(), "+33612345678".into()],
+        billing_address: None,
+        delivery_address: None,
+        tags: vec!["JANTES".into(), "pro".into()],
+        notes: None,
+    };
+    let completed = known.overlaid_with(&imported);
+    assert_eq!(completed.email.as_deref(), Some("compta@garage-martin.fr"));
+    assert_eq!(
+        completed.siret, known.siret,
+        "empty cells keep what was known"
+    );
+    assert_eq!(completed.phones, ["+33612345678", "+33241000000"]);
+    assert_eq!(completed.tags, ["Garage", "jantes", "pro"]);
+    assert_eq!(completed.billing_address, known.billing_address);
+    ClientTest::with(())
+        .given(vec![created()])
+        .when(Stamped::at(
+            now(),
+            ClientCommand::Complete {
+                profile: known.clone(),
+            },
+        ))
+        .then_expect_events(vec![]);
+}
+
+#[test]
+fn a_created_client_with_an_email_can_be_invited_at_once() {
+    ClientTest::with(())
+        .given_no_previous_events()
+        .when(Stamped::at(
+            now(),
+            ClientCommand::Create {
+                client_id: id(),
+                profile: garage(),
+                duplicate_override: None,
+                invite_to_portal: true,
+            },
+        ))
+        .then_expect_events(vec![
+            created(),
+            ClientEvent::InvitedToPortal {
+                email: "contact@garage-martin.fr".into(),
+                invited_at: now(),
+            },
+        ]);
 }
