@@ -8,6 +8,7 @@ pub mod account;
 mod append;
 mod batch;
 pub mod client;
+pub mod client_import;
 pub mod email_token;
 mod error;
 mod gateway;

@@ -387,6 +387,34 @@ pub async fn matching(
         .collect())
 }
 
+/// Every client (not merged away) holding one of `keys`, key by key: what an import
+/// compares its whole file with, in one query.
+pub async fn holders(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    keys: &[domain::client::MatchKey],
+) -> Result<Vec<(domain::client::MatchKey, Uuid)>, sqlx::Error> {
+    let criteria: Vec<&str> = keys.iter().map(|key| key.criterion.as_str()).collect();
+    let values: Vec<&str> = keys.iter().map(|key| key.key.as_str()).collect();
+    let rows: Vec<(String, String, Uuid)> = sqlx::query_as(
+        "select distinct m.criterion, m.key, m.client_id
+         from unnest($2::text[], $3::text[]) as k(criterion, key)
+         join client_match_key m on m.workspace_id = $1 and m.criterion = k.criterion and m.key = k.key",
+    )
+    .bind(workspace_id)
+    .bind(&criteria)
+    .bind(&values)
+    .fetch_all(executor)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(criterion, key, client_id)| {
+            Criterion::parse(&criterion)
+                .map(|criterion| (domain::client::MatchKey { criterion, key }, client_id))
+        })
+        .collect())
+}
+
 pub async fn find(
     executor: impl PgExecutor<'_>,
     workspace_id: Uuid,
