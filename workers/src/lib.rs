@@ -3,6 +3,7 @@
 //! Later workers (email delivery, schedules, purges) join [`spawn`] the same way: each is a
 //! subscriber or a scheduled job holding a lease, so several processes never double-run one.
 
+pub mod client_invitations;
 pub mod low_stock;
 pub mod mailer;
 pub mod oauth;
@@ -81,6 +82,10 @@ pub fn reactors(
             message_domain: message_domain.to_owned(),
         }),
         std::sync::Arc::new(low_stock::LowStockEmails {
+            public_base_url: public_base_url.clone(),
+            message_domain: message_domain.to_owned(),
+        }),
+        std::sync::Arc::new(client_invitations::ClientInvitations {
             public_base_url,
             message_domain: message_domain.to_owned(),
         }),

@@ -52,6 +52,7 @@ pub struct Mutation(
     email_settings::EmailSettingsMutation,
     client::ClientMutation,
     client::CrmSettingsMutation,
+    client::ClientImportMutation,
     powder::PowderMutation,
     powder::PowderStockMutation,
     powder::StockSettingsMutation,

@@ -1,5 +1,6 @@
 //! Routes: `/graphql` (POST queries, GET GraphiQL), `/health`, `/ready`, `/metrics`.
 
+mod client_export;
 mod export;
 mod metrics;
 mod request;
@@ -26,6 +27,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
         .route("/api/v1/audit-log.csv", get(export::audit_log_csv))
+        .route("/api/v1/clients.csv", get(client_export::clients_csv))
         .layer(Extension(schema))
         .layer(middleware::from_fn_with_state(
             state.clone(),

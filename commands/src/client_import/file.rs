@@ -70,16 +70,38 @@ pub const HEADERS: &[(Field, &[&str])] = &[
     (Field::Kind, &["type", "kind", "type client", "categorie"]),
     (
         Field::Company,
-        &["societe", "raison sociale", "entreprise", "company", "company name"],
+        &[
+            "societe",
+            "raison sociale",
+            "entreprise",
+            "company",
+            "company name",
+        ],
     ),
     (Field::Siret, &["siret", "siren", "n siret", "numero siret"]),
     (
         Field::Vat,
-        &["tva intracommunautaire", "tva", "numero tva", "n tva", "vat", "vat number"],
+        &[
+            "tva intracommunautaire",
+            "tva",
+            "numero tva",
+            "n tva",
+            "vat",
+            "vat number",
+        ],
     ),
-    (Field::FirstName, &["prenom", "first name", "firstname", "given name"]),
-    (Field::LastName, &["nom", "last name", "lastname", "surname", "family name"]),
-    (Field::Email, &["email", "e mail", "courriel", "mail", "adresse email"]),
+    (
+        Field::FirstName,
+        &["prenom", "first name", "firstname", "given name"],
+    ),
+    (
+        Field::LastName,
+        &["nom", "last name", "lastname", "surname", "family name"],
+    ),
+    (
+        Field::Email,
+        &["email", "e mail", "courriel", "mail", "adresse email"],
+    ),
     (
         Field::Phone,
         &[
@@ -93,14 +115,36 @@ pub const HEADERS: &[(Field, &[&str])] = &[
             "phone number",
         ],
     ),
-    (Field::Line1, &["adresse", "adresse 1", "address", "address 1", "rue", "street"]),
+    (
+        Field::Line1,
+        &[
+            "adresse",
+            "adresse 1",
+            "address",
+            "address 1",
+            "rue",
+            "street",
+        ],
+    ),
     (
         Field::Line2,
-        &["complement", "adresse 2", "complement d adresse", "address 2"],
+        &[
+            "complement",
+            "adresse 2",
+            "complement d adresse",
+            "address 2",
+        ],
     ),
     (
         Field::Postcode,
-        &["code postal", "cp", "postcode", "zip", "postal code", "zip code"],
+        &[
+            "code postal",
+            "cp",
+            "postcode",
+            "zip",
+            "postal code",
+            "zip code",
+        ],
     ),
     (Field::City, &["ville", "city", "commune", "town"]),
     (Field::Country, &["pays", "country"]),
@@ -117,9 +161,15 @@ pub const HEADERS: &[(Field, &[&str])] = &[
         &["code postal livraison", "cp livraison", "delivery postcode"],
     ),
     (Field::DeliveryCity, &["ville livraison", "delivery city"]),
-    (Field::DeliveryCountry, &["pays livraison", "delivery country"]),
+    (
+        Field::DeliveryCountry,
+        &["pays livraison", "delivery country"],
+    ),
     (Field::Tags, &["etiquettes", "tags", "etiquette", "groupe"]),
-    (Field::Notes, &["notes", "note", "commentaire", "commentaires", "remarques"]),
+    (
+        Field::Notes,
+        &["notes", "note", "commentaire", "commentaires", "remarques"],
+    ),
 ];
 
 fn field_of(header: &str) -> Option<Field> {
@@ -286,6 +336,13 @@ fn profile_of(
     columns: &[(String, Option<Field>)],
     record: &csv::StringRecord,
 ) -> Result<ClientProfile, ClientError> {
+    // Exports protect cells a spreadsheet would run as formulas with a leading `'`.
+    let unprotect = |cell: &'_ str| -> String {
+        match cell.strip_prefix('\'') {
+            Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_owned(),
+            _ => cell.to_owned(),
+        }
+    };
     let cells = || {
         columns
             .iter()
@@ -296,11 +353,14 @@ fn profile_of(
     let get = |wanted: Field| {
         cells()
             .find(|(field, _)| *field == wanted)
-            .map(|(_, cell)| cell.to_owned())
+            .map(|(_, cell)| unprotect(cell))
     };
     let company = get(Field::Company);
     let kind = match get(Field::Kind).map(|kind| fold(&kind)) {
-        Some(kind) if ["particulier", "private", "individual", "person", "part"].contains(&kind.as_str()) => {
+        Some(kind)
+            if ["particulier", "private", "individual", "person", "part"]
+                .contains(&kind.as_str()) =>
+        {
             ClientKind::Private
         }
         Some(_) => ClientKind::Professional,
@@ -309,7 +369,11 @@ fn profile_of(
     };
     let phones: Vec<String> = cells()
         .filter(|(field, _)| *field == Field::Phone)
-        .flat_map(|(_, cell)| cell.split(['|', '/']).map(str::to_owned).collect::<Vec<_>>())
+        .flat_map(|(_, cell)| {
+            cell.split(['|', '/'])
+                .map(|part| unprotect(part.trim()))
+                .collect::<Vec<_>>()
+        })
         .collect();
     let tags: Vec<String> = get(Field::Tags)
         .map(|tags| tags.split(['|', ',']).map(str::to_owned).collect())
@@ -394,7 +458,10 @@ mod tests {
         assert_eq!(parsed.delimiter, ',');
         assert_eq!(numbers(&parsed), [2, 5], "the quoted break spans lines 2-3");
         let first = parsed.lines[0].profile.clone().unwrap();
-        assert_eq!(first.notes.as_deref(), Some("Portail bleu,\nsonner deux fois"));
+        assert_eq!(
+            first.notes.as_deref(),
+            Some("Portail bleu,\nsonner deux fois")
+        );
         assert_eq!(first.kind, ClientKind::Private);
         assert_eq!(
             parsed.lines[1].profile.clone().unwrap_err().code(),
@@ -411,7 +478,12 @@ mod tests {
         assert_eq!(parsed.encoding, "UTF-16LE");
         assert_eq!(parsed.delimiter, '\t');
         assert_eq!(
-            parsed.lines[0].profile.clone().unwrap().last_name.as_deref(),
+            parsed.lines[0]
+                .profile
+                .clone()
+                .unwrap()
+                .last_name
+                .as_deref(),
             Some("Lefèvre")
         );
     }
@@ -421,7 +493,10 @@ mod tests {
         for (bytes, code) in [
             (b"   \n".to_vec(), "IMPORT_FILE_EMPTY"),
             (b"PK\x03\x04binary".to_vec(), "IMPORT_ENCODING_UNKNOWN"),
-            (b"ville;email\nAngers;a@b.fr\n".to_vec(), "IMPORT_COLUMNS_MISSING"),
+            (
+                b"ville;email\nAngers;a@b.fr\n".to_vec(),
+                "IMPORT_COLUMNS_MISSING",
+            ),
             (
                 b"nom;email\n\"Martin;a@b.fr\nDurand;\"x\"y;c@d.fr\n".to_vec(),
                 "IMPORT_CSV_MALFORMED",
@@ -434,7 +509,10 @@ mod tests {
 
     #[test]
     fn english_headers_and_ignored_columns() {
-        let parsed = parse(b"Company;Phone;Mobile;Favourite colour\nACME;02 41 00 00 00;06 12 34 56 78;bleu\n").unwrap();
+        let parsed = parse(
+            b"Company;Phone;Mobile;Favourite colour\nACME;02 41 00 00 00;06 12 34 56 78;bleu\n",
+        )
+        .unwrap();
         assert_eq!(parsed.columns[3], ("Favourite colour".to_owned(), None));
         let profile = parsed.lines[0].profile.clone().unwrap();
         assert_eq!(profile.phones, ["+33241000000", "+33612345678"]);

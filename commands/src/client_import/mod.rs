@@ -5,7 +5,9 @@
 
 mod file;
 
-pub use file::{export_headers, parse, Field, FileError, Line, ParsedFile, HEADERS, MAX_FILE_BYTES};
+pub use file::{
+    export_headers, parse, Field, FileError, Line, ParsedFile, HEADERS, MAX_FILE_BYTES,
+};
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -99,7 +101,10 @@ async fn earlier_import(
         "select payload -> 'Confirmed' -> 'summary' from events
          where aggregate_id = $1 and event_type = $2",
     )
-    .bind(crate::scoped_aggregate_id(workspace_id, &import_id(file_sha256)))
+    .bind(crate::scoped_aggregate_id(
+        workspace_id,
+        &import_id(file_sha256),
+    ))
     .bind(domain::client::import::ImportEvent::CONFIRMED)
     .fetch_optional(pool)
     .await?;
@@ -306,7 +311,9 @@ async fn confirm_once(
         ..ImportSummary::default()
     };
     for line in preview.lines {
-        let Some(profile) = line.profile else { continue };
+        let Some(profile) = line.profile else {
+            continue;
+        };
         let (choice, similar) = match line.verdict {
             Verdict::Invalid(_) => continue,
             Verdict::Ok => (Choice::Create, vec![]),
@@ -334,7 +341,10 @@ async fn confirm_once(
                     })
                     .collect();
                 let duplicate_override = (!similar.is_empty()).then(|| DuplicateOverride {
-                    reason: format!("import CSV, ligne {} : créé malgré la ressemblance", line.number),
+                    reason: format!(
+                        "import CSV, ligne {} : créé malgré la ressemblance",
+                        line.number
+                    ),
                     matches,
                 });
                 let invite = choices.invite && profile.email.is_some();

@@ -201,6 +201,8 @@ pub enum ClientEvent {
     },
     InvitedToPortal {
         email: String,
+        /// How the invitation greets the client.
+        display_name: String,
         invited_at: DateTime<Utc>,
     },
 }
@@ -299,6 +301,7 @@ impl Client {
                 let invitation = match (&profile.email, invite_to_portal) {
                     (Some(email), true) => Some(ClientEvent::InvitedToPortal {
                         email: email.clone(),
+                        display_name: profile.display_name(),
                         invited_at: now,
                     }),
                     _ => None,
@@ -415,9 +418,11 @@ impl Client {
                 }])
             }
             ClientCommand::InviteToPortal => {
-                let email = self.active()?.email.clone().ok_or(ClientError::NoEmail)?;
+                let profile = self.active()?;
+                let email = profile.email.clone().ok_or(ClientError::NoEmail)?;
                 Ok(vec![ClientEvent::InvitedToPortal {
                     email,
+                    display_name: profile.display_name(),
                     invited_at: now,
                 }])
             }

@@ -350,6 +350,7 @@ fn a_created_client_with_an_email_can_be_invited_at_once() {
             created(),
             ClientEvent::InvitedToPortal {
                 email: "contact@garage-martin.fr".into(),
+                display_name: "Garage Martin".into(),
                 invited_at: now(),
             },
         ]);

@@ -81,12 +81,13 @@ pub fn default_template(kind: TemplateKind) -> Template {
             Some("Payer en ligne"),
         ),
         TemplateKind::ImportInvitation => (
-            "{nom_atelier} vous ouvre un espace client",
+            "{nom_atelier} vous ouvre votre espace client",
             &[
                 "Bonjour {nom_client},",
-                "{nom_atelier} vous ouvre un espace client pour suivre vos devis, vos pièces et vos factures.",
+                "Votre atelier {nom_atelier} utilise un nouveau système de gestion et de facturation : vous y retrouverez vos devis, l'avancement de vos pièces et vos factures.",
+                "Créez votre espace client en quelques secondes avec le lien ci-dessous (valable 7 jours). Bienvenue !",
             ],
-            Some("Activer mon espace"),
+            Some("Créer mon espace client"),
         ),
         TemplateKind::ReviewRequest => (
             "Votre avis compte pour {nom_atelier}",

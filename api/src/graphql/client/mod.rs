@@ -3,10 +3,12 @@
 
 mod directory;
 mod editing;
+mod import;
 mod settings;
 
 pub use directory::*;
 pub use editing::*;
+pub use import::*;
 pub use settings::*;
 
 use async_graphql::connection::{Connection, Edge};

@@ -1,0 +1,117 @@
+//! Portal invitations of clients (spec §4.1 step 9): « Votre atelier [Nom Atelier] utilise un
+//! nouveau système… » with a link that creates the client's account. A reactor on
+//! `ClientInvitedToPortal`: the invitation token and the email are queued in the same
+//! transaction as its checkpoint, so each invitation is sent once; never replayed.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use commands::email_token::{self, Grant, Purpose};
+use commands::mail::{enqueue, OutgoingEmail};
+use domain::client::ClientEvent;
+use domain::email_template::{default_template, render, TemplateKind};
+use domain::{meta, Role};
+use projections::engine::{Projection, ProjectionError};
+use projections::RecordedEvent;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub const NAME: &str = "client_invitations";
+
+pub struct ClientInvitations {
+    pub public_base_url: String,
+    pub message_domain: String,
+}
+
+#[async_trait]
+impl Projection for ClientInvitations {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn event_types(&self) -> &'static [&'static str] {
+        &[ClientEvent::INVITED_TO_PORTAL]
+    }
+
+    async fn apply(
+        &self,
+        conn: &mut PgConnection,
+        events: &[RecordedEvent],
+    ) -> Result<(), ProjectionError> {
+        for event in events {
+            let ClientEvent::InvitedToPortal {
+                email,
+                display_name,
+                ..
+            } = event.payload()?
+            else {
+                continue;
+            };
+            let workshop: Option<String> =
+                sqlx::query_scalar("select name from workspace where workspace_id = $1")
+                    .bind(event.workspace_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let invited_by = event
+                .meta(meta::ACTOR_ID)
+                .and_then(|id| Uuid::parse_str(&id).ok())
+                .zip(
+                    event
+                        .meta(meta::ACTOR_ROLE)
+                        .and_then(|role| Role::parse(&role)),
+                );
+            // The same invitation a member gets, with the client role: accepting it creates
+            // the account and opens the workshop's customer portal.
+            let token = email_token::issue(
+                &mut *conn,
+                Purpose::Invitation,
+                &Grant {
+                    account_id: None,
+                    workspace_id: Some(event.workspace_id),
+                    email: email.clone(),
+                    role: Some(Role::Client),
+                    invited_by,
+                },
+            )
+            .await?;
+            let values: BTreeMap<&str, String> = [
+                ("nom_atelier", workshop.unwrap_or_default()),
+                ("nom_client", display_name),
+                (
+                    "lien",
+                    format!("{}/invitation?jeton={token}", self.public_base_url),
+                ),
+            ]
+            .into_iter()
+            .collect();
+            let template = crate::templates::in_force(
+                conn,
+                event.workspace_id,
+                TemplateKind::ImportInvitation,
+            )
+            .await?;
+            let rendered = match render(&template, &values) {
+                Ok(rendered) => rendered,
+                // A customised template may name a value an invitation does not have.
+                Err(_) => render(&default_template(TemplateKind::ImportInvitation), &values)
+                    .map_err(|error| ProjectionError::Reactor(error.to_string()))?,
+            };
+            let outgoing = OutgoingEmail {
+                workspace_id: event.workspace_id,
+                recipient: email,
+                subject: rendered.subject,
+                body_text: rendered.text,
+                body_html: Some(rendered.html),
+                kind: TemplateKind::ImportInvitation.as_str(),
+                attachments: vec![],
+                not_before: None,
+            };
+            enqueue(&mut *conn, &outgoing, &self.message_domain).await?;
+        }
+        Ok(())
+    }
+}
