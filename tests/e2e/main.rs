@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod client_import;
 mod clients;
 mod email_links;
 mod email_oauth;

@@ -171,7 +171,8 @@ fn plain_text(html: &str) -> String {
         let Some(close) = rest[open..].find('>') else {
             break;
         };
-        let tag = rest[open + 1..open + close].to_ascii_lowercase();
+        let raw_tag = &rest[open + 1..open + close];
+        let tag = raw_tag.to_ascii_lowercase();
         if tag.starts_with("style") || tag.starts_with("script") {
             let end = format!(
                 "</{}",
@@ -197,9 +198,12 @@ fn plain_text(html: &str) -> String {
         {
             text.push('\n');
         }
+        // The tag name is matched in lower case; the address keeps its case (tokens in
+        // links are case-sensitive).
         if let Some(href) = tag
-            .strip_prefix("a ")
-            .and_then(|attrs| attrs.split("href=\"").nth(1))
+            .starts_with("a ")
+            .then(|| raw_tag[2..].split("href=\"").nth(1))
+            .flatten()
         {
             // Buttons are links: their address must survive in the text part.
             let link = href.split('"').next().unwrap_or_default();

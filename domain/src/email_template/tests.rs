@@ -145,3 +145,25 @@ fn saving_validates_and_resetting_returns_to_the_default() {
         ))
         .then_expect_events(vec![]);
 }
+
+#[test]
+fn links_keep_their_case_in_the_text_part() {
+    let template = Template {
+        subject: "Lien".into(),
+        mjml: "<mjml><mj-body><mj-section><mj-column><mj-button href=\"{lien}\">Ouvrir</mj-button></mj-column></mj-section></mj-body></mjml>".into(),
+    };
+    let values = [(
+        "lien",
+        "https://app.example/invitation?jeton=AbC-xYz_09".to_owned(),
+    )]
+    .into_iter()
+    .collect();
+    let rendered = render(&template, &values).unwrap();
+    assert!(
+        rendered
+            .text
+            .contains("https://app.example/invitation?jeton=AbC-xYz_09"),
+        "{}",
+        rendered.text
+    );
+}

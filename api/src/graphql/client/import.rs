@@ -250,22 +250,23 @@ impl ClientImportMutation {
         &self,
         ctx: &Context<'_>,
         file_base64: String,
-        #[graphql(default)] choices: Vec<ImportLineChoice>,
+        choices: Option<Vec<ImportLineChoice>>,
         duplicates: Option<ImportChoice>,
-        #[graphql(default)] skip_invalid_lines: bool,
-        #[graphql(default)] invite: bool,
+        skip_invalid_lines: Option<bool>,
+        invite: Option<bool>,
     ) -> async_graphql::Result<ImportResultNode> {
         let actor = actor(ctx)?;
         actor.require(MANAGERS)?;
         let bytes = file_bytes(&file_base64)?;
         let choices = Choices {
             lines: choices
+                .unwrap_or_default()
                 .into_iter()
                 .map(|choice| (choice.line.max(0) as u64, choice.choice.into()))
                 .collect::<HashMap<_, _>>(),
             duplicates: duplicates.map(Into::into),
-            skip_invalid_lines,
-            invite,
+            skip_invalid_lines: skip_invalid_lines.unwrap_or(false),
+            invite: invite.unwrap_or(false),
         };
         let state = state(ctx);
         let confirmed = client_import::confirm(
