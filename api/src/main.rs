@@ -36,6 +36,9 @@ enum Command {
     Worker,
     /// Load the event store and print throughput, latency, lag and replay figures.
     Bench(api::bench::BenchArgs),
+    /// Import a generated 50,000-line client file and print preview, import, projection and
+    /// search times and peak memory.
+    BenchClients(api::bench_clients::BenchClientsArgs),
     /// Print the GraphQL schema (SDL), as checked in under schemas/.
     Schema,
 }
@@ -121,6 +124,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Bench(args) => api::bench::run(&config, args).await?,
+        Command::BenchClients(args) => api::bench_clients::run(&config, args).await?,
         Command::Schema => print!("{}", api::graphql::sdl()),
     }
     Ok(())

@@ -29,7 +29,7 @@ struct Columns<'a> {
     sequences: Vec<i64>,
     event_types: Vec<&'a str>,
     event_versions: Vec<&'a str>,
-    payloads: Vec<&'a Value>,
+    payloads: Vec<&'a str>,
 }
 
 #[derive(Default)]
@@ -87,8 +87,8 @@ impl Batch {
         }
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
-             select e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, e.payload, $7
-             from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::jsonb[])
+             select e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, e.payload::jsonb, $7
+             from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])
                   with ordinality as e(aggregate_type, aggregate_id, sequence, event_type, event_version, payload, ordinal)
              order by e.ordinal
              returning transaction_id::text, global_position",

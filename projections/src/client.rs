@@ -102,72 +102,181 @@ fn client_id_of(event: &RecordedEvent) -> Result<Uuid, ProjectionError> {
         .ok_or_else(|| ProjectionError::Reactor(format!("not a client id: {}", event.aggregate_id)))
 }
 
-async fn save_profile(
-    conn: &mut PgConnection,
-    workspace_id: Uuid,
-    client_id: Uuid,
-    profile: &ClientProfile,
-    at: DateTime<Utc>,
-) -> Result<(), ProjectionError> {
-    let display_name = profile.display_name();
-    let tags_folded: Vec<String> = profile.tags.iter().map(|tag| fold(tag)).collect();
-    let json = |value: &Option<domain::client::Address>| {
-        value
-            .as_ref()
-            .map(|address| serde_json::to_value(address).unwrap_or_default())
-    };
-    sqlx::query(
-        "insert into client (workspace_id, client_id, kind, display_name, sort_name, company_name, siret,
-                             vat_number, first_name, last_name, email, phones, billing_address, delivery_address,
-                             tags, tags_folded, notes, search_text, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
-         on conflict (workspace_id, client_id) do update
-         set kind = $3, display_name = $4, sort_name = $5, company_name = $6, siret = $7, vat_number = $8,
-             first_name = $9, last_name = $10, email = $11, phones = $12, billing_address = $13,
-             delivery_address = $14, tags = $15, tags_folded = $16, notes = $17, search_text = $18,
-             updated_at = $19",
-    )
-    .bind(workspace_id)
-    .bind(client_id)
-    .bind(kind_str(profile.kind))
-    .bind(&display_name)
-    .bind(fold(&display_name))
-    .bind(&profile.company_name)
-    .bind(&profile.siret)
-    .bind(&profile.vat_number)
-    .bind(&profile.first_name)
-    .bind(&profile.last_name)
-    .bind(&profile.email)
-    .bind(&profile.phones)
-    .bind(json(&profile.billing_address))
-    .bind(json(&profile.delivery_address))
-    .bind(&profile.tags)
-    .bind(&tags_folded)
-    .bind(&profile.notes)
-    .bind(search_text(profile))
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("delete from client_match_key where workspace_id = $1 and client_id = $2")
-        .bind(workspace_id)
-        .bind(client_id)
+/// Profiles saved by a page of events (creations, edits), written in three statements
+/// whatever their number: an import of 50,000 clients is one page after another of
+/// `ClientCreated`. The last profile of a client wins; its first time is its creation.
+#[derive(Default)]
+struct Saves {
+    index: std::collections::HashMap<(Uuid, Uuid), usize>,
+    rows: Vec<(Uuid, Uuid, ClientProfile, DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl Saves {
+    fn push(
+        &mut self,
+        workspace_id: Uuid,
+        client_id: Uuid,
+        profile: ClientProfile,
+        at: DateTime<Utc>,
+    ) {
+        match self.index.get(&(workspace_id, client_id)) {
+            Some(&position) => {
+                let row = &mut self.rows[position];
+                row.2 = profile;
+                row.4 = at;
+            }
+            None => {
+                self.index
+                    .insert((workspace_id, client_id), self.rows.len());
+                self.rows.push((workspace_id, client_id, profile, at, at));
+            }
+        }
+    }
+
+    async fn flush(&mut self, conn: &mut PgConnection) -> Result<(), ProjectionError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let json_list = |items: &[String]| serde_json::to_string(items).unwrap_or_default();
+        let address = |value: &Option<domain::client::Address>| {
+            value
+                .as_ref()
+                .map(|address| serde_json::to_string(address).unwrap_or_default())
+        };
+        let mut columns = SaveColumns::default();
+        let mut keys = KeyColumns::default();
+        for (workspace_id, client_id, profile, created_at, updated_at) in &self.rows {
+            let display_name = profile.display_name();
+            columns.workspace_ids.push(*workspace_id);
+            columns.client_ids.push(*client_id);
+            columns.kinds.push(kind_str(profile.kind));
+            columns.sort_names.push(fold(&display_name));
+            columns.display_names.push(display_name);
+            columns.company_names.push(profile.company_name.clone());
+            columns.sirets.push(profile.siret.clone());
+            columns.vat_numbers.push(profile.vat_number.clone());
+            columns.first_names.push(profile.first_name.clone());
+            columns.last_names.push(profile.last_name.clone());
+            columns.emails.push(profile.email.clone());
+            columns.phones.push(json_list(&profile.phones));
+            columns.billing.push(address(&profile.billing_address));
+            columns.delivery.push(address(&profile.delivery_address));
+            columns.tags.push(json_list(&profile.tags));
+            let folded: Vec<String> = profile.tags.iter().map(|tag| fold(tag)).collect();
+            columns.tags_folded.push(json_list(&folded));
+            columns.notes.push(profile.notes.clone());
+            columns.search_texts.push(search_text(profile));
+            columns.created_ats.push(*created_at);
+            columns.updated_ats.push(*updated_at);
+            for key in match_keys(profile) {
+                keys.workspace_ids.push(*workspace_id);
+                keys.criteria.push(key.criterion.as_str());
+                keys.keys.push(key.key);
+                keys.client_ids.push(*client_id);
+            }
+        }
+        sqlx::query(
+            "insert into client (workspace_id, client_id, kind, display_name, sort_name, company_name, siret,
+                                 vat_number, first_name, last_name, email, phones, billing_address, delivery_address,
+                                 tags, tags_folded, notes, search_text, created_at, updated_at)
+             select r.workspace_id, r.client_id, r.kind, r.display_name, r.sort_name, r.company_name, r.siret,
+                    r.vat_number, r.first_name, r.last_name, r.email,
+                    array(select jsonb_array_elements_text(r.phones::jsonb)), r.billing::jsonb, r.delivery::jsonb,
+                    array(select jsonb_array_elements_text(r.tags::jsonb)),
+                    array(select jsonb_array_elements_text(r.tags_folded::jsonb)),
+                    r.notes, r.search_text, r.created_at, r.updated_at
+             from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                         $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+                         $15::text[], $16::text[], $17::text[], $18::text[], $19::timestamptz[], $20::timestamptz[])
+                  as r(workspace_id, client_id, kind, display_name, sort_name, company_name, siret, vat_number,
+                       first_name, last_name, email, phones, billing, delivery, tags, tags_folded, notes,
+                       search_text, created_at, updated_at)
+             on conflict (workspace_id, client_id) do update
+             set kind = excluded.kind, display_name = excluded.display_name, sort_name = excluded.sort_name,
+                 company_name = excluded.company_name, siret = excluded.siret, vat_number = excluded.vat_number,
+                 first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email,
+                 phones = excluded.phones, billing_address = excluded.billing_address,
+                 delivery_address = excluded.delivery_address, tags = excluded.tags,
+                 tags_folded = excluded.tags_folded, notes = excluded.notes, search_text = excluded.search_text,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(&columns.workspace_ids)
+        .bind(&columns.client_ids)
+        .bind(&columns.kinds)
+        .bind(&columns.display_names)
+        .bind(&columns.sort_names)
+        .bind(&columns.company_names)
+        .bind(&columns.sirets)
+        .bind(&columns.vat_numbers)
+        .bind(&columns.first_names)
+        .bind(&columns.last_names)
+        .bind(&columns.emails)
+        .bind(&columns.phones)
+        .bind(&columns.billing)
+        .bind(&columns.delivery)
+        .bind(&columns.tags)
+        .bind(&columns.tags_folded)
+        .bind(&columns.notes)
+        .bind(&columns.search_texts)
+        .bind(&columns.created_ats)
+        .bind(&columns.updated_ats)
         .execute(&mut *conn)
         .await?;
-    let keys = match_keys(profile);
-    let criteria: Vec<&str> = keys.iter().map(|key| key.criterion.as_str()).collect();
-    let values: Vec<&str> = keys.iter().map(|key| key.key.as_str()).collect();
-    sqlx::query(
-        "insert into client_match_key (workspace_id, criterion, key, client_id)
-         select $1, criterion, key, $2 from unnest($3::text[], $4::text[]) as k(criterion, key)
-         on conflict do nothing",
-    )
-    .bind(workspace_id)
-    .bind(client_id)
-    .bind(&criteria)
-    .bind(&values)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+        sqlx::query(
+            "delete from client_match_key m
+             using unnest($1::uuid[], $2::uuid[]) as c(workspace_id, client_id)
+             where m.workspace_id = c.workspace_id and m.client_id = c.client_id",
+        )
+        .bind(&columns.workspace_ids)
+        .bind(&columns.client_ids)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "insert into client_match_key (workspace_id, criterion, key, client_id)
+             select * from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[])
+             on conflict do nothing",
+        )
+        .bind(&keys.workspace_ids)
+        .bind(&keys.criteria)
+        .bind(&keys.keys)
+        .bind(&keys.client_ids)
+        .execute(&mut *conn)
+        .await?;
+        *self = Self::default();
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct SaveColumns {
+    workspace_ids: Vec<Uuid>,
+    client_ids: Vec<Uuid>,
+    kinds: Vec<&'static str>,
+    display_names: Vec<String>,
+    sort_names: Vec<String>,
+    company_names: Vec<Option<String>>,
+    sirets: Vec<Option<String>>,
+    vat_numbers: Vec<Option<String>>,
+    first_names: Vec<Option<String>>,
+    last_names: Vec<Option<String>>,
+    emails: Vec<Option<String>>,
+    phones: Vec<String>,
+    billing: Vec<Option<String>>,
+    delivery: Vec<Option<String>>,
+    tags: Vec<String>,
+    tags_folded: Vec<String>,
+    notes: Vec<Option<String>>,
+    search_texts: Vec<String>,
+    created_ats: Vec<DateTime<Utc>>,
+    updated_ats: Vec<DateTime<Utc>>,
+}
+
+#[derive(Default)]
+struct KeyColumns {
+    workspace_ids: Vec<Uuid>,
+    criteria: Vec<&'static str>,
+    keys: Vec<String>,
+    client_ids: Vec<Uuid>,
 }
 
 #[async_trait]
@@ -204,8 +313,26 @@ impl Projection for ClientProjection {
         conn: &mut PgConnection,
         events: &[RecordedEvent],
     ) -> Result<(), ProjectionError> {
+        let mut saves = Saves::default();
         for event in events {
             let workspace_id = event.workspace_id;
+            if event.event_type == ClientEvent::CREATED || event.event_type == ClientEvent::EDITED {
+                let client_id = client_id_of(event)?;
+                match event.payload()? {
+                    ClientEvent::Created {
+                        profile,
+                        created_at,
+                        ..
+                    } => saves.push(workspace_id, client_id, profile, created_at),
+                    ClientEvent::Edited {
+                        profile, edited_at, ..
+                    } => saves.push(workspace_id, client_id, profile, edited_at),
+                    _ => {}
+                }
+                continue;
+            }
+            // Everything else reads or changes rows the pending saves may create.
+            saves.flush(conn).await?;
             if event.event_type == CrmSettingsEvent::DUPLICATE_CRITERIA_SET {
                 let CrmSettingsEvent::DuplicateCriteriaSet { criteria, set_at } =
                     event.payload()?;
@@ -224,14 +351,9 @@ impl Projection for ClientProjection {
             }
             let client_id = client_id_of(event)?;
             match event.payload()? {
-                ClientEvent::Created {
-                    profile,
-                    created_at,
-                    ..
-                } => save_profile(conn, workspace_id, client_id, &profile, created_at).await?,
-                ClientEvent::Edited {
-                    profile, edited_at, ..
-                } => save_profile(conn, workspace_id, client_id, &profile, edited_at).await?,
+                ClientEvent::Created { .. } | ClientEvent::Edited { .. } => {
+                    unreachable!("buffered above")
+                }
                 ClientEvent::Archived { archived_at } => {
                     sqlx::query(
                         "update client set archived_at = $3, updated_at = $3
@@ -336,6 +458,7 @@ impl Projection for ClientProjection {
                 }
             }
         }
+        saves.flush(conn).await?;
         Ok(())
     }
 }
