@@ -108,8 +108,11 @@ fn client_id_of(event: &RecordedEvent) -> Result<Uuid, ProjectionError> {
 #[derive(Default)]
 struct Saves {
     index: std::collections::HashMap<(Uuid, Uuid), usize>,
-    rows: Vec<(Uuid, Uuid, ClientProfile, DateTime<Utc>, DateTime<Utc>)>,
+    rows: Vec<Save>,
 }
+
+/// Workspace, client, last profile, first and last time.
+type Save = (Uuid, Uuid, ClientProfile, DateTime<Utc>, DateTime<Utc>);
 
 impl Saves {
     fn push(
