@@ -58,6 +58,17 @@ create table client_interaction (
 create index client_interaction_by_client
   on client_interaction (workspace_id, client_id, occurred_at desc, interaction_id desc);
 
+-- One data key per client (ADR 0005): the log holds client data sealed with it; erasing a
+-- client deletes its key. Read by projections and the command side only, never by tenant
+-- reads (no grant, no policy needed).
+create table client_key (
+  workspace_id uuid        not null,
+  client_id    uuid        not null,
+  key          bytea       not null check (length(key) = 32),
+  created_at   timestamptz not null default now(),
+  primary key (workspace_id, client_id)
+);
+
 create table crm_settings (
   workspace_id       uuid        primary key,
   duplicate_criteria text[]      not null,

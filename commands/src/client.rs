@@ -9,9 +9,11 @@ use std::collections::BTreeSet;
 
 use chrono::Utc;
 use domain::client::{
-    aggregate_local_id, keys_for, ClientCommand, ClientError, ClientProfile, Criterion,
-    DuplicateMatch, DuplicateOverride,
+    aggregate_local_id, interaction_text, keys_for, override_reason, ClientCommand, ClientError,
+    ClientProfile, Criterion, DuplicateMatch, DuplicateOverride, InteractionKind, Sealed,
+    SealedProfile, SubjectKey,
 };
+use rand::RngCore;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -73,6 +75,68 @@ pub async fn duplicates(
     )
 }
 
+/// A fresh nonce for each sealed value (never reused under one key).
+pub fn nonce() -> [u8; 12] {
+    let mut nonce = [0; 12];
+    rand::thread_rng().fill_bytes(&mut nonce);
+    nonce
+}
+
+pub fn new_key() -> SubjectKey {
+    let mut key = [0; 32];
+    rand::thread_rng().fill_bytes(&mut key);
+    SubjectKey(key)
+}
+
+/// The client's data key; created for a new client. ADR 0005.
+pub async fn key_for(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    client_id: Uuid,
+) -> Result<SubjectKey, sqlx::Error> {
+    if let Some(key) = projections::client_key::find(pool, workspace_id, client_id).await? {
+        return Ok(key);
+    }
+    projections::client_key::insert_many(pool, workspace_id, &[(client_id, new_key())]).await?;
+    // Another request may have created it first: theirs stands.
+    projections::client_key::find(pool, workspace_id, client_id)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Records a call, email, meeting or note in the client's journal, sealed.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_interaction(
+    pool: &PgPool,
+    commands: &Commands,
+    meta: &CommandMeta,
+    client_id: Uuid,
+    interaction_id: Uuid,
+    kind: InteractionKind,
+    occurred_at: chrono::DateTime<Utc>,
+    text: &str,
+) -> Result<CommandReceipt, SaveError> {
+    let rejected = |error| SaveError::Command(CommandError::Rejected(error));
+    let text = interaction_text(text).map_err(rejected)?;
+    // An unknown client has no key: say so without creating one.
+    let key = projections::client_key::find(pool, meta.workspace_id, client_id)
+        .await?
+        .ok_or_else(|| rejected(ClientError::NotFound))?;
+    Ok(commands
+        .clients
+        .execute(
+            meta,
+            &aggregate_local_id(client_id),
+            ClientCommand::RecordInteraction {
+                interaction_id,
+                kind,
+                occurred_at,
+                text: Sealed::seal(&key, nonce(), &text),
+            },
+        )
+        .await?)
+}
+
 /// Creates (`existing` none) or edits a client. Duplicates refuse the save unless
 /// `override_reason` is given; the reason and the matches are then recorded.
 pub async fn save(
@@ -84,10 +148,12 @@ pub async fn save(
     profile: ClientProfile,
     override_reason: Option<String>,
 ) -> Result<CommandReceipt, SaveError> {
-    let normalised = profile
-        .clone()
-        .validate()
-        .map_err(|error| SaveError::Command(CommandError::Rejected(error)))?;
+    let rejected = |error| SaveError::Command(CommandError::Rejected(error));
+    let normalised = profile.validate().map_err(rejected)?;
+    let override_reason = override_reason
+        .map(|reason| override_reason_checked(&reason))
+        .transpose()
+        .map_err(rejected)?;
     let existing = (!creating).then_some(client_id);
     if let Some(client_id) = existing {
         // Say what is wrong with the client itself before comparing it with others. The
@@ -104,17 +170,24 @@ pub async fn save(
         }
     }
     let matches = duplicates(pool, meta.workspace_id, &normalised, existing).await?;
+    if !matches.is_empty() && override_reason.is_none() {
+        return Err(SaveError::Duplicates(matches));
+    }
+    let key = key_for(pool, meta.workspace_id, client_id).await?;
     let duplicate_override = match (matches.is_empty(), override_reason) {
-        (true, _) => None,
-        (false, None) => return Err(SaveError::Duplicates(matches)),
-        (false, Some(reason)) => Some(DuplicateOverride { reason, matches }),
+        (false, Some(reason)) => Some(DuplicateOverride {
+            reason: Sealed::seal(&key, nonce(), &reason),
+            matches,
+        }),
+        _ => None,
     };
+    let profile = SealedProfile::seal(&normalised, &key, nonce());
     let command = if creating {
         ClientCommand::Create {
             client_id,
             profile,
             duplicate_override,
-            invite_to_portal: false,
+            invitation: None,
         }
     } else {
         ClientCommand::Edit {
@@ -126,6 +199,10 @@ pub async fn save(
         .clients
         .execute(meta, &aggregate_local_id(client_id), command)
         .await?)
+}
+
+fn override_reason_checked(reason: &str) -> Result<String, ClientError> {
+    override_reason(reason)
 }
 
 /// `merged` is a duplicate of `survivor`: both change together — the duplicate points to the

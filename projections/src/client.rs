@@ -42,6 +42,35 @@ pub struct ClientRow {
     pub updated_at: DateTime<Utc>,
 }
 
+impl ClientRow {
+    /// The profile this row shows (what an import completes).
+    pub fn profile(&self) -> ClientProfile {
+        let address = |value: &Option<serde_json::Value>| {
+            value
+                .clone()
+                .and_then(|value| serde_json::from_value(value).ok())
+        };
+        ClientProfile {
+            kind: if self.kind == "professional" {
+                ClientKind::Professional
+            } else {
+                ClientKind::Private
+            },
+            company_name: self.company_name.clone(),
+            siret: self.siret.clone(),
+            vat_number: self.vat_number.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            email: self.email.clone(),
+            phones: self.phones.clone(),
+            billing_address: address(&self.billing_address),
+            delivery_address: address(&self.delivery_address),
+            tags: self.tags.clone(),
+            notes: self.notes.clone(),
+        }
+    }
+}
+
 const COLUMNS: &str = "client_id, kind, display_name, sort_name, company_name, siret, vat_number, first_name,
     last_name, email, phones, billing_address, delivery_address, tags, notes, portal_status, archived_at,
     merged_into, created_at, updated_at";
@@ -316,21 +345,46 @@ impl Projection for ClientProjection {
         conn: &mut PgConnection,
         events: &[RecordedEvent],
     ) -> Result<(), ProjectionError> {
+        // The keys of every client the page carries sealed data of, in one query.
+        let sealed_events: Vec<&RecordedEvent> = events
+            .iter()
+            .filter(|event| {
+                [
+                    ClientEvent::CREATED,
+                    ClientEvent::EDITED,
+                    ClientEvent::INTERACTION_RECORDED,
+                ]
+                .contains(&event.event_type.as_str())
+            })
+            .collect();
+        let mut owners = (Vec::new(), Vec::new());
+        for event in &sealed_events {
+            owners.0.push(event.workspace_id);
+            owners.1.push(client_id_of(event)?);
+        }
+        let keys = crate::client_key::find_many(&mut *conn, &owners.0, &owners.1).await?;
         let mut saves = Saves::default();
         for event in events {
             let workspace_id = event.workspace_id;
             if event.event_type == ClientEvent::CREATED || event.event_type == ClientEvent::EDITED {
                 let client_id = client_id_of(event)?;
-                match event.payload()? {
+                let (sealed, at) = match event.payload()? {
                     ClientEvent::Created {
                         profile,
                         created_at,
                         ..
-                    } => saves.push(workspace_id, client_id, profile, created_at),
+                    } => (profile, created_at),
                     ClientEvent::Edited {
                         profile, edited_at, ..
-                    } => saves.push(workspace_id, client_id, profile, edited_at),
-                    _ => {}
+                    } => (profile, edited_at),
+                    _ => continue,
+                };
+                // No key: the client was erased; its data is gone from every read model.
+                if let Some(profile) = keys
+                    .get(&(workspace_id, client_id))
+                    .and_then(|key| sealed.open(key))
+                {
+                    saves.push(workspace_id, client_id, profile, at);
                 }
                 continue;
             }
@@ -386,6 +440,12 @@ impl Projection for ClientProjection {
                     text,
                     recorded_at,
                 } => {
+                    let Some(text) = keys
+                        .get(&(workspace_id, client_id))
+                        .and_then(|key| text.open(key))
+                    else {
+                        continue;
+                    };
                     let author = event
                         .meta(domain::meta::ACTOR_ID)
                         .and_then(|id| Uuid::parse_str(&id).ok());

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod client;
+pub mod client_key;
 pub mod email_delivery;
 pub mod email_template;
 pub mod engine;

@@ -240,7 +240,11 @@ async fn duplicates_warn_with_the_matches_and_pass_with_a_reason() {
     .fetch_one(&app.db.pool)
     .await
     .unwrap();
-    assert_eq!(recorded["reason"], "homonyme : la cousine, autre adresse");
+    // The reason is typed text about people: sealed in the log like the profile (ADR 0005).
+    assert!(
+        recorded["reason"].as_str().unwrap().starts_with("s1:"),
+        "{recorded}"
+    );
     assert_eq!(recorded["matches"][0]["criterion"], "name");
 
     // Editing a client does not warn about what it already shared; new common points do.
@@ -510,5 +514,50 @@ async fn another_workshop_never_sees_nor_touches_a_client() {
         )
         .await;
     assert!(!candidates.to_string().contains(&secret), "{candidates}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_log_keeps_client_data_sealed_and_a_deleted_key_erases_it() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let token = &owner.access_token;
+    let id = create(&app, token, garage()).await;
+    app.graphql_as(
+        token,
+        "mutation($id: ID!) { recordInteraction(clientId: $id, kind: CALL, text: \"Éloïse rappelle lundi\") { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let in_clear: i64 = sqlx::query_scalar(
+        "select count(*) from events where aggregate_type = 'client'
+           and (payload::text ilike '%martin%' or payload::text ilike '%garage-martin%'
+                or payload::text like '%612345678%' or payload::text ilike '%angers%'
+                or payload::text ilike '%rappelle%')",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(in_clear, 0, "no client data in clear in the log");
+    assert_eq!(
+        names(&app, token, json!({ "search": "martin" })).await,
+        ["Garage Martin"]
+    );
+
+    // Erasure (a later GDPR feature) deletes the key: a rebuild finds nothing to show.
+    sqlx::query("delete from client_key")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let projection = projections::client::ClientProjection;
+    projections::engine::replay(&app.db.pool, &projection, 500)
+        .await
+        .unwrap();
+    assert!(names(&app, token, json!({})).await.is_empty());
+    let journal: i64 = sqlx::query_scalar("select count(*) from client_interaction")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(journal, 0);
     app.stop().await;
 }

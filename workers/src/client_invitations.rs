@@ -43,12 +43,26 @@ impl Projection for ClientInvitations {
         events: &[RecordedEvent],
     ) -> Result<(), ProjectionError> {
         for event in events {
-            let ClientEvent::InvitedToPortal {
-                email,
-                display_name,
-                ..
-            } = event.payload()?
-            else {
+            let ClientEvent::InvitedToPortal { invitation, .. } = event.payload()? else {
+                continue;
+            };
+            let client_id = event
+                .local_id()
+                .strip_prefix("client/")
+                .and_then(|id| Uuid::parse_str(id).ok());
+            let key = match client_id {
+                Some(client_id) => {
+                    projections::client_key::find(&mut *conn, event.workspace_id, client_id).await?
+                }
+                None => None,
+            };
+            // No key: the client was erased before its invitation went out.
+            let Some((email, display_name)) = key.and_then(|key| {
+                Some((
+                    invitation.email.open(&key)?,
+                    invitation.display_name.open(&key)?,
+                ))
+            }) else {
                 continue;
             };
             let workshop: Option<String> =

@@ -17,7 +17,7 @@ use domain::client::import::{
 };
 use domain::client::{
     aggregate_local_id, keys_for, ClientCommand, ClientError, ClientProfile, Criterion,
-    DuplicateMatch, DuplicateOverride, MatchKey,
+    DuplicateMatch, DuplicateOverride, Invitation, MatchKey, Sealed, SealedProfile,
 };
 use domain::DomainError;
 use sha2::{Digest, Sha256};
@@ -305,6 +305,9 @@ async fn confirm_once(
     }
     let now = Utc::now();
     let mut batch = Batch::default();
+    // New clients' keys are stored before the batch: a failed batch leaves unused keys,
+    // never sealed data without its key.
+    let mut new_keys = Vec::new();
     let mut summary = ImportSummary {
         lines: preview.lines.len() as u32,
         invalid: invalid.len() as u32,
@@ -340,15 +343,24 @@ async fn confirm_once(
                         Similar::Line(_) => None,
                     })
                     .collect();
+                let client_id = Uuid::now_v7();
+                let key = crate::client::new_key();
+                let seal = |text: &str| Sealed::seal(&key, crate::client::nonce(), text);
                 let duplicate_override = (!similar.is_empty()).then(|| DuplicateOverride {
-                    reason: format!(
+                    reason: seal(&format!(
                         "import CSV, ligne {} : créé malgré la ressemblance",
                         line.number
-                    ),
+                    )),
                     matches,
                 });
-                let invite = choices.invite && profile.email.is_some();
-                let client_id = Uuid::now_v7();
+                let invitation = match (&profile.email, choices.invite) {
+                    (Some(email), true) => Some(Invitation {
+                        email: seal(email),
+                        display_name: seal(&profile.display_name()),
+                    }),
+                    _ => None,
+                };
+                summary.invited += u32::from(invitation.is_some());
                 batch.push(
                     commands
                         .clients
@@ -357,17 +369,21 @@ async fn confirm_once(
                             &aggregate_local_id(client_id),
                             ClientCommand::Create {
                                 client_id,
-                                profile,
+                                profile: SealedProfile::seal(
+                                    &profile,
+                                    &key,
+                                    crate::client::nonce(),
+                                ),
                                 duplicate_override,
-                                invite_to_portal: invite,
+                                invitation,
                             },
                             true,
                             now,
                         )
                         .await?,
                 );
+                new_keys.push((client_id, key));
                 summary.created += 1;
-                summary.invited += u32::from(invite);
             }
             Choice::Update => {
                 let Some(client_id) = similar.iter().find_map(|(found, _)| match found {
@@ -376,12 +392,31 @@ async fn confirm_once(
                 }) else {
                     return Err(ConfirmError::ChoiceInvalid { line: line.number });
                 };
+                // The known client completed by the line, sealed with its own key.
+                let (existing, key) = match (
+                    projections::client::find(pool, meta.workspace_id, client_id)
+                        .await
+                        .map_err(PreviewError::from)?,
+                    projections::client_key::find(pool, meta.workspace_id, client_id)
+                        .await
+                        .map_err(PreviewError::from)?,
+                ) {
+                    (Some(row), Some(key)) => (row.profile(), key),
+                    _ => return Err(CommandError::Rejected(ClientError::NotFound).into()),
+                };
+                let completed = existing
+                    .overlaid_with(&profile)
+                    .validate()
+                    .map_err(|error| ConfirmError::Client(CommandError::Rejected(error)))?;
                 let decision = commands
                     .clients
                     .decide(
                         meta,
                         &aggregate_local_id(client_id),
-                        ClientCommand::Complete { profile },
+                        ClientCommand::Edit {
+                            profile: SealedProfile::seal(&completed, &key, crate::client::nonce()),
+                            duplicate_override: None,
+                        },
                         false,
                         now,
                     )
@@ -424,6 +459,9 @@ async fn confirm_once(
             return Err(BatchError::Store(sqlx::Error::Protocol(error.to_string())).into())
         }
     }
+    projections::client_key::insert_many(pool, meta.workspace_id, &new_keys)
+        .await
+        .map_err(BatchError::Store)?;
     let receipt = commands.commit(meta, batch).await?;
     Ok(Confirmed {
         file_sha256: preview.file_sha256,

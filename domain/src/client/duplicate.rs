@@ -109,9 +109,10 @@ pub struct DuplicateMatch {
     pub criterion: Criterion,
 }
 
-/// Saving despite a duplicate warning: who was matched and why the user went on.
+/// Saving despite a duplicate warning: who was matched and why the user went on (typed
+/// text about people: sealed with the client's key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DuplicateOverride {
-    pub reason: String,
+    pub reason: super::Sealed,
     pub matches: Vec<DuplicateMatch>,
 }

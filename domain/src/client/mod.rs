@@ -6,6 +6,7 @@ pub mod identifiers;
 pub mod import;
 pub mod phone;
 mod profile;
+pub mod sealed;
 pub mod settings;
 #[cfg(test)]
 mod tests;
@@ -13,6 +14,7 @@ pub mod text;
 
 pub use duplicate::{keys_for, match_keys, Criterion, DuplicateMatch, DuplicateOverride, MatchKey};
 pub use profile::{Address, ClientKind, ClientProfile, MAX_NOTES_LENGTH, MAX_TAGS};
+pub use sealed::{Fingerprint, Sealed, SealedProfile, SubjectKey};
 
 use chrono::{DateTime, Utc};
 use cqrs_es::event_sink::EventSink;
@@ -124,23 +126,21 @@ impl DomainError for ClientError {
     }
 }
 
+/// The command side validates the profile and seals it with the client's key before it
+/// reaches the aggregate, which never holds personal data in clear (ADR 0005).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ClientCommand {
     /// `duplicate_override` is given when the user saves despite the warning the command
     /// side raised from the read model.
     Create {
         client_id: Uuid,
-        profile: ClientProfile,
+        profile: SealedProfile,
         duplicate_override: Option<DuplicateOverride>,
-        /// Also invite the client to the customer portal (imports), when it has an email.
-        invite_to_portal: bool,
-    },
-    /// An import line for a client the workshop already had: it completes the profile.
-    Complete {
-        profile: ClientProfile,
+        /// Also invite the client to the customer portal (imports).
+        invitation: Option<Invitation>,
     },
     Edit {
-        profile: ClientProfile,
+        profile: SealedProfile,
         duplicate_override: Option<DuplicateOverride>,
     },
     Archive,
@@ -149,7 +149,8 @@ pub enum ClientCommand {
         interaction_id: Uuid,
         kind: InteractionKind,
         occurred_at: DateTime<Utc>,
-        text: String,
+        /// Checked by [`interaction_text`], then sealed.
+        text: Sealed,
     },
     /// This client is a duplicate of `survivor`: it stops here, its history goes there.
     MergeInto {
@@ -160,7 +161,40 @@ pub enum ClientCommand {
         merged_id: Uuid,
     },
     /// The client was sent an invitation to the customer portal.
-    InviteToPortal,
+    InviteToPortal {
+        invitation: Invitation,
+    },
+}
+
+/// Where and how a portal invitation greets the client, sealed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Invitation {
+    pub email: Sealed,
+    pub display_name: Sealed,
+}
+
+/// An interaction's text as it may be recorded: trimmed, not empty, bounded.
+pub fn interaction_text(text: &str) -> Result<String, ClientError> {
+    let text = text.trim().to_owned();
+    if text.is_empty() {
+        return Err(ClientError::InteractionEmpty);
+    }
+    if text.chars().count() > MAX_INTERACTION_LENGTH {
+        return Err(ClientError::TooLong {
+            field: "interaction",
+            max: MAX_INTERACTION_LENGTH,
+        });
+    }
+    Ok(text)
+}
+
+/// The reason typed to save despite a duplicate warning: it must say something.
+pub fn override_reason(text: &str) -> Result<String, ClientError> {
+    let reason = text.trim().to_owned();
+    if reason.is_empty() {
+        return Err(ClientError::OverrideReasonMissing);
+    }
+    Ok(reason)
 }
 
 /// Event type strings are the contract with the log: never rename a variant, add a version.
@@ -168,12 +202,12 @@ pub enum ClientCommand {
 pub enum ClientEvent {
     Created {
         client_id: Uuid,
-        profile: ClientProfile,
+        profile: SealedProfile,
         duplicate_override: Option<DuplicateOverride>,
         created_at: DateTime<Utc>,
     },
     Edited {
-        profile: ClientProfile,
+        profile: SealedProfile,
         changed: Vec<String>,
         duplicate_override: Option<DuplicateOverride>,
         edited_at: DateTime<Utc>,
@@ -188,7 +222,7 @@ pub enum ClientEvent {
         interaction_id: Uuid,
         kind: InteractionKind,
         occurred_at: DateTime<Utc>,
-        text: String,
+        text: Sealed,
         recorded_at: DateTime<Utc>,
     },
     MergedInto {
@@ -200,9 +234,7 @@ pub enum ClientEvent {
         absorbed_at: DateTime<Utc>,
     },
     InvitedToPortal {
-        email: String,
-        /// How the invitation greets the client.
-        display_name: String,
+        invitation: Invitation,
         invited_at: DateTime<Utc>,
     },
 }
@@ -251,106 +283,84 @@ impl DomainEvent for ClientEvent {
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Client {
     id: Option<Uuid>,
-    profile: Option<ClientProfile>,
+    /// What the profile looks like, field by field, without its data.
+    fingerprint: Option<Fingerprint>,
+    has_email: bool,
     archived: bool,
     merged_into: Option<Uuid>,
 }
 
 impl Client {
-    pub fn profile(&self) -> Option<&ClientProfile> {
-        self.profile.as_ref()
-    }
-
     /// A client that may still change: exists, not archived, not merged away.
-    fn active(&self) -> Result<&ClientProfile, ClientError> {
-        let profile = self.profile.as_ref().ok_or(ClientError::NotFound)?;
+    fn active(&self) -> Result<&Fingerprint, ClientError> {
+        let fingerprint = self.fingerprint.as_ref().ok_or(ClientError::NotFound)?;
         if self.merged_into.is_some() {
             return Err(ClientError::Merged);
         }
         if self.archived {
             return Err(ClientError::Archived);
         }
-        Ok(profile)
+        Ok(fingerprint)
+    }
+
+    fn existing(&self) -> Result<(), ClientError> {
+        self.fingerprint.as_ref().ok_or(ClientError::NotFound)?;
+        match self.merged_into {
+            Some(_) => Err(ClientError::Merged),
+            None => Ok(()),
+        }
     }
 
     pub fn decide(&self, command: Stamped<ClientCommand>) -> Result<Vec<ClientEvent>, ClientError> {
         let now = command.now;
-        let checked_override = |duplicate_override: Option<DuplicateOverride>| {
-            duplicate_override
-                .map(|mut given| {
-                    given.reason = given.reason.trim().to_owned();
-                    if given.reason.is_empty() {
-                        Err(ClientError::OverrideReasonMissing)
-                    } else {
-                        Ok(given)
-                    }
-                })
-                .transpose()
-        };
         match command.body {
             ClientCommand::Create {
                 client_id,
                 profile,
                 duplicate_override,
-                invite_to_portal,
+                invitation,
             } => {
-                if self.profile.is_some() {
+                if self.fingerprint.is_some() {
                     return Err(ClientError::AlreadyCreated);
                 }
-                let profile = profile.validate()?;
-                let invitation = match (&profile.email, invite_to_portal) {
-                    (Some(email), true) => Some(ClientEvent::InvitedToPortal {
-                        email: email.clone(),
-                        display_name: profile.display_name(),
-                        invited_at: now,
-                    }),
-                    _ => None,
-                };
+                if invitation.is_some() && !profile.has_email {
+                    return Err(ClientError::NoEmail);
+                }
                 let mut events = vec![ClientEvent::Created {
                     client_id,
                     profile,
-                    duplicate_override: checked_override(duplicate_override)?,
+                    duplicate_override,
                     created_at: now,
                 }];
-                events.extend(invitation);
+                events.extend(invitation.map(|invitation| ClientEvent::InvitedToPortal {
+                    invitation,
+                    invited_at: now,
+                }));
                 Ok(events)
-            }
-            ClientCommand::Complete { profile } => {
-                let before = self.active()?;
-                let profile = before.overlaid_with(&profile.validate()?).validate()?;
-                let changed = profile.changes_from(before);
-                if changed.is_empty() {
-                    return Ok(vec![]);
-                }
-                Ok(vec![ClientEvent::Edited {
-                    profile,
-                    changed,
-                    duplicate_override: None,
-                    edited_at: now,
-                }])
             }
             ClientCommand::Edit {
                 profile,
                 duplicate_override,
             } => {
                 let before = self.active()?;
-                let profile = profile.validate()?;
-                let changed = profile.changes_from(before);
+                let changed: Vec<String> = profile
+                    .fingerprint
+                    .iter()
+                    .filter(|(field, digest)| before.get(*field) != Some(digest))
+                    .map(|(field, _)| field.clone())
+                    .collect();
                 if changed.is_empty() {
                     return Ok(vec![]);
                 }
                 Ok(vec![ClientEvent::Edited {
                     profile,
                     changed,
-                    duplicate_override: checked_override(duplicate_override)?,
+                    duplicate_override,
                     edited_at: now,
                 }])
             }
             ClientCommand::Archive => {
-                self.profile.as_ref().ok_or(ClientError::NotFound)?;
-                if self.merged_into.is_some() {
-                    return Err(ClientError::Merged);
-                }
+                self.existing()?;
                 Ok(if self.archived {
                     vec![]
                 } else {
@@ -358,10 +368,7 @@ impl Client {
                 })
             }
             ClientCommand::Restore => {
-                self.profile.as_ref().ok_or(ClientError::NotFound)?;
-                if self.merged_into.is_some() {
-                    return Err(ClientError::Merged);
-                }
+                self.existing()?;
                 Ok(if self.archived {
                     vec![ClientEvent::Restored { restored_at: now }]
                 } else {
@@ -375,20 +382,7 @@ impl Client {
                 text,
             } => {
                 // Notes on an archived client are still history worth keeping.
-                self.profile.as_ref().ok_or(ClientError::NotFound)?;
-                if self.merged_into.is_some() {
-                    return Err(ClientError::Merged);
-                }
-                let text = text.trim().to_owned();
-                if text.is_empty() {
-                    return Err(ClientError::InteractionEmpty);
-                }
-                if text.chars().count() > MAX_INTERACTION_LENGTH {
-                    return Err(ClientError::TooLong {
-                        field: "interaction",
-                        max: MAX_INTERACTION_LENGTH,
-                    });
-                }
+                self.existing()?;
                 Ok(vec![ClientEvent::InteractionRecorded {
                     interaction_id,
                     kind,
@@ -417,12 +411,13 @@ impl Client {
                     absorbed_at: now,
                 }])
             }
-            ClientCommand::InviteToPortal => {
-                let profile = self.active()?;
-                let email = profile.email.clone().ok_or(ClientError::NoEmail)?;
+            ClientCommand::InviteToPortal { invitation } => {
+                self.active()?;
+                if !self.has_email {
+                    return Err(ClientError::NoEmail);
+                }
                 Ok(vec![ClientEvent::InvitedToPortal {
-                    email,
-                    display_name: profile.display_name(),
+                    invitation,
                     invited_at: now,
                 }])
             }
@@ -455,9 +450,13 @@ impl Aggregate for Client {
                 client_id, profile, ..
             } => {
                 self.id = Some(client_id);
-                self.profile = Some(profile);
+                self.has_email = profile.has_email;
+                self.fingerprint = Some(profile.fingerprint);
             }
-            ClientEvent::Edited { profile, .. } => self.profile = Some(profile),
+            ClientEvent::Edited { profile, .. } => {
+                self.has_email = profile.has_email;
+                self.fingerprint = Some(profile.fingerprint);
+            }
             ClientEvent::Archived { .. } => self.archived = true,
             ClientEvent::Restored { .. } => self.archived = false,
             ClientEvent::MergedInto { survivor_id, .. } => self.merged_into = Some(survivor_id),

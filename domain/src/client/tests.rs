@@ -40,10 +40,18 @@ fn garage() -> ClientProfile {
     }
 }
 
+fn key() -> SubjectKey {
+    SubjectKey([7; 32])
+}
+
+fn sealed(profile: ClientProfile) -> SealedProfile {
+    SealedProfile::seal(&profile.validate().unwrap(), &key(), [1; 12])
+}
+
 fn created() -> ClientEvent {
     ClientEvent::Created {
         client_id: id(),
-        profile: garage().validate().unwrap(),
+        profile: sealed(garage()),
         duplicate_override: None,
         created_at: now(),
     }
@@ -137,10 +145,10 @@ fn bad_profiles_say_what_is_wrong() {
 
 #[test]
 fn edits_record_what_changed_and_nothing_when_nothing_did() {
-    let moved = ClientProfile {
+    let moved = sealed(ClientProfile {
         email: Some("atelier@garage-martin.fr".into()),
         ..garage()
-    };
+    });
     ClientTest::with(())
         .given(vec![created()])
         .when(Stamped::at(
@@ -151,17 +159,18 @@ fn edits_record_what_changed_and_nothing_when_nothing_did() {
             },
         ))
         .then_expect_events(vec![ClientEvent::Edited {
-            profile: moved.validate().unwrap(),
+            profile: moved,
             changed: vec!["email".into()],
             duplicate_override: None,
             edited_at: now(),
         }]);
+    // Sealed again with another nonce: other ciphertext, same fields, no event.
     ClientTest::with(())
         .given(vec![created()])
         .when(Stamped::at(
             now(),
             ClientCommand::Edit {
-                profile: garage(),
+                profile: SealedProfile::seal(&garage().validate().unwrap(), &key(), [9; 12]),
                 duplicate_override: None,
             },
         ))
@@ -169,29 +178,53 @@ fn edits_record_what_changed_and_nothing_when_nothing_did() {
 }
 
 #[test]
-fn an_override_needs_a_reason() {
-    ClientTest::with(())
-        .given_no_previous_events()
-        .when(Stamped::at(
-            now(),
-            ClientCommand::Create {
-                client_id: id(),
-                profile: garage(),
-                duplicate_override: Some(DuplicateOverride {
-                    reason: "  ".into(),
-                    matches: vec![],
-                }),
-                invite_to_portal: false,
-            },
-        ))
-        .then_expect_error(ClientError::OverrideReasonMissing);
+fn the_log_holds_the_profile_sealed() {
+    let event = serde_json::to_string(&created()).unwrap();
+    for clear in [
+        "Martin",
+        "garage-martin",
+        "612345678",
+        "Angers",
+        "73282932000074",
+    ] {
+        assert!(!event.contains(clear), "{clear} in clear: {event}");
+    }
+    let ClientEvent::Created { profile, .. } = created() else {
+        unreachable!()
+    };
+    assert_eq!(profile.open(&key()), Some(garage().validate().unwrap()));
+    assert_eq!(profile.open(&SubjectKey([0; 32])), None);
+}
+
+#[test]
+fn reasons_and_interactions_must_say_something() {
+    assert_eq!(
+        override_reason("  "),
+        Err(ClientError::OverrideReasonMissing)
+    );
+    assert_eq!(override_reason(" cousine "), Ok("cousine".to_owned()));
+    assert_eq!(interaction_text("   "), Err(ClientError::InteractionEmpty));
+    assert_eq!(
+        interaction_text(&"x".repeat(MAX_INTERACTION_LENGTH + 1)).map_err(|e| e.code()),
+        Err("CLIENT_FIELD_TOO_LONG")
+    );
+}
+
+fn invitation() -> Invitation {
+    Invitation {
+        email: Sealed::seal(&key(), [2; 12], "contact@garage-martin.fr"),
+        display_name: Sealed::seal(&key(), [3; 12], "Garage Martin"),
+    }
 }
 
 #[test]
 fn archived_and_merged_clients_are_frozen() {
     let archived = ClientEvent::Archived { archived_at: now() };
     let edit = || ClientCommand::Edit {
-        profile: garage(),
+        profile: sealed(ClientProfile {
+            notes: Some("autre".into()),
+            ..garage()
+        }),
         duplicate_override: None,
     };
     ClientTest::with(())
@@ -209,7 +242,9 @@ fn archived_and_merged_clients_are_frozen() {
     for command in [
         edit(),
         ClientCommand::Archive,
-        ClientCommand::InviteToPortal,
+        ClientCommand::InviteToPortal {
+            invitation: invitation(),
+        },
     ] {
         ClientTest::with(())
             .given(vec![created(), merged.clone()])
@@ -223,30 +258,6 @@ fn archived_and_merged_clients_are_frozen() {
             ClientCommand::MergeInto { survivor_id: id() },
         ))
         .then_expect_error(ClientError::MergeWithItself);
-}
-
-#[test]
-fn interactions_are_trimmed_and_never_empty() {
-    let record = |text: &str| ClientCommand::RecordInteraction {
-        interaction_id: Uuid::from_u128(9),
-        kind: InteractionKind::Call,
-        occurred_at: now(),
-        text: text.into(),
-    };
-    ClientTest::with(())
-        .given(vec![created()])
-        .when(Stamped::at(now(), record("   ")))
-        .then_expect_error(ClientError::InteractionEmpty);
-    ClientTest::with(())
-        .given(vec![created()])
-        .when(Stamped::at(now(), record("  Rappel pour le devis ")))
-        .then_expect_events(vec![ClientEvent::InteractionRecorded {
-            interaction_id: Uuid::from_u128(9),
-            kind: InteractionKind::Call,
-            occurred_at: now(),
-            text: "Rappel pour le devis".into(),
-            recorded_at: now(),
-        }]);
 }
 
 #[test]
@@ -322,35 +333,41 @@ fn an_import_completes_a_known_client_without_erasing_it() {
     assert_eq!(completed.phones, ["+33612345678", "+33241000000"]);
     assert_eq!(completed.tags, ["Garage", "jantes", "pro"]);
     assert_eq!(completed.billing_address, known.billing_address);
-    ClientTest::with(())
-        .given(vec![created()])
-        .when(Stamped::at(
-            now(),
-            ClientCommand::Complete {
-                profile: known.clone(),
-            },
-        ))
-        .then_expect_events(vec![]);
 }
 
 #[test]
-fn a_created_client_with_an_email_can_be_invited_at_once() {
+fn an_invitation_needs_an_email() {
+    let without_email = sealed(ClientProfile {
+        email: None,
+        ..garage()
+    });
     ClientTest::with(())
         .given_no_previous_events()
         .when(Stamped::at(
             now(),
             ClientCommand::Create {
                 client_id: id(),
-                profile: garage(),
+                profile: without_email,
                 duplicate_override: None,
-                invite_to_portal: true,
+                invitation: Some(invitation()),
+            },
+        ))
+        .then_expect_error(ClientError::NoEmail);
+    ClientTest::with(())
+        .given_no_previous_events()
+        .when(Stamped::at(
+            now(),
+            ClientCommand::Create {
+                client_id: id(),
+                profile: sealed(garage()),
+                duplicate_override: None,
+                invitation: Some(invitation()),
             },
         ))
         .then_expect_events(vec![
             created(),
             ClientEvent::InvitedToPortal {
-                email: "contact@garage-martin.fr".into(),
-                display_name: "Garage Martin".into(),
+                invitation: invitation(),
                 invited_at: now(),
             },
         ]);

@@ -174,21 +174,30 @@ impl ClientMutation {
         occurred_at: Option<DateTime<Utc>>,
         text: String,
     ) -> async_graphql::Result<InteractionNode> {
-        let interaction_id = uuid::Uuid::now_v7();
-        let client = send(
-            ctx,
-            EDITORS,
-            &client_id,
-            ClientCommand::RecordInteraction {
-                interaction_id,
-                kind: kind.into(),
-                occurred_at: occurred_at.unwrap_or_else(Utc::now),
-                text,
-            },
-        )
-        .await?;
         let actor = actor(ctx)?;
+        actor.require(EDITORS)?;
+        let client = client_uuid(&client_id)?;
+        let interaction_id = uuid::Uuid::now_v7();
         let state = state(ctx);
+        let receipt = commands::client::record_interaction(
+            &state.pool,
+            &state.commands,
+            &meta(ctx, &actor),
+            client,
+            interaction_id,
+            kind.into(),
+            occurred_at.unwrap_or_else(Utc::now),
+            &text,
+        )
+        .await
+        .map_err(|error| match error {
+            SaveError::Command(error) => ApiError::from(error),
+            SaveError::Database(error) => ApiError::from(error),
+            SaveError::Duplicates(_) => ApiError::internal("no duplicates for an interaction"),
+        })?;
+        state
+            .await_projections(&receipt, &[projections::client::NAME])
+            .await?;
         let mut tx = projections::tenant::begin(&state.pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
