@@ -517,4 +517,30 @@ mod tests {
         let profile = parsed.lines[0].profile.clone().unwrap();
         assert_eq!(profile.phones, ["+33241000000", "+33612345678"]);
     }
+
+    #[test]
+    fn the_documented_example_reads_clean_with_the_export_headers() {
+        let example = include_bytes!("../../../schemas/csv/clients-example.csv");
+        let parsed = parse(example).unwrap();
+        let headers: Vec<&str> = parsed
+            .columns
+            .iter()
+            .map(|(header, _)| header.as_str())
+            .collect();
+        assert_eq!(
+            headers,
+            export_headers(),
+            "schemas/csv/clients.md and the code agree"
+        );
+        assert!(parsed.columns.iter().all(|(_, field)| field.is_some()));
+        assert_eq!(parsed.lines.len(), 3);
+        for line in &parsed.lines {
+            assert!(
+                line.profile.is_ok(),
+                "line {}: {:?}",
+                line.number,
+                line.profile
+            );
+        }
+    }
 }
