@@ -22,6 +22,7 @@ create table client (
   tags_folded      text[]      not null,
   notes            text,
   portal_status    text        not null default 'none',
+  portal_account   uuid,
   search_text      text        not null,
   archived_at      timestamptz,
   merged_into      uuid,

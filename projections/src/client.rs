@@ -336,6 +336,7 @@ impl Projection for ClientProjection {
             ClientEvent::MERGED_INTO,
             ClientEvent::ABSORBED,
             ClientEvent::INVITED_TO_PORTAL,
+            ClientEvent::PORTAL_ACTIVATED,
             CrmSettingsEvent::DUPLICATE_CRITERIA_SET,
         ]
     }
@@ -508,6 +509,21 @@ impl Projection for ClientProjection {
                     .execute(&mut *conn)
                     .await?;
                 }
+                ClientEvent::PortalActivated {
+                    account_id,
+                    activated_at,
+                } => {
+                    sqlx::query(
+                        "update client set portal_status = 'active', portal_account = $3, updated_at = $4
+                         where workspace_id = $1 and client_id = $2",
+                    )
+                    .bind(workspace_id)
+                    .bind(client_id)
+                    .bind(account_id)
+                    .bind(activated_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
                 ClientEvent::InvitedToPortal { invited_at, .. } => {
                     sqlx::query(
                         "update client set portal_status = 'invited', updated_at = $3
@@ -571,6 +587,22 @@ pub async fn matching(
         .into_iter()
         .filter_map(|(id, criterion)| Criterion::parse(&criterion).map(|c| (id, c)))
         .collect())
+}
+
+/// The active clients of a workspace with this email: whom a portal account belongs to.
+pub async fn with_email(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    email: &str,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select client_id from client
+         where workspace_id = $1 and email = lower($2) and merged_into is null and archived_at is null",
+    )
+    .bind(workspace_id)
+    .bind(email)
+    .fetch_all(executor)
+    .await
 }
 
 /// Every client (not merged away) holding one of `keys`, key by key: what an import

@@ -228,11 +228,39 @@ impl AccountMutation {
         state
             .send_workspace_command(&meta, command, &[member::NAME])
             .await?;
+        if role == domain::Role::Client {
+            activate_client_portal(state, &meta, &grant.email, account_id).await?;
+        }
         let session = session::open(&state.pool, account_id, workspace_id, two_factor)
             .await
             .map_err(ApiError::from)?;
         Ok(payload(state, session, role)?)
     }
+}
+
+/// A client who accepted its invitation: its sheet says which login is its portal.
+async fn activate_client_portal(
+    state: &AppState,
+    meta: &commands::CommandMeta,
+    email: &str,
+    account_id: uuid::Uuid,
+) -> Result<(), ApiError> {
+    let clients = projections::client::with_email(&state.pool, meta.workspace_id, email).await?;
+    for client_id in clients {
+        let receipt = state
+            .commands
+            .clients
+            .execute(
+                meta,
+                &domain::client::aggregate_local_id(client_id),
+                domain::client::ClientCommand::ActivatePortal { account_id },
+            )
+            .await?;
+        state
+            .await_projections(&receipt, &[projections::client::NAME])
+            .await?;
+    }
+    Ok(())
 }
 
 /// Issues a token and queues its email in one transaction: no email without a live token,

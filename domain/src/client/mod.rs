@@ -237,6 +237,10 @@ pub enum ClientEvent {
         invitation: Invitation,
         invited_at: DateTime<Utc>,
     },
+    PortalActivated {
+        account_id: Uuid,
+        activated_at: DateTime<Utc>,
+    },
 }
 
 impl ClientEvent {
@@ -248,7 +252,8 @@ impl ClientEvent {
     pub const MERGED_INTO: &'static str = "ClientMergedInto";
     pub const ABSORBED: &'static str = "ClientAbsorbed";
     pub const INVITED_TO_PORTAL: &'static str = "ClientInvitedToPortal";
-    pub const ALL: [&'static str; 8] = [
+    pub const PORTAL_ACTIVATED: &'static str = "ClientPortalActivated";
+    pub const ALL: [&'static str; 9] = [
         Self::CREATED,
         Self::EDITED,
         Self::ARCHIVED,
@@ -257,6 +262,7 @@ impl ClientEvent {
         Self::MERGED_INTO,
         Self::ABSORBED,
         Self::INVITED_TO_PORTAL,
+        Self::PORTAL_ACTIVATED,
     ];
 }
 
@@ -271,6 +277,7 @@ impl DomainEvent for ClientEvent {
             Self::MergedInto { .. } => Self::MERGED_INTO,
             Self::Absorbed { .. } => Self::ABSORBED,
             Self::InvitedToPortal { .. } => Self::INVITED_TO_PORTAL,
+            Self::PortalActivated { .. } => Self::PORTAL_ACTIVATED,
         }
         .to_owned()
     }
@@ -288,6 +295,7 @@ pub struct Client {
     has_email: bool,
     archived: bool,
     merged_into: Option<Uuid>,
+    portal_account: Option<Uuid>,
 }
 
 impl Client {
@@ -411,6 +419,16 @@ impl Client {
                     absorbed_at: now,
                 }])
             }
+            ClientCommand::ActivatePortal { account_id } => {
+                self.active()?;
+                if self.portal_account == Some(account_id) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![ClientEvent::PortalActivated {
+                    account_id,
+                    activated_at: now,
+                }])
+            }
             ClientCommand::InviteToPortal { invitation } => {
                 self.active()?;
                 if !self.has_email {
@@ -460,6 +478,9 @@ impl Aggregate for Client {
             ClientEvent::Archived { .. } => self.archived = true,
             ClientEvent::Restored { .. } => self.archived = false,
             ClientEvent::MergedInto { survivor_id, .. } => self.merged_into = Some(survivor_id),
+            ClientEvent::PortalActivated { account_id, .. } => {
+                self.portal_account = Some(account_id)
+            }
             ClientEvent::InteractionRecorded { .. }
             | ClientEvent::Absorbed { .. }
             | ClientEvent::InvitedToPortal { .. } => {}

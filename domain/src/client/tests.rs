@@ -372,3 +372,26 @@ fn an_invitation_needs_an_email() {
             },
         ]);
 }
+
+#[test]
+fn a_portal_is_activated_once_per_account() {
+    let account_id = Uuid::from_u128(42);
+    let activated = ClientEvent::PortalActivated {
+        account_id,
+        activated_at: now(),
+    };
+    ClientTest::with(())
+        .given(vec![created()])
+        .when(Stamped::at(
+            now(),
+            ClientCommand::ActivatePortal { account_id },
+        ))
+        .then_expect_events(vec![activated.clone()]);
+    ClientTest::with(())
+        .given(vec![created(), activated])
+        .when(Stamped::at(
+            now(),
+            ClientCommand::ActivatePortal { account_id },
+        ))
+        .then_expect_events(vec![]);
+}
