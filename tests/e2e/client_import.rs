@@ -375,6 +375,17 @@ async fn imported_clients_can_be_invited_to_their_portal() {
     let body = mail.body();
     assert!(body.contains("nouveau syst"), "{body}");
     let token_in_link = mail.token().expect("an account-creation link");
+    let status = app
+        .graphql_as(
+            token,
+            "{ clients(search: \"fontaine\") { edges { node { portalStatus } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        status["data"]["clients"]["edges"][0]["node"]["portalStatus"],
+        "invited"
+    );
     // The link creates the client's account, in this workshop, with the client role.
     let accepted = app
         .graphql(
@@ -395,8 +406,8 @@ async fn imported_clients_can_be_invited_to_their_portal() {
         )
         .await;
     assert_eq!(
-        status["data"]["clients"]["edges"][0]["node"]["portalStatus"],
-        "invited"
+        status["data"]["clients"]["edges"][0]["node"]["portalStatus"], "active",
+        "invited, then accepted: {status}"
     );
     app.stop().await;
 }

@@ -164,6 +164,10 @@ pub enum ClientCommand {
     InviteToPortal {
         invitation: Invitation,
     },
+    /// The client accepted: `account_id` is its portal login.
+    ActivatePortal {
+        account_id: Uuid,
+    },
 }
 
 /// Where and how a portal invitation greets the client, sealed.
