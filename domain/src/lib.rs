@@ -11,6 +11,7 @@ pub mod identity;
 pub mod meta;
 pub mod position;
 pub mod powder;
+pub mod quote;
 pub mod role;
 pub mod stamped;
 pub mod workspace;

@@ -1,0 +1,361 @@
+//! The price of a powder-coating quote (spec §5.2), every figure explained.
+//!
+//! Per line: surface × quantity; powder = surface × consumption per m² × coats (primer and
+//! varnish are one more coat each, at their own price per kg); labour = minutes × hourly
+//! rate; each with its margin; consumables as typed; then the line discount. The unit price
+//! HT is rounded to the cent and the line total is quantity × unit price, as French invoices
+//! print them. VAT is computed per rate on the total of that rate, rounded to the cent; TTC
+//! is HT plus VAT. Rounding is half away from zero (« arrondi commercial »).
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use crate::powder::PowderIdentity;
+use crate::{DomainError, ErrorKind};
+
+/// VAT rates French invoices may carry (CGI art. 278 to 281 nonies); 0 for exempt or
+/// reverse-charged lines (the mention comes with invoicing).
+pub const VAT_RATES: [Decimal; 5] = [
+    Decimal::from_parts(20, 0, 0, false, 0),
+    Decimal::from_parts(10, 0, 0, false, 0),
+    Decimal::from_parts(55, 0, 0, false, 1),
+    Decimal::from_parts(21, 0, 0, false, 1),
+    Decimal::ZERO,
+];
+
+pub fn cents(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// The workshop's rates the quote is priced with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Rates {
+    /// € HT per hour of labour.
+    pub hourly_rate: Decimal,
+    /// % added to the powder cost.
+    pub powder_margin_pct: Decimal,
+    /// % added to the labour cost.
+    pub labour_margin_pct: Decimal,
+    /// € HT per kg of primer and of varnish.
+    pub primer_price_per_kg: Decimal,
+    pub varnish_price_per_kg: Decimal,
+}
+
+/// What the coated surface of one part is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub enum Surface {
+    /// Length × width in millimetres (the simple mode of the spec).
+    Dimensions {
+        length_mm: Decimal,
+        width_mm: Decimal,
+    },
+    /// Surface given directly, m².
+    Area { m2: Decimal },
+}
+
+/// The powder of a line, with what pricing needs from the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LinePowder {
+    pub identity: PowderIdentity,
+    pub price_per_kg: Decimal,
+    pub consumption_kg_m2: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Line {
+    pub description: String,
+    pub quantity: u32,
+    /// Of one part.
+    pub surface: Surface,
+    /// `None`: labour only (masking, sandblasting…).
+    pub powder: Option<LinePowder>,
+    pub coats: u8,
+    pub primer: bool,
+    pub varnish: bool,
+    /// Labour per part, minutes.
+    pub labour_minutes: Decimal,
+    /// Consumables and energy for the whole line, € HT.
+    pub consumables: Decimal,
+    /// % off the line.
+    pub discount_pct: Decimal,
+    /// In percent: 20, 10, 5.5, 2.1 or 0.
+    pub vat_rate: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PricingError {
+    #[error("ligne {line} : la quantité doit être d'au moins 1")]
+    Quantity { line: usize },
+    #[error("ligne {line} : les dimensions ou la surface doivent être positives")]
+    Surface { line: usize },
+    #[error("ligne {line} : 1, 2 ou 3 couches")]
+    Coats { line: usize },
+    #[error("ligne {line} : taux de TVA {rate} % non autorisé (20, 10, 5,5, 2,1 ou 0)")]
+    VatRate { line: usize, rate: Decimal },
+    #[error("ligne {line} : la remise doit être entre 0 et 100 %")]
+    Discount { line: usize },
+    #[error("ligne {line} : temps, consommables et prix ne peuvent pas être négatifs")]
+    Negative { line: usize },
+    #[error("les taux de l'atelier (horaire, marges, prix) ne peuvent pas être négatifs")]
+    Rates,
+    #[error("un devis a au moins une ligne")]
+    Empty,
+}
+
+impl DomainError for PricingError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Quantity { .. } => "QUOTE_QUANTITY_INVALID",
+            Self::Surface { .. } => "QUOTE_SURFACE_INVALID",
+            Self::Coats { .. } => "QUOTE_COATS_INVALID",
+            Self::VatRate { .. } => "QUOTE_VAT_RATE_NOT_ALLOWED",
+            Self::Discount { .. } => "QUOTE_DISCOUNT_INVALID",
+            Self::Negative { .. } => "QUOTE_AMOUNT_NEGATIVE",
+            Self::Rates => "QUOTE_RATES_INVALID",
+            Self::Empty => "QUOTE_EMPTY",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Validation
+    }
+}
+
+/// One explained step: what it is, how it was computed, how much.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Step {
+    pub label: String,
+    pub detail: String,
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PricedLine {
+    pub surface_m2: Decimal,
+    pub powder_kg: Decimal,
+    pub unit_price_ht: Decimal,
+    pub total_ht: Decimal,
+    pub vat_rate: Decimal,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct VatTotal {
+    pub rate: Decimal,
+    pub base_ht: Decimal,
+    pub vat: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Priced {
+    pub lines: Vec<PricedLine>,
+    pub total_ht: Decimal,
+    /// One entry per rate used, highest rate first.
+    pub vat: Vec<VatTotal>,
+    pub total_vat: Decimal,
+    pub total_ttc: Decimal,
+}
+
+/// French number style for explanations: decimal comma, no useless zeros.
+fn fr(value: Decimal) -> String {
+    value.normalize().to_string().replace('.', ",")
+}
+
+fn euros(value: Decimal) -> String {
+    format!("{} €", fr(cents(value).round_dp(2)))
+}
+
+impl Rates {
+    fn check(&self) -> Result<(), PricingError> {
+        let all = [
+            self.hourly_rate,
+            self.powder_margin_pct,
+            self.labour_margin_pct,
+            self.primer_price_per_kg,
+            self.varnish_price_per_kg,
+        ];
+        if all.iter().any(Decimal::is_sign_negative) {
+            return Err(PricingError::Rates);
+        }
+        Ok(())
+    }
+}
+
+fn price_line(number: usize, line: &Line, rates: &Rates) -> Result<PricedLine, PricingError> {
+    if line.quantity == 0 {
+        return Err(PricingError::Quantity { line: number });
+    }
+    if !(1..=3).contains(&line.coats) {
+        return Err(PricingError::Coats { line: number });
+    }
+    if !VAT_RATES.contains(&line.vat_rate) {
+        return Err(PricingError::VatRate {
+            line: number,
+            rate: line.vat_rate,
+        });
+    }
+    if line.discount_pct.is_sign_negative() || line.discount_pct > Decimal::ONE_HUNDRED {
+        return Err(PricingError::Discount { line: number });
+    }
+    let negative = line.labour_minutes.is_sign_negative()
+        || line.consumables.is_sign_negative()
+        || line.powder.as_ref().is_some_and(|powder| {
+            powder.price_per_kg.is_sign_negative() || powder.consumption_kg_m2.is_sign_negative()
+        });
+    if negative {
+        return Err(PricingError::Negative { line: number });
+    }
+    let quantity = Decimal::from(line.quantity);
+    let per_part = match &line.surface {
+        Surface::Dimensions {
+            length_mm,
+            width_mm,
+        } if *length_mm > Decimal::ZERO && *width_mm > Decimal::ZERO => {
+            *length_mm * *width_mm / Decimal::from(1_000_000)
+        }
+        Surface::Area { m2 } if *m2 > Decimal::ZERO => *m2,
+        _ => return Err(PricingError::Surface { line: number }),
+    };
+    let surface_m2 = (per_part * quantity).round_dp(4);
+    let mut steps = vec![Step {
+        label: "Surface".into(),
+        detail: format!(
+            "{} m² × {} pièce(s)",
+            fr(per_part.round_dp(4)),
+            line.quantity
+        ),
+        amount: surface_m2,
+    }];
+    let mut subtotal = Decimal::ZERO;
+    let mut powder_kg = Decimal::ZERO;
+    if let Some(powder) = &line.powder {
+        let coats = Decimal::from(line.coats);
+        powder_kg = (surface_m2 * powder.consumption_kg_m2 * coats).round_dp(3);
+        let mut cost = powder_kg * powder.price_per_kg;
+        steps.push(Step {
+            label: format!("Poudre {}", powder.identity.reference()),
+            detail: format!(
+                "{} m² × {} kg/m² × {} couche(s) = {} kg × {} €/kg",
+                fr(surface_m2),
+                fr(powder.consumption_kg_m2),
+                line.coats,
+                fr(powder_kg),
+                fr(powder.price_per_kg)
+            ),
+            amount: cents(cost),
+        });
+        for (wanted, label, price) in [
+            (line.primer, "Primaire", rates.primer_price_per_kg),
+            (line.varnish, "Vernis", rates.varnish_price_per_kg),
+        ] {
+            if wanted {
+                let kg = (surface_m2 * powder.consumption_kg_m2).round_dp(3);
+                cost += kg * price;
+                steps.push(Step {
+                    label: label.into(),
+                    detail: format!("une couche : {} kg × {} €/kg", fr(kg), fr(price)),
+                    amount: cents(kg * price),
+                });
+            }
+        }
+        let margin = cost * rates.powder_margin_pct / Decimal::ONE_HUNDRED;
+        steps.push(Step {
+            label: "Marge poudre".into(),
+            detail: format!("{} % de {}", fr(rates.powder_margin_pct), euros(cost)),
+            amount: cents(margin),
+        });
+        subtotal += cost + margin;
+    }
+    if line.labour_minutes > Decimal::ZERO {
+        let minutes = line.labour_minutes * quantity;
+        let cost = minutes * rates.hourly_rate / Decimal::from(60);
+        let margin = cost * rates.labour_margin_pct / Decimal::ONE_HUNDRED;
+        steps.push(Step {
+            label: "Main d'œuvre".into(),
+            detail: format!(
+                "{} min × {} pièce(s) × {} €/h",
+                fr(line.labour_minutes),
+                line.quantity,
+                fr(rates.hourly_rate)
+            ),
+            amount: cents(cost),
+        });
+        steps.push(Step {
+            label: "Marge main d'œuvre".into(),
+            detail: format!("{} % de {}", fr(rates.labour_margin_pct), euros(cost)),
+            amount: cents(margin),
+        });
+        subtotal += cost + margin;
+    }
+    if line.consumables > Decimal::ZERO {
+        steps.push(Step {
+            label: "Consommables et énergie".into(),
+            detail: "montant saisi".into(),
+            amount: cents(line.consumables),
+        });
+        subtotal += line.consumables;
+    }
+    if line.discount_pct > Decimal::ZERO {
+        let discount = subtotal * line.discount_pct / Decimal::ONE_HUNDRED;
+        steps.push(Step {
+            label: "Remise".into(),
+            detail: format!("{} % de {}", fr(line.discount_pct), euros(subtotal)),
+            amount: -cents(discount),
+        });
+        subtotal -= discount;
+    }
+    // The unit price is the contractual figure: rounded to the cent, then multiplied.
+    let unit_price_ht = cents(subtotal / quantity);
+    let total_ht = unit_price_ht * quantity;
+    steps.push(Step {
+        label: "Total HT de la ligne".into(),
+        detail: format!("{} pièce(s) × {} HT", line.quantity, euros(unit_price_ht)),
+        amount: total_ht,
+    });
+    Ok(PricedLine {
+        surface_m2,
+        powder_kg,
+        unit_price_ht,
+        total_ht,
+        vat_rate: line.vat_rate,
+        steps,
+    })
+}
+
+/// Prices every line and totals the quote; the first bad line refuses it, naming the line
+/// (numbered from 1).
+pub fn price(lines: &[Line], rates: &Rates) -> Result<Priced, PricingError> {
+    rates.check()?;
+    if lines.is_empty() {
+        return Err(PricingError::Empty);
+    }
+    let priced = lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| price_line(index + 1, line, rates))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut vat: Vec<VatTotal> = Vec::new();
+    for line in &priced {
+        match vat.iter_mut().find(|total| total.rate == line.vat_rate) {
+            Some(total) => total.base_ht += line.total_ht,
+            None => vat.push(VatTotal {
+                rate: line.vat_rate,
+                base_ht: line.total_ht,
+                vat: Decimal::ZERO,
+            }),
+        }
+    }
+    vat.sort_by(|a, b| b.rate.cmp(&a.rate));
+    for total in &mut vat {
+        total.vat = cents(total.base_ht * total.rate / Decimal::ONE_HUNDRED);
+    }
+    let total_ht: Decimal = priced.iter().map(|line| line.total_ht).sum();
+    let total_vat: Decimal = vat.iter().map(|total| total.vat).sum();
+    Ok(Priced {
+        lines: priced,
+        total_ht,
+        vat,
+        total_vat,
+        total_ttc: total_ht + total_vat,
+    })
+}

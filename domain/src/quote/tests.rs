@@ -1,0 +1,277 @@
+//! Hand-computed cases: every expected figure below was worked out on paper from the rules
+//! in `pricing.rs`, not read back from the code.
+
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+use super::pricing::*;
+use crate::powder::{Finish, PowderIdentity, PowderKind};
+use crate::DomainError;
+
+fn rates() -> Rates {
+    Rates {
+        hourly_rate: dec!(45),
+        powder_margin_pct: dec!(30),
+        labour_margin_pct: dec!(20),
+        primer_price_per_kg: dec!(15),
+        varnish_price_per_kg: dec!(18),
+    }
+}
+
+fn powder(reference: &str, price_per_kg: Decimal, consumption_kg_m2: Decimal) -> LinePowder {
+    LinePowder {
+        identity: PowderIdentity::new(reference, PowderKind::Polyester, Finish::Gloss).unwrap(),
+        price_per_kg,
+        consumption_kg_m2,
+    }
+}
+
+fn line(quantity: u32, surface: Surface) -> Line {
+    Line {
+        description: "pièce".into(),
+        quantity,
+        surface,
+        powder: None,
+        coats: 1,
+        primer: false,
+        varnish: false,
+        labour_minutes: Decimal::ZERO,
+        consumables: Decimal::ZERO,
+        discount_pct: Decimal::ZERO,
+        vat_rate: dec!(20),
+    }
+}
+
+/// A gate (primer, two coats, discount), rims (varnish, 10 % VAT) and sandblasting only.
+fn workshop_quote() -> Vec<Line> {
+    vec![
+        Line {
+            description: "Portail".into(),
+            powder: Some(powder("TP 7016 B", dec!(12.90), dec!(0.175))),
+            coats: 2,
+            primer: true,
+            labour_minutes: dec!(30),
+            consumables: dec!(5),
+            discount_pct: dec!(10),
+            ..line(
+                2,
+                Surface::Dimensions {
+                    length_mm: dec!(2000),
+                    width_mm: dec!(1000),
+                },
+            )
+        },
+        Line {
+            description: "Jante".into(),
+            powder: Some(powder("TP 9005 S", dec!(20), dec!(0.2))),
+            varnish: true,
+            labour_minutes: dec!(15),
+            vat_rate: dec!(10),
+            ..line(4, Surface::Area { m2: dec!(0.35) })
+        },
+        Line {
+            description: "Sablage".into(),
+            labour_minutes: dec!(20),
+            ..line(1, Surface::Area { m2: dec!(1) })
+        },
+    ]
+}
+
+#[test]
+fn a_workshop_quote_line_by_line() {
+    let priced = price(&workshop_quote(), &rates()).unwrap();
+    // Gate: 2 × 2 m² = 4 m²; 4 × 0.175 × 2 = 1.4 kg × 12.90 = 18.06; primer 0.7 kg × 15 =
+    // 10.50; +30 % = 37.128. Labour 60 min × 45 €/h = 45 + 20 % = 54. Consumables 5.
+    // 96.128 − 10 % = 86.5152; unit 43.2576 → 43.26; line 86.52.
+    let gate = &priced.lines[0];
+    assert_eq!(gate.surface_m2, dec!(4));
+    assert_eq!(gate.powder_kg, dec!(1.4));
+    assert_eq!(gate.unit_price_ht, dec!(43.26));
+    assert_eq!(gate.total_ht, dec!(86.52));
+    // Rims: 4 × 0.35 = 1.4 m²; 0.28 kg × 20 = 5.60; varnish 0.28 × 18 = 5.04; +30 % =
+    // 13.832. Labour 60 min = 45 + 20 % = 54. 67.832 / 4 = 16.958 → 16.96; line 67.84.
+    let rims = &priced.lines[1];
+    assert_eq!(rims.unit_price_ht, dec!(16.96));
+    assert_eq!(rims.total_ht, dec!(67.84));
+    // Sandblasting: 20 min = 15 + 20 % = 18.
+    assert_eq!(priced.lines[2].total_ht, dec!(18.00));
+    // 20 %: 86.52 + 18 = 104.52 → 20.904 → 20.90; 10 %: 67.84 → 6.784 → 6.78.
+    assert_eq!(
+        priced.vat,
+        [
+            VatTotal {
+                rate: dec!(20),
+                base_ht: dec!(104.52),
+                vat: dec!(20.90)
+            },
+            VatTotal {
+                rate: dec!(10),
+                base_ht: dec!(67.84),
+                vat: dec!(6.78)
+            },
+        ]
+    );
+    assert_eq!(priced.total_ht, dec!(172.36));
+    assert_eq!(priced.total_vat, dec!(27.68));
+    assert_eq!(priced.total_ttc, dec!(200.04));
+}
+
+#[test]
+fn every_figure_is_explained() {
+    let priced = price(&workshop_quote(), &rates()).unwrap();
+    let gate: Vec<(&str, Decimal)> = priced.lines[0]
+        .steps
+        .iter()
+        .map(|step| (step.label.as_str(), step.amount))
+        .collect();
+    assert_eq!(
+        gate,
+        [
+            ("Surface", dec!(4)),
+            ("Poudre TP 7016 B", dec!(18.06)),
+            ("Primaire", dec!(10.50)),
+            ("Marge poudre", dec!(8.57)),
+            ("Main d'œuvre", dec!(45.00)),
+            ("Marge main d'œuvre", dec!(9.00)),
+            ("Consommables et énergie", dec!(5.00)),
+            ("Remise", dec!(-9.61)),
+            ("Total HT de la ligne", dec!(86.52)),
+        ]
+    );
+    assert_eq!(
+        priced.lines[0].steps[1].detail,
+        "4 m² × 0,175 kg/m² × 2 couche(s) = 1,4 kg × 12,9 €/kg"
+    );
+}
+
+#[test]
+fn rounding_is_commercial_per_unit_and_vat_per_rate() {
+    let no_margin = Rates {
+        hourly_rate: dec!(60),
+        labour_margin_pct: Decimal::ZERO,
+        ..rates()
+    };
+    // 10.005 min at 60 €/h = 10.005 € → 10.01 (half away from zero).
+    let half = Line {
+        labour_minutes: dec!(10.005),
+        ..line(1, Surface::Area { m2: dec!(1) })
+    };
+    assert_eq!(
+        price(&[half], &no_margin).unwrap().lines[0].unit_price_ht,
+        dec!(10.01)
+    );
+    // Three lines of 0.33 € at 5.5 %: per line 0.01815 → 0.02 each (0.06 in all); on the
+    // rate's total, 0.99 × 5.5 % = 0.05445 → 0.05. The total per rate is the rule.
+    let small = Line {
+        labour_minutes: dec!(0.33),
+        vat_rate: dec!(5.5),
+        ..line(1, Surface::Area { m2: dec!(1) })
+    };
+    let priced = price(&[small.clone(), small.clone(), small], &no_margin).unwrap();
+    assert_eq!(priced.total_ht, dec!(0.99));
+    assert_eq!(priced.total_vat, dec!(0.05));
+    assert_eq!(priced.total_ttc, dec!(1.04));
+    // A quantity whose unit price rounds: 3 parts for 10 € → 3.33 each, line 9.99.
+    let three = Line {
+        labour_minutes: dec!(10) / dec!(3),
+        ..line(3, Surface::Area { m2: dec!(1) })
+    };
+    let priced = price(&[three], &no_margin).unwrap();
+    assert_eq!(priced.lines[0].unit_price_ht, dec!(3.33));
+    assert_eq!(priced.lines[0].total_ht, dec!(9.99));
+}
+
+#[test]
+fn bad_lines_are_refused_with_their_number() {
+    let good = line(1, Surface::Area { m2: dec!(1) });
+    let cases: Vec<(Line, &str)> = vec![
+        (
+            Line {
+                quantity: 0,
+                ..good.clone()
+            },
+            "QUOTE_QUANTITY_INVALID",
+        ),
+        (
+            Line {
+                coats: 4,
+                ..good.clone()
+            },
+            "QUOTE_COATS_INVALID",
+        ),
+        (
+            Line {
+                coats: 0,
+                ..good.clone()
+            },
+            "QUOTE_COATS_INVALID",
+        ),
+        (
+            Line {
+                vat_rate: dec!(19.6),
+                ..good.clone()
+            },
+            "QUOTE_VAT_RATE_NOT_ALLOWED",
+        ),
+        (
+            Line {
+                surface: Surface::Dimensions {
+                    length_mm: dec!(-200),
+                    width_mm: dec!(100),
+                },
+                ..good.clone()
+            },
+            "QUOTE_SURFACE_INVALID",
+        ),
+        (
+            Line {
+                surface: Surface::Area { m2: dec!(0) },
+                ..good.clone()
+            },
+            "QUOTE_SURFACE_INVALID",
+        ),
+        (
+            Line {
+                discount_pct: dec!(120),
+                ..good.clone()
+            },
+            "QUOTE_DISCOUNT_INVALID",
+        ),
+        (
+            Line {
+                labour_minutes: dec!(-5),
+                ..good.clone()
+            },
+            "QUOTE_AMOUNT_NEGATIVE",
+        ),
+    ];
+    for (bad, code) in cases {
+        let error = price(&[good.clone(), bad], &rates()).unwrap_err();
+        assert_eq!(error.code(), code);
+        assert!(error.to_string().starts_with("ligne 2"), "{error}");
+    }
+    assert_eq!(price(&[], &rates()).unwrap_err().code(), "QUOTE_EMPTY");
+    let negative = Rates {
+        hourly_rate: dec!(-1),
+        ..rates()
+    };
+    assert_eq!(
+        price(&[good], &negative).unwrap_err().code(),
+        "QUOTE_RATES_INVALID"
+    );
+}
+
+#[test]
+fn allowed_vat_rates_are_the_french_ones() {
+    for rate in [dec!(20), dec!(10), dec!(5.5), dec!(2.1), dec!(0)] {
+        let priced = price(
+            &[Line {
+                vat_rate: rate,
+                labour_minutes: dec!(60),
+                ..line(1, Surface::Area { m2: dec!(1) })
+            }],
+            &rates(),
+        );
+        assert!(priced.is_ok(), "{rate}");
+    }
+}
