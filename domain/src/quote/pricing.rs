@@ -345,7 +345,7 @@ pub fn price(lines: &[Line], rates: &Rates) -> Result<Priced, PricingError> {
             }),
         }
     }
-    vat.sort_by(|a, b| b.rate.cmp(&a.rate));
+    vat.sort_by_key(|total| std::cmp::Reverse(total.rate));
     for total in &mut vat {
         total.vat = cents(total.base_ht * total.rate / Decimal::ONE_HUNDRED);
     }
