@@ -56,6 +56,14 @@ pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
             schemars::schema_for!(client::ClientEvent),
         ),
         (
+            quote::lifecycle::Quote::TYPE,
+            schemars::schema_for!(quote::lifecycle::QuoteEvent),
+        ),
+        (
+            quote::numbering::QuoteNumbering::TYPE,
+            schemars::schema_for!(quote::numbering::NumberingEvent),
+        ),
+        (
             client::import::ClientImport::TYPE,
             schemars::schema_for!(client::import::ImportEvent),
         ),

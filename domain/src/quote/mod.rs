@@ -1,7 +1,9 @@
 //! Quotes (spec §4.2, §5.2): priced in front of the customer, signed electronically,
-//! converted into projects. This module starts with the pricing engine; the quote aggregate,
-//! templates, PDF and signature build on it.
+//! converted into projects: the pricing engine, the numbering, the quote's life cycle; the
+//! templates, PDF and signature build on them.
 
+pub mod lifecycle;
+pub mod numbering;
 pub mod pricing;
 #[cfg(test)]
 mod tests;

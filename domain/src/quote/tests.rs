@@ -275,3 +275,215 @@ fn allowed_vat_rates_are_the_french_ones() {
         assert!(priced.is_ok(), "{rate}");
     }
 }
+
+mod numbering {
+    use chrono::{TimeZone, Utc};
+
+    use super::super::numbering::*;
+    use crate::DomainError;
+
+    #[test]
+    fn patterns_format_the_year_and_a_padded_counter() {
+        let pattern = NumberPattern::parse("DEV-{YYYY}-{NNNN}").unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
+        assert_eq!(pattern.format(at, 42), "DEV-2026-0042");
+        assert_eq!(
+            pattern.format(at, 12_345),
+            "DEV-2026-12345",
+            "never truncated"
+        );
+        let monthly = NumberPattern::parse("D{YY}{MM}/{NNN}").unwrap();
+        assert_eq!(monthly.format(at, 7), "D2611/007");
+        // 31 December 23:30 in Paris is still that year, though UTC says 22:30.
+        let new_years_eve = Utc.with_ymd_and_hms(2026, 12, 31, 22, 30, 0).unwrap();
+        assert_eq!(pattern.format(new_years_eve, 1), "DEV-2026-0001");
+        assert_eq!(aggregate_local_id(new_years_eve), "quote_numbering/2026");
+        let after_midnight = Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap();
+        assert_eq!(aggregate_local_id(after_midnight), "quote_numbering/2027");
+    }
+
+    #[test]
+    fn bad_patterns_are_refused() {
+        for (pattern, code) in [
+            ("DEV-{YYYY}", "NUMBER_PATTERN_NO_COUNTER"),
+            ("{NNNN}-{NN}", "NUMBER_PATTERN_NO_COUNTER"),
+            ("DEV {NNNN}", "NUMBER_PATTERN_INVALID"),
+            ("DEV-{DATE}-{NNNN}", "NUMBER_PATTERN_INVALID"),
+            ("DEV-{N}", "NUMBER_PATTERN_INVALID"),
+            ("DEV-{NNNN", "NUMBER_PATTERN_INVALID"),
+            ("", "NUMBER_PATTERN_INVALID"),
+        ] {
+            assert_eq!(
+                NumberPattern::parse(pattern).unwrap_err().code(),
+                code,
+                "{pattern}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_counter_hands_out_the_next_number() {
+        use cqrs_es::Aggregate;
+        let mut counter = QuoteNumbering::default();
+        for expected in 1..=3 {
+            let events = counter.decide(crate::Stamped::at(
+                Utc::now(),
+                NumberingCommand::Take {
+                    quote_id: uuid::Uuid::from_u128(expected.into()),
+                },
+            ));
+            let NumberingEvent::Taken { sequence, .. } = events[0];
+            assert_eq!(sequence, expected);
+            counter.apply(events[0].clone());
+        }
+    }
+}
+
+mod lifecycle {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use cqrs_es::test::TestFramework;
+    use rust_decimal_macros::dec;
+    use uuid::Uuid;
+
+    use super::super::lifecycle::*;
+    use crate::{DomainError, Stamped};
+
+    type QuoteTest = TestFramework<Quote>;
+
+    fn now() -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+    }
+
+    fn content(deposit: Deposit) -> Content {
+        Content {
+            client_id: Uuid::from_u128(1),
+            lines: super::workshop_quote(),
+            rates: super::rates(),
+            valid_until: NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(),
+            deposit,
+        }
+    }
+
+    fn created() -> QuoteEvent {
+        QuoteEvent::Created {
+            quote_id: Uuid::from_u128(9),
+            number: "DEV-2026-0001".into(),
+            version: 1,
+            content: priced(content(Deposit::Percent(dec!(30))), now().date_naive()).unwrap(),
+            created_at: now(),
+        }
+    }
+
+    fn sent() -> QuoteEvent {
+        QuoteEvent::Sent {
+            version: 1,
+            sent_at: now(),
+        }
+    }
+
+    #[test]
+    fn a_quote_is_priced_with_its_deposit() {
+        // 30 % of 200.04 TTC = 60.012 → 60.01.
+        let QuoteEvent::Created { content: first, .. } = created() else {
+            unreachable!()
+        };
+        assert_eq!(first.priced.total_ttc, dec!(200.04));
+        assert_eq!(first.deposit_due, dec!(60.01));
+        let fixed = priced(content_with(Deposit::Amount(dec!(50))), now().date_naive()).unwrap();
+        assert_eq!(fixed.deposit_due, dec!(50));
+        for deposit in [
+            Deposit::Amount(dec!(250)),
+            Deposit::Percent(dec!(101)),
+            Deposit::Amount(dec!(-1)),
+        ] {
+            assert_eq!(
+                priced(content_with(deposit), now().date_naive())
+                    .unwrap_err()
+                    .code(),
+                "QUOTE_DEPOSIT_INVALID"
+            );
+        }
+        let past = Content {
+            valid_until: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+            ..content(Deposit::None)
+        };
+        assert_eq!(
+            priced(past, now().date_naive()).unwrap_err(),
+            QuoteError::ValidityPast
+        );
+    }
+
+    fn content_with(deposit: Deposit) -> Content {
+        content(deposit)
+    }
+
+    #[test]
+    fn a_sent_quote_changes_only_by_a_new_version() {
+        QuoteTest::with(())
+            .given(vec![created(), sent()])
+            .when(Stamped::at(
+                now(),
+                QuoteCommand::Edit {
+                    content: content(Deposit::None),
+                },
+            ))
+            .then_expect_error(QuoteError::NotDraft);
+        QuoteTest::with(())
+            .given(vec![created(), sent()])
+            .when(Stamped::at(
+                now(),
+                QuoteCommand::Revise {
+                    content: content(Deposit::None),
+                },
+            ))
+            .then_expect_events(vec![QuoteEvent::Revised {
+                version: 2,
+                content: priced(content(Deposit::None), now().date_naive()).unwrap(),
+                revised_at: now(),
+            }]);
+        QuoteTest::with(())
+            .given(vec![created()])
+            .when(Stamped::at(
+                now(),
+                QuoteCommand::Revise {
+                    content: content(Deposit::None),
+                },
+            ))
+            .then_expect_error(QuoteError::NotSent);
+    }
+
+    #[test]
+    fn sending_refusing_and_expiring() {
+        QuoteTest::with(())
+            .given(vec![created()])
+            .when(Stamped::at(now(), QuoteCommand::Send))
+            .then_expect_events(vec![sent()]);
+        QuoteTest::with(())
+            .given(vec![created(), sent()])
+            .when(Stamped::at(now(), QuoteCommand::Send))
+            .then_expect_events(vec![]);
+        QuoteTest::with(())
+            .given(vec![created(), sent()])
+            .when(Stamped::at(now(), QuoteCommand::Refuse))
+            .then_expect_events(vec![QuoteEvent::Refused { refused_at: now() }]);
+        QuoteTest::with(())
+            .given(vec![created(), sent()])
+            .when(Stamped::at(now(), QuoteCommand::Expire))
+            .then_expect_error(QuoteError::StillValid {
+                valid_until: NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(),
+            });
+        let later = Utc.with_ymd_and_hms(2026, 12, 26, 9, 0, 0).unwrap();
+        QuoteTest::with(())
+            .given(vec![created(), sent()])
+            .when(Stamped::at(later, QuoteCommand::Expire))
+            .then_expect_events(vec![QuoteEvent::Expired { expired_at: later }]);
+        QuoteTest::with(())
+            .given(vec![created()])
+            .when(Stamped::at(later, QuoteCommand::Send))
+            .then_expect_error(QuoteError::ValidityPast);
+        QuoteTest::with(())
+            .given_no_previous_events()
+            .when(Stamped::at(now(), QuoteCommand::Send))
+            .then_expect_error(QuoteError::NotFound);
+    }
+}

@@ -1,0 +1,333 @@
+//! The quote aggregate (spec §5.2): a numbered, priced offer to a client, edited while a
+//! draft, sent, then accepted (by signature), refused or expired. A sent quote never changes:
+//! a correction is a new version, which must be sent (and signed) again.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Europe::Paris;
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::pricing::{cents, price, Line, Priced, PricingError, Rates};
+use crate::{DomainError, ErrorKind, Stamped};
+
+pub fn aggregate_local_id(quote_id: Uuid) -> String {
+    format!("quote/{quote_id}")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Sent,
+    Accepted,
+    Refused,
+    Expired,
+}
+
+/// What the client pays on signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum Deposit {
+    None,
+    /// € TTC.
+    Amount(Decimal),
+    /// % of the total TTC.
+    Percent(Decimal),
+}
+
+/// What the workshop offers: the client, the priced lines, the terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Content {
+    pub client_id: Uuid,
+    pub lines: Vec<Line>,
+    pub rates: Rates,
+    pub valid_until: NaiveDate,
+    pub deposit: Deposit,
+}
+
+/// Content with its figures, as the log keeps them: a quote's amounts never move after the
+/// fact, even if the pricing rules change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PricedContent {
+    pub content: Content,
+    pub priced: Priced,
+    /// € TTC due on signature.
+    pub deposit_due: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuoteError {
+    #[error(transparent)]
+    Pricing(#[from] PricingError),
+    #[error("la date de validité ne peut pas être passée")]
+    ValidityPast,
+    #[error("l'acompte doit être positif et ne pas dépasser le total TTC ({ttc} €)")]
+    Deposit { ttc: Decimal },
+    #[error("ce devis existe déjà")]
+    AlreadyCreated,
+    #[error("ce devis n'existe pas")]
+    NotFound,
+    #[error("seul un brouillon se modifie : créez une nouvelle version")]
+    NotDraft,
+    #[error("ce devis n'a pas été envoyé")]
+    NotSent,
+    #[error("ce devis est encore valable jusqu'au {valid_until}")]
+    StillValid { valid_until: NaiveDate },
+    #[error("un devis accepté ne change plus")]
+    Accepted,
+}
+
+impl DomainError for QuoteError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Pricing(error) => error.code(),
+            Self::ValidityPast => "QUOTE_VALIDITY_PAST",
+            Self::Deposit { .. } => "QUOTE_DEPOSIT_INVALID",
+            Self::AlreadyCreated => "QUOTE_ALREADY_EXISTS",
+            Self::NotFound => "QUOTE_NOT_FOUND",
+            Self::NotDraft => "QUOTE_NOT_DRAFT",
+            Self::NotSent => "QUOTE_NOT_SENT",
+            Self::StillValid { .. } => "QUOTE_STILL_VALID",
+            Self::Accepted => "QUOTE_ACCEPTED",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Pricing(_) | Self::ValidityPast | Self::Deposit { .. } => ErrorKind::Validation,
+            Self::NotFound => ErrorKind::NotFound,
+            _ => ErrorKind::Conflict,
+        }
+    }
+}
+
+/// Prices `content` and checks its terms on `today` (Paris).
+pub fn priced(content: Content, today: NaiveDate) -> Result<PricedContent, QuoteError> {
+    if content.valid_until < today {
+        return Err(QuoteError::ValidityPast);
+    }
+    let priced = price(&content.lines, &content.rates)?;
+    let ttc = priced.total_ttc;
+    let deposit_due = match &content.deposit {
+        Deposit::None => Decimal::ZERO,
+        Deposit::Amount(amount) if !amount.is_sign_negative() && *amount <= ttc => *amount,
+        Deposit::Percent(pct) if !pct.is_sign_negative() && *pct <= Decimal::ONE_HUNDRED => {
+            cents(ttc * *pct / Decimal::ONE_HUNDRED)
+        }
+        _ => return Err(QuoteError::Deposit { ttc }),
+    };
+    Ok(PricedContent {
+        content,
+        priced,
+        deposit_due,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum QuoteCommand {
+    /// `number` comes from the workshop's counter, taken in the same commit.
+    Create {
+        quote_id: Uuid,
+        number: String,
+        content: Content,
+    },
+    Edit {
+        content: Content,
+    },
+    Send,
+    /// A new version of a sent, refused or expired quote, back to draft.
+    Revise {
+        content: Content,
+    },
+    Refuse,
+    /// A sent quote past its validity date.
+    Expire,
+}
+
+/// Event type strings are the contract with the log: never rename a variant, add a version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub enum QuoteEvent {
+    Created {
+        quote_id: Uuid,
+        number: String,
+        version: u32,
+        content: PricedContent,
+        created_at: DateTime<Utc>,
+    },
+    Edited {
+        content: PricedContent,
+        edited_at: DateTime<Utc>,
+    },
+    Sent {
+        version: u32,
+        sent_at: DateTime<Utc>,
+    },
+    Revised {
+        version: u32,
+        content: PricedContent,
+        revised_at: DateTime<Utc>,
+    },
+    Refused {
+        refused_at: DateTime<Utc>,
+    },
+    Expired {
+        expired_at: DateTime<Utc>,
+    },
+}
+
+impl QuoteEvent {
+    pub const CREATED: &'static str = "QuoteCreated";
+    pub const EDITED: &'static str = "QuoteEdited";
+    pub const SENT: &'static str = "QuoteSent";
+    pub const REVISED: &'static str = "QuoteRevised";
+    pub const REFUSED: &'static str = "QuoteRefused";
+    pub const EXPIRED: &'static str = "QuoteExpired";
+}
+
+impl DomainEvent for QuoteEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::Created { .. } => Self::CREATED,
+            Self::Edited { .. } => Self::EDITED,
+            Self::Sent { .. } => Self::SENT,
+            Self::Revised { .. } => Self::REVISED,
+            Self::Refused { .. } => Self::REFUSED,
+            Self::Expired { .. } => Self::EXPIRED,
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quote {
+    status: Option<Status>,
+    version: u32,
+    valid_until: Option<NaiveDate>,
+}
+
+impl Quote {
+    pub fn decide(&self, command: Stamped<QuoteCommand>) -> Result<Vec<QuoteEvent>, QuoteError> {
+        let now = command.now;
+        let today = now.with_timezone(&Paris).date_naive();
+        if let QuoteCommand::Create {
+            quote_id,
+            number,
+            content,
+        } = command.body
+        {
+            if self.status.is_some() {
+                return Err(QuoteError::AlreadyCreated);
+            }
+            return Ok(vec![QuoteEvent::Created {
+                quote_id,
+                number,
+                version: 1,
+                content: priced(content, today)?,
+                created_at: now,
+            }]);
+        }
+        let status = self.status.ok_or(QuoteError::NotFound)?;
+        if status == Status::Accepted {
+            return Err(QuoteError::Accepted);
+        }
+        match command.body {
+            QuoteCommand::Create { .. } => unreachable!("handled above"),
+            QuoteCommand::Edit { content } => {
+                if status != Status::Draft {
+                    return Err(QuoteError::NotDraft);
+                }
+                Ok(vec![QuoteEvent::Edited {
+                    content: priced(content, today)?,
+                    edited_at: now,
+                }])
+            }
+            QuoteCommand::Send => match status {
+                Status::Draft => {
+                    // Sending an out-of-date draft would offer what can no longer be signed.
+                    if self.valid_until.is_some_and(|until| until < today) {
+                        return Err(QuoteError::ValidityPast);
+                    }
+                    Ok(vec![QuoteEvent::Sent {
+                        version: self.version,
+                        sent_at: now,
+                    }])
+                }
+                Status::Sent => Ok(vec![]),
+                _ => Err(QuoteError::NotDraft),
+            },
+            QuoteCommand::Revise { content } => match status {
+                Status::Draft => Err(QuoteError::NotSent),
+                _ => Ok(vec![QuoteEvent::Revised {
+                    version: self.version + 1,
+                    content: priced(content, today)?,
+                    revised_at: now,
+                }]),
+            },
+            QuoteCommand::Refuse => match status {
+                Status::Sent => Ok(vec![QuoteEvent::Refused { refused_at: now }]),
+                Status::Refused => Ok(vec![]),
+                _ => Err(QuoteError::NotSent),
+            },
+            QuoteCommand::Expire => match (status, self.valid_until) {
+                (Status::Sent, Some(until)) if until < today => {
+                    Ok(vec![QuoteEvent::Expired { expired_at: now }])
+                }
+                (Status::Sent, Some(until)) => Err(QuoteError::StillValid { valid_until: until }),
+                (Status::Expired, _) => Ok(vec![]),
+                _ => Err(QuoteError::NotSent),
+            },
+        }
+    }
+}
+
+impl Aggregate for Quote {
+    const TYPE: &'static str = "quote";
+    type Command = Stamped<QuoteCommand>;
+    type Event = QuoteEvent;
+    type Error = QuoteError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            QuoteEvent::Created {
+                version, content, ..
+            } => {
+                self.status = Some(Status::Draft);
+                self.version = version;
+                self.valid_until = Some(content.content.valid_until);
+            }
+            QuoteEvent::Edited { content, .. } => {
+                self.valid_until = Some(content.content.valid_until)
+            }
+            QuoteEvent::Sent { .. } => self.status = Some(Status::Sent),
+            QuoteEvent::Revised {
+                version, content, ..
+            } => {
+                self.status = Some(Status::Draft);
+                self.version = version;
+                self.valid_until = Some(content.content.valid_until);
+            }
+            QuoteEvent::Refused { .. } => self.status = Some(Status::Refused),
+            QuoteEvent::Expired { .. } => self.status = Some(Status::Expired),
+        }
+    }
+}
