@@ -278,6 +278,12 @@ impl Decision {
     pub fn event_count(&self) -> usize {
         self.events.len()
     }
+
+    /// The first decided event, read back: what a batch needs to build its next decision
+    /// (the number a counter handed out).
+    pub fn payload<E: serde::de::DeserializeOwned>(&self) -> Option<E> {
+        serde_json::from_str(&self.events.first()?.payload).ok()
+    }
 }
 
 impl<A: Aggregate + Clone> Inner<A> {

@@ -17,6 +17,7 @@ pub mod mail_settings;
 mod meta;
 pub mod onboarding;
 pub mod powder_import;
+pub mod quote;
 pub mod secret_box;
 pub mod session;
 pub mod two_factor;
@@ -38,6 +39,9 @@ use domain::powder::catalogue::Powder;
 use domain::powder::inventory::Inventory;
 use domain::powder::movement::PowderMovements;
 use domain::powder::settings::StockPolicy;
+use domain::quote::lifecycle::Quote;
+use domain::quote::numbering::QuoteNumbering;
+use domain::quote::settings::QuotePolicy;
 use domain::workspace::Workspace;
 use std::sync::Arc;
 
@@ -66,6 +70,9 @@ pub struct Commands {
     pub clients: CommandGateway<Client>,
     pub crm_settings: CommandGateway<CrmSettings>,
     pub client_imports: CommandGateway<ClientImport>,
+    pub quotes: CommandGateway<Quote>,
+    pub quote_numbering: CommandGateway<QuoteNumbering>,
+    pub quote_settings: CommandGateway<QuotePolicy>,
     pool: PgPool,
     signals: Signals,
 }
@@ -85,6 +92,9 @@ impl Commands {
             clients: CommandGateway::new(pool.clone(), (), signals.clone()),
             crm_settings: CommandGateway::new(pool.clone(), (), signals.clone()),
             client_imports: CommandGateway::new(pool.clone(), (), signals.clone()),
+            quotes: CommandGateway::new(pool.clone(), (), signals.clone()),
+            quote_numbering: CommandGateway::new(pool.clone(), (), signals.clone()),
+            quote_settings: CommandGateway::new(pool.clone(), (), signals.clone()),
             pool,
             signals,
         }

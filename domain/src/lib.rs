@@ -60,6 +60,10 @@ pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
             schemars::schema_for!(quote::lifecycle::QuoteEvent),
         ),
         (
+            quote::settings::QuotePolicy::TYPE,
+            schemars::schema_for!(quote::settings::QuoteSettingsEvent),
+        ),
+        (
             quote::numbering::QuoteNumbering::TYPE,
             schemars::schema_for!(quote::numbering::NumberingEvent),
         ),

@@ -16,6 +16,7 @@ pub mod member;
 pub mod powder;
 pub mod powder_lot;
 pub mod powder_stock;
+pub mod quote;
 pub mod read_your_writes;
 pub mod reorder;
 pub mod tenant;
@@ -36,6 +37,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(powder_stock::PowderStockProjection),
         Arc::new(inventory::InventoryProjection),
         Arc::new(client::ClientProjection),
+        Arc::new(quote::QuoteProjection),
     ]
 }
 

@@ -5,6 +5,7 @@
 pub mod lifecycle;
 pub mod numbering;
 pub mod pricing;
+pub mod settings;
 #[cfg(test)]
 mod tests;
 

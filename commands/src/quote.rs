@@ -1,0 +1,256 @@
+//! Creating and changing quotes: lines are resolved against the catalogue and the client file
+//! (read models), priced by the domain, and a new quote takes the next number of its year in
+//! the same commit, so numbers have no gap and no duplicate.
+
+use chrono::{Duration, NaiveDate, Utc};
+use chrono_tz::Europe::Paris;
+use domain::quote::lifecycle::{
+    self, aggregate_local_id, Content, Deposit, QuoteCommand, QuoteError,
+};
+use domain::quote::numbering::{self, NumberingCommand, NumberingEvent};
+use domain::quote::pricing::{Line, LinePowder, PricingError, Surface};
+use domain::{DomainError, ErrorKind};
+use rust_decimal::Decimal;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands};
+
+/// A line as typed: the powder named by its catalogue id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineDraft {
+    pub description: String,
+    pub quantity: u32,
+    pub surface: Surface,
+    pub powder_id: Option<String>,
+    pub coats: u8,
+    pub primer: bool,
+    pub varnish: bool,
+    pub labour_minutes: Decimal,
+    pub consumables: Decimal,
+    pub discount_pct: Decimal,
+    pub vat_rate: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuoteDraft {
+    pub client_id: Uuid,
+    pub lines: Vec<LineDraft>,
+    /// The workshop's validity when absent.
+    pub valid_until: Option<NaiveDate>,
+    /// The workshop's deposit rule when absent.
+    pub deposit: Option<Deposit>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QuoteSaveError {
+    #[error("ce client n'existe pas")]
+    ClientNotFound,
+    #[error("ligne {line} : cette poudre n'est pas au catalogue")]
+    PowderNotFound { line: usize },
+    #[error("ligne {line} : cette poudre est archivée")]
+    PowderArchived { line: usize },
+    #[error(transparent)]
+    Quote(#[from] CommandError<QuoteError>),
+    #[error(transparent)]
+    Batch(#[from] BatchError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl DomainError for QuoteSaveError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::ClientNotFound => "CLIENT_NOT_FOUND",
+            Self::PowderNotFound { .. } => "POWDER_NOT_FOUND",
+            Self::PowderArchived { .. } => "POWDER_ARCHIVED",
+            Self::Quote(error) => error.code(),
+            Self::Batch(BatchError::Conflict) => "CONCURRENT_MODIFICATION",
+            Self::Batch(_) | Self::Database(_) => "INTERNAL",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::ClientNotFound => ErrorKind::NotFound,
+            Self::PowderNotFound { .. } => ErrorKind::Validation,
+            Self::PowderArchived { .. } => ErrorKind::Conflict,
+            Self::Quote(error) => error.kind(),
+            Self::Batch(BatchError::Conflict) => ErrorKind::Conflict,
+            Self::Batch(_) | Self::Database(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+/// The draft as the domain prices it: client checked, powders read from the catalogue,
+/// the workshop's rates and defaults filled in.
+async fn content(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    draft: QuoteDraft,
+) -> Result<Content, QuoteSaveError> {
+    let client = projections::client::find(pool, workspace_id, draft.client_id).await?;
+    if !client.is_some_and(|client| client.merged_into.is_none() && client.archived_at.is_none()) {
+        return Err(QuoteSaveError::ClientNotFound);
+    }
+    let settings = projections::quote::settings(pool, workspace_id).await?;
+    let mut lines = Vec::with_capacity(draft.lines.len());
+    for (index, line) in draft.lines.into_iter().enumerate() {
+        let number = index + 1;
+        let powder = match &line.powder_id {
+            None => None,
+            Some(powder_id) => {
+                let row = projections::powder::find(pool, workspace_id, powder_id)
+                    .await?
+                    .ok_or(QuoteSaveError::PowderNotFound { line: number })?;
+                if row.archived_at.is_some() {
+                    return Err(QuoteSaveError::PowderArchived { line: number });
+                }
+                let identity = domain::powder::PowderIdentity::new(
+                    &row.reference,
+                    serde_json::from_value(serde_json::Value::String(row.kind.clone()))
+                        .map_err(|_| QuoteSaveError::PowderNotFound { line: number })?,
+                    serde_json::from_value(serde_json::Value::String(row.finish.clone()))
+                        .map_err(|_| QuoteSaveError::PowderNotFound { line: number })?,
+                )
+                .ok_or(QuoteSaveError::PowderNotFound { line: number })?;
+                Some(LinePowder {
+                    identity,
+                    price_per_kg: row.price_per_kg,
+                    consumption_kg_m2: row.consumption_kg_m2,
+                })
+            }
+        };
+        lines.push(Line {
+            description: line.description.trim().to_owned(),
+            quantity: line.quantity,
+            surface: line.surface,
+            powder,
+            coats: line.coats,
+            primer: line.primer,
+            varnish: line.varnish,
+            labour_minutes: line.labour_minutes,
+            consumables: line.consumables,
+            discount_pct: line.discount_pct,
+            vat_rate: line.vat_rate,
+        });
+    }
+    let today = Utc::now().with_timezone(&Paris).date_naive();
+    Ok(Content {
+        client_id: draft.client_id,
+        lines,
+        rates: settings.rates,
+        valid_until: draft
+            .valid_until
+            .unwrap_or(today + Duration::days(i64::from(settings.validity_days))),
+        deposit: draft.deposit.unwrap_or(settings.deposit),
+    })
+}
+
+fn rejected(error: impl Into<QuoteError>) -> QuoteSaveError {
+    QuoteSaveError::Quote(CommandError::Rejected(error.into()))
+}
+
+impl From<PricingError> for QuoteSaveError {
+    fn from(error: PricingError) -> Self {
+        rejected(error)
+    }
+}
+
+/// Creates a draft quote with the next number of the year; returns its id and number.
+pub async fn create(
+    pool: &PgPool,
+    commands: &Commands,
+    meta: &CommandMeta,
+    draft: QuoteDraft,
+) -> Result<(Uuid, String, BatchReceipt), QuoteSaveError> {
+    let content = content(pool, meta.workspace_id, draft).await?;
+    // Refuse a bad quote before touching the counter.
+    lifecycle::priced(
+        content.clone(),
+        Utc::now().with_timezone(&Paris).date_naive(),
+    )
+    .map_err(rejected)?;
+    let pattern = projections::quote::settings(pool, meta.workspace_id)
+        .await?
+        .pattern;
+    let quote_id = Uuid::now_v7();
+    let mut attempt = 1;
+    loop {
+        let now = Utc::now();
+        let counter = commands
+            .quote_numbering
+            .decide(
+                meta,
+                &numbering::aggregate_local_id(now),
+                NumberingCommand::Take { quote_id },
+                false,
+                now,
+            )
+            .await
+            .map_err(|error| match error {
+                CommandError::Rejected(_) => {
+                    QuoteSaveError::Database(sqlx::Error::Protocol("numbering refused".into()))
+                }
+                CommandError::Conflict => QuoteSaveError::Batch(BatchError::Conflict),
+                CommandError::Store(cause) => {
+                    QuoteSaveError::Database(sqlx::Error::Protocol(cause.to_string()))
+                }
+            })?;
+        let sequence = counter
+            .payload::<NumberingEvent>()
+            .map(|NumberingEvent::Taken { sequence, .. }| sequence)
+            .ok_or_else(|| QuoteSaveError::Database(sqlx::Error::RowNotFound))?;
+        let number = pattern.format(now, sequence);
+        let mut batch = Batch::default();
+        batch.push(counter);
+        batch.push(
+            commands
+                .quotes
+                .decide(
+                    meta,
+                    &aggregate_local_id(quote_id),
+                    QuoteCommand::Create {
+                        quote_id,
+                        number: number.clone(),
+                        content: content.clone(),
+                    },
+                    true,
+                    now,
+                )
+                .await?,
+        );
+        match commands.commit(meta, batch).await {
+            // Another quote took the number first: take the next one.
+            Err(BatchError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
+            result => return Ok((quote_id, number, result?)),
+        }
+    }
+}
+
+/// Replaces a draft's content, or makes a new version of a sent one (`revise`).
+pub async fn change(
+    pool: &PgPool,
+    commands: &Commands,
+    meta: &CommandMeta,
+    quote_id: Uuid,
+    draft: QuoteDraft,
+    revise: bool,
+) -> Result<crate::CommandReceipt, QuoteSaveError> {
+    if projections::quote::find(pool, meta.workspace_id, quote_id)
+        .await?
+        .is_none()
+    {
+        return Err(rejected(QuoteError::NotFound));
+    }
+    let content = content(pool, meta.workspace_id, draft).await?;
+    let command = if revise {
+        QuoteCommand::Revise { content }
+    } else {
+        QuoteCommand::Edit { content }
+    };
+    Ok(commands
+        .quotes
+        .execute(meta, &aggregate_local_id(quote_id), command)
+        .await?)
+}

@@ -1,0 +1,250 @@
+//! The `quote` read model: each quote with its current version's figures, and the
+//! workshop's quoting settings.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::quote::lifecycle::{PricedContent, QuoteEvent};
+use domain::quote::settings::{QuoteSettings, QuoteSettingsEvent};
+use rust_decimal::Decimal;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::engine::{Projection, ProjectionError};
+use crate::feed::RecordedEvent;
+
+pub const NAME: &str = "quote";
+
+pub struct QuoteProjection;
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct QuoteRow {
+    pub quote_id: Uuid,
+    pub number: String,
+    pub version: i32,
+    pub status: String,
+    pub client_id: Uuid,
+    pub total_ht: Decimal,
+    pub total_vat: Decimal,
+    pub total_ttc: Decimal,
+    pub deposit_due: Decimal,
+    pub valid_until: NaiveDate,
+    pub content: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str =
+    "quote_id, number, version, status, client_id, total_ht, total_vat, total_ttc, deposit_due,
+    valid_until, content, created_at, sent_at, updated_at";
+
+fn quote_id_of(event: &RecordedEvent) -> Result<Uuid, ProjectionError> {
+    event
+        .local_id()
+        .strip_prefix("quote/")
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .ok_or_else(|| ProjectionError::Reactor(format!("not a quote id: {}", event.aggregate_id)))
+}
+
+async fn save_content(
+    conn: &mut PgConnection,
+    event: &RecordedEvent,
+    version: Option<u32>,
+    status: &str,
+    content: &PricedContent,
+    at: DateTime<Utc>,
+) -> Result<(), ProjectionError> {
+    sqlx::query(
+        "update quote set version = coalesce($3, version), status = $4, client_id = $5, total_ht = $6,
+                          total_vat = $7, total_ttc = $8, deposit_due = $9, valid_until = $10, content = $11,
+                          updated_at = $12
+         where workspace_id = $1 and quote_id = $2",
+    )
+    .bind(event.workspace_id)
+    .bind(quote_id_of(event)?)
+    .bind(version.map(|version| version as i32))
+    .bind(status)
+    .bind(content.content.client_id)
+    .bind(content.priced.total_ht)
+    .bind(content.priced.total_vat)
+    .bind(content.priced.total_ttc)
+    .bind(content.deposit_due)
+    .bind(content.content.valid_until)
+    .bind(serde_json::to_value(content).unwrap_or_default())
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn set_status(
+    conn: &mut PgConnection,
+    event: &RecordedEvent,
+    status: &str,
+    at: DateTime<Utc>,
+) -> Result<(), ProjectionError> {
+    sqlx::query(
+        "update quote set status = $3, updated_at = $4,
+                          sent_at = case when $3 = 'sent' then $4 else sent_at end
+         where workspace_id = $1 and quote_id = $2",
+    )
+    .bind(event.workspace_id)
+    .bind(quote_id_of(event)?)
+    .bind(status)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl Projection for QuoteProjection {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["quote", "quote_settings"]
+    }
+
+    fn event_types(&self) -> &'static [&'static str] {
+        &[
+            QuoteEvent::CREATED,
+            QuoteEvent::EDITED,
+            QuoteEvent::SENT,
+            QuoteEvent::REVISED,
+            QuoteEvent::REFUSED,
+            QuoteEvent::EXPIRED,
+            QuoteSettingsEvent::CHANGED,
+        ]
+    }
+
+    async fn apply(
+        &self,
+        conn: &mut PgConnection,
+        events: &[RecordedEvent],
+    ) -> Result<(), ProjectionError> {
+        for event in events {
+            if event.event_type == QuoteSettingsEvent::CHANGED {
+                let QuoteSettingsEvent::Changed {
+                    settings,
+                    changed_at,
+                } = event.payload()?;
+                sqlx::query(
+                    "insert into quote_settings (workspace_id, settings, updated_at) values ($1, $2, $3)
+                     on conflict (workspace_id) do update set settings = $2, updated_at = $3",
+                )
+                .bind(event.workspace_id)
+                .bind(serde_json::to_value(&settings).unwrap_or_default())
+                .bind(changed_at)
+                .execute(&mut *conn)
+                .await?;
+                continue;
+            }
+            match event.payload()? {
+                QuoteEvent::Created {
+                    quote_id,
+                    number,
+                    version,
+                    content,
+                    created_at,
+                } => {
+                    sqlx::query(
+                        "insert into quote (workspace_id, quote_id, number, version, status, client_id, total_ht,
+                                            total_vat, total_ttc, deposit_due, valid_until, content, created_at,
+                                            updated_at)
+                         values ($1, $2, $3, $4, 'draft', $5, 0, 0, 0, 0, $6, '{}', $7, $7)
+                         on conflict do nothing",
+                    )
+                    .bind(event.workspace_id)
+                    .bind(quote_id)
+                    .bind(&number)
+                    .bind(version as i32)
+                    .bind(content.content.client_id)
+                    .bind(content.content.valid_until)
+                    .bind(created_at)
+                    .execute(&mut *conn)
+                    .await?;
+                    save_content(conn, event, None, "draft", &content, created_at).await?;
+                }
+                QuoteEvent::Edited { content, edited_at } => {
+                    save_content(conn, event, None, "draft", &content, edited_at).await?
+                }
+                QuoteEvent::Revised {
+                    version,
+                    content,
+                    revised_at,
+                } => {
+                    save_content(conn, event, Some(version), "draft", &content, revised_at).await?
+                }
+                QuoteEvent::Sent { sent_at, .. } => {
+                    set_status(conn, event, "sent", sent_at).await?
+                }
+                QuoteEvent::Refused { refused_at } => {
+                    set_status(conn, event, "refused", refused_at).await?
+                }
+                QuoteEvent::Expired { expired_at } => {
+                    set_status(conn, event, "expired", expired_at).await?
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The workshop's settings, the defaults until it changed them.
+pub async fn settings(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+) -> Result<QuoteSettings, sqlx::Error> {
+    let stored: Option<serde_json::Value> =
+        sqlx::query_scalar("select settings from quote_settings where workspace_id = $1")
+            .bind(workspace_id)
+            .fetch_optional(executor)
+            .await?;
+    Ok(stored
+        .and_then(|value| serde_json::from_value(value).ok())
+        .unwrap_or_default())
+}
+
+pub async fn find(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    quote_id: Uuid,
+) -> Result<Option<QuoteRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {COLUMNS} from quote where workspace_id = $1 and quote_id = $2"
+    ))
+    .bind(workspace_id)
+    .bind(quote_id)
+    .fetch_optional(executor)
+    .await
+}
+
+/// Quotes newest first, before the cursor `(created_at, quote_id)`, optionally of one status
+/// or one client.
+pub async fn list(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    status: Option<&str>,
+    client_id: Option<Uuid>,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<QuoteRow>, sqlx::Error> {
+    let (before_at, before_id) = before.unzip();
+    sqlx::query_as(&format!(
+        "select {COLUMNS} from quote
+         where workspace_id = $1 and ($2::text is null or status = $2) and ($3::uuid is null or client_id = $3)
+           and ($4::timestamptz is null or (created_at, quote_id) < ($4, $5))
+         order by created_at desc, quote_id desc
+         limit $6"
+    ))
+    .bind(workspace_id)
+    .bind(status)
+    .bind(client_id)
+    .bind(before_at)
+    .bind(before_id)
+    .bind(limit)
+    .fetch_all(executor)
+    .await
+}
