@@ -206,6 +206,11 @@ const OPERATIONS: &[Operation] = &[
         },
     },
     Operation {
+        name: "quotes",
+        allowed: STAFF,
+        request: |_| ("{ quotes { edges { node { number } } } }", json!({})),
+    },
+    Operation {
         name: "setDuplicateCriteria",
         allowed: MANAGERS,
         request: |_| {

@@ -7,6 +7,7 @@ mod email;
 mod email_settings;
 mod member;
 mod powder;
+mod quote;
 mod session;
 mod system;
 mod two_factor;
@@ -33,6 +34,7 @@ pub struct Query(
     email::EmailQuery,
     email_settings::EmailSettingsQuery,
     client::ClientQuery,
+    quote::QuoteQuery,
     client::CrmSettingsQuery,
     powder::PowderQuery,
     powder::PowderStockQuery,
@@ -51,6 +53,7 @@ pub struct Mutation(
     email::EmailMutation,
     email_settings::EmailSettingsMutation,
     client::ClientMutation,
+    quote::QuoteMutation,
     client::CrmSettingsMutation,
     client::ClientImportMutation,
     powder::PowderMutation,
