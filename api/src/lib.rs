@@ -16,6 +16,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod limits;
+pub mod pdf;
 pub mod telemetry;
 
 pub use app::{AppState, Application};

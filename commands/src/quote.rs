@@ -118,6 +118,8 @@ async fn content(
                     identity,
                     price_per_kg: row.price_per_kg,
                     consumption_kg_m2: row.consumption_kg_m2,
+                    cure_temperature_c: u16::try_from(row.cure_temperature_c).unwrap_or(0),
+                    cure_minutes: u16::try_from(row.cure_minutes).unwrap_or(0),
                 })
             }
         };

@@ -408,3 +408,95 @@ async fn quotes_clients_and_powders_stay_in_their_workshop() {
     );
     app.stop().await;
 }
+
+async fn pdf(app: &TestApp, token: &str, id: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}/api/v1/quotes/{id}.pdf", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The text of a PDF, read by poppler's `pdftotext` (a real reader, not our own code).
+fn pdf_text(bytes: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("quote-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&path, bytes).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/ensure-tools");
+    let _ = std::fs::remove_file(&path);
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn the_pdf_shows_the_quote_with_accents_and_stays_in_its_workshop() {
+    let app = spawn_app().await;
+    let (owner, shop) = shop(&app, "Thermolaquage du Val", "gerant@val.fr").await;
+    let created = app
+        .graphql_as(
+            &shop.token,
+            CREATE,
+            workshop_quote(&shop.client, &shop.gate, &shop.rims),
+        )
+        .await;
+    let id = created["data"]["createQuote"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let response = pdf(&app, &shop.token, &id).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let bytes = response.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    let text = pdf_text(&bytes);
+    for expected in [
+        "Thermolaquage du Val",
+        &format!("DEVIS N° DEV-{}-0001 — version 1", year()),
+        "Bernard Paul",
+        "Désignation",
+        "Détails techniques",
+        "Portail",
+        "TP 7016 B (polyester, brillant)",
+        "primaire",
+        "cuisson 200",
+        "10 min",
+        "20 %",
+        "43,26 €",
+        "TVA 20 % sur 104,52 €",
+        "TVA 10 % sur 67,84 €",
+        "Total TTC",
+        "200,04 €",
+        "Acompte à la signature (30 %)",
+        "60,01 €",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    // Same quote, same text.
+    let again = pdf_text(&pdf(&app, &shop.token, &id).await.bytes().await.unwrap());
+    assert_eq!(again, text);
+
+    let operator = app
+        .add_member(owner.workspace_id, domain::Role::Operator)
+        .await;
+    assert_eq!(pdf(&app, &operator.access_token, &id).await.status(), 200);
+    let (_, other) = shop_without_quotes(&app).await;
+    assert_eq!(
+        pdf(&app, &other, &id).await.status(),
+        404,
+        "another workshop"
+    );
+    assert_eq!(pdf(&app, &shop.token, "pas-un-id").await.status(), 404);
+    app.stop().await;
+}
+
+async fn shop_without_quotes(app: &TestApp) -> (tests::Owner, String) {
+    let owner = app.sign_up("Atelier B", "b@atelier-b.fr").await;
+    let token = owner.access_token.clone();
+    (owner, token)
+}

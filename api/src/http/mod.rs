@@ -3,6 +3,7 @@
 mod client_export;
 mod export;
 mod metrics;
+mod quote_pdf;
 mod request;
 
 pub use metrics::Metrics;
@@ -28,6 +29,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route("/metrics", get(metrics))
         .route("/api/v1/audit-log.csv", get(export::audit_log_csv))
         .route("/api/v1/clients.csv", get(client_export::clients_csv))
+        .route("/api/v1/quotes/{file}", get(quote_pdf::quote_pdf_file))
         .layer(Extension(schema))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -59,6 +59,9 @@ pub struct LinePowder {
     pub identity: PowderIdentity,
     pub price_per_kg: Decimal,
     pub consumption_kg_m2: Decimal,
+    /// Curing printed on the quote: the powder's recommendation unless adjusted.
+    pub cure_temperature_c: u16,
+    pub cure_minutes: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]

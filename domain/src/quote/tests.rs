@@ -23,6 +23,8 @@ fn powder(reference: &str, price_per_kg: Decimal, consumption_kg_m2: Decimal) ->
         identity: PowderIdentity::new(reference, PowderKind::Polyester, Finish::Gloss).unwrap(),
         price_per_kg,
         consumption_kg_m2,
+        cure_temperature_c: 200,
+        cure_minutes: 10,
     }
 }
 
