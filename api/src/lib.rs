@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod bench_clients;
+pub mod bench_quotes;
 pub mod config;
 pub mod db;
 pub mod demo;

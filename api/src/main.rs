@@ -39,6 +39,8 @@ enum Command {
     /// Import a generated 50,000-line client file and print preview, import, projection and
     /// search times and peak memory.
     BenchClients(api::bench_clients::BenchClientsArgs),
+    /// Create 10-line quotes and render their PDF; print medians and p95.
+    BenchQuotes(api::bench_quotes::BenchQuotesArgs),
     /// Print the GraphQL schema (SDL), as checked in under schemas/.
     Schema,
 }
@@ -125,6 +127,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Bench(args) => api::bench::run(&config, args).await?,
         Command::BenchClients(args) => api::bench_clients::run(&config, args).await?,
+        Command::BenchQuotes(args) => api::bench_quotes::run(&config, args).await?,
         Command::Schema => print!("{}", api::graphql::sdl()),
     }
     Ok(())

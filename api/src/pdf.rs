@@ -1,5 +1,5 @@
 //! Quote PDFs with genpdf and the DejaVu fonts embedded in the binary (accents render the
-//! same everywhere). The text depends on the quote only: the same quote gives the same text
+//! same everywhere), cut down to French text by `scripts/subset-fonts`. The text depends on the quote only: the same quote gives the same text
 //! (printpdf still stamps its own creation date and document id in the file).
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -28,12 +28,21 @@ pub struct QuoteDocument<'a> {
     pub content: &'a PricedContent,
 }
 
+/// Parsed once per process: every render clones the parsed fonts.
+static FONTS: std::sync::LazyLock<Result<FontFamily<FontData>, String>> =
+    std::sync::LazyLock::new(|| {
+        let load = |bytes: &[u8]| FontData::new(bytes.to_vec(), None).map_err(|e| e.to_string());
+        Ok(FontFamily {
+            regular: load(REGULAR)?,
+            bold: load(BOLD)?,
+            italic: load(ITALIC)?,
+            bold_italic: load(BOLD_ITALIC)?,
+        })
+    });
+
 fn fonts() -> Result<FontFamily<FontData>, genpdf::error::Error> {
-    Ok(FontFamily {
-        regular: FontData::new(REGULAR.to_vec(), None)?,
-        bold: FontData::new(BOLD.to_vec(), None)?,
-        italic: FontData::new(ITALIC.to_vec(), None)?,
-        bold_italic: FontData::new(BOLD_ITALIC.to_vec(), None)?,
+    FONTS.clone().map_err(|message| {
+        genpdf::error::Error::new(message, genpdf::error::ErrorKind::InvalidFont)
     })
 }
 
@@ -84,6 +93,9 @@ fn bold(text: impl Into<String>) -> impl Element {
 pub fn quote_pdf(quote: &QuoteDocument<'_>) -> Result<Vec<u8>, genpdf::error::Error> {
     let mut doc = genpdf::Document::new(fonts()?);
     doc.set_title(format!("Devis {}", quote.number));
+    // printpdf's default conformance (PDF/X-3) embeds a 650 KB ICC colour profile in every
+    // file; a quote needs none. PDF/A-3 comes with invoices (Factur-X).
+    doc.set_minimal_conformance();
     doc.set_font_size(9);
     let mut decorator = genpdf::SimplePageDecorator::new();
     decorator.set_margins(15);

@@ -451,6 +451,11 @@ async fn the_pdf_shows_the_quote_with_accents_and_stays_in_its_workshop() {
     assert_eq!(response.headers()["content-type"], "application/pdf");
     let bytes = response.bytes().await.unwrap();
     assert!(bytes.starts_with(b"%PDF"));
+    assert!(
+        bytes.len() < 400_000,
+        "fonts subset, no colour profile: {}",
+        bytes.len()
+    );
     let text = pdf_text(&bytes);
     for expected in [
         "Thermolaquage du Val",
