@@ -16,7 +16,7 @@ const REVISE: &str =
 
 async fn quote_events(app: &TestApp) -> i64 {
     sqlx::query_scalar(
-        "select count(*) from events where aggregate_type in ('quote', 'quote_numbering')",
+        "select count(*) from events where aggregate_type in ('quote', 'quote_numbering', 'quote_settings')",
     )
     .fetch_one(&app.db.pool)
     .await
@@ -504,4 +504,64 @@ async fn shop_without_quotes(app: &TestApp) -> (tests::Owner, String) {
     let owner = app.sign_up("Atelier B", "b@atelier-b.fr").await;
     let token = owner.access_token.clone();
     (owner, token)
+}
+
+#[tokio::test]
+async fn quote_settings_set_the_pattern_and_rates_of_the_next_quotes() {
+    let app = spawn_app().await;
+    let (owner, shop) = shop(&app, "Atelier", "gerant@atelier.fr").await;
+    let update = "mutation($input: QuoteSettingsInput!) { updateQuoteSettings(input: $input) {
+        numberPattern hourlyRate validityDays depositAmount depositPercent } }";
+    let settings = |pattern: &str, hourly: &str| {
+        json!({ "input": {
+            "numberPattern": pattern, "hourlyRate": hourly, "powderMarginPct": "30",
+            "labourMarginPct": "20", "primerPricePerKg": "15", "varnishPricePerKg": "18",
+            "validityDays": 15, "deposit": { "amount": "50" },
+        } })
+    };
+    let changed = app
+        .graphql_as(&shop.token, update, settings("Q{YY}-{NNN}", "60"))
+        .await;
+    assert_eq!(
+        changed["data"]["updateQuoteSettings"],
+        json!({ "numberPattern": "Q{YY}-{NNN}", "hourlyRate": "60", "validityDays": 15,
+                "depositAmount": "50", "depositPercent": null }),
+        "{changed}"
+    );
+    let created = app
+        .graphql_as(
+            &shop.token,
+            CREATE,
+            workshop_quote(&shop.client, &shop.gate, &shop.rims),
+        )
+        .await;
+    let quote = &created["data"]["createQuote"];
+    assert_eq!(
+        quote["number"],
+        format!("Q{:02}-001", year() % 100),
+        "{created}"
+    );
+    assert_eq!(quote["depositDue"], "50.00");
+    // Sandblasting: 20 min at 60 €/h = 20 + 20 % = 24.
+    assert_eq!(quote["lines"][2]["totalHt"], "24.00");
+
+    let events = quote_events(&app).await;
+    for (variables, reason) in [
+        (settings("DEV-{YYYY}", "60"), "NUMBER_PATTERN_NO_COUNTER"),
+        (settings("DEV {NNNN}", "60"), "NUMBER_PATTERN_INVALID"),
+        (settings("DEV-{NNNN}", "-1"), "QUOTE_RATES_INVALID"),
+    ] {
+        let refused = app.graphql_as(&shop.token, update, variables).await;
+        assert_eq!(error_code(&refused), Some("VALIDATION"), "{refused}");
+        assert_eq!(refused["errors"][0]["extensions"]["reason"], reason);
+    }
+    let operator = app
+        .add_member(owner.workspace_id, domain::Role::Operator)
+        .await;
+    let forbidden = app
+        .graphql_as(&operator.access_token, update, settings("D-{NNNN}", "50"))
+        .await;
+    assert_eq!(error_code(&forbidden), Some("FORBIDDEN"));
+    assert_eq!(quote_events(&app).await, events, "nothing written");
+    app.stop().await;
 }

@@ -489,3 +489,143 @@ async fn transition(
         .await?;
     Ok(quote_node(ctx, actor.workspace_id, quote_id).await?)
 }
+
+/// Les réglages des devis de l'atelier.
+#[derive(SimpleObject)]
+pub struct QuoteSettingsNode {
+    /// Modèle de numéro, ex. `DEV-{YYYY}-{NNNN}`.
+    pub number_pattern: String,
+    pub hourly_rate: Decimal,
+    pub powder_margin_pct: Decimal,
+    pub labour_margin_pct: Decimal,
+    pub primer_price_per_kg: Decimal,
+    pub varnish_price_per_kg: Decimal,
+    pub validity_days: u16,
+    pub deposit_amount: Option<Decimal>,
+    pub deposit_percent: Option<Decimal>,
+}
+
+#[derive(InputObject)]
+pub struct QuoteSettingsInput {
+    pub number_pattern: String,
+    pub hourly_rate: Decimal,
+    pub powder_margin_pct: Decimal,
+    pub labour_margin_pct: Decimal,
+    pub primer_price_per_kg: Decimal,
+    pub varnish_price_per_kg: Decimal,
+    pub validity_days: u16,
+    pub deposit: Option<DepositInput>,
+}
+
+impl From<domain::quote::settings::QuoteSettings> for QuoteSettingsNode {
+    fn from(settings: domain::quote::settings::QuoteSettings) -> Self {
+        let (deposit_amount, deposit_percent) = match settings.deposit {
+            Deposit::None => (None, None),
+            Deposit::Amount(amount) => (Some(amount), None),
+            Deposit::Percent(pct) => (None, Some(pct)),
+        };
+        Self {
+            number_pattern: settings.pattern.as_str().to_owned(),
+            hourly_rate: settings.rates.hourly_rate,
+            powder_margin_pct: settings.rates.powder_margin_pct,
+            labour_margin_pct: settings.rates.labour_margin_pct,
+            primer_price_per_kg: settings.rates.primer_price_per_kg,
+            varnish_price_per_kg: settings.rates.varnish_price_per_kg,
+            validity_days: settings.validity_days,
+            deposit_amount,
+            deposit_percent,
+        }
+    }
+}
+
+async fn settings_node(
+    ctx: &Context<'_>,
+    workspace_id: Uuid,
+) -> Result<QuoteSettingsNode, ApiError> {
+    let state = state(ctx);
+    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
+    let settings = projections::quote::settings(&mut *tx, workspace_id).await?;
+    tx.commit().await?;
+    Ok(settings.into())
+}
+
+#[derive(Default)]
+pub struct QuoteSettingsQuery;
+
+#[Object]
+impl QuoteSettingsQuery {
+    /// Les réglages des devis (les valeurs par défaut tant qu'ils n'ont pas été changés).
+    async fn quote_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<QuoteSettingsNode> {
+        let actor = actor(ctx)?;
+        actor.require(READERS)?;
+        Ok(settings_node(ctx, actor.workspace_id).await?)
+    }
+}
+
+#[derive(Default)]
+pub struct QuoteSettingsMutation;
+
+#[Object]
+impl QuoteSettingsMutation {
+    /// Change le modèle de numéro, les taux, la validité et l'acompte par défaut des
+    /// devis. Gérant ou administrateur.
+    async fn update_quote_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: QuoteSettingsInput,
+    ) -> async_graphql::Result<QuoteSettingsNode> {
+        let actor = actor(ctx)?;
+        actor.require(&[Role::Owner, Role::Admin])?;
+        let pattern = domain::quote::numbering::NumberPattern::parse(&input.number_pattern)
+            .map_err(|error| ApiError::domain(&error))?;
+        let deposit = match input.deposit {
+            None => Deposit::None,
+            Some(DepositInput {
+                amount: Some(amount),
+                percent: None,
+            }) => Deposit::Amount(amount),
+            Some(DepositInput {
+                amount: None,
+                percent: Some(percent),
+            }) => Deposit::Percent(percent),
+            Some(DepositInput {
+                amount: None,
+                percent: None,
+            }) => Deposit::None,
+            Some(_) => {
+                return Err(invalid(
+                    "QUOTE_DEPOSIT_INVALID",
+                    "l'acompte est un montant ou un pourcentage, pas les deux".to_owned(),
+                )
+                .into())
+            }
+        };
+        let settings = domain::quote::settings::QuoteSettings {
+            pattern,
+            rates: domain::quote::pricing::Rates {
+                hourly_rate: input.hourly_rate,
+                powder_margin_pct: input.powder_margin_pct,
+                labour_margin_pct: input.labour_margin_pct,
+                primer_price_per_kg: input.primer_price_per_kg,
+                varnish_price_per_kg: input.varnish_price_per_kg,
+            },
+            validity_days: input.validity_days,
+            deposit,
+        };
+        let state = state(ctx);
+        let receipt = state
+            .commands
+            .quote_settings
+            .execute(
+                &meta(ctx, &actor),
+                domain::quote::settings::AGGREGATE_LOCAL_ID,
+                domain::quote::settings::QuoteSettingsCommand::Change(settings),
+            )
+            .await
+            .map_err(ApiError::from)?;
+        state
+            .await_projections(&receipt, &[projections::quote::NAME])
+            .await?;
+        Ok(settings_node(ctx, actor.workspace_id).await?)
+    }
+}

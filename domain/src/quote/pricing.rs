@@ -23,8 +23,11 @@ pub const VAT_RATES: [Decimal; 5] = [
     Decimal::ZERO,
 ];
 
+/// Rounded to the cent and always written with two decimals (24 € is `24.00`).
 pub fn cents(amount: Decimal) -> Decimal {
-    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    let mut rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(2);
+    rounded
 }
 
 /// The workshop's rates the quote is priced with.
