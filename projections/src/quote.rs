@@ -115,6 +115,7 @@ impl Projection for QuoteProjection {
             QuoteEvent::REVISED,
             QuoteEvent::REFUSED,
             QuoteEvent::EXPIRED,
+            QuoteEvent::ACCEPTED,
             QuoteSettingsEvent::CHANGED,
         ]
     }
@@ -185,6 +186,12 @@ impl Projection for QuoteProjection {
                 }
                 QuoteEvent::Expired { expired_at } => {
                     set_status(conn, event, "expired", expired_at).await?
+                }
+                // The journal of signatures is read from the log (`QuoteSigned`); the list
+                // only needs the status.
+                QuoteEvent::Signed { .. } => {}
+                QuoteEvent::Accepted { accepted_at, .. } => {
+                    set_status(conn, event, "accepted", accepted_at).await?
                 }
             }
         }

@@ -78,6 +78,12 @@ pub enum QuoteError {
     StillValid { valid_until: NaiveDate },
     #[error("un devis accepté ne change plus")]
     Accepted,
+    #[error("la signature porte sur la version {signed} ; la version en cours est la {current}")]
+    WrongVersion { signed: u32, current: u32 },
+    #[error("la signature est incomplète (empreintes du PDF et de l'image attendues)")]
+    SignatureIncomplete,
+    #[error("ce devis n'est plus valable depuis le {valid_until}")]
+    Expired { valid_until: NaiveDate },
 }
 
 impl DomainError for QuoteError {
@@ -92,12 +98,18 @@ impl DomainError for QuoteError {
             Self::NotSent => "QUOTE_NOT_SENT",
             Self::StillValid { .. } => "QUOTE_STILL_VALID",
             Self::Accepted => "QUOTE_ACCEPTED",
+            Self::WrongVersion { .. } => "QUOTE_VERSION_CHANGED",
+            Self::SignatureIncomplete => "SIGNATURE_INCOMPLETE",
+            Self::Expired { .. } => "QUOTE_EXPIRED",
         }
     }
 
     fn kind(&self) -> ErrorKind {
         match self {
-            Self::Pricing(_) | Self::ValidityPast | Self::Deposit { .. } => ErrorKind::Validation,
+            Self::Pricing(_)
+            | Self::ValidityPast
+            | Self::Deposit { .. }
+            | Self::SignatureIncomplete => ErrorKind::Validation,
             Self::NotFound => ErrorKind::NotFound,
             _ => ErrorKind::Conflict,
         }
@@ -145,6 +157,34 @@ pub enum QuoteCommand {
     Refuse,
     /// A sent quote past its validity date.
     Expire,
+    /// The last step, after the signer was shown the terms and the exact PDF: signing accepts
+    /// the version that was sent. Once per version.
+    Sign {
+        signature: Signature,
+    },
+}
+
+/// Who signed: the client in its portal, or a staff member for the client with the client's
+/// signed paper scanned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case", tag = "by")]
+pub enum Signer {
+    Client { account_id: Uuid },
+    StaffOnBehalf { account_id: Uuid },
+}
+
+/// What the signature journal keeps (the image itself is stored beside, by its digest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Signature {
+    pub signer: Signer,
+    /// The version the signer saw: signing an older one is refused.
+    pub version: u32,
+    /// SHA-256 of the exact PDF shown and signed, hex.
+    pub pdf_sha256: String,
+    /// SHA-256 of the signature image (drawn, uploaded or scanned), hex.
+    pub image_sha256: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 /// Event type strings are the contract with the log: never rename a variant, add a version.
@@ -176,6 +216,18 @@ pub enum QuoteEvent {
     Expired {
         expired_at: DateTime<Utc>,
     },
+    Signed {
+        signature: Signature,
+        signed_at: DateTime<Utc>,
+    },
+    /// What projects are made of: the accepted version with its figures.
+    Accepted {
+        quote_id: Uuid,
+        number: String,
+        version: u32,
+        content: PricedContent,
+        accepted_at: DateTime<Utc>,
+    },
 }
 
 impl QuoteEvent {
@@ -185,6 +237,8 @@ impl QuoteEvent {
     pub const REVISED: &'static str = "QuoteRevised";
     pub const REFUSED: &'static str = "QuoteRefused";
     pub const EXPIRED: &'static str = "QuoteExpired";
+    pub const SIGNED: &'static str = "QuoteSigned";
+    pub const ACCEPTED: &'static str = "QuoteAccepted";
 }
 
 impl DomainEvent for QuoteEvent {
@@ -196,6 +250,8 @@ impl DomainEvent for QuoteEvent {
             Self::Revised { .. } => Self::REVISED,
             Self::Refused { .. } => Self::REFUSED,
             Self::Expired { .. } => Self::EXPIRED,
+            Self::Signed { .. } => Self::SIGNED,
+            Self::Accepted { .. } => Self::ACCEPTED,
         }
         .to_owned()
     }
@@ -207,9 +263,13 @@ impl DomainEvent for QuoteEvent {
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quote {
+    id: Option<Uuid>,
+    number: String,
     status: Option<Status>,
     version: u32,
     valid_until: Option<NaiveDate>,
+    /// The current version's content, what an acceptance hands to the project.
+    content: Option<PricedContent>,
 }
 
 impl Quote {
@@ -235,6 +295,7 @@ impl Quote {
         }
         let status = self.status.ok_or(QuoteError::NotFound)?;
         if status == Status::Accepted {
+            // One signature per version: a second attempt finds the quote accepted.
             return Err(QuoteError::Accepted);
         }
         match command.body {
@@ -275,6 +336,39 @@ impl Quote {
                 Status::Refused => Ok(vec![]),
                 _ => Err(QuoteError::NotSent),
             },
+            QuoteCommand::Sign { signature } => {
+                if status != Status::Sent {
+                    return Err(QuoteError::NotSent);
+                }
+                if signature.version != self.version {
+                    return Err(QuoteError::WrongVersion {
+                        signed: signature.version,
+                        current: self.version,
+                    });
+                }
+                let digest =
+                    |text: &str| text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit());
+                if !digest(&signature.pdf_sha256) || !digest(&signature.image_sha256) {
+                    return Err(QuoteError::SignatureIncomplete);
+                }
+                if let Some(until) = self.valid_until.filter(|until| *until < today) {
+                    return Err(QuoteError::Expired { valid_until: until });
+                }
+                let content = self.content.clone().ok_or(QuoteError::NotFound)?;
+                Ok(vec![
+                    QuoteEvent::Signed {
+                        signature,
+                        signed_at: now,
+                    },
+                    QuoteEvent::Accepted {
+                        quote_id: self.id.ok_or(QuoteError::NotFound)?,
+                        number: self.number.clone(),
+                        version: self.version,
+                        content,
+                        accepted_at: now,
+                    },
+                ])
+            }
             QuoteCommand::Expire => match (status, self.valid_until) {
                 (Status::Sent, Some(until)) if until < today => {
                     Ok(vec![QuoteEvent::Expired { expired_at: now }])
@@ -309,14 +403,22 @@ impl Aggregate for Quote {
     fn apply(&mut self, event: Self::Event) {
         match event {
             QuoteEvent::Created {
-                version, content, ..
+                quote_id,
+                number,
+                version,
+                content,
+                ..
             } => {
+                self.id = Some(quote_id);
+                self.number = number;
                 self.status = Some(Status::Draft);
                 self.version = version;
                 self.valid_until = Some(content.content.valid_until);
+                self.content = Some(content);
             }
             QuoteEvent::Edited { content, .. } => {
-                self.valid_until = Some(content.content.valid_until)
+                self.valid_until = Some(content.content.valid_until);
+                self.content = Some(content);
             }
             QuoteEvent::Sent { .. } => self.status = Some(Status::Sent),
             QuoteEvent::Revised {
@@ -325,9 +427,12 @@ impl Aggregate for Quote {
                 self.status = Some(Status::Draft);
                 self.version = version;
                 self.valid_until = Some(content.content.valid_until);
+                self.content = Some(content);
             }
             QuoteEvent::Refused { .. } => self.status = Some(Status::Refused),
             QuoteEvent::Expired { .. } => self.status = Some(Status::Expired),
+            QuoteEvent::Signed { .. } => {}
+            QuoteEvent::Accepted { .. } => self.status = Some(Status::Accepted),
         }
     }
 }

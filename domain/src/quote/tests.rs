@@ -489,3 +489,154 @@ mod lifecycle {
             .then_expect_error(QuoteError::NotFound);
     }
 }
+
+mod signature {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use cqrs_es::test::TestFramework;
+    use rust_decimal_macros::dec;
+    use uuid::Uuid;
+
+    use super::super::lifecycle::*;
+    use crate::Stamped;
+
+    type QuoteTest = TestFramework<Quote>;
+
+    fn now() -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+    }
+
+    fn content() -> PricedContent {
+        priced(
+            Content {
+                client_id: Uuid::from_u128(1),
+                lines: super::workshop_quote(),
+                rates: super::rates(),
+                valid_until: NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(),
+                deposit: Deposit::Percent(dec!(30)),
+            },
+            now().date_naive(),
+        )
+        .unwrap()
+    }
+
+    fn history() -> Vec<QuoteEvent> {
+        vec![
+            QuoteEvent::Created {
+                quote_id: Uuid::from_u128(9),
+                number: "DEV-2026-0001".into(),
+                version: 1,
+                content: content(),
+                created_at: now(),
+            },
+            QuoteEvent::Sent {
+                version: 1,
+                sent_at: now(),
+            },
+        ]
+    }
+
+    fn signature(version: u32) -> Signature {
+        Signature {
+            signer: Signer::Client {
+                account_id: Uuid::from_u128(5),
+            },
+            version,
+            pdf_sha256: "a".repeat(64),
+            image_sha256: "b".repeat(64),
+            ip: Some("192.0.2.1".into()),
+            user_agent: Some("Mozilla/5.0".into()),
+        }
+    }
+
+    #[test]
+    fn signing_the_sent_version_accepts_it_with_everything_a_project_needs() {
+        QuoteTest::with(())
+            .given(history())
+            .when(Stamped::at(
+                now(),
+                QuoteCommand::Sign {
+                    signature: signature(1),
+                },
+            ))
+            .then_expect_events(vec![
+                QuoteEvent::Signed {
+                    signature: signature(1),
+                    signed_at: now(),
+                },
+                QuoteEvent::Accepted {
+                    quote_id: Uuid::from_u128(9),
+                    number: "DEV-2026-0001".into(),
+                    version: 1,
+                    content: content(),
+                    accepted_at: now(),
+                },
+            ]);
+    }
+
+    #[test]
+    fn a_signature_is_refused_twice_for_an_old_version_unsent_or_expired() {
+        let mut signed = history();
+        signed.push(QuoteEvent::Accepted {
+            quote_id: Uuid::from_u128(9),
+            number: "DEV-2026-0001".into(),
+            version: 1,
+            content: content(),
+            accepted_at: now(),
+        });
+        QuoteTest::with(())
+            .given(signed)
+            .when(Stamped::at(
+                now(),
+                QuoteCommand::Sign {
+                    signature: signature(1),
+                },
+            ))
+            .then_expect_error(QuoteError::Accepted);
+        QuoteTest::with(())
+            .given(history())
+            .when(Stamped::at(
+                now(),
+                QuoteCommand::Sign {
+                    signature: signature(2),
+                },
+            ))
+            .then_expect_error(QuoteError::WrongVersion {
+                signed: 2,
+                current: 1,
+            });
+        QuoteTest::with(())
+            .given(history()[..1].to_vec())
+            .when(Stamped::at(
+                now(),
+                QuoteCommand::Sign {
+                    signature: signature(1),
+                },
+            ))
+            .then_expect_error(QuoteError::NotSent);
+        let incomplete = Signature {
+            pdf_sha256: "pas une empreinte".into(),
+            ..signature(1)
+        };
+        QuoteTest::with(())
+            .given(history())
+            .when(Stamped::at(
+                now(),
+                QuoteCommand::Sign {
+                    signature: incomplete,
+                },
+            ))
+            .then_expect_error(QuoteError::SignatureIncomplete);
+        let too_late = Utc.with_ymd_and_hms(2026, 12, 26, 9, 0, 0).unwrap();
+        QuoteTest::with(())
+            .given(history())
+            .when(Stamped::at(
+                too_late,
+                QuoteCommand::Sign {
+                    signature: signature(1),
+                },
+            ))
+            .then_expect_error(QuoteError::Expired {
+                valid_until: NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(),
+            });
+    }
+}
