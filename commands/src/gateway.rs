@@ -97,6 +97,19 @@ where
         local_id: &str,
         body: C,
     ) -> Result<CommandReceipt, CommandError<A::Error>> {
+        self.execute_as_of(meta, local_id, body, None).await
+    }
+
+    /// As [`execute`](Self::execute), decided as of `as_of` instead of the clock: for
+    /// schedules that act on what time has made true (expiries), so their tests can move
+    /// time forward.
+    pub async fn execute_as_of(
+        &self,
+        meta: &CommandMeta,
+        local_id: &str,
+        body: C,
+        as_of: Option<chrono::DateTime<Utc>>,
+    ) -> Result<CommandReceipt, CommandError<A::Error>> {
         let inner = &*self.inner;
         let aggregate_id = scoped_aggregate_id(meta.workspace_id, local_id);
         let command_id = Uuid::now_v7();
@@ -116,7 +129,7 @@ where
                     (std::mem::take(&mut context.aggregate), sequence)
                 }
             };
-            let now = Utc::now();
+            let now = as_of.unwrap_or_else(Utc::now);
             let sink = EventSink::<A>::default();
             // The sink applies each event to `aggregate` as it is written.
             let decided = aggregate

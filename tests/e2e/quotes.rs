@@ -565,3 +565,66 @@ async fn quote_settings_set_the_pattern_and_rates_of_the_next_quotes() {
     assert_eq!(quote_events(&app).await, events, "nothing written");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn sent_quotes_past_their_validity_expire_on_schedule() {
+    let app = spawn_app().await;
+    let (_, shop) = shop(&app, "Atelier", "gerant@atelier.fr").await;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive();
+    let mut input = workshop_quote(&shop.client, &shop.gate, &shop.rims);
+    input["input"]["validUntil"] = json!(today.to_string());
+    let send = "mutation($id: ID!) { sendQuote(id: $id) { status } }";
+    let mut ids = Vec::new();
+    for sent in [true, false] {
+        let created = app.graphql_as(&shop.token, CREATE, input.clone()).await;
+        let id = created["data"]["createQuote"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if sent {
+            app.graphql_as(&shop.token, send, json!({ "id": id })).await;
+        }
+        ids.push(id);
+    }
+    let commands = &app.state.commands;
+    let now = chrono::Utc::now();
+    assert_eq!(
+        workers::quote_expiry::expire_due(&app.db.pool, commands, now)
+            .await
+            .unwrap(),
+        0,
+        "valid until the end of today"
+    );
+    let in_two_days = now + chrono::Duration::days(2);
+    assert_eq!(
+        workers::quote_expiry::expire_due(&app.db.pool, commands, in_two_days)
+            .await
+            .unwrap(),
+        1,
+        "the sent one only; a draft never expires"
+    );
+    let status = |id: String| {
+        let app = &app;
+        let token = shop.token.clone();
+        async move {
+            app.graphql_as(
+                &token,
+                "query($id: ID!) { quote(id: $id) { status } }",
+                json!({ "id": id }),
+            )
+            .await["data"]["quote"]["status"]
+                .clone()
+        }
+    };
+    for _ in 0..100 {
+        if status(ids[0].clone()).await == "EXPIRED" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(status(ids[0].clone()).await, "EXPIRED");
+    assert_eq!(status(ids[1].clone()).await, "DRAFT");
+    app.stop().await;
+}

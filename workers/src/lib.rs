@@ -7,6 +7,7 @@ pub mod client_invitations;
 pub mod low_stock;
 pub mod mailer;
 pub mod oauth;
+pub mod quote_expiry;
 mod templates;
 pub mod trial_emails;
 
@@ -98,12 +99,20 @@ pub fn spawn_schedules(
     commands: &commands::Commands,
     shutdown: &watch::Receiver<bool>,
 ) -> Vec<JoinHandle<()>> {
-    vec![tokio::spawn(low_stock::run(
-        pool.clone(),
-        commands.clone(),
-        low_stock::REVIEW_EVERY,
-        shutdown.clone(),
-    ))]
+    vec![
+        tokio::spawn(low_stock::run(
+            pool.clone(),
+            commands.clone(),
+            low_stock::REVIEW_EVERY,
+            shutdown.clone(),
+        )),
+        tokio::spawn(quote_expiry::run(
+            pool.clone(),
+            commands.clone(),
+            quote_expiry::CHECK_EVERY,
+            shutdown.clone(),
+        )),
+    ]
 }
 
 /// Notifies every process' listener after this process appended events.
