@@ -357,10 +357,58 @@ async fn scan(pool: &PgPool) -> anyhow::Result<u64> {
     Ok(decoded)
 }
 
-fn percentile(sorted: &[f64], fraction: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], fraction: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
     let rank = (fraction * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// A throw-away database `<name>_<suffix>`, migrated, with one registered workshop: where the
+/// feature benches (`bench-clients`, `bench-quotes`) run.
+pub(crate) struct BenchWorkshop {
+    pub name: String,
+    pub pool: PgPool,
+    pub commands: Commands,
+    pub workspace_id: Uuid,
+    pub meta: CommandMeta,
+}
+
+pub(crate) async fn bench_workshop(config: &Config, suffix: &str) -> anyhow::Result<BenchWorkshop> {
+    let base = PgConnectOptions::from_str(config.database_url())?;
+    let name = format!(
+        "{}_{suffix}",
+        base.get_database().unwrap_or("thermogestion")
+    );
+    let options = base.database(&name);
+    db::recreate_database(&options).await?;
+    let pool = db::connect_with(options, 8).await?;
+    db::MIGRATOR.run(&pool).await?;
+    let commands = Commands::new(pool.clone());
+    let workspace_id = Uuid::now_v7();
+    let meta = CommandMeta::system(workspace_id, suffix.replace('_', "-"));
+    commands
+        .workspaces
+        .execute(
+            &meta,
+            AGGREGATE_LOCAL_ID,
+            WorkspaceCommand::SignUp {
+                name: "Atelier du banc d'essai".to_owned(),
+                owner: Uuid::now_v7(),
+                consent: Consent {
+                    terms_version: "2026-11".to_owned(),
+                    privacy_policy_version: "2026-11".to_owned(),
+                    data_processing: true,
+                },
+            },
+        )
+        .await?;
+    Ok(BenchWorkshop {
+        name,
+        pool,
+        commands,
+        workspace_id,
+        meta,
+    })
 }

@@ -4,19 +4,14 @@
 //! (docs/performance.md). Never run by tests.
 
 use std::fmt::Write as _;
-use std::str::FromStr;
 use std::time::Instant;
 
 use commands::client_import::{self, Choices};
-use commands::{CommandMeta, Commands};
-use domain::workspace::{Consent, WorkspaceCommand, AGGREGATE_LOCAL_ID};
 use projections::client::Filter;
 use projections::Subscriptions;
-use sqlx::postgres::PgConnectOptions;
-use uuid::Uuid;
 
+use crate::bench::{bench_workshop, BenchWorkshop};
 use crate::config::Config;
-use crate::db;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchClientsArgs {
@@ -132,34 +127,13 @@ fn peak_memory_mib() -> f64 {
 }
 
 pub async fn run(config: &Config, args: BenchClientsArgs) -> anyhow::Result<()> {
-    let base = PgConnectOptions::from_str(config.database_url())?;
-    let name = format!(
-        "{}_bench_clients",
-        base.get_database().unwrap_or("thermogestion")
-    );
-    let options = base.database(&name);
-    db::recreate_database(&options).await?;
-    let pool = db::connect_with(options, 8).await?;
-    db::MIGRATOR.run(&pool).await?;
-    let commands = Commands::new(pool.clone());
-    let workspace_id = Uuid::now_v7();
-    let meta = CommandMeta::system(workspace_id, "bench-clients");
-    commands
-        .workspaces
-        .execute(
-            &meta,
-            AGGREGATE_LOCAL_ID,
-            WorkspaceCommand::SignUp {
-                name: "Atelier du banc d'essai".to_owned(),
-                owner: Uuid::now_v7(),
-                consent: Consent {
-                    terms_version: "2026-11".to_owned(),
-                    privacy_policy_version: "2026-11".to_owned(),
-                    data_processing: true,
-                },
-            },
-        )
-        .await?;
+    let BenchWorkshop {
+        name,
+        pool,
+        commands,
+        workspace_id,
+        meta,
+    } = bench_workshop(config, "bench_clients").await?;
     let file = generated_file(args.lines);
     println!(
         "bench database {name}: {} lines, {:.1} MiB (Windows-1252, ';', quoted line breaks)",

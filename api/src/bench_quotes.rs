@@ -2,25 +2,21 @@
 //! and client reads, pricing, numbering in one commit) and renders their PDF, in a
 //! throw-away database; prints medians and p95 (docs/performance.md). Never run by tests.
 
-use std::str::FromStr;
 use std::time::Instant;
 
 use chrono::Utc;
 use commands::quote::{LineDraft, QuoteDraft};
-use commands::{CommandMeta, Commands};
 use domain::client::{ClientKind, ClientProfile, SealedProfile};
 use domain::powder::catalogue::{Format, PowderCommand, PowderSpec};
 use domain::powder::{Finish, PowderKind};
 use domain::quote::lifecycle::PricedContent;
 use domain::quote::pricing::Surface;
-use domain::workspace::{Consent, WorkspaceCommand, AGGREGATE_LOCAL_ID};
 use projections::Subscriptions;
 use rust_decimal::Decimal;
-use sqlx::postgres::PgConnectOptions;
 use uuid::Uuid;
 
+use crate::bench::{bench_workshop, percentile, BenchWorkshop};
 use crate::config::Config;
-use crate::db;
 use crate::pdf::{quote_pdf, QuoteDocument};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -30,39 +26,14 @@ pub struct BenchQuotesArgs {
     pub quotes: usize,
 }
 
-fn percentile(sorted: &[f64], fraction: f64) -> f64 {
-    sorted[((sorted.len() - 1) as f64 * fraction).round() as usize]
-}
-
 pub async fn run(config: &Config, args: BenchQuotesArgs) -> anyhow::Result<()> {
-    let base = PgConnectOptions::from_str(config.database_url())?;
-    let name = format!(
-        "{}_bench_quotes",
-        base.get_database().unwrap_or("thermogestion")
-    );
-    let options = base.database(&name);
-    db::recreate_database(&options).await?;
-    let pool = db::connect_with(options, 8).await?;
-    db::MIGRATOR.run(&pool).await?;
-    let commands = Commands::new(pool.clone());
-    let workspace_id = Uuid::now_v7();
-    let meta = CommandMeta::system(workspace_id, "bench-quotes");
-    commands
-        .workspaces
-        .execute(
-            &meta,
-            AGGREGATE_LOCAL_ID,
-            WorkspaceCommand::SignUp {
-                name: "Atelier du banc d'essai".to_owned(),
-                owner: Uuid::now_v7(),
-                consent: Consent {
-                    terms_version: "2026-11".to_owned(),
-                    privacy_policy_version: "2026-11".to_owned(),
-                    data_processing: true,
-                },
-            },
-        )
-        .await?;
+    let BenchWorkshop {
+        name: _,
+        pool,
+        commands,
+        workspace_id,
+        meta,
+    } = bench_workshop(config, "bench_quotes").await?;
     let mut powder_ids = Vec::new();
     for n in 0..10 {
         let spec = PowderSpec {
