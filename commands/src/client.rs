@@ -9,9 +9,9 @@ use std::collections::BTreeSet;
 
 use chrono::Utc;
 use domain::client::{
-    aggregate_local_id, interaction_text, keys_for, override_reason, ClientCommand, ClientError,
-    ClientProfile, Criterion, DuplicateMatch, DuplicateOverride, InteractionKind, Sealed,
-    SealedProfile, SubjectKey,
+    aggregate_local_id, interaction_text, keys_for, ClientCommand, ClientError, ClientProfile,
+    Criterion, DuplicateMatch, DuplicateOverride, InteractionKind, Sealed, SealedProfile,
+    SubjectKey,
 };
 use rand::RngCore;
 use sqlx::PgPool;
@@ -150,8 +150,9 @@ pub async fn save(
 ) -> Result<CommandReceipt, SaveError> {
     let rejected = |error| SaveError::Command(CommandError::Rejected(error));
     let normalised = profile.validate().map_err(rejected)?;
-    let override_reason = override_reason
-        .map(|reason| override_reason_checked(&reason))
+    let reason = override_reason
+        .as_deref()
+        .map(domain::client::override_reason)
         .transpose()
         .map_err(rejected)?;
     let existing = (!creating).then_some(client_id);
@@ -170,11 +171,11 @@ pub async fn save(
         }
     }
     let matches = duplicates(pool, meta.workspace_id, &normalised, existing).await?;
-    if !matches.is_empty() && override_reason.is_none() {
+    if !matches.is_empty() && reason.is_none() {
         return Err(SaveError::Duplicates(matches));
     }
     let key = key_for(pool, meta.workspace_id, client_id).await?;
-    let duplicate_override = match (matches.is_empty(), override_reason) {
+    let duplicate_override = match (matches.is_empty(), reason) {
         (false, Some(reason)) => Some(DuplicateOverride {
             reason: Sealed::seal(&key, nonce(), &reason),
             matches,
@@ -199,10 +200,6 @@ pub async fn save(
         .clients
         .execute(meta, &aggregate_local_id(client_id), command)
         .await?)
-}
-
-fn override_reason_checked(reason: &str) -> Result<String, ClientError> {
-    override_reason(reason)
 }
 
 /// `merged` is a duplicate of `survivor`: both change together — the duplicate points to the

@@ -44,3 +44,19 @@ pub trait DomainError: std::error::Error + Send + Sync + 'static {
     fn code(&self) -> &'static str;
     fn kind(&self) -> ErrorKind;
 }
+
+/// The error of aggregates that never refuse (counters, reviews, settings that only record):
+/// cqrs-es wants an error type all the same.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("jamais")]
+pub struct Never;
+
+impl DomainError for Never {
+    fn code(&self) -> &'static str {
+        "NEVER"
+    }
+
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Internal
+    }
+}

@@ -16,7 +16,7 @@ pub mod role;
 pub mod stamped;
 pub mod workspace;
 
-pub use error::{DomainError, ErrorKind};
+pub use error::{DomainError, ErrorKind, Never};
 pub use position::Position;
 pub use role::Role;
 pub use stamped::Stamped;

@@ -8,7 +8,7 @@ use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
 use super::Criterion;
-use crate::{DomainError, ErrorKind, Stamped};
+use crate::Stamped;
 
 pub const AGGREGATE_LOCAL_ID: &str = "crm_settings";
 
@@ -16,20 +16,6 @@ pub const AGGREGATE_LOCAL_ID: &str = "crm_settings";
 /// duplicate costs a split history.
 pub fn default_criteria() -> BTreeSet<Criterion> {
     Criterion::ALL.into_iter().collect()
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("jamais")]
-pub struct Never;
-
-impl DomainError for Never {
-    fn code(&self) -> &'static str {
-        "NEVER"
-    }
-
-    fn kind(&self) -> ErrorKind {
-        ErrorKind::Internal
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,7 +77,7 @@ impl Aggregate for CrmSettings {
     const TYPE: &'static str = "crm_settings";
     type Command = Stamped<CrmSettingsCommand>;
     type Event = CrmSettingsEvent;
-    type Error = Never;
+    type Error = crate::Never;
     type Services = ();
 
     async fn handle(

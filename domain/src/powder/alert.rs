@@ -10,7 +10,7 @@ use cqrs_es::{Aggregate, DomainEvent};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::{DomainError, ErrorKind, Stamped};
+use crate::Stamped;
 
 pub const AGGREGATE_LOCAL_ID: &str = "stock_alerts";
 
@@ -65,21 +65,6 @@ impl DomainEvent for AlertEvent {
     }
 }
 
-/// Never refuses: a review only states facts.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("jamais")]
-pub struct Never;
-
-impl DomainError for Never {
-    fn code(&self) -> &'static str {
-        "NEVER"
-    }
-
-    fn kind(&self) -> ErrorKind {
-        ErrorKind::Internal
-    }
-}
-
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StockAlerts {
     /// Alerted powders and when.
@@ -121,7 +106,7 @@ impl Aggregate for StockAlerts {
     const TYPE: &'static str = "stock_alerts";
     type Command = Stamped<AlertCommand>;
     type Event = AlertEvent;
-    type Error = Never;
+    type Error = crate::Never;
     type Services = ();
 
     async fn handle(

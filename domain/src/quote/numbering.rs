@@ -159,20 +159,6 @@ impl DomainEvent for NumberingEvent {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("jamais")]
-pub struct Never;
-
-impl DomainError for Never {
-    fn code(&self) -> &'static str {
-        "NEVER"
-    }
-
-    fn kind(&self) -> ErrorKind {
-        ErrorKind::Internal
-    }
-}
-
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuoteNumbering {
     last: u32,
@@ -197,7 +183,7 @@ impl Aggregate for QuoteNumbering {
     const TYPE: &'static str = "quote_numbering";
     type Command = Stamped<NumberingCommand>;
     type Event = NumberingEvent;
-    type Error = Never;
+    type Error = crate::Never;
     type Services = ();
 
     async fn handle(
