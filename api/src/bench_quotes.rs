@@ -132,15 +132,18 @@ pub async fn run(config: &Config, args: BenchQuotesArgs) -> anyhow::Result<()> {
             Utc::now().date_naive(),
         )?;
         let started = Instant::now();
-        let bytes = quote_pdf(&QuoteDocument {
-            workshop: "Atelier du banc d'essai",
-            number: &number,
-            version: 1,
-            created_at: Utc::now(),
-            client_name: "Carrosserie Lemaire",
-            client_lines: vec!["hugo@lemaire.fr".to_owned()],
-            content: &priced,
-        })?;
+        let bytes = quote_pdf(
+            &QuoteDocument {
+                workshop: "Atelier du banc d'essai".to_owned(),
+                number: number.clone(),
+                version: 1,
+                created_at: Utc::now(),
+                client_name: "Carrosserie Lemaire".to_owned(),
+                client_lines: vec!["hugo@lemaire.fr".to_owned()],
+                content: priced,
+            },
+            None,
+        )?;
         pdf_times.push(started.elapsed().as_secs_f64() * 1e3);
         sizes.push(bytes.len());
         let _ = quote_id;

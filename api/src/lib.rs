@@ -18,6 +18,8 @@ pub mod graphql;
 pub mod http;
 pub mod limits;
 pub mod pdf;
+pub mod quote_files;
+pub mod signature_image;
 pub mod telemetry;
 
 pub use app::{AppState, Application};

@@ -1,31 +1,50 @@
 //! Quote PDFs with genpdf and the DejaVu fonts embedded in the binary (accents render the
-//! same everywhere), cut down to French text by `scripts/subset-fonts`. The text depends on the quote only: the same quote gives the same text
-//! (printpdf still stamps its own creation date and document id in the file).
+//! same everywhere), cut down to French text by `scripts/subset-fonts`.
+//!
+//! The same inputs give the same bytes, so a PDF can be hashed, signed and drawn again:
+//! printpdf stamps the clock and random ids in every file, which [`pin_identity`] replaces
+//! by the document's own date and a digest of its inputs.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
+use domain::digest::sha256_hex;
+use domain::money::euros;
 use domain::powder::{Finish, PowderKind};
 use domain::quote::lifecycle::{Deposit, PricedContent};
-use genpdf::elements::{Break, Paragraph, TableLayout, Text};
+use genpdf::elements::{Break, Image, Paragraph, TableLayout, Text};
 use genpdf::fonts::{FontData, FontFamily};
 use genpdf::style::Style;
 use genpdf::{Alignment, Element};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 const REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 const BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
 const ITALIC: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Oblique.ttf");
 const BOLD_ITALIC: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-BoldOblique.ttf");
 
-/// What the PDF of a quote shows.
-pub struct QuoteDocument<'a> {
-    pub workshop: &'a str,
-    pub number: &'a str,
+/// What the PDF of a quote shows. Kept with the PDF sent, to draw its signed copy from the
+/// very same inputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteDocument {
+    pub workshop: String,
+    pub number: String,
     pub version: i32,
     pub created_at: DateTime<Utc>,
-    pub client_name: &'a str,
+    pub client_name: String,
     pub client_lines: Vec<String>,
-    pub content: &'a PricedContent,
+    pub content: PricedContent,
+}
+
+/// The signature block of a signed copy.
+pub struct SignatureStamp {
+    /// Flattened on white: genpdf draws no transparency.
+    pub image: image::DynamicImage,
+    pub signed_at: DateTime<Utc>,
+    /// « le client » or « Camille Martin pour le client ».
+    pub signed_by: String,
+    /// The digest of the PDF the signer was shown.
+    pub pdf_sha256: String,
 }
 
 /// Parsed once per process: every render clones the parsed fonts.
@@ -44,26 +63,6 @@ fn fonts() -> Result<FontFamily<FontData>, genpdf::error::Error> {
     FONTS.clone().map_err(|message| {
         genpdf::error::Error::new(message, genpdf::error::ErrorKind::InvalidFont)
     })
-}
-
-/// « 1 234,56 € »: French grouping and decimal comma.
-pub fn euros(amount: Decimal) -> String {
-    let amount = amount.round_dp(2);
-    let text = format!("{:.2}", amount.abs());
-    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
-    let mut grouped = String::new();
-    for (index, digit) in whole.chars().enumerate() {
-        if index > 0 && (whole.len() - index) % 3 == 0 {
-            grouped.push('\u{202f}');
-        }
-        grouped.push(digit);
-    }
-    let sign = if amount.is_sign_negative() && !amount.is_zero() {
-        "-"
-    } else {
-        ""
-    };
-    format!("{sign}{grouped},{cents} €")
 }
 
 fn number(value: Decimal) -> String {
@@ -90,7 +89,11 @@ fn bold(text: impl Into<String>) -> impl Element {
         .padded(1)
 }
 
-pub fn quote_pdf(quote: &QuoteDocument<'_>) -> Result<Vec<u8>, genpdf::error::Error> {
+/// The PDF of `quote`, with its signature block when `stamp` is given.
+pub fn quote_pdf(
+    quote: &QuoteDocument,
+    stamp: Option<&SignatureStamp>,
+) -> Result<Vec<u8>, genpdf::error::Error> {
     let mut doc = genpdf::Document::new(fonts()?);
     doc.set_title(format!("Devis {}", quote.number));
     // printpdf's default conformance (PDF/X-3) embeds a 650 KB ICC colour profile in every
@@ -101,7 +104,7 @@ pub fn quote_pdf(quote: &QuoteDocument<'_>) -> Result<Vec<u8>, genpdf::error::Er
     decorator.set_margins(15);
     doc.set_page_decorator(decorator);
 
-    doc.push(Text::new(quote.workshop.to_owned()).styled(Style::new().bold().with_font_size(16)));
+    doc.push(Text::new(quote.workshop.clone()).styled(Style::new().bold().with_font_size(16)));
     doc.push(Break::new(1));
     doc.push(
         Text::new(format!(
@@ -118,7 +121,7 @@ pub fn quote_pdf(quote: &QuoteDocument<'_>) -> Result<Vec<u8>, genpdf::error::Er
     )));
     doc.push(Break::new(1));
     doc.push(Text::new("Client").styled(Style::new().bold()));
-    doc.push(Paragraph::new(quote.client_name.to_owned()));
+    doc.push(Paragraph::new(quote.client_name.clone()));
     for line in &quote.client_lines {
         doc.push(Paragraph::new(line.clone()));
     }
@@ -228,9 +231,76 @@ pub fn quote_pdf(quote: &QuoteDocument<'_>) -> Result<Vec<u8>, genpdf::error::Er
         "Devis valable jusqu'au {}. Il est accepté par signature électronique ; le solde est dû à la livraison des pièces.",
         date(content.content.valid_until)
     )));
+    if let Some(stamp) = stamp {
+        doc.push(Break::new(1));
+        doc.push(Text::new("Bon pour accord").styled(Style::new().bold()));
+        // Sixty millimetres wide whatever the pixels: genpdf sizes images by their dpi.
+        let (width, _) = image::GenericImageView::dimensions(&stamp.image);
+        let dpi = f64::from(width.max(1)) * 25.4 / 60.0;
+        doc.push(Image::from_dynamic_image(stamp.image.clone())?.with_dpi(dpi));
+        let at = stamp.signed_at.with_timezone(&Paris);
+        doc.push(Paragraph::new(format!(
+            "Signé électroniquement le {} à {} (heure de Paris) par {}.",
+            at.format("%d/%m/%Y"),
+            at.format("%H:%M:%S"),
+            stamp.signed_by
+        )));
+        doc.push(
+            Paragraph::new(format!(
+                "Empreinte SHA-256 du devis signé : {}",
+                stamp.pdf_sha256
+            ))
+            .styled(Style::new().with_font_size(7)),
+        );
+    }
     let mut buffer = Vec::new();
     doc.render(&mut buffer)?;
-    Ok(buffer)
+    let inputs = serde_json::to_vec(quote).unwrap_or_default();
+    let seed = match stamp {
+        Some(stamp) => format!("{}|{}", sha256_hex(&inputs), stamp.pdf_sha256),
+        None => sha256_hex(&inputs),
+    };
+    let dated = stamp.map_or(quote.created_at, |stamp| stamp.signed_at);
+    pin_identity(&buffer, dated, &seed)
+}
+
+/// Replaces what printpdf draws from the clock and the random generator (creation and
+/// modification dates, the trailer's document and instance ids) by `dated` and a digest of
+/// `seed`: the same document gives the same bytes.
+fn pin_identity(
+    pdf: &[u8],
+    dated: DateTime<Utc>,
+    seed: &str,
+) -> Result<Vec<u8>, genpdf::error::Error> {
+    use lopdf::{Object, StringFormat};
+    let invalid = |error: &dyn std::fmt::Display| {
+        genpdf::error::Error::new(error.to_string(), genpdf::error::ErrorKind::Internal)
+    };
+    let mut document = lopdf::Document::load_mem(pdf).map_err(|error| invalid(&error))?;
+    let id = sha256_hex(seed.as_bytes())[..32].to_owned();
+    document.trailer.set(
+        "ID",
+        Object::Array(vec![
+            Object::String(id.clone().into_bytes(), StringFormat::Literal),
+            Object::String(id.into_bytes(), StringFormat::Literal),
+        ]),
+    );
+    let stamp = dated.format("D:%Y%m%d%H%M%S+00'00'").to_string();
+    if let Ok(info) = document.trailer.get(b"Info").and_then(Object::as_reference) {
+        if let Ok(info) = document.get_object_mut(info).and_then(Object::as_dict_mut) {
+            for key in ["CreationDate", "ModDate"] {
+                info.set(
+                    key,
+                    Object::String(stamp.clone().into_bytes(), StringFormat::Literal),
+                );
+            }
+        }
+    }
+    let mut pinned = Vec::with_capacity(pdf.len());
+    document
+        .save_to(&mut pinned)
+        .map_err(|error| invalid(&error))?;
+    Ok(pinned)
 }
 
 fn kind_label(kind: &PowderKind) -> &'static str {
@@ -250,19 +320,5 @@ fn finish_label(finish: &Finish) -> &'static str {
         Finish::Gloss => "brillant",
         Finish::Texture => "texturé",
         Finish::Metallic => "métallisé",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rust_decimal_macros::dec;
-
-    #[test]
-    fn amounts_read_the_french_way() {
-        assert_eq!(euros(dec!(1234.5)), "1\u{202f}234,50 €");
-        assert_eq!(euros(dec!(200.04)), "200,04 €");
-        assert_eq!(euros(dec!(-9.61)), "-9,61 €");
-        assert_eq!(euros(dec!(1000000)), "1\u{202f}000\u{202f}000,00 €");
     }
 }

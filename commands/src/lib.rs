@@ -18,6 +18,7 @@ mod meta;
 pub mod onboarding;
 pub mod powder_import;
 pub mod quote;
+pub mod quote_document;
 pub mod secret_box;
 pub mod session;
 pub mod two_factor;

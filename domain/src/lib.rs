@@ -4,11 +4,13 @@
 //! [`Stamped`] command, and `apply` only copies event data into state.
 
 pub mod client;
+pub mod digest;
 pub mod email;
 pub mod email_template;
 pub mod error;
 pub mod identity;
 pub mod meta;
+pub mod money;
 pub mod position;
 pub mod powder;
 pub mod quote;
@@ -62,6 +64,10 @@ pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
         (
             quote::settings::QuotePolicy::TYPE,
             schemars::schema_for!(quote::settings::QuoteSettingsEvent),
+        ),
+        (
+            quote::template::QuoteTemplate::TYPE,
+            schemars::schema_for!(quote::template::QuoteTemplateEvent),
         ),
         (
             quote::numbering::QuoteNumbering::TYPE,

@@ -589,6 +589,22 @@ pub async fn matching(
         .collect())
 }
 
+/// The clients whose portal login is `account_id`: what a client sees in its portal.
+pub async fn of_portal_account(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    account_id: Uuid,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select client_id from client
+         where workspace_id = $1 and portal_account = $2 and merged_into is null",
+    )
+    .bind(workspace_id)
+    .bind(account_id)
+    .fetch_all(executor)
+    .await
+}
+
 /// The active clients of a workspace with this email: whom a portal account belongs to.
 pub async fn with_email(
     executor: impl PgExecutor<'_>,

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::quote::lifecycle::{PricedContent, QuoteEvent};
+use domain::quote::lifecycle::{PricedContent, QuoteEvent, Signer};
 use domain::quote::settings::{QuoteSettings, QuoteSettingsEvent};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgExecutor};
@@ -31,12 +31,97 @@ pub struct QuoteRow {
     pub content: serde_json::Value,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// The exact PDF the client received for the current version.
+    pub sent_pdf_sha256: Option<String>,
     pub updated_at: DateTime<Utc>,
 }
 
 const COLUMNS: &str =
     "quote_id, number, version, status, client_id, total_ht, total_vat, total_ttc, deposit_due,
-    valid_until, content, created_at, sent_at, updated_at";
+    valid_until, content, created_at, sent_at, sent_pdf_sha256, updated_at";
+
+/// One entry of the signature journal.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct SignatureRow {
+    pub quote_id: Uuid,
+    pub version: i32,
+    pub number: String,
+    /// `client` or `staff_on_behalf`.
+    pub signer: String,
+    pub account_id: Uuid,
+    pub signed_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub terms_accepted: bool,
+    pub pdf_sha256: String,
+    pub image_sha256: String,
+}
+
+const SIGNATURE_COLUMNS: &str = "quote_id, version, number, signer, account_id, signed_at, ip, \
+    user_agent, terms_accepted, pdf_sha256, image_sha256";
+
+/// The journal of signatures, newest first, optionally of one quote, before the cursor
+/// `(signed_at, quote_id)`.
+pub async fn signatures(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    quote_id: Option<Uuid>,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<SignatureRow>, sqlx::Error> {
+    let (before_at, before_id) = before.unzip();
+    sqlx::query_as(&format!(
+        "select {SIGNATURE_COLUMNS} from quote_signature
+         where workspace_id = $1 and ($2::uuid is null or quote_id = $2)
+           and ($3::timestamptz is null or (signed_at, quote_id) < ($3, $4))
+         order by signed_at desc, quote_id desc
+         limit $5"
+    ))
+    .bind(workspace_id)
+    .bind(quote_id)
+    .bind(before_at)
+    .bind(before_id)
+    .bind(limit)
+    .fetch_all(executor)
+    .await
+}
+
+/// A quote whose reminder step is due.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DueReminder {
+    pub workspace_id: Uuid,
+    pub quote_id: Uuid,
+    pub after_days: i32,
+}
+
+/// Every workshop's sent quotes with a reminder step due at `now`, the steps taken from each
+/// workshop's settings (J+2 and J+7 by default). Only the latest due step: a client whose
+/// quote waited through an outage gets one reminder, not two the same minute. Platform-wide:
+/// only the reminder schedule reads it.
+pub async fn due_reminders(
+    executor: impl PgExecutor<'_>,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<DueReminder>, sqlx::Error> {
+    sqlx::query_as(
+        "select distinct on (q.sent_at, q.quote_id) q.workspace_id, q.quote_id, step.after_days
+         from quote q
+         left join quote_settings s on s.workspace_id = q.workspace_id
+         cross join lateral (
+           select (day)::integer as after_days
+           from jsonb_array_elements_text(coalesce(s.settings -> 'reminder_days', '[2, 7]'::jsonb)) as day
+         ) step
+         where q.status = 'sent'
+           and q.sent_at + make_interval(days => step.after_days) <= $1
+           and step.after_days > coalesce((select max(day) from unnest(q.reminded_days) day), 0)
+         order by q.sent_at, q.quote_id, step.after_days desc
+         limit $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(executor)
+    .await
+}
 
 fn quote_id_of(event: &RecordedEvent) -> Result<Uuid, ProjectionError> {
     event
@@ -104,7 +189,7 @@ impl Projection for QuoteProjection {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["quote", "quote_settings"]
+        &["quote", "quote_settings", "quote_signature"]
     }
 
     fn event_types(&self) -> &'static [&'static str] {
@@ -116,6 +201,8 @@ impl Projection for QuoteProjection {
             QuoteEvent::REFUSED,
             QuoteEvent::EXPIRED,
             QuoteEvent::ACCEPTED,
+            QuoteEvent::SIGNED,
+            QuoteEvent::REMINDED,
             QuoteSettingsEvent::CHANGED,
         ]
     }
@@ -178,8 +265,32 @@ impl Projection for QuoteProjection {
                 } => {
                     save_content(conn, event, Some(version), "draft", &content, revised_at).await?
                 }
-                QuoteEvent::Sent { sent_at, .. } => {
-                    set_status(conn, event, "sent", sent_at).await?
+                QuoteEvent::Sent {
+                    sent_at,
+                    pdf_sha256,
+                    ..
+                } => {
+                    set_status(conn, event, "sent", sent_at).await?;
+                    sqlx::query(
+                        "update quote set sent_pdf_sha256 = $3, reminded_days = '{}'
+                         where workspace_id = $1 and quote_id = $2",
+                    )
+                    .bind(event.workspace_id)
+                    .bind(quote_id_of(event)?)
+                    .bind(pdf_sha256)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                QuoteEvent::Reminded { after_days, .. } => {
+                    sqlx::query(
+                        "update quote set reminded_days = array_append(reminded_days, $3)
+                         where workspace_id = $1 and quote_id = $2 and not ($3 = any(reminded_days))",
+                    )
+                    .bind(event.workspace_id)
+                    .bind(quote_id_of(event)?)
+                    .bind(i32::from(after_days))
+                    .execute(&mut *conn)
+                    .await?;
                 }
                 QuoteEvent::Refused { refused_at } => {
                     set_status(conn, event, "refused", refused_at).await?
@@ -187,9 +298,36 @@ impl Projection for QuoteProjection {
                 QuoteEvent::Expired { expired_at } => {
                     set_status(conn, event, "expired", expired_at).await?
                 }
-                // The journal of signatures is read from the log (`QuoteSigned`); the list
-                // only needs the status.
-                QuoteEvent::Signed { .. } => {}
+                QuoteEvent::Signed {
+                    signature,
+                    signed_at,
+                } => {
+                    let (signer, account_id) = match signature.signer {
+                        Signer::Client { account_id } => ("client", account_id),
+                        Signer::StaffOnBehalf { account_id } => ("staff_on_behalf", account_id),
+                    };
+                    sqlx::query(
+                        "insert into quote_signature (workspace_id, quote_id, version, number, signer, account_id,
+                                                      signed_at, ip, user_agent, terms_accepted, pdf_sha256,
+                                                      image_sha256)
+                         select $1, $2, $3, number, $4, $5, $6, $7, $8, $9, $10, $11
+                         from quote where workspace_id = $1 and quote_id = $2
+                         on conflict do nothing",
+                    )
+                    .bind(event.workspace_id)
+                    .bind(quote_id_of(event)?)
+                    .bind(signature.version as i32)
+                    .bind(signer)
+                    .bind(account_id)
+                    .bind(signed_at)
+                    .bind(&signature.ip)
+                    .bind(&signature.user_agent)
+                    .bind(signature.terms_accepted)
+                    .bind(&signature.pdf_sha256)
+                    .bind(&signature.image_sha256)
+                    .execute(&mut *conn)
+                    .await?;
+                }
                 QuoteEvent::Accepted { accepted_at, .. } => {
                     set_status(conn, event, "accepted", accepted_at).await?
                 }

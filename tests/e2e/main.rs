@@ -19,6 +19,7 @@ mod migrations;
 mod powder;
 mod powder_archive;
 mod powder_lots;
+mod quote_signatures;
 mod quotes;
 mod replay;
 mod roles;

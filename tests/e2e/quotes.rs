@@ -6,7 +6,7 @@ use tests::{error_code, spawn_app, TestApp};
 
 use crate::clients::{create as create_client, private};
 
-const CREATE: &str = "mutation($input: QuoteInput!) { createQuote(input: $input) {
+pub const CREATE: &str = "mutation($input: QuoteInput!) { createQuote(input: $input) {
     id number version status totalHt totalVat totalTtc depositDue
     vat { rate baseHt vat } lines { description unitPriceHt totalHt steps { label amount } } } }";
 const UPDATE: &str =
@@ -23,7 +23,7 @@ async fn quote_events(app: &TestApp) -> i64 {
     .unwrap()
 }
 
-async fn powder(
+pub async fn powder(
     app: &TestApp,
     token: &str,
     reference: &str,
@@ -47,7 +47,7 @@ async fn powder(
 }
 
 /// The hand-computed quote of the domain tests, through the API: a gate, rims, sandblasting.
-fn workshop_quote(client: &str, gate_powder: &str, rim_powder: &str) -> Value {
+pub fn workshop_quote(client: &str, gate_powder: &str, rim_powder: &str) -> Value {
     json!({ "input": {
         "clientId": client,
         "lines": [
@@ -61,14 +61,14 @@ fn workshop_quote(client: &str, gate_powder: &str, rim_powder: &str) -> Value {
     } })
 }
 
-struct Shop {
-    token: String,
-    client: String,
-    gate: String,
-    rims: String,
+pub struct Shop {
+    pub token: String,
+    pub client: String,
+    pub gate: String,
+    pub rims: String,
 }
 
-async fn shop(app: &TestApp, name: &str, email: &str) -> (tests::Owner, Shop) {
+pub async fn shop(app: &TestApp, name: &str, email: &str) -> (tests::Owner, Shop) {
     let owner = app.sign_up(name, email).await;
     let token = owner.access_token.clone();
     let client = create_client(app, &token, private("Paul", "Bernard", "paul@exemple.fr")).await;
@@ -409,7 +409,7 @@ async fn quotes_clients_and_powders_stay_in_their_workshop() {
     app.stop().await;
 }
 
-async fn pdf(app: &TestApp, token: &str, id: &str) -> reqwest::Response {
+pub async fn pdf(app: &TestApp, token: &str, id: &str) -> reqwest::Response {
     app.client
         .get(format!("{}/api/v1/quotes/{id}.pdf", app.address))
         .bearer_auth(token)
@@ -419,7 +419,7 @@ async fn pdf(app: &TestApp, token: &str, id: &str) -> reqwest::Response {
 }
 
 /// The text of a PDF, read by poppler's `pdftotext` (a real reader, not our own code).
-fn pdf_text(bytes: &[u8]) -> String {
+pub fn pdf_text(bytes: &[u8]) -> String {
     let path = std::env::temp_dir().join(format!("quote-{}.pdf", uuid::Uuid::new_v4()));
     std::fs::write(&path, bytes).unwrap();
     let output = std::process::Command::new("pdftotext")

@@ -7,7 +7,9 @@ pub mod client_invitations;
 pub mod low_stock;
 pub mod mailer;
 pub mod oauth;
+pub mod quote_emails;
 pub mod quote_expiry;
+pub mod quote_reminders;
 mod templates;
 pub mod trial_emails;
 
@@ -87,6 +89,10 @@ pub fn reactors(
             message_domain: message_domain.to_owned(),
         }),
         std::sync::Arc::new(client_invitations::ClientInvitations {
+            public_base_url: public_base_url.clone(),
+            message_domain: message_domain.to_owned(),
+        }),
+        std::sync::Arc::new(quote_emails::QuoteEmails {
             public_base_url,
             message_domain: message_domain.to_owned(),
         }),
@@ -110,6 +116,12 @@ pub fn spawn_schedules(
             pool.clone(),
             commands.clone(),
             quote_expiry::CHECK_EVERY,
+            shutdown.clone(),
+        )),
+        tokio::spawn(quote_reminders::run(
+            pool.clone(),
+            commands.clone(),
+            quote_reminders::CHECK_EVERY,
             shutdown.clone(),
         )),
     ]

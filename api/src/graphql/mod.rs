@@ -8,6 +8,7 @@ mod email_settings;
 mod member;
 mod powder;
 mod quote;
+mod quote_signature;
 mod session;
 mod system;
 mod two_factor;
@@ -36,6 +37,7 @@ pub struct Query(
     client::ClientQuery,
     quote::QuoteQuery,
     quote::QuoteSettingsQuery,
+    quote_signature::QuoteSignatureQuery,
     client::CrmSettingsQuery,
     powder::PowderQuery,
     powder::PowderStockQuery,
@@ -56,6 +58,7 @@ pub struct Mutation(
     client::ClientMutation,
     quote::QuoteMutation,
     quote::QuoteSettingsMutation,
+    quote_signature::QuoteSignatureMutation,
     client::CrmSettingsMutation,
     client::ClientImportMutation,
     powder::PowderMutation,

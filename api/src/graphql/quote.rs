@@ -224,6 +224,10 @@ pub struct QuoteNode {
     pub vat: Vec<VatLine>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// SHA-256 du PDF envoyé au client : celui qu'une signature doit nommer.
+    pub sent_pdf_sha256: Option<String>,
+    /// Le PDF du devis tel qu'il est (brouillon, envoyé ou signé).
+    pub pdf_url: String,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -291,6 +295,8 @@ impl From<QuoteRow> for QuoteNode {
             vat,
             created_at: row.created_at,
             sent_at: row.sent_at,
+            sent_pdf_sha256: row.sent_pdf_sha256,
+            pdf_url: format!("/api/v1/quotes/{}.pdf", row.quote_id),
             updated_at: row.updated_at,
         }
     }
@@ -375,11 +381,12 @@ impl QuoteQuery {
         Ok(connection)
     }
 
-    /// Un devis, avec le détail de chaque calcul.
+    /// Un devis, avec le détail de chaque calcul. Aussi pour le client, dans son espace,
+    /// s'il s'agit du sien.
     async fn quote(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<QuoteNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
-        Ok(quote_node(ctx, actor.workspace_id, quote_uuid(&id)?).await?)
+        let row = crate::quote_files::visible_quote(state(ctx), &actor, quote_uuid(&id)?).await?;
+        Ok(row.into())
     }
 }
 
@@ -431,9 +438,22 @@ impl QuoteMutation {
         change(ctx, id, input, true).await
     }
 
-    /// Marque le devis envoyé : il ne se modifie plus.
+    /// Envoie le devis : son PDF est figé (empreinte SHA-256) et envoyé au client par email,
+    /// avec une invitation à créer son espace s'il n'en a pas ; il ne se modifie plus.
     async fn send_quote(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<QuoteNode> {
-        transition(ctx, id, QuoteCommand::Send).await
+        let actor = actor(ctx)?;
+        actor.require(EDITORS)?;
+        let quote_id = quote_uuid(&id)?;
+        let state = state(ctx);
+        let quote = crate::quote_files::visible_quote(state, &actor, quote_id).await?;
+        // Sending again is harmless: the quote names the PDF it was sent with.
+        let pdf_sha256 = match (quote.status.as_str(), quote.sent_pdf_sha256.clone()) {
+            ("draft", _) | (_, None) => {
+                crate::quote_files::freeze_for_sending(state, actor.workspace_id, &quote).await?
+            }
+            (_, Some(sent)) => sent,
+        };
+        transition(ctx, id, QuoteCommand::Send { pdf_sha256 }).await
     }
 
     /// Le client a refusé le devis.
@@ -503,6 +523,8 @@ pub struct QuoteSettingsNode {
     pub validity_days: u16,
     pub deposit_amount: Option<Decimal>,
     pub deposit_percent: Option<Decimal>,
+    /// Jours après l'envoi où un devis non signé est rappelé au client (J+2, J+7).
+    pub reminder_days: Vec<u16>,
 }
 
 #[derive(InputObject)]
@@ -515,6 +537,9 @@ pub struct QuoteSettingsInput {
     pub varnish_price_per_kg: Decimal,
     pub validity_days: u16,
     pub deposit: Option<DepositInput>,
+    /// Relances des devis non signés, en jours après l'envoi (au plus 3) ; inchangées si
+    /// absentes, aucune si vide.
+    pub reminder_days: Option<Vec<u16>>,
 }
 
 impl From<domain::quote::settings::QuoteSettings> for QuoteSettingsNode {
@@ -534,6 +559,7 @@ impl From<domain::quote::settings::QuoteSettings> for QuoteSettingsNode {
             validity_days: settings.validity_days,
             deposit_amount,
             deposit_percent,
+            reminder_days: settings.reminder_days,
         }
     }
 }
@@ -611,6 +637,10 @@ impl QuoteSettingsMutation {
             },
             validity_days: input.validity_days,
             deposit,
+            reminder_days: match input.reminder_days {
+                Some(days) => days,
+                None => settings_node(ctx, actor.workspace_id).await?.reminder_days,
+            },
         };
         let state = state(ctx);
         let receipt = state

@@ -30,6 +30,10 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route("/api/v1/audit-log.csv", get(export::audit_log_csv))
         .route("/api/v1/clients.csv", get(client_export::clients_csv))
         .route("/api/v1/quotes/{file}", get(quote_pdf::quote_pdf_file))
+        .route(
+            "/api/v1/quotes/{quote_id}/documents/{file}",
+            get(quote_pdf::stored_document),
+        )
         .layer(Extension(schema))
         .layer(middleware::from_fn_with_state(
             state.clone(),

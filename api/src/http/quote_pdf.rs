@@ -1,31 +1,43 @@
-//! `GET /api/v1/quotes/{id}.pdf`: a quote's PDF for its workshop (another workshop's id is
-//! not found, like any unknown one).
+//! `GET /api/v1/quotes/{id}.pdf`: a quote's PDF as it stands (live draft, the PDF sent, or
+//! its signed copy), for its workshop and for the client in its portal; the
+//! `x-content-sha256` header gives the digest a signature must name.
+//! `GET /api/v1/quotes/{id}/documents/{sha256}.pdf`: any stored PDF of the quote, byte for
+//! byte (auditors, disputes). Another workshop's ids are not found, like unknown ones.
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use domain::client::Address;
-use domain::quote::lifecycle::PricedContent;
-use projections::tenant;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::pdf::{quote_pdf, QuoteDocument};
+use crate::auth::Actor;
+use crate::quote_files::{self, not_found};
 use crate::{auth, ApiError};
 
-const READERS: &[domain::Role] = &[
-    domain::Role::Owner,
-    domain::Role::Admin,
-    domain::Role::Operator,
-    domain::Role::Accounting,
-];
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
+    Ok(*authentication.actor()?)
+}
 
-fn not_found() -> ApiError {
-    ApiError::new(
-        domain::ErrorKind::NotFound,
-        "QUOTE_NOT_FOUND",
-        "ce devis n'existe pas",
+fn pdf_response(filename: &str, sha256: &str, pdf: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}.pdf\""),
+            ),
+            (
+                header::HeaderName::from_static("x-content-sha256"),
+                sha256.to_owned(),
+            ),
+        ],
+        pdf,
     )
+        .into_response()
 }
 
 pub async fn quote_pdf_file(
@@ -33,66 +45,28 @@ pub async fn quote_pdf_file(
     headers: HeaderMap,
     Path(file): Path<String>,
 ) -> Result<Response, ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
-    let actor = *authentication.actor()?;
-    actor.require(READERS)?;
+    let actor = caller(&state, &headers).await?;
     let quote_id = file
         .strip_suffix(".pdf")
         .and_then(|id| Uuid::parse_str(id).ok())
         .ok_or_else(not_found)?;
-    let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
-    let quote = projections::quote::find(&mut *tx, actor.workspace_id, quote_id)
+    let quote = quote_files::visible_quote(&state, &actor, quote_id).await?;
+    let (pdf, sha256) = quote_files::current_pdf(&state, actor.workspace_id, &quote).await?;
+    Ok(pdf_response(&quote.number, &sha256, pdf))
+}
+
+pub async fn stored_document(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((quote_id, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let actor = caller(&state, &headers).await?;
+    let quote_id = Uuid::parse_str(&quote_id).map_err(|_| not_found())?;
+    let sha256 = file.strip_suffix(".pdf").ok_or_else(not_found)?;
+    let quote = quote_files::visible_quote(&state, &actor, quote_id).await?;
+    let document = quote_files::document(&state, actor.workspace_id, quote_id, sha256)
         .await?
         .ok_or_else(not_found)?;
-    let client = projections::client::find(&mut *tx, actor.workspace_id, quote.client_id).await?;
-    let workshop = projections::workspace::find(&mut *tx, actor.workspace_id).await?;
-    tx.commit().await?;
-    let content: PricedContent = serde_json::from_value(quote.content.clone())
-        .map_err(|error| ApiError::internal(error.to_string()))?;
-    let (client_name, client_lines) = match &client {
-        Some(client) => {
-            let mut lines = Vec::new();
-            if let Some(address) = client
-                .billing_address
-                .clone()
-                .and_then(|value| serde_json::from_value::<Address>(value).ok())
-            {
-                lines.push(address.line1);
-                lines.extend(address.line2);
-                lines.push(format!("{} {}", address.postcode, address.city));
-            }
-            lines.extend(client.email.clone());
-            (client.display_name.clone(), lines)
-        }
-        None => ("Client effacé".to_owned(), vec![]),
-    };
-    let workshop_name = workshop.map(|row| row.name).unwrap_or_default();
-    let (number, version, created_at) = (quote.number.clone(), quote.version, quote.created_at);
-    // Rendering is CPU work: off the async workers.
-    let bytes = tokio::task::spawn_blocking(move || {
-        quote_pdf(&QuoteDocument {
-            workshop: &workshop_name,
-            number: &number,
-            version,
-            created_at,
-            client_name: &client_name,
-            client_lines,
-            content: &content,
-        })
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|error| ApiError::internal(error.to_string()))?;
-    let disposition = format!("inline; filename=\"{}.pdf\"", quote.number);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    let filename = format!("{}-v{}-{}", quote.number, document.version, document.kind);
+    Ok(pdf_response(&filename, &document.sha256, document.pdf))
 }

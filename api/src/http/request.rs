@@ -17,6 +17,8 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 pub struct RequestContext {
     pub request_id: String,
     pub ip: Option<IpAddr>,
+    /// As sent, cut to 512 characters: the signature journal keeps it.
+    pub user_agent: Option<String>,
 }
 
 /// Gives every request an id (the caller's `x-request-id` when sane), a span carrying it
@@ -47,9 +49,15 @@ pub async fn observe(State(state): State<AppState>, mut request: Request, next: 
         route = %route,
         workspace_id = tracing::field::Empty,
     );
+    let user_agent = request
+        .headers()
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(|agent| agent.chars().take(512).collect());
     request.extensions_mut().insert(RequestContext {
         request_id: request_id.clone(),
         ip,
+        user_agent,
     });
     let mut response = next.run(request).instrument(span.clone()).await;
     let status = response.status().as_u16();

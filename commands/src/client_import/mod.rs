@@ -20,7 +20,6 @@ use domain::client::{
     DuplicateMatch, DuplicateOverride, Invitation, MatchKey, Sealed, SealedProfile,
 };
 use domain::DomainError;
-use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -58,12 +57,7 @@ pub struct Preview {
     pub already_imported: Option<ImportSummary>,
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
+pub use domain::digest::sha256_hex;
 
 /// Reads the file and compares each line with the workshop's clients and the lines before it.
 pub async fn preview(

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::pricing::{cents, price, Line, Priced, PricingError, Rates};
+use crate::digest::is_sha256;
 use crate::{DomainError, ErrorKind, Stamped};
 
 pub fn aggregate_local_id(quote_id: Uuid) -> String {
@@ -84,6 +85,16 @@ pub enum QuoteError {
     SignatureIncomplete,
     #[error("ce devis n'est plus valable depuis le {valid_until}")]
     Expired { valid_until: NaiveDate },
+    #[error("le signataire doit avoir lu et accepté les conditions générales avant de signer")]
+    TermsNotAccepted,
+    #[error(
+        "le PDF signé n'est pas celui envoyé au client : affichez la version envoyée et signez-la"
+    )]
+    DocumentChanged,
+    #[error("l'empreinte du PDF envoyé est attendue")]
+    DocumentMissing,
+    #[error("la relance à J+{after_days} n'est pas encore due")]
+    ReminderNotDue { after_days: u16 },
 }
 
 impl DomainError for QuoteError {
@@ -101,6 +112,10 @@ impl DomainError for QuoteError {
             Self::WrongVersion { .. } => "QUOTE_VERSION_CHANGED",
             Self::SignatureIncomplete => "SIGNATURE_INCOMPLETE",
             Self::Expired { .. } => "QUOTE_EXPIRED",
+            Self::TermsNotAccepted => "TERMS_NOT_ACCEPTED",
+            Self::DocumentChanged => "QUOTE_DOCUMENT_CHANGED",
+            Self::DocumentMissing => "QUOTE_DOCUMENT_MISSING",
+            Self::ReminderNotDue { .. } => "QUOTE_REMINDER_NOT_DUE",
         }
     }
 
@@ -109,7 +124,9 @@ impl DomainError for QuoteError {
             Self::Pricing(_)
             | Self::ValidityPast
             | Self::Deposit { .. }
-            | Self::SignatureIncomplete => ErrorKind::Validation,
+            | Self::SignatureIncomplete
+            | Self::TermsNotAccepted
+            | Self::DocumentMissing => ErrorKind::Validation,
             Self::NotFound => ErrorKind::NotFound,
             _ => ErrorKind::Conflict,
         }
@@ -149,7 +166,10 @@ pub enum QuoteCommand {
     Edit {
         content: Content,
     },
-    Send,
+    /// `pdf_sha256`: the digest of the exact PDF the client receives, frozen with the version.
+    Send {
+        pdf_sha256: String,
+    },
     /// A new version of a sent, refused or expired quote, back to draft.
     Revise {
         content: Content,
@@ -161,6 +181,10 @@ pub enum QuoteCommand {
     /// the version that was sent. Once per version.
     Sign {
         signature: Signature,
+    },
+    /// Reminds the client of a sent quote `after_days` days after sending (once per step).
+    Remind {
+        after_days: u16,
     },
 }
 
@@ -185,6 +209,9 @@ pub struct Signature {
     pub image_sha256: String,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The signer was shown the conditions (CGV) and accepted them before signing.
+    #[serde(default)]
+    pub terms_accepted: bool,
 }
 
 /// Event type strings are the contract with the log: never rename a variant, add a version.
@@ -204,6 +231,9 @@ pub enum QuoteEvent {
     Sent {
         version: u32,
         sent_at: DateTime<Utc>,
+        /// SHA-256 of the PDF sent, the one the client must sign (absent before signatures).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pdf_sha256: Option<String>,
     },
     Revised {
         version: u32,
@@ -228,6 +258,12 @@ pub enum QuoteEvent {
         content: PricedContent,
         accepted_at: DateTime<Utc>,
     },
+    /// The client was reminded of the unsigned quote, `after_days` after it was sent.
+    Reminded {
+        version: u32,
+        after_days: u16,
+        reminded_at: DateTime<Utc>,
+    },
 }
 
 impl QuoteEvent {
@@ -239,6 +275,7 @@ impl QuoteEvent {
     pub const EXPIRED: &'static str = "QuoteExpired";
     pub const SIGNED: &'static str = "QuoteSigned";
     pub const ACCEPTED: &'static str = "QuoteAccepted";
+    pub const REMINDED: &'static str = "QuoteReminded";
 }
 
 impl DomainEvent for QuoteEvent {
@@ -252,6 +289,7 @@ impl DomainEvent for QuoteEvent {
             Self::Expired { .. } => Self::EXPIRED,
             Self::Signed { .. } => Self::SIGNED,
             Self::Accepted { .. } => Self::ACCEPTED,
+            Self::Reminded { .. } => Self::REMINDED,
         }
         .to_owned()
     }
@@ -270,6 +308,11 @@ pub struct Quote {
     valid_until: Option<NaiveDate>,
     /// The current version's content, what an acceptance hands to the project.
     content: Option<PricedContent>,
+    /// When the current version was sent and the digest of its PDF.
+    sent_at: Option<DateTime<Utc>>,
+    sent_pdf_sha256: Option<String>,
+    /// The reminder steps (days after sending) already sent for the current version.
+    reminded: Vec<u16>,
 }
 
 impl Quote {
@@ -309,15 +352,19 @@ impl Quote {
                     edited_at: now,
                 }])
             }
-            QuoteCommand::Send => match status {
+            QuoteCommand::Send { pdf_sha256 } => match status {
                 Status::Draft => {
                     // Sending an out-of-date draft would offer what can no longer be signed.
                     if self.valid_until.is_some_and(|until| until < today) {
                         return Err(QuoteError::ValidityPast);
                     }
+                    if !is_sha256(&pdf_sha256) {
+                        return Err(QuoteError::DocumentMissing);
+                    }
                     Ok(vec![QuoteEvent::Sent {
                         version: self.version,
                         sent_at: now,
+                        pdf_sha256: Some(pdf_sha256),
                     }])
                 }
                 Status::Sent => Ok(vec![]),
@@ -346,10 +393,19 @@ impl Quote {
                         current: self.version,
                     });
                 }
-                let digest =
-                    |text: &str| text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit());
-                if !digest(&signature.pdf_sha256) || !digest(&signature.image_sha256) {
+                if !is_sha256(&signature.pdf_sha256) || !is_sha256(&signature.image_sha256) {
                     return Err(QuoteError::SignatureIncomplete);
+                }
+                if !signature.terms_accepted {
+                    return Err(QuoteError::TermsNotAccepted);
+                }
+                // The signer signs what the client received, byte for byte.
+                if self
+                    .sent_pdf_sha256
+                    .as_ref()
+                    .is_some_and(|sent| !sent.eq_ignore_ascii_case(&signature.pdf_sha256))
+                {
+                    return Err(QuoteError::DocumentChanged);
                 }
                 if let Some(until) = self.valid_until.filter(|until| *until < today) {
                     return Err(QuoteError::Expired { valid_until: until });
@@ -368,6 +424,25 @@ impl Quote {
                         accepted_at: now,
                     },
                 ])
+            }
+            QuoteCommand::Remind { after_days } => {
+                if status != Status::Sent {
+                    return Err(QuoteError::NotSent);
+                }
+                if self.reminded.contains(&after_days) {
+                    return Ok(vec![]);
+                }
+                let due = self
+                    .sent_at
+                    .is_some_and(|sent| now >= sent + chrono::Duration::days(after_days.into()));
+                if !due {
+                    return Err(QuoteError::ReminderNotDue { after_days });
+                }
+                Ok(vec![QuoteEvent::Reminded {
+                    version: self.version,
+                    after_days,
+                    reminded_at: now,
+                }])
             }
             QuoteCommand::Expire => match (status, self.valid_until) {
                 (Status::Sent, Some(until)) if until < today => {
@@ -420,7 +495,16 @@ impl Aggregate for Quote {
                 self.valid_until = Some(content.content.valid_until);
                 self.content = Some(content);
             }
-            QuoteEvent::Sent { .. } => self.status = Some(Status::Sent),
+            QuoteEvent::Sent {
+                sent_at,
+                pdf_sha256,
+                ..
+            } => {
+                self.status = Some(Status::Sent);
+                self.sent_at = Some(sent_at);
+                self.sent_pdf_sha256 = pdf_sha256;
+                self.reminded.clear();
+            }
             QuoteEvent::Revised {
                 version, content, ..
             } => {
@@ -433,6 +517,7 @@ impl Aggregate for Quote {
             QuoteEvent::Expired { .. } => self.status = Some(Status::Expired),
             QuoteEvent::Signed { .. } => {}
             QuoteEvent::Accepted { .. } => self.status = Some(Status::Accepted),
+            QuoteEvent::Reminded { after_days, .. } => self.reminded.push(after_days),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod lifecycle;
 pub mod numbering;
 pub mod pricing;
 pub mod settings;
+pub mod template;
 #[cfg(test)]
 mod tests;
 

@@ -20,6 +20,13 @@ pub struct QuoteSettings {
     /// Days a quote stays valid when none is given.
     pub validity_days: u16,
     pub deposit: Deposit,
+    /// Days after sending when an unsigned quote is recalled to the client (J+2, J+7).
+    #[serde(default = "default_reminder_days")]
+    pub reminder_days: Vec<u16>,
+}
+
+fn default_reminder_days() -> Vec<u16> {
+    vec![2, 7]
 }
 
 impl Default for QuoteSettings {
@@ -37,6 +44,7 @@ impl Default for QuoteSettings {
             },
             validity_days: 30,
             deposit: Deposit::Percent(Decimal::from(30)),
+            reminder_days: default_reminder_days(),
         }
     }
 }
@@ -49,6 +57,8 @@ pub enum QuoteSettingsError {
     Validity,
     #[error("l'acompte est un montant positif ou un pourcentage de 0 à 100")]
     Deposit,
+    #[error("au plus 3 relances, de J+1 à J+60, dans l'ordre et sans doublon")]
+    Reminders,
 }
 
 impl DomainError for QuoteSettingsError {
@@ -57,6 +67,7 @@ impl DomainError for QuoteSettingsError {
             Self::Rates => "QUOTE_RATES_INVALID",
             Self::Validity => "QUOTE_VALIDITY_INVALID",
             Self::Deposit => "QUOTE_DEPOSIT_INVALID",
+            Self::Reminders => "QUOTE_REMINDERS_INVALID",
         }
     }
 
@@ -87,6 +98,13 @@ impl QuoteSettings {
         };
         if !deposit_ok {
             return Err(QuoteSettingsError::Deposit);
+        }
+        let days = &self.reminder_days;
+        if days.len() > 3
+            || days.iter().any(|day| !(1..=60).contains(day))
+            || days.windows(2).any(|pair| pair[0] >= pair[1])
+        {
+            return Err(QuoteSettingsError::Reminders);
         }
         Ok(self)
     }
@@ -164,5 +182,36 @@ impl Aggregate for QuotePolicy {
     fn apply(&mut self, event: Self::Event) {
         let QuoteSettingsEvent::Changed { settings, .. } = event;
         self.settings = settings;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reminder_steps_are_few_ordered_and_within_two_months() {
+        let with = |days: Vec<u16>| QuoteSettings {
+            reminder_days: days,
+            ..QuoteSettings::default()
+        };
+        for good in [vec![], vec![2, 7], vec![1, 30, 60]] {
+            assert_eq!(with(good.clone()).validate().unwrap().reminder_days, good);
+        }
+        for bad in [vec![0], vec![7, 2], vec![2, 2], vec![61], vec![1, 2, 3, 4]] {
+            assert_eq!(
+                with(bad.clone()).validate().unwrap_err(),
+                QuoteSettingsError::Reminders,
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn settings_saved_before_reminders_existed_get_j2_and_j7() {
+        let mut saved = serde_json::to_value(QuoteSettings::default()).unwrap();
+        saved.as_object_mut().unwrap().remove("reminder_days");
+        let read: QuoteSettings = serde_json::from_value(saved).unwrap();
+        assert_eq!(read.reminder_days, vec![2, 7]);
     }
 }

@@ -380,6 +380,13 @@ mod lifecycle {
         QuoteEvent::Sent {
             version: 1,
             sent_at: now(),
+            pdf_sha256: Some("c".repeat(64)),
+        }
+    }
+
+    fn send() -> QuoteCommand {
+        QuoteCommand::Send {
+            pdf_sha256: "c".repeat(64),
         }
     }
 
@@ -458,11 +465,11 @@ mod lifecycle {
     fn sending_refusing_and_expiring() {
         QuoteTest::with(())
             .given(vec![created()])
-            .when(Stamped::at(now(), QuoteCommand::Send))
+            .when(Stamped::at(now(), send()))
             .then_expect_events(vec![sent()]);
         QuoteTest::with(())
             .given(vec![created(), sent()])
-            .when(Stamped::at(now(), QuoteCommand::Send))
+            .when(Stamped::at(now(), send()))
             .then_expect_events(vec![]);
         QuoteTest::with(())
             .given(vec![created(), sent()])
@@ -481,11 +488,11 @@ mod lifecycle {
             .then_expect_events(vec![QuoteEvent::Expired { expired_at: later }]);
         QuoteTest::with(())
             .given(vec![created()])
-            .when(Stamped::at(later, QuoteCommand::Send))
+            .when(Stamped::at(later, send()))
             .then_expect_error(QuoteError::ValidityPast);
         QuoteTest::with(())
             .given_no_previous_events()
-            .when(Stamped::at(now(), QuoteCommand::Send))
+            .when(Stamped::at(now(), send()))
             .then_expect_error(QuoteError::NotFound);
     }
 }
@@ -531,6 +538,7 @@ mod signature {
             QuoteEvent::Sent {
                 version: 1,
                 sent_at: now(),
+                pdf_sha256: Some("a".repeat(64)),
             },
         ]
     }
@@ -545,6 +553,7 @@ mod signature {
             image_sha256: "b".repeat(64),
             ip: Some("192.0.2.1".into()),
             user_agent: Some("Mozilla/5.0".into()),
+            terms_accepted: true,
         }
     }
 
@@ -626,6 +635,31 @@ mod signature {
                 },
             ))
             .then_expect_error(QuoteError::SignatureIncomplete);
+        QuoteTest::with(())
+            .given(history())
+            .when(Stamped::at(
+                now(),
+                QuoteCommand::Sign {
+                    signature: Signature {
+                        terms_accepted: false,
+                        ..signature(1)
+                    },
+                },
+            ))
+            .then_expect_error(QuoteError::TermsNotAccepted);
+        // A PDF other than the one sent (re-rendered after a change of address…).
+        QuoteTest::with(())
+            .given(history())
+            .when(Stamped::at(
+                now(),
+                QuoteCommand::Sign {
+                    signature: Signature {
+                        pdf_sha256: "d".repeat(64),
+                        ..signature(1)
+                    },
+                },
+            ))
+            .then_expect_error(QuoteError::DocumentChanged);
         let too_late = Utc.with_ymd_and_hms(2026, 12, 26, 9, 0, 0).unwrap();
         QuoteTest::with(())
             .given(history())
@@ -638,5 +672,120 @@ mod signature {
             .then_expect_error(QuoteError::Expired {
                 valid_until: NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(),
             });
+    }
+}
+
+mod reminders {
+    use chrono::{Duration, NaiveDate, TimeZone, Utc};
+    use cqrs_es::test::TestFramework;
+    use uuid::Uuid;
+
+    use super::super::lifecycle::*;
+    use crate::Stamped;
+
+    type QuoteTest = TestFramework<Quote>;
+
+    fn sent_at() -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+    }
+
+    fn history() -> Vec<QuoteEvent> {
+        vec![
+            QuoteEvent::Created {
+                quote_id: Uuid::from_u128(9),
+                number: "DEV-2026-0001".into(),
+                version: 1,
+                content: priced(
+                    Content {
+                        client_id: Uuid::from_u128(1),
+                        lines: super::workshop_quote(),
+                        rates: super::rates(),
+                        valid_until: NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(),
+                        deposit: Deposit::None,
+                    },
+                    sent_at().date_naive(),
+                )
+                .unwrap(),
+                created_at: sent_at(),
+            },
+            QuoteEvent::Sent {
+                version: 1,
+                sent_at: sent_at(),
+                pdf_sha256: Some("a".repeat(64)),
+            },
+        ]
+    }
+
+    fn remind(after_days: u16, at: chrono::DateTime<Utc>) -> Stamped<QuoteCommand> {
+        Stamped::at(at, QuoteCommand::Remind { after_days })
+    }
+
+    #[test]
+    fn a_reminder_is_due_its_day_and_sent_once_per_step() {
+        let day2 = sent_at() + Duration::days(2);
+        QuoteTest::with(())
+            .given(history())
+            .when(remind(2, day2 - Duration::minutes(1)))
+            .then_expect_error(QuoteError::ReminderNotDue { after_days: 2 });
+        QuoteTest::with(())
+            .given(history())
+            .when(remind(2, day2))
+            .then_expect_events(vec![QuoteEvent::Reminded {
+                version: 1,
+                after_days: 2,
+                reminded_at: day2,
+            }]);
+        let mut reminded = history();
+        reminded.push(QuoteEvent::Reminded {
+            version: 1,
+            after_days: 2,
+            reminded_at: day2,
+        });
+        QuoteTest::with(())
+            .given(reminded.clone())
+            .when(remind(2, day2 + Duration::hours(1)))
+            .then_expect_events(vec![]);
+        QuoteTest::with(())
+            .given(reminded)
+            .when(remind(7, sent_at() + Duration::days(7)))
+            .then_expect_events(vec![QuoteEvent::Reminded {
+                version: 1,
+                after_days: 7,
+                reminded_at: sent_at() + Duration::days(7),
+            }]);
+    }
+
+    #[test]
+    fn reminders_stop_once_the_quote_is_refused_or_signed() {
+        let mut refused = history();
+        refused.push(QuoteEvent::Refused {
+            refused_at: sent_at(),
+        });
+        QuoteTest::with(())
+            .given(refused)
+            .when(remind(2, sent_at() + Duration::days(2)))
+            .then_expect_error(QuoteError::NotSent);
+        let mut accepted = history();
+        accepted.push(QuoteEvent::Accepted {
+            quote_id: Uuid::from_u128(9),
+            number: "DEV-2026-0001".into(),
+            version: 1,
+            content: priced(
+                Content {
+                    client_id: Uuid::from_u128(1),
+                    lines: super::workshop_quote(),
+                    rates: super::rates(),
+                    valid_until: NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(),
+                    deposit: Deposit::None,
+                },
+                sent_at().date_naive(),
+            )
+            .unwrap(),
+            accepted_at: sent_at(),
+        });
+        QuoteTest::with(())
+            .given(accepted)
+            .when(remind(2, sent_at() + Duration::days(2)))
+            .then_expect_error(QuoteError::Accepted);
     }
 }

@@ -1,0 +1,222 @@
+//! Signing quotes (spec §14) and the signature journal. Signing is the last step: the
+//! signer was shown the conditions and the exact PDF sent (its SHA-256 is the proof), then
+//! draws or uploads a signature (the client, in its portal) or the workshop uploads the scan
+//! of the paper the client signed. Either way the journal records who, when, from where.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use commands::quote_document;
+use domain::quote::lifecycle::{aggregate_local_id, QuoteCommand, Signature, Signer};
+use domain::Role;
+use projections::quote::SignatureRow;
+use projections::tenant;
+use uuid::Uuid;
+
+use super::{actor, meta, request, state, time_cursor};
+use crate::{quote_files, signature_image, ApiError};
+
+const JOURNAL_READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
+const MAX_PAGE: i64 = 100;
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum SignerKind {
+    /// Le client, dans son espace.
+    Client,
+    /// L'atelier pour le client, avec le scan de sa signature manuscrite.
+    StaffOnBehalf,
+}
+
+/// Une entrée du journal des signatures.
+#[derive(SimpleObject)]
+#[graphql(name = "QuoteSignature")]
+pub struct SignatureNode {
+    pub quote_id: ID,
+    pub number: String,
+    pub version: i32,
+    pub signer: SignerKind,
+    /// Le compte qui a signé (le client) ou fait signer (le membre de l'atelier).
+    pub account_id: ID,
+    pub signed_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub terms_accepted: bool,
+    /// SHA-256 du PDF envoyé et signé.
+    pub pdf_sha256: String,
+    pub image_sha256: String,
+    /// La copie signée : le PDF avec l'image et l'horodatage.
+    pub signed_pdf_url: String,
+}
+
+impl From<SignatureRow> for SignatureNode {
+    fn from(row: SignatureRow) -> Self {
+        Self {
+            quote_id: ID(row.quote_id.to_string()),
+            number: row.number,
+            version: row.version,
+            signer: if row.signer == "client" {
+                SignerKind::Client
+            } else {
+                SignerKind::StaffOnBehalf
+            },
+            account_id: ID(row.account_id.to_string()),
+            signed_at: row.signed_at,
+            ip: row.ip,
+            user_agent: row.user_agent,
+            terms_accepted: row.terms_accepted,
+            pdf_sha256: row.pdf_sha256,
+            image_sha256: row.image_sha256,
+            signed_pdf_url: format!("/api/v1/quotes/{}.pdf", row.quote_id),
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct SignQuoteInput {
+    pub quote_id: ID,
+    /// La version affichée au signataire.
+    pub version: u32,
+    /// SHA-256 du PDF affiché : `Quote.sentPdfSha256` ou l'en-tête `x-content-sha256` du PDF.
+    pub pdf_sha256: String,
+    /// Le signataire a lu et accepté les conditions générales.
+    pub terms_accepted: bool,
+    /// L'image de la signature : PNG ou JPEG en base64 (ou URL `data:image/…;base64,`),
+    /// 1 Mo au plus.
+    pub image: String,
+}
+
+#[derive(Default)]
+pub struct QuoteSignatureQuery;
+
+#[Object]
+impl QuoteSignatureQuery {
+    /// Le journal des signatures, de la plus récente à la plus ancienne, d'un devis ou de
+    /// tous.
+    async fn quote_signatures(
+        &self,
+        ctx: &Context<'_>,
+        quote_id: Option<ID>,
+        #[graphql(desc = "Taille de la page (50 par défaut)")] first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, SignatureNode>> {
+        let actor = actor(ctx)?;
+        actor.require(JOURNAL_READERS)?;
+        let before = after.as_deref().map(time_cursor).transpose()?;
+        let quote_id = quote_id
+            .as_ref()
+            .map(|id| Uuid::parse_str(id).unwrap_or_default());
+        let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
+        let state = state(ctx);
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        let mut rows = projections::quote::signatures(
+            &mut *tx,
+            actor.workspace_id,
+            quote_id,
+            before,
+            limit + 1,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        tx.commit().await.map_err(ApiError::from)?;
+        let has_next = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let mut connection = Connection::new(before.is_some(), has_next);
+        for row in rows {
+            let cursor = format!("{}|{}", row.signed_at.to_rfc3339(), row.quote_id);
+            connection.edges.push(Edge::new(cursor, row.into()));
+        }
+        Ok(connection)
+    }
+}
+
+#[derive(Default)]
+pub struct QuoteSignatureMutation;
+
+#[Object]
+impl QuoteSignatureMutation {
+    /// Signe la version envoyée d'un devis, ce qui l'accepte. Le client signe dans son
+    /// espace ; le gérant, l'administrateur ou l'atelier signe pour le client avec le scan
+    /// de sa signature. Une seule signature par version.
+    async fn sign_quote(
+        &self,
+        ctx: &Context<'_>,
+        input: SignQuoteInput,
+    ) -> async_graphql::Result<SignatureNode> {
+        let actor = actor(ctx)?;
+        let signer = match actor.role {
+            Role::Client => Signer::Client {
+                account_id: actor.account_id,
+            },
+            _ => {
+                actor.require(&[Role::Owner, Role::Admin, Role::Operator])?;
+                Signer::StaffOnBehalf {
+                    account_id: actor.account_id,
+                }
+            }
+        };
+        let quote_id = Uuid::parse_str(&input.quote_id).map_err(|_| quote_files::not_found())?;
+        let state = state(ctx);
+        quote_files::visible_quote(state, &actor, quote_id).await?;
+        // Checked before anything is written.
+        let image = signature_image::from_base64(&input.image)?;
+        let (image_sha256, fresh) = quote_document::store_image(
+            &state.pool,
+            actor.workspace_id,
+            image.content_type,
+            &image.bytes,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        let request = request(ctx);
+        let signature = Signature {
+            signer,
+            version: input.version,
+            pdf_sha256: input.pdf_sha256.trim().to_ascii_lowercase(),
+            image_sha256: image_sha256.clone(),
+            ip: request.ip.map(|ip| ip.to_string()),
+            user_agent: request.user_agent.clone(),
+            terms_accepted: input.terms_accepted,
+        };
+        let decided = state
+            .commands
+            .quotes
+            .execute(
+                &meta(ctx, &actor),
+                &aggregate_local_id(quote_id),
+                QuoteCommand::Sign { signature },
+            )
+            .await;
+        let receipt = match decided {
+            Ok(receipt) => receipt,
+            Err(error) => {
+                if fresh {
+                    quote_document::forget_image(&state.pool, actor.workspace_id, &image_sha256)
+                        .await
+                        .map_err(ApiError::from)?;
+                }
+                return Err(ApiError::from(error).into());
+            }
+        };
+        state
+            .await_projections(&receipt, &[projections::quote::NAME])
+            .await?;
+        let quote = quote_files::visible_quote(state, &actor, quote_id).await?;
+        // The signed copy now, while the signer waits for it.
+        quote_files::signed_copy(state, actor.workspace_id, &quote).await?;
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        let journal =
+            projections::quote::signatures(&mut *tx, actor.workspace_id, Some(quote_id), None, 1)
+                .await
+                .map_err(ApiError::from)?;
+        tx.commit().await.map_err(ApiError::from)?;
+        Ok(journal
+            .into_iter()
+            .next()
+            .map(SignatureNode::from)
+            .ok_or_else(quote_files::not_found)?)
+    }
+}

@@ -1,0 +1,165 @@
+//! Signature images (spec §14): a signature drawn in the portal, an uploaded picture or the
+//! workshop's scan of the paper the client signed. Only PNG and JPEG, at most 1 MiB and of
+//! sensible dimensions; the size is read from the header before anything is decoded, so a
+//! tiny file announcing a gigapixel image is refused without allocating it.
+
+use std::io::Cursor;
+
+use base64::Engine;
+use image::{DynamicImage, GenericImageView, ImageFormat, Rgb, RgbImage};
+
+use crate::ApiError;
+
+pub const MAX_BYTES: usize = 1024 * 1024;
+const MIN_SIDE: u32 = 40;
+const MAX_SIDE: u32 = 5000;
+/// Wider images are scaled down before drawing: a signature needs no more on paper.
+const DRAWN_WIDTH: u32 = 800;
+
+/// A checked signature image: its bytes as received and the picture to draw.
+pub struct SignatureImage {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+    pub drawn: DynamicImage,
+}
+
+fn invalid(reason: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::new(domain::ErrorKind::Validation, reason, message.into())
+}
+
+/// Reads base64 (a `data:image/…;base64,` URL from a canvas, or plain base64).
+pub fn from_base64(text: &str) -> Result<SignatureImage, ApiError> {
+    let payload = match text.split_once(";base64,") {
+        Some((prefix, payload)) if prefix.starts_with("data:") => payload,
+        _ => text,
+    };
+    // Refuse by length first: base64 is 4/3 of the bytes.
+    if payload.len() > MAX_BYTES / 3 * 4 + 8 {
+        return Err(too_large());
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(payload.trim())
+        .map_err(|_| {
+            invalid(
+                "SIGNATURE_IMAGE_INVALID",
+                "l'image de signature doit être un PNG ou un JPEG encodé en base64",
+            )
+        })?;
+    check(bytes)
+}
+
+fn too_large() -> ApiError {
+    invalid(
+        "SIGNATURE_IMAGE_TOO_LARGE",
+        format!(
+            "l'image de signature dépasse {} Mo",
+            MAX_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+pub fn check(bytes: Vec<u8>) -> Result<SignatureImage, ApiError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(too_large());
+    }
+    let not_an_image = || {
+        invalid(
+            "SIGNATURE_IMAGE_INVALID",
+            "le fichier de signature n'est pas une image PNG ou JPEG lisible",
+        )
+    };
+    let format = image::guess_format(&bytes).map_err(|_| not_an_image())?;
+    let content_type = match format {
+        ImageFormat::Png => "image/png",
+        ImageFormat::Jpeg => "image/jpeg",
+        _ => return Err(not_an_image()),
+    };
+    let reader = image::io::Reader::with_format(Cursor::new(&bytes), format);
+    let (width, height) = reader.into_dimensions().map_err(|_| not_an_image())?;
+    if width.min(height) < MIN_SIDE || width.max(height) > MAX_SIDE {
+        return Err(invalid(
+            "SIGNATURE_IMAGE_DIMENSIONS",
+            format!(
+                "l'image de signature mesure {width}×{height} pixels : de {MIN_SIDE} à {MAX_SIDE} pixels de côté"
+            ),
+        ));
+    }
+    let decoded =
+        image::load_from_memory_with_format(&bytes, format).map_err(|_| not_an_image())?;
+    Ok(SignatureImage {
+        bytes,
+        content_type,
+        drawn: drawable(decoded),
+    })
+}
+
+/// Scaled down if wide, and laid on white: a canvas drawing is transparent around the ink.
+pub fn drawable(image: DynamicImage) -> DynamicImage {
+    let image = if image.width() > DRAWN_WIDTH {
+        image.resize(DRAWN_WIDTH, MAX_SIDE, image::imageops::FilterType::Triangle)
+    } else {
+        image
+    };
+    let rgba = image.to_rgba8();
+    let mut flat = RgbImage::new(rgba.width(), rgba.height());
+    for (x, y, pixel) in rgba.enumerate_pixels() {
+        let [r, g, b, a] = pixel.0;
+        let over_white = |channel: u8| {
+            ((u16::from(channel) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8
+        };
+        flat.put_pixel(x, y, Rgb([over_white(r), over_white(g), over_white(b)]));
+    }
+    DynamicImage::ImageRgb8(flat)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{Rgba, RgbaImage};
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut image = RgbaImage::new(width, height);
+        image.put_pixel(1, 1, Rgba([0, 0, 0, 255]));
+        let mut bytes = Vec::new();
+        DynamicImage::ImageRgba8(image)
+            .write_to(&mut bytes, ImageFormat::Png)
+            .unwrap();
+        bytes
+    }
+
+    #[test]
+    fn a_transparent_drawing_is_laid_on_white() {
+        let checked = check(png(200, 80)).unwrap();
+        assert_eq!(checked.content_type, "image/png");
+        let drawn = checked.drawn.to_rgb8();
+        assert_eq!(drawn.get_pixel(1, 1).0, [0, 0, 0], "the ink stays");
+        assert_eq!(
+            drawn.get_pixel(50, 50).0,
+            [255, 255, 255],
+            "the background is white"
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_sensible_image_is_refused_with_its_reason() {
+        let reason = |result: Result<SignatureImage, ApiError>| result.err().unwrap().reason();
+        assert_eq!(
+            reason(check(b"%PDF-1.7 not an image".to_vec())),
+            "SIGNATURE_IMAGE_INVALID"
+        );
+        assert_eq!(reason(check(png(10, 10))), "SIGNATURE_IMAGE_DIMENSIONS");
+        assert_eq!(
+            reason(check(vec![0; MAX_BYTES + 1])),
+            "SIGNATURE_IMAGE_TOO_LARGE"
+        );
+        assert_eq!(
+            reason(from_base64("pas du base64 !")),
+            "SIGNATURE_IMAGE_INVALID"
+        );
+        let data_url = format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(png(300, 100))
+        );
+        assert_eq!(from_base64(&data_url).unwrap().drawn.width(), 300);
+    }
+}
