@@ -141,7 +141,9 @@ pub async fn run(config: &Config, args: BenchQuotesArgs) -> anyhow::Result<()> {
                 client_name: "Carrosserie Lemaire".to_owned(),
                 client_lines: vec!["hugo@lemaire.fr".to_owned()],
                 content: priced,
+                template: domain::quote::template::Preset::Modern.config(),
             },
+            None,
             None,
         )?;
         pdf_times.push(started.elapsed().as_secs_f64() * 1e3);

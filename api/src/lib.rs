@@ -19,8 +19,8 @@ pub mod http;
 pub mod limits;
 pub mod pdf;
 pub mod quote_files;
-pub mod signature_image;
 pub mod telemetry;
+pub mod uploaded_image;
 
 pub use app::{AppState, Application};
 pub use config::Config;

@@ -11,10 +11,13 @@ use domain::digest::sha256_hex;
 use domain::money::euros;
 use domain::powder::{Finish, PowderKind};
 use domain::quote::lifecycle::{Deposit, PricedContent};
+use std::collections::BTreeMap;
+
+use domain::quote::template::{cgv_blocks, substitute, Block, Preset, Span, TemplateConfig};
 use genpdf::elements::{Break, Image, Paragraph, TableLayout, Text};
 use genpdf::fonts::{FontData, FontFamily};
-use genpdf::style::Style;
-use genpdf::{Alignment, Element};
+use genpdf::style::{Color, Style};
+use genpdf::{Alignment, Element, Margins};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +37,13 @@ pub struct QuoteDocument {
     pub client_name: String,
     pub client_lines: Vec<String>,
     pub content: PricedContent,
+    /// The workshop's template when the PDF was drawn (PDFs sent before templates: modern).
+    #[serde(default = "modern")]
+    pub template: TemplateConfig,
+}
+
+fn modern() -> TemplateConfig {
+    Preset::Modern.config()
 }
 
 /// The signature block of a signed copy.
@@ -73,45 +83,145 @@ fn date(day: NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
 }
 
-fn cell(text: impl Into<String>) -> impl Element {
-    Paragraph::new(text.into()).padded(1)
+/// `#RRGGBB` (validated when the template was saved; black otherwise).
+fn colour(hex: &str) -> Color {
+    let channel = |range: std::ops::Range<usize>| {
+        hex.get(range)
+            .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+            .unwrap_or(0)
+    };
+    Color::Rgb(channel(1..3), channel(3..5), channel(5..7))
 }
 
-fn right(text: impl Into<String>) -> impl Element {
-    Paragraph::new(text.into())
-        .aligned(Alignment::Right)
-        .padded(1)
+/// The values of the template's variables for this quote. The workshop's SIRET and address
+/// are not recorded yet: empty, and the lines naming them are left out.
+fn variables(quote: &QuoteDocument) -> BTreeMap<&'static str, String> {
+    let created = quote.created_at.with_timezone(&Paris).date_naive();
+    [
+        ("nom_atelier", quote.workshop.clone()),
+        ("siret_atelier", String::new()),
+        ("adresse_atelier", String::new()),
+        ("numero_devis", quote.number.clone()),
+        ("date_devis", date(created)),
+        ("validite_devis", date(quote.content.content.valid_until)),
+        ("nom_client", quote.client_name.clone()),
+        ("montant_ttc", euros(quote.content.priced.total_ttc)),
+        ("acompte", euros(quote.content.deposit_due)),
+    ]
+    .into_iter()
+    .collect()
 }
 
-fn bold(text: impl Into<String>) -> impl Element {
-    Paragraph::new(text.into())
-        .styled(Style::new().bold())
-        .padded(1)
+/// `text`'s lines with their variables filled, without the lines naming an empty value.
+fn filled_lines(text: &str, values: &BTreeMap<&'static str, String>) -> Vec<String> {
+    text.lines()
+        .filter(|line| {
+            !values
+                .iter()
+                .any(|(name, value)| value.is_empty() && line.contains(&format!("{{{name}}}")))
+        })
+        .map(|line| substitute(line, values))
+        .collect()
 }
 
-/// The PDF of `quote`, with its signature block when `stamp` is given.
+/// How a template draws: its colours, type size and row spacing.
+struct Look {
+    primary: Color,
+    accent: Color,
+    text: Color,
+    cell_padding: Margins,
+}
+
+impl Look {
+    fn of(template: &TemplateConfig) -> Self {
+        let vertical = 0.5 + f32::from(template.body.line_spacing_mm) / 2.0;
+        Self {
+            primary: colour(&template.palette.primary),
+            accent: colour(&template.palette.accent),
+            text: colour(&template.palette.text),
+            cell_padding: Margins::trbl(vertical, 1, vertical, 1),
+        }
+    }
+
+    fn cell(&self, text: impl Into<String>) -> impl Element {
+        Paragraph::new(text.into())
+            .styled(Style::new().with_color(self.text))
+            .padded(self.cell_padding)
+    }
+
+    fn right(&self, text: impl Into<String>) -> impl Element {
+        Paragraph::new(text.into())
+            .aligned(Alignment::Right)
+            .styled(Style::new().with_color(self.text))
+            .padded(self.cell_padding)
+    }
+
+    fn heading(&self, text: impl Into<String>) -> impl Element {
+        Paragraph::new(text.into())
+            .styled(Style::new().bold().with_color(self.primary))
+            .padded(self.cell_padding)
+    }
+}
+
+/// The PDF of `quote` in its template, with the workshop's `logo` if the template names one
+/// and the signature block when `stamp` is given.
 pub fn quote_pdf(
     quote: &QuoteDocument,
+    logo: Option<&image::DynamicImage>,
     stamp: Option<&SignatureStamp>,
 ) -> Result<Vec<u8>, genpdf::error::Error> {
+    let template = &quote.template;
+    let look = Look::of(template);
+    let values = variables(quote);
     let mut doc = genpdf::Document::new(fonts()?);
     doc.set_title(format!("Devis {}", quote.number));
     // printpdf's default conformance (PDF/X-3) embeds a 650 KB ICC colour profile in every
     // file; a quote needs none. PDF/A-3 comes with invoices (Factur-X).
     doc.set_minimal_conformance();
-    doc.set_font_size(9);
+    doc.set_font_size(template.body.font_size_pt);
     let mut decorator = genpdf::SimplePageDecorator::new();
     decorator.set_margins(15);
+    if template.footer.show_page_numbers {
+        decorator.set_header(|page| {
+            Paragraph::new(format!("Page {page}"))
+                .aligned(Alignment::Right)
+                .styled(Style::new().with_font_size(7))
+        });
+    }
     doc.set_page_decorator(decorator);
 
-    doc.push(Text::new(quote.workshop.clone()).styled(Style::new().bold().with_font_size(16)));
+    if let Some(logo) = logo {
+        // Sized in millimetres whatever the pixels: genpdf sizes images by their dpi.
+        let (width, _) = image::GenericImageView::dimensions(logo);
+        let dpi = f64::from(width.max(1)) * 25.4 / f64::from(template.header.logo_width_mm);
+        doc.push(Image::from_dynamic_image(logo.clone())?.with_dpi(dpi));
+    }
+    doc.push(
+        Text::new(quote.workshop.clone()).styled(
+            Style::new()
+                .bold()
+                .with_font_size(16)
+                .with_color(look.primary),
+        ),
+    );
+    if template.header.show_workshop_address {
+        for line in filled_lines("{adresse_atelier}", &values) {
+            doc.push(Paragraph::new(line));
+        }
+    }
     doc.push(Break::new(1));
     doc.push(
         Text::new(format!(
-            "DEVIS N° {} — version {}",
-            quote.number, quote.version
+            "{} — version {}",
+            substitute(&template.header.title, &values),
+            quote.version
         ))
-        .styled(Style::new().bold().with_font_size(13)),
+        .styled(
+            Style::new()
+                .bold()
+                .with_font_size(13)
+                .with_color(look.primary),
+        ),
     );
     let created = quote.created_at.with_timezone(&Paris).date_naive();
     doc.push(Paragraph::new(format!(
@@ -120,62 +230,54 @@ pub fn quote_pdf(
         date(quote.content.content.valid_until)
     )));
     doc.push(Break::new(1));
-    doc.push(Text::new("Client").styled(Style::new().bold()));
+    doc.push(Text::new("Client").styled(Style::new().bold().with_color(look.primary)));
     doc.push(Paragraph::new(quote.client_name.clone()));
     for line in &quote.client_lines {
         doc.push(Paragraph::new(line.clone()));
     }
     doc.push(Break::new(1));
 
-    let mut table = TableLayout::new(vec![4, 1, 2, 7, 2, 2, 2]);
+    let columns = &template.body.columns;
+    let technical = template.body.show_technical_details;
+    let mut widths = vec![
+        usize::from(columns.designation),
+        usize::from(columns.quantity),
+        usize::from(columns.surface),
+    ];
+    if technical {
+        widths.push(usize::from(columns.technical));
+    }
+    widths.extend([
+        usize::from(columns.unit_price),
+        usize::from(columns.total),
+        usize::from(columns.vat),
+    ]);
+    let mut table = TableLayout::new(widths);
     table.set_cell_decorator(genpdf::elements::FrameCellDecorator::new(true, true, false));
     let mut header = table.row();
-    for title in [
-        "Désignation",
-        "Qté",
-        "Surface",
-        "Détails techniques",
-        "PU HT",
-        "Total HT",
-        "TVA",
-    ] {
-        header = header.element(bold(title));
+    for title in ["Désignation", "Qté", "Surface"] {
+        header = header.element(look.heading(title));
+    }
+    if technical {
+        header = header.element(look.heading("Détails techniques"));
+    }
+    for title in ["PU HT", "Total HT", "TVA"] {
+        header = header.element(look.heading(title));
     }
     header.push()?;
     let content = &quote.content;
     for (line, priced) in content.content.lines.iter().zip(&content.priced.lines) {
-        let technical = match &line.powder {
-            Some(powder) => {
-                let mut details = format!(
-                    "{} ({}, {}), {} couche(s)",
-                    powder.identity.reference(),
-                    kind_label(&powder.identity.kind()),
-                    finish_label(&powder.identity.finish()),
-                    line.coats
-                );
-                if line.primer {
-                    details.push_str(", primaire");
-                }
-                if line.varnish {
-                    details.push_str(", vernis");
-                }
-                details.push_str(&format!(
-                    " ; cuisson {} °C, {} min",
-                    powder.cure_temperature_c, powder.cure_minutes
-                ));
-                details
-            }
-            None => "Main d'œuvre".to_owned(),
-        };
-        table
+        let mut row = table
             .row()
-            .element(cell(line.description.clone()))
-            .element(right(line.quantity.to_string()))
-            .element(right(format!("{} m²", number(priced.surface_m2))))
-            .element(cell(technical))
-            .element(right(euros(priced.unit_price_ht)))
-            .element(right(euros(priced.total_ht)))
-            .element(right(format!("{} %", number(priced.vat_rate))))
+            .element(look.cell(line.description.clone()))
+            .element(look.right(line.quantity.to_string()))
+            .element(look.right(format!("{} m²", number(priced.surface_m2))));
+        if technical {
+            row = row.element(look.cell(technical_details(line)));
+        }
+        row.element(look.right(euros(priced.unit_price_ht)))
+            .element(look.right(euros(priced.total_ht)))
+            .element(look.right(format!("{} %", number(priced.vat_rate))))
             .push()?;
     }
     doc.push(table);
@@ -184,33 +286,34 @@ pub fn quote_pdf(
     let mut totals = TableLayout::new(vec![4, 2]);
     totals
         .row()
-        .element(right("Total HT"))
-        .element(right(euros(content.priced.total_ht)))
+        .element(look.right("Total HT"))
+        .element(look.right(euros(content.priced.total_ht)))
         .push()?;
     for vat in &content.priced.vat {
         totals
             .row()
-            .element(right(format!(
+            .element(look.right(format!(
                 "TVA {} % sur {}",
                 number(vat.rate),
                 euros(vat.base_ht)
             )))
-            .element(right(euros(vat.vat)))
+            .element(look.right(euros(vat.vat)))
             .push()?;
     }
+    let highlighted = Style::new().bold().with_color(look.accent);
     totals
         .row()
         .element(
             Paragraph::new("Total TTC")
                 .aligned(Alignment::Right)
-                .styled(Style::new().bold())
-                .padded(1),
+                .styled(highlighted)
+                .padded(look.cell_padding),
         )
         .element(
             Paragraph::new(euros(content.priced.total_ttc))
                 .aligned(Alignment::Right)
-                .styled(Style::new().bold())
-                .padded(1),
+                .styled(highlighted)
+                .padded(look.cell_padding),
         )
         .push()?;
     if content.deposit_due > Decimal::ZERO {
@@ -220,21 +323,30 @@ pub fn quote_pdf(
         };
         totals
             .row()
-            .element(right(format!("Acompte à la signature{rule}")))
-            .element(right(euros(content.deposit_due)))
+            .element(look.right(format!("Acompte à la signature{rule}")))
+            .element(look.right(euros(content.deposit_due)))
             .push()?;
     }
     doc.push(totals);
     doc.push(Break::new(1));
-    doc.push(Text::new("Conditions").styled(Style::new().bold()));
+    doc.push(Text::new("Conditions").styled(Style::new().bold().with_color(look.primary)));
     doc.push(Paragraph::new(format!(
         "Devis valable jusqu'au {}. Il est accepté par signature électronique ; le solde est dû à la livraison des pièces.",
         date(content.content.valid_until)
     )));
+    push_conditions(&mut doc, &template.conditions.cgv_html, &values, &look);
+    let mentions = filled_lines(&template.footer.legal_mentions, &values);
+    if !mentions.is_empty() {
+        doc.push(Break::new(1));
+        for line in mentions {
+            doc.push(Paragraph::new(line).styled(Style::new().with_font_size(7)));
+        }
+    }
+
     if let Some(stamp) = stamp {
         doc.push(Break::new(1));
         doc.push(Text::new("Bon pour accord").styled(Style::new().bold()));
-        // Sixty millimetres wide whatever the pixels: genpdf sizes images by their dpi.
+        // Sixty millimetres wide whatever the pixels.
         let (width, _) = image::GenericImageView::dimensions(&stamp.image);
         let dpi = f64::from(width.max(1)) * 25.4 / 60.0;
         doc.push(Image::from_dynamic_image(stamp.image.clone())?.with_dpi(dpi));
@@ -262,6 +374,88 @@ pub fn quote_pdf(
     };
     let dated = stamp.map_or(quote.created_at, |stamp| stamp.signed_at);
     pin_identity(&buffer, dated, &seed)
+}
+
+fn technical_details(line: &domain::quote::Line) -> String {
+    match &line.powder {
+        Some(powder) => {
+            let mut details = format!(
+                "{} ({}, {}), {} couche(s)",
+                powder.identity.reference(),
+                kind_label(&powder.identity.kind()),
+                finish_label(&powder.identity.finish()),
+                line.coats
+            );
+            if line.primer {
+                details.push_str(", primaire");
+            }
+            if line.varnish {
+                details.push_str(", vernis");
+            }
+            details.push_str(&format!(
+                " ; cuisson {} °C, {} min",
+                powder.cure_temperature_c, powder.cure_minutes
+            ));
+            details
+        }
+        None => "Main d'œuvre".to_owned(),
+    }
+}
+
+/// The CGV, block by block: headings, paragraphs with their bold and italic, list items.
+/// Variables are filled in the plain text of each span, never in HTML.
+fn push_conditions(
+    doc: &mut genpdf::Document,
+    cgv_html: &str,
+    values: &BTreeMap<&'static str, String>,
+    look: &Look,
+) {
+    let blocks = cgv_blocks(cgv_html);
+    if blocks.is_empty() {
+        return;
+    }
+    doc.push(Break::new(1));
+    doc.push(
+        Text::new("Conditions générales de vente")
+            .styled(Style::new().bold().with_color(look.primary)),
+    );
+    let spans = |spans: &[Span], prefix: &str, base: Style| {
+        let mut paragraph = Paragraph::default();
+        if !prefix.is_empty() {
+            paragraph.push_styled(prefix.to_owned(), base);
+        }
+        for span in spans {
+            let mut style = base;
+            if span.bold {
+                style = style.bold();
+            }
+            if span.italic {
+                style = style.italic();
+            }
+            // genpdf draws no underline: emphasis is what remains of it.
+            paragraph.push_styled(substitute(&span.text, values).replace('\n', " "), style);
+        }
+        paragraph
+    };
+    let text = Style::new().with_font_size(8).with_color(look.text);
+    for block in blocks {
+        match block {
+            Block::Heading(content) => {
+                doc.push(spans(&content, "", text.bold().with_color(look.primary)))
+            }
+            Block::Paragraph(content) => doc.push(spans(&content, "", text)),
+            Block::ListItem {
+                ordered_index,
+                spans: content,
+            } => {
+                let prefix = match ordered_index {
+                    Some(index) => format!("{index}. "),
+                    None => "• ".to_owned(),
+                };
+                doc.push(spans(&content, &prefix, text).padded(Margins::trbl(0, 0, 0, 4)))
+            }
+        }
+    }
 }
 
 /// Replaces what printpdf draws from the clock and the random generator (creation and

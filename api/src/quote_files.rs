@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::pdf::{quote_pdf, QuoteDocument, SignatureStamp};
-use crate::{signature_image, ApiError};
+use crate::{uploaded_image, ApiError};
 
 pub const STAFF_READERS: &[domain::Role] = &[
     domain::Role::Owner,
@@ -76,6 +76,7 @@ pub async fn live_document(
     let mut tx = tenant::begin(&state.pool, workspace_id).await?;
     let client = projections::client::find(&mut *tx, workspace_id, quote.client_id).await?;
     let workshop = projections::workspace::find(&mut *tx, workspace_id).await?;
+    let template = projections::quote::template(&mut *tx, workspace_id).await?;
     tx.commit().await?;
     let content: PricedContent = serde_json::from_value(quote.content.clone()).map_err(internal)?;
     let (client_name, client_lines) = match &client {
@@ -103,18 +104,36 @@ pub async fn live_document(
         client_name,
         client_lines,
         content,
+        template: template.config(),
     })
 }
 
-/// Draws off the async workers: rendering is CPU work.
+/// Draws off the async workers (rendering is CPU work), with the template's logo.
 pub async fn render(
+    state: &AppState,
+    workspace_id: Uuid,
     document: QuoteDocument,
     stamp: Option<SignatureStamp>,
 ) -> Result<Vec<u8>, ApiError> {
-    tokio::task::spawn_blocking(move || quote_pdf(&document, stamp.as_ref()))
-        .await
-        .map_err(internal)?
-        .map_err(internal)
+    let logo = match &document.template.header.logo_sha256 {
+        Some(sha256) => {
+            let mut tx = tenant::begin(&state.pool, workspace_id).await?;
+            let logo = quote_document::find_logo(&mut *tx, workspace_id, sha256).await?;
+            tx.commit().await?;
+            logo
+        }
+        None => None,
+    };
+    tokio::task::spawn_blocking(move || {
+        // A logo is checked when uploaded; one that no longer reads is left out.
+        let logo = logo
+            .and_then(|bytes| image::load_from_memory(&bytes).ok())
+            .map(uploaded_image::drawable);
+        quote_pdf(&document, logo.as_ref(), stamp.as_ref())
+    })
+    .await
+    .map_err(internal)?
+    .map_err(internal)
 }
 
 /// Draws and stores the PDF the client will receive for the current version; its digest
@@ -126,7 +145,7 @@ pub async fn freeze_for_sending(
 ) -> Result<String, ApiError> {
     let document = live_document(state, workspace_id, quote).await?;
     let inputs = serde_json::to_value(&document).map_err(internal)?;
-    let pdf = render(document, None).await?;
+    let pdf = render(state, workspace_id, document, None).await?;
     Ok(quote_document::store(
         &state.pool,
         workspace_id,
@@ -170,7 +189,8 @@ pub async fn current_pdf(
             }
         }
     }
-    let pdf = render(live_document(state, workspace_id, quote).await?, None).await?;
+    let document = live_document(state, workspace_id, quote).await?;
+    let pdf = render(state, workspace_id, document, None).await?;
     let sha256 = domain::digest::sha256_hex(&pdf);
     Ok((pdf, sha256))
 }
@@ -226,12 +246,12 @@ pub async fn signed_copy(
         ),
     };
     let stamp = SignatureStamp {
-        image: signature_image::drawable(drawn),
+        image: uploaded_image::drawable(drawn),
         signed_at: signature.signed_at,
         signed_by,
         pdf_sha256: signature.pdf_sha256.clone(),
     };
-    let pdf = render(document, Some(stamp)).await?;
+    let pdf = render(state, workspace_id, document, Some(stamp)).await?;
     let sha256 = quote_document::store(
         &state.pool,
         workspace_id,

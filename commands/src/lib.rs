@@ -43,6 +43,7 @@ use domain::powder::settings::StockPolicy;
 use domain::quote::lifecycle::Quote;
 use domain::quote::numbering::QuoteNumbering;
 use domain::quote::settings::QuotePolicy;
+use domain::quote::template::QuoteTemplate;
 use domain::workspace::Workspace;
 use std::sync::Arc;
 
@@ -74,6 +75,7 @@ pub struct Commands {
     pub quotes: CommandGateway<Quote>,
     pub quote_numbering: CommandGateway<QuoteNumbering>,
     pub quote_settings: CommandGateway<QuotePolicy>,
+    pub quote_templates: CommandGateway<QuoteTemplate>,
     pool: PgPool,
     signals: Signals,
 }
@@ -96,6 +98,7 @@ impl Commands {
             quotes: CommandGateway::new(pool.clone(), (), signals.clone()),
             quote_numbering: CommandGateway::new(pool.clone(), (), signals.clone()),
             quote_settings: CommandGateway::new(pool.clone(), (), signals.clone()),
+            quote_templates: CommandGateway::new(pool.clone(), (), signals.clone()),
             pool,
             signals,
         }

@@ -140,6 +140,40 @@ pub async fn forget_image(
     Ok(())
 }
 
+/// Stores a logo for the quote templates (already checked); returns its digest.
+pub async fn store_logo(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    content_type: &str,
+    image: &[u8],
+) -> Result<String, sqlx::Error> {
+    let sha256 = sha256_hex(image);
+    sqlx::query(
+        "insert into template_logo (workspace_id, sha256, content_type, image)
+         values ($1, $2, $3, $4) on conflict do nothing",
+    )
+    .bind(workspace_id)
+    .bind(&sha256)
+    .bind(content_type)
+    .bind(image)
+    .execute(executor)
+    .await?;
+    Ok(sha256)
+}
+
+/// A logo of this workshop by its digest.
+pub async fn find_logo(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    sha256: &str,
+) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    sqlx::query_scalar("select image from template_logo where workspace_id = $1 and sha256 = $2")
+        .bind(workspace_id)
+        .bind(sha256.to_ascii_lowercase())
+        .fetch_optional(executor)
+        .await
+}
+
 /// A signature image by its digest: `(content type, bytes)`.
 pub async fn find_image(
     executor: impl PgExecutor<'_>,

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::quote::lifecycle::{PricedContent, QuoteEvent, Signer};
 use domain::quote::settings::{QuoteSettings, QuoteSettingsEvent};
+use domain::quote::template::{QuoteTemplateEvent, TemplateChoice};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
@@ -189,7 +190,12 @@ impl Projection for QuoteProjection {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["quote", "quote_settings", "quote_signature"]
+        &[
+            "quote",
+            "quote_settings",
+            "quote_signature",
+            "quote_template",
+        ]
     }
 
     fn event_types(&self) -> &'static [&'static str] {
@@ -204,6 +210,7 @@ impl Projection for QuoteProjection {
             QuoteEvent::SIGNED,
             QuoteEvent::REMINDED,
             QuoteSettingsEvent::CHANGED,
+            QuoteTemplateEvent::CHOSEN,
         ]
     }
 
@@ -213,6 +220,19 @@ impl Projection for QuoteProjection {
         events: &[RecordedEvent],
     ) -> Result<(), ProjectionError> {
         for event in events {
+            if event.event_type == QuoteTemplateEvent::CHOSEN {
+                let QuoteTemplateEvent::Chosen { choice, chosen_at } = event.payload()?;
+                sqlx::query(
+                    "insert into quote_template (workspace_id, choice, updated_at) values ($1, $2, $3)
+                     on conflict (workspace_id) do update set choice = $2, updated_at = $3",
+                )
+                .bind(event.workspace_id)
+                .bind(serde_json::to_value(&choice).unwrap_or_default())
+                .bind(chosen_at)
+                .execute(&mut *conn)
+                .await?;
+                continue;
+            }
             if event.event_type == QuoteSettingsEvent::CHANGED {
                 let QuoteSettingsEvent::Changed {
                     settings,
@@ -344,6 +364,21 @@ pub async fn settings(
 ) -> Result<QuoteSettings, sqlx::Error> {
     let stored: Option<serde_json::Value> =
         sqlx::query_scalar("select settings from quote_settings where workspace_id = $1")
+            .bind(workspace_id)
+            .fetch_optional(executor)
+            .await?;
+    Ok(stored
+        .and_then(|value| serde_json::from_value(value).ok())
+        .unwrap_or_default())
+}
+
+/// The workshop's quote template, the modern preset until it chose one.
+pub async fn template(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+) -> Result<TemplateChoice, sqlx::Error> {
+    let stored: Option<serde_json::Value> =
+        sqlx::query_scalar("select choice from quote_template where workspace_id = $1")
             .bind(workspace_id)
             .fetch_optional(executor)
             .await?;

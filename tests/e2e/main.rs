@@ -20,6 +20,7 @@ mod powder;
 mod powder_archive;
 mod powder_lots;
 mod quote_signatures;
+mod quote_templates;
 mod quotes;
 mod replay;
 mod roles;

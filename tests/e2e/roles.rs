@@ -211,6 +211,31 @@ const OPERATIONS: &[Operation] = &[
         request: |_| ("{ quotes { edges { node { number } } } }", json!({})),
     },
     Operation {
+        name: "quoteSignatures",
+        allowed: STAFF,
+        request: |_| {
+            (
+                "{ quoteSignatures { edges { node { number } } } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
+        name: "quoteTemplate",
+        allowed: STAFF,
+        request: |_| ("{ quoteTemplate { preset } }", json!({})),
+    },
+    Operation {
+        name: "chooseQuoteTemplate",
+        allowed: MANAGERS,
+        request: |_| {
+            (
+                "mutation { chooseQuoteTemplate(preset: CLASSIC) { preset } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
         name: "setDuplicateCriteria",
         allowed: MANAGERS,
         request: |_| {

@@ -9,6 +9,7 @@ mod member;
 mod powder;
 mod quote;
 mod quote_signature;
+mod quote_template;
 mod session;
 mod system;
 mod two_factor;
@@ -38,6 +39,7 @@ pub struct Query(
     quote::QuoteQuery,
     quote::QuoteSettingsQuery,
     quote_signature::QuoteSignatureQuery,
+    quote_template::QuoteTemplateQuery,
     client::CrmSettingsQuery,
     powder::PowderQuery,
     powder::PowderStockQuery,
@@ -59,6 +61,7 @@ pub struct Mutation(
     quote::QuoteMutation,
     quote::QuoteSettingsMutation,
     quote_signature::QuoteSignatureMutation,
+    quote_template::QuoteTemplateMutation,
     client::CrmSettingsMutation,
     client::ClientImportMutation,
     powder::PowderMutation,

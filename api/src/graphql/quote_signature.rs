@@ -14,7 +14,8 @@ use projections::tenant;
 use uuid::Uuid;
 
 use super::{actor, meta, request, state, time_cursor};
-use crate::{quote_files, signature_image, ApiError};
+use crate::uploaded_image::{self, Upload};
+use crate::{quote_files, ApiError};
 
 const JOURNAL_READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
 const MAX_PAGE: i64 = 100;
@@ -160,7 +161,7 @@ impl QuoteSignatureMutation {
         let state = state(ctx);
         quote_files::visible_quote(state, &actor, quote_id).await?;
         // Checked before anything is written.
-        let image = signature_image::from_base64(&input.image)?;
+        let image = uploaded_image::from_base64(&input.image, Upload::Signature)?;
         let (image_sha256, fresh) = quote_document::store_image(
             &state.pool,
             actor.workspace_id,

@@ -204,13 +204,15 @@ impl Preset {
             legal_mentions,
             show_page_numbers: true,
         };
+        // The technical column (powder, finish, coats, cure) is the widest: it is what a
+        // powder-coating quote is read for.
         match self {
             Self::Modern => TemplateConfig {
                 preset_base: self,
                 header: header(40, true, "Devis {numero_devis}"),
                 palette: palette("#1D4ED8", "#0EA5E9", "#1F2937"),
                 body: BodyZone {
-                    columns: columns([8, 2, 3, 4, 3, 3, 2]),
+                    columns: columns([4, 1, 2, 7, 2, 2, 2]),
                     font_size_pt: 10,
                     line_spacing_mm: 2,
                     show_technical_details: true,
@@ -223,7 +225,7 @@ impl Preset {
                 header: header(35, true, "DEVIS N° {numero_devis}"),
                 palette: palette("#000000", "#444444", "#000000"),
                 body: BodyZone {
-                    columns: columns([9, 2, 3, 4, 3, 3, 2]),
+                    columns: columns([5, 1, 2, 7, 2, 2, 2]),
                     font_size_pt: 11,
                     line_spacing_mm: 3,
                     show_technical_details: true,
@@ -250,7 +252,7 @@ impl Preset {
                 header: header(50, true, "Devis n° {numero_devis} du {date_devis}"),
                 palette: palette("#1B2A4A", "#C9A227", "#1F2430"),
                 body: BodyZone {
-                    columns: columns([9, 2, 3, 5, 3, 3, 2]),
+                    columns: columns([4, 1, 2, 8, 2, 2, 2]),
                     font_size_pt: 10,
                     line_spacing_mm: 4,
                     show_technical_details: true,
@@ -264,7 +266,7 @@ impl Preset {
                 header: header(25, true, "Devis {numero_devis} – {date_devis}"),
                 palette: palette("#334155", "#0F766E", "#1E293B"),
                 body: BodyZone {
-                    columns: columns([7, 2, 2, 3, 2, 2, 1]),
+                    columns: columns([4, 1, 2, 8, 2, 2, 1]),
                     font_size_pt: 8,
                     line_spacing_mm: 0,
                     show_technical_details: true,

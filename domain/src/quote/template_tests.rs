@@ -76,7 +76,14 @@ fn presets_differ_as_described() {
         .iter()
         .map(|preset| preset.config().body.columns.designation)
         .collect();
-    assert_eq!(designation_weights, [8, 9, 10, 9, 7]);
+    assert_eq!(designation_weights, [4, 5, 10, 4, 4]);
+    // Where the technical details show, theirs is the widest column.
+    for preset in Preset::ALL {
+        let columns = preset.config().body.columns;
+        if preset.config().body.show_technical_details {
+            assert!(columns.technical > columns.designation, "{preset:?}");
+        }
+    }
 }
 
 #[test]

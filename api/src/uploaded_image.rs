@@ -1,7 +1,8 @@
-//! Signature images (spec §14): a signature drawn in the portal, an uploaded picture or the
-//! workshop's scan of the paper the client signed. Only PNG and JPEG, at most 1 MiB and of
-//! sensible dimensions; the size is read from the header before anything is decoded, so a
-//! tiny file announcing a gigapixel image is refused without allocating it.
+//! Images people upload: signatures (spec §14: drawn in the portal, a picture, or the
+//! workshop's scan of the paper the client signed) and the logos of quote templates. Only
+//! PNG and JPEG, at most 1 MiB and of sensible dimensions; the size is read from the header
+//! before anything is decoded, so a tiny file announcing a gigapixel image is refused
+//! without allocating it.
 
 use std::io::Cursor;
 
@@ -11,13 +12,57 @@ use image::{DynamicImage, GenericImageView, ImageFormat, Rgb, RgbImage};
 use crate::ApiError;
 
 pub const MAX_BYTES: usize = 1024 * 1024;
-const MIN_SIDE: u32 = 40;
 const MAX_SIDE: u32 = 5000;
-/// Wider images are scaled down before drawing: a signature needs no more on paper.
+/// Wider images are scaled down before drawing: neither a signature nor a logo needs more
+/// on paper.
 const DRAWN_WIDTH: u32 = 800;
 
-/// A checked signature image: its bytes as received and the picture to draw.
-pub struct SignatureImage {
+/// What the image is for: its name in messages and reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upload {
+    Signature,
+    Logo,
+}
+
+impl Upload {
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Signature => "l'image de signature",
+            Self::Logo => "le logo",
+        }
+    }
+
+    fn min_side(self) -> u32 {
+        match self {
+            Self::Signature => 40,
+            Self::Logo => 16,
+        }
+    }
+
+    fn invalid(self) -> &'static str {
+        match self {
+            Self::Signature => "SIGNATURE_IMAGE_INVALID",
+            Self::Logo => "LOGO_IMAGE_INVALID",
+        }
+    }
+
+    fn too_large(self) -> &'static str {
+        match self {
+            Self::Signature => "SIGNATURE_IMAGE_TOO_LARGE",
+            Self::Logo => "LOGO_IMAGE_TOO_LARGE",
+        }
+    }
+
+    fn dimensions(self) -> &'static str {
+        match self {
+            Self::Signature => "SIGNATURE_IMAGE_DIMENSIONS",
+            Self::Logo => "LOGO_IMAGE_DIMENSIONS",
+        }
+    }
+}
+
+/// A checked image: its bytes as received and the picture to draw.
+pub struct CheckedImage {
     pub bytes: Vec<u8>,
     pub content_type: &'static str,
     pub drawn: DynamicImage,
@@ -28,44 +73,44 @@ fn invalid(reason: &'static str, message: impl Into<String>) -> ApiError {
 }
 
 /// Reads base64 (a `data:image/…;base64,` URL from a canvas, or plain base64).
-pub fn from_base64(text: &str) -> Result<SignatureImage, ApiError> {
+pub fn from_base64(text: &str, upload: Upload) -> Result<CheckedImage, ApiError> {
     let payload = match text.split_once(";base64,") {
         Some((prefix, payload)) if prefix.starts_with("data:") => payload,
         _ => text,
     };
     // Refuse by length first: base64 is 4/3 of the bytes.
     if payload.len() > MAX_BYTES / 3 * 4 + 8 {
-        return Err(too_large());
+        return Err(too_large(upload));
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(payload.trim())
         .map_err(|_| {
             invalid(
-                "SIGNATURE_IMAGE_INVALID",
-                "l'image de signature doit être un PNG ou un JPEG encodé en base64",
+                upload.invalid(),
+                format!(
+                    "{} doit être un PNG ou un JPEG encodé en base64",
+                    upload.noun()
+                ),
             )
         })?;
-    check(bytes)
+    check(bytes, upload)
 }
 
-fn too_large() -> ApiError {
+fn too_large(upload: Upload) -> ApiError {
     invalid(
-        "SIGNATURE_IMAGE_TOO_LARGE",
-        format!(
-            "l'image de signature dépasse {} Mo",
-            MAX_BYTES / (1024 * 1024)
-        ),
+        upload.too_large(),
+        format!("{} dépasse {} Mo", upload.noun(), MAX_BYTES / (1024 * 1024)),
     )
 }
 
-pub fn check(bytes: Vec<u8>) -> Result<SignatureImage, ApiError> {
+pub fn check(bytes: Vec<u8>, upload: Upload) -> Result<CheckedImage, ApiError> {
     if bytes.len() > MAX_BYTES {
-        return Err(too_large());
+        return Err(too_large(upload));
     }
     let not_an_image = || {
         invalid(
-            "SIGNATURE_IMAGE_INVALID",
-            "le fichier de signature n'est pas une image PNG ou JPEG lisible",
+            upload.invalid(),
+            format!("{} n'est pas une image PNG ou JPEG lisible", upload.noun()),
         )
     };
     let format = image::guess_format(&bytes).map_err(|_| not_an_image())?;
@@ -76,17 +121,19 @@ pub fn check(bytes: Vec<u8>) -> Result<SignatureImage, ApiError> {
     };
     let reader = image::io::Reader::with_format(Cursor::new(&bytes), format);
     let (width, height) = reader.into_dimensions().map_err(|_| not_an_image())?;
-    if width.min(height) < MIN_SIDE || width.max(height) > MAX_SIDE {
+    let min_side = upload.min_side();
+    if width.min(height) < min_side || width.max(height) > MAX_SIDE {
         return Err(invalid(
-            "SIGNATURE_IMAGE_DIMENSIONS",
+            upload.dimensions(),
             format!(
-                "l'image de signature mesure {width}×{height} pixels : de {MIN_SIDE} à {MAX_SIDE} pixels de côté"
+                "{} mesure {width}×{height} pixels : de {min_side} à {MAX_SIDE} pixels de côté",
+                upload.noun()
             ),
         ));
     }
     let decoded =
         image::load_from_memory_with_format(&bytes, format).map_err(|_| not_an_image())?;
-    Ok(SignatureImage {
+    Ok(CheckedImage {
         bytes,
         content_type,
         drawn: drawable(decoded),
@@ -129,7 +176,7 @@ mod tests {
 
     #[test]
     fn a_transparent_drawing_is_laid_on_white() {
-        let checked = check(png(200, 80)).unwrap();
+        let checked = check(png(200, 80), Upload::Signature).unwrap();
         assert_eq!(checked.content_type, "image/png");
         let drawn = checked.drawn.to_rgb8();
         assert_eq!(drawn.get_pixel(1, 1).0, [0, 0, 0], "the ink stays");
@@ -142,24 +189,37 @@ mod tests {
 
     #[test]
     fn what_is_not_a_sensible_image_is_refused_with_its_reason() {
-        let reason = |result: Result<SignatureImage, ApiError>| result.err().unwrap().reason();
+        let reason = |result: Result<CheckedImage, ApiError>| result.err().unwrap().reason();
+        let signature = Upload::Signature;
         assert_eq!(
-            reason(check(b"%PDF-1.7 not an image".to_vec())),
+            reason(check(b"%PDF-1.7 not an image".to_vec(), signature)),
             "SIGNATURE_IMAGE_INVALID"
         );
-        assert_eq!(reason(check(png(10, 10))), "SIGNATURE_IMAGE_DIMENSIONS");
         assert_eq!(
-            reason(check(vec![0; MAX_BYTES + 1])),
+            reason(check(png(10, 10), signature)),
+            "SIGNATURE_IMAGE_DIMENSIONS"
+        );
+        assert_eq!(
+            reason(check(vec![0; MAX_BYTES + 1], signature)),
             "SIGNATURE_IMAGE_TOO_LARGE"
         );
         assert_eq!(
-            reason(from_base64("pas du base64 !")),
+            reason(from_base64("pas du base64 !", signature)),
             "SIGNATURE_IMAGE_INVALID"
+        );
+        // A small logo is fine where a signature is not.
+        assert!(check(png(20, 20), Upload::Logo).is_ok());
+        assert_eq!(
+            reason(check(png(10, 10), Upload::Logo)),
+            "LOGO_IMAGE_DIMENSIONS"
         );
         let data_url = format!(
             "data:image/png;base64,{}",
             base64::engine::general_purpose::STANDARD.encode(png(300, 100))
         );
-        assert_eq!(from_base64(&data_url).unwrap().drawn.width(), 300);
+        assert_eq!(
+            from_base64(&data_url, signature).unwrap().drawn.width(),
+            300
+        );
     }
 }

@@ -1,0 +1,2 @@
+drop table template_logo;
+drop table quote_template;
