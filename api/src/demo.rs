@@ -3,15 +3,22 @@
 use chrono::Utc;
 use commands::account::AccountError;
 use commands::onboarding::{sign_up, SignUp, SignUpError};
+use commands::quote::{LineDraft, QuoteDraft};
 use commands::{CommandMeta, Commands};
+use domain::client::{Address, ClientCommand, ClientKind, ClientProfile, SealedProfile};
 use domain::powder::catalogue::{self, Format, PowderCommand, PowderSpec};
 use domain::powder::movement::{self, ConsumptionSource, Lot, MovementCommand};
 use domain::powder::{Finish, PowderKind};
+use domain::quote::lifecycle::{aggregate_local_id, QuoteCommand, Signature, Signer};
+use domain::quote::pricing::Surface;
 use domain::workspace::Consent;
+use projections::Subscriptions;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use sqlx::PgPool;
 use uuid::Uuid;
+
+use crate::quote_files;
 
 pub const DEMO_WORKSPACE_NAME: &str = "Thermolaquage du Val de Loire (démo)";
 pub const DEMO_OWNER_EMAIL: &str = "gerant@demo.thermogestion.fr";
@@ -35,6 +42,7 @@ pub async fn seed(pool: &PgPool, commands: &Commands) -> anyhow::Result<bool> {
     match sign_up(pool, commands, &meta, input).await {
         Ok(signed_up) => {
             seed_powders(commands, signed_up.workspace_id).await?;
+            seed_quotes(pool, commands, signed_up.workspace_id, signed_up.account_id).await?;
             Ok(true)
         }
         Err(SignUpError::Account(AccountError::EmailTaken)) => Ok(false),
@@ -196,6 +204,199 @@ async fn seed_powders(commands: &Commands, workspace_id: Uuid) -> anyhow::Result
                 .execute(&meta, &stream, command)
                 .await?;
         }
+    }
+    Ok(())
+}
+
+/// Two clients and three quotes in each state a workshop meets first: a draft, one sent and
+/// waiting for its signature, one signed at the counter (the scan of the client's paper).
+async fn seed_quotes(
+    pool: &PgPool,
+    commands: &Commands,
+    workspace_id: Uuid,
+    owner: Uuid,
+) -> anyhow::Result<()> {
+    let meta = CommandMeta::system(workspace_id, "demo-seed");
+    let clients = [
+        (
+            "Carrosserie",
+            "Lemaire",
+            "Hugo",
+            "hugo.lemaire@exemple.fr",
+            ClientKind::Professional,
+        ),
+        (
+            "",
+            "Bernard",
+            "Paul",
+            "paul.bernard@exemple.fr",
+            ClientKind::Private,
+        ),
+    ];
+    let mut client_ids = Vec::new();
+    for (company, last_name, first_name, email, kind) in clients {
+        let client_id = Uuid::now_v7();
+        let profile = ClientProfile {
+            kind,
+            company_name: (!company.is_empty()).then(|| format!("{company} {last_name}")),
+            siret: None,
+            vat_number: None,
+            first_name: Some(first_name.to_owned()),
+            last_name: Some(last_name.to_owned()),
+            email: Some(email.to_owned()),
+            phones: vec![],
+            billing_address: Some(Address {
+                line1: "12 rue des Forges".to_owned(),
+                line2: None,
+                postcode: "49000".to_owned(),
+                city: "Angers".to_owned(),
+                country: "FR".to_owned(),
+            }),
+            delivery_address: None,
+            tags: vec![],
+            notes: None,
+        }
+        .validate()?;
+        let key = commands::client::key_for(pool, workspace_id, client_id).await?;
+        commands
+            .clients
+            .execute(
+                &meta,
+                &domain::client::aggregate_local_id(client_id),
+                ClientCommand::Create {
+                    client_id,
+                    profile: SealedProfile::seal(&profile, &key, commands::client::nonce()),
+                    duplicate_override: None,
+                    invitation: None,
+                },
+            )
+            .await?;
+        client_ids.push(client_id);
+    }
+    catch_up(pool).await?;
+    let powder = |reference: &str| -> anyhow::Result<String> {
+        let (_, kind, finish, ..) = POWDERS
+            .iter()
+            .find(|powder| powder.0 == reference)
+            .ok_or_else(|| anyhow::anyhow!("no demo powder {reference}"))?;
+        let identity = domain::powder::PowderIdentity::new(reference, *kind, *finish)
+            .ok_or_else(|| anyhow::anyhow!("bad demo powder {reference}"))?;
+        Ok(catalogue::aggregate_local_id(&identity))
+    };
+    let gate = LineDraft {
+        description: "Portail 2 vantaux".to_owned(),
+        quantity: 2,
+        surface: Surface::Dimensions {
+            length_mm: dec!(2000),
+            width_mm: dec!(1000),
+        },
+        powder_id: Some(powder("TP 7016 B")?),
+        coats: 2,
+        primer: true,
+        varnish: false,
+        labour_minutes: dec!(30),
+        consumables: dec!(5),
+        discount_pct: dec!(0),
+        vat_rate: dec!(20),
+    };
+    let rims = LineDraft {
+        description: "Jantes alu 17\"".to_owned(),
+        quantity: 4,
+        surface: Surface::Area { m2: dec!(0.35) },
+        powder_id: Some(powder("TP 9005 T")?),
+        coats: 1,
+        primer: false,
+        varnish: true,
+        labour_minutes: dec!(15),
+        consumables: dec!(0),
+        discount_pct: dec!(0),
+        vat_rate: dec!(20),
+    };
+    let mut quote_ids = Vec::new();
+    for (client_id, lines) in [
+        (client_ids[0], vec![gate.clone()]),
+        (client_ids[1], vec![rims.clone()]),
+        (client_ids[0], vec![gate, rims]),
+    ] {
+        let draft = QuoteDraft {
+            client_id,
+            lines,
+            valid_until: None,
+            deposit: None,
+        };
+        let (quote_id, _, _) = commands::quote::create(pool, commands, &meta, draft).await?;
+        quote_ids.push(quote_id);
+    }
+    catch_up(pool).await?;
+    // The second and third are sent with their frozen PDF; the third is then signed.
+    for quote_id in &quote_ids[1..] {
+        let quote = projections::quote::find(pool, workspace_id, *quote_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo quote not projected"))?;
+        let pdf_sha256 = quote_files::freeze_for_sending(pool, workspace_id, &quote)
+            .await
+            .map_err(|error| anyhow::anyhow!("{error:?}"))?;
+        commands
+            .quotes
+            .execute(
+                &meta,
+                &aggregate_local_id(*quote_id),
+                QuoteCommand::Send { pdf_sha256 },
+            )
+            .await?;
+    }
+    catch_up(pool).await?;
+    let signed = quote_ids[2];
+    let quote = projections::quote::find(pool, workspace_id, signed)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo quote not projected"))?;
+    let scan = signature_scan()?;
+    let (image_sha256, _) =
+        commands::quote_document::store_image(pool, workspace_id, "image/png", &scan).await?;
+    let signature = Signature {
+        signer: Signer::StaffOnBehalf { account_id: owner },
+        version: quote.version as u32,
+        pdf_sha256: quote.sent_pdf_sha256.clone().unwrap_or_default(),
+        image_sha256,
+        ip: None,
+        user_agent: Some("démo".to_owned()),
+        terms_accepted: true,
+    };
+    commands
+        .quotes
+        .execute(
+            &meta,
+            &aggregate_local_id(signed),
+            QuoteCommand::Sign { signature },
+        )
+        .await?;
+    catch_up(pool).await?;
+    let quote = projections::quote::find(pool, workspace_id, signed)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo quote not projected"))?;
+    quote_files::signed_copy(pool, workspace_id, &quote)
+        .await
+        .map_err(|error| anyhow::anyhow!("{error:?}"))?;
+    Ok(())
+}
+
+/// A handwritten-looking stroke on white, as a phone scan of the signed paper would be.
+fn signature_scan() -> anyhow::Result<Vec<u8>> {
+    let mut scan = image::RgbImage::from_pixel(400, 120, image::Rgb([255, 255, 255]));
+    for x in 30..370u32 {
+        let y = 60.0 + 25.0 * (f64::from(x) / 23.0).sin() * (f64::from(x) / 370.0);
+        for thickness in 0..3 {
+            scan.put_pixel(x, y as u32 + thickness, image::Rgb([20, 20, 60]));
+        }
+    }
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(scan).write_to(&mut png, image::ImageFormat::Png)?;
+    Ok(png)
+}
+
+async fn catch_up(pool: &PgPool) -> anyhow::Result<()> {
+    for projection in projections::all() {
+        projections::engine::catch_up(pool, &*projection, &Subscriptions::default(), 500).await?;
     }
     Ok(())
 }

@@ -10,10 +10,10 @@ use projections::quote::QuoteRow;
 use projections::tenant;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Actor;
 use crate::pdf::{quote_pdf, QuoteDocument, SignatureStamp};
 use crate::{uploaded_image, ApiError};
+use sqlx::PgPool;
 
 pub const STAFF_READERS: &[domain::Role] = &[
     domain::Role::Owner,
@@ -37,11 +37,11 @@ fn internal(error: impl std::fmt::Display) -> ApiError {
 /// The quote as `actor` may see it: staff see their workshop's quotes, a client in its
 /// portal only its own; anything else is not found, like an unknown id.
 pub async fn visible_quote(
-    state: &AppState,
+    pool: &PgPool,
     actor: &Actor,
     quote_id: Uuid,
 ) -> Result<QuoteRow, ApiError> {
-    let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
+    let mut tx = tenant::begin(pool, actor.workspace_id).await?;
     let quote = projections::quote::find(&mut *tx, actor.workspace_id, quote_id)
         .await?
         .ok_or_else(not_found)?;
@@ -69,11 +69,11 @@ pub async fn visible_quote(
 
 /// What the quote's PDF shows today: the workshop, the client's file, the current version.
 pub async fn live_document(
-    state: &AppState,
+    pool: &PgPool,
     workspace_id: Uuid,
     quote: &QuoteRow,
 ) -> Result<QuoteDocument, ApiError> {
-    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
+    let mut tx = tenant::begin(pool, workspace_id).await?;
     let client = projections::client::find(&mut *tx, workspace_id, quote.client_id).await?;
     let workshop = projections::workspace::find(&mut *tx, workspace_id).await?;
     let template = projections::quote::template(&mut *tx, workspace_id).await?;
@@ -110,14 +110,14 @@ pub async fn live_document(
 
 /// Draws off the async workers (rendering is CPU work), with the template's logo.
 pub async fn render(
-    state: &AppState,
+    pool: &PgPool,
     workspace_id: Uuid,
     document: QuoteDocument,
     stamp: Option<SignatureStamp>,
 ) -> Result<Vec<u8>, ApiError> {
     let logo = match &document.template.header.logo_sha256 {
         Some(sha256) => {
-            let mut tx = tenant::begin(&state.pool, workspace_id).await?;
+            let mut tx = tenant::begin(pool, workspace_id).await?;
             let logo = quote_document::find_logo(&mut *tx, workspace_id, sha256).await?;
             tx.commit().await?;
             logo
@@ -139,15 +139,15 @@ pub async fn render(
 /// Draws and stores the PDF the client will receive for the current version; its digest
 /// goes in `QuoteSent`.
 pub async fn freeze_for_sending(
-    state: &AppState,
+    pool: &PgPool,
     workspace_id: Uuid,
     quote: &QuoteRow,
 ) -> Result<String, ApiError> {
-    let document = live_document(state, workspace_id, quote).await?;
+    let document = live_document(pool, workspace_id, quote).await?;
     let inputs = serde_json::to_value(&document).map_err(internal)?;
-    let pdf = render(state, workspace_id, document, None).await?;
+    let pdf = render(pool, workspace_id, document, None).await?;
     Ok(quote_document::store(
-        &state.pool,
+        pool,
         workspace_id,
         quote.quote_id,
         quote.version as u32,
@@ -159,12 +159,12 @@ pub async fn freeze_for_sending(
 }
 
 async fn stored(
-    state: &AppState,
+    pool: &PgPool,
     workspace_id: Uuid,
     quote_id: Uuid,
     sha256: &str,
 ) -> Result<Option<StoredDocument>, ApiError> {
-    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
+    let mut tx = tenant::begin(pool, workspace_id).await?;
     let document = quote_document::find(&mut *tx, workspace_id, quote_id, sha256).await?;
     tx.commit().await?;
     Ok(document)
@@ -173,46 +173,46 @@ async fn stored(
 /// The PDF of the quote as it stands: `(bytes, SHA-256)`. A draft is drawn live; a sent
 /// quote is the frozen PDF sent; an accepted one its signed copy.
 pub async fn current_pdf(
-    state: &AppState,
+    pool: &PgPool,
     workspace_id: Uuid,
     quote: &QuoteRow,
 ) -> Result<(Vec<u8>, String), ApiError> {
     if quote.status == "accepted" {
-        if let Some(signed) = signed_copy(state, workspace_id, quote).await? {
+        if let Some(signed) = signed_copy(pool, workspace_id, quote).await? {
             return Ok((signed.pdf, signed.sha256));
         }
     }
     if quote.status != "draft" {
         if let Some(sha256) = &quote.sent_pdf_sha256 {
-            if let Some(sent) = stored(state, workspace_id, quote.quote_id, sha256).await? {
+            if let Some(sent) = stored(pool, workspace_id, quote.quote_id, sha256).await? {
                 return Ok((sent.pdf, sent.sha256));
             }
         }
     }
-    let document = live_document(state, workspace_id, quote).await?;
-    let pdf = render(state, workspace_id, document, None).await?;
+    let document = live_document(pool, workspace_id, quote).await?;
+    let pdf = render(pool, workspace_id, document, None).await?;
     let sha256 = domain::digest::sha256_hex(&pdf);
     Ok((pdf, sha256))
 }
 
 /// Any stored PDF of the quote by its digest (the auditor's exact bytes).
 pub async fn document(
-    state: &AppState,
+    pool: &PgPool,
     workspace_id: Uuid,
     quote_id: Uuid,
     sha256: &str,
 ) -> Result<Option<StoredDocument>, ApiError> {
-    stored(state, workspace_id, quote_id, sha256).await
+    stored(pool, workspace_id, quote_id, sha256).await
 }
 
 /// The signed copy of the accepted version: stored, or drawn now from the sent PDF's inputs,
 /// the journal entry and the image (a crash right after signing loses nothing).
 pub async fn signed_copy(
-    state: &AppState,
+    pool: &PgPool,
     workspace_id: Uuid,
     quote: &QuoteRow,
 ) -> Result<Option<StoredDocument>, ApiError> {
-    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
+    let mut tx = tenant::begin(pool, workspace_id).await?;
     let existing =
         quote_document::find_signed(&mut *tx, workspace_id, quote.quote_id, quote.version as u32)
             .await?;
@@ -226,11 +226,11 @@ pub async fn signed_copy(
     let Some(signature) = journal.into_iter().find(|row| row.version == quote.version) else {
         return Ok(None);
     };
-    let Some(sent) = stored(state, workspace_id, quote.quote_id, &signature.pdf_sha256).await?
+    let Some(sent) = stored(pool, workspace_id, quote.quote_id, &signature.pdf_sha256).await?
     else {
         return Ok(None);
     };
-    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
+    let mut tx = tenant::begin(pool, workspace_id).await?;
     let image = quote_document::find_image(&mut *tx, workspace_id, &signature.image_sha256).await?;
     tx.commit().await?;
     let Some((_, image)) = image else {
@@ -251,9 +251,9 @@ pub async fn signed_copy(
         signed_by,
         pdf_sha256: signature.pdf_sha256.clone(),
     };
-    let pdf = render(state, workspace_id, document, Some(stamp)).await?;
+    let pdf = render(pool, workspace_id, document, Some(stamp)).await?;
     let sha256 = quote_document::store(
-        &state.pool,
+        pool,
         workspace_id,
         quote.quote_id,
         quote.version as u32,

@@ -73,15 +73,16 @@ fn demo_replay_and_migrations_from_the_command_line() {
         "seeding is idempotent: {again}"
     );
 
-    // The demo log: 4 sign-up events, 6 powders, 12 stock movements.
+    // The demo log: 4 sign-up events, 6 powders, 12 stock movements, 2 clients, 3 quotes
+    // with their 3 numbers, 2 sendings, 1 signature with its acceptance.
     let replay = stdout(&database.run(&["replay", "workspace"]));
     assert!(
-        replay.contains("workspace: read 22 events, applied 2"),
+        replay.contains("workspace: read 34 events, applied 2"),
         "{replay}"
     );
     let replay = stdout(&database.run(&["replay", "powder_stock"]));
     assert!(
-        replay.contains("powder_stock: read 22 events, applied 12"),
+        replay.contains("powder_stock: read 34 events, applied 12"),
         "{replay}"
     );
 
@@ -94,7 +95,7 @@ fn demo_replay_and_migrations_from_the_command_line() {
     stdout(&database.run(&["migrate"]));
     let replay_all = stdout(&database.run(&["replay"]));
     assert!(
-        replay_all.contains("workspace: read 22 events, applied 2"),
+        replay_all.contains("workspace: read 34 events, applied 2"),
         "{replay_all}"
     );
 

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod client_import;
 mod clients;
+mod demo;
 mod email_links;
 mod email_oauth;
 mod email_settings;

@@ -385,7 +385,8 @@ impl QuoteQuery {
     /// s'il s'agit du sien.
     async fn quote(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<QuoteNode> {
         let actor = actor(ctx)?;
-        let row = crate::quote_files::visible_quote(state(ctx), &actor, quote_uuid(&id)?).await?;
+        let row =
+            crate::quote_files::visible_quote(&state(ctx).pool, &actor, quote_uuid(&id)?).await?;
         Ok(row.into())
     }
 }
@@ -445,11 +446,12 @@ impl QuoteMutation {
         actor.require(EDITORS)?;
         let quote_id = quote_uuid(&id)?;
         let state = state(ctx);
-        let quote = crate::quote_files::visible_quote(state, &actor, quote_id).await?;
+        let quote = crate::quote_files::visible_quote(&state.pool, &actor, quote_id).await?;
         // Sending again is harmless: the quote names the PDF it was sent with.
         let pdf_sha256 = match (quote.status.as_str(), quote.sent_pdf_sha256.clone()) {
             ("draft", _) | (_, None) => {
-                crate::quote_files::freeze_for_sending(state, actor.workspace_id, &quote).await?
+                crate::quote_files::freeze_for_sending(&state.pool, actor.workspace_id, &quote)
+                    .await?
             }
             (_, Some(sent)) => sent,
         };

@@ -159,7 +159,7 @@ impl QuoteSignatureMutation {
         };
         let quote_id = Uuid::parse_str(&input.quote_id).map_err(|_| quote_files::not_found())?;
         let state = state(ctx);
-        quote_files::visible_quote(state, &actor, quote_id).await?;
+        quote_files::visible_quote(&state.pool, &actor, quote_id).await?;
         // Checked before anything is written.
         let image = uploaded_image::from_base64(&input.image, Upload::Signature)?;
         let (image_sha256, fresh) = quote_document::store_image(
@@ -203,9 +203,9 @@ impl QuoteSignatureMutation {
         state
             .await_projections(&receipt, &[projections::quote::NAME])
             .await?;
-        let quote = quote_files::visible_quote(state, &actor, quote_id).await?;
+        let quote = quote_files::visible_quote(&state.pool, &actor, quote_id).await?;
         // The signed copy now, while the signer waits for it.
-        quote_files::signed_copy(state, actor.workspace_id, &quote).await?;
+        quote_files::signed_copy(&state.pool, actor.workspace_id, &quote).await?;
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;

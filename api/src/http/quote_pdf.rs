@@ -50,8 +50,8 @@ pub async fn quote_pdf_file(
         .strip_suffix(".pdf")
         .and_then(|id| Uuid::parse_str(id).ok())
         .ok_or_else(not_found)?;
-    let quote = quote_files::visible_quote(&state, &actor, quote_id).await?;
-    let (pdf, sha256) = quote_files::current_pdf(&state, actor.workspace_id, &quote).await?;
+    let quote = quote_files::visible_quote(&state.pool, &actor, quote_id).await?;
+    let (pdf, sha256) = quote_files::current_pdf(&state.pool, actor.workspace_id, &quote).await?;
     Ok(pdf_response(&quote.number, &sha256, pdf))
 }
 
@@ -63,8 +63,8 @@ pub async fn stored_document(
     let actor = caller(&state, &headers).await?;
     let quote_id = Uuid::parse_str(&quote_id).map_err(|_| not_found())?;
     let sha256 = file.strip_suffix(".pdf").ok_or_else(not_found)?;
-    let quote = quote_files::visible_quote(&state, &actor, quote_id).await?;
-    let document = quote_files::document(&state, actor.workspace_id, quote_id, sha256)
+    let quote = quote_files::visible_quote(&state.pool, &actor, quote_id).await?;
+    let document = quote_files::document(&state.pool, actor.workspace_id, quote_id, sha256)
         .await?
         .ok_or_else(not_found)?;
     let filename = format!("{}-v{}-{}", quote.number, document.version, document.kind);
