@@ -402,26 +402,26 @@ pub async fn find(
 }
 
 /// Quotes newest first, before the cursor `(created_at, quote_id)`, optionally of one status
-/// or one client.
+/// or of some clients (one, or the files of a portal login).
 pub async fn list(
     executor: impl PgExecutor<'_>,
     workspace_id: Uuid,
     status: Option<&str>,
-    client_id: Option<Uuid>,
+    clients: Option<&[Uuid]>,
     before: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<QuoteRow>, sqlx::Error> {
     let (before_at, before_id) = before.unzip();
     sqlx::query_as(&format!(
         "select {COLUMNS} from quote
-         where workspace_id = $1 and ($2::text is null or status = $2) and ($3::uuid is null or client_id = $3)
+         where workspace_id = $1 and ($2::text is null or status = $2) and ($3::uuid[] is null or client_id = any($3))
            and ($4::timestamptz is null or (created_at, quote_id) < ($4, $5))
          order by created_at desc, quote_id desc
          limit $6"
     ))
     .bind(workspace_id)
     .bind(status)
-    .bind(client_id)
+    .bind(clients)
     .bind(before_at)
     .bind(before_id)
     .bind(limit)

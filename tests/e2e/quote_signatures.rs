@@ -364,6 +364,15 @@ async fn the_client_signs_in_its_portal_and_sees_no_other_quote() {
         .await;
     assert_eq!(error_code(&not_mine), Some("NOT_FOUND"), "{not_mine}");
     assert_eq!(pdf(&app, &client, &theirs).await.status(), 404);
+    // Its list holds its quote only, not the other client's.
+    let listed = app
+        .graphql_as(&client, "{ quotes { edges { node { id } } } }", json!({}))
+        .await;
+    assert_eq!(
+        listed["data"]["quotes"]["edges"],
+        json!([{ "node": { "id": id } }]),
+        "{listed}"
+    );
     let journal = app.graphql_as(&client, JOURNAL, json!({})).await;
     assert_eq!(
         error_code(&journal),

@@ -340,7 +340,8 @@ pub struct QuoteQuery;
 
 #[Object]
 impl QuoteQuery {
-    /// Les devis, du plus récent au plus ancien.
+    /// Les devis, du plus récent au plus ancien. Le client, dans son espace, ne voit que les
+    /// siens.
     async fn quotes(
         &self,
         ctx: &Context<'_>,
@@ -350,7 +351,9 @@ impl QuoteQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, QuoteNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        if actor.role != Role::Client {
+            actor.require(READERS)?;
+        }
         let before = after.as_deref().map(time_cursor).transpose()?;
         let client_id = client_id
             .as_ref()
@@ -360,11 +363,26 @@ impl QuoteQuery {
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
+        let clients = if actor.role == Role::Client {
+            let own = projections::client::of_portal_account(
+                &mut *tx,
+                actor.workspace_id,
+                actor.account_id,
+            )
+            .await
+            .map_err(ApiError::from)?;
+            Some(match client_id {
+                Some(asked) => own.into_iter().filter(|id| *id == asked).collect(),
+                None => own,
+            })
+        } else {
+            client_id.map(|id| vec![id])
+        };
         let mut rows = projections::quote::list(
             &mut *tx,
             actor.workspace_id,
             status.map(QuoteStatusValue::stored),
-            client_id,
+            clients.as_deref(),
             before,
             limit + 1,
         )
