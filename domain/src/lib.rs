@@ -13,6 +13,7 @@ pub mod meta;
 pub mod money;
 pub mod position;
 pub mod powder;
+pub mod project;
 pub mod quote;
 pub mod role;
 pub mod stamped;
@@ -72,6 +73,18 @@ pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
         (
             quote::numbering::QuoteNumbering::TYPE,
             schemars::schema_for!(quote::numbering::NumberingEvent),
+        ),
+        (
+            project::lifecycle::Project::TYPE,
+            schemars::schema_for!(project::lifecycle::ProjectEvent),
+        ),
+        (
+            project::numbering::ProjectNumbering::TYPE,
+            schemars::schema_for!(project::numbering::ProjectNumberingEvent),
+        ),
+        (
+            project::workflow::Workflow::TYPE,
+            schemars::schema_for!(project::workflow::WorkflowEvent),
         ),
         (
             client::import::ClientImport::TYPE,

@@ -1,0 +1,548 @@
+//! The project aggregate (spec §5.3, §5.4): the parts a client left at the shop, their
+//! recorded parameters, and their way through the workshop's steps — validated in order by
+//! operators, skipped where allowed, sent back by a non-conformity — with the quality check
+//! that must pass before the project is ready, then delivered. Every change is an event:
+//! the project's audit trail.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::workflow::{StepDef, StepKind, WorkflowSettings};
+use crate::quote::pricing::{price, Line, LinePowder, PricingError, Rates};
+use crate::{DomainError, ErrorKind, Stamped};
+
+pub fn aggregate_local_id(project_id: Uuid) -> String {
+    format!("project/{project_id}")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Normal,
+    Urgent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    InProgress,
+    Ready,
+    Delivered,
+}
+
+/// One kind of part (a line of the quote): how many, their surface, and the parameters the
+/// shop records for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Part {
+    /// 1, 2, 3… in the project.
+    pub rank: u16,
+    /// Printed on the label: `P26-0042-2`.
+    pub code: String,
+    pub description: String,
+    pub quantity: u32,
+    /// Of all `quantity` parts, m².
+    pub surface_m2: Decimal,
+    /// The exact powder (identity, cure), none for labour only.
+    pub powder: Option<LinePowder>,
+    pub coats: u8,
+    pub primer: bool,
+    pub varnish: bool,
+    /// Powder a coating of these parts uses: surface × consumption × coats.
+    pub powder_kg: Decimal,
+}
+
+/// Builds the parts of a project from lines (a quote's, or typed at the counter).
+pub fn parts_from_lines(project_number: &str, lines: &[Line]) -> Result<Vec<Part>, ProjectError> {
+    // Surfaces and powder do not depend on prices.
+    let zero = Rates {
+        hourly_rate: Decimal::ZERO,
+        powder_margin_pct: Decimal::ZERO,
+        labour_margin_pct: Decimal::ZERO,
+        primer_price_per_kg: Decimal::ZERO,
+        varnish_price_per_kg: Decimal::ZERO,
+    };
+    let priced = price(lines, &zero)?;
+    Ok(lines
+        .iter()
+        .zip(priced.lines)
+        .enumerate()
+        .map(|(index, (line, priced))| {
+            let rank = index as u16 + 1;
+            Part {
+                rank,
+                code: super::numbering::part_code(project_number, rank),
+                description: line.description.clone(),
+                quantity: line.quantity,
+                surface_m2: priced.surface_m2,
+                powder: line.powder.clone(),
+                coats: line.coats,
+                primer: line.primer,
+                varnish: line.varnish,
+                powder_kg: priced.powder_kg,
+            }
+        })
+        .collect())
+}
+
+/// The quote a project comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct QuoteRef {
+    pub quote_id: Uuid,
+    pub number: String,
+    pub version: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Intake {
+    pub client_id: Uuid,
+    pub quote: Option<QuoteRef>,
+    pub parts: Vec<Part>,
+    /// When the client left the parts.
+    pub deposited_on: Option<NaiveDate>,
+    pub promised_on: Option<NaiveDate>,
+    /// Outdoor gate, rims, indoor furniture…: decides the powder family.
+    pub end_use: Option<String>,
+    pub priority: Priority,
+}
+
+/// What the coating of a project took from stock, per powder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PowderUse {
+    /// The catalogue key of the powder (`powder/…`).
+    pub powder_key: String,
+    pub kg: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct QcAnswer {
+    pub item: String,
+    pub passed: bool,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProjectError {
+    #[error(transparent)]
+    Part(#[from] PricingError),
+    #[error("ce projet existe déjà")]
+    AlreadyCreated,
+    #[error("ce projet n'existe pas")]
+    NotFound,
+    #[error("la date promise ne peut pas précéder le dépôt")]
+    PromisedBeforeDeposit,
+    #[error("l'étape en cours est « {expected} », pas « {given} »")]
+    StepOutOfOrder { expected: String, given: String },
+    #[error("l'étape « {step} » ne se saute pas")]
+    StepNotSkippable { step: String },
+    #[error("dites pourquoi l'étape est sautée")]
+    ReasonMissing,
+    #[error("le contrôle qualité se remplit à l'étape de contrôle")]
+    NotAtQc,
+    #[error("le contrôle qualité doit répondre à chaque point de la liste : {missing}")]
+    QcIncomplete { missing: String },
+    #[error(
+        "le contrôle qualité n'est pas passé : déclarez une non-conformité ou refaites le contrôle"
+    )]
+    QcNotPassed,
+    #[error("type de défaut inconnu : « {defect} »")]
+    UnknownDefect { defect: String },
+    #[error("une non-conformité renvoie à une étape déjà faite ou en cours, pas à « {step} »")]
+    ReturnForward { step: String },
+    #[error("le projet n'est pas prêt")]
+    NotReady,
+    #[error("le projet est livré : il ne change plus")]
+    Delivered,
+}
+
+impl DomainError for ProjectError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Part(error) => error.code(),
+            Self::AlreadyCreated => "PROJECT_ALREADY_EXISTS",
+            Self::NotFound => "PROJECT_NOT_FOUND",
+            Self::PromisedBeforeDeposit => "PROJECT_DATES_INVALID",
+            Self::StepOutOfOrder { .. } => "STEP_OUT_OF_ORDER",
+            Self::StepNotSkippable { .. } => "STEP_NOT_SKIPPABLE",
+            Self::ReasonMissing => "STEP_SKIP_REASON_MISSING",
+            Self::NotAtQc => "QC_NOT_AT_QC_STEP",
+            Self::QcIncomplete { .. } => "QC_INCOMPLETE",
+            Self::QcNotPassed => "QC_NOT_PASSED",
+            Self::UnknownDefect { .. } => "DEFECT_TYPE_UNKNOWN",
+            Self::ReturnForward { .. } => "NC_RETURN_FORWARD",
+            Self::NotReady => "PROJECT_NOT_READY",
+            Self::Delivered => "PROJECT_DELIVERED",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Part(_)
+            | Self::PromisedBeforeDeposit
+            | Self::ReasonMissing
+            | Self::QcIncomplete { .. }
+            | Self::UnknownDefect { .. }
+            | Self::ReturnForward { .. } => ErrorKind::Validation,
+            Self::NotFound => ErrorKind::NotFound,
+            _ => ErrorKind::Conflict,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ProjectCommand {
+    /// `number` comes from the workshop's counter, `workflow` is copied from its settings.
+    Create {
+        project_id: Uuid,
+        number: String,
+        intake: Intake,
+        workflow: WorkflowSettings,
+    },
+    ValidateStep {
+        step: String,
+    },
+    SkipStep {
+        step: String,
+        reason: String,
+    },
+    RecordQc {
+        answers: Vec<QcAnswer>,
+    },
+    DeclareNonConformity {
+        nc_id: Uuid,
+        defect_type: String,
+        comment: Option<String>,
+        corrective_action: Option<String>,
+        /// The step the project goes back to (the current one to redo it).
+        return_to: String,
+    },
+    Deliver,
+}
+
+/// Event type strings are the contract with the log: never rename a variant, add a version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub enum ProjectEvent {
+    Created {
+        project_id: Uuid,
+        number: String,
+        intake: Intake,
+        steps: Vec<StepDef>,
+        qc_checklist: Vec<String>,
+        defect_types: Vec<String>,
+        created_at: DateTime<Utc>,
+    },
+    StepValidated {
+        step: String,
+        /// The coating step's powder, taken from stock in the same commit.
+        consumption: Vec<PowderUse>,
+        validated_at: DateTime<Utc>,
+    },
+    StepSkipped {
+        step: String,
+        reason: String,
+        skipped_at: DateTime<Utc>,
+    },
+    QcRecorded {
+        answers: Vec<QcAnswer>,
+        passed: bool,
+        recorded_at: DateTime<Utc>,
+    },
+    NonConformityDeclared {
+        nc_id: Uuid,
+        at_step: String,
+        defect_type: String,
+        comment: Option<String>,
+        corrective_action: Option<String>,
+        return_to: String,
+        declared_at: DateTime<Utc>,
+    },
+    /// Every step done: the parts can be picked up.
+    Ready {
+        ready_at: DateTime<Utc>,
+    },
+    Delivered {
+        delivered_at: DateTime<Utc>,
+    },
+}
+
+impl ProjectEvent {
+    pub const CREATED: &'static str = "ProjectCreated";
+    pub const STEP_VALIDATED: &'static str = "ProjectStepValidated";
+    pub const STEP_SKIPPED: &'static str = "ProjectStepSkipped";
+    pub const QC_RECORDED: &'static str = "ProjectQcRecorded";
+    pub const NON_CONFORMITY: &'static str = "ProjectNonConformityDeclared";
+    pub const READY: &'static str = "ProjectReady";
+    pub const DELIVERED: &'static str = "ProjectDelivered";
+}
+
+impl DomainEvent for ProjectEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::Created { .. } => Self::CREATED,
+            Self::StepValidated { .. } => Self::STEP_VALIDATED,
+            Self::StepSkipped { .. } => Self::STEP_SKIPPED,
+            Self::QcRecorded { .. } => Self::QC_RECORDED,
+            Self::NonConformityDeclared { .. } => Self::NON_CONFORMITY,
+            Self::Ready { .. } => Self::READY,
+            Self::Delivered { .. } => Self::DELIVERED,
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    status: Option<Status>,
+    steps: Vec<StepDef>,
+    /// Index of the step in progress; `steps.len()` once all are done.
+    current: usize,
+    qc_checklist: Vec<String>,
+    defect_types: Vec<String>,
+    qc_passed: bool,
+    parts: Vec<Part>,
+}
+
+impl Project {
+    pub fn decide(
+        &self,
+        command: Stamped<ProjectCommand>,
+    ) -> Result<Vec<ProjectEvent>, ProjectError> {
+        let now = command.now;
+        if let ProjectCommand::Create {
+            project_id,
+            number,
+            intake,
+            workflow,
+        } = command.body
+        {
+            if self.status.is_some() {
+                return Err(ProjectError::AlreadyCreated);
+            }
+            if let (Some(deposited), Some(promised)) = (intake.deposited_on, intake.promised_on) {
+                if promised < deposited {
+                    return Err(ProjectError::PromisedBeforeDeposit);
+                }
+            }
+            return Ok(vec![ProjectEvent::Created {
+                project_id,
+                number,
+                intake,
+                steps: workflow.steps,
+                qc_checklist: workflow.qc_checklist,
+                defect_types: workflow.defect_types,
+                created_at: now,
+            }]);
+        }
+        let status = self.status.ok_or(ProjectError::NotFound)?;
+        match command.body {
+            ProjectCommand::Create { .. } => unreachable!("handled above"),
+            ProjectCommand::Deliver => match status {
+                Status::Ready => Ok(vec![ProjectEvent::Delivered { delivered_at: now }]),
+                Status::Delivered => Ok(vec![]),
+                Status::InProgress => Err(ProjectError::NotReady),
+            },
+            _ if status == Status::Delivered => Err(ProjectError::Delivered),
+            ProjectCommand::ValidateStep { step } => {
+                let current = self.current_step(&step)?;
+                if current.kind == StepKind::QualityControl && !self.qc_passed {
+                    return Err(ProjectError::QcNotPassed);
+                }
+                let consumption = if current.kind == StepKind::Coating {
+                    self.powder_used()
+                } else {
+                    vec![]
+                };
+                let mut events = vec![ProjectEvent::StepValidated {
+                    step,
+                    consumption,
+                    validated_at: now,
+                }];
+                events.extend(self.ready_after_this_step(now));
+                Ok(events)
+            }
+            ProjectCommand::SkipStep { step, reason } => {
+                let current = self.current_step(&step)?;
+                if !current.skippable {
+                    return Err(ProjectError::StepNotSkippable { step });
+                }
+                let reason = reason.trim().to_owned();
+                if reason.is_empty() {
+                    return Err(ProjectError::ReasonMissing);
+                }
+                let mut events = vec![ProjectEvent::StepSkipped {
+                    step,
+                    reason,
+                    skipped_at: now,
+                }];
+                events.extend(self.ready_after_this_step(now));
+                Ok(events)
+            }
+            ProjectCommand::RecordQc { answers } => {
+                let at_qc = self
+                    .steps
+                    .get(self.current)
+                    .is_some_and(|step| step.kind == StepKind::QualityControl);
+                if status != Status::InProgress || !at_qc {
+                    return Err(ProjectError::NotAtQc);
+                }
+                let answered: BTreeMap<&str, &QcAnswer> = answers
+                    .iter()
+                    .map(|answer| (answer.item.as_str(), answer))
+                    .collect();
+                let missing: Vec<&str> = self
+                    .qc_checklist
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|item| !answered.contains_key(item))
+                    .collect();
+                let unknown = answers
+                    .iter()
+                    .any(|answer| !self.qc_checklist.contains(&answer.item));
+                if !missing.is_empty() || unknown || answered.len() != answers.len() {
+                    return Err(ProjectError::QcIncomplete {
+                        missing: missing.join(", "),
+                    });
+                }
+                let passed = answers.iter().all(|answer| answer.passed);
+                Ok(vec![ProjectEvent::QcRecorded {
+                    answers,
+                    passed,
+                    recorded_at: now,
+                }])
+            }
+            ProjectCommand::DeclareNonConformity {
+                nc_id,
+                defect_type,
+                comment,
+                corrective_action,
+                return_to,
+            } => {
+                if !self.defect_types.contains(&defect_type) {
+                    return Err(ProjectError::UnknownDefect {
+                        defect: defect_type,
+                    });
+                }
+                // A project found faulty once ready (at pickup) goes back like any other.
+                let at = self.current.min(self.steps.len().saturating_sub(1));
+                let back = self
+                    .steps
+                    .iter()
+                    .position(|step| step.key == return_to)
+                    .filter(|index| *index <= at)
+                    .ok_or(ProjectError::ReturnForward {
+                        step: return_to.clone(),
+                    })?;
+                Ok(vec![ProjectEvent::NonConformityDeclared {
+                    nc_id,
+                    at_step: self.steps[at].key.clone(),
+                    defect_type,
+                    comment: comment.filter(|text| !text.trim().is_empty()),
+                    corrective_action: corrective_action.filter(|text| !text.trim().is_empty()),
+                    return_to: self.steps[back].key.clone(),
+                    declared_at: now,
+                }])
+            }
+        }
+    }
+
+    /// The step in progress, if it is `step`.
+    fn current_step(&self, step: &str) -> Result<&StepDef, ProjectError> {
+        match self.steps.get(self.current) {
+            Some(current) if current.key == step && self.status == Some(Status::InProgress) => {
+                Ok(current)
+            }
+            Some(current) => Err(ProjectError::StepOutOfOrder {
+                expected: current.key.clone(),
+                given: step.to_owned(),
+            }),
+            None => Err(ProjectError::StepOutOfOrder {
+                expected: "aucune (projet prêt)".to_owned(),
+                given: step.to_owned(),
+            }),
+        }
+    }
+
+    fn ready_after_this_step(&self, now: DateTime<Utc>) -> Option<ProjectEvent> {
+        (self.current + 1 == self.steps.len()).then_some(ProjectEvent::Ready { ready_at: now })
+    }
+
+    /// Powder per catalogue key for one coating of every part.
+    fn powder_used(&self) -> Vec<PowderUse> {
+        let mut by_powder: BTreeMap<String, Decimal> = BTreeMap::new();
+        for part in &self.parts {
+            if let Some(powder) = &part.powder {
+                if part.powder_kg > Decimal::ZERO {
+                    let key = crate::powder::catalogue::aggregate_local_id(&powder.identity);
+                    *by_powder.entry(key).or_default() += part.powder_kg;
+                }
+            }
+        }
+        by_powder
+            .into_iter()
+            .map(|(powder_key, kg)| PowderUse { powder_key, kg })
+            .collect()
+    }
+}
+
+impl Aggregate for Project {
+    const TYPE: &'static str = "project";
+    type Command = Stamped<ProjectCommand>;
+    type Event = ProjectEvent;
+    type Error = ProjectError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            ProjectEvent::Created {
+                intake,
+                steps,
+                qc_checklist,
+                defect_types,
+                ..
+            } => {
+                self.status = Some(Status::InProgress);
+                self.steps = steps;
+                self.current = 0;
+                self.qc_checklist = qc_checklist;
+                self.defect_types = defect_types;
+                self.parts = intake.parts;
+            }
+            ProjectEvent::StepValidated { .. } | ProjectEvent::StepSkipped { .. } => {
+                self.current += 1;
+            }
+            ProjectEvent::QcRecorded { passed, .. } => self.qc_passed = passed,
+            ProjectEvent::NonConformityDeclared { return_to, .. } => {
+                self.current = self
+                    .steps
+                    .iter()
+                    .position(|step| step.key == return_to)
+                    .unwrap_or(self.current);
+                self.qc_passed = false;
+                self.status = Some(Status::InProgress);
+            }
+            ProjectEvent::Ready { .. } => self.status = Some(Status::Ready),
+            ProjectEvent::Delivered { .. } => self.status = Some(Status::Delivered),
+        }
+    }
+}

@@ -1,0 +1,378 @@
+use chrono::{NaiveDate, TimeZone, Utc};
+use cqrs_es::test::TestFramework;
+use rust_decimal_macros::dec;
+use uuid::Uuid;
+
+use super::lifecycle::*;
+use super::workflow::*;
+use crate::powder::{Finish, PowderIdentity, PowderKind};
+use crate::quote::pricing::{Line, LinePowder, Surface};
+use crate::{DomainError, Stamped};
+
+type ProjectTest = TestFramework<Project>;
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap()
+}
+
+fn gate_powder() -> LinePowder {
+    LinePowder {
+        identity: PowderIdentity::new("TP 7016 B", PowderKind::Polyester, Finish::Gloss).unwrap(),
+        price_per_kg: dec!(12.90),
+        consumption_kg_m2: dec!(0.175),
+        cure_temperature_c: 200,
+        cure_minutes: 10,
+    }
+}
+
+fn lines() -> Vec<Line> {
+    let line = |description: &str, quantity, m2, powder: Option<LinePowder>, coats| Line {
+        description: description.into(),
+        quantity,
+        surface: Surface::Area { m2 },
+        powder,
+        coats,
+        primer: false,
+        varnish: false,
+        labour_minutes: dec!(10),
+        consumables: dec!(0),
+        discount_pct: dec!(0),
+        vat_rate: dec!(20),
+    };
+    vec![
+        line("Portail", 2, dec!(2), Some(gate_powder()), 2),
+        line("Poteaux", 2, dec!(0.5), Some(gate_powder()), 1),
+        line("Sablage seul", 1, dec!(1), None, 1),
+    ]
+}
+
+/// A short workflow: reception, sandblasting (skippable), coating, QC.
+fn workflow() -> WorkflowSettings {
+    let step = |key: &str, kind, skippable| StepDef {
+        key: key.into(),
+        label: key.into(),
+        kind,
+        skippable,
+    };
+    WorkflowSettings {
+        steps: vec![
+            step("reception", StepKind::Reception, false),
+            step("sablage", StepKind::Preparation, true),
+            step("poudrage", StepKind::Coating, false),
+            step("controle", StepKind::QualityControl, false),
+        ],
+        qc_checklist: vec!["Teinte".into(), "Épaisseur".into()],
+        defect_types: vec!["Coulure".into(), "Manque de poudre".into()],
+    }
+}
+
+fn created() -> ProjectEvent {
+    let workflow = workflow();
+    ProjectEvent::Created {
+        project_id: Uuid::from_u128(7),
+        number: "P26-0001".into(),
+        intake: Intake {
+            client_id: Uuid::from_u128(1),
+            quote: None,
+            parts: parts_from_lines("P26-0001", &lines()).unwrap(),
+            deposited_on: NaiveDate::from_ymd_opt(2026, 11, 25),
+            promised_on: NaiveDate::from_ymd_opt(2026, 12, 2),
+            end_use: Some("Extérieur".into()),
+            priority: Priority::Normal,
+        },
+        steps: workflow.steps,
+        qc_checklist: workflow.qc_checklist,
+        defect_types: workflow.defect_types,
+        created_at: now(),
+    }
+}
+
+fn at(command: ProjectCommand) -> Stamped<ProjectCommand> {
+    Stamped::at(now(), command)
+}
+
+fn validate(step: &str) -> Stamped<ProjectCommand> {
+    at(ProjectCommand::ValidateStep { step: step.into() })
+}
+
+fn validated(step: &str, consumption: Vec<PowderUse>) -> ProjectEvent {
+    ProjectEvent::StepValidated {
+        step: step.into(),
+        consumption,
+        validated_at: now(),
+    }
+}
+
+fn answers(passed: bool) -> Vec<QcAnswer> {
+    vec![
+        QcAnswer {
+            item: "Teinte".into(),
+            passed: true,
+            comment: None,
+        },
+        QcAnswer {
+            item: "Épaisseur".into(),
+            passed,
+            comment: (!passed).then(|| "45 µm au lieu de 60".into()),
+        },
+    ]
+}
+
+/// Up to the QC step: reception validated, sandblasting skipped, coating validated.
+fn at_qc() -> Vec<ProjectEvent> {
+    vec![
+        created(),
+        validated("reception", vec![]),
+        ProjectEvent::StepSkipped {
+            step: "sablage".into(),
+            reason: "acier neuf".into(),
+            skipped_at: now(),
+        },
+        validated("poudrage", vec![]),
+    ]
+}
+
+#[test]
+fn parts_carry_their_code_surface_and_powder_to_use() {
+    let parts = parts_from_lines("P26-0001", &lines()).unwrap();
+    let codes: Vec<&str> = parts.iter().map(|part| part.code.as_str()).collect();
+    assert_eq!(codes, ["P26-0001-1", "P26-0001-2", "P26-0001-3"]);
+    // 2 × 2 m² × 0.175 kg/m² × 2 coats = 1.4 kg; 2 × 0.5 × 0.175 × 1 = 0.175 kg.
+    let kg: Vec<_> = parts.iter().map(|part| part.powder_kg).collect();
+    assert_eq!(kg, [dec!(1.4), dec!(0.175), dec!(0)]);
+    assert_eq!(parts[0].surface_m2, dec!(4));
+    let mut bad = lines();
+    bad[0].coats = 4;
+    assert_eq!(
+        parts_from_lines("P26-0001", &bad).unwrap_err().code(),
+        "QUOTE_COATS_INVALID"
+    );
+}
+
+#[test]
+fn steps_are_validated_in_order_and_coating_takes_the_powder() {
+    ProjectTest::with(())
+        .given(vec![created()])
+        .when(validate("poudrage"))
+        .then_expect_error(ProjectError::StepOutOfOrder {
+            expected: "reception".into(),
+            given: "poudrage".into(),
+        });
+    ProjectTest::with(())
+        .given(vec![created(), validated("reception", vec![])])
+        .when(at(ProjectCommand::SkipStep {
+            step: "sablage".into(),
+            reason: "  ".into(),
+        }))
+        .then_expect_error(ProjectError::ReasonMissing);
+    let mut coating = at_qc();
+    coating.pop();
+    ProjectTest::with(())
+        .given(coating)
+        .when(validate("poudrage"))
+        .then_expect_events(vec![validated(
+            "poudrage",
+            vec![PowderUse {
+                powder_key: crate::powder::catalogue::aggregate_local_id(&gate_powder().identity),
+                kg: dec!(1.575),
+            }],
+        )]);
+    ProjectTest::with(())
+        .given(vec![
+            created(),
+            validated("reception", vec![]),
+            validated("sablage", vec![]),
+        ])
+        .when(at(ProjectCommand::SkipStep {
+            step: "poudrage".into(),
+            reason: "déjà peint".into(),
+        }))
+        .then_expect_error(ProjectError::StepNotSkippable {
+            step: "poudrage".into(),
+        });
+}
+
+#[test]
+fn quality_control_answers_every_point_and_blocks_ready_until_passed() {
+    ProjectTest::with(())
+        .given(at_qc())
+        .when(validate("controle"))
+        .then_expect_error(ProjectError::QcNotPassed);
+    ProjectTest::with(())
+        .given(at_qc())
+        .when(at(ProjectCommand::RecordQc {
+            answers: answers(true)[..1].to_vec(),
+        }))
+        .then_expect_error(ProjectError::QcIncomplete {
+            missing: "Épaisseur".into(),
+        });
+    ProjectTest::with(())
+        .given(vec![created()])
+        .when(at(ProjectCommand::RecordQc {
+            answers: answers(true),
+        }))
+        .then_expect_error(ProjectError::NotAtQc);
+    let mut failed = at_qc();
+    failed.push(ProjectEvent::QcRecorded {
+        answers: answers(false),
+        passed: false,
+        recorded_at: now(),
+    });
+    ProjectTest::with(())
+        .given(failed)
+        .when(validate("controle"))
+        .then_expect_error(ProjectError::QcNotPassed);
+    let mut passed = at_qc();
+    passed.push(ProjectEvent::QcRecorded {
+        answers: answers(true),
+        passed: true,
+        recorded_at: now(),
+    });
+    ProjectTest::with(())
+        .given(passed)
+        .when(validate("controle"))
+        .then_expect_events(vec![
+            validated("controle", vec![]),
+            ProjectEvent::Ready { ready_at: now() },
+        ]);
+}
+
+#[test]
+fn a_non_conformity_sends_the_project_back_and_the_qc_must_pass_again() {
+    let declare = |return_to: &str, defect: &str| {
+        at(ProjectCommand::DeclareNonConformity {
+            nc_id: Uuid::from_u128(3),
+            defect_type: defect.into(),
+            comment: Some("coulure sur le vantail gauche".into()),
+            corrective_action: Some("reprise au poudrage".into()),
+            return_to: return_to.into(),
+        })
+    };
+    ProjectTest::with(())
+        .given(at_qc())
+        .when(declare("poudrage", "Rayure"))
+        .then_expect_error(ProjectError::UnknownDefect {
+            defect: "Rayure".into(),
+        });
+    ProjectTest::with(())
+        .given(vec![created()])
+        .when(declare("controle", "Coulure"))
+        .then_expect_error(ProjectError::ReturnForward {
+            step: "controle".into(),
+        });
+    let nc = ProjectEvent::NonConformityDeclared {
+        nc_id: Uuid::from_u128(3),
+        at_step: "controle".into(),
+        defect_type: "Coulure".into(),
+        comment: Some("coulure sur le vantail gauche".into()),
+        corrective_action: Some("reprise au poudrage".into()),
+        return_to: "poudrage".into(),
+        declared_at: now(),
+    };
+    ProjectTest::with(())
+        .given(at_qc())
+        .when(declare("poudrage", "Coulure"))
+        .then_expect_events(vec![nc.clone()]);
+    // Back at coating: coating again takes powder again (the rework is real powder).
+    let mut back = at_qc();
+    back.push(ProjectEvent::QcRecorded {
+        answers: answers(true),
+        passed: true,
+        recorded_at: now(),
+    });
+    back.push(nc);
+    ProjectTest::with(())
+        .given(back.clone())
+        .when(validate("controle"))
+        .then_expect_error(ProjectError::StepOutOfOrder {
+            expected: "poudrage".into(),
+            given: "controle".into(),
+        });
+    back.push(validated("poudrage", vec![]));
+    ProjectTest::with(())
+        .given(back)
+        .when(validate("controle"))
+        .then_expect_error(ProjectError::QcNotPassed);
+}
+
+#[test]
+fn a_ready_project_is_delivered_once_and_then_frozen() {
+    ProjectTest::with(())
+        .given(vec![created()])
+        .when(at(ProjectCommand::Deliver))
+        .then_expect_error(ProjectError::NotReady);
+    let ready = vec![created(), ProjectEvent::Ready { ready_at: now() }];
+    ProjectTest::with(())
+        .given(ready.clone())
+        .when(at(ProjectCommand::Deliver))
+        .then_expect_events(vec![ProjectEvent::Delivered {
+            delivered_at: now(),
+        }]);
+    let mut delivered = ready;
+    delivered.push(ProjectEvent::Delivered {
+        delivered_at: now(),
+    });
+    ProjectTest::with(())
+        .given(delivered.clone())
+        .when(at(ProjectCommand::Deliver))
+        .then_expect_events(vec![]);
+    ProjectTest::with(())
+        .given(delivered)
+        .when(validate("reception"))
+        .then_expect_error(ProjectError::Delivered);
+}
+
+#[test]
+fn a_promised_date_before_the_deposit_is_refused() {
+    let ProjectEvent::Created { mut intake, .. } = created() else {
+        unreachable!()
+    };
+    intake.promised_on = NaiveDate::from_ymd_opt(2026, 11, 20);
+    ProjectTest::with(())
+        .given_no_previous_events()
+        .when(at(ProjectCommand::Create {
+            project_id: Uuid::from_u128(7),
+            number: "P26-0001".into(),
+            intake,
+            workflow: workflow(),
+        }))
+        .then_expect_error(ProjectError::PromisedBeforeDeposit);
+}
+
+#[test]
+fn workflows_keep_one_coating_before_one_qc_and_sane_lists() {
+    assert!(WorkflowSettings::default().validate().is_ok());
+    assert!(workflow().validate().is_ok());
+    let mut no_qc = workflow();
+    no_qc.steps.pop();
+    let mut qc_first = workflow();
+    qc_first.steps.swap(2, 3);
+    let mut skippable_coating = workflow();
+    skippable_coating.steps[2].skippable = true;
+    let mut twin_keys = workflow();
+    twin_keys.steps[1].key = "reception".into();
+    let mut bad_key = workflow();
+    bad_key.steps[1].key = "Sablage fin".into();
+    let mut empty_checklist = workflow();
+    empty_checklist.qc_checklist.clear();
+    let mut twin_defects = workflow();
+    twin_defects.defect_types.push("coulure".into());
+    for (settings, code) in [
+        (no_qc, "WORKFLOW_COATING_QC"),
+        (qc_first, "WORKFLOW_COATING_QC"),
+        (skippable_coating, "WORKFLOW_COATING_QC"),
+        (twin_keys, "WORKFLOW_STEP_KEY_INVALID"),
+        (bad_key, "WORKFLOW_STEP_KEY_INVALID"),
+        (empty_checklist, "WORKFLOW_LIST_INVALID"),
+        (twin_defects, "WORKFLOW_LIST_INVALID"),
+    ] {
+        assert_eq!(settings.validate().unwrap_err().code(), code);
+    }
+}
+
+#[test]
+fn project_numbers_are_short_and_by_paris_year() {
+    let new_year_eve = Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap();
+    assert_eq!(super::numbering::format(new_year_eve, 42), "P27-0042");
+    assert_eq!(super::numbering::format(now(), 7), "P26-0007");
+}
