@@ -230,7 +230,12 @@ impl Application {
 
 /// The subscribers that act on events (never replayed).
 pub fn reactors(state: &AppState) -> Vec<Arc<dyn projections::Projection>> {
-    workers::reactors(&state.public_base_url, &state.message_domain)
+    workers::reactors(
+        &state.pool,
+        &state.commands,
+        &state.public_base_url,
+        &state.message_domain,
+    )
 }
 
 /// Resolves on SIGTERM or Ctrl-C and flips `shutdown`.

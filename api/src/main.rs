@@ -112,7 +112,12 @@ async fn main() -> anyhow::Result<()> {
                 RunnerSettings::default(),
                 None,
                 Some(config.mailer()?.with_events(Commands::new(pool.clone()))),
-                workers::reactors(&config.public_base_url, config.message_domain()),
+                workers::reactors(
+                    &pool,
+                    &Commands::new(pool.clone()),
+                    &config.public_base_url,
+                    config.message_domain(),
+                ),
                 &stop,
             );
             let handles = handles.into_iter().chain(workers::spawn_schedules(

@@ -69,7 +69,8 @@ static FONTS: std::sync::LazyLock<Result<FontFamily<FontData>, String>> =
         })
     });
 
-fn fonts() -> Result<FontFamily<FontData>, genpdf::error::Error> {
+/// The DejaVu family, for every PDF we draw (quotes, labels).
+pub(crate) fn fonts() -> Result<FontFamily<FontData>, genpdf::error::Error> {
     FONTS.clone().map_err(|message| {
         genpdf::error::Error::new(message, genpdf::error::ErrorKind::InvalidFont)
     })

@@ -17,6 +17,7 @@ pub mod mail_settings;
 mod meta;
 pub mod onboarding;
 pub mod powder_import;
+pub mod project;
 pub mod quote;
 pub mod quote_document;
 pub mod secret_box;
@@ -40,6 +41,9 @@ use domain::powder::catalogue::Powder;
 use domain::powder::inventory::Inventory;
 use domain::powder::movement::PowderMovements;
 use domain::powder::settings::StockPolicy;
+use domain::project::lifecycle::Project;
+use domain::project::numbering::ProjectNumbering;
+use domain::project::workflow::Workflow;
 use domain::quote::lifecycle::Quote;
 use domain::quote::numbering::QuoteNumbering;
 use domain::quote::settings::QuotePolicy;
@@ -76,6 +80,9 @@ pub struct Commands {
     pub quote_numbering: CommandGateway<QuoteNumbering>,
     pub quote_settings: CommandGateway<QuotePolicy>,
     pub quote_templates: CommandGateway<QuoteTemplate>,
+    pub projects: CommandGateway<Project>,
+    pub project_numbering: CommandGateway<ProjectNumbering>,
+    pub workflows: CommandGateway<Workflow>,
     pool: PgPool,
     signals: Signals,
 }
@@ -99,6 +106,9 @@ impl Commands {
             quote_numbering: CommandGateway::new(pool.clone(), (), signals.clone()),
             quote_settings: CommandGateway::new(pool.clone(), (), signals.clone()),
             quote_templates: CommandGateway::new(pool.clone(), (), signals.clone()),
+            projects: CommandGateway::new(pool.clone(), (), signals.clone()),
+            project_numbering: CommandGateway::new(pool.clone(), (), signals.clone()),
+            workflows: CommandGateway::new(pool.clone(), (), signals.clone()),
             pool,
             signals,
         }

@@ -89,13 +89,43 @@ async fn content(
     workspace_id: Uuid,
     draft: QuoteDraft,
 ) -> Result<Content, QuoteSaveError> {
-    let client = projections::client::find(pool, workspace_id, draft.client_id).await?;
+    active_client(pool, workspace_id, draft.client_id).await?;
+    let settings = projections::quote::settings(pool, workspace_id).await?;
+    let lines = resolve_lines(pool, workspace_id, draft.lines).await?;
+    let today = Utc::now().with_timezone(&Paris).date_naive();
+    Ok(Content {
+        client_id: draft.client_id,
+        lines,
+        rates: settings.rates,
+        valid_until: draft
+            .valid_until
+            .unwrap_or(today + Duration::days(i64::from(settings.validity_days))),
+        deposit: draft.deposit.unwrap_or(settings.deposit),
+    })
+}
+
+/// A client one can quote or open a project for: known, not archived nor merged away.
+pub(crate) async fn active_client(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    client_id: Uuid,
+) -> Result<(), QuoteSaveError> {
+    let client = projections::client::find(pool, workspace_id, client_id).await?;
     if !client.is_some_and(|client| client.merged_into.is_none() && client.archived_at.is_none()) {
         return Err(QuoteSaveError::ClientNotFound);
     }
-    let settings = projections::quote::settings(pool, workspace_id).await?;
-    let mut lines = Vec::with_capacity(draft.lines.len());
-    for (index, line) in draft.lines.into_iter().enumerate() {
+    Ok(())
+}
+
+/// Lines as typed, with their powder read from the catalogue (exact identity, price,
+/// consumption, cure).
+pub(crate) async fn resolve_lines(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    drafts: Vec<LineDraft>,
+) -> Result<Vec<Line>, QuoteSaveError> {
+    let mut lines = Vec::with_capacity(drafts.len());
+    for (index, line) in drafts.into_iter().enumerate() {
         let number = index + 1;
         let powder = match &line.powder_id {
             None => None,
@@ -137,16 +167,7 @@ async fn content(
             vat_rate: line.vat_rate,
         });
     }
-    let today = Utc::now().with_timezone(&Paris).date_naive();
-    Ok(Content {
-        client_id: draft.client_id,
-        lines,
-        rates: settings.rates,
-        valid_until: draft
-            .valid_until
-            .unwrap_or(today + Duration::days(i64::from(settings.validity_days))),
-        deposit: draft.deposit.unwrap_or(settings.deposit),
-    })
+    Ok(lines)
 }
 
 fn rejected(error: impl Into<QuoteError>) -> QuoteSaveError {

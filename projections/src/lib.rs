@@ -16,6 +16,7 @@ pub mod member;
 pub mod powder;
 pub mod powder_lot;
 pub mod powder_stock;
+pub mod project;
 pub mod quote;
 pub mod read_your_writes;
 pub mod reorder;
@@ -38,6 +39,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(inventory::InventoryProjection),
         Arc::new(client::ClientProjection),
         Arc::new(quote::QuoteProjection),
+        Arc::new(project::ProjectProjection),
     ]
 }
 

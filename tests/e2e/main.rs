@@ -20,6 +20,7 @@ mod migrations;
 mod powder;
 mod powder_archive;
 mod powder_lots;
+mod projects;
 mod quote_signatures;
 mod quote_templates;
 mod quotes;

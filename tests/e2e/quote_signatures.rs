@@ -11,13 +11,13 @@ use crate::quotes::{pdf, pdf_text, shop, workshop_quote, Shop, CREATE};
 
 const SEND: &str =
     "mutation($id: ID!) { sendQuote(id: $id) { status version sentPdfSha256 pdfUrl } }";
-const SIGN: &str = "mutation($input: SignQuoteInput!) { signQuote(input: $input) {
+pub const SIGN: &str = "mutation($input: SignQuoteInput!) { signQuote(input: $input) {
     quoteId number version signer accountId signedAt ip userAgent termsAccepted pdfSha256 imageSha256 signedPdfUrl } }";
 const JOURNAL: &str = "query($quoteId: ID) { quoteSignatures(quoteId: $quoteId) { edges { node {
     number version signer termsAccepted pdfSha256 } } } }";
 
 /// A drawn signature as a canvas gives it: transparent PNG with a black stroke.
-fn drawn_signature() -> String {
+pub fn drawn_signature() -> String {
     let mut canvas = image::RgbaImage::new(300, 100);
     for x in 20..280 {
         let y = 50 + ((x as f32 / 20.0).sin() * 20.0) as u32;
@@ -33,7 +33,7 @@ fn drawn_signature() -> String {
     )
 }
 
-async fn create_and_send(app: &TestApp, shop: &Shop) -> (String, String) {
+pub async fn create_and_send(app: &TestApp, shop: &Shop) -> (String, String) {
     let created = app
         .graphql_as(
             &shop.token,
@@ -53,7 +53,7 @@ async fn create_and_send(app: &TestApp, shop: &Shop) -> (String, String) {
     (id, sha)
 }
 
-fn sign_input(id: &str, sha: &str, image: &str) -> Value {
+pub fn sign_input(id: &str, sha: &str, image: &str) -> Value {
     json!({ "input": { "quoteId": id, "version": 1, "pdfSha256": sha, "termsAccepted": true, "image": image } })
 }
 

@@ -211,6 +211,31 @@ const OPERATIONS: &[Operation] = &[
         request: |_| ("{ quotes { edges { node { number } } } }", json!({})),
     },
     Operation {
+        name: "projects",
+        allowed: STAFF,
+        request: |_| ("{ projects { edges { node { number } } } }", json!({})),
+    },
+    Operation {
+        name: "workshopQueue",
+        allowed: STAFF,
+        request: |_| ("{ workshopQueue { number } }", json!({})),
+    },
+    Operation {
+        name: "workflow",
+        allowed: STAFF,
+        request: |_| ("{ workflow { qcChecklist } }", json!({})),
+    },
+    Operation {
+        name: "nonConformityStats",
+        allowed: STAFF,
+        request: |_| {
+            (
+                "{ nonConformityStats(from: \"2026-01-01T00:00:00Z\", to: \"2027-01-01T00:00:00Z\") { projects } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
         name: "quoteSignatures",
         allowed: STAFF,
         request: |_| {

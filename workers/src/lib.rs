@@ -7,6 +7,7 @@ pub mod client_invitations;
 pub mod low_stock;
 pub mod mailer;
 pub mod oauth;
+pub mod project_intake;
 pub mod quote_emails;
 pub mod quote_expiry;
 pub mod quote_reminders;
@@ -75,6 +76,8 @@ pub fn spawn(
 
 /// The subscribers that act on events (emails…): never replayed.
 pub fn reactors(
+    pool: &PgPool,
+    commands: &commands::Commands,
     public_base_url: &str,
     message_domain: &str,
 ) -> Vec<std::sync::Arc<dyn projections::Projection>> {
@@ -95,6 +98,10 @@ pub fn reactors(
         std::sync::Arc::new(quote_emails::QuoteEmails {
             public_base_url,
             message_domain: message_domain.to_owned(),
+        }),
+        std::sync::Arc::new(project_intake::ProjectIntake {
+            pool: pool.clone(),
+            commands: commands.clone(),
         }),
     ]
 }

@@ -7,6 +7,9 @@ mod email;
 mod email_settings;
 mod member;
 mod powder;
+mod project;
+
+pub use project::QR_PREFIX;
 mod quote;
 mod quote_signature;
 mod quote_template;
@@ -40,6 +43,7 @@ pub struct Query(
     quote::QuoteSettingsQuery,
     quote_signature::QuoteSignatureQuery,
     quote_template::QuoteTemplateQuery,
+    project::ProjectQuery,
     client::CrmSettingsQuery,
     powder::PowderQuery,
     powder::PowderStockQuery,
@@ -62,6 +66,7 @@ pub struct Mutation(
     quote::QuoteSettingsMutation,
     quote_signature::QuoteSignatureMutation,
     quote_template::QuoteTemplateMutation,
+    project::ProjectMutation,
     client::CrmSettingsMutation,
     client::ClientImportMutation,
     powder::PowderMutation,

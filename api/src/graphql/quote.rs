@@ -111,38 +111,7 @@ impl QuoteInput {
                 "ce client n'existe pas",
             )
         })?;
-        let mut lines = Vec::with_capacity(self.lines.len());
-        for (index, line) in self.lines.into_iter().enumerate() {
-            let surface = match (line.length_mm, line.width_mm, line.area_m2) {
-                (Some(length_mm), Some(width_mm), None) => Surface::Dimensions {
-                    length_mm,
-                    width_mm,
-                },
-                (None, None, Some(m2)) => Surface::Area { m2 },
-                _ => {
-                    return Err(invalid(
-                        "QUOTE_SURFACE_INVALID",
-                        format!(
-                            "ligne {} : donnez la longueur et la largeur (mm), ou la surface (m²)",
-                            index + 1
-                        ),
-                    ))
-                }
-            };
-            lines.push(LineDraft {
-                description: line.description,
-                quantity: line.quantity,
-                surface,
-                powder_id: line.powder_id.map(|id| id.0),
-                coats: line.coats,
-                primer: line.primer,
-                varnish: line.varnish,
-                labour_minutes: line.labour_minutes,
-                consumables: line.consumables,
-                discount_pct: line.discount_pct,
-                vat_rate: line.vat_rate,
-            });
-        }
+        let lines = line_drafts(self.lines)?;
         let deposit = match self.deposit {
             None => None,
             Some(DepositInput {
@@ -171,6 +140,43 @@ impl QuoteInput {
             deposit,
         })
     }
+}
+
+/// Lines as typed, for a quote or a project: by dimensions or by area.
+pub(super) fn line_drafts(inputs: Vec<QuoteLineInput>) -> Result<Vec<LineDraft>, ApiError> {
+    let mut lines = Vec::with_capacity(inputs.len());
+    for (index, line) in inputs.into_iter().enumerate() {
+        let surface = match (line.length_mm, line.width_mm, line.area_m2) {
+            (Some(length_mm), Some(width_mm), None) => Surface::Dimensions {
+                length_mm,
+                width_mm,
+            },
+            (None, None, Some(m2)) => Surface::Area { m2 },
+            _ => {
+                return Err(invalid(
+                    "QUOTE_SURFACE_INVALID",
+                    format!(
+                        "ligne {} : donnez la longueur et la largeur (mm), ou la surface (m²)",
+                        index + 1
+                    ),
+                ))
+            }
+        };
+        lines.push(LineDraft {
+            description: line.description,
+            quantity: line.quantity,
+            surface,
+            powder_id: line.powder_id.map(|id| id.0),
+            coats: line.coats,
+            primer: line.primer,
+            varnish: line.varnish,
+            labour_minutes: line.labour_minutes,
+            consumables: line.consumables,
+            discount_pct: line.discount_pct,
+            vat_rate: line.vat_rate,
+        });
+    }
+    Ok(lines)
 }
 
 /// Une étape du calcul, telle que l'écran l'explique.

@@ -3,6 +3,7 @@
 mod client_export;
 mod export;
 mod metrics;
+mod project_labels;
 mod quote_pdf;
 mod request;
 
@@ -33,6 +34,10 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route(
             "/api/v1/quotes/{quote_id}/documents/{file}",
             get(quote_pdf::stored_document),
+        )
+        .route(
+            "/api/v1/projects/{project_id}/{file}",
+            get(project_labels::labels_pdf),
         )
         .layer(Extension(schema))
         .layer(middleware::from_fn_with_state(

@@ -1,0 +1,227 @@
+//! Opening projects (from an accepted quote, or at the counter) with the next number of the
+//! year in the same commit, and moving them through the shop. Validating the coating step
+//! takes its powder from stock in the same commit: the stock never misses a coating, nor
+//! counts one twice.
+
+use chrono::{NaiveDate, Utc};
+use domain::powder::movement::{self, ConsumptionSource, MovementCommand};
+use domain::project::lifecycle::{
+    aggregate_local_id, parts_from_lines, Intake, Priority, ProjectCommand, ProjectError,
+    ProjectEvent, QuoteRef,
+};
+use domain::project::numbering::{self, ProjectNumberingCommand, ProjectNumberingEvent};
+use domain::quote::pricing::Line;
+use domain::{DomainError, ErrorKind};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::quote::{active_client, resolve_lines, LineDraft, QuoteSaveError};
+use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands};
+
+/// A project typed at the counter, without a quote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectDraft {
+    pub client_id: Uuid,
+    pub lines: Vec<LineDraft>,
+    pub deposited_on: Option<NaiveDate>,
+    pub promised_on: Option<NaiveDate>,
+    pub end_use: Option<String>,
+    pub priority: Priority,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectSaveError {
+    #[error(transparent)]
+    Lines(#[from] QuoteSaveError),
+    #[error(transparent)]
+    Project(#[from] CommandError<ProjectError>),
+    #[error(transparent)]
+    Batch(#[from] BatchError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl DomainError for ProjectSaveError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Lines(error) => error.code(),
+            Self::Project(error) => error.code(),
+            Self::Batch(BatchError::Conflict) => "CONCURRENT_MODIFICATION",
+            Self::Batch(_) | Self::Database(_) => "INTERNAL",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Lines(error) => error.kind(),
+            Self::Project(error) => error.kind(),
+            Self::Batch(BatchError::Conflict) => ErrorKind::Conflict,
+            Self::Batch(_) | Self::Database(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+fn store(cause: impl std::fmt::Display) -> ProjectSaveError {
+    ProjectSaveError::Database(sqlx::Error::Protocol(cause.to_string()))
+}
+
+/// Opens a project typed at the counter; returns its id and number.
+pub async fn create(
+    pool: &PgPool,
+    commands: &Commands,
+    meta: &CommandMeta,
+    draft: ProjectDraft,
+) -> Result<(Uuid, String, BatchReceipt), ProjectSaveError> {
+    active_client(pool, meta.workspace_id, draft.client_id).await?;
+    let lines = resolve_lines(pool, meta.workspace_id, draft.lines).await?;
+    let intake = Intake {
+        client_id: draft.client_id,
+        quote: None,
+        parts: vec![],
+        deposited_on: draft.deposited_on,
+        promised_on: draft.promised_on,
+        end_use: draft.end_use.filter(|text| !text.trim().is_empty()),
+        priority: draft.priority,
+    };
+    open(pool, commands, meta, Uuid::now_v7(), intake, &lines).await
+}
+
+/// Opens the project of an accepted quote, once: its id is the quote's, so a second call
+/// (a replayed reaction, two processes) finds it and spends no number.
+pub async fn from_quote(
+    pool: &PgPool,
+    commands: &Commands,
+    meta: &CommandMeta,
+    quote: QuoteRef,
+    client_id: Uuid,
+    lines: &[Line],
+) -> Result<Option<(Uuid, String)>, ProjectSaveError> {
+    let project_id = quote.quote_id;
+    let intake = Intake {
+        client_id,
+        quote: Some(quote),
+        parts: vec![],
+        deposited_on: None,
+        promised_on: None,
+        end_use: None,
+        priority: Priority::Normal,
+    };
+    match open(pool, commands, meta, project_id, intake, lines).await {
+        Ok((project_id, number, _)) => Ok(Some((project_id, number))),
+        Err(ProjectSaveError::Project(CommandError::Rejected(ProjectError::AlreadyCreated))) => {
+            Ok(None)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+async fn open(
+    pool: &PgPool,
+    commands: &Commands,
+    meta: &CommandMeta,
+    project_id: Uuid,
+    mut intake: Intake,
+    lines: &[Line],
+) -> Result<(Uuid, String, BatchReceipt), ProjectSaveError> {
+    // Refuse bad lines before touching the counter.
+    parts_from_lines("P", lines).map_err(CommandError::Rejected)?;
+    let workflow = projections::project::workflow(pool, meta.workspace_id).await?;
+    let mut attempt = 1;
+    loop {
+        let now = Utc::now();
+        let counter = commands
+            .project_numbering
+            .decide(
+                meta,
+                &numbering::aggregate_local_id(now),
+                ProjectNumberingCommand::Take { project_id },
+                false,
+                now,
+            )
+            .await
+            .map_err(store)?;
+        let sequence = counter
+            .payload::<ProjectNumberingEvent>()
+            .map(|ProjectNumberingEvent::Taken { sequence, .. }| sequence)
+            .ok_or_else(|| store("no number taken"))?;
+        let number = numbering::format(now, sequence);
+        intake.parts = parts_from_lines(&number, lines).map_err(CommandError::Rejected)?;
+        // Loaded, not assumed new: the quote's project may be open already (then the
+        // number taken above is never committed).
+        let project = commands
+            .projects
+            .decide(
+                meta,
+                &aggregate_local_id(project_id),
+                ProjectCommand::Create {
+                    project_id,
+                    number: number.clone(),
+                    intake: intake.clone(),
+                    workflow: workflow.clone(),
+                },
+                false,
+                now,
+            )
+            .await?;
+        let mut batch = Batch::default();
+        batch.push(counter);
+        batch.push(project);
+        match commands.commit(meta, batch).await {
+            // Another project took the number, or opened this one, first: look again.
+            Err(BatchError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
+            result => return Ok((project_id, number, result?)),
+        }
+    }
+}
+
+/// Validates the step in progress; the coating step's powder leaves the stock in the same
+/// commit.
+pub async fn validate_step(
+    commands: &Commands,
+    meta: &CommandMeta,
+    project_id: Uuid,
+    step: String,
+) -> Result<BatchReceipt, ProjectSaveError> {
+    let mut attempt = 1;
+    loop {
+        let now = Utc::now();
+        let decision = commands
+            .projects
+            .decide(
+                meta,
+                &aggregate_local_id(project_id),
+                ProjectCommand::ValidateStep { step: step.clone() },
+                false,
+                now,
+            )
+            .await?;
+        let consumption = match decision.payload::<ProjectEvent>() {
+            Some(ProjectEvent::StepValidated { consumption, .. }) => consumption,
+            _ => vec![],
+        };
+        let mut batch = Batch::default();
+        batch.push(decision);
+        for used in consumption {
+            let stock = commands
+                .powder_movements
+                .decide(
+                    meta,
+                    &movement::aggregate_local_id(&used.powder_key, now),
+                    MovementCommand::Consume {
+                        powder_key: used.powder_key.clone(),
+                        kg: used.kg,
+                        source: ConsumptionSource::Project(project_id.to_string()),
+                    },
+                    false,
+                    now,
+                )
+                .await
+                .map_err(store)?;
+            batch.push(stock);
+        }
+        match commands.commit(meta, batch).await {
+            Err(BatchError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
+            result => return Ok(result?),
+        }
+    }
+}
