@@ -505,7 +505,7 @@ fn pin_identity(
     Ok(pinned)
 }
 
-fn kind_label(kind: &PowderKind) -> &'static str {
+pub(crate) fn kind_label(kind: &PowderKind) -> &'static str {
     match kind {
         PowderKind::Epoxy => "époxy",
         PowderKind::Polyester => "polyester",
@@ -515,7 +515,7 @@ fn kind_label(kind: &PowderKind) -> &'static str {
     }
 }
 
-fn finish_label(finish: &Finish) -> &'static str {
+pub(crate) fn finish_label(finish: &Finish) -> &'static str {
     match finish {
         Finish::Matt => "mat",
         Finish::Satin => "satiné",

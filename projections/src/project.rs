@@ -467,6 +467,34 @@ pub async fn queue(
     .await
 }
 
+/// A non-conformity as the report lists it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct NcRow {
+    pub nc_id: Uuid,
+    pub at_step: String,
+    pub defect_type: String,
+    pub comment: Option<String>,
+    pub corrective_action: Option<String>,
+    pub return_to: String,
+    pub declared_at: DateTime<Utc>,
+}
+
+/// A project's non-conformities, oldest first.
+pub async fn non_conformities(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    project_id: Uuid,
+) -> Result<Vec<NcRow>, sqlx::Error> {
+    sqlx::query_as(
+        "select nc_id, at_step, defect_type, comment, corrective_action, return_to, declared_at
+         from project_nc where workspace_id = $1 and project_id = $2 order by declared_at",
+    )
+    .bind(workspace_id)
+    .bind(project_id)
+    .fetch_all(executor)
+    .await
+}
+
 /// The project and part a typed or scanned part code names.
 pub async fn by_part_code(
     executor: impl PgExecutor<'_>,

@@ -277,6 +277,24 @@ async fn the_shop_moves_a_project_step_by_step_to_pickup() {
         )
         .await;
     assert_eq!(packed["data"]["skipStep"]["status"], "READY", "{packed}");
+    // Paul has no portal: the « ready » email invites him to create one.
+    let mut ready_mail = None;
+    for _ in 0..500 {
+        // A counter project: nothing else was ever sent to Paul.
+        ready_mail = app.mail.to("paul@exemple.fr").into_iter().next();
+        if ready_mail.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let ready_mail = ready_mail.expect("the ready-for-pickup email");
+    assert!(ready_mail.token().is_some(), "an account-creation link");
+    let kinds: Vec<String> =
+        sqlx::query_scalar("select kind from email_outbox where recipient = 'paul@exemple.fr'")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(kinds, ["ready_for_pickup"]);
     assert!(packed["data"]["skipStep"]["currentStep"].is_null());
     let delivered = app
         .graphql_as(
@@ -290,6 +308,32 @@ async fn the_shop_moves_a_project_step_by_step_to_pickup() {
         "{delivered}"
     );
 
+    // The traceability report: who did what, when; the QC; the non-conformity.
+    let report = app
+        .client
+        .get(format!("{}/api/v1/projects/{id}/report.pdf", app.address))
+        .bearer_auth(&shop.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(report.status(), 200);
+    let text = crate::quotes::pdf_text(&report.bytes().await.unwrap());
+    for expected in [
+        "Rapport de fabrication",
+        "TP 7016 B (polyester, brillant), 2",
+        "cuisson 200 °C 10 min",
+        "sautée",
+        "acier neuf",
+        "@ atelier.fr",
+        "Teinte non conforme à l'étape « controle »",
+        "RAL 7016 trop clair",
+        "Épaisseur dans la tolérance : conforme",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
     let stats = app
         .graphql_as(
             &shop.token,

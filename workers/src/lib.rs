@@ -4,9 +4,11 @@
 //! subscriber or a scheduled job holding a lease, so several processes never double-run one.
 
 pub mod client_invitations;
+mod client_link;
 pub mod low_stock;
 pub mod mailer;
 pub mod oauth;
+pub mod project_emails;
 pub mod project_intake;
 pub mod quote_emails;
 pub mod quote_expiry;
@@ -96,7 +98,11 @@ pub fn reactors(
             message_domain: message_domain.to_owned(),
         }),
         std::sync::Arc::new(quote_emails::QuoteEmails {
-            public_base_url,
+            public_base_url: public_base_url.clone(),
+            message_domain: message_domain.to_owned(),
+        }),
+        std::sync::Arc::new(project_emails::ProjectEmails {
+            public_base_url: public_base_url.clone(),
             message_domain: message_domain.to_owned(),
         }),
         std::sync::Arc::new(project_intake::ProjectIntake {

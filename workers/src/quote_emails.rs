@@ -7,13 +7,11 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use commands::email_token::{self, Grant, Purpose};
 use commands::mail::{enqueue, Attachment, OutgoingEmail};
 use commands::quote_document;
 use domain::email_template::{default_template, render, TemplateKind};
 use domain::money::euros;
 use domain::quote::lifecycle::{PricedContent, QuoteEvent};
-use domain::{meta, Role};
 use projections::engine::{Projection, ProjectionError};
 use projections::RecordedEvent;
 use sqlx::PgConnection;
@@ -154,36 +152,15 @@ impl QuoteEmails {
                 .fetch_optional(&mut *conn)
                 .await?;
         let has_portal = client.portal_status == "active";
-        let link = if has_portal {
-            format!(
-                "{}/portail/devis/{}",
-                self.public_base_url, sending.quote_id
-            )
-        } else {
-            // The invitation a client gets from its workshop: accepting it creates the
-            // account and links it to this client's file, where the quote waits.
-            let invited_by = event
-                .meta(meta::ACTOR_ID)
-                .and_then(|id| Uuid::parse_str(&id).ok())
-                .zip(
-                    event
-                        .meta(meta::ACTOR_ROLE)
-                        .and_then(|role| Role::parse(&role)),
-                );
-            let token = email_token::issue(
-                &mut *conn,
-                Purpose::Invitation,
-                &Grant {
-                    account_id: None,
-                    workspace_id: Some(workspace_id),
-                    email: email.clone(),
-                    role: Some(Role::Client),
-                    invited_by,
-                },
-            )
-            .await?;
-            format!("{}/invitation?jeton={token}", self.public_base_url)
-        };
+        let link = crate::client_link::portal_or_invitation(
+            conn,
+            &self.public_base_url,
+            event,
+            &email,
+            has_portal,
+            &format!("/portail/devis/{}", sending.quote_id),
+        )
+        .await?;
         let kind = sending.kind.unwrap_or(if has_portal {
             TemplateKind::QuoteExistingClient
         } else {

@@ -3,7 +3,7 @@
 mod client_export;
 mod export;
 mod metrics;
-mod project_labels;
+mod project_files;
 mod quote_pdf;
 mod request;
 
@@ -37,7 +37,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         )
         .route(
             "/api/v1/projects/{project_id}/{file}",
-            get(project_labels::labels_pdf),
+            get(project_files::project_file),
         )
         .layer(Extension(schema))
         .layer(middleware::from_fn_with_state(

@@ -1,0 +1,199 @@
+//! A project's PDFs. `GET /api/v1/projects/{id}/labels.pdf?columns=3&rows=8` (an A4 sheet)
+//! or `?width_mm=60&height_mm=40` (one label per page): a label per physical part, with its
+//! typeable code and its QR code. `GET /api/v1/projects/{id}/report.pdf`: the traceability
+//! report. Another workshop's project is not found.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use domain::project::lifecycle::Part;
+use projections::tenant;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::graphql::QR_PREFIX;
+use crate::labels::{label_sheet, Label, LabelFormat};
+use crate::project_report::{report_pdf, ProjectReport, ReportNc};
+use crate::{auth, ApiError};
+use projections::project::ProjectRow;
+
+const READERS: &[domain::Role] = &[
+    domain::Role::Owner,
+    domain::Role::Admin,
+    domain::Role::Operator,
+];
+/// A project of 500 rims prints 500 labels; beyond, the request is surely a mistake.
+const MAX_LABELS: u32 = 2_000;
+
+#[derive(Debug, Deserialize)]
+pub struct Format {
+    columns: Option<u8>,
+    rows: Option<u8>,
+    width_mm: Option<u16>,
+    height_mm: Option<u16>,
+}
+
+fn not_found() -> ApiError {
+    ApiError::new(
+        domain::ErrorKind::NotFound,
+        "PROJECT_NOT_FOUND",
+        "ce projet n'existe pas",
+    )
+}
+
+fn powder_line(part: &Part) -> Option<String> {
+    let powder = part.powder.as_ref()?;
+    let finish = crate::pdf::finish_label(&powder.identity.finish());
+    Some(format!(
+        "{} · {finish} · {} couche(s)",
+        powder.identity.reference(),
+        part.coats
+    ))
+}
+
+pub async fn project_file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, file)): Path<(String, String)>,
+    Query(format): Query<Format>,
+) -> Result<Response, ApiError> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
+    let actor = *authentication.actor()?;
+    actor.require(READERS)?;
+    let project_id = Uuid::parse_str(&project_id).map_err(|_| not_found())?;
+    let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
+    let project = projections::project::find(&mut *tx, actor.workspace_id, project_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let client = projections::client::find(&mut *tx, actor.workspace_id, project.client_id).await?;
+    let non_conformities =
+        projections::project::non_conformities(&mut *tx, actor.workspace_id, project_id).await?;
+    let workshop = projections::workspace::find(&mut *tx, actor.workspace_id).await?;
+    tx.commit().await?;
+    let client_name = client
+        .map(|client| client.display_name)
+        .unwrap_or_else(|| "Client effacé".to_owned());
+    let (pdf, filename) = match file.as_str() {
+        "labels.pdf" => {
+            let (labels, format) = labels(&project, client_name, format)?;
+            let pdf = tokio::task::spawn_blocking(move || label_sheet(&labels, &format))
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(|error| ApiError::domain(&error))?;
+            (pdf, format!("etiquettes-{}", project.number))
+        }
+        "report.pdf" => {
+            let steps = project.steps();
+            let people: Vec<Uuid> = steps.iter().filter_map(|step| step.by).collect();
+            let people = commands::account::emails_of(&state.pool, &people)
+                .await?
+                .into_iter()
+                .collect();
+            let qc = project
+                .qc
+                .as_ref()
+                .and_then(|qc| {
+                    serde_json::from_value::<Vec<domain::project::lifecycle::QcAnswer>>(
+                        qc["answers"].clone(),
+                    )
+                    .ok()
+                })
+                .unwrap_or_default()
+                .into_iter()
+                .map(|answer| (answer.item, answer.passed, answer.comment))
+                .collect();
+            let report = ProjectReport {
+                workshop: workshop.map(|row| row.name).unwrap_or_default(),
+                number: project.number.clone(),
+                client_name,
+                quote_number: project.quote_number.clone(),
+                deposited_on: project.deposited_on,
+                promised_on: project.promised_on,
+                ready_at: project.ready_at,
+                delivered_at: project.delivered_at,
+                parts: project.parts(),
+                steps,
+                qc,
+                non_conformities: non_conformities
+                    .into_iter()
+                    .map(|nc| ReportNc {
+                        at_step: nc.at_step,
+                        defect_type: nc.defect_type,
+                        comment: nc.comment,
+                        corrective_action: nc.corrective_action,
+                        return_to: nc.return_to,
+                        declared_at: nc.declared_at,
+                    })
+                    .collect(),
+                people,
+            };
+            let pdf = tokio::task::spawn_blocking(move || report_pdf(&report))
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(|error| ApiError::internal(error.to_string()))?;
+            (pdf, format!("rapport-{}", project.number))
+        }
+        _ => return Err(not_found()),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+/// The label sheet: one label per physical part (four rims, four labels with one code).
+fn labels(
+    project: &ProjectRow,
+    client_name: String,
+    format: Format,
+) -> Result<(Vec<Label>, LabelFormat), ApiError> {
+    let format = match format {
+        Format {
+            width_mm: Some(width_mm),
+            height_mm: Some(height_mm),
+            ..
+        } => LabelFormat::Single {
+            width_mm,
+            height_mm,
+        },
+        Format { columns, rows, .. } => LabelFormat::A4Grid {
+            columns: columns.unwrap_or(3),
+            rows: rows.unwrap_or(8),
+        },
+    };
+    let parts = project.parts();
+    if parts.iter().map(|part| part.quantity).sum::<u32>() > MAX_LABELS {
+        return Err(ApiError::new(
+            domain::ErrorKind::Validation,
+            "LABEL_TOO_MANY",
+            format!("plus de {MAX_LABELS} étiquettes : imprimez-les par pièce"),
+        ));
+    }
+    let labels: Vec<Label> = parts
+        .iter()
+        .flat_map(|part| {
+            let label = Label {
+                code: part.code.clone(),
+                qr_payload: format!("{QR_PREFIX}{}", part.code),
+                project_number: project.number.clone(),
+                client_name: client_name.clone(),
+                description: part.description.clone(),
+                powder: powder_line(part),
+                promised: project.promised_on,
+            };
+            std::iter::repeat_n(label, part.quantity as usize)
+        })
+        .collect();
+    Ok((labels, format))
+}
