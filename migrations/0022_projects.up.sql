@@ -58,6 +58,38 @@ create table project_nc (
 );
 create index project_nc_recent on project_nc (workspace_id, declared_at);
 
+-- Photos: what the log says of them, their renditions' sizes (for the storage quota) and
+-- whether the quota purged them.
+create table project_photo (
+  workspace_id     uuid        not null,
+  photo_id         uuid        not null,
+  project_id       uuid        not null,
+  stage            text        not null,
+  step             text,
+  nc_id            uuid,
+  content_type     text        not null,
+  size_bytes       bigint      not null,
+  sha256           text        not null,
+  caption          text,
+  annotations      jsonb       not null default '[]',
+  added_at         timestamptz not null,
+  purged_at        timestamptz,
+  primary key (workspace_id, photo_id)
+);
+create index project_photo_by_project on project_photo (workspace_id, project_id, added_at);
+
+-- Written by the rendition worker (files beside the log, like quote documents): one row per
+-- WebP rendition stored.
+create table photo_rendition (
+  workspace_id uuid    not null,
+  photo_id     uuid    not null,
+  name         text    not null,
+  width        integer not null,
+  height       integer not null,
+  size_bytes   bigint  not null,
+  primary key (workspace_id, photo_id, name)
+);
+
 create table workflow_settings (
   workspace_id uuid        primary key,
   settings     jsonb       not null,
@@ -68,6 +100,12 @@ alter table project enable row level security;
 alter table project_part enable row level security;
 alter table project_nc enable row level security;
 alter table workflow_settings enable row level security;
+alter table project_photo enable row level security;
+alter table photo_rendition enable row level security;
+create policy project_photo_tenant on project_photo
+  using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
+create policy photo_rendition_tenant on photo_rendition
+  using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 create policy project_tenant on project
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 create policy project_part_tenant on project_part
@@ -76,4 +114,5 @@ create policy project_nc_tenant on project_nc
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 create policy workflow_settings_tenant on workflow_settings
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
-grant select on project, project_part, project_nc, workflow_settings to thermogestion_tenant;
+grant select on project, project_part, project_nc, workflow_settings, project_photo, photo_rendition
+  to thermogestion_tenant;

@@ -36,6 +36,10 @@ pub struct AppState {
     pub oauth_providers: Arc<Vec<commands::mail_settings::OAuthProvider>>,
     pub supplier_catalogue_url: Option<Arc<str>>,
     pub read_your_writes_timeout: Duration,
+    pub photos: commands::photo_store::PhotoStore,
+    pub photo_quota_bytes: u64,
+    /// Signs photo URLs (derived from the JWT secret: one secret less to manage).
+    pub url_key: Arc<[u8; 32]>,
 }
 
 impl AppState {
@@ -60,6 +64,10 @@ impl AppState {
             oauth_providers: Arc::new(config.oauth_providers.clone()),
             supplier_catalogue_url: config.supplier_catalogue_url.as_deref().map(Arc::from),
             read_your_writes_timeout: read_your_writes::DEFAULT_TIMEOUT,
+            photos: commands::photo_store::PhotoStore::local(&config.photo_folder())
+                .expect("photo storage folder"),
+            photo_quota_bytes: config.photo_quota_bytes,
+            url_key: Arc::new(crate::photo_urls::key(&config.jwt_secret)),
         }
     }
 
@@ -201,6 +209,8 @@ impl Application {
             handles.extend(workers::spawn_schedules(
                 &state.pool,
                 &state.commands,
+                &state.photos,
+                state.photo_quota_bytes,
                 &workers_stop,
             ));
             handles
@@ -233,6 +243,7 @@ pub fn reactors(state: &AppState) -> Vec<Arc<dyn projections::Projection>> {
     workers::reactors(
         &state.pool,
         &state.commands,
+        &state.photos,
         &state.public_base_url,
         &state.message_domain,
     )

@@ -18,6 +18,8 @@ pub struct Config {
     /// Sender of platform emails.
     pub mail_from: String,
     pub storage_url: String,
+    /// Photo storage per workshop before the oldest projects' photos are purged (at 90 %).
+    pub photo_quota_bytes: u64,
     pub stripe_api_base: String,
     pub log_format: LogFormat,
     /// Signs access tokens (HS256).
@@ -199,6 +201,15 @@ impl Config {
             mail_from: read("MAIL_FROM")?
                 .unwrap_or_else(|| "ThermoGestion <no-reply@thermogestion.local>".into()),
             storage_url: read("STORAGE_URL")?.unwrap_or_else(|| "file://var/storage".into()),
+            photo_quota_bytes: read("PHOTO_QUOTA_BYTES")?
+                .map(|bytes| {
+                    bytes.parse().map_err(|_| ConfigError::Invalid {
+                        name: "PHOTO_QUOTA_BYTES",
+                        reason: "a number of bytes".into(),
+                    })
+                })
+                .transpose()?
+                .unwrap_or(20 * 1024 * 1024 * 1024),
             stripe_api_base: read("STRIPE_API_BASE")?
                 .unwrap_or_else(|| "https://api.stripe.com".into()),
             log_format,
@@ -230,6 +241,15 @@ impl Config {
     }
 
     /// The domain of Message-IDs: the sender's.
+    /// The folder photos are stored in, under `STORAGE_URL` (`file://…`).
+    pub fn photo_folder(&self) -> std::path::PathBuf {
+        let base = self
+            .storage_url
+            .strip_prefix("file://")
+            .unwrap_or(&self.storage_url);
+        std::path::Path::new(base).join("photos")
+    }
+
     pub fn message_domain(&self) -> &str {
         self.mail_from
             .rsplit_once('@')

@@ -19,6 +19,7 @@ pub mod http;
 pub mod labels;
 pub mod limits;
 pub mod pdf;
+pub mod photo_urls;
 pub mod project_report;
 pub mod quote_files;
 pub mod telemetry;

@@ -41,6 +41,11 @@ enum Command {
     BenchClients(api::bench_clients::BenchClientsArgs),
     /// Create 10-line quotes and render their PDF; print medians and p95.
     BenchQuotes(api::bench_quotes::BenchQuotesArgs),
+    /// Draw the three WebP renditions of a 12 MP photo; print median and p95.
+    BenchPhotos {
+        #[arg(long, default_value_t = 20)]
+        iterations: usize,
+    },
     /// Print the GraphQL schema (SDL), as checked in under schemas/.
     Schema,
 }
@@ -105,6 +110,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Worker => {
             let pool = migrated_pool(&config).await?;
+            let photos = commands::photo_store::PhotoStore::local(&config.photo_folder())?;
             let (shutdown, stop) = tokio::sync::watch::channel(false);
             let handles = workers::spawn(
                 &pool,
@@ -115,6 +121,7 @@ async fn main() -> anyhow::Result<()> {
                 workers::reactors(
                     &pool,
                     &Commands::new(pool.clone()),
+                    &photos,
                     &config.public_base_url,
                     config.message_domain(),
                 ),
@@ -123,6 +130,8 @@ async fn main() -> anyhow::Result<()> {
             let handles = handles.into_iter().chain(workers::spawn_schedules(
                 &pool,
                 &Commands::new(pool.clone()),
+                &photos,
+                config.photo_quota_bytes,
                 &stop,
             ));
             api::app::stop_on_signal(shutdown).await;
@@ -133,6 +142,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(args) => api::bench::run(&config, args).await?,
         Command::BenchClients(args) => api::bench_clients::run(&config, args).await?,
         Command::BenchQuotes(args) => api::bench_quotes::run(&config, args).await?,
+        Command::BenchPhotos { iterations } => {
+            println!("{}", workers::photo_renditions::bench(iterations))
+        }
         Command::Schema => print!("{}", api::graphql::sdl()),
     }
     Ok(())

@@ -16,6 +16,7 @@ pub mod mail;
 pub mod mail_settings;
 mod meta;
 pub mod onboarding;
+pub mod photo_store;
 pub mod powder_import;
 pub mod project;
 pub mod quote;

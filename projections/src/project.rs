@@ -145,7 +145,13 @@ impl Projection for ProjectProjection {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["project", "project_part", "project_nc", "workflow_settings"]
+        &[
+            "project",
+            "project_part",
+            "project_nc",
+            "workflow_settings",
+            "project_photo",
+        ]
     }
 
     fn event_types(&self) -> &'static [&'static str] {
@@ -157,6 +163,9 @@ impl Projection for ProjectProjection {
             ProjectEvent::NON_CONFORMITY,
             ProjectEvent::READY,
             ProjectEvent::DELIVERED,
+            ProjectEvent::PHOTO_ADDED,
+            ProjectEvent::PHOTO_ANNOTATED,
+            ProjectEvent::PHOTOS_PURGED,
             WorkflowEvent::CHANGED,
         ]
     }
@@ -354,6 +363,60 @@ impl Projection for ProjectProjection {
                     .bind(workspace_id)
                     .bind(project_id)
                     .bind(ready_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                ProjectEvent::PhotoAdded { photo, added_at } => {
+                    sqlx::query(
+                        "insert into project_photo (workspace_id, photo_id, project_id, stage, step, nc_id,
+                                                    content_type, size_bytes, sha256, caption, added_at)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                         on conflict do nothing",
+                    )
+                    .bind(workspace_id)
+                    .bind(photo.photo_id)
+                    .bind(project_id)
+                    .bind(
+                        serde_json::to_value(photo.stage)
+                            .ok()
+                            .and_then(|value| value.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
+                    )
+                    .bind(&photo.step)
+                    .bind(photo.nc_id)
+                    .bind(&photo.content_type)
+                    .bind(i64::try_from(photo.size_bytes).unwrap_or(i64::MAX))
+                    .bind(&photo.sha256)
+                    .bind(&photo.caption)
+                    .bind(added_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                ProjectEvent::PhotoAnnotated {
+                    photo_id,
+                    annotations,
+                    ..
+                } => {
+                    sqlx::query(
+                        "update project_photo set annotations = $3 where workspace_id = $1 and photo_id = $2",
+                    )
+                    .bind(workspace_id)
+                    .bind(photo_id)
+                    .bind(serde_json::to_value(&annotations).unwrap_or_default())
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                ProjectEvent::PhotosPurged {
+                    photo_ids,
+                    purged_at,
+                } => {
+                    sqlx::query(
+                        "update project_photo set purged_at = $3
+                         where workspace_id = $1 and photo_id = any($2)",
+                    )
+                    .bind(workspace_id)
+                    .bind(&photo_ids)
+                    .bind(purged_at)
                     .execute(&mut *conn)
                     .await?;
                 }
@@ -576,4 +639,74 @@ pub async fn nc_stats(
         by_powder,
         average_delay_days,
     })
+}
+
+/// A photo of a project, as the sheet lists it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PhotoRow {
+    pub photo_id: Uuid,
+    pub project_id: Uuid,
+    pub stage: String,
+    pub step: Option<String>,
+    pub nc_id: Option<Uuid>,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub caption: Option<String>,
+    pub annotations: serde_json::Value,
+    pub added_at: DateTime<Utc>,
+    /// The renditions stored so far (`thumbnail`, `medium`, `large`).
+    pub renditions: Vec<String>,
+}
+
+const PHOTO_COLUMNS: &str = "p.photo_id, p.project_id, p.stage, p.step, p.nc_id, p.content_type,
+    p.size_bytes, p.sha256, p.caption, p.annotations, p.added_at,
+    coalesce((select array_agg(r.name order by r.width) from photo_rendition r
+              where r.workspace_id = p.workspace_id and r.photo_id = p.photo_id), '{}') as renditions";
+
+/// A project's photos not purged, oldest first.
+pub async fn photos(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    project_id: Uuid,
+) -> Result<Vec<PhotoRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {PHOTO_COLUMNS} from project_photo p
+         where p.workspace_id = $1 and p.project_id = $2 and p.purged_at is null
+         order by p.added_at, p.photo_id"
+    ))
+    .bind(workspace_id)
+    .bind(project_id)
+    .fetch_all(executor)
+    .await
+}
+
+pub async fn photo(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    photo_id: Uuid,
+) -> Result<Option<PhotoRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {PHOTO_COLUMNS} from project_photo p
+         where p.workspace_id = $1 and p.photo_id = $2 and p.purged_at is null"
+    ))
+    .bind(workspace_id)
+    .bind(photo_id)
+    .fetch_optional(executor)
+    .await
+}
+
+/// Bytes the workshop's photos take: originals and renditions not purged.
+pub async fn photo_storage_bytes(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "select coalesce(sum(p.size_bytes + coalesce((select sum(r.size_bytes) from photo_rendition r
+                 where r.workspace_id = p.workspace_id and r.photo_id = p.photo_id), 0)), 0)::bigint
+         from project_photo p where p.workspace_id = $1 and p.purged_at is null",
+    )
+    .bind(workspace_id)
+    .fetch_one(executor)
+    .await
 }

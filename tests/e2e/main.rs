@@ -17,6 +17,7 @@ mod isolation;
 mod low_stock;
 mod mailer;
 mod migrations;
+mod photos;
 mod powder;
 mod powder_archive;
 mod powder_lots;

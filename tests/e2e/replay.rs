@@ -69,8 +69,8 @@ async fn replay_rebuilds_the_live_tables_exactly() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
     // Every projection, plus the reactors (trial, low-stock, invitation and quote emails,
-    // project intake and emails), which replays leave alone.
-    assert_eq!(lags.len(), projections::all().len() + 6);
+    // project intake and emails, photo renditions), which replays leave alone.
+    assert_eq!(lags.len(), projections::all().len() + 7);
     let scheduled: i64 =
         sqlx::query_scalar("select count(*) from email_outbox where kind like 'trial_%'")
             .fetch_one(&app.db.pool)

@@ -124,7 +124,15 @@ pub async fn spawn_app_with(extra: &[(&str, String)]) -> TestApp {
     let url = db.url.clone();
     let mail = smtp::SmtpSink::start().await;
     let smtp_url = mail.url();
+    // Each test's photos in a folder of its own.
+    let storage = format!(
+        "file://{}",
+        std::env::temp_dir()
+            .join(format!("thermogestion-test-{}", Uuid::new_v4()))
+            .display()
+    );
     let config = Config::from_lookup(|name| match name {
+        "STORAGE_URL" if !extra.contains_key("STORAGE_URL") => Some(storage.clone()),
         "DATABASE_URL" => Some(url.clone()),
         "SMTP_URL" => Some(smtp_url.clone()),
         "PUBLIC_BASE_URL" => Some("https://app.thermogestion.test".to_owned()),

@@ -8,6 +8,9 @@ mod client_link;
 pub mod low_stock;
 pub mod mailer;
 pub mod oauth;
+pub mod photo_quota;
+pub mod photo_renditions;
+pub mod photo_worker;
 pub mod project_emails;
 pub mod project_intake;
 pub mod quote_emails;
@@ -80,6 +83,7 @@ pub fn spawn(
 pub fn reactors(
     pool: &PgPool,
     commands: &commands::Commands,
+    photos: &commands::photo_store::PhotoStore,
     public_base_url: &str,
     message_domain: &str,
 ) -> Vec<std::sync::Arc<dyn projections::Projection>> {
@@ -105,6 +109,9 @@ pub fn reactors(
             public_base_url: public_base_url.clone(),
             message_domain: message_domain.to_owned(),
         }),
+        std::sync::Arc::new(photo_worker::PhotoWorker {
+            store: photos.clone(),
+        }),
         std::sync::Arc::new(project_intake::ProjectIntake {
             pool: pool.clone(),
             commands: commands.clone(),
@@ -116,9 +123,19 @@ pub fn reactors(
 pub fn spawn_schedules(
     pool: &PgPool,
     commands: &commands::Commands,
+    photos: &commands::photo_store::PhotoStore,
+    photo_quota_bytes: u64,
     shutdown: &watch::Receiver<bool>,
 ) -> Vec<JoinHandle<()>> {
     vec![
+        tokio::spawn(photo_quota::run(
+            pool.clone(),
+            commands.clone(),
+            photos.clone(),
+            photo_quota_bytes,
+            photo_quota::CHECK_EVERY,
+            shutdown.clone(),
+        )),
         tokio::spawn(low_stock::run(
             pool.clone(),
             commands.clone(),

@@ -279,6 +279,77 @@ impl From<ProjectRow> for ProjectNode {
     }
 }
 
+/// Les liens d'une photo, signés et valables une heure (utilisables dans un `<img>`).
+#[derive(SimpleObject)]
+pub struct PhotoUrls {
+    pub original: String,
+    /// Absentes tant que les versions WebP ne sont pas prêtes (quelques secondes).
+    pub thumbnail: Option<String>,
+    pub medium: Option<String>,
+    pub large: Option<String>,
+}
+
+/// Une photo du projet.
+#[derive(SimpleObject)]
+pub struct PhotoNode {
+    pub id: ID,
+    /// `before`, `during` ou `after`.
+    pub stage: String,
+    pub step: Option<String>,
+    pub non_conformity_id: Option<ID>,
+    pub caption: Option<String>,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    /// Formes et textes dessinés sur la photo (coordonnées de 0 à 1).
+    pub annotations: async_graphql::Json<serde_json::Value>,
+    pub added_at: DateTime<Utc>,
+    pub urls: PhotoUrls,
+}
+
+/// La place prise par les photos de l'atelier.
+#[derive(SimpleObject)]
+pub struct PhotoStorage {
+    pub used_bytes: i64,
+    pub quota_bytes: i64,
+    /// À 90 %, les photos des projets les plus anciens sont purgées.
+    pub used_pct: Decimal,
+}
+
+fn photo_node(
+    key: &[u8; 32],
+    workspace_id: Uuid,
+    row: projections::project::PhotoRow,
+) -> PhotoNode {
+    let until = Utc::now() + crate::photo_urls::VALIDITY;
+    let url =
+        |name: &str| crate::photo_urls::signed_path(key, workspace_id, row.photo_id, name, until);
+    let rendition = |name: &str| {
+        row.renditions
+            .iter()
+            .any(|have| have == name)
+            .then(|| url(name))
+    };
+    PhotoNode {
+        id: ID(row.photo_id.to_string()),
+        stage: row.stage.clone(),
+        step: row.step.clone(),
+        non_conformity_id: row.nc_id.map(|id| ID(id.to_string())),
+        caption: row.caption.clone(),
+        content_type: row.content_type.clone(),
+        size_bytes: row.size_bytes,
+        sha256: row.sha256.clone(),
+        annotations: async_graphql::Json(row.annotations.clone()),
+        added_at: row.added_at,
+        urls: PhotoUrls {
+            original: url("original"),
+            thumbnail: rendition("thumbnail"),
+            medium: rendition("medium"),
+            large: rendition("large"),
+        },
+    }
+}
+
 /// Ce qu'un code scanné ou tapé désigne.
 #[derive(SimpleObject)]
 pub struct ScanResult {
@@ -550,6 +621,54 @@ impl ProjectQuery {
         Ok(ScanResult { project, part })
     }
 
+    /// Les photos d'un projet (non purgées), avec leurs liens signés.
+    async fn project_photos(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+    ) -> async_graphql::Result<Vec<PhotoNode>> {
+        let actor = actor(ctx)?;
+        actor.require(READERS)?;
+        let project_id = project_uuid(&project_id)?;
+        let state = state(ctx);
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        projections::project::find(&mut *tx, actor.workspace_id, project_id)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or_else(not_found)?;
+        let rows = projections::project::photos(&mut *tx, actor.workspace_id, project_id)
+            .await
+            .map_err(ApiError::from)?;
+        tx.commit().await.map_err(ApiError::from)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| photo_node(&state.url_key, actor.workspace_id, row))
+            .collect())
+    }
+
+    /// La place prise par les photos et le quota de l'atelier.
+    async fn photo_storage(&self, ctx: &Context<'_>) -> async_graphql::Result<PhotoStorage> {
+        let actor = actor(ctx)?;
+        actor.require(READERS)?;
+        let state = state(ctx);
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        let used = projections::project::photo_storage_bytes(&mut *tx, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        tx.commit().await.map_err(ApiError::from)?;
+        let quota = i64::try_from(state.photo_quota_bytes).unwrap_or(i64::MAX);
+        Ok(PhotoStorage {
+            used_bytes: used,
+            quota_bytes: quota,
+            used_pct: (Decimal::from(used) * Decimal::ONE_HUNDRED / Decimal::from(quota.max(1)))
+                .round_dp(1),
+        })
+    }
+
     /// Le flux de l'atelier (celui par défaut tant qu'il n'a pas été changé).
     async fn workflow(&self, ctx: &Context<'_>) -> async_graphql::Result<WorkflowNode> {
         let actor = actor(ctx)?;
@@ -730,6 +849,41 @@ impl ProjectMutation {
                 comment: input.comment,
                 corrective_action: input.corrective_action,
                 return_to: input.return_to,
+            },
+        )
+        .await
+    }
+
+    /// Dessine sur une photo (flèches, cercles, rectangles, textes ; coordonnées de 0 à 1) :
+    /// remplace les annotations précédentes.
+    async fn annotate_photo(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        photo_id: ID,
+        annotations: async_graphql::Json<serde_json::Value>,
+    ) -> async_graphql::Result<ProjectNode> {
+        let photo_id = Uuid::parse_str(&photo_id).map_err(|_| {
+            ApiError::new(
+                domain::ErrorKind::NotFound,
+                "PHOTO_NOT_FOUND",
+                "cette photo n'existe pas (ou a été purgée)",
+            )
+        })?;
+        let annotations: Vec<domain::project::photo::Annotation> =
+            serde_json::from_value(annotations.0).map_err(|error| {
+                ApiError::new(
+                    domain::ErrorKind::Validation,
+                    "ANNOTATION_SHAPE_INVALID",
+                    format!("annotations illisibles : {error}"),
+                )
+            })?;
+        change(
+            ctx,
+            project_id,
+            ProjectCommand::AnnotatePhoto {
+                photo_id,
+                annotations,
             },
         )
         .await

@@ -3,6 +3,7 @@
 mod client_export;
 mod export;
 mod metrics;
+mod photos;
 mod project_files;
 mod quote_pdf;
 mod request;
@@ -37,7 +38,16 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         )
         .route(
             "/api/v1/projects/{project_id}/{file}",
-            get(project_files::project_file),
+            get(project_files::project_file).post(photos::upload).layer(
+                // A 10 MB photo and its form fields.
+                axum::extract::DefaultBodyLimit::max(
+                    workers::photo_renditions::MAX_UPLOAD_BYTES + 64 * 1024,
+                ),
+            ),
+        )
+        .route(
+            "/api/v1/photos/{workspace_id}/{photo_id}/{name}",
+            get(photos::download),
         )
         .layer(Extension(schema))
         .layer(middleware::from_fn_with_state(

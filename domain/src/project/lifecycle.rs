@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::photo::{validate_annotations, Annotation, AnnotationError, Photo, MAX_PHOTOS};
 use super::workflow::{StepDef, StepKind, WorkflowSettings};
 use crate::quote::pricing::{price, Line, LinePowder, PricingError, Rates};
 use crate::{DomainError, ErrorKind, Stamped};
@@ -158,6 +159,12 @@ pub enum ProjectError {
     NotReady,
     #[error("le projet est livré : il ne change plus")]
     Delivered,
+    #[error(transparent)]
+    Annotation(#[from] AnnotationError),
+    #[error("cette photo n'existe pas (ou a été purgée)")]
+    PhotoNotFound,
+    #[error("un projet garde au plus {MAX_PHOTOS} photos")]
+    TooManyPhotos,
 }
 
 impl DomainError for ProjectError {
@@ -177,6 +184,9 @@ impl DomainError for ProjectError {
             Self::ReturnForward { .. } => "NC_RETURN_FORWARD",
             Self::NotReady => "PROJECT_NOT_READY",
             Self::Delivered => "PROJECT_DELIVERED",
+            Self::Annotation(error) => error.code(),
+            Self::PhotoNotFound => "PHOTO_NOT_FOUND",
+            Self::TooManyPhotos => "PHOTOS_TOO_MANY",
         }
     }
 
@@ -187,8 +197,9 @@ impl DomainError for ProjectError {
             | Self::ReasonMissing
             | Self::QcIncomplete { .. }
             | Self::UnknownDefect { .. }
-            | Self::ReturnForward { .. } => ErrorKind::Validation,
-            Self::NotFound => ErrorKind::NotFound,
+            | Self::ReturnForward { .. }
+            | Self::Annotation(_) => ErrorKind::Validation,
+            Self::NotFound | Self::PhotoNotFound => ErrorKind::NotFound,
             _ => ErrorKind::Conflict,
         }
     }
@@ -222,6 +233,18 @@ pub enum ProjectCommand {
         return_to: String,
     },
     Deliver,
+    /// The original is stored (by its digest) before the command.
+    AddPhoto {
+        photo: Photo,
+    },
+    AnnotatePhoto {
+        photo_id: Uuid,
+        annotations: Vec<Annotation>,
+    },
+    /// The storage quota's purge; never a person's.
+    PurgePhotos {
+        photo_ids: Vec<Uuid>,
+    },
 }
 
 /// Event type strings are the contract with the log: never rename a variant, add a version.
@@ -268,6 +291,20 @@ pub enum ProjectEvent {
     Delivered {
         delivered_at: DateTime<Utc>,
     },
+    PhotoAdded {
+        photo: Photo,
+        added_at: DateTime<Utc>,
+    },
+    PhotoAnnotated {
+        photo_id: Uuid,
+        annotations: Vec<Annotation>,
+        annotated_at: DateTime<Utc>,
+    },
+    /// Removed to keep the workshop under its storage quota (oldest projects first).
+    PhotosPurged {
+        photo_ids: Vec<Uuid>,
+        purged_at: DateTime<Utc>,
+    },
 }
 
 impl ProjectEvent {
@@ -278,6 +315,9 @@ impl ProjectEvent {
     pub const NON_CONFORMITY: &'static str = "ProjectNonConformityDeclared";
     pub const READY: &'static str = "ProjectReady";
     pub const DELIVERED: &'static str = "ProjectDelivered";
+    pub const PHOTO_ADDED: &'static str = "ProjectPhotoAdded";
+    pub const PHOTO_ANNOTATED: &'static str = "ProjectPhotoAnnotated";
+    pub const PHOTOS_PURGED: &'static str = "ProjectPhotosPurged";
 }
 
 impl DomainEvent for ProjectEvent {
@@ -290,6 +330,9 @@ impl DomainEvent for ProjectEvent {
             Self::NonConformityDeclared { .. } => Self::NON_CONFORMITY,
             Self::Ready { .. } => Self::READY,
             Self::Delivered { .. } => Self::DELIVERED,
+            Self::PhotoAdded { .. } => Self::PHOTO_ADDED,
+            Self::PhotoAnnotated { .. } => Self::PHOTO_ANNOTATED,
+            Self::PhotosPurged { .. } => Self::PHOTOS_PURGED,
         }
         .to_owned()
     }
@@ -301,6 +344,8 @@ impl DomainEvent for ProjectEvent {
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Project {
+    /// Photos not purged.
+    photos: Vec<Uuid>,
     status: Option<Status>,
     steps: Vec<StepDef>,
     /// Index of the step in progress; `steps.len()` once all are done.
@@ -350,6 +395,46 @@ impl Project {
                 Status::Delivered => Ok(vec![]),
                 Status::InProgress => Err(ProjectError::NotReady),
             },
+            // Photos document the project whatever its state, delivery included.
+            ProjectCommand::AddPhoto { photo } => {
+                if self.photos.contains(&photo.photo_id) {
+                    return Ok(vec![]);
+                }
+                if self.photos.len() >= MAX_PHOTOS {
+                    return Err(ProjectError::TooManyPhotos);
+                }
+                Ok(vec![ProjectEvent::PhotoAdded {
+                    photo,
+                    added_at: now,
+                }])
+            }
+            ProjectCommand::AnnotatePhoto {
+                photo_id,
+                annotations,
+            } => {
+                if !self.photos.contains(&photo_id) {
+                    return Err(ProjectError::PhotoNotFound);
+                }
+                validate_annotations(&annotations)?;
+                Ok(vec![ProjectEvent::PhotoAnnotated {
+                    photo_id,
+                    annotations,
+                    annotated_at: now,
+                }])
+            }
+            ProjectCommand::PurgePhotos { photo_ids } => {
+                let photo_ids: Vec<Uuid> = photo_ids
+                    .into_iter()
+                    .filter(|id| self.photos.contains(id))
+                    .collect();
+                if photo_ids.is_empty() {
+                    return Ok(vec![]);
+                }
+                Ok(vec![ProjectEvent::PhotosPurged {
+                    photo_ids,
+                    purged_at: now,
+                }])
+            }
             _ if status == Status::Delivered => Err(ProjectError::Delivered),
             ProjectCommand::ValidateStep { step } => {
                 let current = self.current_step(&step)?;
@@ -543,6 +628,11 @@ impl Aggregate for Project {
             }
             ProjectEvent::Ready { .. } => self.status = Some(Status::Ready),
             ProjectEvent::Delivered { .. } => self.status = Some(Status::Delivered),
+            ProjectEvent::PhotoAdded { photo, .. } => self.photos.push(photo.photo_id),
+            ProjectEvent::PhotoAnnotated { .. } => {}
+            ProjectEvent::PhotosPurged { photo_ids, .. } => {
+                self.photos.retain(|id| !photo_ids.contains(id))
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod lifecycle;
 pub mod numbering;
+pub mod photo;
 #[cfg(test)]
 mod tests;
 pub mod workflow;

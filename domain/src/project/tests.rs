@@ -376,3 +376,111 @@ fn project_numbers_are_short_and_by_paris_year() {
     assert_eq!(super::numbering::format(new_year_eve, 42), "P27-0042");
     assert_eq!(super::numbering::format(now(), 7), "P26-0007");
 }
+
+mod photos {
+    use super::*;
+    use crate::project::photo::{Annotation, Photo, PhotoStage, Point};
+    use cqrs_es::Aggregate;
+
+    fn photo(id: u128) -> Photo {
+        Photo {
+            photo_id: Uuid::from_u128(id),
+            stage: PhotoStage::Before,
+            step: Some("reception".into()),
+            nc_id: None,
+            content_type: "image/jpeg".into(),
+            size_bytes: 2_400_000,
+            sha256: "e".repeat(64),
+            caption: Some("rouille sur le vantail".into()),
+        }
+    }
+
+    fn arrow(x: f64, colour: &str) -> Annotation {
+        Annotation::Arrow {
+            from: Point { x, y: 0.5 },
+            to: Point { x: 0.2, y: 0.2 },
+            colour: colour.into(),
+        }
+    }
+
+    fn added(id: u128) -> ProjectEvent {
+        ProjectEvent::PhotoAdded {
+            photo: photo(id),
+            added_at: now(),
+        }
+    }
+
+    #[test]
+    fn photos_are_added_once_even_after_delivery_and_annotated_over_the_image() {
+        let delivered = vec![
+            created(),
+            ProjectEvent::Ready { ready_at: now() },
+            ProjectEvent::Delivered {
+                delivered_at: now(),
+            },
+        ];
+        ProjectTest::with(())
+            .given(delivered)
+            .when(at(ProjectCommand::AddPhoto { photo: photo(1) }))
+            .then_expect_events(vec![added(1)]);
+        ProjectTest::with(())
+            .given(vec![created(), added(1)])
+            .when(at(ProjectCommand::AddPhoto { photo: photo(1) }))
+            .then_expect_events(vec![]);
+        ProjectTest::with(())
+            .given(vec![created(), added(1)])
+            .when(at(ProjectCommand::AnnotatePhoto {
+                photo_id: Uuid::from_u128(1),
+                annotations: vec![arrow(0.5, "#FF0000")],
+            }))
+            .then_expect_events(vec![ProjectEvent::PhotoAnnotated {
+                photo_id: Uuid::from_u128(1),
+                annotations: vec![arrow(0.5, "#FF0000")],
+                annotated_at: now(),
+            }]);
+        for (annotation, code) in [
+            (arrow(1.5, "#FF0000"), "ANNOTATION_POSITION_INVALID"),
+            (arrow(0.5, "rouge"), "ANNOTATION_COLOUR_INVALID"),
+            (
+                Annotation::Text {
+                    at: Point { x: 0.1, y: 0.1 },
+                    text: " ".into(),
+                    colour: "#000000".into(),
+                },
+                "ANNOTATION_TEXT_INVALID",
+            ),
+        ] {
+            let mut project = Project::default();
+            project.apply(created());
+            project.apply(added(1));
+            let error = project
+                .decide(at(ProjectCommand::AnnotatePhoto {
+                    photo_id: Uuid::from_u128(1),
+                    annotations: vec![annotation],
+                }))
+                .unwrap_err();
+            assert_eq!(error.code(), code);
+        }
+    }
+
+    #[test]
+    fn only_the_quota_purges_photos_and_a_purged_photo_is_gone() {
+        let purged = ProjectEvent::PhotosPurged {
+            photo_ids: vec![Uuid::from_u128(1)],
+            purged_at: now(),
+        };
+        ProjectTest::with(())
+            .given(vec![created(), added(1)])
+            .when(at(ProjectCommand::PurgePhotos {
+                photo_ids: vec![Uuid::from_u128(1), Uuid::from_u128(9)],
+            }))
+            .then_expect_events(vec![purged.clone()]);
+        ProjectTest::with(())
+            .given(vec![created(), added(1), purged])
+            .when(at(ProjectCommand::AnnotatePhoto {
+                photo_id: Uuid::from_u128(1),
+                annotations: vec![],
+            }))
+            .then_expect_error(ProjectError::PhotoNotFound);
+    }
+}

@@ -1,0 +1,254 @@
+//! Project photos: uploaded by the shop (type read from the bytes, 10 MB at most), stored,
+//! drawn in WebP off the request path, served through signed expiring URLs, annotated,
+//! purged oldest first over the quota; each workshop reaches its own only.
+
+use serde_json::{json, Value};
+use tests::{error_code, spawn_app_with, TestApp};
+
+use crate::quotes::{shop, workshop_quote, Shop};
+
+const PHOTOS: &str = "query($id: ID!) { projectPhotos(projectId: $id) {
+    id stage caption sizeBytes annotations urls { original thumbnail medium large } } }";
+
+/// A phone-like photo: gradients and noise, as JPEG.
+fn jpeg(width: u32, height: u32, seed: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        let noise = (x.wrapping_mul(7919) ^ y.wrapping_mul(104_729) ^ seed.wrapping_mul(31)) % 64;
+        image::Rgb([
+            ((x * 255 / width) as u8).wrapping_add(noise as u8),
+            ((y * 255 / height) as u8).wrapping_add(noise as u8 / 2),
+            (noise * 3) as u8,
+        ])
+    });
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(&mut bytes, image::ImageOutputFormat::Jpeg(85))
+        .unwrap();
+    bytes
+}
+
+async fn project(app: &TestApp, shop: &Shop) -> String {
+    let input = workshop_quote(&shop.client, &shop.gate, &shop.rims)["input"].clone();
+    let created = app
+        .graphql_as(
+            &shop.token,
+            "mutation($input: ProjectInput!) { createProject(input: $input) { id } }",
+            json!({ "input": input }),
+        )
+        .await;
+    created["data"]["createProject"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned()
+}
+
+async fn upload(app: &TestApp, token: &str, project: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("photo.jpg"),
+        )
+        .text("stage", "before")
+        .text("caption", "Portail à l'arrivée, rouille");
+    app.client
+        .post(format!("{}/api/v1/projects/{project}/photos", app.address))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn photos(app: &TestApp, token: &str, project: &str) -> Value {
+    app.graphql_as(token, PHOTOS, json!({ "id": project }))
+        .await
+}
+
+async fn photo_events(app: &TestApp) -> i64 {
+    sqlx::query_scalar("select count(*) from events where event_type like 'ProjectPhoto%'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_photo_is_stored_drawn_in_webp_and_served_by_signed_links() {
+    let app = spawn_app_with(&[]).await;
+    let (_, shop) = shop(&app, "Atelier A", "a@atelier-a.fr").await;
+    let id = project(&app, &shop).await;
+    let original = jpeg(1600, 1200, 1);
+
+    // Not an image, HEIC, too big: refused with their reason, nothing written.
+    let heic = [&[0, 0, 0, 24][..], b"ftypheic", &[0; 16]].concat();
+    for (bytes, reason) in [
+        (b"%PDF-1.7 facture".to_vec(), "PHOTO_NOT_AN_IMAGE"),
+        (heic, "PHOTO_HEIC_UNSUPPORTED"),
+        (vec![0xFF; 11 * 1024 * 1024], "PHOTO_FILE_TOO_LARGE"),
+    ] {
+        let refused = upload(&app, &shop.token, &id, bytes).await;
+        assert_eq!(refused.status(), 422, "{reason}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["reason"], reason, "{body}");
+        assert_eq!(body["code"], "VALIDATION");
+        assert_eq!(photo_events(&app).await, 0);
+    }
+
+    let sent = upload(&app, &shop.token, &id, original.clone()).await;
+    assert_eq!(sent.status(), 201);
+    let mut listed = Value::Null;
+    for _ in 0..500 {
+        listed = photos(&app, &shop.token, &id).await;
+        if listed["data"]["projectPhotos"][0]["urls"]["large"].is_string() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let photo = &listed["data"]["projectPhotos"][0];
+    assert_eq!(photo["stage"], "before", "{listed}");
+    assert_eq!(photo["caption"], "Portail à l'arrivée, rouille");
+    let get = |path: &str| app.client.get(format!("{}{path}", app.address)).send();
+    let served = get(photo["urls"]["original"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(served.headers()["content-type"], "image/jpeg");
+    assert_eq!(
+        served.bytes().await.unwrap().to_vec(),
+        original,
+        "the original, byte for byte"
+    );
+    for (name, longest) in [("thumbnail", 320), ("medium", 1024), ("large", 1600)] {
+        let webp = get(photo["urls"][name].as_str().unwrap()).await.unwrap();
+        assert_eq!(webp.headers()["content-type"], "image/webp", "{name}");
+        let bytes = webp.bytes().await.unwrap();
+        assert_eq!(&bytes[8..12], b"WEBP", "{name}");
+        let width = u32::from(bytes[26]) | (u32::from(bytes[27] & 0x3F) << 8);
+        // VP8 (lossy) stores the width at byte 26; never upscaled past the original.
+        assert_eq!(width, longest, "{name}");
+    }
+    // A link whose signature or photo was changed leads nowhere.
+    let original_url = photo["urls"]["original"].as_str().unwrap();
+    let forged = original_url.replace("sig=", "sig=A");
+    assert_eq!(get(&forged).await.unwrap().status(), 404);
+
+    let annotate = "mutation($p: ID!, $photo: ID!, $a: JSON!) { annotatePhoto(projectId: $p, photoId: $photo, annotations: $a) { id } }";
+    let arrow = json!([{ "shape": "arrow", "from": { "x": 0.2, "y": 0.3 }, "to": { "x": 0.5, "y": 0.5 }, "colour": "#E11D48" }]);
+    let drawn = app
+        .graphql_as(
+            &shop.token,
+            annotate,
+            json!({ "p": id, "photo": photo["id"], "a": arrow }),
+        )
+        .await;
+    assert!(drawn["errors"].is_null(), "{drawn}");
+    let bad = json!([{ "shape": "circle", "centre": { "x": 2, "y": 0.5 }, "radius": 0.1, "colour": "#E11D48" }]);
+    let refused = app
+        .graphql_as(
+            &shop.token,
+            annotate,
+            json!({ "p": id, "photo": photo["id"], "a": bad }),
+        )
+        .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["reason"], "ANNOTATION_POSITION_INVALID",
+        "{refused}"
+    );
+    let listed = photos(&app, &shop.token, &id).await;
+    assert_eq!(listed["data"]["projectPhotos"][0]["annotations"], arrow);
+
+    // Another workshop: no list, no upload, and A's links signed for A only.
+    let b = app.sign_up("Atelier B", "b@atelier-b.fr").await;
+    let theirs = photos(&app, &b.access_token, &id).await;
+    assert_eq!(error_code(&theirs), Some("NOT_FOUND"), "{theirs}");
+    let events = photo_events(&app).await;
+    assert_eq!(
+        upload(&app, &b.access_token, &id, jpeg(200, 100, 2))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(photo_events(&app).await, events);
+    let elsewhere = original_url.replace(
+        &shop_workspace(&app, &shop).await,
+        &b.workspace_id.to_string(),
+    );
+    assert_eq!(get(&elsewhere).await.unwrap().status(), 404);
+    app.stop().await;
+}
+
+async fn shop_workspace(app: &TestApp, shop: &Shop) -> String {
+    let me = app
+        .graphql_as(&shop.token, "{ workspace { id } }", json!({}))
+        .await;
+    me["data"]["workspace"]["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn over_the_quota_the_oldest_projects_lose_their_photos_not_the_projects() {
+    let app = spawn_app_with(&[("PHOTO_QUOTA_BYTES", "900000".to_owned())]).await;
+    let (_, shop) = shop(&app, "Atelier A", "a@atelier-a.fr").await;
+    let old = project(&app, &shop).await;
+    let recent = project(&app, &shop).await;
+    for (project, seed) in [(&old, 1), (&old, 2), (&recent, 3)] {
+        assert_eq!(
+            upload(&app, &shop.token, project, jpeg(800, 600, seed))
+                .await
+                .status(),
+            201
+        );
+    }
+    let storage = app
+        .graphql_as(
+            &shop.token,
+            "{ photoStorage { usedBytes quotaBytes usedPct } }",
+            json!({}),
+        )
+        .await;
+    let used = storage["data"]["photoStorage"]["usedBytes"]
+        .as_i64()
+        .unwrap();
+    assert!(used > 810_000, "over 90 % of 900 kB: {storage}");
+    let purged = workers::photo_quota::enforce(
+        &app.db.pool,
+        &app.state.commands,
+        &app.state.photos,
+        app.state.photo_quota_bytes,
+    )
+    .await
+    .unwrap();
+    assert!(purged >= 1, "{purged}");
+    let mut kept_old = 2;
+    for _ in 0..250 {
+        kept_old = photos(&app, &shop.token, &old).await["data"]["projectPhotos"]
+            .as_array()
+            .unwrap()
+            .len();
+        if kept_old < 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let kept_recent = photos(&app, &shop.token, &recent).await["data"]["projectPhotos"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(kept_old < 2, "the oldest project's photos go first");
+    assert_eq!(kept_recent, 1, "the recent project keeps its photo");
+    let recorded: i64 =
+        sqlx::query_scalar("select count(*) from events where event_type = 'ProjectPhotosPurged'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert!(recorded >= 1);
+    let sheet = app
+        .graphql_as(
+            &shop.token,
+            "query($id: ID!) { project(id: $id) { number } }",
+            json!({ "id": old }),
+        )
+        .await;
+    assert!(
+        sheet["data"]["project"]["number"].is_string(),
+        "the project stays: {sheet}"
+    );
+    app.stop().await;
+}
