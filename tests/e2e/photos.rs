@@ -252,3 +252,99 @@ async fn over_the_quota_the_oldest_projects_lose_their_photos_not_the_projects()
     );
     app.stop().await;
 }
+
+async fn rendition(app: &TestApp, token: &str, project: &str, index: usize) -> Vec<u8> {
+    for _ in 0..500 {
+        let listed = photos(app, token, project).await;
+        if let Some(url) = listed["data"]["projectPhotos"][index]["urls"]["medium"].as_str() {
+            return app
+                .client
+                .get(format!("{}{url}", app.address))
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+                .to_vec();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("no medium rendition for photo {index}");
+}
+
+#[tokio::test]
+async fn a_workshop_that_asks_for_it_gets_its_logo_on_its_photos() {
+    let app = spawn_app_with(&[]).await;
+    let (_, shop) = shop(&app, "Atelier A", "a@atelier-a.fr").await;
+    let id = project(&app, &shop).await;
+    let photo = jpeg(1400, 1000, 7);
+    assert_eq!(
+        upload(&app, &shop.token, &id, photo.clone()).await.status(),
+        201
+    );
+    let plain = rendition(&app, &shop.token, &id, 0).await;
+
+    // The logo of its quote template, and the workflow's watermark switch.
+    let mut logo = Vec::new();
+    image::DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
+        200,
+        80,
+        image::Rgba([200, 20, 20, 255]),
+    ))
+    .write_to(&mut logo, image::ImageOutputFormat::Png)
+    .unwrap();
+    use base64::Engine;
+    let uploaded = app
+        .graphql_as(
+            &shop.token,
+            "mutation($image: String!) { uploadQuoteLogo(image: $image) { sha256 } }",
+            json!({ "image": base64::engine::general_purpose::STANDARD.encode(&logo) }),
+        )
+        .await;
+    let presets = app
+        .graphql_as(
+            &shop.token,
+            "{ quoteTemplatePresets { config } }",
+            json!({}),
+        )
+        .await;
+    let mut config = presets["data"]["quoteTemplatePresets"][0]["config"].clone();
+    config["header"]["logo_sha256"] = uploaded["data"]["uploadQuoteLogo"]["sha256"].clone();
+    let saved = app
+        .graphql_as(
+            &shop.token,
+            "mutation($config: JSON!) { customizeQuoteTemplate(config: $config) { custom } }",
+            json!({ "config": config }),
+        )
+        .await;
+    assert_eq!(
+        saved["data"]["customizeQuoteTemplate"]["custom"], true,
+        "{saved}"
+    );
+    let workflow = app
+        .graphql_as(
+            &shop.token,
+            "{ workflow { steps { key label kind skippable } qcChecklist defectTypes } }",
+            json!({}),
+        )
+        .await;
+    let mut input = workflow["data"]["workflow"].clone();
+    input["watermarkPhotos"] = json!(true);
+    let switched = app
+        .graphql_as(
+            &shop.token,
+            "mutation($input: WorkflowInput!) { updateWorkflow(input: $input) { watermarkPhotos } }",
+            json!({ "input": input }),
+        )
+        .await;
+    assert_eq!(
+        switched["data"]["updateWorkflow"]["watermarkPhotos"], true,
+        "{switched}"
+    );
+
+    assert_eq!(upload(&app, &shop.token, &id, photo).await.status(), 201);
+    let marked = rendition(&app, &shop.token, &id, 1).await;
+    assert_ne!(plain, marked, "the same photo, now with the logo");
+    app.stop().await;
+}

@@ -261,12 +261,18 @@ fn decode_photo(bytes: &[u8], format: ImageFormat) -> Result<RgbImage, PhotoErro
 /// The logo with its colours premultiplied by alpha, so that resizing it blends its edges
 /// towards transparent rather than towards whatever colour the transparent pixels hold.
 fn decode_watermark(bytes: &[u8]) -> Result<RgbaImage, PhotoError> {
-    if sniff(bytes) != Some(PhotoFormat::Png) {
-        return Err(PhotoError::WatermarkUnreadable {
-            detail: "not a PNG".to_owned(),
-        });
-    }
-    let image = decode(bytes, ImageFormat::Png, MAX_WATERMARK_PIXELS).map_err(|failure| {
+    // The workshop's logo as uploaded for its quotes: a PNG keeps its transparency, a JPEG
+    // is drawn as its rectangle.
+    let format = match sniff(bytes) {
+        Some(PhotoFormat::Png) => ImageFormat::Png,
+        Some(PhotoFormat::Jpeg) => ImageFormat::Jpeg,
+        _ => {
+            return Err(PhotoError::WatermarkUnreadable {
+                detail: "not a PNG or JPEG".to_owned(),
+            })
+        }
+    };
+    let image = decode(bytes, format, MAX_WATERMARK_PIXELS).map_err(|failure| {
         let detail = match failure {
             DecodeFailure::TooManyPixels { width, height } => format!("{width} × {height} pixels"),
             DecodeFailure::Unreadable(detail) => detail,
@@ -797,7 +803,17 @@ mod tests {
 
     #[test]
     fn a_broken_watermark_is_its_own_error() {
-        for (name, logo) in [("jpeg logo", jpeg(64, 64)), ("garbage", b"logo".to_vec())] {
+        // A JPEG logo is drawn as its rectangle; what reads as no image is refused.
+        assert!(renditions(&jpeg(64, 64), Some(&jpeg(64, 64))).is_ok());
+        let mut truncated_png = Vec::new();
+        DynamicImage::ImageRgba8(RgbaImage::new(64, 64))
+            .write_to(
+                &mut std::io::Cursor::new(&mut truncated_png),
+                ImageFormat::Png,
+            )
+            .unwrap();
+        truncated_png.truncate(20);
+        for (name, logo) in [("cut png", truncated_png), ("garbage", b"logo".to_vec())] {
             let error = renditions(&jpeg(64, 64), Some(&logo)).unwrap_err();
             assert_eq!(
                 error.code(),

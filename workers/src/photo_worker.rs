@@ -10,7 +10,8 @@ use projections::engine::{Projection, ProjectionError};
 use projections::RecordedEvent;
 use sqlx::PgConnection;
 
-use crate::photo_renditions::renditions;
+use crate::photo_renditions::{renditions, PhotoError};
+use uuid::Uuid;
 
 pub const NAME: &str = "photo_renditions";
 
@@ -54,9 +55,16 @@ impl Projection for PhotoWorker {
             else {
                 continue;
             };
-            let drawn = tokio::task::spawn_blocking(move || renditions(&original, None))
-                .await
-                .map_err(|error| ProjectionError::Reactor(error.to_string()))?;
+            let watermark = watermark(conn, workspace_id).await?;
+            let drawn = tokio::task::spawn_blocking(move || {
+                match renditions(&original, watermark.as_deref()) {
+                    // A logo that no longer reads never costs the photo its renditions.
+                    Err(PhotoError::WatermarkUnreadable { .. }) => renditions(&original, None),
+                    drawn => drawn,
+                }
+            })
+            .await
+            .map_err(|error| ProjectionError::Reactor(error.to_string()))?;
             let drawn = match drawn {
                 Ok(drawn) => drawn,
                 Err(error) => {
@@ -87,4 +95,22 @@ impl Projection for PhotoWorker {
         }
         Ok(())
     }
+}
+
+/// The workshop's logo when it asked for watermarked photos: the one of its quote template.
+async fn watermark(
+    conn: &mut PgConnection,
+    workspace_id: Uuid,
+) -> Result<Option<Vec<u8>>, ProjectionError> {
+    let wanted = projections::project::workflow(&mut *conn, workspace_id)
+        .await?
+        .watermark_photos;
+    if !wanted {
+        return Ok(None);
+    }
+    let template = projections::quote::template(&mut *conn, workspace_id).await?;
+    let Some(logo) = template.config().header.logo_sha256 else {
+        return Ok(None);
+    };
+    Ok(commands::quote_document::find_logo(&mut *conn, workspace_id, &logo).await?)
 }

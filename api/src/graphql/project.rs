@@ -390,6 +390,7 @@ pub struct WorkflowNode {
     pub steps: Vec<WorkflowStepNode>,
     pub qc_checklist: Vec<String>,
     pub defect_types: Vec<String>,
+    pub watermark_photos: bool,
 }
 
 impl From<WorkflowSettings> for WorkflowNode {
@@ -407,6 +408,7 @@ impl From<WorkflowSettings> for WorkflowNode {
                 .collect(),
             qc_checklist: settings.qc_checklist,
             defect_types: settings.defect_types,
+            watermark_photos: settings.watermark_photos,
         }
     }
 }
@@ -424,6 +426,9 @@ pub struct WorkflowInput {
     pub steps: Vec<WorkflowStepInput>,
     pub qc_checklist: Vec<String>,
     pub defect_types: Vec<String>,
+    /// Le logo de l'atelier (celui de son modèle de devis) en filigrane des photos.
+    #[graphql(default)]
+    pub watermark_photos: bool,
 }
 
 #[derive(InputObject)]
@@ -928,6 +933,7 @@ impl ProjectMutation {
                 .into_iter()
                 .map(|item| item.trim().to_owned())
                 .collect(),
+            watermark_photos: input.watermark_photos,
         };
         let state = state(ctx);
         let receipt = state

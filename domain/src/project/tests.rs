@@ -63,6 +63,7 @@ fn workflow() -> WorkflowSettings {
         ],
         qc_checklist: vec!["Teinte".into(), "Épaisseur".into()],
         defect_types: vec!["Coulure".into(), "Manque de poudre".into()],
+        watermark_photos: false,
     }
 }
 

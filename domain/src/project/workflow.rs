@@ -46,6 +46,9 @@ pub struct WorkflowSettings {
     pub qc_checklist: Vec<String>,
     /// What non-conformities are declared as.
     pub defect_types: Vec<String>,
+    /// Draw the workshop's logo (its quote template's) on the medium and large photos.
+    #[serde(default)]
+    pub watermark_photos: bool,
 }
 
 fn step(key: &str, label: &str, kind: StepKind, skippable: bool) -> StepDef {
@@ -93,6 +96,7 @@ impl Default for WorkflowSettings {
             ]
             .map(str::to_owned)
             .to_vec(),
+            watermark_photos: false,
         }
     }
 }
