@@ -21,6 +21,7 @@ pub mod quote;
 pub mod read_your_writes;
 pub mod reorder;
 pub mod tenant;
+mod workshop_settings;
 pub mod workspace;
 
 pub use engine::{Projection, ProjectionError, Subscriptions};

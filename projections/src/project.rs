@@ -182,14 +182,14 @@ impl Projection for ProjectProjection {
                     settings,
                     changed_at,
                 } = event.payload()?;
-                sqlx::query(
-                    "insert into workflow_settings (workspace_id, settings, updated_at) values ($1, $2, $3)
-                     on conflict (workspace_id) do update set settings = $2, updated_at = $3",
+                crate::workshop_settings::save(
+                    conn,
+                    "workflow_settings",
+                    "settings",
+                    workspace_id,
+                    &settings,
+                    changed_at,
                 )
-                .bind(workspace_id)
-                .bind(serde_json::to_value(&settings).unwrap_or_default())
-                .bind(changed_at)
-                .execute(&mut *conn)
                 .await?;
                 continue;
             }
@@ -442,14 +442,7 @@ pub async fn workflow(
     executor: impl PgExecutor<'_>,
     workspace_id: Uuid,
 ) -> Result<WorkflowSettings, sqlx::Error> {
-    let stored: Option<serde_json::Value> =
-        sqlx::query_scalar("select settings from workflow_settings where workspace_id = $1")
-            .bind(workspace_id)
-            .fetch_optional(executor)
-            .await?;
-    Ok(stored
-        .and_then(|value| serde_json::from_value(value).ok())
-        .unwrap_or_default())
+    crate::workshop_settings::load(executor, "workflow_settings", "settings", workspace_id).await
 }
 
 pub async fn find(

@@ -222,14 +222,14 @@ impl Projection for QuoteProjection {
         for event in events {
             if event.event_type == QuoteTemplateEvent::CHOSEN {
                 let QuoteTemplateEvent::Chosen { choice, chosen_at } = event.payload()?;
-                sqlx::query(
-                    "insert into quote_template (workspace_id, choice, updated_at) values ($1, $2, $3)
-                     on conflict (workspace_id) do update set choice = $2, updated_at = $3",
+                crate::workshop_settings::save(
+                    conn,
+                    "quote_template",
+                    "choice",
+                    event.workspace_id,
+                    &choice,
+                    chosen_at,
                 )
-                .bind(event.workspace_id)
-                .bind(serde_json::to_value(&choice).unwrap_or_default())
-                .bind(chosen_at)
-                .execute(&mut *conn)
                 .await?;
                 continue;
             }
@@ -238,14 +238,14 @@ impl Projection for QuoteProjection {
                     settings,
                     changed_at,
                 } = event.payload()?;
-                sqlx::query(
-                    "insert into quote_settings (workspace_id, settings, updated_at) values ($1, $2, $3)
-                     on conflict (workspace_id) do update set settings = $2, updated_at = $3",
+                crate::workshop_settings::save(
+                    conn,
+                    "quote_settings",
+                    "settings",
+                    event.workspace_id,
+                    &settings,
+                    changed_at,
                 )
-                .bind(event.workspace_id)
-                .bind(serde_json::to_value(&settings).unwrap_or_default())
-                .bind(changed_at)
-                .execute(&mut *conn)
                 .await?;
                 continue;
             }
@@ -362,14 +362,7 @@ pub async fn settings(
     executor: impl PgExecutor<'_>,
     workspace_id: Uuid,
 ) -> Result<QuoteSettings, sqlx::Error> {
-    let stored: Option<serde_json::Value> =
-        sqlx::query_scalar("select settings from quote_settings where workspace_id = $1")
-            .bind(workspace_id)
-            .fetch_optional(executor)
-            .await?;
-    Ok(stored
-        .and_then(|value| serde_json::from_value(value).ok())
-        .unwrap_or_default())
+    crate::workshop_settings::load(executor, "quote_settings", "settings", workspace_id).await
 }
 
 /// The workshop's quote template, the modern preset until it chose one.
@@ -377,14 +370,7 @@ pub async fn template(
     executor: impl PgExecutor<'_>,
     workspace_id: Uuid,
 ) -> Result<TemplateChoice, sqlx::Error> {
-    let stored: Option<serde_json::Value> =
-        sqlx::query_scalar("select choice from quote_template where workspace_id = $1")
-            .bind(workspace_id)
-            .fetch_optional(executor)
-            .await?;
-    Ok(stored
-        .and_then(|value| serde_json::from_value(value).ok())
-        .unwrap_or_default())
+    crate::workshop_settings::load(executor, "quote_template", "choice", workspace_id).await
 }
 
 pub async fn find(

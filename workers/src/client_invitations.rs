@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use commands::email_token::{self, Grant, Purpose};
 use commands::mail::{enqueue, OutgoingEmail};
 use domain::client::ClientEvent;
-use domain::email_template::{default_template, render, TemplateKind};
+use domain::email_template::TemplateKind;
 use domain::{meta, Role};
 use projections::engine::{Projection, ProjectionError};
 use projections::RecordedEvent;
@@ -102,18 +102,13 @@ impl Projection for ClientInvitations {
             ]
             .into_iter()
             .collect();
-            let template = crate::templates::in_force(
+            let rendered = crate::templates::rendered(
                 conn,
                 event.workspace_id,
                 TemplateKind::ImportInvitation,
+                &values,
             )
             .await?;
-            let rendered = match render(&template, &values) {
-                Ok(rendered) => rendered,
-                // A customised template may name a value an invitation does not have.
-                Err(_) => render(&default_template(TemplateKind::ImportInvitation), &values)
-                    .map_err(|error| ProjectionError::Reactor(error.to_string()))?,
-            };
             let outgoing = OutgoingEmail {
                 workspace_id: event.workspace_id,
                 recipient: email,

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use commands::mail::{enqueue, OutgoingEmail};
 use commands::{CommandMeta, Commands};
-use domain::email_template::{default_template, render, TemplateKind};
+use domain::email_template::TemplateKind;
 use domain::powder::alert::{AlertCommand, AlertEvent, LowPowder, AGGREGATE_LOCAL_ID};
 use domain::Role;
 use projections::engine::{Projection, ProjectionError};
@@ -160,15 +160,13 @@ impl Projection for LowStockEmails {
             ]
             .into_iter()
             .collect();
-            let template =
-                crate::templates::in_force(conn, event.workspace_id, TemplateKind::LowStock)
-                    .await?;
-            let rendered = match render(&template, &values) {
-                Ok(rendered) => rendered,
-                // A customised template may name a value an alert does not have: use ours.
-                Err(_) => render(&default_template(TemplateKind::LowStock), &values)
-                    .map_err(|error| ProjectionError::Reactor(error.to_string()))?,
-            };
+            let rendered = crate::templates::rendered(
+                conn,
+                event.workspace_id,
+                TemplateKind::LowStock,
+                &values,
+            )
+            .await?;
             for recipient in recipients {
                 let outgoing = OutgoingEmail {
                     workspace_id: event.workspace_id,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono_tz::Europe::Paris;
 use commands::mail::{enqueue, OutgoingEmail};
-use domain::email_template::{default_template, render, TemplateKind};
+use domain::email_template::TemplateKind;
 use domain::project::lifecycle::ProjectEvent;
 use projections::engine::{Projection, ProjectionError};
 use projections::RecordedEvent;
@@ -102,13 +102,7 @@ impl Projection for ProjectEmails {
             ]
             .into_iter()
             .collect();
-            let template = crate::templates::in_force(conn, workspace_id, kind).await?;
-            let rendered = match render(&template, &values) {
-                Ok(rendered) => rendered,
-                // A customised template may name a value this email does not have.
-                Err(_) => render(&default_template(kind), &values)
-                    .map_err(|error| ProjectionError::Reactor(error.to_string()))?,
-            };
+            let rendered = crate::templates::rendered(conn, workspace_id, kind, &values).await?;
             let outgoing = OutgoingEmail {
                 workspace_id,
                 recipient: email,

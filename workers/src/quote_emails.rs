@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use commands::mail::{enqueue, Attachment, OutgoingEmail};
 use commands::quote_document;
-use domain::email_template::{default_template, render, TemplateKind};
+use domain::email_template::TemplateKind;
 use domain::money::euros;
 use domain::quote::lifecycle::{PricedContent, QuoteEvent};
 use projections::engine::{Projection, ProjectionError};
@@ -175,13 +175,7 @@ impl QuoteEmails {
         ]
         .into_iter()
         .collect();
-        let template = crate::templates::in_force(conn, workspace_id, kind).await?;
-        let rendered = match render(&template, &values) {
-            Ok(rendered) => rendered,
-            // A customised template may name a value a quote email does not have.
-            Err(_) => render(&default_template(kind), &values)
-                .map_err(|error| ProjectionError::Reactor(error.to_string()))?,
-        };
+        let rendered = crate::templates::rendered(conn, workspace_id, kind, &values).await?;
         let outgoing = OutgoingEmail {
             workspace_id,
             recipient: email,

@@ -1,10 +1,13 @@
 //! The email template a workshop uses for a kind of email: its own, or the default.
 
-use domain::email_template::{default_template, Template, TemplateKind};
+use std::collections::BTreeMap;
+
+use domain::email_template::{default_template, render, Rendered, Template, TemplateKind};
+use projections::engine::ProjectionError;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-pub(crate) async fn in_force(
+async fn in_force(
     conn: &mut PgConnection,
     workspace_id: Uuid,
     kind: TemplateKind,
@@ -19,4 +22,20 @@ pub(crate) async fn in_force(
     Ok(custom
         .map(|(subject, mjml)| Template { subject, mjml })
         .unwrap_or_else(|| default_template(kind)))
+}
+
+/// The email of `kind` rendered with `values` in the workshop's template; with the default
+/// one when the workshop's names a value this email does not have.
+pub(crate) async fn rendered(
+    conn: &mut PgConnection,
+    workspace_id: Uuid,
+    kind: TemplateKind,
+    values: &BTreeMap<&str, String>,
+) -> Result<Rendered, ProjectionError> {
+    let template = in_force(conn, workspace_id, kind).await?;
+    match render(&template, values) {
+        Ok(rendered) => Ok(rendered),
+        Err(_) => render(&default_template(kind), values)
+            .map_err(|error| ProjectionError::Reactor(error.to_string())),
+    }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono::Duration;
 use commands::mail::{enqueue, OutgoingEmail};
-use domain::email_template::{default_template, render, TemplateKind};
+use domain::email_template::TemplateKind;
 use domain::workspace::WorkspaceEvent;
 use projections::engine::{Projection, ProjectionError};
 use projections::RecordedEvent;
@@ -81,7 +81,6 @@ impl Projection for TrialEmails {
                     .await?;
             let Some(email) = email else { continue };
             for (days, kind) in REMINDERS {
-                let template = crate::templates::in_force(conn, event.workspace_id, kind).await?;
                 let left = (ends_at - started_at - Duration::days(days))
                     .num_days()
                     .max(0);
@@ -92,12 +91,8 @@ impl Projection for TrialEmails {
                 ]
                 .into_iter()
                 .collect();
-                let rendered = match render(&template, &values) {
-                    Ok(rendered) => rendered,
-                    // A customised template may name a value a trial does not have: use ours.
-                    Err(_) => render(&default_template(kind), &values)
-                        .map_err(|error| ProjectionError::Reactor(error.to_string()))?,
-                };
+                let rendered =
+                    crate::templates::rendered(conn, event.workspace_id, kind, &values).await?;
                 let outgoing = OutgoingEmail {
                     workspace_id: event.workspace_id,
                     recipient: email.clone(),
