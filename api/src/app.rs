@@ -101,6 +101,19 @@ impl AppState {
         }
     }
 
+    /// Waits until the projections `names` have applied a batch's events (nothing to wait
+    /// for when it decided none).
+    pub async fn await_batch(
+        &self,
+        receipt: &commands::BatchReceipt,
+        names: &[&str],
+    ) -> Result<(), ApiError> {
+        match receipt.position {
+            Some(position) => self.await_position(position, names).await,
+            None => Ok(()),
+        }
+    }
+
     /// Waits until the projections `names` have applied the event at `position`.
     pub async fn await_position(
         &self,

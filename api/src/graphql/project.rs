@@ -779,11 +779,9 @@ impl ProjectMutation {
             commands::project::create(&state.pool, &state.commands, &meta(ctx, &actor), draft)
                 .await
                 .map_err(save_error)?;
-        if let Some(position) = receipt.position {
-            state
-                .await_position(position, &[projections::project::NAME])
-                .await?;
-        }
+        state
+            .await_batch(&receipt, &[projections::project::NAME])
+            .await?;
         Ok(project_node(ctx, actor.workspace_id, project_id).await?)
     }
 
@@ -802,11 +800,9 @@ impl ProjectMutation {
             commands::project::validate_step(&state.commands, &meta(ctx, &actor), project_id, step)
                 .await
                 .map_err(save_error)?;
-        if let Some(position) = receipt.position {
-            state
-                .await_position(position, &[projections::project::NAME])
-                .await?;
-        }
+        state
+            .await_batch(&receipt, &[projections::project::NAME])
+            .await?;
         Ok(project_node(ctx, actor.workspace_id, project_id).await?)
     }
 

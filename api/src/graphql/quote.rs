@@ -435,11 +435,9 @@ impl QuoteMutation {
             commands::quote::create(&state.pool, &state.commands, &meta(ctx, &actor), draft)
                 .await
                 .map_err(save_error)?;
-        if let Some(position) = receipt.position {
-            state
-                .await_position(position, &[projections::quote::NAME])
-                .await?;
-        }
+        state
+            .await_batch(&receipt, &[projections::quote::NAME])
+            .await?;
         Ok(quote_node(ctx, actor.workspace_id, quote_id).await?)
     }
 

@@ -237,11 +237,9 @@ impl ClientMutation {
                     ),
                     MergeError::Batch(error) => ApiError::internal(error),
                 })?;
-        if let Some(position) = receipt.position {
-            state
-                .await_position(position, &[projections::client::NAME])
-                .await?;
-        }
+        state
+            .await_batch(&receipt, &[projections::client::NAME])
+            .await?;
         Ok(client_node(ctx, actor.workspace_id, survivor).await?)
     }
 }
