@@ -3,6 +3,7 @@
 //! Nothing in this crate does I/O: aggregates decide events from their state and a
 //! [`Stamped`] command, and `apply` only copies event data into state.
 
+pub mod batch;
 pub mod client;
 pub mod digest;
 pub mod email;
