@@ -551,6 +551,22 @@ pub async fn non_conformities(
     .await
 }
 
+/// Projects whose step in progress is the coating: what batches are made of.
+pub async fn at_coating(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+) -> Result<Vec<ProjectRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {COLUMNS} from project
+         where workspace_id = $1 and status = 'in_progress'
+           and steps -> current_index ->> 'kind' = 'coating'
+         order by coalesce(promised_on, '9999-12-31'), project_id"
+    ))
+    .bind(workspace_id)
+    .fetch_all(executor)
+    .await
+}
+
 /// The project and part a typed or scanned part code names.
 pub async fn by_part_code(
     executor: impl PgExecutor<'_>,

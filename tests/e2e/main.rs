@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod batches;
 mod client_import;
 mod clients;
 mod demo;

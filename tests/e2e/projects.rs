@@ -21,7 +21,7 @@ fn validate() -> String {
     format!("mutation($id: ID!, $step: String!) {{ validateStep(projectId: $id, step: $step) {{ {PROJECT} }} }}")
 }
 
-fn skip() -> String {
+pub fn skip() -> String {
     format!("mutation($id: ID!, $step: String!, $reason: String!) {{ skipStep(projectId: $id, step: $step, reason: $reason) {{ {PROJECT} }} }}")
 }
 
@@ -47,7 +47,7 @@ async fn consumed_kg(app: &TestApp) -> Vec<String> {
     .unwrap()
 }
 
-async fn counter_project(app: &TestApp, shop: &Shop) -> Value {
+pub async fn counter_project(app: &TestApp, shop: &Shop) -> Value {
     let mut input = workshop_quote(&shop.client, &shop.gate, &shop.rims)["input"].clone();
     input["depositedOn"] = json!("2026-11-20");
     input["promisedOn"] = json!("2026-11-21");
@@ -59,7 +59,7 @@ async fn counter_project(app: &TestApp, shop: &Shop) -> Value {
     created["data"]["createProject"].clone()
 }
 
-async fn step(app: &TestApp, token: &str, id: &str, step: &str) -> Value {
+pub async fn step(app: &TestApp, token: &str, id: &str, step: &str) -> Value {
     app.graphql_as(token, &validate(), json!({ "id": id, "step": step }))
         .await
 }

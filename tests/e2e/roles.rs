@@ -211,6 +211,11 @@ const OPERATIONS: &[Operation] = &[
         request: |_| ("{ quotes { edges { node { number } } } }", json!({})),
     },
     Operation {
+        name: "batchRecommendations",
+        allowed: &[Role::Owner, Role::Admin, Role::Operator],
+        request: |_| ("{ batchRecommendations { powderReference } }", json!({})),
+    },
+    Operation {
         name: "projects",
         allowed: STAFF,
         request: |_| ("{ projects { edges { node { number } } } }", json!({})),

@@ -2,6 +2,7 @@
 
 mod account;
 mod audit;
+mod batch;
 mod client;
 mod email;
 mod email_settings;
@@ -44,6 +45,7 @@ pub struct Query(
     quote_signature::QuoteSignatureQuery,
     quote_template::QuoteTemplateQuery,
     project::ProjectQuery,
+    batch::BatchQuery,
     client::CrmSettingsQuery,
     powder::PowderQuery,
     powder::PowderStockQuery,

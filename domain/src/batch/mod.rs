@@ -3,3 +3,4 @@
 //! packing and cure ordering build on it.
 
 pub mod key;
+pub mod recommend;
