@@ -41,6 +41,13 @@ enum Command {
     BenchClients(api::bench_clients::BenchClientsArgs),
     /// Create 10-line quotes and render their PDF; print medians and p95.
     BenchQuotes(api::bench_quotes::BenchQuotesArgs),
+    /// Pack a generated set of parts into a typical oven; print bars against the lower bound.
+    BenchPacking {
+        #[arg(long, default_value_t = 200)]
+        parts: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Draw the three WebP renditions of a 12 MP photo; print median and p95.
     BenchPhotos {
         #[arg(long, default_value_t = 20)]
@@ -142,6 +149,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(args) => api::bench::run(&config, args).await?,
         Command::BenchClients(args) => api::bench_clients::run(&config, args).await?,
         Command::BenchQuotes(args) => api::bench_quotes::run(&config, args).await?,
+        Command::BenchPacking { parts, seed } => {
+            println!("{}", domain::batch::packing::bench(parts, seed))
+        }
         Command::BenchPhotos { iterations } => {
             println!("{}", workers::photo_renditions::bench(iterations))
         }

@@ -3,4 +3,5 @@
 //! packing and cure ordering build on it.
 
 pub mod key;
+pub mod packing;
 pub mod recommend;
