@@ -90,6 +90,14 @@ create table photo_rendition (
   primary key (workspace_id, photo_id, name)
 );
 
+-- The platform operator's per-workshop photo quota, over `PHOTO_QUOTA_BYTES` (a contract
+-- setting, not a workshop decision: `thermogestion photo-quota`).
+create table photo_quota (
+  workspace_id uuid        primary key,
+  quota_bytes  bigint      not null check (quota_bytes > 0),
+  updated_at   timestamptz not null default now()
+);
+
 create table workflow_settings (
   workspace_id uuid        primary key,
   settings     jsonb       not null,
@@ -101,6 +109,9 @@ alter table project_part enable row level security;
 alter table project_nc enable row level security;
 alter table workflow_settings enable row level security;
 alter table project_photo enable row level security;
+alter table photo_quota enable row level security;
+create policy photo_quota_tenant on photo_quota
+  using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 alter table photo_rendition enable row level security;
 create policy project_photo_tenant on project_photo
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
@@ -114,5 +125,5 @@ create policy project_nc_tenant on project_nc
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 create policy workflow_settings_tenant on workflow_settings
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
-grant select on project, project_part, project_nc, workflow_settings, project_photo, photo_rendition
-  to thermogestion_tenant;
+grant select on project, project_part, project_nc, workflow_settings, project_photo, photo_rendition,
+  photo_quota to thermogestion_tenant;

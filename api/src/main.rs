@@ -41,6 +41,13 @@ enum Command {
     BenchClients(api::bench_clients::BenchClientsArgs),
     /// Create 10-line quotes and render their PDF; print medians and p95.
     BenchQuotes(api::bench_quotes::BenchQuotesArgs),
+    /// Set one workshop's photo quota (the platform operator's contract setting).
+    PhotoQuota {
+        #[arg(long)]
+        workspace: uuid::Uuid,
+        #[arg(long)]
+        bytes: u64,
+    },
     /// Pack a generated set of parts into a typical oven; print bars against the lower bound.
     BenchPacking {
         #[arg(long, default_value_t = 200)]
@@ -149,6 +156,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(args) => api::bench::run(&config, args).await?,
         Command::BenchClients(args) => api::bench_clients::run(&config, args).await?,
         Command::BenchQuotes(args) => api::bench_quotes::run(&config, args).await?,
+        Command::PhotoQuota { workspace, bytes } => {
+            let pool = migrated_pool(&config).await?;
+            projections::project::set_photo_quota(&pool, workspace, bytes).await?;
+            println!("photo quota of {workspace}: {bytes} bytes");
+        }
         Command::BenchPacking { parts, seed } => {
             println!("{}", domain::batch::packing::bench(parts, seed))
         }

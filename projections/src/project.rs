@@ -705,6 +705,37 @@ pub async fn photo(
     .await
 }
 
+/// The workshop's photo quota: the operator's setting for it, or the platform default.
+pub async fn photo_quota(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    default_bytes: u64,
+) -> Result<u64, sqlx::Error> {
+    let set: Option<i64> =
+        sqlx::query_scalar("select quota_bytes from photo_quota where workspace_id = $1")
+            .bind(workspace_id)
+            .fetch_optional(executor)
+            .await?;
+    Ok(set.map_or(default_bytes, |bytes| bytes.max(0) as u64))
+}
+
+/// Sets a workshop's photo quota (the platform operator's command).
+pub async fn set_photo_quota(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    quota_bytes: u64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into photo_quota (workspace_id, quota_bytes) values ($1, $2)
+         on conflict (workspace_id) do update set quota_bytes = $2, updated_at = now()",
+    )
+    .bind(workspace_id)
+    .bind(i64::try_from(quota_bytes).unwrap_or(i64::MAX))
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
 /// Bytes the workshop's photos take: originals and renditions not purged.
 pub async fn photo_storage_bytes(
     executor: impl PgExecutor<'_>,

@@ -207,6 +207,27 @@ async fn over_the_quota_the_oldest_projects_lose_their_photos_not_the_projects()
         .as_i64()
         .unwrap();
     assert!(used > 810_000, "over 90 % of 900 kB: {storage}");
+    // The operator raised this workshop's quota: nothing to purge.
+    let workspace: uuid::Uuid = shop_workspace(&app, &shop).await.parse().unwrap();
+    projections::project::set_photo_quota(&app.db.pool, workspace, 10_000_000)
+        .await
+        .unwrap();
+    let raised = app
+        .graphql_as(&shop.token, "{ photoStorage { quotaBytes } }", json!({}))
+        .await;
+    assert_eq!(raised["data"]["photoStorage"]["quotaBytes"], 10_000_000);
+    let none = workers::photo_quota::enforce(
+        &app.db.pool,
+        &app.state.commands,
+        &app.state.photos,
+        app.state.photo_quota_bytes,
+    )
+    .await
+    .unwrap();
+    assert_eq!(none, 0, "under its own quota");
+    projections::project::set_photo_quota(&app.db.pool, workspace, 900_000)
+        .await
+        .unwrap();
     let purged = workers::photo_quota::enforce(
         &app.db.pool,
         &app.state.commands,

@@ -1,4 +1,5 @@
-//! The photo storage quota (spec §5.3): 20 GB per workshop by default. When a workshop
+//! The photo storage quota (spec §5.3): 20 GB per workshop by default, or what the platform
+//! operator set for it (`thermogestion photo-quota`). When a workshop
 //! passes 90 %, the photos of its oldest projects are purged until it is back under 80 % —
 //! photos only, projects kept, each purge recorded as `ProjectPhotosPurged` before the
 //! files go. A schedule; two processes at once are harmless (the project aggregate purges a
@@ -23,19 +24,21 @@ pub async fn enforce(
     store: &PhotoStore,
     quota_bytes: u64,
 ) -> Result<usize, sqlx::Error> {
-    let quota = i64::try_from(quota_bytes).unwrap_or(i64::MAX);
-    // Originals and renditions not purged, per workshop.
-    let usage: Vec<(Uuid, i64)> = sqlx::query_as(
+    let default_quota = i64::try_from(quota_bytes).unwrap_or(i64::MAX);
+    // Originals and renditions not purged, per workshop, against its quota.
+    let usage: Vec<(Uuid, i64, Option<i64>)> = sqlx::query_as(
         "select p.workspace_id,
                 sum(p.size_bytes + coalesce((select sum(r.size_bytes) from photo_rendition r
-                     where r.workspace_id = p.workspace_id and r.photo_id = p.photo_id), 0))::bigint
+                     where r.workspace_id = p.workspace_id and r.photo_id = p.photo_id), 0))::bigint,
+                (select q.quota_bytes from photo_quota q where q.workspace_id = p.workspace_id)
          from project_photo p where p.purged_at is null
          group by p.workspace_id",
     )
     .fetch_all(pool)
     .await?;
     let mut purged = 0;
-    for (workspace_id, used) in usage {
+    for (workspace_id, used, own_quota) in usage {
+        let quota = own_quota.unwrap_or(default_quota);
         if used * 10 < quota * 9 {
             continue;
         }

@@ -664,8 +664,15 @@ impl ProjectQuery {
         let used = projections::project::photo_storage_bytes(&mut *tx, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
+        let quota = projections::project::photo_quota(
+            &mut *tx,
+            actor.workspace_id,
+            state.photo_quota_bytes,
+        )
+        .await
+        .map_err(ApiError::from)?;
         tx.commit().await.map_err(ApiError::from)?;
-        let quota = i64::try_from(state.photo_quota_bytes).unwrap_or(i64::MAX);
+        let quota = i64::try_from(quota).unwrap_or(i64::MAX);
         Ok(PhotoStorage {
             used_bytes: used,
             quota_bytes: quota,
