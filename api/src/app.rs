@@ -64,8 +64,7 @@ impl AppState {
             oauth_providers: Arc::new(config.oauth_providers.clone()),
             supplier_catalogue_url: config.supplier_catalogue_url.as_deref().map(Arc::from),
             read_your_writes_timeout: read_your_writes::DEFAULT_TIMEOUT,
-            photos: commands::photo_store::PhotoStore::local(&config.photo_folder())
-                .expect("photo storage folder"),
+            photos: config.photo_store().expect("photo storage"),
             photo_quota_bytes: config.photo_quota_bytes,
             url_key: Arc::new(crate::photo_urls::key(&config.jwt_secret)),
         }

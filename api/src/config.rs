@@ -20,6 +20,8 @@ pub struct Config {
     pub storage_url: String,
     /// Photo storage per workshop before the oldest projects' photos are purged (at 90 %).
     pub photo_quota_bytes: u64,
+    /// For a `STORAGE_URL` of `s3://bucket/prefix`.
+    pub s3: commands::photo_store::S3Settings,
     pub stripe_api_base: String,
     pub log_format: LogFormat,
     /// Signs access tokens (HS256).
@@ -201,6 +203,12 @@ impl Config {
             mail_from: read("MAIL_FROM")?
                 .unwrap_or_else(|| "ThermoGestion <no-reply@thermogestion.local>".into()),
             storage_url: read("STORAGE_URL")?.unwrap_or_else(|| "file://var/storage".into()),
+            s3: commands::photo_store::S3Settings {
+                region: read("S3_REGION")?.unwrap_or_else(|| "eu-west-3".into()),
+                access_key_id: read("AWS_ACCESS_KEY_ID")?.unwrap_or_default(),
+                secret_access_key: read("AWS_SECRET_ACCESS_KEY")?.unwrap_or_default(),
+                endpoint: read("S3_ENDPOINT")?,
+            },
             photo_quota_bytes: read("PHOTO_QUOTA_BYTES")?
                 .map(|bytes| {
                     bytes.parse().map_err(|_| ConfigError::Invalid {
@@ -241,13 +249,11 @@ impl Config {
     }
 
     /// The domain of Message-IDs: the sender's.
-    /// The folder photos are stored in, under `STORAGE_URL` (`file://…`).
-    pub fn photo_folder(&self) -> std::path::PathBuf {
-        let base = self
-            .storage_url
-            .strip_prefix("file://")
-            .unwrap_or(&self.storage_url);
-        std::path::Path::new(base).join("photos")
+    /// Where project photos go: `STORAGE_URL` `file://…` or `s3://bucket/prefix`.
+    pub fn photo_store(
+        &self,
+    ) -> Result<commands::photo_store::PhotoStore, commands::photo_store::StoreError> {
+        commands::photo_store::PhotoStore::from_url(&self.storage_url, &self.s3)
     }
 
     pub fn message_domain(&self) -> &str {

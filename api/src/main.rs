@@ -124,7 +124,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Worker => {
             let pool = migrated_pool(&config).await?;
-            let photos = commands::photo_store::PhotoStore::local(&config.photo_folder())?;
+            let photos = config.photo_store()?;
             let (shutdown, stop) = tokio::sync::watch::channel(false);
             let handles = workers::spawn(
                 &pool,

@@ -4,8 +4,10 @@
 
 use std::sync::Arc;
 
+use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
+use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, PutPayload};
 use uuid::Uuid;
 
@@ -15,6 +17,28 @@ pub enum StoreError {
     Store(#[from] object_store::Error),
     #[error("stockage des photos : {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// How to reach an S3 bucket.
+#[derive(Clone, Default)]
+pub struct S3Settings {
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// An S3-compatible service's address; none for AWS itself.
+    pub endpoint: Option<String>,
+}
+
+impl std::fmt::Debug for S3Settings {
+    /// Never the secret key: configurations get logged.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("S3Settings")
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone)]
@@ -43,6 +67,44 @@ impl PhotoStore {
 
     pub fn with_store(store: Arc<dyn ObjectStore>) -> Self {
         Self { store }
+    }
+
+    /// Photos in an S3 bucket, under `prefix`: AWS, or any S3-compatible store through
+    /// `endpoint` (Scaleway, OVH, MinIO, a local stand-in in tests).
+    pub fn s3(settings: &S3Settings, bucket: &str, prefix: &str) -> Result<Self, StoreError> {
+        let mut builder = AmazonS3Builder::new()
+            .with_bucket_name(bucket)
+            .with_region(&settings.region)
+            .with_access_key_id(&settings.access_key_id)
+            .with_secret_access_key(&settings.secret_access_key);
+        if let Some(endpoint) = &settings.endpoint {
+            builder = builder
+                .with_endpoint(endpoint)
+                .with_allow_http(endpoint.starts_with("http://"));
+        }
+        let store = builder.build()?;
+        Ok(Self {
+            store: if prefix.is_empty() {
+                Arc::new(store)
+            } else {
+                Arc::new(PrefixStore::new(store, prefix))
+            },
+        })
+    }
+
+    /// The store a `STORAGE_URL` names: `file://folder` (photos under `folder/photos`) or
+    /// `s3://bucket/prefix`.
+    pub fn from_url(url: &str, s3: &S3Settings) -> Result<Self, StoreError> {
+        match url.strip_prefix("s3://") {
+            Some(rest) => {
+                let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+                Self::s3(s3, bucket, prefix.trim_end_matches('/'))
+            }
+            None => {
+                let folder = url.strip_prefix("file://").unwrap_or(url);
+                Self::local(&std::path::Path::new(folder).join("photos"))
+            }
+        }
     }
 
     /// Stores `bytes` as the photo's `name` (`original`, `thumbnail`, `medium`, `large`).

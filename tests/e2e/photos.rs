@@ -369,3 +369,99 @@ async fn a_workshop_that_asks_for_it_gets_its_logo_on_its_photos() {
     assert_ne!(plain, marked, "the same photo, now with the logo");
     app.stop().await;
 }
+
+/// moto's S3 server, a local stand-in for S3 (installed by scripts/ensure-tools).
+struct S3StandIn {
+    process: std::process::Child,
+    endpoint: String,
+}
+
+impl Drop for S3StandIn {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+async fn s3_stand_in(bucket: &str) -> S3StandIn {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let process = std::process::Command::new("moto_server")
+        .args(["-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("moto_server (pip install 'moto[server]') is installed by scripts/ensure-tools");
+    let stand_in = S3StandIn {
+        process,
+        endpoint: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if client.get(&stand_in.endpoint).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let created = client
+        .put(format!("{}/{bucket}", stand_in.endpoint))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{created:?}");
+    stand_in
+}
+
+#[tokio::test]
+async fn with_an_s3_storage_url_photos_go_to_the_bucket() {
+    let s3 = s3_stand_in("atelier-photos").await;
+    let app = spawn_app_with(&[
+        ("STORAGE_URL", "s3://atelier-photos/prod".to_owned()),
+        ("S3_ENDPOINT", s3.endpoint.clone()),
+        ("S3_REGION", "us-east-1".to_owned()),
+        ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+    ])
+    .await;
+    let (_, shop) = shop(&app, "Atelier A", "a@atelier-a.fr").await;
+    let id = project(&app, &shop).await;
+    let original = jpeg(900, 600, 4);
+    assert_eq!(
+        upload(&app, &shop.token, &id, original.clone())
+            .await
+            .status(),
+        201
+    );
+    let medium = rendition(&app, &shop.token, &id, 0).await;
+    assert_eq!(&medium[8..12], b"WEBP");
+    let listed = photos(&app, &shop.token, &id).await;
+    let url = listed["data"]["projectPhotos"][0]["urls"]["original"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let served = app
+        .client
+        .get(format!("{}{url}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.bytes().await.unwrap().to_vec(), original);
+    // In the bucket, under the prefix and the workshop.
+    let keys = reqwest::get(format!("{}/atelier-photos?list-type=2", s3.endpoint))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let workspace = shop_workspace(&app, &shop).await;
+    for name in ["original", "thumbnail", "medium", "large"] {
+        assert!(
+            keys.contains(&format!("prod/{workspace}/")) && keys.contains(name),
+            "{name}: {keys}"
+        );
+    }
+    app.stop().await;
+}
