@@ -2,6 +2,7 @@
 //! the finished surface is identical. The strict key is here; the batch aggregate, oven
 //! packing and cure ordering build on it.
 
+pub mod cure_order;
 pub mod key;
 pub mod packing;
 pub mod recommend;
