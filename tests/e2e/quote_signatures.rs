@@ -7,7 +7,7 @@ use domain::digest::sha256_hex;
 use serde_json::{json, Value};
 use tests::{error_code, spawn_app, TestApp};
 
-use crate::quotes::{pdf, pdf_text, shop, workshop_quote, Shop, CREATE};
+use crate::quotes::{new_quote, pdf, pdf_text, shop, workshop_quote, Shop, CREATE};
 
 const SEND: &str =
     "mutation($id: ID!) { sendQuote(id: $id) { status version sentPdfSha256 pdfUrl } }";
@@ -34,17 +34,7 @@ pub fn drawn_signature() -> String {
 }
 
 pub async fn create_and_send(app: &TestApp, shop: &Shop) -> (String, String) {
-    let created = app
-        .graphql_as(
-            &shop.token,
-            CREATE,
-            workshop_quote(&shop.client, &shop.gate, &shop.rims),
-        )
-        .await;
-    let id = created["data"]["createQuote"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{created}"))
-        .to_owned();
+    let id = new_quote(app, shop).await;
     let sent = app.graphql_as(&shop.token, SEND, json!({ "id": id })).await;
     let sha = sent["data"]["sendQuote"]["sentPdfSha256"]
         .as_str()
@@ -83,17 +73,7 @@ async fn mail_to(app: &TestApp, recipient: &str, count: usize) -> Vec<tests::smt
 async fn sending_freezes_the_exact_pdf_and_emails_it_with_an_invitation() {
     let app = spawn_app().await;
     let (_, shop) = shop(&app, "Thermolaquage du Val", "gerant@val.fr").await;
-    let created = app
-        .graphql_as(
-            &shop.token,
-            CREATE,
-            workshop_quote(&shop.client, &shop.gate, &shop.rims),
-        )
-        .await;
-    let id = created["data"]["createQuote"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = new_quote(&app, &shop).await;
     // A draft is drawn live, byte for byte the same each time: it can be hashed.
     let first = pdf(&app, &shop.token, &id).await.bytes().await.unwrap();
     let second = pdf(&app, &shop.token, &id).await;

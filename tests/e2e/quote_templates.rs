@@ -5,7 +5,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 use tests::{error_code, spawn_app, TestApp};
 
-use crate::quotes::{pdf, pdf_text, shop, workshop_quote, CREATE};
+use crate::quotes::{new_quote, pdf, pdf_text, shop};
 
 const TEMPLATE: &str = "{ quoteTemplate { preset custom config } }";
 const CHOOSE: &str =
@@ -31,20 +31,6 @@ async fn template_events(app: &TestApp) -> i64 {
         .fetch_one(&app.db.pool)
         .await
         .unwrap()
-}
-
-async fn new_quote(app: &TestApp, shop: &crate::quotes::Shop) -> String {
-    let created = app
-        .graphql_as(
-            &shop.token,
-            CREATE,
-            workshop_quote(&shop.client, &shop.gate, &shop.rims),
-        )
-        .await;
-    created["data"]["createQuote"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 #[tokio::test]

@@ -85,6 +85,21 @@ pub async fn shop(app: &TestApp, name: &str, email: &str) -> (tests::Owner, Shop
     )
 }
 
+/// The hand-computed quote, created as a draft in `shop`; its id.
+pub async fn new_quote(app: &TestApp, shop: &Shop) -> String {
+    let created = app
+        .graphql_as(
+            &shop.token,
+            CREATE,
+            workshop_quote(&shop.client, &shop.gate, &shop.rims),
+        )
+        .await;
+    created["data"]["createQuote"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned()
+}
+
 fn year() -> i32 {
     chrono::Utc::now()
         .with_timezone(&chrono_tz::Europe::Paris)
@@ -435,17 +450,7 @@ pub fn pdf_text(bytes: &[u8]) -> String {
 async fn the_pdf_shows_the_quote_with_accents_and_stays_in_its_workshop() {
     let app = spawn_app().await;
     let (owner, shop) = shop(&app, "Thermolaquage du Val", "gerant@val.fr").await;
-    let created = app
-        .graphql_as(
-            &shop.token,
-            CREATE,
-            workshop_quote(&shop.client, &shop.gate, &shop.rims),
-        )
-        .await;
-    let id = created["data"]["createQuote"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = new_quote(&app, &shop).await;
     let response = pdf(&app, &shop.token, &id).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/pdf");
