@@ -16,6 +16,7 @@ pub mod mail;
 pub mod mail_settings;
 mod meta;
 pub mod onboarding;
+pub mod oven_batch;
 pub mod photo_store;
 pub mod powder_import;
 pub mod project;
@@ -32,9 +33,12 @@ pub use gateway::{
 };
 pub use meta::CommandMeta;
 
+use domain::batch::lifecycle::OvenBatch;
+use domain::batch::oven::OvenConfiguration;
 use domain::client::import::ClientImport;
 use domain::client::settings::CrmSettings;
 use domain::client::Client;
+use domain::counter::Counter as NumberCounter;
 use domain::email::Email;
 use domain::email_template::EmailTemplates;
 use domain::powder::alert::StockAlerts;
@@ -84,6 +88,10 @@ pub struct Commands {
     pub projects: CommandGateway<Project>,
     pub project_numbering: CommandGateway<ProjectNumbering>,
     pub workflows: CommandGateway<Workflow>,
+    pub ovens: CommandGateway<OvenConfiguration>,
+    pub batches: CommandGateway<OvenBatch>,
+    /// Yearly numbers of batches (and what comes next).
+    pub counters: CommandGateway<NumberCounter>,
     pool: PgPool,
     signals: Signals,
 }
@@ -110,6 +118,9 @@ impl Commands {
             projects: CommandGateway::new(pool.clone(), (), signals.clone()),
             project_numbering: CommandGateway::new(pool.clone(), (), signals.clone()),
             workflows: CommandGateway::new(pool.clone(), (), signals.clone()),
+            ovens: CommandGateway::new(pool.clone(), (), signals.clone()),
+            batches: CommandGateway::new(pool.clone(), (), signals.clone()),
+            counters: CommandGateway::new(pool.clone(), (), signals.clone()),
             pool,
             signals,
         }

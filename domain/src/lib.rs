@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod client;
+pub mod counter;
 pub mod digest;
 pub mod email;
 pub mod email_template;
@@ -86,6 +87,18 @@ pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
         (
             project::workflow::Workflow::TYPE,
             schemars::schema_for!(project::workflow::WorkflowEvent),
+        ),
+        (
+            batch::oven::OvenConfiguration::TYPE,
+            schemars::schema_for!(batch::oven::OvenEvent),
+        ),
+        (
+            batch::lifecycle::OvenBatch::TYPE,
+            schemars::schema_for!(batch::lifecycle::BatchEvent),
+        ),
+        (
+            counter::Counter::TYPE,
+            schemars::schema_for!(counter::CounterEvent),
         ),
         (
             client::import::ClientImport::TYPE,

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod feed;
 pub mod inventory;
 pub mod member;
+pub mod oven_batch;
 pub mod powder;
 pub mod powder_lot;
 pub mod powder_stock;
@@ -41,6 +42,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(client::ClientProjection),
         Arc::new(quote::QuoteProjection),
         Arc::new(project::ProjectProjection),
+        Arc::new(oven_batch::OvenBatchProjection),
     ]
 }
 

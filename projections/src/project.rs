@@ -406,6 +406,8 @@ impl Projection for ProjectProjection {
                     .execute(&mut *conn)
                     .await?;
                 }
+                // Not subscribed: the batch read model shows which parts are in which batch.
+                ProjectEvent::EnteredBatch { .. } | ProjectEvent::CoatedInBatch { .. } => {}
                 ProjectEvent::PhotosPurged {
                     photo_ids,
                     purged_at,

@@ -15,6 +15,8 @@ const ALL: [Role; 5] = [
 ];
 const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
 const STAFF: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
+/// The bench: those who move parts through the shop.
+const SHOP: &[Role] = &[Role::Owner, Role::Admin, Role::Operator];
 
 struct Operation {
     name: &'static str,
@@ -287,6 +289,27 @@ const OPERATIONS: &[Operation] = &[
             (
                 "mutation { updateStockSettings(input: { dailyListSize: 4, windowDays: 30,
                    leadTimeDays: 7, coverDays: 30, lowStockAlerts: true }) { dailyListSize } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
+        name: "oven",
+        allowed: SHOP,
+        request: |_| {
+            (
+                "{ oven { widthMm } batches { id } cureOrder { temperatureChanges } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
+        name: "updateOven",
+        allowed: MANAGERS,
+        request: |_| {
+            (
+                "mutation { updateOven(input: { lengthMm: 5000, widthMm: 2000, heightMm: 2200,
+                   barSpacingMm: 500, gapMm: 50, marginMm: 100, hookMm: 60 }) { bars } }",
                 json!({}),
             )
         },

@@ -69,6 +69,7 @@ pub struct Mutation(
     quote_signature::QuoteSignatureMutation,
     quote_template::QuoteTemplateMutation,
     project::ProjectMutation,
+    batch::BatchMutation,
     client::CrmSettingsMutation,
     client::ClientImportMutation,
     powder::PowderMutation,

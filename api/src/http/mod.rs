@@ -1,5 +1,6 @@
 //! Routes: `/graphql` (POST queries, GET GraphiQL), `/health`, `/ready`, `/metrics`.
 
+mod batch_files;
 mod client_export;
 mod export;
 mod metrics;
@@ -44,6 +45,10 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
                     workers::photo_renditions::MAX_UPLOAD_BYTES + 64 * 1024,
                 ),
             ),
+        )
+        .route(
+            "/api/v1/batches/{batch_id}/{file}",
+            get(batch_files::batch_file),
         )
         .route(
             "/api/v1/photos/{workspace_id}/{photo_id}/{name}",

@@ -27,7 +27,7 @@ const READERS: &[domain::Role] = &[
 const MAX_LABELS: u32 = 2_000;
 
 #[derive(Debug, Deserialize)]
-pub struct Format {
+pub(super) struct Format {
     columns: Option<u8>,
     rows: Option<u8>,
     width_mm: Option<u16>,
@@ -42,7 +42,7 @@ fn not_found() -> ApiError {
     )
 }
 
-fn powder_line(part: &Part) -> Option<String> {
+pub(super) fn powder_line(part: &Part) -> Option<String> {
     let powder = part.powder.as_ref()?;
     let finish = crate::pdf::finish_label(&powder.identity.finish());
     Some(format!(
@@ -152,13 +152,9 @@ pub async fn project_file(
         .into_response())
 }
 
-/// The label sheet: one label per physical part (four rims, four labels with one code).
-fn labels(
-    project: &ProjectRow,
-    client_name: String,
-    format: Format,
-) -> Result<(Vec<Label>, LabelFormat), ApiError> {
-    let format = match format {
+/// The sheet's format: a grid of labels on A4 by default, or one label per page.
+pub(super) fn label_format(format: Format) -> LabelFormat {
+    match format {
         Format {
             width_mm: Some(width_mm),
             height_mm: Some(height_mm),
@@ -171,29 +167,60 @@ fn labels(
             columns: columns.unwrap_or(3),
             rows: rows.unwrap_or(8),
         },
-    };
-    let parts = project.parts();
-    if parts.iter().map(|part| part.quantity).sum::<u32>() > MAX_LABELS {
+    }
+}
+
+/// Refuses a sheet of more than [`MAX_LABELS`] labels.
+pub(super) fn check_label_count(parts: impl Iterator<Item = u32>) -> Result<(), ApiError> {
+    if parts.sum::<u32>() > MAX_LABELS {
         return Err(ApiError::new(
             domain::ErrorKind::Validation,
             "LABEL_TOO_MANY",
             format!("plus de {MAX_LABELS} étiquettes : imprimez-les par pièce"),
         ));
     }
+    Ok(())
+}
+
+/// A part's labels, one per physical part (four rims, four labels with one code).
+pub(super) fn part_labels(
+    part: &Part,
+    project_number: &str,
+    client_name: &str,
+    promised: Option<chrono::NaiveDate>,
+    powder: Option<String>,
+) -> impl Iterator<Item = Label> {
+    let label = Label {
+        code: part.code.clone(),
+        qr_payload: format!("{QR_PREFIX}{}", part.code),
+        project_number: project_number.to_owned(),
+        client_name: client_name.to_owned(),
+        description: part.description.clone(),
+        powder,
+        promised,
+    };
+    std::iter::repeat_n(label, part.quantity as usize)
+}
+
+/// The project's label sheet.
+fn labels(
+    project: &ProjectRow,
+    client_name: String,
+    format: Format,
+) -> Result<(Vec<Label>, LabelFormat), ApiError> {
+    let parts = project.parts();
+    check_label_count(parts.iter().map(|part| part.quantity))?;
     let labels: Vec<Label> = parts
         .iter()
         .flat_map(|part| {
-            let label = Label {
-                code: part.code.clone(),
-                qr_payload: format!("{QR_PREFIX}{}", part.code),
-                project_number: project.number.clone(),
-                client_name: client_name.clone(),
-                description: part.description.clone(),
-                powder: powder_line(part),
-                promised: project.promised_on,
-            };
-            std::iter::repeat_n(label, part.quantity as usize)
+            part_labels(
+                part,
+                &project.number,
+                &client_name,
+                project.promised_on,
+                powder_line(part),
+            )
         })
         .collect();
-    Ok((labels, format))
+    Ok((labels, label_format(format)))
 }

@@ -4,5 +4,7 @@
 
 pub mod cure_order;
 pub mod key;
+pub mod lifecycle;
+pub mod oven;
 pub mod packing;
 pub mod recommend;

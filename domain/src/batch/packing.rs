@@ -21,17 +21,25 @@ pub struct Oven {
     pub gap_mm: u32,
     /// Kept free along the walls, floor and ceiling.
     pub margin_mm: u32,
+    /// Room a hook takes above the part it holds.
+    #[serde(default)]
+    pub hook_mm: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OvenError {
     #[error("les dimensions du four, l'entraxe des barres et l'écart entre pièces doivent être positifs, la marge laisser de la place")]
     Dimensions,
+    #[error("la charge maximale du four doit être positive")]
+    Load,
 }
 
 impl DomainError for OvenError {
     fn code(&self) -> &'static str {
-        "OVEN_DIMENSIONS_INVALID"
+        match self {
+            Self::Dimensions => "OVEN_DIMENSIONS_INVALID",
+            Self::Load => "OVEN_LOAD_INVALID",
+        }
     }
 
     fn kind(&self) -> ErrorKind {
@@ -72,7 +80,7 @@ pub struct Placement {
     pub item: usize,
     /// 0 for the first bar.
     pub bar: u32,
-    /// From the bar's top-left corner, inside the margin.
+    /// Of the part (not its hook), from the bar's top-left corner inside the margin.
     pub x_mm: u32,
     pub y_mm: u32,
     pub width_mm: u32,
@@ -95,17 +103,26 @@ pub struct Packing {
     pub lower_bound_bars: u32,
 }
 
+/// Whether a part of this face fits a bar of the oven, turned or not, with its gap and hook.
+pub fn fits(oven: &Oven, width_mm: u32, height_mm: u32) -> bool {
+    let reserve = oven.gap_mm + oven.hook_mm;
+    let bar_width = oven.width_mm.saturating_sub(2 * oven.margin_mm) + oven.gap_mm;
+    let bar_height = oven.height_mm.saturating_sub(2 * oven.margin_mm) + oven.gap_mm;
+    let (w, h) = (width_mm + reserve, height_mm + reserve);
+    (w <= bar_width && h <= bar_height) || (h <= bar_width && w <= bar_height)
+}
+
 /// Places `items` on the oven's bars.
 pub fn pack(oven: &Oven, items: &[Item]) -> Packing {
     let gap = oven.gap_mm as i32;
     // Each part is reserved its size plus one gap; the bar one gap more, so the last part's
-    // reserve fits: parts end up at least `gap` apart, and inside the margin.
+    // reserve fits: parts end up at least `gap` apart, and inside the margin. The hook's
+    // room is reserved on both sides: MaxRects may turn a part, and its hook stays on top.
+    let hook = oven.hook_mm as i32;
+    let reserve = gap + hook;
     let bar_width = (oven.width_mm - 2 * oven.margin_mm) as i32 + gap;
     let bar_height = (oven.height_mm - 2 * oven.margin_mm) as i32 + gap;
-    let fits = |item: &Item| {
-        let (w, h) = (item.width_mm as i32 + gap, item.height_mm as i32 + gap);
-        (w <= bar_width && h <= bar_height) || (h <= bar_width && w <= bar_height)
-    };
+    let fits = |item: &Item| fits(oven, item.width_mm, item.height_mm);
     let (mut waiting, too_large): (Vec<Item>, Vec<Item>) = items.iter().copied().partition(fits);
     waiting.sort_by_key(|item| {
         std::cmp::Reverse(u64::from(item.width_mm) * u64::from(item.height_mm))
@@ -122,8 +139,8 @@ pub fn pack(oven: &Oven, items: &[Item]) -> Packing {
             .map(|item| {
                 Dimension::with_id(
                     item.id as isize,
-                    item.width_mm as i32 + gap,
-                    item.height_mm as i32 + gap,
+                    item.width_mm as i32 + reserve,
+                    item.height_mm as i32 + reserve,
                     0,
                 )
             })
@@ -139,14 +156,15 @@ pub fn pack(oven: &Oven, items: &[Item]) -> Packing {
                 .find(|item| item.id as isize == rect.id())
                 .copied()
                 .expect("binpack2d places only what it was given");
-            let rotated = rect.width() != item.width_mm as i32 + gap;
+            let rotated = rect.width() != item.width_mm as i32 + reserve;
+            // The part hangs under its hook, at the left of its reserve.
             placements.push(Placement {
                 item: item.id,
                 bar,
                 x_mm: rect.x() as u32,
-                y_mm: rect.y() as u32,
-                width_mm: (rect.width() - gap) as u32,
-                height_mm: (rect.height() - gap) as u32,
+                y_mm: (rect.y() + hook) as u32,
+                width_mm: (rect.width() - reserve) as u32,
+                height_mm: (rect.height() - reserve) as u32,
                 rotated,
             });
         }
@@ -178,6 +196,51 @@ pub fn pack(oven: &Oven, items: &[Item]) -> Packing {
     }
 }
 
+/// The packing drawn for the shop screen and print: the bars side by side (inner section,
+/// margin dashed), each part a rectangle with its label. Pure text; labels are escaped.
+pub fn svg(oven: &Oven, packing: &Packing, label: impl Fn(usize) -> String) -> String {
+    const SPACE: u32 = 200;
+    let bars = packing.bars_used.max(1);
+    let (w, h) = (oven.width_mm, oven.height_mm);
+    let total = bars * w + (bars - 1) * SPACE;
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {total} {}\" font-family=\"sans-serif\" font-size=\"60\">",
+        h + 100
+    );
+    for bar in 0..bars {
+        let left = bar * (w + SPACE);
+        out.push_str(&format!(
+            "<g><rect x=\"{left}\" y=\"100\" width=\"{w}\" height=\"{h}\" fill=\"#f4f4f4\" stroke=\"#333\" stroke-width=\"8\"/><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#999\" stroke-dasharray=\"20 20\" stroke-width=\"4\"/><text x=\"{left}\" y=\"70\">Barre {}</text></g>",
+            left + oven.margin_mm,
+            100 + oven.margin_mm,
+            w - 2 * oven.margin_mm,
+            h - 2 * oven.margin_mm,
+            bar + 1
+        ));
+    }
+    for placement in &packing.placements {
+        let x = placement.bar * (w + SPACE) + oven.margin_mm + placement.x_mm;
+        let y = 100 + oven.margin_mm + placement.y_mm;
+        out.push_str(&format!(
+            "<g><rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"#9cc3e6\" stroke=\"#1f4e79\" stroke-width=\"6\"/><text x=\"{}\" y=\"{}\">{}</text></g>",
+            placement.width_mm,
+            placement.height_mm,
+            x + 20,
+            y + 70,
+            escape(&label(placement.item))
+        ));
+    }
+    out.push_str("</svg>");
+    out
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// A generated set of parts (gates, panels, rims, brackets) packed on bars of a typical
 /// oven's section (2 × 2.2 m), as many bars as needed: bars used against the area lower
 /// bound, and the fill rate. For `bench-packing`.
@@ -190,6 +253,7 @@ pub fn bench(parts: usize, seed: u64) -> String {
         bar_spacing_mm: 500,
         gap_mm: 50,
         margin_mm: 100,
+        hook_mm: 0,
     };
     // A small linear congruential generator: the same set for a seed, no dependency.
     let mut state = seed;
@@ -239,6 +303,7 @@ mod tests {
             bar_spacing_mm: 500,
             gap_mm: 40,
             margin_mm: 100,
+            hook_mm: 0,
         }
     }
 
@@ -331,6 +396,42 @@ mod tests {
             );
         }
         assert!(oven().validate().is_ok());
+    }
+
+    #[test]
+    fn hooks_get_their_room_above_every_part_even_turned() {
+        let oven = Oven {
+            hook_mm: 80,
+            ..oven()
+        };
+        let items: Vec<Item> = (0..12).map(|id| item(id, 300, 180)).collect();
+        let packing = pack(&oven, &items);
+        assert!(!packing.placements.is_empty());
+        for a in &packing.placements {
+            assert!(a.y_mm >= oven.hook_mm, "{a:?} has no room for its hook");
+            for b in &packing.placements {
+                if a.item == b.item || a.bar != b.bar {
+                    continue;
+                }
+                // `b` below `a` must leave a gap and its own hook.
+                let apart_x = a.x_mm + a.width_mm + oven.gap_mm <= b.x_mm
+                    || b.x_mm + b.width_mm + oven.gap_mm <= a.x_mm;
+                let below = a.y_mm + a.height_mm + oven.gap_mm + oven.hook_mm <= b.y_mm
+                    || b.y_mm + b.height_mm + oven.gap_mm + oven.hook_mm <= a.y_mm;
+                assert!(apart_x || below, "{a:?} and {b:?} leave no room for a hook");
+            }
+        }
+    }
+
+    #[test]
+    fn the_svg_draws_every_bar_and_part_with_escaped_labels() {
+        let packing = pack(&oven(), &[item(0, 900, 700), item(1, 900, 700)]);
+        let drawing = svg(&oven(), &packing, |id| format!("P26-0001-{id} <&>"));
+        assert!(drawing.starts_with("<svg"), "{drawing}");
+        assert_eq!(drawing.matches("Barre ").count(), 2);
+        assert_eq!(drawing.matches("fill=\"#9cc3e6\"").count(), 2);
+        assert!(drawing.contains("P26-0001-1 &lt;&amp;&gt;"));
+        assert!(!drawing.contains("<&>"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! that must pass before the project is ready, then delivered. Every change is an event:
 //! the project's audit trail.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::event_sink::EventSink;
@@ -15,8 +15,9 @@ use uuid::Uuid;
 
 use super::photo::{validate_annotations, Annotation, AnnotationError, Photo, MAX_PHOTOS};
 use super::workflow::{StepDef, StepKind, WorkflowSettings};
-use crate::quote::pricing::{price, Line, LinePowder, PricingError, Rates};
+use crate::quote::pricing::{price, Line, LinePowder, PricingError, Rates, Surface};
 use crate::{DomainError, ErrorKind, Stamped};
+use rust_decimal::prelude::ToPrimitive;
 
 pub fn aggregate_local_id(project_id: Uuid) -> String {
     format!("project/{project_id}")
@@ -56,6 +57,34 @@ pub struct Part {
     pub varnish: bool,
     /// Powder a coating of these parts uses: surface × consumption × coats.
     pub powder_kg: Decimal,
+    /// One part's face, when the quote gave its dimensions: what oven packing places.
+    /// Absent from projects opened before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<PartSize>,
+}
+
+/// A part's face to the powder gun, millimetres (rounded up: a packing never undersizes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PartSize {
+    pub length_mm: u32,
+    pub width_mm: u32,
+}
+
+impl PartSize {
+    fn of(surface: &Surface) -> Option<Self> {
+        let Surface::Dimensions {
+            length_mm,
+            width_mm,
+        } = surface
+        else {
+            return None;
+        };
+        let mm = |value: &Decimal| value.ceil().to_u32().filter(|mm| *mm > 0);
+        Some(Self {
+            length_mm: mm(length_mm)?,
+            width_mm: mm(width_mm)?,
+        })
+    }
 }
 
 /// Builds the parts of a project from lines (a quote's, or typed at the counter).
@@ -86,6 +115,7 @@ pub fn parts_from_lines(project_number: &str, lines: &[Line]) -> Result<Vec<Part
                 primer: line.primer,
                 varnish: line.varnish,
                 powder_kg: priced.powder_kg,
+                size: PartSize::of(&line.surface),
             }
         })
         .collect())
@@ -165,6 +195,14 @@ pub enum ProjectError {
     PhotoNotFound,
     #[error("un projet garde au plus {MAX_PHOTOS} photos")]
     TooManyPhotos,
+    #[error("le projet {number} n'est pas à l'étape de poudrage (étape en cours : {current})")]
+    NotAtCoating { number: String, current: String },
+    #[error("la pièce {code} est déjà dans la série {batch}")]
+    PartInBatch { code: String, batch: String },
+    #[error("le projet {number} n'a pas de pièce à poudrer de rang {rank}")]
+    PartNotCoated { number: String, rank: u16 },
+    #[error("les pièces {codes} sont dans la série {batch} : clôturez la série pour valider le poudrage")]
+    InBatch { codes: String, batch: String },
 }
 
 impl DomainError for ProjectError {
@@ -187,6 +225,10 @@ impl DomainError for ProjectError {
             Self::Annotation(error) => error.code(),
             Self::PhotoNotFound => "PHOTO_NOT_FOUND",
             Self::TooManyPhotos => "PHOTOS_TOO_MANY",
+            Self::NotAtCoating { .. } => "PROJECT_NOT_AT_COATING",
+            Self::PartInBatch { .. } => "PART_ALREADY_IN_BATCH",
+            Self::PartNotCoated { .. } => "PART_NOT_COATED",
+            Self::InBatch { .. } => "PROJECT_IN_BATCH",
         }
     }
 
@@ -198,6 +240,7 @@ impl DomainError for ProjectError {
             | Self::QcIncomplete { .. }
             | Self::UnknownDefect { .. }
             | Self::ReturnForward { .. }
+            | Self::PartNotCoated { .. }
             | Self::Annotation(_) => ErrorKind::Validation,
             Self::NotFound | Self::PhotoNotFound => ErrorKind::NotFound,
             _ => ErrorKind::Conflict,
@@ -245,6 +288,18 @@ pub enum ProjectCommand {
     PurgePhotos {
         photo_ids: Vec<Uuid>,
     },
+    /// A batch was launched with these parts: they go to the booth together.
+    EnterBatch {
+        batch_id: Uuid,
+        batch_number: String,
+        ranks: Vec<u16>,
+    },
+    /// The batch closed: these parts are powdered; the coating step is validated once every
+    /// coated part of the project is.
+    CoatInBatch {
+        batch_id: Uuid,
+        ranks: Vec<u16>,
+    },
 }
 
 /// Event type strings are the contract with the log: never rename a variant, add a version.
@@ -261,8 +316,12 @@ pub enum ProjectEvent {
     },
     StepValidated {
         step: String,
-        /// The coating step's powder, taken from stock in the same commit.
+        /// The coating step's powder, taken from stock in the same commit (none for parts a
+        /// batch powdered: the batch took it).
         consumption: Vec<PowderUse>,
+        /// The batch whose closing validated the step.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        batch: Option<String>,
         validated_at: DateTime<Utc>,
     },
     StepSkipped {
@@ -305,6 +364,18 @@ pub enum ProjectEvent {
         photo_ids: Vec<Uuid>,
         purged_at: DateTime<Utc>,
     },
+    EnteredBatch {
+        batch_id: Uuid,
+        batch_number: String,
+        ranks: Vec<u16>,
+        entered_at: DateTime<Utc>,
+    },
+    CoatedInBatch {
+        batch_id: Uuid,
+        batch_number: String,
+        ranks: Vec<u16>,
+        coated_at: DateTime<Utc>,
+    },
 }
 
 impl ProjectEvent {
@@ -318,6 +389,8 @@ impl ProjectEvent {
     pub const PHOTO_ADDED: &'static str = "ProjectPhotoAdded";
     pub const PHOTO_ANNOTATED: &'static str = "ProjectPhotoAnnotated";
     pub const PHOTOS_PURGED: &'static str = "ProjectPhotosPurged";
+    pub const ENTERED_BATCH: &'static str = "ProjectEnteredBatch";
+    pub const COATED_IN_BATCH: &'static str = "ProjectCoatedInBatch";
 }
 
 impl DomainEvent for ProjectEvent {
@@ -333,6 +406,8 @@ impl DomainEvent for ProjectEvent {
             Self::PhotoAdded { .. } => Self::PHOTO_ADDED,
             Self::PhotoAnnotated { .. } => Self::PHOTO_ANNOTATED,
             Self::PhotosPurged { .. } => Self::PHOTOS_PURGED,
+            Self::EnteredBatch { .. } => Self::ENTERED_BATCH,
+            Self::CoatedInBatch { .. } => Self::COATED_IN_BATCH,
         }
         .to_owned()
     }
@@ -344,6 +419,11 @@ impl DomainEvent for ProjectEvent {
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Project {
+    number: String,
+    /// Parts (by rank) in a launched batch: `(batch id, batch number)`.
+    in_batch: BTreeMap<u16, (Uuid, String)>,
+    /// Parts a closed batch powdered since the project last reached the coating step.
+    batch_coated: BTreeSet<u16>,
     /// Photos not purged.
     photos: Vec<Uuid>,
     status: Option<Status>,
@@ -442,6 +522,12 @@ impl Project {
                     return Err(ProjectError::QcNotPassed);
                 }
                 let consumption = if current.kind == StepKind::Coating {
+                    if let Some((_, batch)) = self.in_batch.values().next() {
+                        return Err(ProjectError::InBatch {
+                            codes: self.codes(self.in_batch.keys().copied()),
+                            batch: batch.clone(),
+                        });
+                    }
                     self.powder_used()
                 } else {
                     vec![]
@@ -449,6 +535,7 @@ impl Project {
                 let mut events = vec![ProjectEvent::StepValidated {
                     step,
                     consumption,
+                    batch: None,
                     validated_at: now,
                 }];
                 events.extend(self.ready_after_this_step(now));
@@ -536,7 +623,118 @@ impl Project {
                     declared_at: now,
                 }])
             }
+            ProjectCommand::EnterBatch {
+                batch_id,
+                batch_number,
+                ranks,
+            } => {
+                let at_coating = self
+                    .steps
+                    .get(self.current)
+                    .filter(|step| step.kind == StepKind::Coating && status == Status::InProgress);
+                if at_coating.is_none() {
+                    return Err(ProjectError::NotAtCoating {
+                        number: self.number.clone(),
+                        current: self
+                            .steps
+                            .get(self.current)
+                            .map_or("aucune (projet prêt)".to_owned(), |step| {
+                                format!("« {} »", step.label)
+                            }),
+                    });
+                }
+                for rank in &ranks {
+                    self.coated_part(*rank)?;
+                    if let Some((other, number)) = self.in_batch.get(rank) {
+                        if *other != batch_id {
+                            return Err(ProjectError::PartInBatch {
+                                code: self.codes([*rank]),
+                                batch: number.clone(),
+                            });
+                        }
+                    }
+                }
+                let ranks: Vec<u16> = ranks
+                    .into_iter()
+                    .filter(|rank| !self.in_batch.contains_key(rank))
+                    .collect::<BTreeSet<u16>>()
+                    .into_iter()
+                    .collect();
+                if ranks.is_empty() {
+                    return Ok(vec![]);
+                }
+                Ok(vec![ProjectEvent::EnteredBatch {
+                    batch_id,
+                    batch_number,
+                    ranks,
+                    entered_at: now,
+                }])
+            }
+            ProjectCommand::CoatInBatch { batch_id, ranks } => {
+                let ranks: Vec<u16> = ranks
+                    .into_iter()
+                    .filter(|rank| {
+                        self.in_batch
+                            .get(rank)
+                            .is_some_and(|(batch, _)| *batch == batch_id)
+                    })
+                    .collect();
+                let Some(batch_number) = ranks
+                    .first()
+                    .and_then(|rank| self.in_batch.get(rank))
+                    .map(|(_, number)| number.clone())
+                else {
+                    return Ok(vec![]);
+                };
+                let mut events = vec![ProjectEvent::CoatedInBatch {
+                    batch_id,
+                    batch_number: batch_number.clone(),
+                    ranks: ranks.clone(),
+                    coated_at: now,
+                }];
+                // The coating step is done when every coated part is, through batches.
+                let coating = self
+                    .steps
+                    .get(self.current)
+                    .filter(|step| step.kind == StepKind::Coating && status == Status::InProgress);
+                let all_coated =
+                    self.parts
+                        .iter()
+                        .filter(|part| part.powder.is_some())
+                        .all(|part| {
+                            self.batch_coated.contains(&part.rank) || ranks.contains(&part.rank)
+                        });
+                let still_in_batch = self.in_batch.keys().any(|rank| !ranks.contains(rank));
+                if let Some(step) = coating.filter(|_| all_coated && !still_in_batch) {
+                    events.push(ProjectEvent::StepValidated {
+                        step: step.key.clone(),
+                        consumption: vec![],
+                        batch: Some(batch_number),
+                        validated_at: now,
+                    });
+                    events.extend(self.ready_after_this_step(now));
+                }
+                Ok(events)
+            }
         }
+    }
+
+    fn coated_part(&self, rank: u16) -> Result<&Part, ProjectError> {
+        self.parts
+            .iter()
+            .find(|part| part.rank == rank && part.powder.is_some())
+            .ok_or_else(|| ProjectError::PartNotCoated {
+                number: self.number.clone(),
+                rank,
+            })
+    }
+
+    fn codes(&self, ranks: impl IntoIterator<Item = u16>) -> String {
+        ranks
+            .into_iter()
+            .map(|rank| super::numbering::part_code(&self.number, rank))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The step in progress, if it is `step`.
@@ -560,10 +758,13 @@ impl Project {
         (self.current + 1 == self.steps.len()).then_some(ProjectEvent::Ready { ready_at: now })
     }
 
-    /// Powder per catalogue key for one coating of every part.
+    /// Powder per catalogue key for one coating of every part a batch did not powder.
     fn powder_used(&self) -> Vec<PowderUse> {
         let mut by_powder: BTreeMap<String, Decimal> = BTreeMap::new();
         for part in &self.parts {
+            if self.batch_coated.contains(&part.rank) {
+                continue;
+            }
             if let Some(powder) = &part.powder {
                 if part.powder_kg > Decimal::ZERO {
                     let key = crate::powder::catalogue::aggregate_local_id(&powder.identity);
@@ -600,6 +801,7 @@ impl Aggregate for Project {
     fn apply(&mut self, event: Self::Event) {
         match event {
             ProjectEvent::Created {
+                number,
                 intake,
                 steps,
                 qc_checklist,
@@ -607,6 +809,7 @@ impl Aggregate for Project {
                 ..
             } => {
                 self.status = Some(Status::InProgress);
+                self.number = number;
                 self.steps = steps;
                 self.current = 0;
                 self.qc_checklist = qc_checklist;
@@ -623,6 +826,14 @@ impl Aggregate for Project {
                     .iter()
                     .position(|step| step.key == return_to)
                     .unwrap_or(self.current);
+                // Back to the coating step or before it: every part is powdered again.
+                let coating = self
+                    .steps
+                    .iter()
+                    .position(|step| step.kind == StepKind::Coating);
+                if coating.is_some_and(|coating| self.current <= coating) {
+                    self.batch_coated.clear();
+                }
                 self.qc_passed = false;
                 self.status = Some(Status::InProgress);
             }
@@ -632,6 +843,22 @@ impl Aggregate for Project {
             ProjectEvent::PhotoAnnotated { .. } => {}
             ProjectEvent::PhotosPurged { photo_ids, .. } => {
                 self.photos.retain(|id| !photo_ids.contains(id))
+            }
+            ProjectEvent::EnteredBatch {
+                batch_id,
+                batch_number,
+                ranks,
+                ..
+            } => {
+                for rank in ranks {
+                    self.in_batch.insert(rank, (batch_id, batch_number.clone()));
+                }
+            }
+            ProjectEvent::CoatedInBatch { ranks, .. } => {
+                for rank in ranks {
+                    self.in_batch.remove(&rank);
+                    self.batch_coated.insert(rank);
+                }
             }
         }
     }

@@ -100,6 +100,7 @@ fn validated(step: &str, consumption: Vec<PowderUse>) -> ProjectEvent {
     ProjectEvent::StepValidated {
         step: step.into(),
         consumption,
+        batch: None,
         validated_at: now(),
     }
 }
@@ -483,5 +484,143 @@ mod photos {
                 annotations: vec![],
             }))
             .then_expect_error(ProjectError::PhotoNotFound);
+    }
+}
+
+mod batches {
+    use super::*;
+
+    fn at_coating() -> Vec<ProjectEvent> {
+        let mut events = at_qc();
+        events.pop();
+        events
+    }
+
+    fn enter(batch: u128, ranks: &[u16]) -> Stamped<ProjectCommand> {
+        at(ProjectCommand::EnterBatch {
+            batch_id: Uuid::from_u128(batch),
+            batch_number: format!("S26-000{batch}"),
+            ranks: ranks.to_vec(),
+        })
+    }
+
+    fn entered(batch: u128, ranks: &[u16]) -> ProjectEvent {
+        ProjectEvent::EnteredBatch {
+            batch_id: Uuid::from_u128(batch),
+            batch_number: format!("S26-000{batch}"),
+            ranks: ranks.to_vec(),
+            entered_at: now(),
+        }
+    }
+
+    fn coat(batch: u128, ranks: &[u16]) -> Stamped<ProjectCommand> {
+        at(ProjectCommand::CoatInBatch {
+            batch_id: Uuid::from_u128(batch),
+            ranks: ranks.to_vec(),
+        })
+    }
+
+    fn coated(batch: u128, ranks: &[u16]) -> ProjectEvent {
+        ProjectEvent::CoatedInBatch {
+            batch_id: Uuid::from_u128(batch),
+            batch_number: format!("S26-000{batch}"),
+            ranks: ranks.to_vec(),
+            coated_at: now(),
+        }
+    }
+
+    #[test]
+    fn only_coated_parts_of_a_project_at_the_coating_step_enter_a_batch_once() {
+        ProjectTest::with(())
+            .given(vec![created()])
+            .when(enter(1, &[1]))
+            .then_expect_error(ProjectError::NotAtCoating {
+                number: "P26-0001".into(),
+                current: "« reception »".into(),
+            });
+        ProjectTest::with(())
+            .given(at_coating())
+            .when(enter(1, &[3]))
+            .then_expect_error(ProjectError::PartNotCoated {
+                number: "P26-0001".into(),
+                rank: 3,
+            });
+        let mut in_one = at_coating();
+        in_one.push(entered(1, &[1]));
+        ProjectTest::with(())
+            .given(in_one.clone())
+            .when(enter(2, &[1, 2]))
+            .then_expect_error(ProjectError::PartInBatch {
+                code: "P26-0001-1".into(),
+                batch: "S26-0001".into(),
+            });
+        // Entering again the same batch writes nothing.
+        ProjectTest::with(())
+            .given(in_one)
+            .when(enter(1, &[1]))
+            .then_expect_events(vec![]);
+    }
+
+    #[test]
+    fn the_last_batch_to_close_validates_the_coating_without_taking_powder_twice() {
+        let mut both = at_coating();
+        both.extend([entered(1, &[1]), entered(2, &[2])]);
+        // The gate (2 coats) and the posts (1 coat) have different keys: two batches.
+        ProjectTest::with(())
+            .given(both.clone())
+            .when(validate("poudrage"))
+            .then_expect_error(ProjectError::InBatch {
+                codes: "P26-0001-1, P26-0001-2".into(),
+                batch: "S26-0001".into(),
+            });
+        ProjectTest::with(())
+            .given(both.clone())
+            .when(coat(1, &[1]))
+            .then_expect_events(vec![coated(1, &[1])]);
+        both.push(coated(1, &[1]));
+        ProjectTest::with(())
+            .given(both)
+            .when(coat(2, &[2]))
+            .then_expect_events(vec![
+                coated(2, &[2]),
+                ProjectEvent::StepValidated {
+                    step: "poudrage".into(),
+                    consumption: vec![],
+                    batch: Some("S26-0002".into()),
+                    validated_at: now(),
+                },
+            ]);
+    }
+
+    #[test]
+    fn parts_a_batch_powdered_are_not_taken_again_by_the_manual_coating() {
+        let mut one = at_coating();
+        one.extend([entered(1, &[1]), coated(1, &[1])]);
+        let posts = PowderUse {
+            powder_key: crate::powder::catalogue::aggregate_local_id(&gate_powder().identity),
+            kg: dec!(0.175),
+        };
+        ProjectTest::with(())
+            .given(one.clone())
+            .when(validate("poudrage"))
+            .then_expect_events(vec![validated("poudrage", vec![posts])]);
+        // A non-conformity back to the coating: everything is powdered (and taken) again.
+        one.push(ProjectEvent::NonConformityDeclared {
+            nc_id: Uuid::from_u128(9),
+            at_step: "poudrage".into(),
+            defect_type: "Coulure".into(),
+            comment: None,
+            corrective_action: None,
+            return_to: "poudrage".into(),
+            declared_at: now(),
+        });
+        let all = PowderUse {
+            powder_key: crate::powder::catalogue::aggregate_local_id(&gate_powder().identity),
+            kg: dec!(1.575),
+        };
+        ProjectTest::with(())
+            .given(one)
+            .when(validate("poudrage"))
+            .then_expect_events(vec![validated("poudrage", vec![all])]);
     }
 }

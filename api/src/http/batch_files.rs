@@ -1,0 +1,96 @@
+//! A batch's label sheet (« impression étiquettes de série »):
+//! `GET /api/v1/batches/{id}/labels.pdf`, same formats as a project's. A label per physical
+//! part of the batch, its powder line led by the batch number, so the booth sees at a glance
+//! that every part on the bar belongs to the same série. Another workshop's batch is not
+//! found.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use projections::tenant;
+use uuid::Uuid;
+
+use super::project_files::{check_label_count, label_format, part_labels, powder_line, Format};
+use crate::app::AppState;
+use crate::labels::{label_sheet, Label};
+use crate::{auth, ApiError};
+
+const READERS: &[domain::Role] = &[
+    domain::Role::Owner,
+    domain::Role::Admin,
+    domain::Role::Operator,
+];
+
+fn not_found() -> ApiError {
+    ApiError::new(
+        domain::ErrorKind::NotFound,
+        "BATCH_NOT_FOUND",
+        "cette série n'existe pas",
+    )
+}
+
+pub async fn batch_file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((batch_id, file)): Path<(String, String)>,
+    Query(format): Query<Format>,
+) -> Result<Response, ApiError> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
+    let actor = *authentication.actor()?;
+    actor.require(READERS)?;
+    let batch_id = Uuid::parse_str(&batch_id).map_err(|_| not_found())?;
+    if file != "labels.pdf" {
+        return Err(not_found());
+    }
+    let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
+    let batch = projections::oven_batch::find(&mut *tx, actor.workspace_id, batch_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let members = batch.members();
+    check_label_count(members.iter().map(|member| member.part.quantity))?;
+    let mut labels: Vec<Label> = Vec::new();
+    for member in &members {
+        let client =
+            match projections::project::find(&mut *tx, actor.workspace_id, member.project_id)
+                .await?
+            {
+                Some(project) => {
+                    projections::client::find(&mut *tx, actor.workspace_id, project.client_id)
+                        .await?
+                }
+                None => None,
+            };
+        let client_name = client
+            .map(|client| client.display_name)
+            .unwrap_or_else(|| "Client effacé".to_owned());
+        let powder =
+            powder_line(&member.part).map(|line| format!("Série {} · {line}", batch.number));
+        labels.extend(part_labels(
+            &member.part,
+            &member.project_number,
+            &client_name,
+            member.promised_on,
+            powder,
+        ));
+    }
+    tx.commit().await?;
+    let format = label_format(format);
+    let pdf = tokio::task::spawn_blocking(move || label_sheet(&labels, &format))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|error| ApiError::domain(&error))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"etiquettes-{}.pdf\"", batch.number),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
