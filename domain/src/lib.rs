@@ -11,6 +11,7 @@ pub mod email;
 pub mod email_template;
 pub mod error;
 pub mod identity;
+pub mod invoice;
 pub mod meta;
 pub mod money;
 pub mod position;

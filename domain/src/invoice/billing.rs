@@ -1,0 +1,406 @@
+//! The billing of one signed quote (`billing/{quote id}`): the payments received and
+//! refunded, and the invoices issued — a deposit invoice for each payment received before
+//! the final invoice, one final invoice (again only after a credit note cancels it), credit
+//! notes. Payments never exceed what is due, a Stripe event counts once, an issued invoice
+//! never changes: corrections go through a credit note.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::document::{Deduction, Invoice, InvoiceKind, QuoteFigures};
+use crate::{DomainError, ErrorKind, Stamped};
+
+pub fn aggregate_local_id(quote_id: Uuid) -> String {
+    format!("billing/{quote_id}")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Card,
+    Cash,
+    Transfer,
+    Cheque,
+    /// Through a Stripe payment link (the webhook records it).
+    Stripe,
+}
+
+impl PaymentMethod {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Card => "carte bancaire",
+            Self::Cash => "espèces",
+            Self::Transfer => "virement",
+            Self::Cheque => "chèque",
+            Self::Stripe => "paiement en ligne (Stripe)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Payment {
+    pub payment_id: Uuid,
+    /// € TTC.
+    pub amount: Decimal,
+    pub method: PaymentMethod,
+    /// Cheque number, transfer reference, Stripe payment intent…
+    pub reference: Option<String>,
+    pub received_on: NaiveDate,
+    /// The Stripe event that reported it: a replayed webhook finds it here.
+    pub stripe_event_id: Option<String>,
+    /// A scanned receipt, stored by its digest.
+    pub receipt_sha256: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    Unpaid,
+    DepositPaid,
+    Paid,
+    Refunded,
+}
+
+/// The status the recorded amounts give: never stored apart from them.
+pub fn status(
+    total_ttc: Decimal,
+    deposit_due: Decimal,
+    paid: Decimal,
+    refunded: Decimal,
+) -> PaymentStatus {
+    let net = paid - refunded;
+    if refunded > Decimal::ZERO && net <= Decimal::ZERO {
+        PaymentStatus::Refunded
+    } else if total_ttc > Decimal::ZERO && net >= total_ttc {
+        PaymentStatus::Paid
+    } else if net > Decimal::ZERO && net >= deposit_due {
+        PaymentStatus::DepositPaid
+    } else {
+        PaymentStatus::Unpaid
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BillingError {
+    #[error("le montant doit être positif, au centime")]
+    Amount,
+    #[error("le paiement ({amount} €) dépasse le reste dû ({remaining} €)")]
+    ExceedsDue { amount: Decimal, remaining: Decimal },
+    #[error("le remboursement ({amount} €) dépasse ce qui a été payé ({paid} €)")]
+    ExceedsPaid { amount: Decimal, paid: Decimal },
+    #[error("la facture finale {number} est déjà émise : annulez-la par un avoir pour en émettre une autre")]
+    FinalAlreadyIssued { number: String },
+    #[error("cette facture n'existe pas")]
+    InvoiceNotFound,
+    #[error("la facture {number} a déjà un avoir")]
+    AlreadyCredited { number: String },
+    #[error("la facture ne correspond pas à l'opération (montant ou nature)")]
+    InvoiceMismatch,
+}
+
+impl DomainError for BillingError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Amount => "PAYMENT_AMOUNT_INVALID",
+            Self::ExceedsDue { .. } => "PAYMENT_EXCEEDS_DUE",
+            Self::ExceedsPaid { .. } => "REFUND_EXCEEDS_PAID",
+            Self::FinalAlreadyIssued { .. } => "INVOICE_ALREADY_ISSUED",
+            Self::InvoiceNotFound => "INVOICE_NOT_FOUND",
+            Self::AlreadyCredited { .. } => "INVOICE_ALREADY_CREDITED",
+            Self::InvoiceMismatch => "INVOICE_MISMATCH",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Amount | Self::ExceedsDue { .. } | Self::ExceedsPaid { .. } => {
+                ErrorKind::Validation
+            }
+            Self::InvoiceNotFound => ErrorKind::NotFound,
+            Self::InvoiceMismatch => ErrorKind::Internal,
+            _ => ErrorKind::Conflict,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BillingCommand {
+    /// `deposit_invoice` is required before the final invoice (for this amount), refused after.
+    RecordPayment {
+        quote: QuoteFigures,
+        payment: Payment,
+        deposit_invoice: Option<Invoice>,
+    },
+    RecordRefund {
+        refund_id: Uuid,
+        amount: Decimal,
+        method: PaymentMethod,
+        reason: String,
+        refunded_on: NaiveDate,
+    },
+    IssueFinal {
+        quote: QuoteFigures,
+        invoice: Invoice,
+    },
+    IssueCreditNote {
+        invoice: Invoice,
+    },
+}
+
+/// Event type strings are the contract with the log: never rename a variant, add a version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub enum BillingEvent {
+    PaymentRecorded {
+        payment: Payment,
+        /// The quote's totals, as signed: what the payments settle.
+        total_ttc: Decimal,
+        deposit_due: Decimal,
+        recorded_at: DateTime<Utc>,
+    },
+    RefundRecorded {
+        refund_id: Uuid,
+        amount: Decimal,
+        method: PaymentMethod,
+        reason: String,
+        refunded_on: NaiveDate,
+        recorded_at: DateTime<Utc>,
+    },
+    InvoiceIssued {
+        invoice: Invoice,
+        issued_at: DateTime<Utc>,
+    },
+}
+
+impl BillingEvent {
+    pub const PAYMENT_RECORDED: &'static str = "PaymentRecorded";
+    pub const REFUND_RECORDED: &'static str = "RefundRecorded";
+    pub const INVOICE_ISSUED: &'static str = "InvoiceIssued";
+}
+
+impl DomainEvent for BillingEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::PaymentRecorded { .. } => Self::PAYMENT_RECORDED,
+            Self::RefundRecorded { .. } => Self::REFUND_RECORDED,
+            Self::InvoiceIssued { .. } => Self::INVOICE_ISSUED,
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Billing {
+    total_ttc: Decimal,
+    deposit_due: Decimal,
+    paid: Decimal,
+    refunded: Decimal,
+    stripe_events: BTreeSet<String>,
+    invoices: Vec<Invoice>,
+    credited: BTreeSet<Uuid>,
+}
+
+impl Billing {
+    pub fn paid(&self) -> Decimal {
+        self.paid - self.refunded
+    }
+
+    pub fn status(&self) -> PaymentStatus {
+        status(self.total_ttc, self.deposit_due, self.paid, self.refunded)
+    }
+
+    /// The final invoice in force (issued and not credited).
+    pub fn final_invoice(&self) -> Option<&Invoice> {
+        self.invoices.iter().find(|invoice| {
+            invoice.kind == InvoiceKind::Final && !self.credited.contains(&invoice.invoice_id)
+        })
+    }
+
+    pub fn invoice(&self, invoice_id: Uuid) -> Option<&Invoice> {
+        self.invoices
+            .iter()
+            .find(|invoice| invoice.invoice_id == invoice_id)
+    }
+
+    /// The deposit invoices in force, for the final invoice to deduct.
+    pub fn deductions(&self) -> Vec<Deduction> {
+        self.invoices
+            .iter()
+            .filter(|invoice| {
+                invoice.kind == InvoiceKind::Deposit && !self.credited.contains(&invoice.invoice_id)
+            })
+            .map(|invoice| Deduction {
+                invoice_id: invoice.invoice_id,
+                number: invoice.number.clone(),
+                issued_on: invoice.issued_on,
+                vat: invoice.vat.clone(),
+                total_ttc: invoice.total_ttc,
+            })
+            .collect()
+    }
+
+    pub fn decide(
+        &self,
+        command: Stamped<BillingCommand>,
+    ) -> Result<Vec<BillingEvent>, BillingError> {
+        let now = command.now;
+        match command.body {
+            BillingCommand::RecordPayment {
+                quote,
+                payment,
+                deposit_invoice,
+            } => {
+                if let Some(event_id) = &payment.stripe_event_id {
+                    if self.stripe_events.contains(event_id) {
+                        return Ok(vec![]);
+                    }
+                }
+                if payment.amount <= Decimal::ZERO || payment.amount != payment.amount.round_dp(2) {
+                    return Err(BillingError::Amount);
+                }
+                let remaining = quote.total_ttc - self.paid();
+                if payment.amount > remaining {
+                    return Err(BillingError::ExceedsDue {
+                        amount: payment.amount,
+                        remaining,
+                    });
+                }
+                let mut events = vec![BillingEvent::PaymentRecorded {
+                    total_ttc: quote.total_ttc,
+                    deposit_due: quote.deposit_due,
+                    payment: payment.clone(),
+                    recorded_at: now,
+                }];
+                match (self.final_invoice(), deposit_invoice) {
+                    (None, Some(invoice))
+                        if invoice.kind == InvoiceKind::Deposit
+                            && invoice.total_ttc == payment.amount =>
+                    {
+                        events.push(BillingEvent::InvoiceIssued {
+                            invoice,
+                            issued_at: now,
+                        });
+                    }
+                    (Some(_), None) => {}
+                    _ => return Err(BillingError::InvoiceMismatch),
+                }
+                Ok(events)
+            }
+            BillingCommand::RecordRefund {
+                refund_id,
+                amount,
+                method,
+                reason,
+                refunded_on,
+            } => {
+                if amount <= Decimal::ZERO || amount != amount.round_dp(2) {
+                    return Err(BillingError::Amount);
+                }
+                if amount > self.paid() {
+                    return Err(BillingError::ExceedsPaid {
+                        amount,
+                        paid: self.paid(),
+                    });
+                }
+                Ok(vec![BillingEvent::RefundRecorded {
+                    refund_id,
+                    amount,
+                    method,
+                    reason: reason.trim().to_owned(),
+                    refunded_on,
+                    recorded_at: now,
+                }])
+            }
+            BillingCommand::IssueFinal { invoice, .. } => {
+                if let Some(issued) = self.final_invoice() {
+                    return Err(BillingError::FinalAlreadyIssued {
+                        number: issued.number.clone(),
+                    });
+                }
+                if invoice.kind != InvoiceKind::Final || invoice.due_ttc.is_sign_negative() {
+                    return Err(BillingError::InvoiceMismatch);
+                }
+                Ok(vec![BillingEvent::InvoiceIssued {
+                    invoice,
+                    issued_at: now,
+                }])
+            }
+            BillingCommand::IssueCreditNote { invoice } => {
+                let InvoiceKind::CreditNote { of_invoice, .. } = &invoice.kind else {
+                    return Err(BillingError::InvoiceMismatch);
+                };
+                let of = self
+                    .invoice(*of_invoice)
+                    .ok_or(BillingError::InvoiceNotFound)?;
+                if self.credited.contains(of_invoice)
+                    || matches!(of.kind, InvoiceKind::CreditNote { .. })
+                {
+                    return Err(BillingError::AlreadyCredited {
+                        number: of.number.clone(),
+                    });
+                }
+                Ok(vec![BillingEvent::InvoiceIssued {
+                    invoice,
+                    issued_at: now,
+                }])
+            }
+        }
+    }
+}
+
+impl Aggregate for Billing {
+    const TYPE: &'static str = "billing";
+    type Command = Stamped<BillingCommand>;
+    type Event = BillingEvent;
+    type Error = BillingError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            BillingEvent::PaymentRecorded {
+                payment,
+                total_ttc,
+                deposit_due,
+                ..
+            } => {
+                self.total_ttc = total_ttc;
+                self.deposit_due = deposit_due;
+                self.paid += payment.amount;
+                if let Some(event_id) = payment.stripe_event_id {
+                    self.stripe_events.insert(event_id);
+                }
+            }
+            BillingEvent::RefundRecorded { amount, .. } => self.refunded += amount,
+            BillingEvent::InvoiceIssued { invoice, .. } => {
+                if let InvoiceKind::CreditNote { of_invoice, .. } = &invoice.kind {
+                    self.credited.insert(*of_invoice);
+                }
+                if invoice.kind == InvoiceKind::Final && self.total_ttc.is_zero() {
+                    self.total_ttc = invoice.total_ttc;
+                }
+                self.invoices.push(invoice);
+            }
+        }
+    }
+}

@@ -1,0 +1,372 @@
+use chrono::{NaiveDate, TimeZone, Utc};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use uuid::Uuid;
+
+use super::billing::*;
+use super::document::*;
+use super::fec::*;
+use super::settings::*;
+use super::vat::VatTreatment;
+use crate::client::Address;
+use crate::quote::pricing::VatTotal;
+use crate::{DomainError, Stamped};
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+}
+
+fn seller() -> Seller {
+    Seller {
+        legal_name: "Thermo Lyon SAS".into(),
+        siret: "73282932000074".into(),
+        vat_number: Some("FR44732829320".into()),
+        address: Address {
+            line1: "1 rue du Four".into(),
+            line2: None,
+            postcode: "69001".into(),
+            city: "Lyon".into(),
+            country: "FR".into(),
+        },
+        legal_form: Some("SAS au capital de 10 000 €".into()),
+        registration: Some("RCS Lyon 732 829 320".into()),
+        iban: None,
+        email: None,
+        vat_franchise: false,
+    }
+}
+
+fn buyer(professional: bool) -> Buyer {
+    Buyer {
+        client_id: Uuid::from_u128(1),
+        name: "Garage Martin".into(),
+        professional,
+        siret: None,
+        vat_number: None,
+        address: None,
+        email: None,
+    }
+}
+
+fn line(description: &str, total_ht: Decimal, vat_rate: Decimal) -> InvoiceLine {
+    InvoiceLine {
+        description: description.into(),
+        quantity: Decimal::ONE,
+        unit_price_ht: total_ht,
+        total_ht,
+        vat_rate,
+    }
+}
+
+/// A gate at 20 % and rims at 10 %: 1 000.00 + 333.33 HT.
+fn quote() -> QuoteFigures {
+    let lines = vec![
+        line("Portail", dec!(1000.00), dec!(20)),
+        line("Jantes", dec!(333.33), dec!(10)),
+    ];
+    let vat = vat_totals(&lines, true);
+    let total_ht = dec!(1333.33);
+    let total_ttc = total_ht + vat.iter().map(|total| total.vat).sum::<Decimal>();
+    QuoteFigures {
+        quote_id: Uuid::from_u128(9),
+        number: "DEV-2026-0001".into(),
+        lines,
+        vat,
+        total_ht,
+        total_ttc,
+        deposit_due: dec!(400),
+    }
+}
+
+fn issue(number: &str, professional: bool) -> Issue {
+    Issue {
+        invoice_id: Uuid::now_v7(),
+        number: number.into(),
+        issued_on: day(25),
+        due_on: day(25),
+        seller: seller(),
+        buyer: buyer(professional),
+        treatment: VatTreatment::Domestic,
+        late_penalty: "taux BCE + 10 points".into(),
+    }
+}
+
+#[test]
+fn the_quote_totals_are_what_the_final_invoice_bills() {
+    let quote = quote();
+    // 1 000 × 20 % = 200.00; 333.33 × 10 % = 33.333 → 33.33.
+    assert_eq!(quote.total_ttc, dec!(1566.66));
+    let invoice = final_invoice(issue("FACT-2026-0001", false), &quote, vec![]);
+    assert_eq!(invoice.total_ttc, quote.total_ttc);
+    assert_eq!(invoice.due_ttc, quote.total_ttc);
+    assert!(
+        !invoice.mentions.iter().any(|m| m.contains("40 €")),
+        "private client"
+    );
+    let pro = final_invoice(issue("FACT-2026-0002", true), &quote, vec![]);
+    assert!(
+        pro.mentions.iter().any(|m| m.contains("40 €")),
+        "{:?}",
+        pro.mentions
+    );
+}
+
+#[test]
+fn deposits_split_by_rate_add_up_to_the_cent_and_are_never_billed_twice() {
+    let quote = quote();
+    for amount in [
+        dec!(0.01),
+        dec!(1),
+        dec!(100),
+        dec!(400),
+        dec!(470.00),
+        dec!(999.99),
+        dec!(1566.66),
+    ] {
+        let split = deposit_split(&quote.vat, amount, true);
+        let ttc: Decimal = split.iter().map(|total| total.base_ht + total.vat).sum();
+        assert_eq!(ttc, amount, "{split:?}");
+        let deposit = deposit_invoice(issue("FACT-2026-0001", false), &quote, amount).unwrap();
+        assert_eq!(deposit.total_ttc, amount);
+        let deduction = Deduction {
+            invoice_id: deposit.invoice_id,
+            number: deposit.number.clone(),
+            issued_on: deposit.issued_on,
+            vat: deposit.vat.clone(),
+            total_ttc: deposit.total_ttc,
+        };
+        let last = final_invoice(issue("FACT-2026-0002", false), &quote, vec![deduction]);
+        // The client pays the quote, no more: deposit + balance = total.
+        assert_eq!(deposit.total_ttc + last.due_ttc, quote.total_ttc);
+        for entry in [
+            invoice_entry(&deposit, &Chart::default(), day(25)),
+            invoice_entry(&last, &Chart::default(), day(26)),
+        ] {
+            assert!(entry.is_balanced(), "{entry:?}");
+        }
+    }
+    let too_much = deposit_invoice(issue("X", false), &quote, dec!(2000)).unwrap_err();
+    assert_eq!(too_much.code(), "DEPOSIT_AMOUNT_INVALID");
+}
+
+#[test]
+fn a_credit_note_reverses_its_invoice_and_its_entry() {
+    let quote = quote();
+    let invoice = final_invoice(issue("FACT-2026-0001", true), &quote, vec![]);
+    let credit = credit_note(issue("AV-2026-0001", true), &invoice);
+    assert_eq!(credit.total_ttc, -invoice.total_ttc);
+    assert!(credit.mentions[0].contains("FACT-2026-0001"));
+    let chart = Chart::default();
+    let sale = invoice_entry(&invoice, &chart, day(25));
+    let reversal = invoice_entry(&credit, &chart, day(26));
+    assert!(reversal.is_balanced());
+    for (a, b) in sale.lines.iter().zip(&reversal.lines) {
+        assert_eq!(
+            (a.account.as_str(), a.debit, a.credit),
+            (b.account.as_str(), b.credit, b.debit)
+        );
+    }
+}
+
+#[test]
+fn reverse_charge_bills_no_vat_and_says_so() {
+    let mut issued = issue("FACT-2026-0001", true);
+    issued.treatment = VatTreatment::ReverseCharge {
+        buyer_vat_number: "DE123456789".into(),
+    };
+    let invoice = final_invoice(issued, &quote(), vec![]);
+    assert_eq!(invoice.total_vat, Decimal::ZERO);
+    assert_eq!(invoice.total_ttc, dec!(1333.33));
+    assert!(invoice
+        .mentions
+        .iter()
+        .any(|m| m.starts_with("Autoliquidation")));
+    let entry = invoice_entry(&invoice, &Chart::default(), day(25));
+    assert!(entry.lines.iter().any(|line| line.account == "706200"));
+    assert!(!entry.lines.iter().any(|line| line.account == "445710"));
+}
+
+#[test]
+fn fec_lines_have_eighteen_columns_comma_decimals_and_compact_dates() {
+    let invoice = final_invoice(issue("FACT-2026-0001", false), &quote(), vec![]);
+    let entry = invoice_entry(&invoice, &Chart::default(), day(25));
+    let mut out = String::new();
+    format_entry(&entry, 7, day(25), &mut out);
+    let first = out.lines().next().unwrap();
+    let columns: Vec<&str> = first.split('\t').collect();
+    assert_eq!(columns.len(), 18);
+    assert_eq!(HEADER.split('\t').count(), 18);
+    assert_eq!(&columns[..4], ["VE", "Ventes", "7", "20261125"]);
+    assert_eq!(columns[4], "411000");
+    assert_eq!(columns[11], "1566,66");
+    assert_eq!(columns[12], "0,00");
+    assert_eq!(file_name("732829320", day(30)), "732829320FEC20261130.txt");
+}
+
+mod payments {
+    use super::*;
+
+    fn now() -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+    }
+
+    fn payment(amount: Decimal, stripe: Option<&str>) -> Payment {
+        Payment {
+            payment_id: Uuid::now_v7(),
+            amount,
+            method: PaymentMethod::Card,
+            reference: None,
+            received_on: day(25),
+            stripe_event_id: stripe.map(str::to_owned),
+            receipt_sha256: None,
+        }
+    }
+
+    fn pay(
+        billing: &mut Billing,
+        amount: Decimal,
+        stripe: Option<&str>,
+    ) -> Result<usize, BillingError> {
+        let quote = quote();
+        let deposit_invoice = billing
+            .final_invoice()
+            .is_none()
+            .then(|| deposit_invoice(issue("FACT", false), &quote, amount).ok())
+            .flatten();
+        let events = billing.decide(Stamped::at(
+            now(),
+            BillingCommand::RecordPayment {
+                quote,
+                payment: payment(amount, stripe),
+                deposit_invoice,
+            },
+        ))?;
+        let count = events.len();
+        for event in events {
+            cqrs_es::Aggregate::apply(billing, event);
+        }
+        Ok(count)
+    }
+
+    #[test]
+    fn status_follows_the_amounts_and_never_exceeds_the_quote() {
+        let mut billing = Billing::default();
+        assert_eq!(
+            pay(&mut billing, dec!(100), None),
+            Ok(2),
+            "payment and its deposit invoice"
+        );
+        assert_eq!(
+            billing.status(),
+            PaymentStatus::Unpaid,
+            "below the 400 € deposit"
+        );
+        pay(&mut billing, dec!(300), None).unwrap();
+        assert_eq!(billing.status(), PaymentStatus::DepositPaid);
+        let over = pay(&mut billing, dec!(1200), None).unwrap_err();
+        assert_eq!(
+            over,
+            BillingError::ExceedsDue {
+                amount: dec!(1200),
+                remaining: dec!(1166.66)
+            }
+        );
+        assert!(over.to_string().contains("1166.66"));
+        pay(&mut billing, dec!(1166.66), None).unwrap();
+        assert_eq!(billing.status(), PaymentStatus::Paid);
+        assert_eq!(billing.deductions().len(), 3);
+        let refund = billing
+            .decide(Stamped::at(
+                now(),
+                BillingCommand::RecordRefund {
+                    refund_id: Uuid::now_v7(),
+                    amount: dec!(2000),
+                    method: PaymentMethod::Transfer,
+                    reason: "annulation".into(),
+                    refunded_on: day(26),
+                },
+            ))
+            .unwrap_err();
+        assert_eq!(refund.code(), "REFUND_EXCEEDS_PAID");
+        assert_eq!(
+            status(dec!(10), dec!(3), dec!(10), dec!(10)),
+            PaymentStatus::Refunded
+        );
+    }
+
+    #[test]
+    fn a_stripe_event_counts_once() {
+        let mut billing = Billing::default();
+        assert_eq!(pay(&mut billing, dec!(400), Some("evt_1")), Ok(2));
+        assert_eq!(pay(&mut billing, dec!(400), Some("evt_1")), Ok(0));
+        assert_eq!(billing.paid(), dec!(400));
+    }
+
+    #[test]
+    fn one_final_invoice_until_a_credit_note_cancels_it() {
+        let mut billing = Billing::default();
+        let quote = quote();
+        let issue_final = |billing: &Billing, number: &str| {
+            billing.decide(Stamped::at(
+                now(),
+                BillingCommand::IssueFinal {
+                    quote: quote.clone(),
+                    invoice: final_invoice(issue(number, false), &quote, billing.deductions()),
+                },
+            ))
+        };
+        for event in issue_final(&billing, "FACT-1").unwrap() {
+            cqrs_es::Aggregate::apply(&mut billing, event);
+        }
+        let twice = issue_final(&billing, "FACT-2").unwrap_err();
+        assert_eq!(twice.code(), "INVOICE_ALREADY_ISSUED");
+        assert!(twice.to_string().contains("FACT-1"));
+        let issued = billing.final_invoice().unwrap().clone();
+        let credit = |billing: &Billing| {
+            billing.decide(Stamped::at(
+                now(),
+                BillingCommand::IssueCreditNote {
+                    invoice: credit_note(issue("AV-1", false), &issued),
+                },
+            ))
+        };
+        for event in credit(&billing).unwrap() {
+            cqrs_es::Aggregate::apply(&mut billing, event);
+        }
+        assert_eq!(
+            credit(&billing).unwrap_err().code(),
+            "INVOICE_ALREADY_CREDITED"
+        );
+        assert!(
+            issue_final(&billing, "FACT-2").is_ok(),
+            "cancelled: a new one may be issued"
+        );
+        // After the final invoice, payments settle it: no deposit invoice any more.
+        let mut settled = Billing::default();
+        for event in issue_final(&settled, "FACT-1").unwrap() {
+            cqrs_es::Aggregate::apply(&mut settled, event);
+        }
+        assert_eq!(pay(&mut settled, dec!(100), None), Ok(1));
+    }
+}
+
+#[test]
+fn settings_refuse_a_bad_siret_and_keep_compact_identifiers() {
+    let mut settings = InvoiceSettings {
+        seller: Some(seller()),
+        ..InvoiceSettings::default()
+    };
+    settings.seller.as_mut().unwrap().siret = "732 829 320 00074".into();
+    let valid = settings.clone().validate().unwrap();
+    assert_eq!(valid.seller.unwrap().siret, "73282932000074");
+    settings.seller.as_mut().unwrap().siret = "73282932000075".into();
+    assert_eq!(
+        settings.clone().validate().unwrap_err().code(),
+        "SELLER_INVALID"
+    );
+    let _ = VatTotal {
+        rate: Decimal::ZERO,
+        base_ht: Decimal::ZERO,
+        vat: Decimal::ZERO,
+    };
+}
