@@ -217,6 +217,21 @@ where
     A::Error: DomainError,
     C: Clone + Send + Sync,
 {
+    /// The aggregate's state as the log has it: for a step that must read before it knows
+    /// what to decide (whether a payment needs a deposit invoice, hence a number). The
+    /// decision that follows loads again, and the commit's sequence check catches a change
+    /// in between.
+    pub async fn load(&self, meta: &CommandMeta, local_id: &str) -> Result<A, CommandError<A::Error>> {
+        let aggregate_id = scoped_aggregate_id(meta.workspace_id, local_id);
+        let context = self
+            .inner
+            .store
+            .load_aggregate(&aggregate_id)
+            .await
+            .map_err(store_error)?;
+        Ok(context.aggregate)
+    }
+
     /// Decides `body` on the aggregate's state in the log without writing anything: one step
     /// of a [`crate::Batch`] that commits several aggregates at once. `known_new` skips the
     /// load for an id just generated (a conflict at commit still catches a reused one).

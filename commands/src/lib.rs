@@ -13,6 +13,7 @@ pub mod email_token;
 mod error;
 mod gateway;
 pub mod mail;
+pub mod invoicing;
 pub mod mail_settings;
 mod meta;
 pub mod onboarding;
@@ -40,6 +41,8 @@ use domain::client::settings::CrmSettings;
 use domain::client::Client;
 use domain::counter::Counter as NumberCounter;
 use domain::email::Email;
+use domain::invoice::billing::Billing;
+use domain::invoice::settings::InvoicePolicy;
 use domain::email_template::EmailTemplates;
 use domain::powder::alert::StockAlerts;
 use domain::powder::catalogue::Powder;
@@ -92,6 +95,8 @@ pub struct Commands {
     pub batches: CommandGateway<OvenBatch>,
     /// Yearly numbers of batches (and what comes next).
     pub counters: CommandGateway<NumberCounter>,
+    pub billing: CommandGateway<Billing>,
+    pub invoice_settings: CommandGateway<InvoicePolicy>,
     pool: PgPool,
     signals: Signals,
 }
@@ -121,6 +126,8 @@ impl Commands {
             ovens: CommandGateway::new(pool.clone(), (), signals.clone()),
             batches: CommandGateway::new(pool.clone(), (), signals.clone()),
             counters: CommandGateway::new(pool.clone(), (), signals.clone()),
+            billing: CommandGateway::new(pool.clone(), (), signals.clone()),
+            invoice_settings: CommandGateway::new(pool.clone(), (), signals.clone()),
             pool,
             signals,
         }

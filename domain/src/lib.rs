@@ -102,6 +102,14 @@ pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
             schemars::schema_for!(counter::CounterEvent),
         ),
         (
+            invoice::billing::Billing::TYPE,
+            schemars::schema_for!(invoice::billing::BillingEvent),
+        ),
+        (
+            invoice::settings::InvoicePolicy::TYPE,
+            schemars::schema_for!(invoice::settings::InvoiceSettingsEvent),
+        ),
+        (
             client::import::ClientImport::TYPE,
             schemars::schema_for!(client::import::ImportEvent),
         ),

@@ -12,6 +12,7 @@ pub mod email_template;
 pub mod engine;
 pub mod feed;
 pub mod inventory;
+pub mod invoicing;
 pub mod member;
 pub mod oven_batch;
 pub mod powder;
@@ -43,6 +44,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(quote::QuoteProjection),
         Arc::new(project::ProjectProjection),
         Arc::new(oven_batch::OvenBatchProjection),
+        Arc::new(invoicing::InvoicingProjection),
     ]
 }
 

@@ -218,6 +218,14 @@ impl Billing {
         status(self.total_ttc, self.deposit_due, self.paid, self.refunded)
     }
 
+    pub fn has_stripe_event(&self, event_id: &str) -> bool {
+        self.stripe_events.contains(event_id)
+    }
+
+    pub fn is_credited(&self, invoice_id: Uuid) -> bool {
+        self.credited.contains(&invoice_id)
+    }
+
     /// The final invoice in force (issued and not credited).
     pub fn final_invoice(&self) -> Option<&Invoice> {
         self.invoices.iter().find(|invoice| {
@@ -274,12 +282,8 @@ impl Billing {
                         remaining,
                     });
                 }
-                let mut events = vec![BillingEvent::PaymentRecorded {
-                    total_ttc: quote.total_ttc,
-                    deposit_due: quote.deposit_due,
-                    payment: payment.clone(),
-                    recorded_at: now,
-                }];
+                // The deposit invoice first: the payment's entry then finds its client on it.
+                let mut events = Vec::new();
                 match (self.final_invoice(), deposit_invoice) {
                     (None, Some(invoice))
                         if invoice.kind == InvoiceKind::Deposit
@@ -293,6 +297,12 @@ impl Billing {
                     (Some(_), None) => {}
                     _ => return Err(BillingError::InvoiceMismatch),
                 }
+                events.push(BillingEvent::PaymentRecorded {
+                    total_ttc: quote.total_ttc,
+                    deposit_due: quote.deposit_due,
+                    payment,
+                    recorded_at: now,
+                });
                 Ok(events)
             }
             BillingCommand::RecordRefund {

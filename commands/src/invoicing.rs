@@ -1,0 +1,479 @@
+//! Payments and invoices of a signed quote. Every step that issues an invoice takes its
+//! number from the workshop's counter in the same commit (gap-free, assigned at issue), and
+//! a payment received before the final invoice issues its deposit invoice with it.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono_tz::Europe::Paris;
+use domain::client::Address;
+use domain::counter::{self, CounterCommand, CounterEvent};
+use domain::invoice::billing::{
+    aggregate_local_id, Billing, BillingCommand, BillingError, Payment, PaymentMethod,
+};
+use domain::invoice::document::{
+    credit_note, deposit_invoice, final_invoice, Buyer, DocumentError, InvoiceLine, Issue,
+    QuoteFigures,
+};
+use domain::invoice::settings::InvoiceSettings;
+use domain::invoice::vat::{treatment, VatError};
+use domain::quote::lifecycle::PricedContent;
+use domain::quote::numbering::NumberPattern;
+use domain::{DomainError, ErrorKind};
+use rust_decimal::Decimal;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands, Decision};
+
+pub const INVOICE_SERIES: &str = "invoice";
+pub const CREDIT_NOTE_SERIES: &str = "credit_note";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BillingSaveError {
+    #[error("ce devis n'existe pas")]
+    QuoteNotFound,
+    #[error("le devis {number} n'est pas signé : on encaisse et on facture un devis accepté")]
+    QuoteNotSigned { number: String },
+    #[error("renseignez l'identité de l'atelier (raison sociale, SIRET, adresse) dans les réglages de facturation : chaque facture la porte")]
+    SellerMissing,
+    #[error("le client de ce devis n'existe plus")]
+    ClientNotFound,
+    #[error(transparent)]
+    Vat(#[from] VatError),
+    #[error(transparent)]
+    Document(#[from] DocumentError),
+    #[error(transparent)]
+    Billing(#[from] CommandError<BillingError>),
+    #[error(transparent)]
+    Commit(#[from] BatchError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl DomainError for BillingSaveError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::QuoteNotFound => "QUOTE_NOT_FOUND",
+            Self::QuoteNotSigned { .. } => "QUOTE_NOT_SIGNED",
+            Self::SellerMissing => "SELLER_MISSING",
+            Self::ClientNotFound => "CLIENT_NOT_FOUND",
+            Self::Vat(error) => error.code(),
+            Self::Document(error) => error.code(),
+            Self::Billing(error) => error.code(),
+            Self::Commit(BatchError::Conflict) => "CONCURRENT_MODIFICATION",
+            Self::Commit(_) | Self::Database(_) => "INTERNAL",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::QuoteNotFound | Self::ClientNotFound => ErrorKind::NotFound,
+            Self::QuoteNotSigned { .. } | Self::SellerMissing => ErrorKind::Conflict,
+            Self::Vat(error) => error.kind(),
+            Self::Document(error) => error.kind(),
+            Self::Billing(error) => error.kind(),
+            Self::Commit(BatchError::Conflict) => ErrorKind::Conflict,
+            Self::Commit(_) | Self::Database(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+fn store(cause: impl std::fmt::Display) -> BillingSaveError {
+    BillingSaveError::Database(sqlx::Error::Protocol(cause.to_string()))
+}
+
+/// The signed quote's figures and its client.
+pub async fn quote_figures(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    quote_id: Uuid,
+) -> Result<(QuoteFigures, Uuid), BillingSaveError> {
+    let row = projections::quote::find(pool, workspace_id, quote_id)
+        .await?
+        .ok_or(BillingSaveError::QuoteNotFound)?;
+    if row.status != "accepted" {
+        return Err(BillingSaveError::QuoteNotSigned { number: row.number });
+    }
+    let content: PricedContent =
+        serde_json::from_value(row.content.clone()).map_err(|error| store(error))?;
+    let lines = content
+        .content
+        .lines
+        .iter()
+        .zip(&content.priced.lines)
+        .map(|(line, priced)| InvoiceLine {
+            description: line.description.clone(),
+            quantity: Decimal::from(line.quantity),
+            unit_price_ht: priced.unit_price_ht,
+            total_ht: priced.total_ht,
+            vat_rate: priced.vat_rate,
+        })
+        .collect();
+    Ok((
+        QuoteFigures {
+            quote_id,
+            number: row.number,
+            lines,
+            vat: content.priced.vat.clone(),
+            total_ht: content.priced.total_ht,
+            total_ttc: content.priced.total_ttc,
+            deposit_due: content.deposit_due,
+        },
+        row.client_id,
+    ))
+}
+
+async fn buyer(pool: &PgPool, workspace_id: Uuid, client_id: Uuid) -> Result<Buyer, BillingSaveError> {
+    let row = projections::client::find(pool, workspace_id, client_id)
+        .await?
+        .ok_or(BillingSaveError::ClientNotFound)?;
+    let address: Option<Address> = row
+        .billing_address
+        .clone()
+        .and_then(|value| serde_json::from_value(value).ok());
+    Ok(Buyer {
+        client_id,
+        name: row.display_name,
+        professional: row.kind == "professional",
+        siret: row.siret,
+        vat_number: row.vat_number,
+        address,
+        email: row.email,
+    })
+}
+
+/// Everything an invoice of this quote is issued with, but its id and number.
+struct Context {
+    settings: InvoiceSettings,
+    figures: QuoteFigures,
+    buyer: Buyer,
+}
+
+async fn context(pool: &PgPool, workspace_id: Uuid, quote_id: Uuid) -> Result<Context, BillingSaveError> {
+    let (figures, client_id) = quote_figures(pool, workspace_id, quote_id).await?;
+    let settings = projections::invoicing::settings(pool, workspace_id).await?;
+    if settings.seller.is_none() {
+        return Err(BillingSaveError::SellerMissing);
+    }
+    let buyer = buyer(pool, workspace_id, client_id).await?;
+    Ok(Context {
+        settings,
+        figures,
+        buyer,
+    })
+}
+
+impl Context {
+    fn issue(&self, invoice_id: Uuid, number: String, now: DateTime<Utc>) -> Result<Issue, BillingSaveError> {
+        let seller = self.settings.seller.clone().ok_or(BillingSaveError::SellerMissing)?;
+        let treatment = treatment(
+            seller.vat_franchise,
+            self.buyer.professional,
+            self.buyer.country(),
+            self.buyer.vat_number.as_deref(),
+        )?;
+        let issued_on = paris_day(now);
+        Ok(Issue {
+            invoice_id,
+            number,
+            issued_on,
+            due_on: issued_on
+                .checked_add_days(Days::new(u64::from(self.settings.payment_days)))
+                .unwrap_or(issued_on),
+            seller,
+            buyer: self.buyer.clone(),
+            treatment,
+            late_penalty: self.settings.late_penalty.clone(),
+        })
+    }
+}
+
+pub fn paris_day(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&Paris).date_naive()
+}
+
+/// The next number of `series` formatted with `pattern`, as a decision to commit.
+async fn take_number(
+    commands: &Commands,
+    meta: &CommandMeta,
+    series: &str,
+    pattern: &NumberPattern,
+    for_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(Decision, String), BillingSaveError> {
+    let taken = commands
+        .counters
+        .decide(
+            meta,
+            &counter::aggregate_local_id(series, now),
+            CounterCommand::Take { for_id },
+            false,
+            now,
+        )
+        .await
+        .map_err(store)?;
+    let sequence = taken
+        .payload::<CounterEvent>()
+        .map(|CounterEvent::Taken { sequence, .. }| sequence)
+        .ok_or_else(|| store("no number taken"))?;
+    Ok((taken, pattern.format(now, sequence)))
+}
+
+async fn commit_retrying<F, Fut>(commands: &Commands, meta: &CommandMeta, mut attempt_once: F) -> Result<BatchReceipt, BillingSaveError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Batch, BillingSaveError>>,
+{
+    let mut attempt = 1;
+    loop {
+        let batch = attempt_once().await?;
+        match commands.commit(meta, batch).await {
+            Err(BatchError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
+            result => return Ok(result?),
+        }
+    }
+}
+
+/// What a payment is recorded with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentDraft {
+    pub amount: Decimal,
+    pub method: PaymentMethod,
+    pub reference: Option<String>,
+    pub received_on: NaiveDate,
+    pub stripe_event_id: Option<String>,
+    pub receipt_sha256: Option<String>,
+}
+
+/// Records a payment on a signed quote; before the final invoice, its deposit invoice is
+/// issued in the same commit. A Stripe event already recorded writes nothing.
+pub async fn record_payment(
+    pool: &PgPool,
+    commands: &Commands,
+    meta: &CommandMeta,
+    quote_id: Uuid,
+    draft: PaymentDraft,
+) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
+    let context = context(pool, meta.workspace_id, quote_id).await?;
+    let payment_id = Uuid::now_v7();
+    let local_id = aggregate_local_id(quote_id);
+    let receipt = commit_retrying(commands, meta, || async {
+        let now = Utc::now();
+        let billing: Billing = commands.billing.load(meta, &local_id).await?;
+        let payment = Payment {
+            payment_id,
+            amount: draft.amount,
+            method: draft.method,
+            reference: draft.reference.clone().filter(|text| !text.trim().is_empty()),
+            received_on: draft.received_on,
+            stripe_event_id: draft.stripe_event_id.clone(),
+            receipt_sha256: draft.receipt_sha256.clone(),
+        };
+        let replayed = payment
+            .stripe_event_id
+            .as_ref()
+            .is_some_and(|event| billing.has_stripe_event(event));
+        let mut batch = Batch::default();
+        let deposit = if billing.final_invoice().is_none() && !replayed && billing_accepts(&billing, &context.figures, draft.amount) {
+            let invoice_id = Uuid::now_v7();
+            let (taken, number) = take_number(
+                commands,
+                meta,
+                INVOICE_SERIES,
+                &context.settings.invoice_pattern,
+                invoice_id,
+                now,
+            )
+            .await?;
+            batch.push(taken);
+            Some(deposit_invoice(
+                context.issue(invoice_id, number, now)?,
+                &context.figures,
+                draft.amount,
+            )?)
+        } else {
+            None
+        };
+        let decision = commands
+            .billing
+            .decide(
+                meta,
+                &local_id,
+                BillingCommand::RecordPayment {
+                    quote: context.figures.clone(),
+                    payment,
+                    deposit_invoice: deposit,
+                },
+                false,
+                now,
+            )
+            .await?;
+        batch.push(decision);
+        Ok(batch)
+    })
+    .await?;
+    Ok((payment_id, receipt))
+}
+
+/// Whether the amount is one the billing will take (so a number is only taken for it).
+fn billing_accepts(billing: &Billing, figures: &QuoteFigures, amount: Decimal) -> bool {
+    amount > Decimal::ZERO
+        && amount == amount.round_dp(2)
+        && amount <= figures.total_ttc - billing.paid()
+}
+
+/// Issues the final invoice of a signed quote, deducting every deposit invoice in force.
+pub async fn issue_final(
+    pool: &PgPool,
+    commands: &Commands,
+    meta: &CommandMeta,
+    quote_id: Uuid,
+) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
+    let context = context(pool, meta.workspace_id, quote_id).await?;
+    let invoice_id = Uuid::now_v7();
+    let local_id = aggregate_local_id(quote_id);
+    let receipt = commit_retrying(commands, meta, || async {
+        let now = Utc::now();
+        let billing: Billing = commands.billing.load(meta, &local_id).await?;
+        if let Some(issued) = billing.final_invoice() {
+            return Err(CommandError::Rejected(BillingError::FinalAlreadyIssued {
+                number: issued.number.clone(),
+            })
+            .into());
+        }
+        let (taken, number) = take_number(
+            commands,
+            meta,
+            INVOICE_SERIES,
+            &context.settings.invoice_pattern,
+            invoice_id,
+            now,
+        )
+        .await?;
+        let invoice = final_invoice(
+            context.issue(invoice_id, number, now)?,
+            &context.figures,
+            billing.deductions(),
+        );
+        let decision = commands
+            .billing
+            .decide(
+                meta,
+                &local_id,
+                BillingCommand::IssueFinal {
+                    quote: context.figures.clone(),
+                    invoice,
+                },
+                false,
+                now,
+            )
+            .await?;
+        let mut batch = Batch::default();
+        batch.push(taken);
+        batch.push(decision);
+        Ok(batch)
+    })
+    .await?;
+    Ok((invoice_id, receipt))
+}
+
+/// Issues the credit note cancelling invoice `of` of the quote.
+pub async fn issue_credit_note(
+    pool: &PgPool,
+    commands: &Commands,
+    meta: &CommandMeta,
+    quote_id: Uuid,
+    of: Uuid,
+) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
+    let settings = projections::invoicing::settings(pool, meta.workspace_id).await?;
+    let seller = settings.seller.clone().ok_or(BillingSaveError::SellerMissing)?;
+    let invoice_id = Uuid::now_v7();
+    let local_id = aggregate_local_id(quote_id);
+    let receipt = commit_retrying(commands, meta, || async {
+        let now = Utc::now();
+        let billing: Billing = commands.billing.load(meta, &local_id).await?;
+        let original = billing
+            .invoice(of)
+            .cloned()
+            .ok_or(CommandError::Rejected(BillingError::InvoiceNotFound))?;
+        if billing.is_credited(of) {
+            return Err(CommandError::Rejected(BillingError::AlreadyCredited {
+                number: original.number,
+            })
+            .into());
+        }
+        let (taken, number) = take_number(
+            commands,
+            meta,
+            CREDIT_NOTE_SERIES,
+            &settings.credit_note_pattern,
+            invoice_id,
+            now,
+        )
+        .await?;
+        // Issued today by the workshop as it is now, to the client the invoice named.
+        let issue = Issue {
+            invoice_id,
+            number,
+            issued_on: paris_day(now),
+            due_on: paris_day(now),
+            seller: seller.clone(),
+            buyer: original.buyer.clone(),
+            treatment: original.treatment.clone(),
+            late_penalty: settings.late_penalty.clone(),
+        };
+        let invoice = credit_note(issue, &original);
+        let decision = commands
+            .billing
+            .decide(
+                meta,
+                &local_id,
+                BillingCommand::IssueCreditNote { invoice },
+                false,
+                now,
+            )
+            .await?;
+        let mut batch = Batch::default();
+        batch.push(taken);
+        batch.push(decision);
+        Ok(batch)
+    })
+    .await?;
+    Ok((invoice_id, receipt))
+}
+
+/// Records money given back to the client.
+pub async fn record_refund(
+    commands: &Commands,
+    meta: &CommandMeta,
+    quote_id: Uuid,
+    amount: Decimal,
+    method: PaymentMethod,
+    reason: String,
+) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
+    let refund_id = Uuid::now_v7();
+    let local_id = aggregate_local_id(quote_id);
+    let receipt = commit_retrying(commands, meta, || async {
+        let now = Utc::now();
+        let decision = commands
+            .billing
+            .decide(
+                meta,
+                &local_id,
+                BillingCommand::RecordRefund {
+                    refund_id,
+                    amount,
+                    method,
+                    reason: reason.clone(),
+                    refunded_on: paris_day(now),
+                },
+                false,
+                now,
+            )
+            .await?;
+        let mut batch = Batch::default();
+        batch.push(decision);
+        Ok(batch)
+    })
+    .await?;
+    Ok((refund_id, receipt))
+}

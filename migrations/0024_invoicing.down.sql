@@ -1,0 +1,6 @@
+delete from projection_checkpoint where projection = 'invoicing';
+drop table ledger_entry;
+drop table billing_summary;
+drop table payment;
+drop table invoice;
+drop table invoice_settings;

@@ -1,0 +1,88 @@
+-- Payments, invoices and the accounting ledger: read models of the `billing` and
+-- `invoice_settings` aggregates. `ledger_entry` holds each journal entry (FEC lines) in the
+-- order of the log, numbered per workshop.
+create table invoice_settings (
+  workspace_id uuid        primary key,
+  settings     jsonb       not null,
+  updated_at   timestamptz not null
+);
+
+create table invoice (
+  workspace_id uuid        not null,
+  invoice_id   uuid        not null,
+  quote_id     uuid        not null,
+  number       text        not null,
+  -- deposit, final, credit_note
+  kind         text        not null,
+  client_id    uuid        not null,
+  client_name  text        not null,
+  issued_on    date        not null,
+  due_on       date        not null,
+  total_ht     numeric     not null,
+  total_vat    numeric     not null,
+  total_ttc    numeric     not null,
+  due_ttc      numeric     not null,
+  document     jsonb       not null,
+  credited_by  text,
+  issued_at    timestamptz not null,
+  primary key (workspace_id, invoice_id)
+);
+create unique index invoice_number on invoice (workspace_id, number);
+create index invoice_issued on invoice (workspace_id, issued_on, number);
+create index invoice_quote on invoice (workspace_id, quote_id, issued_at);
+
+create table payment (
+  workspace_id    uuid        not null,
+  payment_id      uuid        not null,
+  quote_id        uuid        not null,
+  client_id       uuid        not null,
+  client_name     text        not null,
+  -- payment, refund
+  kind            text        not null,
+  method          text        not null,
+  amount          numeric     not null,
+  reference       text,
+  received_on     date        not null,
+  stripe_event_id text,
+  recorded_at     timestamptz not null,
+  primary key (workspace_id, payment_id)
+);
+create index payment_received on payment (workspace_id, received_on, recorded_at);
+
+create table billing_summary (
+  workspace_id uuid        not null,
+  quote_id     uuid        not null,
+  total_ttc    numeric     not null,
+  deposit_due  numeric     not null,
+  paid         numeric     not null,
+  refunded     numeric     not null,
+  status       text        not null,
+  updated_at   timestamptz not null,
+  primary key (workspace_id, quote_id)
+);
+
+create table ledger_entry (
+  workspace_id uuid   not null,
+  seq          bigint not null,
+  entry_date   date   not null,
+  entry        jsonb  not null,
+  primary key (workspace_id, seq)
+);
+create index ledger_entry_date on ledger_entry (workspace_id, entry_date, seq);
+
+alter table invoice_settings enable row level security;
+alter table invoice enable row level security;
+alter table payment enable row level security;
+alter table billing_summary enable row level security;
+alter table ledger_entry enable row level security;
+create policy invoice_settings_tenant on invoice_settings
+  using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
+create policy invoice_tenant on invoice
+  using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
+create policy payment_tenant on payment
+  using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
+create policy billing_summary_tenant on billing_summary
+  using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
+create policy ledger_entry_tenant on ledger_entry
+  using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
+grant select on invoice_settings, invoice, payment, billing_summary, ledger_entry to thermogestion_tenant;
