@@ -16,6 +16,7 @@ pub mod emails;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod invoice_pdf;
 pub mod labels;
 pub mod limits;
 pub mod pdf;

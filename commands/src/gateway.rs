@@ -221,7 +221,11 @@ where
     /// what to decide (whether a payment needs a deposit invoice, hence a number). The
     /// decision that follows loads again, and the commit's sequence check catches a change
     /// in between.
-    pub async fn load(&self, meta: &CommandMeta, local_id: &str) -> Result<A, CommandError<A::Error>> {
+    pub async fn load(
+        &self,
+        meta: &CommandMeta,
+        local_id: &str,
+    ) -> Result<A, CommandError<A::Error>> {
         let aggregate_id = scoped_aggregate_id(meta.workspace_id, local_id);
         let context = self
             .inner

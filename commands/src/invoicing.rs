@@ -93,8 +93,7 @@ pub async fn quote_figures(
     if row.status != "accepted" {
         return Err(BillingSaveError::QuoteNotSigned { number: row.number });
     }
-    let content: PricedContent =
-        serde_json::from_value(row.content.clone()).map_err(|error| store(error))?;
+    let content: PricedContent = serde_json::from_value(row.content.clone()).map_err(store)?;
     let lines = content
         .content
         .lines
@@ -122,7 +121,11 @@ pub async fn quote_figures(
     ))
 }
 
-async fn buyer(pool: &PgPool, workspace_id: Uuid, client_id: Uuid) -> Result<Buyer, BillingSaveError> {
+async fn buyer(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    client_id: Uuid,
+) -> Result<Buyer, BillingSaveError> {
     let row = projections::client::find(pool, workspace_id, client_id)
         .await?
         .ok_or(BillingSaveError::ClientNotFound)?;
@@ -148,7 +151,11 @@ struct Context {
     buyer: Buyer,
 }
 
-async fn context(pool: &PgPool, workspace_id: Uuid, quote_id: Uuid) -> Result<Context, BillingSaveError> {
+async fn context(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    quote_id: Uuid,
+) -> Result<Context, BillingSaveError> {
     let (figures, client_id) = quote_figures(pool, workspace_id, quote_id).await?;
     let settings = projections::invoicing::settings(pool, workspace_id).await?;
     if settings.seller.is_none() {
@@ -163,8 +170,17 @@ async fn context(pool: &PgPool, workspace_id: Uuid, quote_id: Uuid) -> Result<Co
 }
 
 impl Context {
-    fn issue(&self, invoice_id: Uuid, number: String, now: DateTime<Utc>) -> Result<Issue, BillingSaveError> {
-        let seller = self.settings.seller.clone().ok_or(BillingSaveError::SellerMissing)?;
+    fn issue(
+        &self,
+        invoice_id: Uuid,
+        number: String,
+        now: DateTime<Utc>,
+    ) -> Result<Issue, BillingSaveError> {
+        let seller = self
+            .settings
+            .seller
+            .clone()
+            .ok_or(BillingSaveError::SellerMissing)?;
         let treatment = treatment(
             seller.vat_franchise,
             self.buyer.professional,
@@ -218,7 +234,11 @@ async fn take_number(
     Ok((taken, pattern.format(now, sequence)))
 }
 
-async fn commit_retrying<F, Fut>(commands: &Commands, meta: &CommandMeta, mut attempt_once: F) -> Result<BatchReceipt, BillingSaveError>
+async fn commit_retrying<F, Fut>(
+    commands: &Commands,
+    meta: &CommandMeta,
+    mut attempt_once: F,
+) -> Result<BatchReceipt, BillingSaveError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<Batch, BillingSaveError>>,
@@ -263,7 +283,10 @@ pub async fn record_payment(
             payment_id,
             amount: draft.amount,
             method: draft.method,
-            reference: draft.reference.clone().filter(|text| !text.trim().is_empty()),
+            reference: draft
+                .reference
+                .clone()
+                .filter(|text| !text.trim().is_empty()),
             received_on: draft.received_on,
             stripe_event_id: draft.stripe_event_id.clone(),
             receipt_sha256: draft.receipt_sha256.clone(),
@@ -273,7 +296,10 @@ pub async fn record_payment(
             .as_ref()
             .is_some_and(|event| billing.has_stripe_event(event));
         let mut batch = Batch::default();
-        let deposit = if billing.final_invoice().is_none() && !replayed && billing_accepts(&billing, &context.figures, draft.amount) {
+        let deposit = if billing.final_invoice().is_none()
+            && !replayed
+            && billing_accepts(&billing, &context.figures, draft.amount)
+        {
             let invoice_id = Uuid::now_v7();
             let (taken, number) = take_number(
                 commands,
@@ -385,7 +411,10 @@ pub async fn issue_credit_note(
     of: Uuid,
 ) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
     let settings = projections::invoicing::settings(pool, meta.workspace_id).await?;
-    let seller = settings.seller.clone().ok_or(BillingSaveError::SellerMissing)?;
+    let seller = settings
+        .seller
+        .clone()
+        .ok_or(BillingSaveError::SellerMissing)?;
     let invoice_id = Uuid::now_v7();
     let local_id = aggregate_local_id(quote_id);
     let receipt = commit_retrying(commands, meta, || async {

@@ -41,7 +41,9 @@ fn quote_id_of(event: &RecordedEvent) -> Result<Uuid, ProjectionError> {
         .local_id()
         .strip_prefix("billing/")
         .and_then(|id| Uuid::parse_str(id).ok())
-        .ok_or_else(|| ProjectionError::Reactor(format!("not a billing id: {}", event.aggregate_id)))
+        .ok_or_else(|| {
+            ProjectionError::Reactor(format!("not a billing id: {}", event.aggregate_id))
+        })
 }
 
 async fn append_entry(
@@ -416,7 +418,8 @@ impl InvoiceRow {
     }
 }
 
-const INVOICE_COLUMNS: &str = "invoice_id, quote_id, number, kind, client_id, client_name, issued_on,
+const INVOICE_COLUMNS: &str =
+    "invoice_id, quote_id, number, kind, client_id, client_name, issued_on,
     due_on, total_ht, total_vat, total_ttc, due_ttc, document, credited_by";
 
 pub async fn find_invoice(
@@ -455,7 +458,7 @@ pub async fn invoices(
          where workspace_id = $1 and ($2::date is null or issued_on >= $2)
            and ($3::date is null or issued_on <= $3) and ($4::uuid is null or client_id = $4)
            and ($5::uuid is null or quote_id = $5)
-         order by issued_on, number limit $6 offset $7"
+         order by issued_on, issued_at, number limit $6 offset $7"
     ))
     .bind(workspace_id)
     .bind(period.from)

@@ -14,6 +14,7 @@ mod email_templates;
 mod feed;
 mod gateway;
 mod http;
+mod invoices;
 mod isolation;
 mod low_stock;
 mod mailer;

@@ -6,6 +6,7 @@ mod batch;
 mod client;
 mod email;
 mod email_settings;
+mod invoicing;
 mod member;
 mod powder;
 mod project;
@@ -46,6 +47,7 @@ pub struct Query(
     quote_template::QuoteTemplateQuery,
     project::ProjectQuery,
     batch::BatchQuery,
+    invoicing::InvoicingQuery,
     client::CrmSettingsQuery,
     powder::PowderQuery,
     powder::PowderStockQuery,
@@ -70,6 +72,7 @@ pub struct Mutation(
     quote_template::QuoteTemplateMutation,
     project::ProjectMutation,
     batch::BatchMutation,
+    invoicing::InvoicingMutation,
     client::CrmSettingsMutation,
     client::ClientImportMutation,
     powder::PowderMutation,

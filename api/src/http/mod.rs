@@ -3,6 +3,7 @@
 mod batch_files;
 mod client_export;
 mod export;
+mod exports;
 mod metrics;
 mod photos;
 mod project_files;
@@ -50,6 +51,11 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
             "/api/v1/batches/{batch_id}/{file}",
             get(batch_files::batch_file),
         )
+        .route(
+            "/api/v1/invoices/{invoice_id}/{file}",
+            get(exports::invoice_file),
+        )
+        .route("/api/v1/exports/{file}", get(exports::export))
         .route(
             "/api/v1/photos/{workspace_id}/{photo_id}/{name}",
             get(photos::download),

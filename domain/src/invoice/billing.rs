@@ -172,7 +172,7 @@ pub enum BillingEvent {
         recorded_at: DateTime<Utc>,
     },
     InvoiceIssued {
-        invoice: Invoice,
+        invoice: Box<Invoice>,
         issued_at: DateTime<Utc>,
     },
 }
@@ -290,7 +290,7 @@ impl Billing {
                             && invoice.total_ttc == payment.amount =>
                     {
                         events.push(BillingEvent::InvoiceIssued {
-                            invoice,
+                            invoice: Box::new(invoice),
                             issued_at: now,
                         });
                     }
@@ -340,7 +340,7 @@ impl Billing {
                     return Err(BillingError::InvoiceMismatch);
                 }
                 Ok(vec![BillingEvent::InvoiceIssued {
-                    invoice,
+                    invoice: Box::new(invoice),
                     issued_at: now,
                 }])
             }
@@ -359,7 +359,7 @@ impl Billing {
                     });
                 }
                 Ok(vec![BillingEvent::InvoiceIssued {
-                    invoice,
+                    invoice: Box::new(invoice),
                     issued_at: now,
                 }])
             }
@@ -409,7 +409,7 @@ impl Aggregate for Billing {
                 if invoice.kind == InvoiceKind::Final && self.total_ttc.is_zero() {
                     self.total_ttc = invoice.total_ttc;
                 }
-                self.invoices.push(invoice);
+                self.invoices.push(*invoice);
             }
         }
     }

@@ -231,9 +231,10 @@ fn invoice(
     vat: Vec<VatTotal>,
     deductions: Vec<Deduction>,
 ) -> Invoice {
-    let total_ht: Decimal = vat.iter().map(|total| total.base_ht).sum();
-    let total_vat: Decimal = vat.iter().map(|total| total.vat).sum();
-    let total_ttc = total_ht + total_vat;
+    // Written with two decimals, zero included: what the PDF and the exports show.
+    let total_ht = cents(vat.iter().map(|total| total.base_ht).sum());
+    let total_vat = cents(vat.iter().map(|total| total.vat).sum());
+    let total_ttc = cents(total_ht + total_vat);
     let deducted: Decimal = deductions.iter().map(|deduction| deduction.total_ttc).sum();
     Invoice {
         mentions: mentions(&issue, &kind),
@@ -253,7 +254,7 @@ fn invoice(
         total_vat,
         total_ttc,
         deductions,
-        due_ttc: total_ttc - deducted,
+        due_ttc: cents(total_ttc - deducted),
     }
 }
 

@@ -1,0 +1,780 @@
+//! Payments and invoices over GraphQL (spec §7.2): the invoicing settings (seller identity,
+//! numbering, terms, chart of accounts), what a signed quote owes and has received, manual
+//! payments and refunds, final invoices and credit notes, and the lists the accountant
+//! works from. Downloads (PDF, FEC, CSV) are REST: see `http::exports`.
+
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
+use chrono::NaiveDate;
+use commands::invoicing::{BillingSaveError, PaymentDraft};
+use domain::invoice::billing::PaymentMethod;
+use domain::invoice::settings::{Chart, InvoiceSettings, InvoiceSettingsCommand, Seller};
+use domain::quote::numbering::NumberPattern;
+use domain::{ErrorKind, Role};
+use projections::invoicing::{InvoiceRow, PaymentRow, Period};
+use projections::tenant;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::client::AddressNode;
+use super::{actor, meta, state};
+use crate::ApiError;
+
+/// Who reads payments and invoices.
+const READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Accounting];
+/// Who takes a payment: the counter too.
+const CASHIERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
+/// Who issues invoices and credit notes, and records refunds.
+const ACCOUNTANTS: &[Role] = &[Role::Owner, Role::Admin, Role::Accounting];
+const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
+const MAX_PAGE: i32 = 500;
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::invoice::billing::PaymentMethod")]
+pub enum PaymentMethodValue {
+    Card,
+    Cash,
+    Transfer,
+    Cheque,
+    Stripe,
+}
+
+fn method_text(method: PaymentMethod) -> String {
+    serde_json::to_value(method)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Le vendeur tel que chaque facture le nomme.
+#[derive(SimpleObject, InputObject, Clone)]
+#[graphql(name = "Seller", input_name = "SellerInput")]
+pub struct SellerNode {
+    pub legal_name: String,
+    /// 14 chiffres.
+    pub siret: String,
+    pub vat_number: Option<String>,
+    pub address: AddressNode,
+    /// « SAS au capital de 10 000 € ».
+    pub legal_form: Option<String>,
+    /// « RCS Lyon 123 456 789 ».
+    pub registration: Option<String>,
+    pub iban: Option<String>,
+    pub email: Option<String>,
+    /// Franchise en base de TVA (art. 293 B du CGI).
+    #[graphql(default)]
+    pub vat_franchise: bool,
+}
+
+/// Le plan de comptes de l'export FEC.
+#[derive(SimpleObject, InputObject, Clone)]
+#[graphql(name = "Chart", input_name = "ChartInput")]
+pub struct ChartNode {
+    pub clients: String,
+    pub sales: String,
+    pub sales_without_vat: String,
+    pub deposits: String,
+    pub vat_collected: String,
+    pub bank: String,
+    pub cash: String,
+    pub sales_journal: String,
+    pub bank_journal: String,
+}
+
+#[derive(SimpleObject)]
+pub struct InvoiceSettingsNode {
+    pub seller: Option<SellerNode>,
+    /// `FACT-{YYYY}-{NNNN}`.
+    pub invoice_pattern: String,
+    pub credit_note_pattern: String,
+    pub payment_days: u16,
+    pub late_penalty: String,
+    pub chart: ChartNode,
+}
+
+#[derive(InputObject)]
+pub struct InvoiceSettingsInput {
+    pub seller: Option<SellerNode>,
+    pub invoice_pattern: String,
+    pub credit_note_pattern: String,
+    pub payment_days: u16,
+    pub late_penalty: String,
+    pub chart: Option<ChartNode>,
+}
+
+impl From<InvoiceSettings> for InvoiceSettingsNode {
+    fn from(settings: InvoiceSettings) -> Self {
+        let chart = settings.chart;
+        Self {
+            seller: settings.seller.map(|seller| SellerNode {
+                legal_name: seller.legal_name,
+                siret: seller.siret,
+                vat_number: seller.vat_number,
+                address: AddressNode {
+                    line1: seller.address.line1,
+                    line2: seller.address.line2,
+                    postcode: seller.address.postcode,
+                    city: seller.address.city,
+                    country: seller.address.country,
+                },
+                legal_form: seller.legal_form,
+                registration: seller.registration,
+                iban: seller.iban,
+                email: seller.email,
+                vat_franchise: seller.vat_franchise,
+            }),
+            invoice_pattern: settings.invoice_pattern.as_str().to_owned(),
+            credit_note_pattern: settings.credit_note_pattern.as_str().to_owned(),
+            payment_days: settings.payment_days,
+            late_penalty: settings.late_penalty,
+            chart: ChartNode {
+                clients: chart.clients,
+                sales: chart.sales,
+                sales_without_vat: chart.sales_without_vat,
+                deposits: chart.deposits,
+                vat_collected: chart.vat_collected,
+                bank: chart.bank,
+                cash: chart.cash,
+                sales_journal: chart.sales_journal,
+                bank_journal: chart.bank_journal,
+            },
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct VatLineNode {
+    pub rate: Decimal,
+    pub base_ht: Decimal,
+    pub vat: Decimal,
+}
+
+#[derive(SimpleObject)]
+pub struct InvoiceLineNode {
+    pub description: String,
+    pub quantity: Decimal,
+    pub unit_price_ht: Decimal,
+    pub total_ht: Decimal,
+    pub vat_rate: Decimal,
+}
+
+#[derive(SimpleObject)]
+pub struct DeductionNode {
+    pub number: String,
+    pub issued_on: NaiveDate,
+    pub total_ttc: Decimal,
+    pub vat: Vec<VatLineNode>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum InvoiceKindValue {
+    /// Facture d'acompte.
+    Deposit,
+    /// Facture finale (solde).
+    Final,
+    /// Avoir.
+    CreditNote,
+}
+
+/// Une facture émise : immuable, corrigée seulement par un avoir.
+#[derive(SimpleObject)]
+pub struct InvoiceNode {
+    pub id: ID,
+    pub number: String,
+    pub kind: InvoiceKindValue,
+    pub quote_id: ID,
+    pub quote_number: String,
+    pub client_id: ID,
+    pub client_name: String,
+    pub issued_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub lines: Vec<InvoiceLineNode>,
+    pub vat: Vec<VatLineNode>,
+    pub total_ht: Decimal,
+    pub total_vat: Decimal,
+    pub total_ttc: Decimal,
+    pub deductions: Vec<DeductionNode>,
+    /// Reste à payer : total moins les acomptes déduits.
+    pub due_ttc: Decimal,
+    pub mentions: Vec<String>,
+    /// L'avoir qui l'annule, le cas échéant.
+    pub credited_by: Option<String>,
+    /// L'avoir annule cette facture.
+    pub credit_note_of: Option<String>,
+    pub pdf_url: String,
+}
+
+impl InvoiceNode {
+    fn of(row: InvoiceRow) -> Result<Self, ApiError> {
+        let document = row
+            .document()
+            .ok_or_else(|| ApiError::internal(format!("invoice {} unreadable", row.invoice_id)))?;
+        let vat = |totals: &[domain::quote::pricing::VatTotal]| {
+            totals
+                .iter()
+                .map(|total| VatLineNode {
+                    rate: total.rate,
+                    base_ht: total.base_ht,
+                    vat: total.vat,
+                })
+                .collect::<Vec<_>>()
+        };
+        let (kind, credit_note_of) = match &document.kind {
+            domain::invoice::document::InvoiceKind::Deposit => (InvoiceKindValue::Deposit, None),
+            domain::invoice::document::InvoiceKind::Final => (InvoiceKindValue::Final, None),
+            domain::invoice::document::InvoiceKind::CreditNote { of_number, .. } => {
+                (InvoiceKindValue::CreditNote, Some(of_number.clone()))
+            }
+        };
+        Ok(Self {
+            pdf_url: format!("/api/v1/invoices/{}/invoice.pdf", row.invoice_id),
+            id: ID(row.invoice_id.to_string()),
+            number: row.number,
+            kind,
+            quote_id: ID(row.quote_id.to_string()),
+            quote_number: document.quote_number.clone(),
+            client_id: ID(row.client_id.to_string()),
+            client_name: row.client_name,
+            issued_on: row.issued_on,
+            due_on: row.due_on,
+            lines: document
+                .lines
+                .iter()
+                .map(|line| InvoiceLineNode {
+                    description: line.description.clone(),
+                    quantity: line.quantity,
+                    unit_price_ht: line.unit_price_ht,
+                    total_ht: line.total_ht,
+                    vat_rate: line.vat_rate,
+                })
+                .collect(),
+            vat: vat(&document.vat),
+            total_ht: document.total_ht,
+            total_vat: document.total_vat,
+            total_ttc: document.total_ttc,
+            deductions: document
+                .deductions
+                .iter()
+                .map(|deduction| DeductionNode {
+                    number: deduction.number.clone(),
+                    issued_on: deduction.issued_on,
+                    total_ttc: deduction.total_ttc,
+                    vat: vat(&deduction.vat),
+                })
+                .collect(),
+            due_ttc: document.due_ttc,
+            mentions: document.mentions.clone(),
+            credited_by: row.credited_by,
+            credit_note_of,
+        })
+    }
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentKindValue {
+    Payment,
+    Refund,
+}
+
+#[derive(SimpleObject)]
+pub struct PaymentNode {
+    pub id: ID,
+    pub kind: PaymentKindValue,
+    pub quote_id: ID,
+    pub client_id: ID,
+    pub client_name: String,
+    pub method: String,
+    pub amount: Decimal,
+    pub reference: Option<String>,
+    pub received_on: NaiveDate,
+}
+
+impl From<PaymentRow> for PaymentNode {
+    fn from(row: PaymentRow) -> Self {
+        Self {
+            id: ID(row.payment_id.to_string()),
+            kind: if row.kind == "refund" {
+                PaymentKindValue::Refund
+            } else {
+                PaymentKindValue::Payment
+            },
+            quote_id: ID(row.quote_id.to_string()),
+            client_id: ID(row.client_id.to_string()),
+            client_name: row.client_name,
+            method: row.method,
+            amount: row.amount,
+            reference: row.reference,
+            received_on: row.received_on,
+        }
+    }
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentStatusValue {
+    Unpaid,
+    DepositPaid,
+    Paid,
+    Refunded,
+}
+
+impl PaymentStatusValue {
+    fn of(stored: &str) -> Self {
+        match stored {
+            "deposit_paid" => Self::DepositPaid,
+            "paid" => Self::Paid,
+            "refunded" => Self::Refunded,
+            _ => Self::Unpaid,
+        }
+    }
+}
+
+/// Ce que doit un devis signé et ce qu'il a reçu.
+#[derive(SimpleObject)]
+pub struct BillingNode {
+    pub quote_id: ID,
+    pub quote_number: String,
+    pub total_ttc: Decimal,
+    pub deposit_due: Decimal,
+    pub paid: Decimal,
+    pub refunded: Decimal,
+    /// Reste à payer.
+    pub balance: Decimal,
+    pub status: PaymentStatusValue,
+    pub payments: Vec<PaymentNode>,
+    pub invoices: Vec<InvoiceNode>,
+}
+
+#[derive(InputObject)]
+pub struct PaymentInput {
+    /// € TTC, au centime.
+    pub amount: Decimal,
+    pub method: PaymentMethodValue,
+    /// N° de chèque, référence de virement…
+    pub reference: Option<String>,
+    /// Aujourd'hui si absent.
+    pub received_on: Option<NaiveDate>,
+}
+
+#[derive(InputObject)]
+pub struct RefundInput {
+    pub amount: Decimal,
+    pub method: PaymentMethodValue,
+    pub reason: String,
+}
+
+fn not_found(what: &'static str, message: &'static str) -> ApiError {
+    ApiError::new(ErrorKind::NotFound, what, message)
+}
+
+fn uuid(id: &ID, what: &'static str, message: &'static str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(id).map_err(|_| not_found(what, message))
+}
+
+fn quote_uuid(id: &ID) -> Result<Uuid, ApiError> {
+    uuid(id, "QUOTE_NOT_FOUND", "ce devis n'existe pas")
+}
+
+fn save_error(error: BillingSaveError) -> ApiError {
+    match error {
+        BillingSaveError::Billing(error) => ApiError::from(error),
+        BillingSaveError::Database(error) => ApiError::from(error),
+        BillingSaveError::Commit(commands::BatchError::Conflict) => {
+            ApiError::domain(&BillingSaveError::Commit(commands::BatchError::Conflict))
+        }
+        BillingSaveError::Commit(error) => ApiError::internal(error.to_string()),
+        refused => ApiError::domain(&refused),
+    }
+}
+
+fn today() -> NaiveDate {
+    commands::invoicing::paris_day(chrono::Utc::now())
+}
+
+async fn billing_node(
+    ctx: &Context<'_>,
+    workspace_id: Uuid,
+    quote_id: Uuid,
+) -> Result<BillingNode, ApiError> {
+    let state = state(ctx);
+    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
+    let quote = projections::quote::find(&mut *tx, workspace_id, quote_id)
+        .await?
+        .ok_or_else(|| not_found("QUOTE_NOT_FOUND", "ce devis n'existe pas"))?;
+    let summary = projections::invoicing::summary(&mut *tx, workspace_id, quote_id).await?;
+    let period = Period {
+        quote_id: Some(quote_id),
+        ..Period::default()
+    };
+    let payments =
+        projections::invoicing::payments(&mut *tx, workspace_id, &period, None, 1000, 0).await?;
+    let invoices =
+        projections::invoicing::invoices(&mut *tx, workspace_id, &period, 1000, 0).await?;
+    tx.commit().await?;
+    let (total_ttc, deposit_due, paid, refunded, status) = match summary {
+        Some(summary) => (
+            summary.total_ttc,
+            summary.deposit_due,
+            summary.paid,
+            summary.refunded,
+            summary.status,
+        ),
+        None => (
+            quote.total_ttc,
+            quote.deposit_due,
+            Decimal::ZERO,
+            Decimal::ZERO,
+            projections::invoicing::unpaid(),
+        ),
+    };
+    let cents = domain::quote::pricing::cents;
+    Ok(BillingNode {
+        quote_id: ID(quote_id.to_string()),
+        quote_number: quote.number,
+        balance: cents(total_ttc - (paid - refunded)),
+        total_ttc: cents(total_ttc),
+        deposit_due: cents(deposit_due),
+        paid: cents(paid),
+        refunded: cents(refunded),
+        status: PaymentStatusValue::of(&status),
+        payments: payments.into_iter().map(PaymentNode::from).collect(),
+        invoices: invoices
+            .into_iter()
+            .map(InvoiceNode::of)
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+async fn invoice_node(
+    ctx: &Context<'_>,
+    workspace_id: Uuid,
+    invoice_id: Uuid,
+) -> Result<InvoiceNode, ApiError> {
+    let state = state(ctx);
+    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
+    let row = projections::invoicing::find_invoice(&mut *tx, workspace_id, invoice_id).await?;
+    tx.commit().await?;
+    InvoiceNode::of(
+        row.ok_or_else(|| not_found("INVOICE_NOT_FOUND", "cette facture n'existe pas"))?,
+    )
+}
+
+#[derive(Default)]
+pub struct InvoicingQuery;
+
+#[Object]
+impl InvoicingQuery {
+    /// Les réglages de facturation de l'atelier.
+    async fn invoice_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<InvoiceSettingsNode> {
+        let actor = actor(ctx)?;
+        actor.require(READERS)?;
+        let state = state(ctx);
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        let settings = projections::invoicing::settings(&mut *tx, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        tx.commit().await.map_err(ApiError::from)?;
+        Ok(settings.into())
+    }
+
+    /// Ce que doit un devis signé, ses paiements et ses factures.
+    async fn billing(&self, ctx: &Context<'_>, quote_id: ID) -> async_graphql::Result<BillingNode> {
+        let actor = actor(ctx)?;
+        actor.require(CASHIERS)?;
+        Ok(billing_node(ctx, actor.workspace_id, quote_uuid(&quote_id)?).await?)
+    }
+
+    /// Les factures et avoirs par date d'émission, puis numéro.
+    async fn invoices(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        client_id: Option<ID>,
+        #[graphql(default = 100)] first: i32,
+        #[graphql(default = 0)] offset: i32,
+    ) -> async_graphql::Result<Vec<InvoiceNode>> {
+        let actor = actor(ctx)?;
+        actor.require(READERS)?;
+        let period = Period {
+            from,
+            to,
+            client_id: client_id.map(|id| Uuid::parse_str(&id).unwrap_or_default()),
+            quote_id: None,
+        };
+        let state = state(ctx);
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        let rows = projections::invoicing::invoices(
+            &mut *tx,
+            actor.workspace_id,
+            &period,
+            i64::from(first.clamp(1, MAX_PAGE)),
+            i64::from(offset.max(0)),
+        )
+        .await
+        .map_err(ApiError::from)?;
+        tx.commit().await.map_err(ApiError::from)?;
+        Ok(rows
+            .into_iter()
+            .map(InvoiceNode::of)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Une facture.
+    async fn invoice(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<InvoiceNode> {
+        let actor = actor(ctx)?;
+        actor.require(READERS)?;
+        let invoice_id = uuid(&id, "INVOICE_NOT_FOUND", "cette facture n'existe pas")?;
+        Ok(invoice_node(ctx, actor.workspace_id, invoice_id).await?)
+    }
+
+    /// Les paiements et remboursements par date, filtrés par moyen de paiement.
+    #[allow(clippy::too_many_arguments)] // one per GraphQL argument
+    async fn payments(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        client_id: Option<ID>,
+        method: Option<PaymentMethodValue>,
+        #[graphql(default = 100)] first: i32,
+        #[graphql(default = 0)] offset: i32,
+    ) -> async_graphql::Result<Vec<PaymentNode>> {
+        let actor = actor(ctx)?;
+        actor.require(READERS)?;
+        let period = Period {
+            from,
+            to,
+            client_id: client_id.map(|id| Uuid::parse_str(&id).unwrap_or_default()),
+            quote_id: None,
+        };
+        let method = method.map(|method| method_text(method.into()));
+        let state = state(ctx);
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        let rows = projections::invoicing::payments(
+            &mut *tx,
+            actor.workspace_id,
+            &period,
+            method.as_deref(),
+            i64::from(first.clamp(1, MAX_PAGE)),
+            i64::from(offset.max(0)),
+        )
+        .await
+        .map_err(ApiError::from)?;
+        tx.commit().await.map_err(ApiError::from)?;
+        Ok(rows.into_iter().map(PaymentNode::from).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct InvoicingMutation;
+
+#[Object]
+impl InvoicingMutation {
+    /// Règle la facturation : identité de l'atelier, numérotation, délais, plan de comptes.
+    /// Gérant ou administrateur.
+    async fn update_invoice_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: InvoiceSettingsInput,
+    ) -> async_graphql::Result<InvoiceSettingsNode> {
+        let actor = actor(ctx)?;
+        actor.require(MANAGERS)?;
+        let pattern = |text: &str| {
+            NumberPattern::parse(text.trim()).map_err(|error| ApiError::domain(&error))
+        };
+        let chart = input.chart.map_or_else(Chart::default, |chart| Chart {
+            clients: chart.clients.trim().to_owned(),
+            sales: chart.sales.trim().to_owned(),
+            sales_without_vat: chart.sales_without_vat.trim().to_owned(),
+            deposits: chart.deposits.trim().to_owned(),
+            vat_collected: chart.vat_collected.trim().to_owned(),
+            bank: chart.bank.trim().to_owned(),
+            cash: chart.cash.trim().to_owned(),
+            sales_journal: chart.sales_journal.trim().to_owned(),
+            bank_journal: chart.bank_journal.trim().to_owned(),
+        });
+        let settings = InvoiceSettings {
+            seller: input.seller.map(|seller| Seller {
+                legal_name: seller.legal_name,
+                siret: seller.siret,
+                vat_number: seller.vat_number,
+                address: domain::client::Address {
+                    country: if seller.address.country.trim().is_empty() {
+                        "FR".to_owned()
+                    } else {
+                        seller.address.country.trim().to_uppercase()
+                    },
+                    ..seller.address.into()
+                },
+                legal_form: seller.legal_form.filter(|text| !text.trim().is_empty()),
+                registration: seller.registration.filter(|text| !text.trim().is_empty()),
+                iban: seller.iban.filter(|text| !text.trim().is_empty()),
+                email: seller.email.filter(|text| !text.trim().is_empty()),
+                vat_franchise: seller.vat_franchise,
+            }),
+            invoice_pattern: pattern(&input.invoice_pattern)?,
+            credit_note_pattern: pattern(&input.credit_note_pattern)?,
+            payment_days: input.payment_days,
+            late_penalty: input.late_penalty.trim().to_owned(),
+            chart,
+        };
+        let state = state(ctx);
+        let receipt = state
+            .commands
+            .invoice_settings
+            .execute(
+                &meta(ctx, &actor),
+                domain::invoice::settings::AGGREGATE_LOCAL_ID,
+                InvoiceSettingsCommand::Change(settings),
+            )
+            .await
+            .map_err(ApiError::from)?;
+        state
+            .await_projections(&receipt, &[projections::invoicing::NAME])
+            .await?;
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        let settings = projections::invoicing::settings(&mut *tx, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        tx.commit().await.map_err(ApiError::from)?;
+        Ok(settings.into())
+    }
+
+    /// Enregistre un paiement reçu en atelier (CB, espèces, virement, chèque). Avant la
+    /// facture finale, il émet sa facture d'acompte.
+    async fn record_payment(
+        &self,
+        ctx: &Context<'_>,
+        quote_id: ID,
+        input: PaymentInput,
+    ) -> async_graphql::Result<BillingNode> {
+        let actor = actor(ctx)?;
+        actor.require(CASHIERS)?;
+        let quote_id = quote_uuid(&quote_id)?;
+        if input.method == PaymentMethodValue::Stripe {
+            return Err(ApiError::new(
+                ErrorKind::Validation,
+                "PAYMENT_METHOD_INVALID",
+                "les paiements Stripe arrivent par le webhook, pas par une saisie",
+            )
+            .into());
+        }
+        let state = state(ctx);
+        let (_, receipt) = commands::invoicing::record_payment(
+            &state.pool,
+            &state.commands,
+            &meta(ctx, &actor),
+            quote_id,
+            PaymentDraft {
+                amount: input.amount,
+                method: input.method.into(),
+                reference: input.reference,
+                received_on: input.received_on.unwrap_or_else(today),
+                stripe_event_id: None,
+                receipt_sha256: None,
+            },
+        )
+        .await
+        .map_err(save_error)?;
+        state
+            .await_batch(&receipt, &[projections::invoicing::NAME])
+            .await?;
+        Ok(billing_node(ctx, actor.workspace_id, quote_id).await?)
+    }
+
+    /// Enregistre un remboursement au client.
+    async fn record_refund(
+        &self,
+        ctx: &Context<'_>,
+        quote_id: ID,
+        input: RefundInput,
+    ) -> async_graphql::Result<BillingNode> {
+        let actor = actor(ctx)?;
+        actor.require(ACCOUNTANTS)?;
+        let quote_id = quote_uuid(&quote_id)?;
+        let state = state(ctx);
+        // A refund needs a quote of this workshop, like a payment.
+        commands::invoicing::quote_figures(&state.pool, actor.workspace_id, quote_id)
+            .await
+            .map_err(save_error)?;
+        let (_, receipt) = commands::invoicing::record_refund(
+            &state.commands,
+            &meta(ctx, &actor),
+            quote_id,
+            input.amount,
+            input.method.into(),
+            input.reason,
+        )
+        .await
+        .map_err(save_error)?;
+        state
+            .await_batch(&receipt, &[projections::invoicing::NAME])
+            .await?;
+        Ok(billing_node(ctx, actor.workspace_id, quote_id).await?)
+    }
+
+    /// Émet la facture finale du devis signé : toutes ses lignes, chaque acompte déduit.
+    async fn issue_final_invoice(
+        &self,
+        ctx: &Context<'_>,
+        quote_id: ID,
+    ) -> async_graphql::Result<InvoiceNode> {
+        let actor = actor(ctx)?;
+        actor.require(ACCOUNTANTS)?;
+        let quote_id = quote_uuid(&quote_id)?;
+        let state = state(ctx);
+        let (invoice_id, receipt) = commands::invoicing::issue_final(
+            &state.pool,
+            &state.commands,
+            &meta(ctx, &actor),
+            quote_id,
+        )
+        .await
+        .map_err(save_error)?;
+        state
+            .await_batch(&receipt, &[projections::invoicing::NAME])
+            .await?;
+        Ok(invoice_node(ctx, actor.workspace_id, invoice_id).await?)
+    }
+
+    /// Émet l'avoir qui annule une facture (la seule correction d'une facture émise).
+    async fn issue_credit_note(
+        &self,
+        ctx: &Context<'_>,
+        invoice_id: ID,
+    ) -> async_graphql::Result<InvoiceNode> {
+        let actor = actor(ctx)?;
+        actor.require(ACCOUNTANTS)?;
+        let of = uuid(
+            &invoice_id,
+            "INVOICE_NOT_FOUND",
+            "cette facture n'existe pas",
+        )?;
+        let original = invoice_node(ctx, actor.workspace_id, of).await?;
+        let quote_id = quote_uuid(&original.quote_id)?;
+        let state = state(ctx);
+        let (credit_id, receipt) = commands::invoicing::issue_credit_note(
+            &state.pool,
+            &state.commands,
+            &meta(ctx, &actor),
+            quote_id,
+            of,
+        )
+        .await
+        .map_err(save_error)?;
+        state
+            .await_batch(&receipt, &[projections::invoicing::NAME])
+            .await?;
+        Ok(invoice_node(ctx, actor.workspace_id, credit_id).await?)
+    }
+}

@@ -1,0 +1,365 @@
+//! Accounting downloads, for owners, admins and the accountant, each of its own workshop:
+//! - `GET /api/v1/invoices/{id}/invoice.pdf`: an invoice or credit note as issued.
+//! - `GET /api/v1/exports/fec?from=AAAA-MM-JJ&to=AAAA-MM-JJ`: the FEC of the period (a fiscal
+//!   year or any period), `{SIREN}FEC{AAAAMMJJ}.txt`, streamed by chunks of entries so a
+//!   year of a large workshop never sits in memory.
+//! - `GET /api/v1/exports/invoices.csv?from&to&client_id` and
+//!   `GET /api/v1/exports/payments.csv?from&to&client_id&method`: for spreadsheets (`;`,
+//!   decimal commas, UTF-8 with BOM so Excel reads the accents).
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
+use chrono_tz::Europe::Paris;
+use domain::invoice::fec::{file_name, format_entry, HEADER};
+use domain::ErrorKind;
+use projections::invoicing::Period;
+use projections::tenant;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::invoice_pdf::invoice_pdf;
+use crate::{auth, ApiError};
+
+const ACCOUNTING: &[domain::Role] = &[
+    domain::Role::Owner,
+    domain::Role::Admin,
+    domain::Role::Accounting,
+];
+/// Entries read per query while streaming the FEC.
+const CHUNK: i64 = 2_000;
+const CSV_LIMIT: i64 = 100_000;
+
+async fn accountant(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
+    let actor = *authentication.actor()?;
+    actor.require(ACCOUNTING)?;
+    Ok(actor)
+}
+
+fn invoice_not_found() -> ApiError {
+    ApiError::new(
+        ErrorKind::NotFound,
+        "INVOICE_NOT_FOUND",
+        "cette facture n'existe pas",
+    )
+}
+
+pub async fn invoice_file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((invoice_id, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let actor = accountant(&state, &headers).await?;
+    let invoice_id = Uuid::parse_str(&invoice_id).map_err(|_| invoice_not_found())?;
+    if file != "invoice.pdf" {
+        return Err(invoice_not_found());
+    }
+    let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
+    let row = projections::invoicing::find_invoice(&mut *tx, actor.workspace_id, invoice_id)
+        .await?
+        .ok_or_else(invoice_not_found)?;
+    let issued_at: chrono::DateTime<chrono::Utc> = sqlx::query_scalar(
+        "select issued_at from invoice where workspace_id = $1 and invoice_id = $2",
+    )
+    .bind(actor.workspace_id)
+    .bind(invoice_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let invoice = row
+        .document()
+        .ok_or_else(|| ApiError::internal(format!("invoice {invoice_id} unreadable")))?;
+    // The seal is the digest of the document as the log holds it.
+    let digest = domain::digest::sha256_hex(row.document.to_string().as_bytes());
+    let when = issued_at
+        .with_timezone(&Paris)
+        .format("%d/%m/%Y à %H:%M")
+        .to_string();
+    let number = invoice.number.clone();
+    let pdf = tokio::task::spawn_blocking(move || invoice_pdf(&invoice, (&when, &digest)))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|error| ApiError::internal(error.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{number}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    client_id: Option<Uuid>,
+    method: Option<String>,
+}
+
+fn period_invalid() -> ApiError {
+    ApiError::new(
+        ErrorKind::Validation,
+        "PERIOD_INVALID",
+        "la période va d'une date `from` à une date `to` (AAAA-MM-JJ), dans l'ordre",
+    )
+}
+
+/// `from`..`to`, the current calendar year by default.
+fn period(query: &ExportQuery) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    let year = chrono::Utc::now().with_timezone(&Paris).year();
+    let from = query
+        .from
+        .or_else(|| NaiveDate::from_ymd_opt(year, 1, 1))
+        .ok_or_else(period_invalid)?;
+    let to = query
+        .to
+        .or_else(|| NaiveDate::from_ymd_opt(year, 12, 31))
+        .ok_or_else(period_invalid)?;
+    if to < from {
+        return Err(period_invalid());
+    }
+    Ok((from, to))
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let actor = accountant(&state, &headers).await?;
+    let (from, to) = period(&query)?;
+    match file.as_str() {
+        "fec" => fec(state, actor, from, to).await,
+        "invoices.csv" => invoices_csv(state, actor, from, to, query.client_id).await,
+        "payments.csv" => payments_csv(state, actor, from, to, query.client_id, query.method).await,
+        _ => Err(ApiError::new(
+            ErrorKind::NotFound,
+            "EXPORT_NOT_FOUND",
+            "cet export n'existe pas",
+        )),
+    }
+}
+
+async fn fec(
+    state: AppState,
+    actor: Actor,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Response, ApiError> {
+    let settings = {
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
+        let settings = projections::invoicing::settings(&mut *tx, actor.workspace_id).await?;
+        tx.commit().await?;
+        settings
+    };
+    let seller = settings.seller.ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::Conflict,
+            "SELLER_MISSING",
+            "renseignez le SIREN de l'atelier dans les réglages de facturation : il nomme le fichier FEC",
+        )
+    })?;
+    let name = file_name(seller.siren(), to);
+    let workspace_id = actor.workspace_id;
+    // (entries written so far, last entry read, done)
+    let start = (0_u64, 0_i64, false);
+    let body = futures_util::stream::unfold(start, move |(written, after, done)| {
+        let pool = state.pool.clone();
+        async move {
+            if done {
+                return None;
+            }
+            let chunk = async {
+                let mut tx = tenant::begin(&pool, workspace_id).await?;
+                let rows =
+                    projections::invoicing::ledger(&mut *tx, workspace_id, from, to, after, CHUNK)
+                        .await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(rows)
+            }
+            .await;
+            let rows = match chunk {
+                Ok(rows) => rows,
+                Err(error) => {
+                    tracing::error!(%error, "FEC export failed mid-stream");
+                    return Some((Err(std::io::Error::other(error)), (written, after, true)));
+                }
+            };
+            let mut out = String::new();
+            if after == 0 {
+                out.push_str(HEADER);
+                out.push_str("\r\n");
+            }
+            let mut number = written;
+            let mut last = after;
+            for (seq, entry) in &rows {
+                number += 1;
+                last = *seq;
+                format_entry(entry, number, entry.date, &mut out);
+            }
+            let finished = (rows.len() as i64) < CHUNK;
+            Some((Ok(Bytes::from(out)), (number, last, finished)))
+        }
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
+}
+
+fn decimal(value: Decimal) -> String {
+    let mut value = value.round_dp(2);
+    value.rescale(2);
+    value.to_string().replace('.', ",")
+}
+
+fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Result<Response, ApiError> {
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(vec![0xEF, 0xBB, 0xBF]);
+    for row in rows {
+        writer.write_record(&row).map_err(ApiError::internal)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|error| ApiError::internal(error.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn invoices_csv(
+    state: AppState,
+    actor: Actor,
+    from: NaiveDate,
+    to: NaiveDate,
+    client_id: Option<Uuid>,
+) -> Result<Response, ApiError> {
+    let period = Period {
+        from: Some(from),
+        to: Some(to),
+        client_id,
+        quote_id: None,
+    };
+    let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
+    let rows =
+        projections::invoicing::invoices(&mut *tx, actor.workspace_id, &period, CSV_LIMIT, 0)
+            .await?;
+    tx.commit().await?;
+    let mut lines = vec![[
+        "Numéro",
+        "Type",
+        "Date",
+        "Échéance",
+        "Client",
+        "Total HT",
+        "TVA",
+        "Total TTC",
+        "Acomptes déduits",
+        "Net à payer",
+        "Annulée par",
+    ]
+    .map(str::to_owned)
+    .to_vec()];
+    for row in rows {
+        let kind = match row.kind.as_str() {
+            "deposit" => "Acompte",
+            "final" => "Facture",
+            _ => "Avoir",
+        };
+        lines.push(vec![
+            row.number.clone(),
+            kind.to_owned(),
+            row.issued_on.format("%d/%m/%Y").to_string(),
+            row.due_on.format("%d/%m/%Y").to_string(),
+            row.client_name.clone(),
+            decimal(row.total_ht),
+            decimal(row.total_vat),
+            decimal(row.total_ttc),
+            decimal(row.total_ttc - row.due_ttc),
+            decimal(row.due_ttc),
+            row.credited_by.clone().unwrap_or_default(),
+        ]);
+    }
+    csv_response(&format!("factures-{from}-{to}.csv"), lines)
+}
+
+async fn payments_csv(
+    state: AppState,
+    actor: Actor,
+    from: NaiveDate,
+    to: NaiveDate,
+    client_id: Option<Uuid>,
+    method: Option<String>,
+) -> Result<Response, ApiError> {
+    let period = Period {
+        from: Some(from),
+        to: Some(to),
+        client_id,
+        quote_id: None,
+    };
+    let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
+    let rows = projections::invoicing::payments(
+        &mut *tx,
+        actor.workspace_id,
+        &period,
+        method.as_deref(),
+        CSV_LIMIT,
+        0,
+    )
+    .await?;
+    tx.commit().await?;
+    let mut lines = vec![["Date", "Type", "Client", "Moyen", "Montant", "Référence"]
+        .map(str::to_owned)
+        .to_vec()];
+    for row in rows {
+        let signed = if row.kind == "refund" {
+            -row.amount
+        } else {
+            row.amount
+        };
+        lines.push(vec![
+            row.received_on.format("%d/%m/%Y").to_string(),
+            if row.kind == "refund" {
+                "Remboursement".to_owned()
+            } else {
+                "Paiement".to_owned()
+            },
+            row.client_name.clone(),
+            row.method.clone(),
+            decimal(signed),
+            row.reference.clone().unwrap_or_default(),
+        ]);
+    }
+    csv_response(&format!("paiements-{from}-{to}.csv"), lines)
+}

@@ -1,0 +1,460 @@
+//! Payments and invoices: a signed quote's deposit invoices as payments come in, the final
+//! invoice deducting them, credit notes, refunds; the refusals that write nothing; the PDF,
+//! FEC and CSV downloads; each workshop sees its own only.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+use tests::{error_code, spawn_app, TestApp};
+
+use crate::clients::{create as create_client, garage};
+use crate::quote_signatures::{create_and_send, drawn_signature, sign_input, SIGN};
+use crate::quotes::{new_quote, pdf_text, shop, Shop};
+
+const INVOICE: &str = "id number kind quoteNumber clientName issuedOn dueOn totalHt totalVat
+    totalTtc dueTtc deductions { number totalTtc vat { rate baseHt vat } } mentions creditedBy
+    creditNoteOf pdfUrl";
+
+fn billing() -> String {
+    format!(
+        "query($id: ID!) {{ billing(quoteId: $id) {{ totalTtc depositDue paid refunded balance
+        status payments {{ kind method amount }} invoices {{ {INVOICE} }} }} }}"
+    )
+}
+
+fn record_payment() -> String {
+    format!(
+        "mutation($id: ID!, $input: PaymentInput!) {{ recordPayment(quoteId: $id, input: $input) {{
+        totalTtc paid balance status invoices {{ {INVOICE} }} }} }}"
+    )
+}
+
+fn issue_final() -> String {
+    format!("mutation($id: ID!) {{ issueFinalInvoice(quoteId: $id) {{ {INVOICE} }} }}")
+}
+
+fn credit_note() -> String {
+    format!("mutation($id: ID!) {{ issueCreditNote(invoiceId: $id) {{ {INVOICE} }} }}")
+}
+
+const SETTINGS: &str =
+    "mutation($input: InvoiceSettingsInput!) { updateInvoiceSettings(input: $input) {
+    seller { siret vatNumber } invoicePattern paymentDays } }";
+
+fn year() -> String {
+    chrono::Utc::now().format("%Y").to_string()
+}
+
+pub fn seller_settings() -> Value {
+    json!({ "input": {
+        "seller": { "legalName": "Thermolaquage du Val SAS", "siret": "732 829 320 00074",
+            "vatNumber": "FR44732829320",
+            "address": { "line1": "3 rue du Four", "postcode": "69001", "city": "Lyon" },
+            "legalForm": "SAS au capital de 10 000 €", "registration": "RCS Lyon 732 829 320",
+            "iban": "FR76 3000 6000 0112 3456 7890 189" },
+        "invoicePattern": "FACT-{YYYY}-{NNNN}", "creditNotePattern": "AV-{YYYY}-{NNNN}",
+        "paymentDays": 30, "latePenalty": "taux de refinancement de la BCE majoré de 10 points",
+    } })
+}
+
+/// A quote of `shop` sent and signed by the workshop for its client; its id.
+pub async fn signed_quote(app: &TestApp, shop: &Shop) -> String {
+    let (quote_id, sha) = create_and_send(app, shop).await;
+    let signed = app
+        .graphql_as(
+            &shop.token,
+            SIGN,
+            sign_input(&quote_id, &sha, &drawn_signature()),
+        )
+        .await;
+    assert!(signed["errors"].is_null(), "{signed}");
+    quote_id
+}
+
+fn payment(amount: &str, method: &str) -> Value {
+    json!({ "amount": amount, "method": method, "reference": "réf. 1" })
+}
+
+async fn billing_events(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "select count(*) from events where aggregate_type in ('billing', 'counter', 'invoice_settings')",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap()
+}
+
+async fn download(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}{path}", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn reason(response: &Value) -> &str {
+    response["errors"][0]["extensions"]["reason"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error: {response}"))
+}
+
+#[tokio::test]
+async fn payments_issue_deposit_invoices_and_the_final_invoice_deducts_them() {
+    let app = spawn_app().await;
+    let (_, shop) = shop(&app, "Thermolaquage du Val", "gerant@val.fr").await;
+    let quote = signed_quote(&app, &shop).await;
+    let before = billing_events(&app).await;
+    let no_seller = app
+        .graphql_as(
+            &shop.token,
+            &record_payment(),
+            json!({ "id": quote, "input": payment("60.01", "CARD") }),
+        )
+        .await;
+    assert_eq!(reason(&no_seller), "SELLER_MISSING", "{no_seller}");
+    let draft = new_quote(&app, &shop).await;
+    let unsigned = app
+        .graphql_as(
+            &shop.token,
+            &record_payment(),
+            json!({ "id": draft, "input": payment("10", "CASH") }),
+        )
+        .await;
+    assert_eq!(reason(&unsigned), "QUOTE_NOT_SIGNED");
+    assert_eq!(billing_events(&app).await, before, "refusals write nothing");
+
+    let settings = app
+        .graphql_as(&shop.token, SETTINGS, seller_settings())
+        .await;
+    assert_eq!(
+        settings["data"]["updateInvoiceSettings"]["seller"]["siret"], "73282932000074",
+        "{settings}"
+    );
+    let paid = app
+        .graphql_as(
+            &shop.token,
+            &record_payment(),
+            json!({ "id": quote, "input": payment("60.01", "CARD") }),
+        )
+        .await;
+    let paid = &paid["data"]["recordPayment"];
+    assert_eq!(paid["status"], "DEPOSIT_PAID", "{paid}");
+    assert_eq!(paid["balance"], "140.03");
+    let deposit = &paid["invoices"][0];
+    assert_eq!(deposit["kind"], "DEPOSIT");
+    assert_eq!(deposit["number"], format!("FACT-{}-0001", year()));
+    assert_eq!(deposit["totalTtc"], "60.01");
+    assert!(deposit["mentions"][0]
+        .as_str()
+        .unwrap()
+        .contains("article 289"));
+
+    let before = billing_events(&app).await;
+    let too_much = app
+        .graphql_as(
+            &shop.token,
+            &record_payment(),
+            json!({ "id": quote, "input": payment("500", "CASH") }),
+        )
+        .await;
+    assert_eq!(reason(&too_much), "PAYMENT_EXCEEDS_DUE");
+    assert_eq!(error_code(&too_much), Some("VALIDATION"));
+    assert!(too_much["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("140.03"));
+    let negative = app
+        .graphql_as(
+            &shop.token,
+            &record_payment(),
+            json!({ "id": quote, "input": payment("-5", "CASH") }),
+        )
+        .await;
+    assert_eq!(reason(&negative), "PAYMENT_AMOUNT_INVALID");
+    assert_eq!(
+        billing_events(&app).await,
+        before,
+        "no number spent on a refused payment"
+    );
+
+    let last = app
+        .graphql_as(&shop.token, &issue_final(), json!({ "id": quote }))
+        .await;
+    let last = last["data"]["issueFinalInvoice"].clone();
+    assert_eq!(last["number"], format!("FACT-{}-0002", year()), "{last}");
+    assert_eq!(
+        (last["totalTtc"].as_str(), last["dueTtc"].as_str()),
+        (Some("200.04"), Some("140.03"))
+    );
+    assert_eq!(last["deductions"][0]["number"], deposit["number"]);
+    let split: Vec<&str> = last["deductions"][0]["vat"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|total| total["rate"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        split,
+        ["20", "10"],
+        "the deposit split over the quote's rates"
+    );
+    let twice = app
+        .graphql_as(&shop.token, &issue_final(), json!({ "id": quote }))
+        .await;
+    assert_eq!(reason(&twice), "INVOICE_ALREADY_ISSUED");
+    assert_eq!(error_code(&twice), Some("CONFLICT"));
+
+    let settled = app
+        .graphql_as(
+            &shop.token,
+            &record_payment(),
+            json!({ "id": quote, "input": payment("140.03", "TRANSFER") }),
+        )
+        .await;
+    let settled = &settled["data"]["recordPayment"];
+    assert_eq!(settled["status"], "PAID", "{settled}");
+    assert_eq!(
+        settled["invoices"].as_array().unwrap().len(),
+        2,
+        "no deposit invoice after the final one"
+    );
+
+    let credit = app
+        .graphql_as(&shop.token, &credit_note(), json!({ "id": last["id"] }))
+        .await;
+    let credit = &credit["data"]["issueCreditNote"];
+    assert_eq!(credit["number"], format!("AV-{}-0001", year()), "{credit}");
+    assert_eq!(credit["totalTtc"], "-200.04");
+    assert_eq!(credit["creditNoteOf"], last["number"]);
+    let again = app
+        .graphql_as(&shop.token, &credit_note(), json!({ "id": last["id"] }))
+        .await;
+    assert_eq!(reason(&again), "INVOICE_ALREADY_CREDITED");
+    let refund = app
+        .graphql_as(
+            &shop.token,
+            "mutation($id: ID!) { recordRefund(quoteId: $id, input: { amount: \"500\", method: TRANSFER, reason: \"geste\" }) { status } }",
+            json!({ "id": quote }),
+        )
+        .await;
+    assert_eq!(reason(&refund), "REFUND_EXCEEDS_PAID");
+
+    let sheet = app
+        .graphql_as(&shop.token, &billing(), json!({ "id": quote }))
+        .await;
+    let sheet = &sheet["data"]["billing"];
+    let kinds: Vec<&str> = sheet["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|invoice| invoice["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["DEPOSIT", "FINAL", "CREDIT_NOTE"],
+        "in the order issued: {sheet}"
+    );
+    assert_eq!(
+        sheet["invoices"][1]["creditedBy"], credit["number"],
+        "{sheet}"
+    );
+    assert_eq!(sheet["refunded"], "0.00");
+    assert_eq!(sheet["payments"].as_array().unwrap().len(), 2);
+
+    // The PDF as issued, with the seller's mandatory mentions and the seal.
+    let pdf = download(&app, &shop.token, last["pdfUrl"].as_str().unwrap()).await;
+    assert_eq!(pdf.status(), 200);
+    let text = pdf_text(&pdf.bytes().await.unwrap());
+    for expected in [
+        format!("Facture n° FACT-{}-0002", year()),
+        "SIRET 73282932000074".to_owned(),
+        "TVA intracommunautaire FR44732829320".to_owned(),
+        "Net à payer : 140,03 €".to_owned(),
+        "Pénalités de retard".to_owned(),
+        "SHA-256".to_owned(),
+    ] {
+        assert!(text.contains(&expected), "{expected} missing in {text}");
+    }
+
+    // The FEC: 18 columns, sequential entries, each balanced to the cent.
+    let fec = download(
+        &app,
+        &shop.token,
+        &format!("/api/v1/exports/fec?from={0}-01-01&to={0}-12-31", year()),
+    )
+    .await;
+    assert_eq!(fec.status(), 200);
+    let disposition = fec.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.contains(&format!("732829320FEC{}1231.txt", year())),
+        "{disposition}"
+    );
+    let body = fec.text().await.unwrap();
+    let mut lines = body.split("\r\n").filter(|line| !line.is_empty());
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("JournalCode\tJournalLib\tEcritureNum"));
+    let mut entries: BTreeMap<u64, (i64, i64)> = BTreeMap::new();
+    let cents = |text: &str| -> i64 { text.replace(',', "").parse().unwrap() };
+    for line in lines {
+        let columns: Vec<&str> = line.split('\t').collect();
+        assert_eq!(columns.len(), 18, "{line}");
+        assert_eq!(columns[3].len(), 8, "AAAAMMJJ: {line}");
+        let totals = entries.entry(columns[2].parse().unwrap()).or_default();
+        totals.0 += cents(columns[11]);
+        totals.1 += cents(columns[12]);
+    }
+    // Two deposit/final invoices, a credit note, two payments.
+    assert_eq!(
+        entries.keys().copied().collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5],
+        "{body}"
+    );
+    for (number, (debit, credit)) in &entries {
+        assert_eq!(debit, credit, "entry {number} unbalanced in {body}");
+    }
+    assert!(body.contains("\t419100\t"), "deposits account used: {body}");
+
+    let csv = download(&app, &shop.token, "/api/v1/exports/invoices.csv").await;
+    let csv = csv.bytes().await.unwrap();
+    assert_eq!(&csv[..3], [0xEF, 0xBB, 0xBF]);
+    let csv = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(csv.contains("140,03"), "{csv}");
+    let cash = download(
+        &app,
+        &shop.token,
+        "/api/v1/exports/payments.csv?method=transfer",
+    )
+    .await;
+    let cash = cash.text().await.unwrap();
+    assert_eq!(cash.lines().count(), 2, "{cash}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_eu_business_needs_a_valid_vat_number_for_reverse_charge() {
+    let app = spawn_app().await;
+    let (_, mut shop) = shop(&app, "Thermolaquage du Val", "gerant@val.fr").await;
+    app.graphql_as(&shop.token, SETTINGS, seller_settings())
+        .await;
+    let mut german = garage();
+    german["billingAddress"]["country"] = json!("DE");
+    german["vatNumber"] = Value::Null;
+    shop.client = create_client(&app, &shop.token, german.clone()).await;
+    let quote = signed_quote(&app, &shop).await;
+    let before = billing_events(&app).await;
+    let refused = app
+        .graphql_as(&shop.token, &issue_final(), json!({ "id": quote }))
+        .await;
+    assert_eq!(reason(&refused), "VAT_NUMBER_INVALID", "{refused}");
+    assert!(refused["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("autoliquidation"));
+    assert_eq!(billing_events(&app).await, before);
+
+    german["vatNumber"] = json!("DE 123 456 789");
+    german["companyName"] = json!("Felgen GmbH");
+    german["email"] = json!("buchhaltung@felgen.de");
+    german["phones"] = json!([]);
+    german["firstName"] = json!("Jonas");
+    german["lastName"] = json!("Weber");
+    shop.client = create_client(&app, &shop.token, german).await;
+    let quote = signed_quote(&app, &shop).await;
+    let issued = app
+        .graphql_as(&shop.token, &issue_final(), json!({ "id": quote }))
+        .await;
+    let issued = &issued["data"]["issueFinalInvoice"];
+    assert_eq!(issued["totalVat"], "0.00", "{issued}");
+    assert_eq!(issued["totalTtc"], issued["totalHt"]);
+    assert!(issued["mentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|mention| mention.as_str().unwrap().starts_with("Autoliquidation")));
+    assert!(
+        issued["mentions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|mention| mention.as_str().unwrap().contains("40 €")),
+        "a business: the €40 indemnity"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn another_workshop_never_sees_invoices_payments_or_exports() {
+    let app = spawn_app().await;
+    let (_, shop) = shop(&app, "Atelier A", "a@atelier-a.fr").await;
+    app.graphql_as(&shop.token, SETTINGS, seller_settings())
+        .await;
+    let quote = signed_quote(&app, &shop).await;
+    let paid = app
+        .graphql_as(
+            &shop.token,
+            &record_payment(),
+            json!({ "id": quote, "input": payment("60.01", "CHEQUE") }),
+        )
+        .await;
+    let invoice = paid["data"]["recordPayment"]["invoices"][0].clone();
+    let invoice_id = invoice["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{paid}"))
+        .to_owned();
+
+    let (_, other) = crate::quotes::shop(&app, "Atelier B", "b@atelier-b.fr").await;
+    let token = &other.token;
+    app.graphql_as(token, SETTINGS, seller_settings()).await;
+    let events = app.db.event_count().await;
+    for (query, variables) in [
+        (billing(), json!({ "id": quote })),
+        (
+            format!("query($id: ID!) {{ invoice(id: $id) {{ {INVOICE} }} }}"),
+            json!({ "id": invoice_id }),
+        ),
+        (
+            record_payment(),
+            json!({ "id": quote, "input": payment("1", "CASH") }),
+        ),
+        (issue_final(), json!({ "id": quote })),
+        (credit_note(), json!({ "id": invoice_id })),
+    ] {
+        let response = app.graphql_as(token, &query, variables).await;
+        assert_eq!(
+            error_code(&response),
+            Some("NOT_FOUND"),
+            "{query}: {response}"
+        );
+    }
+    assert_eq!(app.db.event_count().await, events, "nothing written for B");
+    let lists = app
+        .graphql_as(token, "{ invoices { id } payments { id } }", json!({}))
+        .await;
+    assert_eq!(
+        lists["data"],
+        json!({ "invoices": [], "payments": [] }),
+        "{lists}"
+    );
+    let pdf = download(&app, token, invoice["pdfUrl"].as_str().unwrap()).await;
+    assert_eq!(pdf.status(), 404);
+    for export in ["fec", "invoices.csv", "payments.csv"] {
+        let body = download(&app, token, &format!("/api/v1/exports/{export}")).await;
+        assert_eq!(body.status(), 200);
+        let text = body.text().await.unwrap();
+        assert!(
+            !text.contains("Bernard") && !text.contains("FACT-"),
+            "{export}: {text}"
+        );
+    }
+    // An operator of A takes payments but does not export the books.
+    let fec = download(&app, &shop.token, "/api/v1/exports/fec").await;
+    assert_eq!(fec.status(), 200);
+    app.stop().await;
+}
