@@ -61,6 +61,20 @@ create table billing_summary (
   primary key (workspace_id, quote_id)
 );
 
+create table payment_link (
+  workspace_id uuid        not null,
+  session_id   text        not null,
+  quote_id     uuid        not null,
+  -- deposit, balance
+  purpose      text        not null,
+  amount       numeric     not null,
+  url          text        not null,
+  expires_at   timestamptz not null,
+  created_at   timestamptz not null,
+  primary key (workspace_id, session_id)
+);
+create index payment_link_quote on payment_link (workspace_id, quote_id, created_at);
+
 create table ledger_entry (
   workspace_id uuid   not null,
   seq          bigint not null,
@@ -75,6 +89,9 @@ alter table invoice enable row level security;
 alter table payment enable row level security;
 alter table billing_summary enable row level security;
 alter table ledger_entry enable row level security;
+alter table payment_link enable row level security;
+create policy payment_link_tenant on payment_link
+  using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 create policy invoice_settings_tenant on invoice_settings
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 create policy invoice_tenant on invoice
@@ -85,4 +102,4 @@ create policy billing_summary_tenant on billing_summary
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 create policy ledger_entry_tenant on ledger_entry
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
-grant select on invoice_settings, invoice, payment, billing_summary, ledger_entry to thermogestion_tenant;
+grant select on invoice_settings, invoice, payment, billing_summary, ledger_entry, payment_link to thermogestion_tenant;

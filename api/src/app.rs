@@ -1,5 +1,6 @@
 //! Building and running one server process.
 
+use secrecy::ExposeSecret;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +41,7 @@ pub struct AppState {
     pub photo_quota_bytes: u64,
     /// Signs photo URLs (derived from the JWT secret: one secret less to manage).
     pub url_key: Arc<[u8; 32]>,
+    pub stripe: Arc<commands::payment_links::StripeSettings>,
 }
 
 impl AppState {
@@ -67,6 +69,18 @@ impl AppState {
             photos: config.photo_store().expect("photo storage"),
             photo_quota_bytes: config.photo_quota_bytes,
             url_key: Arc::new(crate::photo_urls::key(&config.jwt_secret)),
+            stripe: Arc::new(commands::payment_links::StripeSettings {
+                api_base: config.stripe_api_base.clone(),
+                secret_key: config
+                    .stripe_secret_key
+                    .as_ref()
+                    .map(|key| key.expose_secret().to_owned()),
+                webhook_secret: config
+                    .stripe_webhook_secret
+                    .as_ref()
+                    .map(|key| key.expose_secret().to_owned()),
+                public_base_url: config.public_base_url.trim_end_matches('/').to_owned(),
+            }),
         }
     }
 

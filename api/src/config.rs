@@ -23,6 +23,10 @@ pub struct Config {
     /// For a `STORAGE_URL` of `s3://bucket/prefix`.
     pub s3: commands::photo_store::S3Settings,
     pub stripe_api_base: String,
+    /// The platform's Stripe secret key; without it, no payment link.
+    pub stripe_secret_key: Option<SecretString>,
+    /// Verifies `Stripe-Signature` on `/webhooks/stripe`.
+    pub stripe_webhook_secret: Option<SecretString>,
     pub log_format: LogFormat,
     /// Signs access tokens (HS256).
     pub jwt_secret: SecretString,
@@ -220,6 +224,8 @@ impl Config {
                 .unwrap_or(20 * 1024 * 1024 * 1024),
             stripe_api_base: read("STRIPE_API_BASE")?
                 .unwrap_or_else(|| "https://api.stripe.com".into()),
+            stripe_secret_key: read("STRIPE_SECRET_KEY")?.map(SecretString::from),
+            stripe_webhook_secret: read("STRIPE_WEBHOOK_SECRET")?.map(SecretString::from),
             log_format,
         })
     }

@@ -18,6 +18,7 @@ pub mod mail_settings;
 mod meta;
 pub mod onboarding;
 pub mod oven_batch;
+pub mod payment_links;
 pub mod photo_store;
 pub mod powder_import;
 pub mod project;

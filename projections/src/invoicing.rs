@@ -141,6 +141,7 @@ impl Projection for InvoicingProjection {
             "payment",
             "billing_summary",
             "ledger_entry",
+            "payment_link",
         ]
     }
 
@@ -150,6 +151,7 @@ impl Projection for InvoicingProjection {
             BillingEvent::INVOICE_ISSUED,
             BillingEvent::PAYMENT_RECORDED,
             BillingEvent::REFUND_RECORDED,
+            BillingEvent::PAYMENT_LINK_CREATED,
         ]
     }
 
@@ -256,6 +258,30 @@ impl Projection for InvoicingProjection {
                         paris_day(recorded_at),
                     );
                     append_entry(conn, workspace_id, &entry).await?;
+                }
+                BillingEvent::PaymentLinkCreated {
+                    purpose,
+                    amount,
+                    session_id,
+                    url,
+                    expires_at,
+                    created_at,
+                } => {
+                    sqlx::query(
+                        "insert into payment_link (workspace_id, session_id, quote_id, purpose, amount, url,
+                                                   expires_at, created_at)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing",
+                    )
+                    .bind(workspace_id)
+                    .bind(&session_id)
+                    .bind(quote_id)
+                    .bind(text(&purpose))
+                    .bind(amount)
+                    .bind(&url)
+                    .bind(expires_at)
+                    .bind(created_at)
+                    .execute(&mut *conn)
+                    .await?;
                 }
                 BillingEvent::RefundRecorded {
                     refund_id,
@@ -570,4 +596,30 @@ pub async fn ledger(
         .into_iter()
         .filter_map(|(seq, entry)| Some((seq, serde_json::from_value(entry).ok()?)))
         .collect())
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PaymentLinkRow {
+    pub session_id: String,
+    pub purpose: String,
+    pub amount: Decimal,
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The payment links of a quote, newest first.
+pub async fn payment_links(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    quote_id: Uuid,
+) -> Result<Vec<PaymentLinkRow>, sqlx::Error> {
+    sqlx::query_as(
+        "select session_id, purpose, amount, url, expires_at, created_at from payment_link
+         where workspace_id = $1 and quote_id = $2 order by created_at desc",
+    )
+    .bind(workspace_id)
+    .bind(quote_id)
+    .fetch_all(executor)
+    .await
 }

@@ -31,4 +31,5 @@ mod replay;
 mod roles;
 mod schema;
 mod stock_settings;
+mod stripe;
 mod two_factor;

@@ -68,9 +68,9 @@ async fn replay_rebuilds_the_live_tables_exactly() {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
-    // Every projection, plus the reactors (trial, low-stock, invitation and quote emails,
-    // project intake and emails, photo renditions), which replays leave alone.
-    assert_eq!(lags.len(), projections::all().len() + 7);
+    // Every projection, plus the reactors (trial, low-stock, invitation, quote and payment
+    // link emails, project intake and emails, photo renditions), which replays leave alone.
+    assert_eq!(lags.len(), projections::all().len() + 8);
     let scheduled: i64 =
         sqlx::query_scalar("select count(*) from email_outbox where kind like 'trial_%'")
             .fetch_one(&app.db.pool)

@@ -2,6 +2,7 @@
 //! a GraphQL client. Tests run in parallel: nothing here is shared between them.
 
 pub mod smtp;
+pub mod stripe;
 
 use std::str::FromStr;
 

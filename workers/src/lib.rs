@@ -8,6 +8,7 @@ mod client_link;
 pub mod low_stock;
 pub mod mailer;
 pub mod oauth;
+pub mod payment_link_emails;
 pub mod photo_quota;
 pub mod photo_renditions;
 pub mod photo_worker;
@@ -111,6 +112,9 @@ pub fn reactors(
         }),
         std::sync::Arc::new(photo_worker::PhotoWorker {
             store: photos.clone(),
+        }),
+        std::sync::Arc::new(payment_link_emails::PaymentLinkEmails {
+            message_domain: message_domain.to_owned(),
         }),
         std::sync::Arc::new(project_intake::ProjectIntake {
             pool: pool.clone(),

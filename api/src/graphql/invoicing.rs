@@ -89,6 +89,8 @@ pub struct InvoiceSettingsNode {
     pub payment_days: u16,
     pub late_penalty: String,
     pub chart: ChartNode,
+    /// Le compte Stripe connecté de l'atelier (`acct_…`).
+    pub stripe_account: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -99,12 +101,14 @@ pub struct InvoiceSettingsInput {
     pub payment_days: u16,
     pub late_penalty: String,
     pub chart: Option<ChartNode>,
+    pub stripe_account: Option<String>,
 }
 
 impl From<InvoiceSettings> for InvoiceSettingsNode {
     fn from(settings: InvoiceSettings) -> Self {
         let chart = settings.chart;
         Self {
+            stripe_account: settings.stripe_account,
             seller: settings.seller.map(|seller| SellerNode {
                 legal_name: seller.legal_name,
                 siret: seller.siret,
@@ -341,6 +345,26 @@ pub struct BillingNode {
     pub status: PaymentStatusValue,
     pub payments: Vec<PaymentNode>,
     pub invoices: Vec<InvoiceNode>,
+    /// Liens de paiement en ligne envoyés, du plus récent au plus ancien.
+    pub payment_links: Vec<PaymentLinkNode>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::invoice::billing::LinkPurpose")]
+pub enum LinkPurposeValue {
+    /// L'acompte restant.
+    Deposit,
+    /// Le solde.
+    Balance,
+}
+
+#[derive(SimpleObject)]
+pub struct PaymentLinkNode {
+    pub url: String,
+    pub amount: Decimal,
+    /// `deposit` ou `balance`.
+    pub purpose: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(InputObject)]
@@ -408,6 +432,7 @@ async fn billing_node(
         projections::invoicing::payments(&mut *tx, workspace_id, &period, None, 1000, 0).await?;
     let invoices =
         projections::invoicing::invoices(&mut *tx, workspace_id, &period, 1000, 0).await?;
+    let links = projections::invoicing::payment_links(&mut *tx, workspace_id, quote_id).await?;
     tx.commit().await?;
     let (total_ttc, deposit_due, paid, refunded, status) = match summary {
         Some(summary) => (
@@ -440,6 +465,15 @@ async fn billing_node(
             .into_iter()
             .map(InvoiceNode::of)
             .collect::<Result<_, _>>()?,
+        payment_links: links
+            .into_iter()
+            .map(|link| PaymentLinkNode {
+                url: link.url,
+                amount: link.amount,
+                purpose: link.purpose,
+                expires_at: link.expires_at,
+            })
+            .collect(),
     })
 }
 
@@ -625,6 +659,7 @@ impl InvoicingMutation {
             payment_days: input.payment_days,
             late_penalty: input.late_penalty.trim().to_owned(),
             chart,
+            stripe_account: input.stripe_account,
         };
         let state = state(ctx);
         let receipt = state
@@ -686,6 +721,45 @@ impl InvoicingMutation {
         )
         .await
         .map_err(save_error)?;
+        state
+            .await_batch(&receipt, &[projections::invoicing::NAME])
+            .await?;
+        Ok(billing_node(ctx, actor.workspace_id, quote_id).await?)
+    }
+
+    /// Crée un lien de paiement Stripe pour l'acompte restant ou le solde, envoyé par email au
+    /// client.
+    async fn create_payment_link(
+        &self,
+        ctx: &Context<'_>,
+        quote_id: ID,
+        purpose: LinkPurposeValue,
+    ) -> async_graphql::Result<BillingNode> {
+        let actor = actor(ctx)?;
+        actor.require(CASHIERS)?;
+        let quote_id = quote_uuid(&quote_id)?;
+        let state = state(ctx);
+        let (_, _, receipt) = commands::payment_links::create_payment_link(
+            &state.pool,
+            &state.commands,
+            &meta(ctx, &actor),
+            &state.stripe,
+            quote_id,
+            purpose.into(),
+        )
+        .await
+        .map_err(|error| match error {
+            commands::payment_links::PaymentLinkError::Billing(error) => save_error(error),
+            commands::payment_links::PaymentLinkError::Provider(cause) => {
+                tracing::warn!(%cause, "Stripe refused a checkout session");
+                ApiError::new(
+                    ErrorKind::Internal,
+                    "PAYMENT_PROVIDER_UNAVAILABLE",
+                    "Stripe n'a pas pu créer le lien de paiement, réessayez dans un instant",
+                )
+            }
+            other => ApiError::domain(&other),
+        })?;
         state
             .await_batch(&receipt, &[projections::invoicing::NAME])
             .await?;

@@ -9,6 +9,7 @@ mod photos;
 mod project_files;
 mod quote_pdf;
 mod request;
+pub mod stripe_webhook;
 
 pub use metrics::Metrics;
 pub use request::RequestContext;
@@ -18,7 +19,7 @@ use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{middleware, Extension, Router};
 
 use crate::app::AppState;
@@ -56,6 +57,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
             get(exports::invoice_file),
         )
         .route("/api/v1/exports/{file}", get(exports::export))
+        .route("/webhooks/stripe", post(stripe_webhook::stripe_webhook))
         .route(
             "/api/v1/photos/{workspace_id}/{photo_id}/{name}",
             get(photos::download),

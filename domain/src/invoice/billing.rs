@@ -58,6 +58,14 @@ pub struct Payment {
     pub receipt_sha256: Option<String>,
 }
 
+/// What an online payment link asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkPurpose {
+    Deposit,
+    Balance,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
@@ -102,6 +110,8 @@ pub enum BillingError {
     AlreadyCredited { number: String },
     #[error("la facture ne correspond pas à l'opération (montant ou nature)")]
     InvoiceMismatch,
+    #[error("{what} : rien à payer")]
+    NothingDue { what: &'static str },
 }
 
 impl DomainError for BillingError {
@@ -114,6 +124,7 @@ impl DomainError for BillingError {
             Self::InvoiceNotFound => "INVOICE_NOT_FOUND",
             Self::AlreadyCredited { .. } => "INVOICE_ALREADY_CREDITED",
             Self::InvoiceMismatch => "INVOICE_MISMATCH",
+            Self::NothingDue { .. } => "NOTHING_DUE",
         }
     }
 
@@ -151,6 +162,15 @@ pub enum BillingCommand {
     IssueCreditNote {
         invoice: Invoice,
     },
+    /// A Stripe Checkout session was opened for `amount`.
+    RecordPaymentLink {
+        quote: QuoteFigures,
+        purpose: LinkPurpose,
+        amount: Decimal,
+        session_id: String,
+        url: String,
+        expires_at: DateTime<Utc>,
+    },
 }
 
 /// Event type strings are the contract with the log: never rename a variant, add a version.
@@ -175,12 +195,22 @@ pub enum BillingEvent {
         invoice: Box<Invoice>,
         issued_at: DateTime<Utc>,
     },
+    /// The client can pay `amount` online at `url` until `expires_at`; it is emailed.
+    PaymentLinkCreated {
+        purpose: LinkPurpose,
+        amount: Decimal,
+        session_id: String,
+        url: String,
+        expires_at: DateTime<Utc>,
+        created_at: DateTime<Utc>,
+    },
 }
 
 impl BillingEvent {
     pub const PAYMENT_RECORDED: &'static str = "PaymentRecorded";
     pub const REFUND_RECORDED: &'static str = "RefundRecorded";
     pub const INVOICE_ISSUED: &'static str = "InvoiceIssued";
+    pub const PAYMENT_LINK_CREATED: &'static str = "PaymentLinkCreated";
 }
 
 impl DomainEvent for BillingEvent {
@@ -189,6 +219,7 @@ impl DomainEvent for BillingEvent {
             Self::PaymentRecorded { .. } => Self::PAYMENT_RECORDED,
             Self::RefundRecorded { .. } => Self::REFUND_RECORDED,
             Self::InvoiceIssued { .. } => Self::INVOICE_ISSUED,
+            Self::PaymentLinkCreated { .. } => Self::PAYMENT_LINK_CREATED,
         }
         .to_owned()
     }
@@ -254,6 +285,22 @@ impl Billing {
                 total_ttc: invoice.total_ttc,
             })
             .collect()
+    }
+
+    /// What a payment link for `purpose` asks: the deposit still unpaid, or the balance.
+    pub fn amount_for(
+        &self,
+        quote: &QuoteFigures,
+        purpose: LinkPurpose,
+    ) -> Result<Decimal, BillingError> {
+        let (amount, what) = match purpose {
+            LinkPurpose::Deposit => (quote.deposit_due - self.paid(), "l'acompte est réglé"),
+            LinkPurpose::Balance => (quote.total_ttc - self.paid(), "le devis est soldé"),
+        };
+        if amount <= Decimal::ZERO {
+            return Err(BillingError::NothingDue { what });
+        }
+        Ok(amount)
     }
 
     pub fn decide(
@@ -344,6 +391,26 @@ impl Billing {
                     issued_at: now,
                 }])
             }
+            BillingCommand::RecordPaymentLink {
+                quote,
+                purpose,
+                amount,
+                session_id,
+                url,
+                expires_at,
+            } => {
+                if amount != self.amount_for(&quote, purpose)? {
+                    return Err(BillingError::InvoiceMismatch);
+                }
+                Ok(vec![BillingEvent::PaymentLinkCreated {
+                    purpose,
+                    amount,
+                    session_id,
+                    url,
+                    expires_at,
+                    created_at: now,
+                }])
+            }
             BillingCommand::IssueCreditNote { invoice } => {
                 let InvoiceKind::CreditNote { of_invoice, .. } = &invoice.kind else {
                     return Err(BillingError::InvoiceMismatch);
@@ -402,6 +469,7 @@ impl Aggregate for Billing {
                 }
             }
             BillingEvent::RefundRecorded { amount, .. } => self.refunded += amount,
+            BillingEvent::PaymentLinkCreated { .. } => {}
             BillingEvent::InvoiceIssued { invoice, .. } => {
                 if let InvoiceKind::CreditNote { of_invoice, .. } = &invoice.kind {
                     self.credited.insert(*of_invoice);

@@ -81,6 +81,9 @@ pub struct InvoiceSettings {
     /// The late-payment rate mention (art. L441-10 du code de commerce).
     pub late_penalty: String,
     pub chart: Chart,
+    /// The workshop's connected Stripe account (`acct_…`), paid through the platform.
+    #[serde(default)]
+    pub stripe_account: Option<String>,
 }
 
 impl Default for InvoiceSettings {
@@ -94,6 +97,7 @@ impl Default for InvoiceSettings {
             payment_days: 30,
             late_penalty: "taux de refinancement de la BCE majoré de 10 points".into(),
             chart: Chart::default(),
+            stripe_account: None,
         }
     }
 }
@@ -110,6 +114,8 @@ pub enum InvoiceSettingsError {
     Chart,
     #[error("la mention des pénalités de retard est requise")]
     LatePenalty,
+    #[error("le compte Stripe connecté s'écrit acct_ suivi de lettres et chiffres")]
+    StripeAccount,
 }
 
 impl DomainError for InvoiceSettingsError {
@@ -120,6 +126,7 @@ impl DomainError for InvoiceSettingsError {
             Self::PaymentDays => "PAYMENT_DAYS_INVALID",
             Self::Chart => "CHART_INVALID",
             Self::LatePenalty => "LATE_PENALTY_MISSING",
+            Self::StripeAccount => "STRIPE_ACCOUNT_INVALID",
         }
     }
 
@@ -145,6 +152,19 @@ impl InvoiceSettings {
                 None | Some("") => None,
                 Some(given) => Some(vat_number(given).ok_or(InvoiceSettingsError::VatNumber)?),
             };
+        }
+        self.stripe_account = self
+            .stripe_account
+            .map(|account| account.trim().to_owned())
+            .filter(|account| !account.is_empty());
+        if let Some(account) = &self.stripe_account {
+            let id_ok = account.len() <= 64
+                && account.strip_prefix("acct_").is_some_and(|rest| {
+                    !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric())
+                });
+            if !id_ok {
+                return Err(InvoiceSettingsError::StripeAccount);
+            }
         }
         if self.payment_days > 60 {
             return Err(InvoiceSettingsError::PaymentDays);
