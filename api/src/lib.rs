@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod emails;
 pub mod error;
+pub mod facturx;
 pub mod graphql;
 pub mod http;
 pub mod invoice_pdf;

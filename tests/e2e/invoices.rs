@@ -93,6 +93,33 @@ async fn download(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// Downloads the invoice's CII (Factur-X) and UBL and runs the official EN 16931 schematron
+/// over both: no fatal rule may fail.
+pub async fn assert_valid_einvoices(app: &TestApp, token: &str, invoice_id: &str) {
+    for (file, syntax) in [("facturx.xml", "cii"), ("ubl.xml", "ubl")] {
+        let response = download(app, token, &format!("/api/v1/invoices/{invoice_id}/{file}")).await;
+        assert_eq!(response.status(), 200, "{file}");
+        let xml = response.text().await.unwrap();
+        let path = std::env::temp_dir().join(format!("{}-{file}", uuid::Uuid::new_v4()));
+        std::fs::write(&path, &xml).unwrap();
+        let output = std::process::Command::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scripts/en16931-validate"
+        ))
+        .arg(syntax)
+        .arg(&path)
+        .output()
+        .expect("scripts/en16931-validate runs (scripts/ensure-tools installs saxonche)");
+        let report = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{file} breaks EN 16931:\n{report}\n{}\n{xml}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        std::fs::remove_file(&path).ok();
+    }
+}
+
 fn reason(response: &Value) -> &str {
     response["errors"][0]["extensions"]["reason"]
         .as_str()
@@ -262,6 +289,11 @@ async fn payments_issue_deposit_invoices_and_the_final_invoice_deducts_them() {
     assert_eq!(sheet["refunded"], "0.00");
     assert_eq!(sheet["payments"].as_array().unwrap().len(), 2);
 
+    // E-invoicing: each document, as CII and UBL, passes the official EN 16931 rules.
+    for invoice in sheet["invoices"].as_array().unwrap() {
+        assert_valid_einvoices(&app, &shop.token, invoice["id"].as_str().unwrap()).await;
+    }
+
     // The PDF as issued, with the seller's mandatory mentions and the seal.
     let pdf = download(&app, &shop.token, last["pdfUrl"].as_str().unwrap()).await;
     assert_eq!(pdf.status(), 200);
@@ -276,6 +308,65 @@ async fn payments_issue_deposit_invoices_and_the_final_invoice_deducts_them() {
     ] {
         assert!(text.contains(&expected), "{expected} missing in {text}");
     }
+
+    // Factur-X: the same PDF with its CII embedded, as poppler's pdfdetach finds it.
+    let facturx = download(
+        &app,
+        &shop.token,
+        &format!(
+            "/api/v1/invoices/{}/facturx.pdf",
+            last["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(facturx.status(), 200);
+    let facturx = facturx.bytes().await.unwrap();
+    let raw = String::from_utf8_lossy(&facturx);
+    for marker in [
+        "<pdfaid:part>3</pdfaid:part>",
+        "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>",
+        "/AFRelationship",
+        "/Alternative",
+        "/GTS_PDFA1",
+    ] {
+        assert!(raw.contains(marker), "{marker} missing in the Factur-X PDF");
+    }
+    assert!(pdf_text(&facturx).contains("Net à payer : 140,03 €"));
+    let dir = std::env::temp_dir().join(format!("facturx-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("invoice.pdf"), &facturx).unwrap();
+    let listed = std::process::Command::new("pdfdetach")
+        .arg("-list")
+        .arg(dir.join("invoice.pdf"))
+        .output()
+        .expect("pdfdetach (poppler-utils) runs");
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains("factur-x.xml"),
+        "{listed:?}"
+    );
+    let saved = std::process::Command::new("pdfdetach")
+        .args(["-save", "1", "-o"])
+        .arg(dir.join("factur-x.xml"))
+        .arg(dir.join("invoice.pdf"))
+        .status()
+        .unwrap();
+    assert!(saved.success());
+    let embedded = std::fs::read_to_string(dir.join("factur-x.xml")).unwrap();
+    let cii = download(
+        &app,
+        &shop.token,
+        &format!(
+            "/api/v1/invoices/{}/facturx.xml",
+            last["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(
+        embedded,
+        cii.text().await.unwrap(),
+        "the embedded XML is the invoice's CII"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 
     // The FEC: 18 columns, sequential entries, each balanced to the cent.
     let fec = download(
@@ -386,6 +477,7 @@ async fn an_eu_business_needs_a_valid_vat_number_for_reverse_charge() {
             .any(|mention| mention.as_str().unwrap().contains("40 €")),
         "a business: the €40 indemnity"
     );
+    assert_valid_einvoices(&app, &shop.token, issued["id"].as_str().unwrap()).await;
     app.stop().await;
 }
 
@@ -442,8 +534,15 @@ async fn another_workshop_never_sees_invoices_payments_or_exports() {
         json!({ "invoices": [], "payments": [] }),
         "{lists}"
     );
-    let pdf = download(&app, token, invoice["pdfUrl"].as_str().unwrap()).await;
-    assert_eq!(pdf.status(), 404);
+    for file in ["invoice.pdf", "facturx.pdf", "facturx.xml", "ubl.xml"] {
+        let theirs = download(
+            &app,
+            token,
+            &format!("/api/v1/invoices/{invoice_id}/{file}"),
+        )
+        .await;
+        assert_eq!(theirs.status(), 404, "{file}");
+    }
     for export in ["fec", "invoices.csv", "payments.csv"] {
         let body = download(&app, token, &format!("/api/v1/exports/{export}")).await;
         assert_eq!(body.status(), 200);

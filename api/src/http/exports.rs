@@ -1,5 +1,7 @@
 //! Accounting downloads, for owners, admins and the accountant, each of its own workshop:
-//! - `GET /api/v1/invoices/{id}/invoice.pdf`: an invoice or credit note as issued.
+//! - `GET /api/v1/invoices/{id}/invoice.pdf`: an invoice or credit note as issued;
+//!   `facturx.pdf` (the PDF with its CII embedded, PDF/A-3), `facturx.xml` (CII, EN 16931)
+//!   and `ubl.xml` (UBL 2.1): the same, for e-invoicing.
 //! - `GET /api/v1/exports/fec?from=AAAA-MM-JJ&to=AAAA-MM-JJ`: the FEC of the period (a fiscal
 //!   year or any period), `{SIREN}FEC{AAAAMMJJ}.txt`, streamed by chunks of entries so a
 //!   year of a large workshop never sits in memory.
@@ -60,7 +62,10 @@ pub async fn invoice_file(
 ) -> Result<Response, ApiError> {
     let actor = accountant(&state, &headers).await?;
     let invoice_id = Uuid::parse_str(&invoice_id).map_err(|_| invoice_not_found())?;
-    if file != "invoice.pdf" {
+    if !matches!(
+        file.as_str(),
+        "invoice.pdf" | "facturx.pdf" | "facturx.xml" | "ubl.xml"
+    ) {
         return Err(invoice_not_found());
     }
     let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
@@ -78,6 +83,33 @@ pub async fn invoice_file(
     let invoice = row
         .document()
         .ok_or_else(|| ApiError::internal(format!("invoice {invoice_id} unreadable")))?;
+    let xml = |text: String, name: String| {
+        (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/xml; charset=utf-8".to_owned(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+            ],
+            text,
+        )
+            .into_response()
+    };
+    match file.as_str() {
+        "facturx.xml" => {
+            let name = format!("{}-factur-x.xml", invoice.number);
+            return Ok(xml(domain::invoice::einvoice::cii(&invoice), name));
+        }
+        "ubl.xml" => {
+            let name = format!("{}-ubl.xml", invoice.number);
+            return Ok(xml(domain::invoice::einvoice::ubl(&invoice), name));
+        }
+        _ => {}
+    }
     // The seal is the digest of the document as the log holds it.
     let digest = domain::digest::sha256_hex(row.document.to_string().as_bytes());
     let when = issued_at
@@ -85,10 +117,24 @@ pub async fn invoice_file(
         .format("%d/%m/%Y à %H:%M")
         .to_string();
     let number = invoice.number.clone();
-    let pdf = tokio::task::spawn_blocking(move || invoice_pdf(&invoice, (&when, &digest)))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|error| ApiError::internal(error.to_string()))?;
+    let facturx = file == "facturx.pdf";
+    let pdf = tokio::task::spawn_blocking(move || {
+        let pdf = invoice_pdf(&invoice, (&when, &digest)).map_err(|error| error.to_string())?;
+        if !facturx {
+            return Ok(pdf);
+        }
+        let xml = domain::invoice::einvoice::cii(&invoice);
+        crate::facturx::facturx_pdf(
+            &pdf,
+            &xml,
+            &format!("Facture {}", invoice.number),
+            issued_at,
+        )
+        .map_err(|error| error.to_string())
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),

@@ -5,6 +5,7 @@
 
 pub mod billing;
 pub mod document;
+pub mod einvoice;
 pub mod fec;
 pub mod settings;
 pub mod vat;

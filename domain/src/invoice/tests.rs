@@ -370,3 +370,30 @@ fn settings_refuse_a_bad_siret_and_keep_compact_identifiers() {
         vat: Decimal::ZERO,
     };
 }
+
+#[test]
+fn e_invoices_escape_text_and_write_credit_notes_positive() {
+    let mut quote = quote();
+    quote.lines[0].description = "Portail <grand> & \"lourd\"".into();
+    let invoice = final_invoice(issue("FACT-2026-0001", true), &quote, vec![]);
+    let credit = credit_note(issue("AV-2026-0001", true), &invoice);
+    let cii = super::einvoice::cii(&credit);
+    assert!(cii.contains("<ram:TypeCode>381</ram:TypeCode>"));
+    assert!(cii.contains("Portail &lt;grand&gt; &amp; &quot;lourd&quot;"));
+    assert!(
+        cii.contains("<ram:GrandTotalAmount>1566.66</ram:GrandTotalAmount>"),
+        "{cii}"
+    );
+    assert!(cii.contains("<ram:IssuerAssignedID>FACT-2026-0001</ram:IssuerAssignedID>"));
+    assert!(
+        !cii.contains(">-"),
+        "no negative amount in a credit note: {cii}"
+    );
+    let ubl = super::einvoice::ubl(&credit);
+    assert!(ubl.contains(
+        "<CreditNote xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2\""
+    ));
+    assert!(ubl.contains("<cbc:CreditedQuantity unitCode=\"C62\">1</cbc:CreditedQuantity>"));
+    let deposit = deposit_invoice(issue("FACT-2026-0002", false), &quote, dec!(100)).unwrap();
+    assert!(super::einvoice::cii(&deposit).contains("<ram:TypeCode>386</ram:TypeCode>"));
+}
