@@ -41,6 +41,8 @@ enum Command {
     BenchClients(api::bench_clients::BenchClientsArgs),
     /// Create 10-line quotes and render their PDF; print medians and p95.
     BenchQuotes(api::bench_quotes::BenchQuotesArgs),
+    /// Fill a ledger with 100,000 FEC lines and stream its export; print time and memory.
+    BenchFec(api::bench_fec::BenchFecArgs),
     /// Set one workshop's photo quota (the platform operator's contract setting).
     PhotoQuota {
         #[arg(long)]
@@ -156,6 +158,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(args) => api::bench::run(&config, args).await?,
         Command::BenchClients(args) => api::bench_clients::run(&config, args).await?,
         Command::BenchQuotes(args) => api::bench_quotes::run(&config, args).await?,
+        Command::BenchFec(args) => api::bench_fec::run(&config, args).await?,
         Command::PhotoQuota { workspace, bytes } => {
             let pool = migrated_pool(&config).await?;
             projections::project::set_photo_quota(&pool, workspace, bytes).await?;

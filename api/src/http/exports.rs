@@ -9,13 +9,13 @@
 //!   `GET /api/v1/exports/payments.csv?from&to&client_id&method`: for spreadsheets (`;`,
 //!   decimal commas, UTF-8 with BOM so Excel reads the accents).
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Europe::Paris;
-use domain::invoice::fec::{file_name, format_entry, HEADER};
+use domain::invoice::fec::file_name;
 use domain::ErrorKind;
 use projections::invoicing::Period;
 use projections::tenant;
@@ -33,8 +33,6 @@ const ACCOUNTING: &[domain::Role] = &[
     domain::Role::Admin,
     domain::Role::Accounting,
 ];
-/// Entries read per query while streaming the FEC.
-const CHUNK: i64 = 2_000;
 const CSV_LIMIT: i64 = 100_000;
 
 async fn accountant(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
@@ -221,47 +219,7 @@ async fn fec(
         )
     })?;
     let name = file_name(seller.siren(), to);
-    let workspace_id = actor.workspace_id;
-    // (entries written so far, last entry read, done)
-    let start = (0_u64, 0_i64, false);
-    let body = futures_util::stream::unfold(start, move |(written, after, done)| {
-        let pool = state.pool.clone();
-        async move {
-            if done {
-                return None;
-            }
-            let chunk = async {
-                let mut tx = tenant::begin(&pool, workspace_id).await?;
-                let rows =
-                    projections::invoicing::ledger(&mut *tx, workspace_id, from, to, after, CHUNK)
-                        .await?;
-                tx.commit().await?;
-                Ok::<_, sqlx::Error>(rows)
-            }
-            .await;
-            let rows = match chunk {
-                Ok(rows) => rows,
-                Err(error) => {
-                    tracing::error!(%error, "FEC export failed mid-stream");
-                    return Some((Err(std::io::Error::other(error)), (written, after, true)));
-                }
-            };
-            let mut out = String::new();
-            if after == 0 {
-                out.push_str(HEADER);
-                out.push_str("\r\n");
-            }
-            let mut number = written;
-            let mut last = after;
-            for (seq, entry) in &rows {
-                number += 1;
-                last = *seq;
-                format_entry(entry, number, entry.date, &mut out);
-            }
-            let finished = (rows.len() as i64) < CHUNK;
-            Some((Ok(Bytes::from(out)), (number, last, finished)))
-        }
-    });
+    let body = crate::fec_export::stream(state.pool.clone(), actor.workspace_id, from, to);
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
