@@ -75,6 +75,21 @@ create table payment_link (
 );
 create index payment_link_quote on payment_link (workspace_id, quote_id, created_at);
 
+-- The monthly FEC archives (object storage), kept at least 10 years: written by a schedule.
+create table fec_archive (
+  workspace_id uuid        not null,
+  period_start date        not null,
+  period_end   date        not null,
+  object_name  text        not null,
+  file_name    text        not null,
+  sha256       text        not null,
+  bytes        bigint      not null,
+  lines        bigint      not null,
+  archived_at  timestamptz not null,
+  keep_until   date        not null,
+  primary key (workspace_id, period_start)
+);
+
 create table ledger_entry (
   workspace_id uuid   not null,
   seq          bigint not null,
@@ -90,6 +105,9 @@ alter table payment enable row level security;
 alter table billing_summary enable row level security;
 alter table ledger_entry enable row level security;
 alter table payment_link enable row level security;
+alter table fec_archive enable row level security;
+create policy fec_archive_tenant on fec_archive
+  using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 create policy payment_link_tenant on payment_link
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 create policy invoice_settings_tenant on invoice_settings
@@ -102,4 +120,4 @@ create policy billing_summary_tenant on billing_summary
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 create policy ledger_entry_tenant on ledger_entry
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
-grant select on invoice_settings, invoice, payment, billing_summary, ledger_entry, payment_link to thermogestion_tenant;
+grant select on invoice_settings, invoice, payment, billing_summary, ledger_entry, payment_link, fec_archive to thermogestion_tenant;

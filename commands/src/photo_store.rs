@@ -135,6 +135,41 @@ impl PhotoStore {
         }
     }
 
+    /// Stores an accounting archive (the monthly FEC) as `archives/<workspace>/<name>`: beside
+    /// the workshops' photo folders (named by UUIDs), never in one; the photo purge never
+    /// touches it.
+    pub async fn put_archive(
+        &self,
+        workspace_id: Uuid,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), StoreError> {
+        self.store
+            .put(
+                &Path::from(format!("archives/{workspace_id}/{name}")),
+                PutPayload::from(bytes),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// An archive stored by [`put_archive`](Self::put_archive), if any.
+    pub async fn get_archive(
+        &self,
+        workspace_id: Uuid,
+        name: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        match self
+            .store
+            .get(&Path::from(format!("archives/{workspace_id}/{name}")))
+            .await
+        {
+            Ok(found) => Ok(Some(found.bytes().await?.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
     /// Removes every file of a photo (the quota's purge).
     pub async fn delete(&self, workspace_id: Uuid, photo_id: Uuid) -> Result<(), StoreError> {
         for name in ["original", "thumbnail", "medium", "large"] {

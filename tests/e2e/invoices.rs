@@ -557,3 +557,100 @@ async fn another_workshop_never_sees_invoices_payments_or_exports() {
     assert_eq!(fec.status(), 200);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn each_month_is_archived_once_per_workshop_as_the_fec_of_that_month() {
+    let app = spawn_app().await;
+    let (_, shop) = shop(&app, "Atelier A", "a@atelier-a.fr").await;
+    app.graphql_as(&shop.token, SETTINGS, seller_settings())
+        .await;
+    let quote = signed_quote(&app, &shop).await;
+    let paid = app
+        .graphql_as(
+            &shop.token,
+            &record_payment(),
+            json!({ "id": quote, "input": payment("60.01", "CARD") }),
+        )
+        .await;
+    assert!(paid["errors"].is_null(), "{paid}");
+    let (_, other) = crate::quotes::shop(&app, "Atelier B", "b@atelier-b.fr").await;
+    app.graphql_as(&other.token, SETTINGS, seller_settings())
+        .await;
+
+    // Once this month is over (Paris), it is archived.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive();
+    let first = chrono::Datelike::with_day(&today, 1).unwrap();
+    let next_month = first.checked_add_months(chrono::Months::new(1)).unwrap();
+    let later = next_month.and_hms_opt(12, 0, 0).unwrap().and_utc();
+    let archived = workers::fec_archive::archive_due(&app.db.pool, &app.state.photos, later)
+        .await
+        .unwrap();
+    assert_eq!(archived, 2, "one file per workshop with a seller");
+    let again = workers::fec_archive::archive_due(&app.db.pool, &app.state.photos, later)
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "a month is archived once");
+
+    let listed = app
+        .graphql_as(
+            &shop.token,
+            "{ fecArchives { periodStart fileName sha256 lines keepUntil } }",
+            json!({}),
+        )
+        .await;
+    let archive = &listed["data"]["fecArchives"][0];
+    assert_eq!(archive["periodStart"], first.to_string(), "{listed}");
+    // The deposit invoice (411, 4191, VAT at 20 % and at 10 %) and its payment (512, 411).
+    assert_eq!(archive["lines"], 6, "{listed}");
+    let ten_years = first.format("%Y").to_string().parse::<i32>().unwrap() + 10;
+    assert!(archive["keepUntil"]
+        .as_str()
+        .unwrap()
+        .starts_with(&ten_years.to_string()));
+    let month = first.format("%Y-%m").to_string();
+    let stored = download(
+        &app,
+        &shop.token,
+        &format!("/api/v1/exports/fec-archive?month={month}"),
+    )
+    .await;
+    assert_eq!(stored.status(), 200);
+    let stored = stored.text().await.unwrap();
+    let last_day = next_month.pred_opt().unwrap();
+    let live = download(
+        &app,
+        &shop.token,
+        &format!("/api/v1/exports/fec?from={first}&to={last_day}"),
+    )
+    .await;
+    assert_eq!(
+        stored,
+        live.text().await.unwrap(),
+        "the archive is the month's FEC"
+    );
+    assert!(stored.contains("FACT-"));
+
+    let theirs = download(
+        &app,
+        &other.token,
+        &format!("/api/v1/exports/fec-archive?month={month}"),
+    )
+    .await;
+    assert_eq!(theirs.status(), 200);
+    let theirs = theirs.text().await.unwrap();
+    assert!(
+        !theirs.contains("FACT-") && !theirs.contains("Bernard"),
+        "{theirs}"
+    );
+    assert_eq!(theirs.lines().count(), 1, "B's month holds only the header");
+    let missing = download(
+        &app,
+        &shop.token,
+        "/api/v1/exports/fec-archive?month=1999-01",
+    )
+    .await;
+    assert_eq!(missing.status(), 404);
+    app.stop().await;
+}

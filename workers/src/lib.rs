@@ -5,6 +5,7 @@
 
 pub mod client_invitations;
 mod client_link;
+pub mod fec_archive;
 pub mod low_stock;
 pub mod mailer;
 pub mod oauth;
@@ -156,6 +157,12 @@ pub fn spawn_schedules(
             pool.clone(),
             commands.clone(),
             quote_reminders::CHECK_EVERY,
+            shutdown.clone(),
+        )),
+        tokio::spawn(fec_archive::run(
+            pool.clone(),
+            photos.clone(),
+            fec_archive::CHECK_EVERY,
             shutdown.clone(),
         )),
     ]

@@ -491,6 +491,19 @@ async fn invoice_node(
     )
 }
 
+/// Une archive mensuelle du FEC, conservée au moins jusqu'à `keepUntil`.
+#[derive(SimpleObject, sqlx::FromRow)]
+pub struct FecArchiveNode {
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub file_name: String,
+    pub sha256: String,
+    pub bytes: i64,
+    pub lines: i64,
+    pub archived_at: chrono::DateTime<chrono::Utc>,
+    pub keep_until: NaiveDate,
+}
+
 #[derive(Default)]
 pub struct InvoicingQuery;
 
@@ -557,6 +570,27 @@ impl InvoicingQuery {
             .into_iter()
             .map(InvoiceNode::of)
             .collect::<Result<_, _>>()?)
+    }
+
+    /// Les archives mensuelles du FEC, la plus récente d'abord (téléchargement :
+    /// `/api/v1/exports/fec-archive?month=AAAA-MM`).
+    async fn fec_archives(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FecArchiveNode>> {
+        let actor = actor(ctx)?;
+        actor.require(READERS)?;
+        let state = state(ctx);
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        let rows: Vec<FecArchiveNode> = sqlx::query_as(
+            "select period_start, period_end, file_name, sha256, bytes, lines, archived_at, keep_until
+             from fec_archive where workspace_id = $1 order by period_start desc",
+        )
+        .bind(actor.workspace_id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(ApiError::from)?;
+        tx.commit().await.map_err(ApiError::from)?;
+        Ok(rows)
     }
 
     /// Une facture.

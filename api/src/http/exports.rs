@@ -5,6 +5,8 @@
 //! - `GET /api/v1/exports/fec?from=AAAA-MM-JJ&to=AAAA-MM-JJ`: the FEC of the period (a fiscal
 //!   year or any period), `{SIREN}FEC{AAAAMMJJ}.txt`, streamed by chunks of entries so a
 //!   year of a large workshop never sits in memory.
+//! - `GET /api/v1/exports/fec-archive?month=AAAA-MM`: a month's FEC as archived (checked
+//!   against its SHA-256).
 //! - `GET /api/v1/exports/invoices.csv?from&to&client_id` and
 //!   `GET /api/v1/exports/payments.csv?from&to&client_id&method`: for spreadsheets (`;`,
 //!   decimal commas, UTF-8 with BOM so Excel reads the accents).
@@ -152,6 +154,8 @@ pub struct ExportQuery {
     to: Option<NaiveDate>,
     client_id: Option<Uuid>,
     method: Option<String>,
+    /// `AAAA-MM`, for `fec-archive`.
+    month: Option<String>,
 }
 
 fn period_invalid() -> ApiError {
@@ -186,6 +190,9 @@ pub async fn export(
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
     let actor = accountant(&state, &headers).await?;
+    if file == "fec-archive" {
+        return fec_archive(state, actor, query.month.as_deref().unwrap_or_default()).await;
+    }
     let (from, to) = period(&query)?;
     match file.as_str() {
         "fec" => fec(state, actor, from, to).await,
@@ -229,6 +236,49 @@ async fn fec(
             ),
         ],
         Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// A month's archived FEC, as stored, checked against its recorded digest.
+async fn fec_archive(state: AppState, actor: Actor, month: &str) -> Result<Response, ApiError> {
+    let not_found = || {
+        ApiError::new(
+            ErrorKind::NotFound,
+            "FEC_ARCHIVE_NOT_FOUND",
+            "pas d'archive FEC pour ce mois (AAAA-MM, un mois terminé)",
+        )
+    };
+    let start =
+        NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").map_err(|_| not_found())?;
+    let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "select object_name, file_name, sha256 from fec_archive where workspace_id = $1 and period_start = $2",
+    )
+    .bind(actor.workspace_id)
+    .bind(start)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let (object_name, name, sha256) = row.ok_or_else(not_found)?;
+    let bytes = state
+        .photos
+        .get_archive(actor.workspace_id, &object_name)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::internal(format!("archive {object_name} missing from storage")))?;
+    if domain::digest::sha256_hex(&bytes) != sha256 {
+        return Err(ApiError::internal(format!("archive {object_name} altered")));
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
     )
         .into_response())
 }
