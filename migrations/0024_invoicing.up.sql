@@ -90,6 +90,27 @@ create table fec_archive (
   primary key (workspace_id, period_start)
 );
 
+-- The optional Pennylane connector: the workshop's API token (sealed, ADR 0003), the
+-- mapping of our account numbers to Pennylane ledger account ids, and each invoice's push.
+create table pennylane_connection (
+  workspace_id uuid        primary key,
+  token_sealed text        not null,
+  accounts     jsonb       not null default '{}',
+  connected_at timestamptz not null
+);
+create table pennylane_push (
+  workspace_id    uuid        not null,
+  invoice_id      uuid        not null,
+  -- sending, sent, failed
+  status          text        not null,
+  attempts        integer     not null default 0,
+  last_error      text,
+  next_attempt_at timestamptz,
+  remote_url      text,
+  updated_at      timestamptz not null,
+  primary key (workspace_id, invoice_id)
+);
+
 create table ledger_entry (
   workspace_id uuid   not null,
   seq          bigint not null,
@@ -106,6 +127,12 @@ alter table billing_summary enable row level security;
 alter table ledger_entry enable row level security;
 alter table payment_link enable row level security;
 alter table fec_archive enable row level security;
+alter table pennylane_connection enable row level security;
+alter table pennylane_push enable row level security;
+create policy pennylane_connection_tenant on pennylane_connection
+  using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
+create policy pennylane_push_tenant on pennylane_push
+  using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 create policy fec_archive_tenant on fec_archive
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 create policy payment_link_tenant on payment_link
@@ -120,4 +147,5 @@ create policy billing_summary_tenant on billing_summary
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 create policy ledger_entry_tenant on ledger_entry
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
-grant select on invoice_settings, invoice, payment, billing_summary, ledger_entry, payment_link, fec_archive to thermogestion_tenant;
+grant select on invoice_settings, invoice, payment, billing_summary, ledger_entry, payment_link, fec_archive, pennylane_connection,
+  pennylane_push to thermogestion_tenant;

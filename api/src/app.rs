@@ -42,6 +42,8 @@ pub struct AppState {
     /// Signs photo URLs (derived from the JWT secret: one secret less to manage).
     pub url_key: Arc<[u8; 32]>,
     pub stripe: Arc<commands::payment_links::StripeSettings>,
+    /// `PENNYLANE_API_BASE`.
+    pub pennylane_api_base: Arc<str>,
 }
 
 impl AppState {
@@ -81,6 +83,7 @@ impl AppState {
                     .map(|key| key.expose_secret().to_owned()),
                 public_base_url: config.public_base_url.trim_end_matches('/').to_owned(),
             }),
+            pennylane_api_base: config.pennylane_api_base.as_str().into(),
         }
     }
 
@@ -232,6 +235,10 @@ impl Application {
                 reactors(&state),
                 &workers_stop,
             );
+            handles.push(tokio::spawn(crate::pennylane::run(
+                state.clone(),
+                workers_stop.clone(),
+            )));
             handles.extend(workers::spawn_schedules(
                 &state.pool,
                 &state.commands,

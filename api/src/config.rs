@@ -23,6 +23,8 @@ pub struct Config {
     /// For a `STORAGE_URL` of `s3://bucket/prefix`.
     pub s3: commands::photo_store::S3Settings,
     pub stripe_api_base: String,
+    /// Where the Pennylane connector pushes invoices.
+    pub pennylane_api_base: String,
     /// The platform's Stripe secret key; without it, no payment link.
     pub stripe_secret_key: Option<SecretString>,
     /// Verifies `Stripe-Signature` on `/webhooks/stripe`.
@@ -225,6 +227,8 @@ impl Config {
             stripe_api_base: read("STRIPE_API_BASE")?
                 .unwrap_or_else(|| "https://api.stripe.com".into()),
             stripe_secret_key: read("STRIPE_SECRET_KEY")?.map(SecretString::from),
+            pennylane_api_base: read("PENNYLANE_API_BASE")?
+                .unwrap_or_else(|| "https://app.pennylane.com".into()),
             stripe_webhook_secret: read("STRIPE_WEBHOOK_SECRET")?.map(SecretString::from),
             log_format,
         })

@@ -23,6 +23,7 @@ pub mod invoice_pdf;
 pub mod labels;
 pub mod limits;
 pub mod pdf;
+pub mod pennylane;
 pub mod photo_urls;
 pub mod project_report;
 pub mod quote_files;

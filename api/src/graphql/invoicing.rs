@@ -504,6 +504,73 @@ pub struct FecArchiveNode {
     pub keep_until: NaiveDate,
 }
 
+/// Un compte de notre plan et le compte Pennylane (identifiant numérique) qui lui répond.
+#[derive(SimpleObject, InputObject, Clone)]
+#[graphql(name = "PennylaneAccount", input_name = "PennylaneAccountInput")]
+pub struct PennylaneAccountNode {
+    /// `706000`, `706200`, `419100`…
+    pub account: String,
+    pub ledger_account_id: i64,
+}
+
+/// L'envoi d'une facture à Pennylane.
+#[derive(SimpleObject, sqlx::FromRow)]
+pub struct PennylanePushNode {
+    pub invoice_number: String,
+    /// `sending`, `sent` ou `failed` (réessayé plus tard).
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub remote_url: Option<String>,
+}
+
+/// Le connecteur Pennylane de l'atelier (le jeton n'est jamais renvoyé).
+#[derive(SimpleObject)]
+pub struct PennylaneNode {
+    pub connected: bool,
+    pub connected_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub accounts: Vec<PennylaneAccountNode>,
+    /// Les 100 derniers envois.
+    pub pushes: Vec<PennylanePushNode>,
+}
+
+async fn pennylane_node(ctx: &Context<'_>, workspace_id: Uuid) -> Result<PennylaneNode, ApiError> {
+    let state = state(ctx);
+    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
+    let connection: Option<(serde_json::Value, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+        "select accounts, connected_at from pennylane_connection where workspace_id = $1",
+    )
+    .bind(workspace_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let pushes: Vec<PennylanePushNode> = sqlx::query_as(
+        "select i.number as invoice_number, p.status, p.attempts, p.last_error, p.next_attempt_at, p.remote_url
+         from pennylane_push p join invoice i on i.workspace_id = p.workspace_id and i.invoice_id = p.invoice_id
+         where p.workspace_id = $1 order by p.updated_at desc limit 100",
+    )
+    .bind(workspace_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let accounts: std::collections::BTreeMap<String, i64> = connection
+        .as_ref()
+        .and_then(|(accounts, _)| serde_json::from_value(accounts.clone()).ok())
+        .unwrap_or_default();
+    Ok(PennylaneNode {
+        connected: connection.is_some(),
+        connected_at: connection.map(|(_, at)| at),
+        accounts: accounts
+            .into_iter()
+            .map(|(account, ledger_account_id)| PennylaneAccountNode {
+                account,
+                ledger_account_id,
+            })
+            .collect(),
+        pushes,
+    })
+}
+
 #[derive(Default)]
 pub struct InvoicingQuery;
 
@@ -591,6 +658,13 @@ impl InvoicingQuery {
         .map_err(ApiError::from)?;
         tx.commit().await.map_err(ApiError::from)?;
         Ok(rows)
+    }
+
+    /// Le connecteur Pennylane et l'état des envois.
+    async fn pennylane(&self, ctx: &Context<'_>) -> async_graphql::Result<PennylaneNode> {
+        let actor = actor(ctx)?;
+        actor.require(READERS)?;
+        Ok(pennylane_node(ctx, actor.workspace_id).await?)
     }
 
     /// Une facture.
@@ -717,6 +791,61 @@ impl InvoicingMutation {
             .map_err(ApiError::from)?;
         tx.commit().await.map_err(ApiError::from)?;
         Ok(settings.into())
+    }
+
+    /// Connecte Pennylane : chaque facture émise ensuite y est envoyée (Factur-X), avec le
+    /// compte Pennylane de chaque compte de notre plan. Le jeton est scellé. Gérant ou
+    /// administrateur.
+    async fn connect_pennylane(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+        accounts: Vec<PennylaneAccountNode>,
+    ) -> async_graphql::Result<PennylaneNode> {
+        let actor = actor(ctx)?;
+        actor.require(MANAGERS)?;
+        let token = token.trim();
+        if token.len() < 8 || token.len() > 512 || token.chars().any(char::is_whitespace) {
+            return Err(ApiError::new(
+                ErrorKind::Validation,
+                "PENNYLANE_TOKEN_INVALID",
+                "collez le jeton d'API Pennylane tel quel (sans espace)",
+            )
+            .into());
+        }
+        let accounts: std::collections::BTreeMap<String, i64> = accounts
+            .into_iter()
+            .map(|mapping| (mapping.account.trim().to_owned(), mapping.ledger_account_id))
+            .collect();
+        let state = state(ctx);
+        sqlx::query(
+            "insert into pennylane_connection (workspace_id, token_sealed, accounts, connected_at)
+             values ($1, $2, $3, now())
+             on conflict (workspace_id) do update set token_sealed = $2, accounts = $3",
+        )
+        .bind(actor.workspace_id)
+        .bind(state.secrets.seal(token))
+        .bind(serde_json::to_value(&accounts).unwrap_or_default())
+        .execute(&state.pool)
+        .await
+        .map_err(ApiError::from)?;
+        Ok(pennylane_node(ctx, actor.workspace_id).await?)
+    }
+
+    /// Déconnecte Pennylane (le jeton est effacé ; l'historique des envois reste).
+    async fn disconnect_pennylane(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<PennylaneNode> {
+        let actor = actor(ctx)?;
+        actor.require(MANAGERS)?;
+        let state = state(ctx);
+        sqlx::query("delete from pennylane_connection where workspace_id = $1")
+            .bind(actor.workspace_id)
+            .execute(&state.pool)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(pennylane_node(ctx, actor.workspace_id).await?)
     }
 
     /// Enregistre un paiement reçu en atelier (CB, espèces, virement, chèque). Avant la
