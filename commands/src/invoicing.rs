@@ -234,25 +234,6 @@ async fn take_number(
     Ok((taken, pattern.format(now, sequence)))
 }
 
-async fn commit_retrying<F, Fut>(
-    commands: &Commands,
-    meta: &CommandMeta,
-    mut attempt_once: F,
-) -> Result<BatchReceipt, BillingSaveError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<Batch, BillingSaveError>>,
-{
-    let mut attempt = 1;
-    loop {
-        let batch = attempt_once().await?;
-        match commands.commit(meta, batch).await {
-            Err(BatchError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
-            result => return Ok(result?),
-        }
-    }
-}
-
 /// What a payment is recorded with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentDraft {
@@ -276,67 +257,68 @@ pub async fn record_payment(
     let context = context(pool, meta.workspace_id, quote_id).await?;
     let payment_id = Uuid::now_v7();
     let local_id = aggregate_local_id(quote_id);
-    let receipt = commit_retrying(commands, meta, || async {
-        let now = Utc::now();
-        let billing: Billing = commands.billing.load(meta, &local_id).await?;
-        let payment = Payment {
-            payment_id,
-            amount: draft.amount,
-            method: draft.method,
-            reference: draft
-                .reference
-                .clone()
-                .filter(|text| !text.trim().is_empty()),
-            received_on: draft.received_on,
-            stripe_event_id: draft.stripe_event_id.clone(),
-            receipt_sha256: draft.receipt_sha256.clone(),
-        };
-        let replayed = payment
-            .stripe_event_id
-            .as_ref()
-            .is_some_and(|event| billing.has_stripe_event(event));
-        let mut batch = Batch::default();
-        let deposit = if billing.final_invoice().is_none()
-            && !replayed
-            && billing_accepts(&billing, &context.figures, draft.amount)
-        {
-            let invoice_id = Uuid::now_v7();
-            let (taken, number) = take_number(
-                commands,
-                meta,
-                INVOICE_SERIES,
-                &context.settings.invoice_pattern,
-                invoice_id,
-                now,
-            )
-            .await?;
-            batch.push(taken);
-            Some(deposit_invoice(
-                context.issue(invoice_id, number, now)?,
-                &context.figures,
-                draft.amount,
-            )?)
-        } else {
-            None
-        };
-        let decision = commands
-            .billing
-            .decide(
-                meta,
-                &local_id,
-                BillingCommand::RecordPayment {
-                    quote: context.figures.clone(),
-                    payment,
-                    deposit_invoice: deposit,
-                },
-                false,
-                now,
-            )
-            .await?;
-        batch.push(decision);
-        Ok(batch)
-    })
-    .await?;
+    let receipt = commands
+        .commit_retrying::<BillingSaveError, _, _>(meta, || async {
+            let now = Utc::now();
+            let billing: Billing = commands.billing.load(meta, &local_id).await?;
+            let payment = Payment {
+                payment_id,
+                amount: draft.amount,
+                method: draft.method,
+                reference: draft
+                    .reference
+                    .clone()
+                    .filter(|text| !text.trim().is_empty()),
+                received_on: draft.received_on,
+                stripe_event_id: draft.stripe_event_id.clone(),
+                receipt_sha256: draft.receipt_sha256.clone(),
+            };
+            let replayed = payment
+                .stripe_event_id
+                .as_ref()
+                .is_some_and(|event| billing.has_stripe_event(event));
+            let mut batch = Batch::default();
+            let deposit = if billing.final_invoice().is_none()
+                && !replayed
+                && billing_accepts(&billing, &context.figures, draft.amount)
+            {
+                let invoice_id = Uuid::now_v7();
+                let (taken, number) = take_number(
+                    commands,
+                    meta,
+                    INVOICE_SERIES,
+                    &context.settings.invoice_pattern,
+                    invoice_id,
+                    now,
+                )
+                .await?;
+                batch.push(taken);
+                Some(deposit_invoice(
+                    context.issue(invoice_id, number, now)?,
+                    &context.figures,
+                    draft.amount,
+                )?)
+            } else {
+                None
+            };
+            let decision = commands
+                .billing
+                .decide(
+                    meta,
+                    &local_id,
+                    BillingCommand::RecordPayment {
+                        quote: context.figures.clone(),
+                        payment,
+                        deposit_invoice: deposit,
+                    },
+                    false,
+                    now,
+                )
+                .await?;
+            batch.push(decision);
+            Ok(batch)
+        })
+        .await?;
     Ok((payment_id, receipt))
 }
 
@@ -357,48 +339,49 @@ pub async fn issue_final(
     let context = context(pool, meta.workspace_id, quote_id).await?;
     let invoice_id = Uuid::now_v7();
     let local_id = aggregate_local_id(quote_id);
-    let receipt = commit_retrying(commands, meta, || async {
-        let now = Utc::now();
-        let billing: Billing = commands.billing.load(meta, &local_id).await?;
-        if let Some(issued) = billing.final_invoice() {
-            return Err(CommandError::Rejected(BillingError::FinalAlreadyIssued {
-                number: issued.number.clone(),
-            })
-            .into());
-        }
-        let (taken, number) = take_number(
-            commands,
-            meta,
-            INVOICE_SERIES,
-            &context.settings.invoice_pattern,
-            invoice_id,
-            now,
-        )
-        .await?;
-        let invoice = final_invoice(
-            context.issue(invoice_id, number, now)?,
-            &context.figures,
-            billing.deductions(),
-        );
-        let decision = commands
-            .billing
-            .decide(
+    let receipt = commands
+        .commit_retrying::<BillingSaveError, _, _>(meta, || async {
+            let now = Utc::now();
+            let billing: Billing = commands.billing.load(meta, &local_id).await?;
+            if let Some(issued) = billing.final_invoice() {
+                return Err(CommandError::Rejected(BillingError::FinalAlreadyIssued {
+                    number: issued.number.clone(),
+                })
+                .into());
+            }
+            let (taken, number) = take_number(
+                commands,
                 meta,
-                &local_id,
-                BillingCommand::IssueFinal {
-                    quote: context.figures.clone(),
-                    invoice,
-                },
-                false,
+                INVOICE_SERIES,
+                &context.settings.invoice_pattern,
+                invoice_id,
                 now,
             )
             .await?;
-        let mut batch = Batch::default();
-        batch.push(taken);
-        batch.push(decision);
-        Ok(batch)
-    })
-    .await?;
+            let invoice = final_invoice(
+                context.issue(invoice_id, number, now)?,
+                &context.figures,
+                billing.deductions(),
+            );
+            let decision = commands
+                .billing
+                .decide(
+                    meta,
+                    &local_id,
+                    BillingCommand::IssueFinal {
+                        quote: context.figures.clone(),
+                        invoice,
+                    },
+                    false,
+                    now,
+                )
+                .await?;
+            let mut batch = Batch::default();
+            batch.push(taken);
+            batch.push(decision);
+            Ok(batch)
+        })
+        .await?;
     Ok((invoice_id, receipt))
 }
 
@@ -417,56 +400,57 @@ pub async fn issue_credit_note(
         .ok_or(BillingSaveError::SellerMissing)?;
     let invoice_id = Uuid::now_v7();
     let local_id = aggregate_local_id(quote_id);
-    let receipt = commit_retrying(commands, meta, || async {
-        let now = Utc::now();
-        let billing: Billing = commands.billing.load(meta, &local_id).await?;
-        let original = billing
-            .invoice(of)
-            .cloned()
-            .ok_or(CommandError::Rejected(BillingError::InvoiceNotFound))?;
-        if billing.is_credited(of) {
-            return Err(CommandError::Rejected(BillingError::AlreadyCredited {
-                number: original.number,
-            })
-            .into());
-        }
-        let (taken, number) = take_number(
-            commands,
-            meta,
-            CREDIT_NOTE_SERIES,
-            &settings.credit_note_pattern,
-            invoice_id,
-            now,
-        )
-        .await?;
-        // Issued today by the workshop as it is now, to the client the invoice named.
-        let issue = Issue {
-            invoice_id,
-            number,
-            issued_on: paris_day(now),
-            due_on: paris_day(now),
-            seller: seller.clone(),
-            buyer: original.buyer.clone(),
-            treatment: original.treatment.clone(),
-            late_penalty: settings.late_penalty.clone(),
-        };
-        let invoice = credit_note(issue, &original);
-        let decision = commands
-            .billing
-            .decide(
+    let receipt = commands
+        .commit_retrying::<BillingSaveError, _, _>(meta, || async {
+            let now = Utc::now();
+            let billing: Billing = commands.billing.load(meta, &local_id).await?;
+            let original = billing
+                .invoice(of)
+                .cloned()
+                .ok_or(CommandError::Rejected(BillingError::InvoiceNotFound))?;
+            if billing.is_credited(of) {
+                return Err(CommandError::Rejected(BillingError::AlreadyCredited {
+                    number: original.number,
+                })
+                .into());
+            }
+            let (taken, number) = take_number(
+                commands,
                 meta,
-                &local_id,
-                BillingCommand::IssueCreditNote { invoice },
-                false,
+                CREDIT_NOTE_SERIES,
+                &settings.credit_note_pattern,
+                invoice_id,
                 now,
             )
             .await?;
-        let mut batch = Batch::default();
-        batch.push(taken);
-        batch.push(decision);
-        Ok(batch)
-    })
-    .await?;
+            // Issued today by the workshop as it is now, to the client the invoice named.
+            let issue = Issue {
+                invoice_id,
+                number,
+                issued_on: paris_day(now),
+                due_on: paris_day(now),
+                seller: seller.clone(),
+                buyer: original.buyer.clone(),
+                treatment: original.treatment.clone(),
+                late_penalty: settings.late_penalty.clone(),
+            };
+            let invoice = credit_note(issue, &original);
+            let decision = commands
+                .billing
+                .decide(
+                    meta,
+                    &local_id,
+                    BillingCommand::IssueCreditNote { invoice },
+                    false,
+                    now,
+                )
+                .await?;
+            let mut batch = Batch::default();
+            batch.push(taken);
+            batch.push(decision);
+            Ok(batch)
+        })
+        .await?;
     Ok((invoice_id, receipt))
 }
 
@@ -481,28 +465,29 @@ pub async fn record_refund(
 ) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
     let refund_id = Uuid::now_v7();
     let local_id = aggregate_local_id(quote_id);
-    let receipt = commit_retrying(commands, meta, || async {
-        let now = Utc::now();
-        let decision = commands
-            .billing
-            .decide(
-                meta,
-                &local_id,
-                BillingCommand::RecordRefund {
-                    refund_id,
-                    amount,
-                    method,
-                    reason: reason.clone(),
-                    refunded_on: paris_day(now),
-                },
-                false,
-                now,
-            )
-            .await?;
-        let mut batch = Batch::default();
-        batch.push(decision);
-        Ok(batch)
-    })
-    .await?;
+    let receipt = commands
+        .commit_retrying::<BillingSaveError, _, _>(meta, || async {
+            let now = Utc::now();
+            let decision = commands
+                .billing
+                .decide(
+                    meta,
+                    &local_id,
+                    BillingCommand::RecordRefund {
+                        refund_id,
+                        amount,
+                        method,
+                        reason: reason.clone(),
+                        refunded_on: paris_day(now),
+                    },
+                    false,
+                    now,
+                )
+                .await?;
+            let mut batch = Batch::default();
+            batch.push(decision);
+            Ok(batch)
+        })
+        .await?;
     Ok((refund_id, receipt))
 }

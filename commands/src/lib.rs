@@ -149,6 +149,28 @@ impl Commands {
         batch.commit(&self.pool, &self.signals, meta).await
     }
 
+    /// Decides with `attempt_once` and commits, again from a fresh decision while other
+    /// writers win the race on one of its aggregates (a bounded number of times).
+    pub async fn commit_retrying<E, F, Fut>(
+        &self,
+        meta: &CommandMeta,
+        mut attempt_once: F,
+    ) -> Result<BatchReceipt, E>
+    where
+        E: From<BatchError>,
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Batch, E>>,
+    {
+        let mut attempt = 1;
+        loop {
+            let batch = attempt_once().await?;
+            match self.commit(meta, batch).await {
+                Err(BatchError::Conflict) if attempt < MAX_ATTEMPTS * 2 => attempt += 1,
+                result => return Ok(result?),
+            }
+        }
+    }
+
     /// Events appended by this process since start, for `/metrics`.
     pub fn events_appended(&self) -> Counter {
         self.signals.events_appended.clone()

@@ -257,25 +257,23 @@ async fn single(
     batch_id: Uuid,
     command: BatchCommand,
 ) -> Result<BatchReceipt, BatchSaveError> {
-    let mut attempt = 1;
-    loop {
-        let decision = commands
-            .batches
-            .decide(
-                meta,
-                &aggregate_local_id(batch_id),
-                command.clone(),
-                false,
-                Utc::now(),
-            )
-            .await?;
-        let mut batch = Batch::default();
-        batch.push(decision);
-        match commands.commit(meta, batch).await {
-            Err(BatchError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
-            result => return Ok(result?),
-        }
-    }
+    commands
+        .commit_retrying(meta, || async {
+            let decision = commands
+                .batches
+                .decide(
+                    meta,
+                    &aggregate_local_id(batch_id),
+                    command.clone(),
+                    false,
+                    Utc::now(),
+                )
+                .await?;
+            let mut batch = Batch::default();
+            batch.push(decision);
+            Ok(batch)
+        })
+        .await
 }
 
 /// Launches a draft batch: each of its projects records its parts at the booth, in the same
@@ -286,47 +284,45 @@ pub async fn launch(
     batch_id: Uuid,
     batch_number: &str,
 ) -> Result<BatchReceipt, BatchSaveError> {
-    let mut attempt = 1;
-    loop {
-        let now = Utc::now();
-        let decision = commands
-            .batches
-            .decide(
-                meta,
-                &aggregate_local_id(batch_id),
-                BatchCommand::Launch,
-                false,
-                now,
-            )
-            .await?;
-        let projects = match decision.payload::<BatchEvent>() {
-            Some(BatchEvent::Launched { projects, .. }) => projects,
-            _ => vec![],
-        };
-        let mut batch = Batch::default();
-        batch.push(decision);
-        for parts in projects {
-            let entered = commands
-                .projects
+    commands
+        .commit_retrying(meta, || async {
+            let now = Utc::now();
+            let decision = commands
+                .batches
                 .decide(
                     meta,
-                    &project::aggregate_local_id(parts.project_id),
-                    ProjectCommand::EnterBatch {
-                        batch_id,
-                        batch_number: batch_number.to_owned(),
-                        ranks: parts.ranks,
-                    },
+                    &aggregate_local_id(batch_id),
+                    BatchCommand::Launch,
                     false,
                     now,
                 )
                 .await?;
-            batch.push(entered);
-        }
-        match commands.commit(meta, batch).await {
-            Err(BatchError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
-            result => return Ok(result?),
-        }
-    }
+            let projects = match decision.payload::<BatchEvent>() {
+                Some(BatchEvent::Launched { projects, .. }) => projects,
+                _ => vec![],
+            };
+            let mut batch = Batch::default();
+            batch.push(decision);
+            for parts in projects {
+                let entered = commands
+                    .projects
+                    .decide(
+                        meta,
+                        &project::aggregate_local_id(parts.project_id),
+                        ProjectCommand::EnterBatch {
+                            batch_id,
+                            batch_number: batch_number.to_owned(),
+                            ranks: parts.ranks,
+                        },
+                        false,
+                        now,
+                    )
+                    .await?;
+                batch.push(entered);
+            }
+            Ok(batch)
+        })
+        .await
 }
 
 /// Closes a launched batch: its parts are powdered (each project validates its coating
@@ -336,67 +332,65 @@ pub async fn close(
     meta: &CommandMeta,
     batch_id: Uuid,
 ) -> Result<BatchReceipt, BatchSaveError> {
-    let mut attempt = 1;
-    loop {
-        let now = Utc::now();
-        let decision = commands
-            .batches
-            .decide(
-                meta,
-                &aggregate_local_id(batch_id),
-                BatchCommand::Close,
-                false,
-                now,
-            )
-            .await?;
-        let Some(BatchEvent::Closed {
-            powder_key,
-            kg,
-            projects,
-            ..
-        }) = decision.payload::<BatchEvent>()
-        else {
-            return Err(store("closing decided no closing"));
-        };
-        let mut batch = Batch::default();
-        batch.push(decision);
-        for parts in projects {
-            let coated = commands
-                .projects
+    commands
+        .commit_retrying(meta, || async {
+            let now = Utc::now();
+            let decision = commands
+                .batches
                 .decide(
                     meta,
-                    &project::aggregate_local_id(parts.project_id),
-                    ProjectCommand::CoatInBatch {
-                        batch_id,
-                        ranks: parts.ranks,
-                    },
+                    &aggregate_local_id(batch_id),
+                    BatchCommand::Close,
                     false,
                     now,
                 )
                 .await?;
-            batch.push(coated);
-        }
-        if kg > Decimal::ZERO {
-            let stock = commands
-                .powder_movements
-                .decide(
-                    meta,
-                    &movement::aggregate_local_id(&powder_key, now),
-                    MovementCommand::Consume {
-                        powder_key: powder_key.clone(),
-                        kg,
-                        source: ConsumptionSource::Batch(batch_id.to_string()),
-                    },
-                    false,
-                    now,
-                )
-                .await
-                .map_err(store)?;
-            batch.push(stock);
-        }
-        match commands.commit(meta, batch).await {
-            Err(BatchError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
-            result => return Ok(result?),
-        }
-    }
+            let Some(BatchEvent::Closed {
+                powder_key,
+                kg,
+                projects,
+                ..
+            }) = decision.payload::<BatchEvent>()
+            else {
+                return Err(store("closing decided no closing"));
+            };
+            let mut batch = Batch::default();
+            batch.push(decision);
+            for parts in projects {
+                let coated = commands
+                    .projects
+                    .decide(
+                        meta,
+                        &project::aggregate_local_id(parts.project_id),
+                        ProjectCommand::CoatInBatch {
+                            batch_id,
+                            ranks: parts.ranks,
+                        },
+                        false,
+                        now,
+                    )
+                    .await?;
+                batch.push(coated);
+            }
+            if kg > Decimal::ZERO {
+                let stock = commands
+                    .powder_movements
+                    .decide(
+                        meta,
+                        &movement::aggregate_local_id(&powder_key, now),
+                        MovementCommand::Consume {
+                            powder_key: powder_key.clone(),
+                            kg,
+                            source: ConsumptionSource::Batch(batch_id.to_string()),
+                        },
+                        false,
+                        now,
+                    )
+                    .await
+                    .map_err(store)?;
+                batch.push(stock);
+            }
+            Ok(batch)
+        })
+        .await
 }

@@ -182,46 +182,44 @@ pub async fn validate_step(
     project_id: Uuid,
     step: String,
 ) -> Result<BatchReceipt, ProjectSaveError> {
-    let mut attempt = 1;
-    loop {
-        let now = Utc::now();
-        let decision = commands
-            .projects
-            .decide(
-                meta,
-                &aggregate_local_id(project_id),
-                ProjectCommand::ValidateStep { step: step.clone() },
-                false,
-                now,
-            )
-            .await?;
-        let consumption = match decision.payload::<ProjectEvent>() {
-            Some(ProjectEvent::StepValidated { consumption, .. }) => consumption,
-            _ => vec![],
-        };
-        let mut batch = Batch::default();
-        batch.push(decision);
-        for used in consumption {
-            let stock = commands
-                .powder_movements
+    commands
+        .commit_retrying(meta, || async {
+            let now = Utc::now();
+            let decision = commands
+                .projects
                 .decide(
                     meta,
-                    &movement::aggregate_local_id(&used.powder_key, now),
-                    MovementCommand::Consume {
-                        powder_key: used.powder_key.clone(),
-                        kg: used.kg,
-                        source: ConsumptionSource::Project(project_id.to_string()),
-                    },
+                    &aggregate_local_id(project_id),
+                    ProjectCommand::ValidateStep { step: step.clone() },
                     false,
                     now,
                 )
-                .await
-                .map_err(store)?;
-            batch.push(stock);
-        }
-        match commands.commit(meta, batch).await {
-            Err(BatchError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
-            result => return Ok(result?),
-        }
-    }
+                .await?;
+            let consumption = match decision.payload::<ProjectEvent>() {
+                Some(ProjectEvent::StepValidated { consumption, .. }) => consumption,
+                _ => vec![],
+            };
+            let mut batch = Batch::default();
+            batch.push(decision);
+            for used in consumption {
+                let stock = commands
+                    .powder_movements
+                    .decide(
+                        meta,
+                        &movement::aggregate_local_id(&used.powder_key, now),
+                        MovementCommand::Consume {
+                            powder_key: used.powder_key.clone(),
+                            kg: used.kg,
+                            source: ConsumptionSource::Project(project_id.to_string()),
+                        },
+                        false,
+                        now,
+                    )
+                    .await
+                    .map_err(store)?;
+                batch.push(stock);
+            }
+            Ok(batch)
+        })
+        .await
 }

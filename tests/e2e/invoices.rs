@@ -481,20 +481,28 @@ async fn an_eu_business_needs_a_valid_vat_number_for_reverse_charge() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn another_workshop_never_sees_invoices_payments_or_exports() {
-    let app = spawn_app().await;
-    let (_, shop) = shop(&app, "Atelier A", "a@atelier-a.fr").await;
+/// Workshop A, invoicing, with a signed quote whose 60.01 € deposit was paid by `method`:
+/// its shop, the quote and the payment's answer.
+async fn deposit_paid(app: &TestApp, method: &str) -> (Shop, String, Value) {
+    let (_, shop) = shop(app, "Atelier A", "a@atelier-a.fr").await;
     app.graphql_as(&shop.token, SETTINGS, seller_settings())
         .await;
-    let quote = signed_quote(&app, &shop).await;
+    let quote = signed_quote(app, &shop).await;
     let paid = app
         .graphql_as(
             &shop.token,
             &record_payment(),
-            json!({ "id": quote, "input": payment("60.01", "CHEQUE") }),
+            json!({ "id": quote, "input": payment("60.01", method) }),
         )
         .await;
+    assert!(paid["errors"].is_null(), "{paid}");
+    (shop, quote, paid)
+}
+
+#[tokio::test]
+async fn another_workshop_never_sees_invoices_payments_or_exports() {
+    let app = spawn_app().await;
+    let (shop, quote, paid) = deposit_paid(&app, "CHEQUE").await;
     let invoice = paid["data"]["recordPayment"]["invoices"][0].clone();
     let invoice_id = invoice["id"]
         .as_str()
@@ -552,7 +560,7 @@ async fn another_workshop_never_sees_invoices_payments_or_exports() {
             "{export}: {text}"
         );
     }
-    // An operator of A takes payments but does not export the books.
+    // A still reads its own books.
     let fec = download(&app, &shop.token, "/api/v1/exports/fec").await;
     assert_eq!(fec.status(), 200);
     app.stop().await;
@@ -561,18 +569,7 @@ async fn another_workshop_never_sees_invoices_payments_or_exports() {
 #[tokio::test]
 async fn each_month_is_archived_once_per_workshop_as_the_fec_of_that_month() {
     let app = spawn_app().await;
-    let (_, shop) = shop(&app, "Atelier A", "a@atelier-a.fr").await;
-    app.graphql_as(&shop.token, SETTINGS, seller_settings())
-        .await;
-    let quote = signed_quote(&app, &shop).await;
-    let paid = app
-        .graphql_as(
-            &shop.token,
-            &record_payment(),
-            json!({ "id": quote, "input": payment("60.01", "CARD") }),
-        )
-        .await;
-    assert!(paid["errors"].is_null(), "{paid}");
+    let (shop, _, _) = deposit_paid(&app, "CARD").await;
     let (_, other) = crate::quotes::shop(&app, "Atelier B", "b@atelier-b.fr").await;
     app.graphql_as(&other.token, SETTINGS, seller_settings())
         .await;
