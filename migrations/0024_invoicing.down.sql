@@ -2,6 +2,7 @@ delete from projection_checkpoint where projection = 'invoicing';
 drop table ledger_entry;
 drop table payment_link;
 drop table fec_archive;
+drop table payment_receipt;
 drop table pennylane_push;
 drop table pennylane_connection;
 drop table billing_summary;

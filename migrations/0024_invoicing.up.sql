@@ -44,10 +44,23 @@ create table payment (
   reference       text,
   received_on     date        not null,
   stripe_event_id text,
+  -- The scan of the receipt, in `payment_receipt`.
+  receipt_sha256  text,
   recorded_at     timestamptz not null,
   primary key (workspace_id, payment_id)
 );
 create index payment_received on payment (workspace_id, received_on, recorded_at);
+
+-- Receipt scans of manual payments, content-addressed per workshop, stored before the
+-- payment that names them (removed again if the payment is refused).
+create table payment_receipt (
+  workspace_id uuid        not null,
+  sha256       text        not null,
+  content_type text        not null,
+  image        bytea       not null,
+  stored_at    timestamptz not null default now(),
+  primary key (workspace_id, sha256)
+);
 
 create table billing_summary (
   workspace_id uuid        not null,
@@ -127,6 +140,9 @@ alter table billing_summary enable row level security;
 alter table ledger_entry enable row level security;
 alter table payment_link enable row level security;
 alter table fec_archive enable row level security;
+alter table payment_receipt enable row level security;
+create policy payment_receipt_tenant on payment_receipt
+  using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 alter table pennylane_connection enable row level security;
 alter table pennylane_push enable row level security;
 create policy pennylane_connection_tenant on pennylane_connection
@@ -147,5 +163,5 @@ create policy billing_summary_tenant on billing_summary
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
 create policy ledger_entry_tenant on ledger_entry
   using (workspace_id = nullif(current_setting('app.workspace_id', true), '')::uuid);
-grant select on invoice_settings, invoice, payment, billing_summary, ledger_entry, payment_link, fec_archive, pennylane_connection,
+grant select on invoice_settings, invoice, payment, billing_summary, ledger_entry, payment_link, fec_archive, payment_receipt, pennylane_connection,
   pennylane_push to thermogestion_tenant;

@@ -22,6 +22,8 @@ const DRAWN_WIDTH: u32 = 800;
 pub enum Upload {
     Signature,
     Logo,
+    /// The scan of a payment's receipt (a cheque, a card slip).
+    Receipt,
 }
 
 impl Upload {
@@ -29,6 +31,7 @@ impl Upload {
         match self {
             Self::Signature => "l'image de signature",
             Self::Logo => "le logo",
+            Self::Receipt => "le justificatif",
         }
     }
 
@@ -36,6 +39,7 @@ impl Upload {
         match self {
             Self::Signature => 40,
             Self::Logo => 16,
+            Self::Receipt => 100,
         }
     }
 
@@ -43,6 +47,7 @@ impl Upload {
         match self {
             Self::Signature => "SIGNATURE_IMAGE_INVALID",
             Self::Logo => "LOGO_IMAGE_INVALID",
+            Self::Receipt => "RECEIPT_IMAGE_INVALID",
         }
     }
 
@@ -50,6 +55,7 @@ impl Upload {
         match self {
             Self::Signature => "SIGNATURE_IMAGE_TOO_LARGE",
             Self::Logo => "LOGO_IMAGE_TOO_LARGE",
+            Self::Receipt => "RECEIPT_IMAGE_TOO_LARGE",
         }
     }
 
@@ -57,6 +63,7 @@ impl Upload {
         match self {
             Self::Signature => "SIGNATURE_IMAGE_DIMENSIONS",
             Self::Logo => "LOGO_IMAGE_DIMENSIONS",
+            Self::Receipt => "RECEIPT_IMAGE_DIMENSIONS",
         }
     }
 }

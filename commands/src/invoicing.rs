@@ -234,6 +234,60 @@ async fn take_number(
     Ok((taken, pattern.format(now, sequence)))
 }
 
+/// Stores a receipt scan (already checked) before the payment that names it; returns its
+/// digest and whether this call stored it (then [`forget_receipt`] undoes it if the payment
+/// is refused).
+pub async fn store_receipt(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    content_type: &str,
+    image: &[u8],
+) -> Result<(String, bool), sqlx::Error> {
+    let sha256 = domain::digest::sha256_hex(image);
+    let stored = sqlx::query(
+        "insert into payment_receipt (workspace_id, sha256, content_type, image)
+         values ($1, $2, $3, $4) on conflict do nothing",
+    )
+    .bind(workspace_id)
+    .bind(&sha256)
+    .bind(content_type)
+    .bind(image)
+    .execute(pool)
+    .await?
+    .rows_affected()
+        == 1;
+    Ok((sha256, stored))
+}
+
+/// Removes a receipt stored for a payment that was refused: a refusal leaves nothing.
+pub async fn forget_receipt(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    sha256: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from payment_receipt where workspace_id = $1 and sha256 = $2")
+        .bind(workspace_id)
+        .bind(sha256)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// A receipt scan by its digest: `(content type, bytes)`.
+pub async fn find_receipt(
+    executor: impl sqlx::PgExecutor<'_>,
+    workspace_id: Uuid,
+    sha256: &str,
+) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as(
+        "select content_type, image from payment_receipt where workspace_id = $1 and sha256 = $2",
+    )
+    .bind(workspace_id)
+    .bind(sha256)
+    .fetch_optional(executor)
+    .await
+}
+
 /// What a payment is recorded with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentDraft {

@@ -230,6 +230,7 @@ impl Projection for InvoicingProjection {
                         payment.reference.as_deref(),
                         payment.received_on,
                         payment.stripe_event_id.as_deref(),
+                        payment.receipt_sha256.as_deref(),
                         recorded_at,
                     )
                     .await?;
@@ -306,6 +307,7 @@ impl Projection for InvoicingProjection {
                         amount,
                         Some(reason.as_str()).filter(|text| !text.is_empty()),
                         refunded_on,
+                        None,
                         None,
                         recorded_at,
                     )
@@ -387,12 +389,13 @@ async fn record(
     reference: Option<&str>,
     received_on: NaiveDate,
     stripe_event_id: Option<&str>,
+    receipt_sha256: Option<&str>,
     recorded_at: DateTime<Utc>,
 ) -> Result<(), ProjectionError> {
     sqlx::query(
         "insert into payment (workspace_id, payment_id, quote_id, client_id, client_name, kind, method,
-                              amount, reference, received_on, stripe_event_id, recorded_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                              amount, reference, received_on, stripe_event_id, receipt_sha256, recorded_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          on conflict do nothing",
     )
     .bind(workspace_id)
@@ -406,6 +409,7 @@ async fn record(
     .bind(reference)
     .bind(received_on)
     .bind(stripe_event_id)
+    .bind(receipt_sha256)
     .bind(recorded_at)
     .execute(&mut *conn)
     .await?;
@@ -508,6 +512,7 @@ pub struct PaymentRow {
     pub amount: Decimal,
     pub reference: Option<String>,
     pub received_on: NaiveDate,
+    pub receipt_sha256: Option<String>,
     pub recorded_at: DateTime<Utc>,
 }
 
@@ -522,7 +527,7 @@ pub async fn payments(
 ) -> Result<Vec<PaymentRow>, sqlx::Error> {
     sqlx::query_as(
         "select payment_id, quote_id, client_id, client_name, kind, method, amount, reference,
-                received_on, recorded_at
+                received_on, receipt_sha256, recorded_at
          from payment
          where workspace_id = $1 and ($2::date is null or received_on >= $2)
            and ($3::date is null or received_on <= $3) and ($4::uuid is null or client_id = $4)

@@ -18,7 +18,7 @@ const INVOICE: &str = "id number kind quoteNumber clientName issuedOn dueOn tota
 fn billing() -> String {
     format!(
         "query($id: ID!) {{ billing(quoteId: $id) {{ totalTtc depositDue paid refunded balance
-        status payments {{ kind method amount }} invoices {{ {INVOICE} }} }} }}"
+        status payments {{ kind method amount receiptUrl }} invoices {{ {INVOICE} }} }} }}"
     )
 }
 
@@ -120,6 +120,23 @@ pub async fn assert_valid_einvoices(app: &TestApp, token: &str, invoice_id: &str
     }
 }
 
+/// A grey 200 × 120 PNG as a `data:` URL: a scan unlike any other of the tests.
+fn blank_scan() -> String {
+    use base64::Engine;
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+        200,
+        120,
+        image::Rgb([200, 200, 200]),
+    ))
+    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+    .unwrap();
+    format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    )
+}
+
 fn reason(response: &Value) -> &str {
     response["errors"][0]["extensions"]["reason"]
         .as_str()
@@ -158,11 +175,24 @@ async fn payments_issue_deposit_invoices_and_the_final_invoice_deducts_them() {
         settings["data"]["updateInvoiceSettings"]["seller"]["siret"], "73282932000074",
         "{settings}"
     );
+    let mut unreadable = payment("60.01", "CHEQUE");
+    unreadable["receipt"] = json!("data:image/png;base64,AAAA");
+    let unreadable = app
+        .graphql_as(
+            &shop.token,
+            &record_payment(),
+            json!({ "id": quote, "input": unreadable }),
+        )
+        .await;
+    assert_eq!(reason(&unreadable), "RECEIPT_IMAGE_INVALID", "{unreadable}");
+    // A cheque with its scan.
+    let mut cheque = payment("60.01", "CHEQUE");
+    cheque["receipt"] = json!(drawn_signature());
     let paid = app
         .graphql_as(
             &shop.token,
             &record_payment(),
-            json!({ "id": quote, "input": payment("60.01", "CARD") }),
+            json!({ "id": quote, "input": cheque }),
         )
         .await;
     let paid = &paid["data"]["recordPayment"];
@@ -178,11 +208,13 @@ async fn payments_issue_deposit_invoices_and_the_final_invoice_deducts_them() {
         .contains("article 289"));
 
     let before = billing_events(&app).await;
+    let mut too_much = payment("500", "CHEQUE");
+    too_much["receipt"] = json!(blank_scan());
     let too_much = app
         .graphql_as(
             &shop.token,
             &record_payment(),
-            json!({ "id": quote, "input": payment("500", "CASH") }),
+            json!({ "id": quote, "input": too_much }),
         )
         .await;
     assert_eq!(reason(&too_much), "PAYMENT_EXCEEDS_DUE");
@@ -204,6 +236,11 @@ async fn payments_issue_deposit_invoices_and_the_final_invoice_deducts_them() {
         before,
         "no number spent on a refused payment"
     );
+    let receipts: i64 = sqlx::query_scalar("select count(*) from payment_receipt")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(receipts, 1, "the refused payment's scan is not kept");
 
     let last = app
         .graphql_as(&shop.token, &issue_final(), json!({ "id": quote }))
@@ -288,6 +325,14 @@ async fn payments_issue_deposit_invoices_and_the_final_invoice_deducts_them() {
     );
     assert_eq!(sheet["refunded"], "0.00");
     assert_eq!(sheet["payments"].as_array().unwrap().len(), 2);
+    let scan = download(
+        &app,
+        &shop.token,
+        sheet["payments"][0]["receiptUrl"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(scan.status(), 200);
+    assert_eq!(scan.headers()["content-type"], "image/png");
 
     // E-invoicing: each document, as CII and UBL, passes the official EN 16931 rules.
     for invoice in sheet["invoices"].as_array().unwrap() {
@@ -488,11 +533,13 @@ async fn deposit_paid(app: &TestApp, method: &str) -> (Shop, String, Value) {
     app.graphql_as(&shop.token, SETTINGS, seller_settings())
         .await;
     let quote = signed_quote(app, &shop).await;
+    let mut input = payment("60.01", method);
+    input["receipt"] = json!(drawn_signature());
     let paid = app
         .graphql_as(
             &shop.token,
             &record_payment(),
-            json!({ "id": quote, "input": payment("60.01", method) }),
+            json!({ "id": quote, "input": input }),
         )
         .await;
     assert!(paid["errors"].is_null(), "{paid}");
@@ -542,6 +589,12 @@ async fn another_workshop_never_sees_invoices_payments_or_exports() {
         json!({ "invoices": [], "payments": [] }),
         "{lists}"
     );
+    let scan: String = sqlx::query_scalar("select sha256 from payment_receipt")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let theirs = download(&app, token, &format!("/api/v1/receipts/{scan}")).await;
+    assert_eq!(theirs.status(), 404, "A's receipt scan");
     for file in ["invoice.pdf", "facturx.pdf", "facturx.xml", "ubl.xml"] {
         let theirs = download(
             &app,

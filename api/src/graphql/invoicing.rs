@@ -290,6 +290,8 @@ pub struct PaymentNode {
     pub amount: Decimal,
     pub reference: Option<String>,
     pub received_on: NaiveDate,
+    /// Le justificatif scanné, s'il y en a un.
+    pub receipt_url: Option<String>,
 }
 
 impl From<PaymentRow> for PaymentNode {
@@ -308,6 +310,9 @@ impl From<PaymentRow> for PaymentNode {
             amount: row.amount,
             reference: row.reference,
             received_on: row.received_on,
+            receipt_url: row
+                .receipt_sha256
+                .map(|sha256| format!("/api/v1/receipts/{sha256}")),
         }
     }
 }
@@ -376,6 +381,9 @@ pub struct PaymentInput {
     pub reference: Option<String>,
     /// Aujourd'hui si absent.
     pub received_on: Option<NaiveDate>,
+    /// Le justificatif scanné (chèque, ticket CB) : PNG ou JPEG en base64 (URL `data:`),
+    /// 1 Mo au plus.
+    pub receipt: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -868,7 +876,27 @@ impl InvoicingMutation {
             .into());
         }
         let state = state(ctx);
-        let (_, receipt) = commands::invoicing::record_payment(
+        // The scan is checked and stored first; a refused payment takes it away again.
+        let scan = match input.receipt.as_deref() {
+            Some(text) => {
+                let checked = crate::uploaded_image::from_base64(
+                    text,
+                    crate::uploaded_image::Upload::Receipt,
+                )?;
+                Some(
+                    commands::invoicing::store_receipt(
+                        &state.pool,
+                        actor.workspace_id,
+                        checked.content_type,
+                        &checked.bytes,
+                    )
+                    .await
+                    .map_err(ApiError::from)?,
+                )
+            }
+            None => None,
+        };
+        let recorded = commands::invoicing::record_payment(
             &state.pool,
             &state.commands,
             &meta(ctx, &actor),
@@ -879,11 +907,21 @@ impl InvoicingMutation {
                 reference: input.reference,
                 received_on: input.received_on.unwrap_or_else(today),
                 stripe_event_id: None,
-                receipt_sha256: None,
+                receipt_sha256: scan.as_ref().map(|(sha256, _)| sha256.clone()),
             },
         )
-        .await
-        .map_err(save_error)?;
+        .await;
+        let (_, receipt) = match recorded {
+            Ok(recorded) => recorded,
+            Err(error) => {
+                if let Some((sha256, true)) = &scan {
+                    commands::invoicing::forget_receipt(&state.pool, actor.workspace_id, sha256)
+                        .await
+                        .map_err(ApiError::from)?;
+                }
+                return Err(save_error(error).into());
+            }
+        };
         state
             .await_batch(&receipt, &[projections::invoicing::NAME])
             .await?;

@@ -148,6 +148,36 @@ pub async fn invoice_file(
         .into_response())
 }
 
+/// `GET /api/v1/receipts/{sha256}`: a payment's receipt scan, of the caller's workshop.
+pub async fn receipt(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(sha256): Path<String>,
+) -> Result<Response, ApiError> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
+    let actor = *authentication.actor()?;
+    actor.require(&[
+        domain::Role::Owner,
+        domain::Role::Admin,
+        domain::Role::Operator,
+        domain::Role::Accounting,
+    ])?;
+    let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
+    let found = commands::invoicing::find_receipt(&mut *tx, actor.workspace_id, &sha256).await?;
+    tx.commit().await?;
+    let (content_type, bytes) = found.ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::NotFound,
+            "RECEIPT_NOT_FOUND",
+            "ce justificatif n'existe pas",
+        )
+    })?;
+    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+}
+
 #[derive(Debug, Deserialize)]
 pub struct ExportQuery {
     from: Option<NaiveDate>,

@@ -57,6 +57,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
             get(exports::invoice_file),
         )
         .route("/api/v1/exports/{file}", get(exports::export))
+        .route("/api/v1/receipts/{sha256}", get(exports::receipt))
         .route("/webhooks/stripe", post(stripe_webhook::stripe_webhook))
         .route(
             "/api/v1/photos/{workspace_id}/{photo_id}/{name}",
