@@ -120,6 +120,8 @@ create table pennylane_push (
   last_error      text,
   next_attempt_at timestamptz,
   remote_url      text,
+  -- Marked paid in Pennylane (deposit invoices at once, the final one once the quote is paid).
+  paid_marked     boolean     not null default false,
   updated_at      timestamptz not null,
   primary key (workspace_id, invoice_id)
 );

@@ -4,7 +4,9 @@
 //! `invoice_options` with the ledger account of each line from the workshop's mapping).
 //! A failure is retried with a growing delay (1 min, 2, 4… at most 6 h); each invoice's
 //! status is kept in `pennylane_push`. Payments are not pushed: Pennylane reconciles them
-//! from the bank feed.
+//! from the bank feed, but each invoice settled here is marked paid there
+//! (`PUT …/customer_invoices/{id}/mark_as_paid`): a deposit invoice at once (it is issued
+//! for money received), the final invoice once the quote is paid in full.
 //!
 //! The token is sealed at rest with the platform key (ADR 0003) and never leaves the
 //! server. The base URL is configurable (`PENNYLANE_API_BASE`; tests: a local stand-in).
@@ -77,6 +79,65 @@ async fn claim(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<(Uuid, Uuid)>, s
     .await?;
     claimed.extend(retries);
     Ok(claimed)
+}
+
+/// Marks paid in Pennylane the pushed invoices settled here; returns how many.
+pub async fn mark_paid(state: &AppState, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
+    let pool = &state.pool;
+    let due: Vec<(Uuid, Uuid, String, String)> = sqlx::query_as(
+        "select p.workspace_id, p.invoice_id, p.remote_url, c.token_sealed
+         from pennylane_push p
+         join pennylane_connection c on c.workspace_id = p.workspace_id
+         join invoice i on i.workspace_id = p.workspace_id and i.invoice_id = p.invoice_id
+         left join billing_summary b on b.workspace_id = i.workspace_id and b.quote_id = i.quote_id
+         where p.status = 'sent' and not p.paid_marked and p.remote_url is not null
+           and i.credited_by is null
+           and (i.kind = 'deposit' or (i.kind = 'final' and b.status = 'paid'))
+         limit $1",
+    )
+    .bind(PER_ROUND)
+    .fetch_all(pool)
+    .await?;
+    let mut marked = 0;
+    for (workspace_id, invoice_id, url, sealed) in due {
+        let Some(remote_id) = url.rsplit('/').next().filter(|id| !id.is_empty()) else {
+            continue;
+        };
+        let Ok(token) = state.secrets.open(&sealed) else {
+            continue;
+        };
+        let response = reqwest::Client::new()
+            .put(format!(
+                "{}/api/external/v2/customer_invoices/{remote_id}/mark_as_paid",
+                state.pennylane_api_base.trim_end_matches('/')
+            ))
+            .bearer_auth(token)
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await;
+        match response {
+            Ok(response) if response.status().is_success() => {
+                marked += 1;
+                sqlx::query(
+                    "update pennylane_push set paid_marked = true, updated_at = $3
+                     where workspace_id = $1 and invoice_id = $2",
+                )
+                .bind(workspace_id)
+                .bind(invoice_id)
+                .bind(now)
+                .execute(pool)
+                .await?;
+            }
+            // Tried again next round.
+            Ok(response) => {
+                tracing::warn!(%workspace_id, %invoice_id, status = %response.status(), "Pennylane mark_as_paid refused")
+            }
+            Err(error) => {
+                tracing::warn!(%workspace_id, %invoice_id, %error, "Pennylane unreachable")
+            }
+        }
+    }
+    Ok(marked)
 }
 
 /// Pushes what is due at `now`; returns `(sent, failed)`.
@@ -224,6 +285,9 @@ pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<boo
             Ok((0, 0)) => {}
             Ok((sent, failed)) => tracing::info!(sent, failed, "Pennylane pushes"),
             Err(error) => tracing::error!(%error, "Pennylane pushes failed"),
+        }
+        if let Err(error) = mark_paid(&state, Utc::now()).await {
+            tracing::error!(%error, "Pennylane payments failed");
         }
         tokio::select! {
             _ = tokio::time::sleep(CHECK_EVERY) => {}

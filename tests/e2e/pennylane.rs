@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
+use axum::routing::{post, put};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use tests::spawn_app_with;
@@ -54,6 +54,21 @@ async fn import(
     )
 }
 
+async fn mark_as_paid(
+    State(received): State<Received>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> (StatusCode, Json<Value>) {
+    received.requests.lock().unwrap().push((
+        headers
+            .get("authorization")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
+        format!("mark_as_paid {id}").into_bytes(),
+    ));
+    (StatusCode::OK, Json(json!({ "id": id, "paid": true })))
+}
+
 const SETTINGS: &str = "mutation($input: InvoiceSettingsInput!) { updateInvoiceSettings(input: $input) { invoicePattern } }";
 const CONNECT: &str = "mutation($token: String!, $accounts: [PennylaneAccountInput!]!) {
     connectPennylane(token: $token, accounts: $accounts) { connected accounts { account ledgerAccountId } } }";
@@ -70,6 +85,10 @@ async fn issued_invoices_reach_pennylane_as_factur_x_and_failures_are_retried() 
         .route(
             "/api/external/v2/customer_invoices/e_invoices/imports",
             post(import),
+        )
+        .route(
+            "/api/external/v2/customer_invoices/{id}/mark_as_paid",
+            put(mark_as_paid),
         )
         .with_state(received.clone());
     tokio::spawn(async move { axum::serve(listener, router).await });
@@ -147,7 +166,18 @@ async fn issued_invoices_reach_pennylane_as_factur_x_and_failures_are_retried() 
         .unwrap()
         .starts_with("https://app.pennylane.test/"));
 
+    // The deposit invoice stands for money received: marked paid there, once.
+    assert_eq!(
+        api::pennylane::mark_paid(&app.state, later).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        api::pennylane::mark_paid(&app.state, later).await.unwrap(),
+        0
+    );
     let requests = received.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 3, "an outage, the import, the payment");
+    assert_eq!(String::from_utf8_lossy(&requests[2].1), "mark_as_paid 2");
     let (authorization, body) = &requests[1];
     assert_eq!(authorization.as_deref(), Some("Bearer pl_test_token_123"));
     let text = String::from_utf8_lossy(body);
