@@ -8,6 +8,7 @@ use domain::invoice::vat::VatTreatment;
 use genpdf::elements::{Break, FrameCellDecorator, Paragraph, TableLayout, Text};
 use genpdf::style::Style;
 use genpdf::{Alignment, Element};
+use projections::invoicing::InvoiceRow;
 use rust_decimal::Decimal;
 
 fn money(value: Decimal) -> String {
@@ -42,6 +43,33 @@ fn title(invoice: &Invoice) -> String {
         InvoiceKind::Final => format!("Facture n° {}", invoice.number),
         InvoiceKind::CreditNote { .. } => format!("Avoir n° {}", invoice.number),
     }
+}
+
+/// The PDF of an issued invoice as the read model holds it, sealed with its issue time and
+/// the digest of the document as the log holds it; with its CII embedded when `facturx`.
+/// Draws: call it off the async threads.
+pub fn issued_pdf(row: &InvoiceRow, facturx: bool) -> Result<Vec<u8>, String> {
+    let invoice = row
+        .document()
+        .ok_or_else(|| format!("invoice {} unreadable", row.invoice_id))?;
+    let digest = domain::digest::sha256_hex(row.document.to_string().as_bytes());
+    let when = row
+        .issued_at
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .format("%d/%m/%Y à %H:%M")
+        .to_string();
+    let pdf = invoice_pdf(&invoice, (&when, &digest)).map_err(|error| error.to_string())?;
+    if !facturx {
+        return Ok(pdf);
+    }
+    let xml = domain::invoice::einvoice::cii(&invoice);
+    crate::facturx::facturx_pdf(
+        &pdf,
+        &xml,
+        &format!("Facture {}", invoice.number),
+        row.issued_at,
+    )
+    .map_err(|error| error.to_string())
 }
 
 /// `seal` is the issue time as printed and the document's digest.

@@ -208,14 +208,6 @@ async fn push_one(
         .await
         .map_err(|error| error.to_string())?
         .ok_or("facture introuvable")?;
-    let issued_at: DateTime<Utc> = sqlx::query_scalar(
-        "select issued_at from invoice where workspace_id = $1 and invoice_id = $2",
-    )
-    .bind(workspace_id)
-    .bind(invoice_id)
-    .fetch_one(pool)
-    .await
-    .map_err(|error| error.to_string())?;
     let invoice = row.document().ok_or("facture illisible")?;
     let chart = projections::invoicing::settings(pool, workspace_id)
         .await
@@ -231,26 +223,10 @@ async fn push_one(
         })
         .collect();
     let options = json!({ "invoice_lines": lines });
-    let digest = domain::digest::sha256_hex(row.document.to_string().as_bytes());
-    let when = issued_at
-        .with_timezone(&chrono_tz::Europe::Paris)
-        .format("%d/%m/%Y à %H:%M")
-        .to_string();
     let number = invoice.number.clone();
-    let pdf = tokio::task::spawn_blocking(move || {
-        let pdf = crate::invoice_pdf::invoice_pdf(&invoice, (&when, &digest))
-            .map_err(|error| error.to_string())?;
-        let xml = domain::invoice::einvoice::cii(&invoice);
-        crate::facturx::facturx_pdf(
-            &pdf,
-            &xml,
-            &format!("Facture {}", invoice.number),
-            issued_at,
-        )
-        .map_err(|error| error.to_string())
-    })
-    .await
-    .map_err(|error| error.to_string())??;
+    let pdf = tokio::task::spawn_blocking(move || crate::invoice_pdf::issued_pdf(&row, true))
+        .await
+        .map_err(|error| error.to_string())??;
     let form = reqwest::multipart::Form::new()
         .part(
             "file",

@@ -440,6 +440,7 @@ pub struct InvoiceRow {
     pub due_ttc: Decimal,
     pub document: serde_json::Value,
     pub credited_by: Option<String>,
+    pub issued_at: DateTime<Utc>,
 }
 
 impl InvoiceRow {
@@ -450,7 +451,7 @@ impl InvoiceRow {
 
 const INVOICE_COLUMNS: &str =
     "invoice_id, quote_id, number, kind, client_id, client_name, issued_on,
-    due_on, total_ht, total_vat, total_ttc, due_ttc, document, credited_by";
+    due_on, total_ht, total_vat, total_ttc, due_ttc, document, credited_by, issued_at";
 
 pub async fn find_invoice(
     executor: impl PgExecutor<'_>,

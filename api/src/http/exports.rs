@@ -27,7 +27,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::Actor;
-use crate::invoice_pdf::invoice_pdf;
+use crate::invoice_pdf::issued_pdf;
 use crate::{auth, ApiError};
 
 const ACCOUNTING: &[domain::Role] = &[
@@ -72,13 +72,6 @@ pub async fn invoice_file(
     let row = projections::invoicing::find_invoice(&mut *tx, actor.workspace_id, invoice_id)
         .await?
         .ok_or_else(invoice_not_found)?;
-    let issued_at: chrono::DateTime<chrono::Utc> = sqlx::query_scalar(
-        "select issued_at from invoice where workspace_id = $1 and invoice_id = $2",
-    )
-    .bind(actor.workspace_id)
-    .bind(invoice_id)
-    .fetch_one(&mut *tx)
-    .await?;
     tx.commit().await?;
     let invoice = row
         .document()
@@ -110,31 +103,12 @@ pub async fn invoice_file(
         }
         _ => {}
     }
-    // The seal is the digest of the document as the log holds it.
-    let digest = domain::digest::sha256_hex(row.document.to_string().as_bytes());
-    let when = issued_at
-        .with_timezone(&Paris)
-        .format("%d/%m/%Y à %H:%M")
-        .to_string();
     let number = invoice.number.clone();
     let facturx = file == "facturx.pdf";
-    let pdf = tokio::task::spawn_blocking(move || {
-        let pdf = invoice_pdf(&invoice, (&when, &digest)).map_err(|error| error.to_string())?;
-        if !facturx {
-            return Ok(pdf);
-        }
-        let xml = domain::invoice::einvoice::cii(&invoice);
-        crate::facturx::facturx_pdf(
-            &pdf,
-            &xml,
-            &format!("Facture {}", invoice.number),
-            issued_at,
-        )
-        .map_err(|error| error.to_string())
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
+    let pdf = tokio::task::spawn_blocking(move || issued_pdf(&row, facturx))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
