@@ -136,7 +136,7 @@ impl AppState {
         position: domain::Position,
         names: &[&str],
     ) -> Result<(), ApiError> {
-        let reached = read_your_writes::wait_until(
+        let caught = read_your_writes::wait_until(
             &self.pool,
             &self.subscriptions,
             position,
@@ -144,11 +144,20 @@ impl AppState {
             self.read_your_writes_timeout,
         )
         .await?;
-        if !reached {
-            tracing::warn!(
+        match caught {
+            read_your_writes::Caught::Up => {}
+            read_your_writes::Caught::Blocked(read_models) => crate::warnings::raise(
+                crate::warnings::READ_MODEL_PARKED,
+                format!(
+                    "enregistré ; l'affichage ({}) est en attente d'une reprise par l'équipe \
+                     technique, déjà prévenue : ne refaites pas l'opération",
+                    read_models.join(", ")
+                ),
+            ),
+            read_your_writes::Caught::TimedOut => tracing::warn!(
                 ?names,
                 "projections did not catch up in time; answering from a lagging read model"
-            );
+            ),
         }
         Ok(())
     }

@@ -148,7 +148,11 @@ pub async fn authenticate(pool: &PgPool, keys: &Keys, header: Option<&str>) -> A
     };
     let claims = data.claims;
     let membership = async {
-        let mut tx = projections::tenant::begin(pool, claims.ws).await?;
+        // Only `member`: a workshop with another read model parked still signs in, and
+        // hears about the parked one from what it reads.
+        let mut tx =
+            projections::tenant::begin_reading(pool, claims.ws, &[projections::member::NAME])
+                .await?;
         let member = projections::member::find(&mut *tx, claims.ws, claims.sub).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(member)

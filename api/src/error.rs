@@ -157,7 +157,31 @@ impl From<commands::onboarding::SignUpError> for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
-        Self::internal(error)
+        match projections::tenant::parked_read_models(&error) {
+            Some(read_models) => Self::read_model_parked(&read_models),
+            None => Self::internal(error),
+        }
+    }
+}
+
+impl ApiError {
+    /// A read of a workspace whose read model is parked: logged once when it parked, so
+    /// not again here. After this request's own write, the message says it is recorded.
+    fn read_model_parked(read_models: &str) -> Self {
+        let recorded = crate::warnings::write_recorded();
+        let message = if recorded {
+            "l'opération est bien enregistrée, ne la refaites pas ; son affichage est \
+             momentanément indisponible (données en cours de reprise par l'équipe technique)"
+        } else {
+            "les données de cet atelier sont momentanément indisponibles (en cours de reprise \
+             par l'équipe technique, déjà prévenue) ; rien n'est perdu"
+        };
+        Self::new(
+            ErrorKind::Internal,
+            crate::warnings::READ_MODEL_PARKED,
+            message,
+        )
+        .with_details(serde_json::json!({ "readModels": read_models, "writeRecorded": recorded }))
     }
 }
 

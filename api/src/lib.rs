@@ -29,6 +29,7 @@ pub mod project_report;
 pub mod quote_files;
 pub mod telemetry;
 pub mod uploaded_image;
+pub mod warnings;
 
 pub use app::{AppState, Application};
 pub use config::Config;

@@ -30,6 +30,11 @@ enum Command {
     },
     /// Rebuild a projection (all of them without NAME) from the event log.
     Replay { name: Option<String> },
+    /// Parked workspaces: list them, or apply their parked sequences after a fix.
+    Projections {
+        #[command(subcommand)]
+        action: ProjectionsAction,
+    },
     /// Seed a realistic demo workshop and print how to reach it.
     Demo,
     /// Run the workers (projections) without serving HTTP.
@@ -64,6 +69,19 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL), as checked in under schemas/.
     Schema,
+}
+
+#[derive(Subcommand)]
+enum ProjectionsAction {
+    /// List every parked (projection, workspace) and every halted projection.
+    Parked,
+    /// Apply the parked sequences (all, or of one projection or workspace), exactly once.
+    Retry {
+        #[arg(long)]
+        projection: Option<String>,
+        #[arg(long)]
+        workspace: Option<uuid::Uuid>,
+    },
 }
 
 #[tokio::main]
@@ -113,6 +131,23 @@ async fn main() -> anyhow::Result<()> {
                     progress.applied,
                     started.elapsed()
                 );
+                if progress.parked > 0 {
+                    for parked in
+                        projections::parking::list(&pool, Some(projection.name()), None).await?
+                    {
+                        println!("  {}", describe_parked(&parked));
+                    }
+                }
+            }
+        }
+        Command::Projections { action } => {
+            let pool = migrated_pool(&config).await?;
+            match action {
+                ProjectionsAction::Parked => print_parked(&pool).await?,
+                ProjectionsAction::Retry {
+                    projection,
+                    workspace,
+                } => retry_parked(&pool, &config, projection.as_deref(), workspace).await?,
             }
         }
         Command::Demo => {
@@ -171,6 +206,112 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", workers::photo_renditions::bench(iterations))
         }
         Command::Schema => print!("{}", api::graphql::sdl()),
+    }
+    Ok(())
+}
+
+fn describe_parked(parked: &projections::parking::Parked) -> String {
+    format!(
+        "parked: {} workspace {} at position {} ({}, event {}) since {}: {}",
+        parked.projection,
+        parked.workspace_id,
+        parked.position.global_position,
+        parked.event_type,
+        parked.event_id,
+        parked.parked_at.to_rfc3339(),
+        parked.error
+    )
+}
+
+async fn print_parked(pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    let parked = projections::parking::list(pool, None, None).await?;
+    let halted = projections::parking::halted(pool).await?;
+    if parked.is_empty() && halted.is_empty() {
+        println!("no parked workspace, no halted projection");
+    }
+    for parked in &parked {
+        println!("{}", describe_parked(parked));
+    }
+    for (projection, error) in &halted {
+        println!("halted: {projection} (every workspace): {error}");
+    }
+    Ok(())
+}
+
+/// Read models and reactors alike: a reactor's retry acts late (sends its emails now), and
+/// says so before doing it.
+async fn retry_parked(
+    pool: &sqlx::PgPool,
+    config: &Config,
+    projection: Option<&str>,
+    workspace: Option<uuid::Uuid>,
+) -> anyhow::Result<()> {
+    let commands = Commands::new(pool.clone());
+    let reactors = workers::reactors(
+        pool,
+        &commands,
+        &config.photo_store()?,
+        &config.public_base_url,
+        config.message_domain(),
+    );
+    let reactor_names: Vec<&str> = reactors.iter().map(|r| r.name()).collect();
+    let everything: Vec<_> = projections::all()
+        .into_iter()
+        .chain(reactors.clone())
+        .collect();
+    if let Some(name) = projection {
+        anyhow::ensure!(
+            everything.iter().any(|p| p.name() == name),
+            "no projection or reactor named {name:?}; known: {:?}",
+            everything.iter().map(|p| p.name()).collect::<Vec<_>>()
+        );
+    }
+    let mut done = 0;
+    for target in everything
+        .iter()
+        .filter(|p| projection.is_none_or(|name| p.name() == name))
+    {
+        if reactor_names.contains(&target.name()) {
+            for parked in projections::parking::list(pool, Some(target.name()), workspace).await? {
+                println!(
+                    "{} (reactor) will act late for workspace {}: from {} at position {} on",
+                    parked.projection,
+                    parked.workspace_id,
+                    parked.event_type,
+                    parked.position.global_position
+                );
+            }
+        }
+        if workspace.is_none() && engine::resume_halted(pool, &**target).await? {
+            done += 1;
+            println!("resumed: {} was halted and applies again", target.name());
+        }
+        for outcome in projections::parking::retry(pool, &**target, workspace).await? {
+            done += 1;
+            match outcome {
+                projections::parking::RetryOutcome::Applied {
+                    projection,
+                    workspace_id,
+                    events,
+                } => {
+                    let detail: Vec<String> = events
+                        .iter()
+                        .map(|(kind, n)| format!("{kind} ×{n}"))
+                        .collect();
+                    println!(
+                        "applied: {projection} workspace {workspace_id}: {} events ({})",
+                        events.values().sum::<usize>(),
+                        detail.join(", ")
+                    );
+                }
+                projections::parking::RetryOutcome::StillFailing(parked) => {
+                    println!("still failing: {}", describe_parked(&parked))
+                }
+            }
+        }
+    }
+    if done == 0 {
+        println!("nothing parked matches");
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use sqlx::{PgConnection, PgExecutor, PgPool};
 use tokio::sync::watch;
 
 use crate::feed::{self, Position, RecordedEvent};
+use crate::parking::{self, Failure};
 
 /// A read model built from the event log.
 ///
@@ -53,6 +54,14 @@ pub enum ProjectionError {
     /// A transaction stayed in flight longer than the catch-up patience.
     #[error("{0} could not catch up: a transaction stayed open too long")]
     StillBehind(&'static str),
+    /// The failure is not about one workspace (a code or schema bug, or one error in many
+    /// workspaces at once): the projection stops for everyone, with one platform alert.
+    #[error("{projection} halted: {error}")]
+    Halted {
+        projection: &'static str,
+        error_kind: String,
+        error: String,
+    },
 }
 
 impl ProjectionError {
@@ -182,7 +191,10 @@ pub async fn checkpoints(
         .collect()
 }
 
-async fn locked_checkpoint(conn: &mut PgConnection, name: &str) -> Result<Position, sqlx::Error> {
+pub(crate) async fn locked_checkpoint(
+    conn: &mut PgConnection,
+    name: &str,
+) -> Result<Position, sqlx::Error> {
     let (xid, position): (String, i64) = sqlx::query_as(
         "select transaction_id::text, global_position from projection_checkpoint
          where projection = $1 for update",
@@ -242,10 +254,15 @@ pub struct Step {
     pub moved: bool,
     /// The page was full: more may be readable at once.
     pub full: bool,
+    /// Workspaces parked by this page.
+    pub parked: usize,
     pub checkpoint: Position,
 }
 
 /// Applies the next page of events, if any, in one transaction with the checkpoint.
+///
+/// Events of parked workspaces are skipped; a workspace whose event fails for a reason of
+/// its own is parked here, in the same transaction (`parking`).
 pub async fn catch_up_page(
     pool: &PgPool,
     projection: &dyn Projection,
@@ -271,23 +288,32 @@ pub async fn catch_up_page(
             scanned: 0,
             moved: false,
             full: false,
+            parked: 0,
             checkpoint: from,
         });
     };
-    if !page.events.is_empty() {
-        projection.apply(&mut tx, &page.events).await?;
-    }
+    let scanned = page.scanned;
+    let full = page.full;
+    let read = page.events.len();
+    let lag_sample = subscriptions.lag.as_ref().map(|_| page.events.clone());
+    let mut parked = parking::parked_workspaces(&mut *tx, name).await?;
+    let parkings = parking::apply_isolating(&mut tx, projection, page.events, &mut parked).await?;
+    parking::record(&mut tx, name, &parkings).await?;
     move_checkpoint(&mut tx, name, from, to).await?;
     tx.commit().await?;
-    if let Some(lag) = &subscriptions.lag {
-        lag.record(&page.events);
+    for parking in &parkings {
+        parking.log();
+    }
+    if let (Some(lag), Some(events)) = (&subscriptions.lag, lag_sample) {
+        lag.record(&events);
     }
     subscriptions.notify_progress();
     Ok(Step {
-        applied: page.events.len(),
-        scanned: page.scanned,
+        applied: read,
+        scanned,
         moved: true,
-        full: page.full,
+        full,
+        parked: parkings.len(),
         checkpoint: to,
     })
 }
@@ -302,6 +328,8 @@ pub struct Progress {
     pub read: u64,
     /// Events of the projection's types, applied.
     pub applied: u64,
+    /// Workspaces parked on the way (`thermogestion projections parked` lists them).
+    pub parked: u64,
 }
 
 /// Catches up with every event committed when it returns.
@@ -322,6 +350,7 @@ pub async fn catch_up(
         let step = catch_up_page(pool, projection, subscriptions, page_size).await?;
         progress.read += step.scanned as u64;
         progress.applied += step.applied as u64;
+        progress.parked += step.parked as u64;
         if step.moved {
             continue;
         }
@@ -364,8 +393,16 @@ pub async fn run(
     if let Err(error) = ensure_checkpoint(&pool, name).await {
         tracing::error!(projection = name, error = %error, "cannot create the checkpoint");
     }
+    let mut halted = false;
+    let mut transient_failures: u32 = 0;
     while !*shutdown.borrow() {
         let step = catch_up_page(&pool, &*projection, &subscriptions, settings.page_size).await;
+        if step.is_ok() {
+            transient_failures = 0;
+            if halted && parking::resume(&pool, name).await.is_ok() {
+                halted = false;
+            }
+        }
         let pause = match step {
             Ok(step) if step.full => Duration::ZERO,
             Ok(step) if step.moved => settings.batch_delay,
@@ -382,12 +419,24 @@ pub async fn run(
                 }
             },
             Err(ProjectionError::CheckpointMoved(_)) => Duration::ZERO,
-            Err(error) => {
-                // A human must act (a bug or a bad payload): log loudly and retry slowly; the
-                // projection stays behind rather than skipping an event.
-                tracing::error!(projection = name, error = %error, "projection failed");
-                Duration::from_secs(1).max(settings.poll_interval)
-            }
+            Err(error) => match error.failure() {
+                Failure::Transient => {
+                    // The database is busy or away: the same page applies once it is back.
+                    transient_failures = transient_failures.saturating_add(1);
+                    let pause = TRANSIENT_BACKOFF_START
+                        .saturating_mul(2u32.saturating_pow(transient_failures.min(8)))
+                        .min(TRANSIENT_BACKOFF_MAX);
+                    tracing::warn!(projection = name, error = %error, ?pause, "transient failure, retrying");
+                    pause
+                }
+                // Workspace failures were parked inside the page; what comes out is about
+                // every workspace: stop, alert once, and look again later (a fix deployed).
+                Failure::Workspace | Failure::Platform => {
+                    parking::halt(&pool, name, &error).await;
+                    halted = true;
+                    HALT_RECHECK.max(settings.poll_interval)
+                }
+            },
         };
         if pause > Duration::ZERO {
             tokio::select! {
@@ -396,6 +445,36 @@ pub async fn run(
             }
         }
     }
+}
+
+const TRANSIENT_BACKOFF_START: Duration = Duration::from_millis(50);
+const TRANSIENT_BACKOFF_MAX: Duration = Duration::from_secs(5);
+/// How often a halted projection tries its page again.
+const HALT_RECHECK: Duration = Duration::from_secs(30);
+
+/// After a fix: applies a halted projection's pending pages at once and lifts the halt
+/// (what `thermogestion projections retry --projection P` does besides parked sequences).
+/// `Ok(false)` when it was not halted; an error when it still fails.
+pub async fn resume_halted(
+    pool: &PgPool,
+    projection: &dyn Projection,
+) -> Result<bool, ProjectionError> {
+    let halted = parking::halted(pool)
+        .await?
+        .iter()
+        .any(|(name, _)| name == projection.name());
+    if !halted {
+        return Ok(false);
+    }
+    catch_up(
+        pool,
+        projection,
+        &Subscriptions::default(),
+        REPLAY_PAGE_SIZE,
+    )
+    .await?;
+    parking::resume(pool, projection.name()).await?;
+    Ok(true)
 }
 
 /// Page size of replays: large pages amortise the per-page statements of a projection.
@@ -420,19 +499,27 @@ pub async fn replay(
             .execute(&mut *tx)
             .await?;
     }
+    // The rebuild starts every workspace afresh: what still fails parks again below.
+    sqlx::query("delete from projection_parked where projection = $1")
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
     let start = Position::default();
     let mut position = start;
     let mut progress = Progress::default();
+    let mut parked = std::collections::HashSet::new();
+    let mut parkings = Vec::new();
     loop {
         let page = feed::read_page(&mut tx, position, page_size, projection.event_types()).await?;
         let Some(last) = page.last else { break };
         position = last;
-        if !page.events.is_empty() {
-            projection.apply(&mut tx, &page.events).await?;
-        }
         progress.read += page.scanned as u64;
         progress.applied += page.events.len() as u64;
+        parkings
+            .extend(parking::apply_isolating(&mut tx, projection, page.events, &mut parked).await?);
     }
+    progress.parked = parkings.len() as u64;
+    parking::record(&mut tx, name, &parkings).await?;
     sqlx::query(
         "update projection_checkpoint
          set transaction_id = $2::text::xid8, global_position = $3, updated_at = now()
@@ -445,10 +532,14 @@ pub async fn replay(
     .await?;
     tx.commit().await?;
     // Events of transactions newer than the rebuild's own were invisible to it.
+    for parking in &parkings {
+        parking.log();
+    }
     let tail = catch_up(pool, projection, &Subscriptions::default(), page_size).await?;
     Ok(Progress {
         read: progress.read + tail.read,
         applied: progress.applied + tail.applied,
+        parked: progress.parked + tail.parked,
     })
 }
 

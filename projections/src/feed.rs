@@ -227,3 +227,40 @@ pub async fn has_events_after(
     .fetch_one(executor)
     .await
 }
+
+/// One workspace's events of the `wanted` types (all when empty) from `from` (itself
+/// included when `inclusive`) up to `until` included, in feed order: a parked sequence.
+pub async fn read_workspace(
+    conn: &mut PgConnection,
+    workspace_id: Uuid,
+    from: Position,
+    inclusive: bool,
+    until: Position,
+    limit: i64,
+    wanted: &[&str],
+) -> Result<Vec<RecordedEvent>, sqlx::Error> {
+    let rows = sqlx::query(
+        "select transaction_id::text as xid, global_position, event_id, workspace_id,
+                aggregate_type, aggregate_id, sequence, event_type, event_version, recorded_at,
+                payload, metadata
+         from events
+         where workspace_id = $1
+           and ((transaction_id, global_position) > ($2::text::xid8, $3)
+                or ($4 and transaction_id = $2::text::xid8 and global_position = $3))
+           and (transaction_id, global_position) <= ($5::text::xid8, $6)
+           and (cardinality($8::text[]) = 0 or event_type = any($8))
+         order by transaction_id, global_position
+         limit $7",
+    )
+    .bind(workspace_id)
+    .bind(from.xid_text())
+    .bind(from.global_position)
+    .bind(inclusive)
+    .bind(until.xid_text())
+    .bind(until.global_position)
+    .bind(limit)
+    .bind(wanted)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(RecordedEvent::from_row).collect()
+}

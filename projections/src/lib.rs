@@ -15,6 +15,7 @@ pub mod inventory;
 pub mod invoicing;
 pub mod member;
 pub mod oven_batch;
+pub mod parking;
 pub mod powder;
 pub mod powder_lot;
 pub mod powder_stock;

@@ -262,7 +262,7 @@ impl Projection for QuoteProjection {
                                             total_vat, total_ttc, deposit_due, valid_until, content, created_at,
                                             updated_at)
                          values ($1, $2, $3, $4, 'draft', $5, 0, 0, 0, 0, $6, '{}', $7, $7)
-                         on conflict do nothing",
+                         on conflict (workspace_id, quote_id) do nothing",
                     )
                     .bind(event.workspace_id)
                     .bind(quote_id)

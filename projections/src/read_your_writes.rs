@@ -1,12 +1,16 @@
 //! Lets a mutation answer only once the read models the client reads next contain its
 //! events, so a screen never shows stale data right after a save.
+//!
+//! A read model parked for the writing workspace (or halted) will not show the event until
+//! an operator acts: the wait ends at once with [`Caught::Blocked`] instead of timing out,
+//! so the mutation can report its success without its read-back.
 
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
 
-use crate::engine::{checkpoints, Subscriptions};
-use crate::feed::Position;
+use crate::engine::Subscriptions;
+use crate::feed::{self, Position};
 
 /// How long a mutation waits at most; beyond it the answer is served from a read model that
 /// may lag, and a warning is logged (the projection is stuck or far behind).
@@ -15,30 +19,70 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Cross-process fallback: the in-process progress signal does not see other processes.
 const POLL: Duration = Duration::from_millis(20);
 
-/// Waits until every projection in `names` has a checkpoint at or past `target`.
+/// How a wait for read models ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caught {
+    /// Every read model shows the event.
+    Up,
+    /// These read models are parked for the event's workspace, or halted: they will not
+    /// show it until an operator retries.
+    Blocked(Vec<String>),
+    /// Still behind at the deadline.
+    TimedOut,
+}
+
+/// Waits until every projection in `names` has applied the event at `target`.
 pub async fn wait_until(
     pool: &PgPool,
     subscriptions: &Subscriptions,
     target: Position,
     names: &[&str],
     timeout: Duration,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Caught, sqlx::Error> {
     let deadline = Instant::now() + timeout;
     let mut progress = subscriptions.progress();
     loop {
         progress.borrow_and_update();
-        let reached = checkpoints(pool, names).await?;
-        let all_reached = names.iter().all(|name| {
-            reached
-                .iter()
-                .any(|(projection, position)| projection == name && *position >= target)
-        });
+        // One statement: each checkpoint, and whether the event's workspace is parked there
+        // (a parked event is behind the checkpoint, yet not applied).
+        let rows: Vec<(String, String, i64, bool)> = sqlx::query_as(
+            "select c.projection, c.transaction_id::text, c.global_position,
+                    exists(select 1 from projection_parked p
+                           where p.projection = c.projection and p.workspace_id = w.workspace_id)
+                    or exists(select 1 from projection_halted h where h.projection = c.projection)
+             from projection_checkpoint c
+             left join lateral (select workspace_id from events
+                                where transaction_id = $2::text::xid8 and global_position = $3) w
+               on true
+             where c.projection = any($1)",
+        )
+        .bind(names)
+        .bind(target.xid_text())
+        .bind(target.global_position)
+        .fetch_all(pool)
+        .await?;
+        let blocked: Vec<String> = rows
+            .iter()
+            .filter(|(_, _, _, blocked)| *blocked)
+            .map(|(name, ..)| name.clone())
+            .collect();
+        if !blocked.is_empty() {
+            return Ok(Caught::Blocked(blocked));
+        }
+        let mut all_reached = true;
+        for name in names {
+            let reached = match rows.iter().find(|(projection, ..)| projection == name) {
+                Some((_, xid, position, _)) => feed::position(xid, *position)? >= target,
+                None => false,
+            };
+            all_reached &= reached;
+        }
         if all_reached {
-            return Ok(true);
+            return Ok(Caught::Up);
         }
         let now = Instant::now();
         if now >= deadline {
-            return Ok(false);
+            return Ok(Caught::TimedOut);
         }
         let _ = tokio::time::timeout(POLL.min(deadline - now), progress.changed()).await;
     }

@@ -19,6 +19,7 @@ mod isolation;
 mod low_stock;
 mod mailer;
 mod migrations;
+mod parking;
 mod pennylane;
 mod photos;
 mod powder;

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use tests::{register, rename, spawn_app, workspace_command};
 
 /// Every row of every projection table, as JSON, in key order.
-async fn dump(pool: &sqlx::PgPool) -> Vec<Value> {
+pub(crate) async fn dump(pool: &sqlx::PgPool) -> Vec<Value> {
     let mut rows = Vec::new();
     for projection in projections::all() {
         for table in projection.tables() {

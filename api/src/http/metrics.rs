@@ -37,6 +37,8 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram>,
     lag_seconds: Family<ProjectionLabels, Gauge<f64, AtomicU64>>,
     lag_events: Family<ProjectionLabels, Gauge>,
+    parked: Family<ProjectionLabels, Gauge>,
+    halted: Family<ProjectionLabels, Gauge>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -53,6 +55,8 @@ impl Metrics {
         );
         let lag_seconds = Family::<ProjectionLabels, Gauge<f64, AtomicU64>>::default();
         let lag_events = Family::<ProjectionLabels, Gauge>::default();
+        let parked = Family::<ProjectionLabels, Gauge>::default();
+        let halted = Family::<ProjectionLabels, Gauge>::default();
         registry.register("http_requests", "HTTP requests served", requests.clone());
         registry.register(
             "http_request_duration_seconds",
@@ -74,12 +78,24 @@ impl Metrics {
             "Events a projection has not applied yet (capped)",
             lag_events.clone(),
         );
+        registry.register(
+            "projection_parked",
+            "Workspaces parked for a projection (thermogestion projections parked)",
+            parked.clone(),
+        );
+        registry.register(
+            "projection_halted",
+            "1 when a projection is halted for every workspace (a platform alert)",
+            halted.clone(),
+        );
         Self {
             registry: Arc::new(registry),
             requests,
             latency,
             lag_seconds,
             lag_events,
+            parked,
+            halted,
         }
     }
 
@@ -108,6 +124,19 @@ impl Metrics {
             };
             self.lag_seconds.get_or_create(&labels).set(lag.seconds);
             self.lag_events.get_or_create(&labels).set(lag.events);
+            // Every projection with a checkpoint shows 0 rather than no series at all.
+            self.parked.get_or_create(&labels).set(0);
+            self.halted.get_or_create(&labels).set(0);
+        }
+        for (projection, count) in projections::parking::counts(pool).await? {
+            self.parked
+                .get_or_create(&ProjectionLabels { projection })
+                .set(count);
+        }
+        for (projection, _) in projections::parking::halted(pool).await? {
+            self.halted
+                .get_or_create(&ProjectionLabels { projection })
+                .set(1);
         }
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry)

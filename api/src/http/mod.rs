@@ -83,9 +83,23 @@ async fn graphql(
         .and_then(|value| value.to_str().ok());
     let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
     let request = request.into_inner().data(context).data(authentication);
-    let mut response = schema.execute(request).await;
+    let (mut response, warnings) = crate::warnings::collect(schema.execute(request)).await;
     for error in &mut response.errors {
         label_engine_error(error);
+    }
+    if !warnings.is_empty() {
+        let list = warnings
+            .into_iter()
+            .map(|warning| {
+                let mut entry = async_graphql::indexmap::IndexMap::new();
+                entry.insert(async_graphql::Name::new("code"), warning.code.into());
+                entry.insert(async_graphql::Name::new("message"), warning.message.into());
+                async_graphql::Value::Object(entry)
+            })
+            .collect();
+        response
+            .extensions
+            .insert("warnings".to_owned(), async_graphql::Value::List(list));
     }
     response.into()
 }
