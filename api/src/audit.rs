@@ -40,8 +40,9 @@ impl RawFilter {
                     ApiError::new(
                         ErrorKind::Validation,
                         "ACTOR_ID_INVALID",
-                        "identifiant d'auteur invalide",
+                        "argument « actorId » : identifiant d'auteur (UUID) attendu",
                     )
+                    .with_field("actorId")
                 })
             })
             .transpose()?;

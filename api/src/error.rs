@@ -18,6 +18,9 @@ pub struct ApiError {
     message: String,
     /// Structured facts the client can act on (the matching clients of a duplicate…).
     details: Option<serde_json::Value>,
+    /// The input it refuses, as a path (`input.lines.0.quantity`, `width_mm`), so a form can
+    /// point at the field.
+    field: Option<String>,
     cause: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -32,6 +35,7 @@ impl ApiError {
             reason,
             message: message.into(),
             details: None,
+            field: None,
             cause: None,
         }
     }
@@ -42,12 +46,19 @@ impl ApiError {
         self
     }
 
+    /// Adds `extensions.field` (GraphQL) or `field` (REST): the refused input's path.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
     pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self {
             kind: ErrorKind::Internal,
             reason: "INTERNAL",
             message: INTERNAL_MESSAGE.to_owned(),
             details: None,
+            field: None,
             cause: Some(cause.into()),
         }
     }
@@ -58,6 +69,11 @@ impl ApiError {
 
     pub fn reason(&self) -> &'static str {
         self.reason
+    }
+
+    /// The refused input's path, if the error names one.
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
     }
 
     /// The French message shown to users.
@@ -191,6 +207,9 @@ impl From<ApiError> for async_graphql::Error {
         async_graphql::Error::new(error.message.clone()).extend_with(|_, extensions| {
             extensions.set("code", error.kind.as_str());
             extensions.set("reason", error.reason);
+            if let Some(field) = &error.field {
+                extensions.set("field", field.as_str());
+            }
             if let Some(details) = &error.details {
                 if let Ok(value) = async_graphql::Value::from_json(details.clone()) {
                     extensions.set("details", value);
@@ -203,11 +222,14 @@ impl From<ApiError> for async_graphql::Error {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.log();
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "code": self.kind.as_str(),
             "reason": self.reason,
             "message": self.message,
         });
+        if let Some(field) = &self.field {
+            body["field"] = field.as_str().into();
+        }
         (self.status(), axum::Json(body)).into_response()
     }
 }

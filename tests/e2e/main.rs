@@ -14,6 +14,7 @@ mod email_templates;
 mod feed;
 mod gateway;
 mod http;
+mod input_errors;
 mod invoices;
 mod isolation;
 mod low_stock;

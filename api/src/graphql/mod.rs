@@ -6,11 +6,13 @@ mod batch;
 mod client;
 mod email;
 mod email_settings;
+mod input_errors;
 mod invoicing;
 mod member;
 mod powder;
 mod project;
 
+pub use input_errors::REASON as INPUT_INVALID;
 pub use project::QR_PREFIX;
 mod quote;
 mod quote_signature;
@@ -93,6 +95,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
+        .extension(input_errors::InputErrors)
 }
 
 pub fn build(state: AppState) -> AppSchema {

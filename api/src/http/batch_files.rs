@@ -4,12 +4,13 @@
 //! that every part on the bar belongs to the same série. Another workshop's batch is not
 //! found.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use projections::tenant;
 use uuid::Uuid;
 
+use super::extract::{Path, Query};
 use super::project_files::{check_label_count, label_format, part_labels, powder_line, Format};
 use crate::app::AppState;
 use crate::labels::{label_sheet, Label};

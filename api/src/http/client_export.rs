@@ -1,7 +1,7 @@
 //! `GET /api/v1/clients.csv`: the client file in the import's own format (schemas/csv/
 //! clients.md), so an export re-imports unchanged.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use commands::client_import::export_headers;
@@ -10,6 +10,7 @@ use projections::client::{ClientRow, Filter};
 use projections::tenant;
 use serde::Deserialize;
 
+use super::extract::Query;
 use crate::app::AppState;
 use crate::http::export::spreadsheet_safe;
 use crate::{auth, ApiError};

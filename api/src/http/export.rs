@@ -1,11 +1,12 @@
 //! `GET /api/v1/audit-log.csv`: the audit log as a spreadsheet, for auditors and accountants.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use chrono_tz::Europe::Paris;
 use domain::meta;
 
+use super::extract::Query;
 use crate::app::AppState;
 use crate::audit::{self, RawFilter, READERS};
 use crate::{auth, ApiError};

@@ -12,7 +12,7 @@
 //!   decimal commas, UTF-8 with BOM so Excel reads the accents).
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
@@ -25,6 +25,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::extract::{Path, Query};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::invoice_pdf::issued_pdf;

@@ -4,6 +4,7 @@ mod batch_files;
 mod client_export;
 mod export;
 mod exports;
+mod extract;
 mod metrics;
 mod photos;
 mod project_files;
@@ -104,14 +105,59 @@ async fn graphql(
     response.into()
 }
 
-/// Errors raised by the GraphQL engine itself (syntax, unknown field, wrong type, limits)
-/// carry no code: they are invalid requests. Give them the same shape as ours.
+/// Errors raised by the GraphQL engine itself (syntax, unknown field, limits) carry no code:
+/// they are invalid requests. Give them the same shape as ours, in French; the engine's
+/// English wording stays in `extensions.detail` for whoever writes the query. Refused input
+/// values were already reworded by `graphql::input_errors` and carry their code.
 fn label_engine_error(error: &mut async_graphql::ServerError) {
     let extensions = error.extensions.get_or_insert_with(Default::default);
     if extensions.get("code").is_none() {
         extensions.set("code", domain::ErrorKind::Validation.as_str());
         extensions.set("reason", "GRAPHQL_REQUEST_INVALID");
-        error.message = format!("requête GraphQL invalide : {}", error.message);
+        extensions.set("detail", error.message.as_str());
+        error.message = engine_message_in_french(&error.message);
+    }
+}
+
+/// The engine's frequent request errors in French; the rest as a plain "invalid request".
+fn engine_message_in_french(message: &str) -> String {
+    let quoted = |text: &str| -> Option<(String, String)> {
+        let inner = text.strip_prefix('"')?;
+        let end = inner.find('"')?;
+        Some((inner[..end].to_owned(), inner[end + 1..].to_owned()))
+    };
+    let known = if let Some(rest) = message.strip_prefix("Unknown field ") {
+        quoted(rest).and_then(|(field, rest)| {
+            let (ty, _) = quoted(rest.strip_prefix(" on type ")?)?;
+            Some(format!(
+                "le champ « {field} » n'existe pas sur le type « {ty} »"
+            ))
+        })
+    } else if let Some(rest) = message.strip_prefix("Unknown argument ") {
+        quoted(rest).and_then(|(argument, rest)| {
+            let (field, _) = quoted(rest.strip_prefix(" on field ")?)?;
+            Some(format!(
+                "l'argument « {argument} » n'existe pas sur le champ « {field} »"
+            ))
+        })
+    } else if message == "Query is too complex." {
+        Some(format!(
+            "requête trop complexe (au plus {} points)",
+            crate::graphql::MAX_COMPLEXITY
+        ))
+    } else if message == "Query is nested too deep." {
+        Some(format!(
+            "requête trop imbriquée (au plus {} niveaux)",
+            crate::graphql::MAX_DEPTH
+        ))
+    } else if message.starts_with(" --> ") {
+        Some("syntaxe GraphQL incorrecte".to_owned())
+    } else {
+        None
+    };
+    match known {
+        Some(known) => format!("requête GraphQL invalide : {known}"),
+        None => "requête GraphQL invalide".to_owned(),
     }
 }
 

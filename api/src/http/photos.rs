@@ -5,7 +5,7 @@
 //! {original|thumbnail|medium|large}?expires=…&sig=…`: a signed, expiring URL the API hands
 //! out, usable in an `<img>`.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,6 +17,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 use workers::photo_renditions::{sniff, PhotoFormat, MAX_UPLOAD_BYTES};
 
+use super::extract::{Path, Query};
 use crate::app::AppState;
 use crate::{auth, photo_urls, ApiError};
 

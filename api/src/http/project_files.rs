@@ -3,7 +3,7 @@
 //! typeable code and its QR code. `GET /api/v1/projects/{id}/report.pdf`: the traceability
 //! report. Another workshop's project is not found.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use domain::project::lifecycle::Part;
@@ -11,6 +11,7 @@ use projections::tenant;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::extract::{Path, Query};
 use crate::app::AppState;
 use crate::graphql::QR_PREFIX;
 use crate::labels::{label_sheet, Label, LabelFormat};

@@ -4,11 +4,12 @@
 //! `GET /api/v1/quotes/{id}/documents/{sha256}.pdf`: any stored PDF of the quote, byte for
 //! byte (auditors, disputes). Another workshop's ids are not found, like unknown ones.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
+use super::extract::Path;
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::quote_files::{self, not_found};
