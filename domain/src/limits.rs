@@ -536,7 +536,7 @@ pub mod client {
     use super::*;
 
     pub const INTERACTION_ON: DateBound = DateBound {
-        field: "recordClientInteraction.occurredAt",
+        field: "recordInteraction.occurredAt",
         label: "date de l'interaction",
         past: true,
         code: "INTERACTION_DATE_OUT_OF_RANGE",
