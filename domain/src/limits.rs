@@ -477,6 +477,42 @@ pub mod billing {
     };
 }
 
+/// The workshop's invoicing settings: what every invoice prints.
+pub mod invoice_settings {
+    use super::*;
+
+    pub const SELLER_TEXT: TextBound = text(
+        "SellerInput.legalName / legalForm / registration / email / address",
+        "mention du vendeur",
+        200,
+        "SELLER_TEXT_TOO_LONG",
+    );
+    pub const LATE_PENALTY: TextBound = text(
+        "InvoiceSettingsInput.latePenalty",
+        "mention des pénalités de retard",
+        1_000,
+        "LATE_PENALTY_TOO_LONG",
+    );
+}
+
+/// Partial inventories.
+pub mod inventory {
+    use super::*;
+
+    pub const NAME: TextBound = text(
+        "planInventory.name",
+        "nom de l'inventaire",
+        200,
+        "INVENTORY_NAME_TOO_LONG",
+    );
+    pub const STARTS_ON: DateBound = DateBound {
+        field: "planInventory.startsOn / endsOn",
+        label: "période de l'inventaire",
+        past: false,
+        code: "INVENTORY_DATE_OUT_OF_RANGE",
+    };
+}
+
 /// Projects opened at the counter and their journal.
 pub mod project {
     use super::*;
@@ -643,6 +679,10 @@ pub const ALL: &[Limit] = &[
     Limit::Text(billing::PAYMENT_REFERENCE),
     Limit::Text(billing::REFUND_REASON),
     Limit::Date(billing::RECEIVED_ON),
+    Limit::Text(invoice_settings::SELLER_TEXT),
+    Limit::Text(invoice_settings::LATE_PENALTY),
+    Limit::Text(inventory::NAME),
+    Limit::Date(inventory::STARTS_ON),
     Limit::Text(project::END_USE),
     Limit::Text(project::NOTE),
     Limit::Date(project::DEPOSITED_ON),
