@@ -12,6 +12,7 @@ pub mod email_template;
 pub mod error;
 pub mod identity;
 pub mod invoice;
+pub mod limits;
 pub mod meta;
 pub mod money;
 pub mod position;

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod batches;
+mod bounds;
 mod client_import;
 mod clients;
 mod demo;

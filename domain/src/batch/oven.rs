@@ -42,6 +42,9 @@ impl Default for OvenSettings {
 impl OvenSettings {
     pub fn validate(self) -> Result<Self, OvenError> {
         let oven = self.oven.validate()?;
+        if let Some(kg) = self.max_load_kg.filter(|kg| *kg > Decimal::ZERO) {
+            crate::limits::oven::MAX_LOAD_KG.check(kg)?;
+        }
         let usable = |side: u32| side > 2 * oven.margin_mm + oven.hook_mm + oven.gap_mm;
         if !usable(oven.width_mm) || !usable(oven.height_mm) {
             return Err(OvenError::Dimensions);

@@ -7,6 +7,7 @@
 use binpack2d::{bin_new, BinType, Dimension};
 use serde::{Deserialize, Serialize};
 
+use crate::limits::{self, OutOfBounds};
 use crate::{DomainError, ErrorKind};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -32,6 +33,8 @@ pub enum OvenError {
     Dimensions,
     #[error("la charge maximale du four doit être positive")]
     Load,
+    #[error(transparent)]
+    Bound(#[from] OutOfBounds),
 }
 
 impl DomainError for OvenError {
@@ -39,6 +42,7 @@ impl DomainError for OvenError {
         match self {
             Self::Dimensions => "OVEN_DIMENSIONS_INVALID",
             Self::Load => "OVEN_LOAD_INVALID",
+            Self::Bound(error) => error.code(),
         }
     }
 
@@ -54,6 +58,19 @@ impl Oven {
     }
 
     pub fn validate(self) -> Result<Self, OvenError> {
+        // First the real-world sizes: the sums and doubles below then stay far from u32's
+        // end (a packing must never overflow).
+        for size in [
+            self.length_mm,
+            self.width_mm,
+            self.height_mm,
+            self.bar_spacing_mm,
+            self.gap_mm,
+            self.margin_mm,
+            self.hook_mm,
+        ] {
+            limits::oven::SIZE_MM.check_integer(size)?;
+        }
         let usable = |side: u32| side > 2 * self.margin_mm;
         if self.bar_spacing_mm == 0
             || self.gap_mm == 0
@@ -108,7 +125,12 @@ pub fn fits(oven: &Oven, width_mm: u32, height_mm: u32) -> bool {
     let reserve = oven.gap_mm + oven.hook_mm;
     let bar_width = oven.width_mm.saturating_sub(2 * oven.margin_mm) + oven.gap_mm;
     let bar_height = oven.height_mm.saturating_sub(2 * oven.margin_mm) + oven.gap_mm;
-    let (w, h) = (width_mm + reserve, height_mm + reserve);
+    // Saturating: a part recorded before sizes were bounded is simply too large, never a
+    // panic. Only parts that fit reach the packing's i32 arithmetic.
+    let (w, h) = (
+        width_mm.saturating_add(reserve),
+        height_mm.saturating_add(reserve),
+    );
     (w <= bar_width && h <= bar_height) || (h <= bar_width && w <= bar_height)
 }
 

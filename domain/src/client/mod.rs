@@ -90,6 +90,8 @@ pub enum ClientError {
     OverrideReasonMissing,
     #[error("ce client n'a pas d'adresse email")]
     NoEmail,
+    #[error(transparent)]
+    Bound(#[from] crate::limits::OutOfBounds),
 }
 
 impl DomainError for ClientError {
@@ -114,6 +116,7 @@ impl DomainError for ClientError {
             Self::InteractionEmpty => "INTERACTION_EMPTY",
             Self::OverrideReasonMissing => "DUPLICATE_REASON_MISSING",
             Self::NoEmail => "CLIENT_NO_EMAIL",
+            Self::Bound(error) => error.code(),
         }
     }
 
@@ -395,6 +398,11 @@ impl Client {
             } => {
                 // Notes on an archived client are still history worth keeping.
                 self.existing()?;
+                let paris = chrono_tz::Europe::Paris;
+                crate::limits::client::INTERACTION_ON.check(
+                    occurred_at.with_timezone(&paris).date_naive(),
+                    now.with_timezone(&paris).date_naive(),
+                )?;
                 Ok(vec![ClientEvent::InteractionRecorded {
                     interaction_id,
                     kind,

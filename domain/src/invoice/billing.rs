@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::document::{Deduction, Invoice, InvoiceKind, QuoteFigures};
+use crate::limits::{self, OutOfBounds};
 use crate::{DomainError, ErrorKind, Stamped};
 
 pub fn aggregate_local_id(quote_id: Uuid) -> String {
@@ -112,6 +113,8 @@ pub enum BillingError {
     InvoiceMismatch,
     #[error("{what} : rien à payer")]
     NothingDue { what: &'static str },
+    #[error(transparent)]
+    Bound(#[from] OutOfBounds),
 }
 
 impl DomainError for BillingError {
@@ -125,12 +128,13 @@ impl DomainError for BillingError {
             Self::AlreadyCredited { .. } => "INVOICE_ALREADY_CREDITED",
             Self::InvoiceMismatch => "INVOICE_MISMATCH",
             Self::NothingDue { .. } => "NOTHING_DUE",
+            Self::Bound(error) => error.code(),
         }
     }
 
     fn kind(&self) -> ErrorKind {
         match self {
-            Self::Amount | Self::ExceedsDue { .. } | Self::ExceedsPaid { .. } => {
+            Self::Amount | Self::ExceedsDue { .. } | Self::ExceedsPaid { .. } | Self::Bound(_) => {
                 ErrorKind::Validation
             }
             Self::InvoiceNotFound => ErrorKind::NotFound,
@@ -308,6 +312,7 @@ impl Billing {
         command: Stamped<BillingCommand>,
     ) -> Result<Vec<BillingEvent>, BillingError> {
         let now = command.now;
+        let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
         match command.body {
             BillingCommand::RecordPayment {
                 quote,
@@ -322,6 +327,9 @@ impl Billing {
                 if payment.amount <= Decimal::ZERO || payment.amount != payment.amount.round_dp(2) {
                     return Err(BillingError::Amount);
                 }
+                limits::billing::PAYMENT_AMOUNT.check(payment.amount)?;
+                limits::billing::PAYMENT_REFERENCE.check_optional(payment.reference.as_deref())?;
+                limits::billing::RECEIVED_ON.check(payment.received_on, today)?;
                 let remaining = quote.total_ttc - self.paid();
                 if payment.amount > remaining {
                     return Err(BillingError::ExceedsDue {
@@ -362,6 +370,8 @@ impl Billing {
                 if amount <= Decimal::ZERO || amount != amount.round_dp(2) {
                     return Err(BillingError::Amount);
                 }
+                limits::billing::REFUND_AMOUNT.check(amount)?;
+                limits::billing::REFUND_REASON.check(reason.trim())?;
                 if amount > self.paid() {
                     return Err(BillingError::ExceedsPaid {
                         amount,

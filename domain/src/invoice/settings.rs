@@ -116,6 +116,8 @@ pub enum InvoiceSettingsError {
     LatePenalty,
     #[error("le compte Stripe connecté s'écrit acct_ suivi de lettres et chiffres")]
     StripeAccount,
+    #[error(transparent)]
+    Bound(#[from] crate::limits::OutOfBounds),
 }
 
 impl DomainError for InvoiceSettingsError {
@@ -127,6 +129,7 @@ impl DomainError for InvoiceSettingsError {
             Self::Chart => "CHART_INVALID",
             Self::LatePenalty => "LATE_PENALTY_MISSING",
             Self::StripeAccount => "STRIPE_ACCOUNT_INVALID",
+            Self::Bound(error) => error.code(),
         }
     }
 
@@ -137,6 +140,24 @@ impl DomainError for InvoiceSettingsError {
 
 impl InvoiceSettings {
     pub fn validate(mut self) -> Result<Self, InvoiceSettingsError> {
+        if let Some(seller) = &self.seller {
+            let bound = crate::limits::invoice_settings::SELLER_TEXT;
+            bound.check(&seller.legal_name)?;
+            for text in [&seller.legal_form, &seller.registration, &seller.email] {
+                bound.check_optional(text.as_deref())?;
+            }
+            let address = &seller.address;
+            for text in [
+                &address.line1,
+                &address.postcode,
+                &address.city,
+                &address.country,
+            ] {
+                bound.check(text)?;
+            }
+            bound.check_optional(address.line2.as_deref())?;
+        }
+        crate::limits::invoice_settings::LATE_PENALTY.check(self.late_penalty.trim())?;
         if let Some(seller) = self.seller.as_mut() {
             let siret = company_number(&seller.siret).filter(|number| number.len() == 14);
             let address_ok =

@@ -295,6 +295,41 @@ mod payments {
     }
 
     #[test]
+    fn a_payment_cannot_be_received_tomorrow_nor_before_2000() {
+        let quote = quote();
+        let decide = |received_on: NaiveDate, reference: Option<String>| {
+            let deposit_invoice = deposit_invoice(issue("FACT", false), &quote, dec!(400)).ok();
+            Billing::default()
+                .decide(Stamped::at(
+                    now(),
+                    BillingCommand::RecordPayment {
+                        quote: quote.clone(),
+                        payment: Payment {
+                            received_on,
+                            reference,
+                            ..payment(dec!(400), None)
+                        },
+                        deposit_invoice,
+                    },
+                ))
+                .map(|_| ())
+                .map_err(|error| error.code())
+        };
+        assert_eq!(
+            decide(day(25), Some("c".repeat(200))),
+            Ok(()),
+            "today, Paris"
+        );
+        assert_eq!(decide(day(26), None), Err("PAYMENT_DATE_OUT_OF_RANGE"));
+        let old = NaiveDate::from_ymd_opt(1999, 12, 31).unwrap();
+        assert_eq!(decide(old, None), Err("PAYMENT_DATE_OUT_OF_RANGE"));
+        assert_eq!(
+            decide(day(25), Some("c".repeat(201))),
+            Err("PAYMENT_REFERENCE_TOO_LONG")
+        );
+    }
+
+    #[test]
     fn a_stripe_event_counts_once() {
         let mut billing = Billing::default();
         assert_eq!(pay(&mut billing, dec!(400), Some("evt_1")), Ok(2));

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{consumption_kg_per_m2, Finish, PowderIdentity, PowderKind};
+use crate::limits::{self, OutOfBounds};
 use crate::{DomainError, ErrorKind, Stamped};
 
 /// The aggregate of a powder is addressed by its identity: registering the same reference,
@@ -77,6 +78,8 @@ pub enum PowderError {
     PriceInvalid,
     #[error("cette poudre est archivée : restaurez-la avant de la modifier ou de la réceptionner")]
     Archived,
+    #[error(transparent)]
+    Bound(#[from] OutOfBounds),
 }
 
 impl DomainError for PowderError {
@@ -93,6 +96,7 @@ impl DomainError for PowderError {
             Self::FormatInvalid { .. } => "POWDER_FORMAT_INVALID",
             Self::PriceInvalid => "POWDER_PRICE_INVALID",
             Self::Archived => "POWDER_ARCHIVED",
+            Self::Bound(error) => error.code(),
         }
     }
 
@@ -113,6 +117,7 @@ impl PowderSpec {
 
     /// Checks every field and fills the consumption when it can be derived.
     pub fn validate(mut self) -> Result<Self, PowderError> {
+        limits::powder::REFERENCE.check(&self.reference)?;
         let identity = self.identity()?;
         self.reference = identity.reference().to_owned();
         if self.density_g_cm3 <= Decimal::ZERO || self.density_g_cm3 > Decimal::from(5) {
@@ -129,8 +134,12 @@ impl PowderSpec {
                 consumption_kg_per_m2(self.density_g_cm3, self.thickness_um, efficiency)
             });
         }
-        if self.consumption_kg_m2.is_none() {
-            return Err(PowderError::ConsumptionUnknown);
+        match self.consumption_kg_m2 {
+            None => return Err(PowderError::ConsumptionUnknown),
+            Some(consumption) => limits::powder::CONSUMPTION_KG_M2.check(consumption)?,
+        };
+        if let Some(efficiency) = self.transfer_efficiency {
+            limits::powder::TRANSFER_EFFICIENCY.check(efficiency)?;
         }
         if !(100..=250).contains(&self.cure_temperature_c)
             || !(1..=120).contains(&self.cure_minutes)
@@ -140,6 +149,7 @@ impl PowderSpec {
         if self.formats.is_empty() {
             return Err(PowderError::NoFormat);
         }
+        limits::powder::FORMATS.check_integer(self.formats.len() as u64)?;
         for format in &self.formats {
             if format.kg <= Decimal::ZERO
                 || format.tare_kg < Decimal::ZERO
@@ -147,12 +157,17 @@ impl PowderSpec {
             {
                 return Err(PowderError::FormatInvalid { kg: format.kg });
             }
+            limits::powder::FORMAT_KG.check(format.kg)?;
         }
         if self.price_per_kg < Decimal::ZERO {
             return Err(PowderError::PriceInvalid);
         }
+        limits::powder::PRICE_PER_KG.check(self.price_per_kg)?;
         self.brand = self.brand.trim().to_owned();
         self.name = self.name.trim().to_owned();
+        limits::powder::BRAND.check(&self.brand)?;
+        limits::powder::NAME.check(&self.name)?;
+        limits::powder::COLOUR.check_optional(self.colour.as_deref())?;
         Ok(self)
     }
 

@@ -8,6 +8,7 @@ use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::limits::{self, OutOfBounds};
 use crate::{DomainError, ErrorKind, Stamped};
 
 /// Longest inventory period: a busy season, not a year.
@@ -78,6 +79,8 @@ pub enum InventoryError {
     NotPlanned,
     #[error("cet inventaire est déjà clos")]
     AlreadyClosed,
+    #[error(transparent)]
+    Bound(#[from] OutOfBounds),
 }
 
 impl DomainError for InventoryError {
@@ -89,14 +92,16 @@ impl DomainError for InventoryError {
             Self::AlreadyPlanned => "INVENTORY_ALREADY_PLANNED",
             Self::NotPlanned => "INVENTORY_NOT_FOUND",
             Self::AlreadyClosed => "INVENTORY_CLOSED",
+            Self::Bound(error) => error.code(),
         }
     }
 
     fn kind(&self) -> ErrorKind {
         match self {
-            Self::NameEmpty | Self::PeriodInvalid { .. } | Self::NothingToWeigh => {
-                ErrorKind::Validation
-            }
+            Self::NameEmpty
+            | Self::PeriodInvalid { .. }
+            | Self::NothingToWeigh
+            | Self::Bound(_) => ErrorKind::Validation,
             Self::AlreadyPlanned | Self::AlreadyClosed => ErrorKind::Conflict,
             Self::NotPlanned => ErrorKind::NotFound,
         }
@@ -129,6 +134,13 @@ impl Inventory {
                 if name.is_empty() {
                     return Err(InventoryError::NameEmpty);
                 }
+                limits::inventory::NAME.check(&name)?;
+                let today = command
+                    .now
+                    .with_timezone(&chrono_tz::Europe::Paris)
+                    .date_naive();
+                limits::inventory::STARTS_ON.check(starts_on, today)?;
+                limits::inventory::STARTS_ON.check(ends_on, today)?;
                 let days = (ends_on - starts_on).num_days();
                 if !(0..=MAX_DAYS).contains(&days) {
                     return Err(InventoryError::PeriodInvalid { max: MAX_DAYS });

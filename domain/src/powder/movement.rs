@@ -3,12 +3,14 @@
 //! (EVENT-STORE.md); running totals live in projections.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Europe::Paris;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{net_weight, WeighingError};
+use crate::limits::{self, OutOfBounds};
 use crate::{DomainError, ErrorKind, Stamped};
 
 /// The stream of `powder_key`'s movements in the month of `at`.
@@ -116,9 +118,19 @@ impl DomainEvent for MovementEvent {
     }
 }
 
+impl ConsumptionSource {
+    /// A hand-typed note is bounded; project and batch ids come from us.
+    fn checked(self) -> Result<Self, OutOfBounds> {
+        if let Self::Manual(note) = &self {
+            limits::powder::CONSUMPTION_NOTE.check(note)?;
+        }
+        Ok(self)
+    }
+}
+
 impl Lot {
     /// Lot numbers are typed from a label: spaces and case must not make two lots of one.
-    fn normalised(self) -> Result<Self, MovementError> {
+    fn normalised(self, today: NaiveDate) -> Result<Self, MovementError> {
         let number = self
             .number
             .split_whitespace()
@@ -133,6 +145,12 @@ impl Lot {
         if self.format_kg.is_some_and(|kg| kg <= Decimal::ZERO) {
             return Err(MovementError::QuantityNotPositive);
         }
+        if let Some(format_kg) = self.format_kg {
+            limits::powder::FORMAT_KG.check(format_kg)?;
+        }
+        if let Some(expires_on) = self.expires_on {
+            limits::powder::EXPIRES_ON.check(expires_on, today)?;
+        }
         Ok(Self { number, ..self })
     }
 }
@@ -145,6 +163,8 @@ pub enum MovementError {
     LotNumberTooLong { max: usize },
     #[error(transparent)]
     Weighing(#[from] WeighingError),
+    #[error(transparent)]
+    Bound(#[from] OutOfBounds),
 }
 
 impl DomainError for MovementError {
@@ -153,6 +173,7 @@ impl DomainError for MovementError {
             Self::QuantityNotPositive => "QUANTITY_NOT_POSITIVE",
             Self::LotNumberTooLong { .. } => "LOT_NUMBER_TOO_LONG",
             Self::Weighing(error) => error.code(),
+            Self::Bound(error) => error.code(),
         }
     }
 
@@ -174,9 +195,10 @@ impl PowderMovements {
         command: Stamped<MovementCommand>,
     ) -> Result<Vec<MovementEvent>, MovementError> {
         let now = command.now;
+        let today = now.with_timezone(&Paris).date_naive();
         let positive = |kg: Decimal| {
             if kg > Decimal::ZERO {
-                Ok(kg)
+                Ok(limits::powder::MOVEMENT_KG.check(kg)?)
             } else {
                 Err(MovementError::QuantityNotPositive)
             }
@@ -189,7 +211,7 @@ impl PowderMovements {
             } => MovementEvent::Received {
                 powder_key,
                 kg: positive(kg)?,
-                lot: lot.map(Lot::normalised).transpose()?,
+                lot: lot.map(|lot| lot.normalised(today)).transpose()?,
                 received_at: now,
             },
             MovementCommand::Consume {
@@ -197,9 +219,9 @@ impl PowderMovements {
                 kg,
                 source,
             } => MovementEvent::Consumed {
+                source: source.checked()?,
                 powder_key,
                 kg: positive(kg)?,
-                source,
                 consumed_at: now,
             },
             MovementCommand::Weigh {
@@ -209,6 +231,8 @@ impl PowderMovements {
                 tare_kg,
                 theoretical_kg,
             } => {
+                limits::powder::FORMAT_KG.check(format_kg)?;
+                limits::powder::GROSS_KG.check(gross_kg)?;
                 let net_kg = net_weight(gross_kg, tare_kg)?;
                 MovementEvent::Weighed {
                     powder_key,
@@ -217,7 +241,11 @@ impl PowderMovements {
                     tare_kg,
                     net_kg,
                     theoretical_kg,
-                    gap_kg: net_kg - theoretical_kg,
+                    // The theoretical stock is a sum of bounded movements, far from overflow;
+                    // checked all the same, as a refusal rather than a panic.
+                    gap_kg: net_kg
+                        .checked_sub(theoretical_kg)
+                        .ok_or_else(|| limits::overflow("écart de pesée"))?,
                     weighed_at: now,
                 }
             }

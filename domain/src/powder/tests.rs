@@ -171,6 +171,68 @@ mod catalogue {
         }
     }
 
+    #[test]
+    fn catalogue_figures_have_real_world_ranges() {
+        let code = |spec: PowderSpec| {
+            spec.validate()
+                .map(|_| ())
+                .map_err(|e| crate::DomainError::code(&e))
+        };
+        assert_eq!(
+            code(PowderSpec {
+                price_per_kg: dec!(1000),
+                ..spec()
+            }),
+            Ok(())
+        );
+        assert_eq!(
+            code(PowderSpec {
+                price_per_kg: dec!(1000.01),
+                ..spec()
+            }),
+            Err("POWDER_PRICE_OUT_OF_RANGE")
+        );
+        assert_eq!(
+            code(PowderSpec {
+                consumption_kg_m2: Some(dec!(5.001)),
+                ..spec()
+            }),
+            Err("POWDER_CONSUMPTION_OUT_OF_RANGE")
+        );
+        assert_eq!(
+            code(PowderSpec {
+                name: "n".repeat(201),
+                ..spec()
+            }),
+            Err("POWDER_NAME_TOO_LONG")
+        );
+        let format = |kg| Format {
+            kg,
+            tare_kg: dec!(0.8),
+        };
+        assert_eq!(
+            code(PowderSpec {
+                formats: vec![format(dec!(1000))],
+                ..spec()
+            }),
+            Ok(())
+        );
+        assert_eq!(
+            code(PowderSpec {
+                formats: vec![format(dec!(1000.001))],
+                ..spec()
+            }),
+            Err("POWDER_FORMAT_KG_OUT_OF_RANGE")
+        );
+        assert_eq!(
+            code(PowderSpec {
+                formats: vec![format(dec!(25)); 21],
+                ..spec()
+            }),
+            Err("POWDER_FORMATS_OUT_OF_RANGE")
+        );
+    }
+
     fn registered() -> PowderEvent {
         PowderEvent::Registered {
             spec: spec().validate().unwrap(),
@@ -433,6 +495,76 @@ mod movements {
                 ))
                 .then_expect_error(MovementError::QuantityNotPositive);
         }
+    }
+
+    /// Issue 16: « receivePowder(kg: "1e9") » was accepted, then the stock read model failed
+    /// on it forever.
+    #[test]
+    fn movements_stop_at_a_truck_and_weighings_at_the_scale() {
+        let decide = |command: MovementCommand| {
+            PowderMovements::default()
+                .decide(Stamped::at(now(), command))
+                .map(|_| ())
+                .map_err(|error| crate::DomainError::code(&error))
+        };
+        let receive = |kg, lot: Option<Lot>| MovementCommand::Receive {
+            powder_key: "p".into(),
+            kg,
+            lot,
+        };
+        assert_eq!(decide(receive(dec!(10000), None)), Ok(()));
+        assert_eq!(
+            decide(receive(dec!(10000.001), None)),
+            Err("POWDER_KG_OUT_OF_RANGE")
+        );
+        assert_eq!(
+            decide(receive(dec!(1000000000), None)),
+            Err("POWDER_KG_OUT_OF_RANGE")
+        );
+        let lot = |format_kg, expires_on| Lot {
+            number: "L1".into(),
+            format_kg: Some(format_kg),
+            expires_on,
+        };
+        assert_eq!(
+            decide(receive(dec!(25), Some(lot(dec!(1000), None)))),
+            Ok(())
+        );
+        assert_eq!(
+            decide(receive(dec!(25), Some(lot(dec!(1001), None)))),
+            Err("POWDER_FORMAT_KG_OUT_OF_RANGE")
+        );
+        let before_2000 = chrono::NaiveDate::from_ymd_opt(1999, 12, 31);
+        assert_eq!(
+            decide(receive(dec!(25), Some(lot(dec!(25), before_2000)))),
+            Err("POWDER_EXPIRY_OUT_OF_RANGE")
+        );
+        let consume = |kg, note: &str| MovementCommand::Consume {
+            powder_key: "p".into(),
+            kg,
+            source: ConsumptionSource::Manual(note.into()),
+        };
+        assert_eq!(decide(consume(dec!(10000), &"é".repeat(2_000))), Ok(()));
+        assert_eq!(
+            decide(consume(dec!(1), &"é".repeat(2_001))),
+            Err("POWDER_NOTE_TOO_LONG")
+        );
+        let weigh = |gross_kg| MovementCommand::Weigh {
+            powder_key: "p".into(),
+            format_kg: dec!(25),
+            gross_kg,
+            tare_kg: dec!(0.8),
+            theoretical_kg: dec!(3),
+        };
+        assert_eq!(decide(weigh(dec!(1000))), Ok(()));
+        assert_eq!(
+            decide(weigh(dec!(1000.001))),
+            Err("POWDER_GROSS_KG_OUT_OF_RANGE")
+        );
+        let refused = PowderMovements::default()
+            .decide(Stamped::at(now(), receive(dec!(1000000000), None)))
+            .unwrap_err();
+        assert_eq!(refused.to_string(), "quantité : au plus 10\u{202f}000 kg");
     }
 
     #[test]

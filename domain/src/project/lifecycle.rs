@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::photo::{validate_annotations, Annotation, AnnotationError, Photo, MAX_PHOTOS};
 use super::workflow::{StepDef, StepKind, WorkflowSettings};
+use crate::limits::{self, OutOfBounds};
 use crate::quote::pricing::{price, Line, LinePowder, PricingError, Rates, Surface};
 use crate::{DomainError, ErrorKind, Stamped};
 use rust_decimal::prelude::ToPrimitive;
@@ -203,6 +204,8 @@ pub enum ProjectError {
     PartNotCoated { number: String, rank: u16 },
     #[error("les pièces {codes} sont dans la série {batch} : clôturez la série pour valider le poudrage")]
     InBatch { codes: String, batch: String },
+    #[error(transparent)]
+    Bound(#[from] OutOfBounds),
 }
 
 impl DomainError for ProjectError {
@@ -229,6 +232,7 @@ impl DomainError for ProjectError {
             Self::PartInBatch { .. } => "PART_ALREADY_IN_BATCH",
             Self::PartNotCoated { .. } => "PART_NOT_COATED",
             Self::InBatch { .. } => "PROJECT_IN_BATCH",
+            Self::Bound(error) => error.code(),
         }
     }
 
@@ -241,7 +245,8 @@ impl DomainError for ProjectError {
             | Self::UnknownDefect { .. }
             | Self::ReturnForward { .. }
             | Self::PartNotCoated { .. }
-            | Self::Annotation(_) => ErrorKind::Validation,
+            | Self::Annotation(_)
+            | Self::Bound(_) => ErrorKind::Validation,
             Self::NotFound | Self::PhotoNotFound => ErrorKind::NotFound,
             _ => ErrorKind::Conflict,
         }
@@ -452,6 +457,14 @@ impl Project {
             if self.status.is_some() {
                 return Err(ProjectError::AlreadyCreated);
             }
+            let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+            if let Some(deposited) = intake.deposited_on {
+                limits::project::DEPOSITED_ON.check(deposited, today)?;
+            }
+            if let Some(promised) = intake.promised_on {
+                limits::project::PROMISED_ON.check(promised, today)?;
+            }
+            limits::project::END_USE.check_optional(intake.end_use.as_deref())?;
             if let (Some(deposited), Some(promised)) = (intake.deposited_on, intake.promised_on) {
                 if promised < deposited {
                     return Err(ProjectError::PromisedBeforeDeposit);
@@ -550,6 +563,7 @@ impl Project {
                 if reason.is_empty() {
                     return Err(ProjectError::ReasonMissing);
                 }
+                limits::project::NOTE.check(&reason)?;
                 let mut events = vec![ProjectEvent::StepSkipped {
                     step,
                     reason,
@@ -565,6 +579,9 @@ impl Project {
                     .is_some_and(|step| step.kind == StepKind::QualityControl);
                 if status != Status::InProgress || !at_qc {
                     return Err(ProjectError::NotAtQc);
+                }
+                for answer in &answers {
+                    limits::project::NOTE.check_optional(answer.comment.as_deref())?;
                 }
                 let answered: BTreeMap<&str, &QcAnswer> = answers
                     .iter()
@@ -598,6 +615,8 @@ impl Project {
                 corrective_action,
                 return_to,
             } => {
+                limits::project::NOTE.check_optional(comment.as_deref())?;
+                limits::project::NOTE.check_optional(corrective_action.as_deref())?;
                 if !self.defect_types.contains(&defect_type) {
                     return Err(ProjectError::UnknownDefect {
                         defect: defect_type,

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::pricing::{cents, price, Line, Priced, PricingError, Rates};
 use crate::digest::is_sha256;
+use crate::limits;
 use crate::{DomainError, ErrorKind, Stamped};
 
 pub fn aggregate_local_id(quote_id: Uuid) -> String {
@@ -138,13 +139,17 @@ pub fn priced(content: Content, today: NaiveDate) -> Result<PricedContent, Quote
     if content.valid_until < today {
         return Err(QuoteError::ValidityPast);
     }
+    limits::quote::VALID_UNTIL
+        .check(content.valid_until, today)
+        .map_err(PricingError::from)?;
     let priced = price(&content.lines, &content.rates)?;
     let ttc = priced.total_ttc;
     let deposit_due = match &content.deposit {
         Deposit::None => Decimal::ZERO,
         Deposit::Amount(amount) if !amount.is_sign_negative() && *amount <= ttc => *amount,
         Deposit::Percent(pct) if !pct.is_sign_negative() && *pct <= Decimal::ONE_HUNDRED => {
-            cents(ttc * *pct / Decimal::ONE_HUNDRED)
+            let share = limits::mul(ttc, *pct, "acompte").map_err(PricingError::from)?;
+            cents(share / Decimal::ONE_HUNDRED)
         }
         _ => return Err(QuoteError::Deposit { ttc }),
     };

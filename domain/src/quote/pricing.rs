@@ -10,6 +10,7 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use crate::limits::{self, add, mul, OutOfBounds};
 use crate::powder::PowderIdentity;
 use crate::{DomainError, ErrorKind};
 
@@ -106,6 +107,12 @@ pub enum PricingError {
     Rates,
     #[error("un devis a au moins une ligne")]
     Empty,
+    /// A figure of one line beyond its real-world range (`limits::quote`).
+    #[error("ligne {line} : {bound}")]
+    Line { line: usize, bound: OutOfBounds },
+    /// A figure of the whole quote beyond its range: its totals, the workshop's rates.
+    #[error(transparent)]
+    Bound(#[from] OutOfBounds),
 }
 
 impl DomainError for PricingError {
@@ -119,6 +126,7 @@ impl DomainError for PricingError {
             Self::Negative { .. } => "QUOTE_AMOUNT_NEGATIVE",
             Self::Rates => "QUOTE_RATES_INVALID",
             Self::Empty => "QUOTE_EMPTY",
+            Self::Line { bound, .. } | Self::Bound(bound) => bound.code(),
         }
     }
 
@@ -183,6 +191,18 @@ impl Rates {
         if all.iter().any(Decimal::is_sign_negative) {
             return Err(PricingError::Rates);
         }
+        self.check_bounds()?;
+        Ok(())
+    }
+
+    /// The settings refuse rates beyond these; a quote checks them again because the rates
+    /// it is priced with may come from settings saved before the bounds existed.
+    pub fn check_bounds(&self) -> Result<(), OutOfBounds> {
+        limits::quote::HOURLY_RATE.check(self.hourly_rate)?;
+        limits::quote::MARGIN_PCT.check(self.powder_margin_pct)?;
+        limits::quote::MARGIN_PCT.check(self.labour_margin_pct)?;
+        limits::quote::PRIMER_VARNISH_PRICE.check(self.primer_price_per_kg)?;
+        limits::quote::PRIMER_VARNISH_PRICE.check(self.varnish_price_per_kg)?;
         Ok(())
     }
 }
@@ -211,18 +231,43 @@ fn price_line(number: usize, line: &Line, rates: &Rates) -> Result<PricedLine, P
     if negative {
         return Err(PricingError::Negative { line: number });
     }
-    let quantity = Decimal::from(line.quantity);
+    let at = |bound: OutOfBounds| PricingError::Line {
+        line: number,
+        bound,
+    };
+    limits::quote::QUANTITY
+        .check_integer(line.quantity)
+        .map_err(at)?;
+    limits::quote::DESCRIPTION
+        .check(&line.description)
+        .map_err(at)?;
+    limits::quote::LABOUR_MINUTES
+        .check(line.labour_minutes)
+        .map_err(at)?;
+    limits::quote::CONSUMABLES
+        .check(line.consumables)
+        .map_err(at)?;
     let per_part = match &line.surface {
         Surface::Dimensions {
             length_mm,
             width_mm,
         } if *length_mm > Decimal::ZERO && *width_mm > Decimal::ZERO => {
-            *length_mm * *width_mm / Decimal::from(1_000_000)
+            let length_mm = limits::quote::DIMENSION_MM.check(*length_mm).map_err(at)?;
+            let width_mm = limits::quote::DIMENSION_MM.check(*width_mm).map_err(at)?;
+            mul(length_mm, width_mm, "surface").map_err(at)? / Decimal::from(1_000_000)
         }
-        Surface::Area { m2 } if *m2 > Decimal::ZERO => *m2,
+        Surface::Area { m2 } if *m2 > Decimal::ZERO => {
+            limits::quote::AREA_M2.check(*m2).map_err(at)?
+        }
         _ => return Err(PricingError::Surface { line: number }),
     };
-    let surface_m2 = (per_part * quantity).round_dp(4);
+    // With the bounds above every product below stays far inside Decimal's range; the
+    // checked operations turn a bound forgotten one day into a refusal, not a panic.
+    // Divisions are by constants of at least 1 (or the quantity, at least 1): they cannot
+    // overflow.
+    let checked = |result: Result<Decimal, OutOfBounds>| result.map_err(at);
+    let quantity = Decimal::from(line.quantity);
+    let surface_m2 = checked(mul(per_part, quantity, "surface"))?.round_dp(4);
     let mut steps = vec![Step {
         label: "Surface".into(),
         detail: format!(
@@ -236,8 +281,9 @@ fn price_line(number: usize, line: &Line, rates: &Rates) -> Result<PricedLine, P
     let mut powder_kg = Decimal::ZERO;
     if let Some(powder) = &line.powder {
         let coats = Decimal::from(line.coats);
-        powder_kg = (surface_m2 * powder.consumption_kg_m2 * coats).round_dp(3);
-        let mut cost = powder_kg * powder.price_per_kg;
+        let one_coat_kg = checked(mul(surface_m2, powder.consumption_kg_m2, "poudre"))?;
+        powder_kg = checked(mul(one_coat_kg, coats, "poudre"))?.round_dp(3);
+        let mut cost = checked(mul(powder_kg, powder.price_per_kg, "coût de la poudre"))?;
         steps.push(Step {
             label: format!("Poudre {}", powder.identity.reference()),
             detail: format!(
@@ -255,27 +301,30 @@ fn price_line(number: usize, line: &Line, rates: &Rates) -> Result<PricedLine, P
             (line.varnish, "Vernis", rates.varnish_price_per_kg),
         ] {
             if wanted {
-                let kg = (surface_m2 * powder.consumption_kg_m2).round_dp(3);
-                cost += kg * price;
+                let kg = one_coat_kg.round_dp(3);
+                let extra = checked(mul(kg, price, "coût de la poudre"))?;
+                cost = checked(add(cost, extra, "coût de la poudre"))?;
                 steps.push(Step {
                     label: label.into(),
                     detail: format!("une couche : {} kg × {} €/kg", fr(kg), fr(price)),
-                    amount: cents(kg * price),
+                    amount: cents(extra),
                 });
             }
         }
-        let margin = cost * rates.powder_margin_pct / Decimal::ONE_HUNDRED;
+        let margin =
+            checked(mul(cost, rates.powder_margin_pct, "marge poudre"))? / Decimal::ONE_HUNDRED;
         steps.push(Step {
             label: "Marge poudre".into(),
             detail: format!("{} % de {}", fr(rates.powder_margin_pct), euros(cost)),
             amount: cents(margin),
         });
-        subtotal += cost + margin;
+        subtotal = checked(add(cost, margin, "total de la ligne"))?;
     }
     if line.labour_minutes > Decimal::ZERO {
-        let minutes = line.labour_minutes * quantity;
-        let cost = minutes * rates.hourly_rate / Decimal::from(60);
-        let margin = cost * rates.labour_margin_pct / Decimal::ONE_HUNDRED;
+        let minutes = checked(mul(line.labour_minutes, quantity, "main d'œuvre"))?;
+        let cost = checked(mul(minutes, rates.hourly_rate, "main d'œuvre"))? / Decimal::from(60);
+        let margin = checked(mul(cost, rates.labour_margin_pct, "marge main d'œuvre"))?
+            / Decimal::ONE_HUNDRED;
         steps.push(Step {
             label: "Main d'œuvre".into(),
             detail: format!(
@@ -291,7 +340,8 @@ fn price_line(number: usize, line: &Line, rates: &Rates) -> Result<PricedLine, P
             detail: format!("{} % de {}", fr(rates.labour_margin_pct), euros(cost)),
             amount: cents(margin),
         });
-        subtotal += cost + margin;
+        let labour = checked(add(cost, margin, "total de la ligne"))?;
+        subtotal = checked(add(subtotal, labour, "total de la ligne"))?;
     }
     if line.consumables > Decimal::ZERO {
         steps.push(Step {
@@ -299,10 +349,11 @@ fn price_line(number: usize, line: &Line, rates: &Rates) -> Result<PricedLine, P
             detail: "montant saisi".into(),
             amount: cents(line.consumables),
         });
-        subtotal += line.consumables;
+        subtotal = checked(add(subtotal, line.consumables, "total de la ligne"))?;
     }
     if line.discount_pct > Decimal::ZERO {
-        let discount = subtotal * line.discount_pct / Decimal::ONE_HUNDRED;
+        // At most 100 % of the subtotal: the product cannot grow past the subtotal × 100.
+        let discount = checked(mul(subtotal, line.discount_pct, "remise"))? / Decimal::ONE_HUNDRED;
         steps.push(Step {
             label: "Remise".into(),
             detail: format!("{} % de {}", fr(line.discount_pct), euros(subtotal)),
@@ -312,7 +363,8 @@ fn price_line(number: usize, line: &Line, rates: &Rates) -> Result<PricedLine, P
     }
     // The unit price is the contractual figure: rounded to the cent, then multiplied.
     let unit_price_ht = cents(subtotal / quantity);
-    let total_ht = unit_price_ht * quantity;
+    let total_ht = checked(mul(unit_price_ht, quantity, "total de la ligne"))?;
+    limits::quote::LINE_TOTAL.check(total_ht).map_err(at)?;
     steps.push(Step {
         label: "Total HT de la ligne".into(),
         detail: format!("{} pièce(s) × {} HT", line.quantity, euros(unit_price_ht)),
@@ -335,15 +387,18 @@ pub fn price(lines: &[Line], rates: &Rates) -> Result<Priced, PricingError> {
     if lines.is_empty() {
         return Err(PricingError::Empty);
     }
+    limits::quote::LINES.check_integer(lines.len() as u64)?;
     let priced = lines
         .iter()
         .enumerate()
         .map(|(index, line)| price_line(index + 1, line, rates))
         .collect::<Result<Vec<_>, _>>()?;
+    // Each line is bounded and so is their number: the sums below cannot overflow, and are
+    // checked all the same.
     let mut vat: Vec<VatTotal> = Vec::new();
     for line in &priced {
         match vat.iter_mut().find(|total| total.rate == line.vat_rate) {
-            Some(total) => total.base_ht += line.total_ht,
+            Some(total) => total.base_ht = add(total.base_ht, line.total_ht, "total HT")?,
             None => vat.push(VatTotal {
                 rate: line.vat_rate,
                 base_ht: line.total_ht,
@@ -353,15 +408,20 @@ pub fn price(lines: &[Line], rates: &Rates) -> Result<Priced, PricingError> {
     }
     vat.sort_by_key(|total| std::cmp::Reverse(total.rate));
     for total in &mut vat {
-        total.vat = cents(total.base_ht * total.rate / Decimal::ONE_HUNDRED);
+        total.vat = cents(mul(total.base_ht, total.rate, "TVA")? / Decimal::ONE_HUNDRED);
     }
-    let total_ht: Decimal = priced.iter().map(|line| line.total_ht).sum();
-    let total_vat: Decimal = vat.iter().map(|total| total.vat).sum();
+    let total_ht = priced.iter().try_fold(Decimal::ZERO, |sum, line| {
+        add(sum, line.total_ht, "total HT")
+    })?;
+    let total_vat = vat
+        .iter()
+        .try_fold(Decimal::ZERO, |sum, total| add(sum, total.vat, "TVA"))?;
+    let total_ttc = limits::quote::TOTAL_TTC.check(add(total_ht, total_vat, "total TTC")?)?;
     Ok(Priced {
         lines: priced,
         total_ht,
         vat,
         total_vat,
-        total_ttc: total_ht + total_vat,
+        total_ttc,
     })
 }

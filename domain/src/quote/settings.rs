@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::lifecycle::Deposit;
 use super::numbering::NumberPattern;
 use super::pricing::Rates;
+use crate::limits::{self, OutOfBounds};
 use crate::{DomainError, ErrorKind, Stamped};
 
 pub const AGGREGATE_LOCAL_ID: &str = "quote_settings";
@@ -59,6 +60,8 @@ pub enum QuoteSettingsError {
     Deposit,
     #[error("au plus 3 relances, de J+1 à J+60, dans l'ordre et sans doublon")]
     Reminders,
+    #[error(transparent)]
+    Bound(#[from] OutOfBounds),
 }
 
 impl DomainError for QuoteSettingsError {
@@ -68,6 +71,7 @@ impl DomainError for QuoteSettingsError {
             Self::Validity => "QUOTE_VALIDITY_INVALID",
             Self::Deposit => "QUOTE_DEPOSIT_INVALID",
             Self::Reminders => "QUOTE_REMINDERS_INVALID",
+            Self::Bound(error) => error.code(),
         }
     }
 
@@ -88,6 +92,7 @@ impl QuoteSettings {
         if rates.iter().any(Decimal::is_sign_negative) {
             return Err(QuoteSettingsError::Rates);
         }
+        self.rates.check_bounds()?;
         if !(1..=365).contains(&self.validity_days) {
             return Err(QuoteSettingsError::Validity);
         }
@@ -98,6 +103,9 @@ impl QuoteSettings {
         };
         if !deposit_ok {
             return Err(QuoteSettingsError::Deposit);
+        }
+        if let Deposit::Amount(amount) = &self.deposit {
+            limits::quote::DEPOSIT_AMOUNT.check(*amount)?;
         }
         let days = &self.reminder_days;
         if days.len() > 3

@@ -278,6 +278,153 @@ fn allowed_vat_rates_are_the_french_ones() {
     }
 }
 
+/// Issue 16: the largest figures are priced, one more is refused naming the line, and no
+/// product of typed figures can panic.
+#[test]
+fn line_figures_stop_at_their_real_world_range() {
+    let code = |line: Line| price(&[line], &rates()).map(|_| ()).map_err(|e| e.code());
+    let area = |m2: Decimal| Surface::Area { m2 };
+    let ok = |line: Line| assert_eq!(code(line.clone()), Ok(()), "{line:?}");
+    ok(line(10_000, area(dec!(0.01))));
+    ok(line(1, area(dec!(1000))));
+    ok(Line {
+        consumables: dec!(100000),
+        ..line(1, area(dec!(1)))
+    });
+    ok(Line {
+        labour_minutes: dec!(10000),
+        ..line(1, area(dec!(1)))
+    });
+    ok(Line {
+        description: "é".repeat(2_000),
+        ..line(1, area(dec!(1)))
+    });
+    ok(line(
+        1,
+        Surface::Dimensions {
+            length_mm: dec!(20000),
+            width_mm: dec!(20000),
+        },
+    ));
+    let refused = price(
+        &[line(1, area(dec!(1))), line(10_001, area(dec!(0.01)))],
+        &rates(),
+    )
+    .unwrap_err();
+    assert_eq!(refused.code(), "QUOTE_QUANTITY_OUT_OF_RANGE");
+    assert_eq!(
+        refused.to_string(),
+        "ligne 2 : quantité : au plus 10\u{202f}000"
+    );
+    assert_eq!(refused.kind(), crate::ErrorKind::Validation);
+    let cases = [
+        (
+            line(2_000_000_000, area(dec!(1))),
+            "QUOTE_QUANTITY_OUT_OF_RANGE",
+        ),
+        (line(1, area(dec!(10000000))), "QUOTE_AREA_OUT_OF_RANGE"),
+        (line(1, area(dec!(1000.0001))), "QUOTE_AREA_OUT_OF_RANGE"),
+        (
+            Line {
+                consumables: dec!(2000000000000),
+                ..line(1, area(dec!(1)))
+            },
+            "QUOTE_CONSUMABLES_OUT_OF_RANGE",
+        ),
+        (
+            Line {
+                labour_minutes: dec!(10000.01),
+                ..line(1, area(dec!(1)))
+            },
+            "QUOTE_LABOUR_OUT_OF_RANGE",
+        ),
+        (
+            Line {
+                description: "x".repeat(200_000),
+                ..line(1, area(dec!(1)))
+            },
+            "QUOTE_DESCRIPTION_TOO_LONG",
+        ),
+        // Near 1e20 mm², this product panicked in rust_decimal.
+        (
+            line(
+                1,
+                Surface::Dimensions {
+                    length_mm: dec!(10000000000),
+                    width_mm: dec!(10000000000),
+                },
+            ),
+            "QUOTE_DIMENSION_OUT_OF_RANGE",
+        ),
+        (
+            line(
+                1,
+                Surface::Dimensions {
+                    length_mm: Decimal::MAX,
+                    width_mm: Decimal::MAX,
+                },
+            ),
+            "QUOTE_DIMENSION_OUT_OF_RANGE",
+        ),
+        // Each figure within range, the line's total is not: 10 000 parts × 100 000 €.
+        (
+            Line {
+                labour_minutes: dec!(10000),
+                ..line(10_000, area(dec!(1)))
+            },
+            "QUOTE_LINE_TOTAL_OUT_OF_RANGE",
+        ),
+    ];
+    for (line, expected) in cases {
+        assert_eq!(code(line), Err(expected));
+    }
+    // A catalogue price from before the bounds cannot overflow the powder cost either.
+    let legacy = Line {
+        powder: Some(powder("TP 7016 B", Decimal::MAX, dec!(5))),
+        ..line(10_000, area(dec!(1000)))
+    };
+    assert_eq!(code(legacy), Err("AMOUNT_TOO_LARGE"));
+}
+
+#[test]
+fn the_whole_quote_stops_at_ten_million_euros() {
+    // 60 €/h without margin: a minute is 1 €, a part of 100 minutes 100 €.
+    let flat = Rates {
+        hourly_rate: dec!(60),
+        labour_margin_pct: dec!(0),
+        ..rates()
+    };
+    let big = Line {
+        labour_minutes: dec!(100),
+        vat_rate: dec!(0),
+        ..line(10_000, Surface::Area { m2: dec!(1) })
+    };
+    let ten = vec![big.clone(); 10];
+    assert_eq!(price(&ten, &flat).unwrap().total_ttc, dec!(10000000.00));
+    let eleven = vec![big; 11];
+    assert_eq!(
+        price(&eleven, &flat).unwrap_err().code(),
+        "QUOTE_TOTAL_OUT_OF_RANGE"
+    );
+    let too_many = vec![line(1, Surface::Area { m2: dec!(1) }); 201];
+    assert_eq!(
+        price(&too_many, &rates()).unwrap_err().code(),
+        "QUOTE_LINES_OUT_OF_RANGE"
+    );
+    let greedy = Rates {
+        hourly_rate: dec!(1000.01),
+        ..rates()
+    };
+    assert_eq!(
+        price(&ten_lines(), &greedy).unwrap_err().code(),
+        "QUOTE_HOURLY_RATE_OUT_OF_RANGE"
+    );
+}
+
+fn ten_lines() -> Vec<Line> {
+    vec![line(1, Surface::Area { m2: dec!(1) }); 10]
+}
+
 mod numbering {
     use chrono::{TimeZone, Utc};
 

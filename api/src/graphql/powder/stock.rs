@@ -306,7 +306,10 @@ impl PowderStockMutation {
         }
         let kg = match (kg, cartons, format_kg) {
             (Some(kg), None, _) => kg,
-            (None, Some(cartons), Some(format_kg)) => Decimal::from(cartons) * format_kg,
+            // Checked: the domain bounds the product, but it must exist to be bounded.
+            (None, Some(cartons), Some(format_kg)) => Decimal::from(cartons)
+                .checked_mul(format_kg)
+                .ok_or_else(|| ApiError::domain(&domain::limits::overflow("quantité reçue")))?,
             _ => return Err(ApiError::new(
                 domain::ErrorKind::Validation,
                 "RECEPTION_QUANTITY_INVALID",

@@ -1,0 +1,456 @@
+//! Business bounds (issue 16): the largest value of every limit of `domain::limits` goes
+//! through the real commands and reads back (no projection parks on it); the absurd is
+//! refused as VALIDATION and writes nothing, while another workshop carries on.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+use tests::{error_code, spawn_app, TestApp};
+
+use crate::clients::{create as create_client, private};
+use crate::invoices::seller_settings;
+use crate::quote_signatures::{drawn_signature, sign_input, SIGN};
+use crate::quotes::{powder, shop, Shop, CREATE};
+
+const SETTINGS: &str =
+    "mutation($input: QuoteSettingsInput!) { updateQuoteSettings(input: $input) {
+    hourlyRate } }";
+const REGISTER: &str =
+    "mutation($input: PowderInput!) { registerPowder(input: $input) { id pricePerKg } }";
+const STOCK: &str =
+    "query { powderStock { edges { node { theoreticalKg lots { receivedKg } } } } }";
+
+/// The last event a command wrote. The mailer records its own emails in the background
+/// (the sign-up's), so they are left out: they would move this for reasons of their own.
+async fn last_position(app: &TestApp) -> Option<i64> {
+    sqlx::query_scalar("select max(global_position) from events where aggregate_type <> 'email'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+fn ok<'a>(response: &'a Value, field: &str) -> &'a Value {
+    assert!(response["errors"].is_null(), "{field}: {response}");
+    &response["data"][field]
+}
+
+fn refused(response: &Value, reason: &str) {
+    assert_eq!(error_code(response), Some("VALIDATION"), "{response}");
+    assert_eq!(
+        response["errors"][0]["extensions"]["reason"], reason,
+        "{response}"
+    );
+}
+
+fn text(length: usize) -> String {
+    "é".repeat(length)
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive()
+}
+
+/// A line of `quantity` parts of 1 m², `minutes` of labour each, without VAT.
+fn labour_line(quantity: u32, minutes: &str) -> Value {
+    json!({ "description": text(2_000), "quantity": quantity, "areaM2": "1",
+            "labourMinutes": minutes, "vatRate": "0" })
+}
+
+/// Quote settings at their largest, then rates where a minute of labour is exactly 1 €.
+async fn quote_settings(app: &TestApp, token: &str, covered: &mut BTreeSet<&str>) {
+    let largest = json!({ "input": {
+        "numberPattern": "D-{YYYY}-{NNNN}", "hourlyRate": "1000", "powderMarginPct": "1000",
+        "labourMarginPct": "1000", "primerPricePerKg": "1000", "varnishPricePerKg": "1000",
+        "validityDays": 30, "deposit": { "amount": "10000000" } } });
+    let saved = app.graphql_as(token, SETTINGS, largest).await;
+    assert_eq!(ok(&saved, "updateQuoteSettings")["hourlyRate"], "1000");
+    let flat = json!({ "input": {
+        "numberPattern": "D-{YYYY}-{NNNN}", "hourlyRate": "60", "powderMarginPct": "0",
+        "labourMarginPct": "0", "primerPricePerKg": "15", "varnishPricePerKg": "18",
+        "validityDays": 30, "deposit": { "percent": "30" } } });
+    ok(
+        &app.graphql_as(token, SETTINGS, flat).await,
+        "updateQuoteSettings",
+    );
+    covered.extend([
+        "QuoteSettingsInput.hourlyRate",
+        "QuoteSettingsInput.powderMarginPct / labourMarginPct",
+        "QuoteSettingsInput.primerPricePerKg / varnishPricePerKg",
+        "DepositInput.amount",
+    ]);
+}
+
+/// 200 lines, each figure at its largest once; then ten lines of 1 000 000 € HT: the largest
+/// quote, 10 000 000 € TTC.
+async fn quotes(app: &TestApp, shop: &Shop, covered: &mut BTreeSet<&str>) -> String {
+    let mut lines = vec![
+        json!({ "description": text(2_000), "quantity": 1, "lengthMm": "20000",
+                "widthMm": "20000", "powderId": shop.gate }),
+        json!({ "description": "surface", "quantity": 1, "areaM2": "1000" }),
+        json!({ "description": "main d'œuvre", "quantity": 1, "areaM2": "1",
+                "labourMinutes": "10000", "consumables": "100000" }),
+        json!({ "description": "quantité", "quantity": 10000, "areaM2": "0.01" }),
+    ];
+    while lines.len() < 200 {
+        lines.push(json!({ "description": "pièce", "quantity": 1, "areaM2": "1" }));
+    }
+    let created = app
+        .graphql_as(
+            &shop.token,
+            CREATE,
+            json!({ "input": { "clientId": shop.client, "lines": lines,
+                               "validUntil": "2099-12-31" } }),
+        )
+        .await;
+    let quote = ok(&created, "createQuote");
+    assert_eq!(quote["lines"].as_array().unwrap().len(), 200, "{created}");
+    covered.extend([
+        "QuoteInput.lines",
+        "QuoteLineInput.quantity",
+        "QuoteLineInput.lengthMm / widthMm",
+        "QuoteLineInput.areaM2",
+        "QuoteLineInput.labourMinutes",
+        "QuoteLineInput.consumables",
+        "QuoteLineInput.description",
+        "QuoteInput.validUntil",
+    ]);
+
+    let largest = json!({ "input": { "clientId": shop.client,
+        "lines": vec![labour_line(10_000, "100"); 10] } });
+    let created = app.graphql_as(&shop.token, CREATE, largest).await;
+    let quote = ok(&created, "createQuote");
+    assert_eq!(quote["lines"][0]["totalHt"], "1000000.00", "{created}");
+    assert_eq!(quote["totalTtc"], "10000000.00", "{created}");
+    covered.extend(["total HT d'une ligne", "total TTC d'un devis"]);
+    quote["id"].as_str().unwrap().to_owned()
+}
+
+/// The invoicing settings with their longest mentions.
+fn largest_seller_settings() -> Value {
+    let mut settings = seller_settings();
+    let seller = &mut settings["input"]["seller"];
+    seller["legalName"] = json!(text(200));
+    seller["legalForm"] = json!(text(200));
+    seller["registration"] = json!(text(200));
+    seller["address"]["line1"] = json!(text(200));
+    seller["address"]["line2"] = json!(text(200));
+    seller["address"]["city"] = json!(text(200));
+    settings["input"]["latePenalty"] = json!(text(1_000));
+    settings
+}
+
+/// The largest quote signed, paid at once and refunded at once.
+async fn billing(app: &TestApp, shop: &Shop, quote_id: &str, covered: &mut BTreeSet<&str>) {
+    ok(
+        &app.graphql_as(
+            &shop.token,
+            "mutation($input: InvoiceSettingsInput!) { updateInvoiceSettings(input: $input) { paymentDays } }",
+            largest_seller_settings(),
+        )
+        .await,
+        "updateInvoiceSettings",
+    );
+    let sent = app
+        .graphql_as(
+            &shop.token,
+            "mutation($id: ID!) { sendQuote(id: $id) { sentPdfSha256 } }",
+            json!({ "id": quote_id }),
+        )
+        .await;
+    let sha = ok(&sent, "sendQuote")["sentPdfSha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let signed = app
+        .graphql_as(
+            &shop.token,
+            SIGN,
+            sign_input(quote_id, &sha, &drawn_signature()),
+        )
+        .await;
+    ok(&signed, "signQuote");
+    let paid = app
+        .graphql_as(
+            &shop.token,
+            "mutation($id: ID!, $input: PaymentInput!) { recordPayment(quoteId: $id, input: $input) { paid status } }",
+            json!({ "id": quote_id, "input": { "amount": "10000000", "method": "TRANSFER",
+                    "reference": "r".repeat(200), "receivedOn": today() } }),
+        )
+        .await;
+    assert_eq!(ok(&paid, "recordPayment")["paid"], "10000000.00", "{paid}");
+    let refunded = app
+        .graphql_as(
+            &shop.token,
+            "mutation($id: ID!, $input: RefundInput!) { recordRefund(quoteId: $id, input: $input) { refunded status } }",
+            json!({ "id": quote_id, "input": { "amount": "10000000", "method": "TRANSFER",
+                    "reason": text(2_000) } }),
+        )
+        .await;
+    assert_eq!(
+        ok(&refunded, "recordRefund")["status"],
+        "REFUNDED",
+        "{refunded}"
+    );
+    covered.extend([
+        "SellerInput.legalName / legalForm / registration / email / address",
+        "InvoiceSettingsInput.latePenalty",
+        "PaymentInput.amount",
+        "PaymentInput.reference",
+        "PaymentInput.receivedOn",
+        "RefundInput.amount",
+        "RefundInput.reason",
+    ]);
+}
+
+/// A powder at the catalogue's limits, a truck of it received, used and a carton weighed.
+async fn powders(app: &TestApp, token: &str, covered: &mut BTreeSet<&str>) {
+    let formats: Vec<Value> = (0..20)
+        .map(|index| json!({ "kg": (1000 - index).to_string(), "tareKg": "0.8" }))
+        .collect();
+    let input = json!({
+        "reference": format!("R{}", "X".repeat(99)), "kind": "POLYESTER", "finish": "GLOSS",
+        "brand": text(200), "name": text(200), "colour": text(100), "densityGCm3": "1.5",
+        "thicknessUm": "70", "consumptionKgM2": "5", "transferEfficiency": "1",
+        "cureTemperatureC": 200, "cureMinutes": 10, "formats": formats, "pricePerKg": "1000",
+    });
+    let registered = app
+        .graphql_as(token, REGISTER, json!({ "input": input }))
+        .await;
+    let powder = ok(&registered, "registerPowder");
+    assert_eq!(powder["pricePerKg"], "1000.00");
+    let id = powder["id"].as_str().unwrap();
+    let received = app
+        .graphql_as(
+            token,
+            "mutation($id: ID!) { receivePowder(powderId: $id, kg: \"10000\", formatKg: \"1000\", lot: \"L1\", expiresOn: \"2099-12-31\") }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(ok(&received, "receivePowder"), true);
+    let consumed = app
+        .graphql_as(
+            token,
+            "mutation($id: ID!, $note: String!) { consumePowder(powderId: $id, kg: \"10000\", note: $note) }",
+            json!({ "id": id, "note": text(2_000) }),
+        )
+        .await;
+    assert_eq!(ok(&consumed, "consumePowder"), true);
+    let weighed = app
+        .graphql_as(
+            token,
+            "mutation($id: ID!) { weighPowder(powderId: $id, formatKg: \"1000\", grossKg: \"1000\") { netKg } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(ok(&weighed, "weighPowder")["netKg"], "999.2");
+    let stock = app.graphql_as(token, STOCK, json!({})).await;
+    let row = &ok(&stock, "powderStock")["edges"][0]["node"];
+    assert_eq!(row["theoreticalKg"], "999.200", "{stock}");
+    assert_eq!(row["lots"][0]["receivedKg"], "10000.000", "{stock}");
+    let planned = app
+        .graphql_as(
+            token,
+            "mutation($name: String!) { planInventory(name: $name, startsOn: \"2099-12-01\", endsOn: \"2099-12-31\") { id } }",
+            json!({ "name": text(200) }),
+        )
+        .await;
+    ok(&planned, "planInventory");
+    covered.extend([
+        "planInventory.name",
+        "planInventory.startsOn / endsOn",
+        "PowderInput.formats",
+        "FormatInput.kg / receivePowder.formatKg",
+        "PowderInput.pricePerKg",
+        "PowderInput.consumptionKgM2",
+        "PowderInput.transferEfficiency",
+        "PowderInput.reference",
+        "PowderInput.brand",
+        "PowderInput.name",
+        "PowderInput.colour",
+        "receivePowder.kg / consumePowder.kg",
+        "receivePowder.expiresOn",
+        "consumePowder.note",
+        "weighPowder.grossKg",
+    ]);
+}
+
+async fn oven(app: &TestApp, token: &str, covered: &mut BTreeSet<&str>) {
+    let updated = app
+        .graphql_as(
+            token,
+            "mutation($input: OvenInput!) { updateOven(input: $input) { lengthMm maxLoadKg } }",
+            json!({ "input": { "lengthMm": 50000, "widthMm": 50000, "heightMm": 50000,
+                "barSpacingMm": 500, "gapMm": 50, "marginMm": 100, "hookMm": 60,
+                "maxLoadKg": "100000" } }),
+        )
+        .await;
+    let oven = ok(&updated, "updateOven");
+    assert_eq!(oven["lengthMm"], 50000, "{updated}");
+    covered.extend([
+        "OvenInput.lengthMm / widthMm / heightMm / barSpacingMm / gapMm / marginMm / hookMm",
+        "OvenInput.maxLoadKg",
+    ]);
+}
+
+/// A project opened at the counter with its longest texts and latest dates.
+async fn project(app: &TestApp, shop: &Shop, covered: &mut BTreeSet<&str>) {
+    let created = app
+        .graphql_as(
+            &shop.token,
+            "mutation($input: ProjectInput!) { createProject(input: $input) { id } }",
+            json!({ "input": { "clientId": shop.client, "priority": "NORMAL",
+                "lines": [{ "description": "Portail", "quantity": 1, "areaM2": "1" }],
+                "depositedOn": "2099-12-31", "promisedOn": "2099-12-31", "endUse": text(200) } }),
+        )
+        .await;
+    let id = ok(&created, "createProject")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    crate::projects::step(app, &shop.token, &id, "reception").await;
+    let skipped = app
+        .graphql_as(
+            &shop.token,
+            "mutation($id: ID!, $reason: String!) { skipStep(projectId: $id, step: \"degraissage\", reason: $reason) { id } }",
+            json!({ "id": id, "reason": text(5_000) }),
+        )
+        .await;
+    ok(&skipped, "skipStep");
+    covered.extend([
+        "ProjectInput.endUse",
+        "ProjectInput.depositedOn",
+        "ProjectInput.promisedOn",
+        "skipStep.reason / QcAnswerInput.comment / NonConformityInput.comment / correctiveAction",
+    ]);
+}
+
+async fn interaction(app: &TestApp, shop: &Shop, covered: &mut BTreeSet<&str>) {
+    let recorded = app
+        .graphql_as(
+            &shop.token,
+            "mutation($id: ID!, $at: DateTime) { recordInteraction(clientId: $id, kind: CALL, occurredAt: $at, text: \"appel\") { id } }",
+            json!({ "id": shop.client, "at": chrono::Utc::now() }),
+        )
+        .await;
+    ok(&recorded, "recordInteraction");
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(2);
+    let future = app
+        .graphql_as(
+            &shop.token,
+            "mutation($id: ID!, $at: DateTime) { recordInteraction(clientId: $id, kind: CALL, occurredAt: $at, text: \"appel\") { id } }",
+            json!({ "id": shop.client, "at": tomorrow }),
+        )
+        .await;
+    refused(&future, "INTERACTION_DATE_OUT_OF_RANGE");
+    covered.insert("recordInteraction.occurredAt");
+}
+
+#[tokio::test]
+async fn bounds_every_largest_value_is_stored_and_read_back() {
+    let app = spawn_app().await;
+    let (_, shop) = shop(&app, "Atelier", "gerant@atelier.fr").await;
+    let mut covered = BTreeSet::new();
+    quote_settings(&app, &shop.token, &mut covered).await;
+    let largest = quotes(&app, &shop, &mut covered).await;
+    billing(&app, &shop, &largest, &mut covered).await;
+    powders(&app, &shop.token, &mut covered).await;
+    oven(&app, &shop.token, &mut covered).await;
+    project(&app, &shop, &mut covered).await;
+    interaction(&app, &shop, &mut covered).await;
+    let every: BTreeSet<&str> = domain::limits::ALL
+        .iter()
+        .map(|limit| limit.field())
+        .collect();
+    assert_eq!(
+        covered, every,
+        "each limit of domain::limits has its largest value here"
+    );
+}
+
+#[tokio::test]
+async fn bounds_absurd_figures_of_one_workshop_write_nothing_and_spare_the_other() {
+    let app = spawn_app().await;
+    let (_, a) = shop(&app, "Atelier A", "gerant@atelier-a.fr").await;
+    let before = last_position(&app).await;
+    let absurd_reception = app
+        .graphql_as(
+            &a.token,
+            "mutation($id: ID!) { receivePowder(powderId: $id, kg: \"1000000000\") }",
+            json!({ "id": a.gate }),
+        )
+        .await;
+    refused(&absurd_reception, "POWDER_KG_OUT_OF_RANGE");
+    assert!(absurd_reception["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("au plus 10\u{202f}000 kg"));
+    let absurd_consumables = app
+        .graphql_as(
+            &a.token,
+            CREATE,
+            json!({ "input": { "clientId": a.client, "lines": [{ "description": "Portail",
+                "quantity": 1, "areaM2": "1", "consumables": "2000000000000" }] } }),
+        )
+        .await;
+    refused(&absurd_consumables, "QUOTE_CONSUMABLES_OUT_OF_RANGE");
+    let absurd_quantity = app
+        .graphql_as(
+            &a.token,
+            CREATE,
+            json!({ "input": { "clientId": a.client, "lines": [{ "description": "Portail",
+                "quantity": 2000000000u32, "areaM2": "10000000" }] } }),
+        )
+        .await;
+    refused(&absurd_quantity, "QUOTE_QUANTITY_OUT_OF_RANGE");
+    assert_eq!(
+        absurd_quantity["errors"][0]["message"],
+        "ligne 1 : quantité : au plus 10\u{202f}000"
+    );
+    assert_eq!(
+        last_position(&app).await,
+        before,
+        "a refusal writes no event"
+    );
+
+    // Workshop B is not held up: its reception, weighing and quote read back at once.
+    let b_owner = app.sign_up("Atelier B", "gerant@atelier-b.fr").await;
+    let token = b_owner.access_token.clone();
+    let client = create_client(&app, &token, private("Lise", "Morel", "lise@exemple.fr")).await;
+    let powder_id = powder(&app, &token, "TP 9010 B", "12.90", "0.175").await;
+    let received = app
+        .graphql_as(
+            &token,
+            "mutation($id: ID!) { receivePowder(powderId: $id, kg: \"25\") }",
+            json!({ "id": powder_id }),
+        )
+        .await;
+    assert_eq!(ok(&received, "receivePowder"), true);
+    let weighed = app
+        .graphql_as(
+            &token,
+            "mutation($id: ID!) { weighPowder(powderId: $id, formatKg: \"25\", grossKg: \"20.8\") { netKg } }",
+            json!({ "id": powder_id }),
+        )
+        .await;
+    assert_eq!(ok(&weighed, "weighPowder")["netKg"], "20.0");
+    let quote = app
+        .graphql_as(
+            &token,
+            CREATE,
+            json!({ "input": { "clientId": client, "lines": [{ "description": "Portail",
+                "quantity": 2, "areaM2": "1.5", "powderId": powder_id }] } }),
+        )
+        .await;
+    assert_eq!(
+        ok(&quote, "createQuote")["lines"][0]["description"],
+        "Portail"
+    );
+    let stock = app.graphql_as(&token, STOCK, json!({})).await;
+    assert_eq!(
+        ok(&stock, "powderStock")["edges"][0]["node"]["theoreticalKg"],
+        "20.000",
+        "{stock}"
+    );
+}
