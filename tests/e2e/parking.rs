@@ -149,7 +149,10 @@ async fn a_poisoned_quote_parks_its_workshop_only_and_a_retry_applies_it_once() 
     // The runner has gone past A's third quote too (skipping it behind the parked one).
     loop {
         let lags = projections::engine::lags(&app.db.pool).await.unwrap();
-        if lags.iter().any(|lag| lag.projection == "quote" && lag.events == 0) {
+        if lags
+            .iter()
+            .any(|lag| lag.projection == "quote" && lag.events == 0)
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
