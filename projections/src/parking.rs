@@ -248,24 +248,34 @@ pub(crate) async fn record(
         }
     }
     for parking in parkings {
-        sqlx::query(
-            "insert into projection_parked
-               (projection, workspace_id, transaction_id, global_position, event_id, event_type,
-                error_kind, error)
-             values ($1, $2, $3::text::xid8, $4, $5, $6, $7, $8)",
-        )
-        .bind(&parking.projection)
-        .bind(parking.workspace_id)
-        .bind(parking.position.xid_text())
-        .bind(parking.position.global_position)
-        .bind(parking.event_id)
-        .bind(&parking.event_type)
-        .bind(&parking.error_kind)
-        .bind(&parking.error)
-        .execute(&mut *conn)
-        .await?;
+        store(conn, parking).await?;
     }
     Ok(())
+}
+
+/// Parks, or moves an existing park to the event that failed this time (a retry).
+async fn store(conn: &mut PgConnection, parking: &Parked) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into projection_parked
+           (projection, workspace_id, transaction_id, global_position, event_id, event_type,
+            error_kind, error)
+         values ($1, $2, $3::text::xid8, $4, $5, $6, $7, $8)
+         on conflict (projection, workspace_id) do update
+         set transaction_id = excluded.transaction_id, global_position = excluded.global_position,
+             event_id = excluded.event_id, event_type = excluded.event_type,
+             error_kind = excluded.error_kind, error = excluded.error, parked_at = now()",
+    )
+    .bind(&parking.projection)
+    .bind(parking.workspace_id)
+    .bind(parking.position.xid_text())
+    .bind(parking.position.global_position)
+    .bind(parking.event_id)
+    .bind(&parking.event_type)
+    .bind(&parking.error_kind)
+    .bind(&parking.error)
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// Marks `projection` halted (one alert, the first time) after its page was rolled back.
@@ -468,22 +478,7 @@ pub async fn retry(
         }
         match failed {
             Some(parking) => {
-                sqlx::query(
-                    "update projection_parked
-                     set transaction_id = $3::text::xid8, global_position = $4, event_id = $5,
-                         event_type = $6, error_kind = $7, error = $8, parked_at = now()
-                     where projection = $1 and workspace_id = $2",
-                )
-                .bind(name)
-                .bind(parking.workspace_id)
-                .bind(parking.position.xid_text())
-                .bind(parking.position.global_position)
-                .bind(parking.event_id)
-                .bind(&parking.event_type)
-                .bind(&parking.error_kind)
-                .bind(&parking.error)
-                .execute(&mut *tx)
-                .await?;
+                store(&mut tx, &parking).await?;
                 tx.commit().await?;
                 parking.log();
                 outcomes.push(RetryOutcome::StillFailing(parking));

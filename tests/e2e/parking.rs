@@ -5,14 +5,7 @@
 use serde_json::{json, Value};
 use tests::{error_code, TestApp};
 
-use crate::quotes::{shop, workshop_quote, CREATE};
-
-fn year() -> i32 {
-    use chrono::Datelike;
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::Paris)
-        .year()
-}
+use crate::quotes::{shop, workshop_quote, year, CREATE};
 
 async fn parked_gauge(app: &TestApp, projection: &str) -> Option<String> {
     let text = app.get("/metrics").await.text().await.unwrap();

@@ -100,7 +100,7 @@ pub async fn new_quote(app: &TestApp, shop: &Shop) -> String {
         .to_owned()
 }
 
-fn year() -> i32 {
+pub(crate) fn year() -> i32 {
     chrono::Utc::now()
         .with_timezone(&chrono_tz::Europe::Paris)
         .year()
