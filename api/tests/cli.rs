@@ -102,3 +102,49 @@ fn demo_replay_and_migrations_from_the_command_line() {
     let schema = stdout(&database.run(&["schema"]));
     assert!(schema.contains("signUp(input: SignUpInput!)"));
 }
+
+#[test]
+fn parked_sequences_are_listed_and_retried_once_from_the_command_line() {
+    let database = Database::new();
+    stdout(&database.run(&["demo"]));
+    // Park the demo workshop for `workspace` at its registration, as a failed apply would.
+    let url = database.url.clone();
+    let workspace: uuid::Uuid = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            let mut conn = PgConnection::connect(&url).await.unwrap();
+            sqlx::query_scalar(
+                "insert into projection_parked (projection, workspace_id, transaction_id,
+                   global_position, event_id, event_type, error_kind, error)
+                 select 'workspace', workspace_id, transaction_id, global_position, event_id,
+                        event_type, '23505', 'duplicate key value'
+                 from events where event_type = 'WorkspaceRegistered'
+                 order by global_position limit 1
+                 returning workspace_id",
+            )
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+        });
+    let parked = stdout(&database.run(&["projections", "parked"]));
+    assert!(
+        parked.contains(&format!("parked: workspace workspace {workspace}"))
+            && parked.contains("WorkspaceRegistered")
+            && parked.contains("duplicate key value"),
+        "{parked}"
+    );
+    let retried = stdout(&database.run(&["projections", "retry", "--projection", "workspace"]));
+    assert!(
+        retried.contains(&format!("applied: workspace workspace {workspace}"))
+            && retried.contains("WorkspaceRegistered ×1"),
+        "{retried}"
+    );
+    let parked = stdout(&database.run(&["projections", "parked"]));
+    assert!(parked.contains("no parked workspace"), "{parked}");
+    let again = stdout(&database.run(&["projections", "retry"]));
+    assert!(again.contains("nothing parked matches"), "{again}");
+    let unknown = database.run(&["projections", "retry", "--projection", "nope"]);
+    assert!(!unknown.status.success());
+}
