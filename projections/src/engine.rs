@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use tokio::sync::watch;
 
@@ -128,13 +128,13 @@ impl LagRecorder {
         std::mem::take(&mut *self.0.lock().expect("lag recorder poisoned"))
     }
 
-    fn record(&self, events: &[RecordedEvent]) {
+    fn record(&self, written: &[DateTime<Utc>]) {
         let now = Utc::now();
         let mut samples = self.0.lock().expect("lag recorder poisoned");
         samples.extend(
-            events
+            written
                 .iter()
-                .map(|event| (now - event.recorded_at).as_seconds_f64().max(0.0)),
+                .map(|at| (now - *at).as_seconds_f64().max(0.0)),
         );
     }
 }
@@ -189,6 +189,27 @@ pub async fn checkpoints(
     rows.into_iter()
         .map(|(name, xid, position)| Ok((name, feed::position(&xid, position)?)))
         .collect()
+}
+
+/// The locked checkpoint and the workspaces parked for `name`, in one statement: the
+/// parked set is read under the lock a retry also takes, so it cannot change mid-page.
+async fn locked_checkpoint_and_parked(
+    conn: &mut PgConnection,
+    name: &str,
+) -> Result<(Position, std::collections::HashSet<uuid::Uuid>), sqlx::Error> {
+    let (xid, position, parked): (String, i64, Vec<uuid::Uuid>) = sqlx::query_as(
+        "select c.transaction_id::text, c.global_position,
+                array(select p.workspace_id from projection_parked p
+                      where p.projection = c.projection)
+         from projection_checkpoint c where c.projection = $1 for update of c",
+    )
+    .bind(name)
+    .fetch_one(conn)
+    .await?;
+    Ok((
+        feed::position(&xid, position)?,
+        parked.into_iter().collect(),
+    ))
 }
 
 pub(crate) async fn locked_checkpoint(
@@ -261,20 +282,37 @@ pub struct Step {
 
 /// Applies the next page of events, if any, in one transaction with the checkpoint.
 ///
-/// Events of parked workspaces are skipped; a workspace whose event fails for a reason of
-/// its own is parked here, in the same transaction (`parking`).
+/// Events of parked workspaces are skipped. When the page fails for a reason of one
+/// workspace, it is rolled back and applied again event by event, parking each workspace
+/// that fails, in the same transaction as the checkpoint (`parking`): the savepoints that
+/// takes are paid only then, not by every page.
 pub async fn catch_up_page(
     pool: &PgPool,
     projection: &dyn Projection,
     subscriptions: &Subscriptions,
     page_size: i64,
 ) -> Result<Step, ProjectionError> {
+    match apply_next_page(pool, projection, subscriptions, page_size, false).await {
+        Err(error) if error.failure() == Failure::Workspace => {
+            apply_next_page(pool, projection, subscriptions, page_size, true).await
+        }
+        other => other,
+    }
+}
+
+async fn apply_next_page(
+    pool: &PgPool,
+    projection: &dyn Projection,
+    subscriptions: &Subscriptions,
+    page_size: i64,
+    event_by_event: bool,
+) -> Result<Step, ProjectionError> {
     let name = projection.name();
     let mut tx = pool.begin().await?;
     relax_durability(&mut tx).await?;
     // The checkpoint row is the runners' mutex: a second runner of this projection waits
     // here, then reads the checkpoint the first one committed, so no page is applied twice.
-    let from = locked_checkpoint(&mut tx, name).await?;
+    let (from, mut parked) = locked_checkpoint_and_parked(&mut tx, name).await?;
     let wanted = projection.event_types();
     let page = if wanted.is_empty() {
         feed::read_page(&mut tx, from, page_size, wanted).await?
@@ -295,17 +333,27 @@ pub async fn catch_up_page(
     let scanned = page.scanned;
     let full = page.full;
     let read = page.events.len();
-    let lag_sample = subscriptions.lag.as_ref().map(|_| page.events.clone());
-    let mut parked = parking::parked_workspaces(&mut *tx, name).await?;
-    let parkings = parking::apply_isolating(&mut tx, projection, page.events, &mut parked).await?;
+    let written: Option<Vec<DateTime<Utc>>> = subscriptions
+        .lag
+        .as_ref()
+        .map(|_| page.events.iter().map(|event| event.recorded_at).collect());
+    let events = parking::without_parked(page.events, &parked);
+    let parkings = if event_by_event {
+        parking::apply_each(&mut tx, projection, events, &mut parked).await?
+    } else {
+        if !events.is_empty() {
+            projection.apply(&mut tx, &events).await?;
+        }
+        Vec::new()
+    };
     parking::record(&mut tx, name, &parkings).await?;
     move_checkpoint(&mut tx, name, from, to).await?;
     tx.commit().await?;
     for parking in &parkings {
         parking.log();
     }
-    if let (Some(lag), Some(events)) = (&subscriptions.lag, lag_sample) {
-        lag.record(&events);
+    if let (Some(lag), Some(written)) = (&subscriptions.lag, written) {
+        lag.record(&written);
     }
     subscriptions.notify_progress();
     Ok(Step {

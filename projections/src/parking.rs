@@ -147,34 +147,17 @@ impl Parked {
     }
 }
 
-/// Workspaces parked for `projection`: their events are skipped until a retry.
-pub(crate) async fn parked_workspaces(
-    executor: impl PgExecutor<'_>,
-    projection: &str,
-) -> Result<HashSet<Uuid>, sqlx::Error> {
-    let rows: Vec<Uuid> =
-        sqlx::query_scalar("select workspace_id from projection_parked where projection = $1")
-            .bind(projection)
-            .fetch_all(executor)
-            .await?;
-    Ok(rows.into_iter().collect())
-}
-
 /// Applies `events` in one go when it can; when one fails for a reason of its workspace,
-/// applies them one by one under savepoints and parks each workspace that fails, so the
-/// others' effects are kept. Events of workspaces in `parked` are skipped; `parked` grows
-/// with the workspaces parked here. Transient and platform failures are returned: the
-/// caller rolls the whole page back.
+/// applies them one by one ([`apply_each`]), so the others' effects are kept. For a caller
+/// that cannot start its transaction again (a replay, a retry): a live page is cheaper
+/// rolled back and read again in [`apply_each`] mode.
 pub(crate) async fn apply_isolating(
     conn: &mut PgConnection,
     projection: &dyn Projection,
     events: Vec<RecordedEvent>,
     parked: &mut HashSet<Uuid>,
 ) -> Result<Vec<Parked>, ProjectionError> {
-    let events: Vec<RecordedEvent> = events
-        .into_iter()
-        .filter(|event| !parked.contains(&event.workspace_id))
-        .collect();
+    let events = without_parked(events, parked);
     if events.is_empty() {
         return Ok(Vec::new());
     }
@@ -187,7 +170,30 @@ pub(crate) async fn apply_isolating(
         Err(error) if error.failure() != Failure::Workspace => return Err(error),
         Err(_) => rollback_to(conn, "tg_page").await?,
     }
-    // The slow path, only when something failed: find which workspaces.
+    apply_each(conn, projection, events, parked).await
+}
+
+/// The events of workspaces not in `parked`: those of parked ones wait in the log.
+pub(crate) fn without_parked(
+    events: Vec<RecordedEvent>,
+    parked: &HashSet<Uuid>,
+) -> Vec<RecordedEvent> {
+    events
+        .into_iter()
+        .filter(|event| !parked.contains(&event.workspace_id))
+        .collect()
+}
+
+/// The slow path, only once something failed: applies `events` one by one under
+/// savepoints and parks each workspace whose event fails for a reason of its own, skipping
+/// its later events; `parked` grows with them. Transient and platform failures are
+/// returned: the caller rolls the whole page back.
+pub(crate) async fn apply_each(
+    conn: &mut PgConnection,
+    projection: &dyn Projection,
+    events: Vec<RecordedEvent>,
+    parked: &mut HashSet<Uuid>,
+) -> Result<Vec<Parked>, ProjectionError> {
     let mut parkings = Vec::new();
     for event in &events {
         if parked.contains(&event.workspace_id) {
