@@ -1,16 +1,19 @@
 //! Catch-up subscribers: each projection reads the feed from its checkpoint and applies
 //! pages of events, moving its checkpoint in the same transaction as its own tables.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 
 use crate::feed::{self, Position, RecordedEvent};
+use crate::lease::Leases;
 use crate::parking::{self, Failure};
+use crate::shared_feed::{Peek, SharedFeed};
 
 /// A read model built from the event log.
 ///
@@ -80,6 +83,9 @@ impl ProjectionError {
 pub struct Subscriptions {
     new_events: Arc<watch::Sender<u64>>,
     progress: Arc<watch::Sender<u64>>,
+    /// How far each runner of this process has applied its events, ahead of its stored
+    /// checkpoint when it skipped events of other types without committing (`run`).
+    reached: Arc<Mutex<HashMap<&'static str, Position>>>,
     lag: Option<LagRecorder>,
 }
 
@@ -88,6 +94,7 @@ impl Default for Subscriptions {
         Self {
             new_events: Arc::new(watch::Sender::new(0)),
             progress: Arc::new(watch::Sender::new(0)),
+            reached: Arc::default(),
             lag: None,
         }
     }
@@ -117,6 +124,27 @@ impl Subscriptions {
     fn notify_progress(&self) {
         self.progress.send_modify(|count| *count += 1);
     }
+
+    /// Where the runner of `name` in this process has applied every event of its types;
+    /// `None` when it does not run here.
+    pub fn reached(&self, name: &str) -> Option<Position> {
+        self.reached
+            .lock()
+            .expect("reached positions poisoned")
+            .get(name)
+            .copied()
+    }
+
+    fn mark_reached(&self, name: &'static str, position: Option<Position>) {
+        {
+            let mut reached = self.reached.lock().expect("reached positions poisoned");
+            match position {
+                Some(position) => reached.insert(name, position),
+                None => reached.remove(name),
+            };
+        }
+        self.notify_progress();
+    }
 }
 
 /// Delays from event write to projection commit, in seconds.
@@ -142,14 +170,19 @@ impl LagRecorder {
 #[derive(Debug, Clone, Copy)]
 pub struct RunnerSettings {
     pub page_size: i64,
-    /// Fallback when no notification comes (another process wrote, a notification was lost).
+    /// How long a runner waits for a lease another process holds, between two looks.
     pub poll_interval: Duration,
-    /// Retry delay when events exist but a transaction still in flight hides them.
-    pub in_flight_retry: Duration,
-    /// Pause after a partial page, so that the next page gathers the events
-    /// written meanwhile. Without it a runner under steady load spends a transaction per
-    /// handful of events, which on a 2-core machine competes with the commands themselves.
+    /// Pause after a partial page. Runners now wake when the shared window grows and
+    /// batch by themselves (what arrives while a page applies makes the next page), so it
+    /// is zero; kept to measure the trade-off (docs/performance.md).
     pub batch_delay: Duration,
+    /// A runner that only skips events of other types commits its checkpoint at most this
+    /// often: a commit per event per uninterested runner was most of the write load. It
+    /// tells this process' waiting requests at once (`Subscriptions::reached`).
+    pub skip_commit_every: Duration,
+    /// Runners applying a page at the same time, per process: bounds the connections they
+    /// take from the pool, whatever the number of subscribers.
+    pub concurrent_pages: usize,
 }
 
 impl Default for RunnerSettings {
@@ -157,8 +190,28 @@ impl Default for RunnerSettings {
         Self {
             page_size: 500,
             poll_interval: Duration::from_millis(500),
-            in_flight_retry: Duration::from_millis(10),
-            batch_delay: Duration::from_millis(20),
+            batch_delay: Duration::ZERO,
+            skip_commit_every: Duration::from_secs(1),
+            concurrent_pages: 3,
+        }
+    }
+}
+
+/// What the runners of one process share: the window of the log, the leases, and the
+/// permits to apply a page.
+#[derive(Clone)]
+pub struct Live {
+    pub feed: SharedFeed,
+    pub leases: Leases,
+    permits: Arc<Semaphore>,
+}
+
+impl Live {
+    pub fn new(settings: &RunnerSettings) -> Self {
+        Self {
+            feed: SharedFeed::default(),
+            leases: Leases::default(),
+            permits: Arc::new(Semaphore::new(settings.concurrent_pages.max(1))),
         }
     }
 }
@@ -292,9 +345,20 @@ pub async fn catch_up_page(
     subscriptions: &Subscriptions,
     page_size: i64,
 ) -> Result<Step, ProjectionError> {
-    match apply_next_page(pool, projection, subscriptions, page_size, false).await {
+    next_page(pool, projection, subscriptions, page_size, None).await
+}
+
+/// [`catch_up_page`], taking the events from the process' window when it covers them.
+async fn next_page(
+    pool: &PgPool,
+    projection: &dyn Projection,
+    subscriptions: &Subscriptions,
+    page_size: i64,
+    shared: Option<&SharedFeed>,
+) -> Result<Step, ProjectionError> {
+    match apply_next_page(pool, projection, subscriptions, page_size, false, shared).await {
         Err(error) if error.failure() == Failure::Workspace => {
-            apply_next_page(pool, projection, subscriptions, page_size, true).await
+            apply_next_page(pool, projection, subscriptions, page_size, true, shared).await
         }
         other => other,
     }
@@ -306,6 +370,7 @@ async fn apply_next_page(
     subscriptions: &Subscriptions,
     page_size: i64,
     event_by_event: bool,
+    shared: Option<&SharedFeed>,
 ) -> Result<Step, ProjectionError> {
     let name = projection.name();
     let mut tx = pool.begin().await?;
@@ -314,10 +379,10 @@ async fn apply_next_page(
     // here, then reads the checkpoint the first one committed, so no page is applied twice.
     let (from, mut parked) = locked_checkpoint_and_parked(&mut tx, name).await?;
     let wanted = projection.event_types();
-    let page = if wanted.is_empty() {
-        feed::read_page(&mut tx, from, page_size, wanted).await?
-    } else {
-        feed::read_wanted(&mut tx, from, page_size, wanted).await?
+    let page = match shared.and_then(|shared| shared.page(from, page_size, wanted)) {
+        Some(page) => page,
+        None if wanted.is_empty() => feed::read_page(&mut tx, from, page_size, wanted).await?,
+        None => feed::read_wanted(&mut tx, from, page_size, wanted).await?,
     };
     let Some(to) = page.last.filter(|to| *to > from) else {
         tx.rollback().await?;
@@ -412,64 +477,131 @@ pub async fn catch_up(
     }
 }
 
-/// Runs `projection` until `shutdown` turns true.
+/// Runs `projection` until `shutdown` turns true, while this process holds its lease.
 ///
-/// One process at a time runs a given projection (a session advisory lock is the lease);
-/// the conditional checkpoint update keeps the effect exactly-once even if two ever overlap.
+/// The runner holds no connection while idle: it wakes when the process' window of the log
+/// grows, applies its page with a pooled connection and a permit, and leaves events of
+/// other types for a later commit. The conditional checkpoint update keeps the effect
+/// exactly-once even if two processes ever overlap.
 pub async fn run(
     pool: PgPool,
     projection: Arc<dyn Projection>,
     subscriptions: Subscriptions,
     settings: RunnerSettings,
+    live: Live,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let name = projection.name();
-    let mut new_events = subscriptions.new_events();
-    let _lease = loop {
-        match Lease::try_acquire(&pool, name).await {
-            Ok(Some(lease)) => break lease,
-            Ok(None) => tracing::debug!(projection = name, "another process runs this projection"),
-            Err(error) => {
-                tracing::warn!(projection = name, error = %error, "cannot take the projection lease")
-            }
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(settings.poll_interval) => {}
-            _ = shutdown.changed() => return,
-        }
-    };
-    if let Err(error) = ensure_checkpoint(&pool, name).await {
-        tracing::error!(projection = name, error = %error, "cannot create the checkpoint");
-    }
+    let wanted = projection.event_types();
+    let mut leases = live.leases.watch();
+    let mut tip = live.feed.tip();
     let mut halted = false;
     let mut transient_failures: u32 = 0;
+    // The committed checkpoint while this process holds the lease.
+    let mut known: Option<Position> = None;
+    let mut last_commit = tokio::time::Instant::now();
     while !*shutdown.borrow() {
-        let step = catch_up_page(&pool, &*projection, &subscriptions, settings.page_size).await;
+        leases.borrow_and_update();
+        if !live.leases.holds(name) {
+            if known.take().is_some() {
+                tracing::info!(projection = name, "lease lost: another process may run it");
+                live.feed.passed(name, None);
+                subscriptions.mark_reached(name, None);
+            }
+            tokio::select! {
+                _ = leases.changed() => {}
+                _ = shutdown.changed() => {}
+            }
+            continue;
+        }
+        let from = match known {
+            Some(from) => from,
+            None => match start(&pool, name).await {
+                Ok(from) => {
+                    known = Some(from);
+                    live.feed.passed(name, Some(from));
+                    from
+                }
+                Err(error) => {
+                    tracing::warn!(projection = name, %error, "cannot read the checkpoint");
+                    pause(settings.poll_interval, &mut shutdown).await;
+                    continue;
+                }
+            },
+        };
+        tip.borrow_and_update();
+        let peek = live.feed.peek(from, wanted);
+        let due = match peek {
+            Peek::Behind => true,
+            Peek::Nothing => false,
+            Peek::Ahead {
+                wanted,
+                scanned,
+                last,
+            } => {
+                let due = wanted > 0
+                    || scanned as i64 >= settings.page_size
+                    || last_commit.elapsed() >= settings.skip_commit_every;
+                if !due {
+                    // Nothing of its types: applied in effect, committed later.
+                    subscriptions.mark_reached(name, Some(last));
+                }
+                due
+            }
+        };
+        if !due {
+            let skipped = matches!(peek, Peek::Ahead { .. });
+            let commit_at = last_commit + settings.skip_commit_every;
+            tokio::select! {
+                _ = tip.changed() => {}
+                _ = leases.changed() => {}
+                _ = tokio::time::sleep_until(commit_at), if skipped => {}
+                _ = shutdown.changed() => {}
+            }
+            continue;
+        }
+        let step = {
+            let _permit = live.permits.acquire().await;
+            next_page(
+                &pool,
+                &*projection,
+                &subscriptions,
+                settings.page_size,
+                Some(&live.feed),
+            )
+            .await
+        };
         if step.is_ok() {
             transient_failures = 0;
             if halted && parking::resume(&pool, name).await.is_ok() {
                 halted = false;
             }
         }
-        let pause = match step {
-            Ok(step) if step.full => Duration::ZERO,
-            Ok(step) if step.moved => settings.batch_delay,
-            Ok(step) => match feed::has_events_after(&pool, step.checkpoint).await {
-                Ok(true) => settings.in_flight_retry,
-                Ok(false) => tokio::select! {
-                    _ = new_events.changed() => Duration::ZERO,
-                    _ = tokio::time::sleep(settings.poll_interval) => Duration::ZERO,
-                    _ = shutdown.changed() => Duration::ZERO,
-                },
-                Err(error) => {
-                    tracing::warn!(projection = name, error = %error, "feed check failed");
-                    settings.poll_interval
+        let wait = match step {
+            Ok(step) => {
+                known = Some(step.checkpoint);
+                live.feed.passed(name, Some(step.checkpoint));
+                subscriptions.mark_reached(name, Some(step.checkpoint));
+                if step.moved {
+                    last_commit = tokio::time::Instant::now();
                 }
-            },
-            Err(ProjectionError::CheckpointMoved(_)) => Duration::ZERO,
+                if step.full {
+                    Duration::ZERO
+                } else if step.moved {
+                    settings.batch_delay
+                } else {
+                    // Behind the window, yet nothing readable: a transaction in flight.
+                    IN_FLIGHT_RETRY
+                }
+            }
+            Err(ProjectionError::CheckpointMoved(_)) => {
+                known = None;
+                Duration::ZERO
+            }
             Err(error) => match error.failure() {
                 Failure::Transient => {
                     // The database is busy or away: the same page applies once it is back.
+                    known = None;
                     transient_failures = transient_failures.saturating_add(1);
                     let pause = TRANSIENT_BACKOFF_START
                         .saturating_mul(2u32.saturating_pow(transient_failures.min(8)))
@@ -486,15 +618,33 @@ pub async fn run(
                 }
             },
         };
-        if pause > Duration::ZERO {
-            tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
-                _ = shutdown.changed() => {}
-            }
+        pause(wait, &mut shutdown).await;
+    }
+    live.feed.passed(name, None);
+    subscriptions.mark_reached(name, None);
+}
+
+/// The checkpoint a runner starts from once it holds the lease (created if absent).
+async fn start(pool: &PgPool, name: &'static str) -> Result<Position, sqlx::Error> {
+    ensure_checkpoint(pool, name).await?;
+    checkpoints(pool, &[name])
+        .await?
+        .into_iter()
+        .map(|(_, position)| position)
+        .next()
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
+async fn pause(wait: Duration, shutdown: &mut watch::Receiver<bool>) {
+    if wait > Duration::ZERO {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => {}
         }
     }
 }
 
+const IN_FLIGHT_RETRY: Duration = Duration::from_millis(10);
 const TRANSIENT_BACKOFF_START: Duration = Duration::from_millis(50);
 const TRANSIENT_BACKOFF_MAX: Duration = Duration::from_secs(5);
 /// How often a halted projection tries its page again.
@@ -589,22 +739,6 @@ pub async fn replay(
         applied: progress.applied + tail.applied,
         parked: progress.parked + tail.parked,
     })
-}
-
-/// A session-level advisory lock held on a connection of its own, released when dropped.
-struct Lease {
-    _conn: PgConnection,
-}
-
-impl Lease {
-    async fn try_acquire(pool: &PgPool, name: &str) -> Result<Option<Self>, sqlx::Error> {
-        let mut conn = pool.acquire().await?.detach();
-        let acquired: bool = sqlx::query_scalar("select pg_try_advisory_lock(hashtext($1))")
-            .bind(format!("thermogestion.projection.{name}"))
-            .fetch_one(&mut conn)
-            .await?;
-        Ok(acquired.then_some(Self { _conn: conn }))
-    }
 }
 
 /// How far behind a projection is, for `/metrics`.

@@ -17,6 +17,7 @@ use crate::feed::{self, Position};
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Cross-process fallback: the in-process progress signal does not see other processes.
+/// A runner of this process that reaches the position wakes the request at once.
 const POLL: Duration = Duration::from_millis(20);
 
 /// How a wait for read models ended.
@@ -42,7 +43,6 @@ pub async fn wait_until(
     let deadline = Instant::now() + timeout;
     let mut progress = subscriptions.progress();
     loop {
-        progress.borrow_and_update();
         // One statement: each checkpoint, and whether the event's workspace is parked there
         // (a parked event is behind the checkpoint, yet not applied).
         let rows: Vec<(String, String, i64, bool)> = sqlx::query_as(
@@ -71,19 +71,44 @@ pub async fn wait_until(
         }
         let mut all_reached = true;
         for name in names {
-            let reached = match rows.iter().find(|(projection, ..)| projection == name) {
+            let stored = match rows.iter().find(|(projection, ..)| projection == name) {
                 Some((_, xid, position, _)) => feed::position(xid, *position)? >= target,
                 None => false,
             };
-            all_reached &= reached;
+            all_reached &= stored || reached_here(subscriptions, name, target);
         }
         if all_reached {
             return Ok(Caught::Up);
         }
-        let now = Instant::now();
-        if now >= deadline {
-            return Ok(Caught::TimedOut);
+        // Look again when this process' runners say they all reached it (the statement
+        // above still checks for a parking), or after POLL for runners of other processes.
+        let poll_until = Instant::now() + POLL;
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(Caught::TimedOut);
+            }
+            let wake = poll_until.min(deadline);
+            if now >= wake
+                || tokio::time::timeout(wake - now, progress.changed())
+                    .await
+                    .is_err()
+            {
+                break;
+            }
+            progress.borrow_and_update();
+            if names
+                .iter()
+                .all(|name| reached_here(subscriptions, name, target))
+            {
+                break;
+            }
         }
-        let _ = tokio::time::timeout(POLL.min(deadline - now), progress.changed()).await;
     }
+}
+
+fn reached_here(subscriptions: &Subscriptions, name: &str, target: Position) -> bool {
+    subscriptions
+        .reached(name)
+        .is_some_and(|reached| reached >= target)
 }

@@ -24,6 +24,7 @@ pub mod trial_emails;
 use std::time::Duration;
 
 use projections::engine::{self, RunnerSettings};
+use projections::shared_feed;
 use projections::Subscriptions;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
@@ -61,7 +62,7 @@ pub fn spawn(
             shutdown.clone(),
         )));
     }
-    if let Some(appends) = appends {
+    if let Some(appends) = appends.clone() {
         handles.push(tokio::spawn(announce(
             pool.clone(),
             appends,
@@ -69,12 +70,29 @@ pub fn spawn(
         )));
     }
     // Reactors (emails scheduled by events…) run like projections but are never replayed.
-    for projection in projections::all().into_iter().chain(reactors) {
+    let subscribers: Vec<_> = projections::all().into_iter().chain(reactors).collect();
+    let live = engine::Live::new(&settings);
+    // One connection reads the log for every runner and holds their leases; this
+    // process' own appends wake it at once, others' through the listener.
+    handles.push(tokio::spawn(shared_feed::run(
+        pool.clone(),
+        live.clone(),
+        subscribers
+            .iter()
+            .map(|subscriber| subscriber.name())
+            .collect(),
+        subscriptions.clone(),
+        appends,
+        shared_feed::ReaderSettings::default(),
+        shutdown.clone(),
+    )));
+    for projection in subscribers {
         handles.push(tokio::spawn(engine::run(
             pool.clone(),
             projection,
             subscriptions.clone(),
             settings,
+            live.clone(),
             shutdown.clone(),
         )));
     }
