@@ -28,6 +28,7 @@ mod powder;
 mod powder_archive;
 mod powder_lots;
 mod projects;
+mod props;
 mod quote_signatures;
 mod quote_templates;
 mod quotes;

@@ -85,11 +85,52 @@ pub fn check(template: &Template) -> Result<(), TemplateError> {
 
 fn to_html(mjml: &str) -> Result<String, TemplateError> {
     let invalid = |detail: String| TemplateError::InvalidMjml { detail };
-    let parsed = mrml::parse(mjml).map_err(|error| invalid(error.to_string()))?;
+    let parsed = mrml::parse(mjml).map_err(|error| invalid(parse_detail(&error)))?;
     parsed
         .element
         .render(&mrml::prelude::render::RenderOptions::default())
-        .map_err(|error| invalid(error.to_string()))
+        .map_err(|error| invalid(render_detail(&error)))
+}
+
+/// mrml explains in English; the person editing a template reads French, with the position
+/// (in characters from the start) where the parser stopped.
+fn parse_detail(error: &mrml::prelude::parser::Error) -> String {
+    use mrml::prelude::parser::Error;
+    match error {
+        Error::UnexpectedElement { position, .. } => {
+            format!("élément inattendu à la position {}", position.start)
+        }
+        Error::UnexpectedToken { position, .. } => {
+            format!("caractère inattendu à la position {}", position.start)
+        }
+        Error::MissingAttribute { name, position, .. } => {
+            format!(
+                "attribut « {name} » manquant à la position {}",
+                position.start
+            )
+        }
+        Error::InvalidAttribute { position, .. } => {
+            format!("attribut incorrect à la position {}", position.start)
+        }
+        Error::InvalidFormat { position, .. } => {
+            format!("valeur mal formée à la position {}", position.start)
+        }
+        Error::EndOfStream { .. } => "le modèle s'arrête avant la fin d'une balise".to_owned(),
+        Error::SizeLimit { .. } => "le modèle est trop grand".to_owned(),
+        Error::ParserError { .. } => "balisage illisible".to_owned(),
+        Error::NoRootNode => "le modèle doit commencer par la balise <mjml>".to_owned(),
+        Error::IncludeLoaderError { position, .. } => {
+            format!("inclusion impossible à la position {}", position.start)
+        }
+    }
+}
+
+fn render_detail(error: &mrml::prelude::render::Error) -> String {
+    use mrml::prelude::render::Error;
+    match error {
+        Error::UnknownFragment(fragment) => format!("fragment inconnu : {fragment}"),
+        Error::Format(_) => "mise en page impossible".to_owned(),
+    }
 }
 
 fn substitute(

@@ -170,6 +170,9 @@ pub enum ProjectError {
     PromisedBeforeDeposit,
     #[error("l'étape en cours est « {expected} », pas « {given} »")]
     StepOutOfOrder { expected: String, given: String },
+    /// Not echoed: the key came from the request and may be anything, of any length.
+    #[error("cette étape n'existe pas dans le parcours du projet")]
+    UnknownStep,
     #[error("l'étape « {step} » ne se saute pas")]
     StepNotSkippable { step: String },
     #[error("dites pourquoi l'étape est sautée")]
@@ -216,6 +219,7 @@ impl DomainError for ProjectError {
             Self::NotFound => "PROJECT_NOT_FOUND",
             Self::PromisedBeforeDeposit => "PROJECT_DATES_INVALID",
             Self::StepOutOfOrder { .. } => "STEP_OUT_OF_ORDER",
+            Self::UnknownStep => "STEP_UNKNOWN",
             Self::StepNotSkippable { .. } => "STEP_NOT_SKIPPABLE",
             Self::ReasonMissing => "STEP_SKIP_REASON_MISSING",
             Self::NotAtQc => "QC_NOT_AT_QC_STEP",
@@ -243,6 +247,7 @@ impl DomainError for ProjectError {
             | Self::ReasonMissing
             | Self::QcIncomplete { .. }
             | Self::UnknownDefect { .. }
+            | Self::UnknownStep
             | Self::ReturnForward { .. }
             | Self::PartNotCoated { .. }
             | Self::Annotation(_)
@@ -758,6 +763,10 @@ impl Project {
 
     /// The step in progress, if it is `step`.
     fn current_step(&self, step: &str) -> Result<&StepDef, ProjectError> {
+        // A key the workflow does not know is a wrong input, not a step out of turn.
+        if !self.steps.iter().any(|known| known.key == step) {
+            return Err(ProjectError::UnknownStep);
+        }
         match self.steps.get(self.current) {
             Some(current) if current.key == step && self.status == Some(Status::InProgress) => {
                 Ok(current)

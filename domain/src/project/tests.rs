@@ -160,6 +160,12 @@ fn steps_are_validated_in_order_and_coating_takes_the_powder() {
             expected: "reception".into(),
             given: "poudrage".into(),
         });
+    for unknown in ["", "peinture", &"é".repeat(100_000)] {
+        ProjectTest::with(())
+            .given(vec![created()])
+            .when(validate(unknown))
+            .then_expect_error(ProjectError::UnknownStep);
+    }
     ProjectTest::with(())
         .given(vec![created(), validated("reception", vec![])])
         .when(at(ProjectCommand::SkipStep {
