@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool};
+use sqlx::{ConnectOptions, Connection, Executor, PgPool};
 
 /// Numbered, reversible migrations of `migrations/`, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
@@ -53,19 +53,26 @@ pub async fn connect_with(
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
-        .after_connect(|conn: &mut PgConnection, _| {
-            Box::pin(async move {
-                // A transaction left open holds the feed's low watermark and stalls every
-                // projection: cap how long one may idle (EVENT-STORE.md).
-                conn.execute(
-                    "set idle_in_transaction_session_timeout = '60s'; set timezone = 'UTC'",
-                )
-                .await?;
-                Ok(())
-            })
-        })
-        .connect_with(options)
+        // A burst (catch-up at start, a busy hour) opens up to the maximum; once quiet, the
+        // pool gives them back instead of pinning them for sqlx's default ten minutes
+        // (docs/operations.md, connection budget).
+        .min_connections(0)
+        .idle_timeout(IDLE_TIMEOUT)
+        .connect_with(session_settings(options))
         .await
+}
+
+/// How long a pooled connection may stay unused before it is closed.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Settings every connection starts with, sent in the startup packet (no extra round trip).
+/// A transaction left open holds the feed's low watermark and stalls every projection: cap
+/// how long one may idle (EVENT-STORE.md).
+pub fn session_settings(options: PgConnectOptions) -> PgConnectOptions {
+    options.options([
+        ("idle_in_transaction_session_timeout", "60s"),
+        ("timezone", "UTC"),
+    ])
 }
 
 /// Drops (if present) and creates the database of `options`: benchmarks start empty.

@@ -17,6 +17,7 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -124,7 +125,23 @@ enum Outcome {
 }
 
 /// Delivers due emails until `shutdown` turns true.
-pub async fn run(pool: PgPool, mailer: Mailer, mut shutdown: watch::Receiver<bool>) {
+/// Connections of the mailer's own pool: the poll, and a second for what one delivery
+/// reads while another step of it holds the first.
+pub const OWN_CONNECTIONS: u32 = 2;
+
+/// The mailer polls its queue twice a second. On the shared pool, which hands out its idle
+/// connections oldest first, that poll alone would keep every idle connection of a burst
+/// open for good; a pool of its own keeps the shared one free to shrink when quiet.
+pub fn own_pool(shared: &PgPool) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(OWN_CONNECTIONS)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_lazy_with(shared.connect_options().as_ref().clone())
+}
+
+/// Delivers due emails until `shutdown`, on a pool of its own made from `shared`.
+pub async fn run(shared: PgPool, mailer: Mailer, mut shutdown: watch::Receiver<bool>) {
+    let pool = own_pool(&shared);
     if let Transport::Files(dir) = &mailer.transport {
         if let Err(error) = tokio::fs::create_dir_all(dir).await {
             tracing::error!(error = %error, dir = %dir.display(), "cannot create the mail folder");
@@ -141,6 +158,7 @@ pub async fn run(pool: PgPool, mailer: Mailer, mut shutdown: watch::Receiver<boo
             _ = shutdown.changed() => {}
         }
     }
+    pool.close().await;
 }
 
 /// Leases and sends one batch of due emails; returns how many were handled.
