@@ -111,10 +111,19 @@ impl AppState {
         receipt: &CommandReceipt,
         names: &[&str],
     ) -> Result<(), ApiError> {
-        match receipt.position {
-            Some(position) => self.await_position(position, names).await,
-            None => Ok(()),
+        let Some(position) = receipt.position else {
+            return Ok(());
+        };
+        let parked = self.await_position(position, names).await?;
+        if parked {
+            crate::warnings::recorded(serde_json::json!({
+                "commandId": receipt.command_id,
+                "aggregateType": receipt.aggregate_type,
+                "aggregateId": receipt.aggregate_id,
+                "events": receipt.event_count,
+            }));
         }
+        Ok(())
     }
 
     /// Waits until the projections `names` have applied a batch's events (nothing to wait
@@ -124,18 +133,30 @@ impl AppState {
         receipt: &commands::BatchReceipt,
         names: &[&str],
     ) -> Result<(), ApiError> {
-        match receipt.position {
-            Some(position) => self.await_position(position, names).await,
-            None => Ok(()),
+        let Some(position) = receipt.position else {
+            return Ok(());
+        };
+        if self.await_position(position, names).await? {
+            for written in &receipt.written {
+                crate::warnings::recorded(serde_json::json!({
+                    "commandId": receipt.command_id,
+                    "aggregateType": written.aggregate_type,
+                    "aggregateId": written.aggregate_id,
+                    "events": written.event_types,
+                }));
+            }
         }
+        Ok(())
     }
 
-    /// Waits until the projections `names` have applied the event at `position`.
+    /// Waits until the projections `names` have applied the event at `position`; says
+    /// whether one of them is parked for the workspace (the request then carries a
+    /// `READ_MODEL_PARKED` warning).
     pub async fn await_position(
         &self,
         position: domain::Position,
         names: &[&str],
-    ) -> Result<(), ApiError> {
+    ) -> Result<bool, ApiError> {
         let caught = read_your_writes::wait_until(
             &self.pool,
             &self.subscriptions,
@@ -145,21 +166,26 @@ impl AppState {
         )
         .await?;
         match caught {
-            read_your_writes::Caught::Up => {}
-            read_your_writes::Caught::Blocked(read_models) => crate::warnings::raise(
-                crate::warnings::READ_MODEL_PARKED,
-                format!(
-                    "enregistré ; l'affichage ({}) est en attente d'une reprise par l'équipe \
-                     technique, déjà prévenue : ne refaites pas l'opération",
-                    read_models.join(", ")
-                ),
-            ),
-            read_your_writes::Caught::TimedOut => tracing::warn!(
-                ?names,
-                "projections did not catch up in time; answering from a lagging read model"
-            ),
+            read_your_writes::Caught::Up => Ok(false),
+            read_your_writes::Caught::Blocked(read_models) => {
+                crate::warnings::raise(
+                    crate::warnings::READ_MODEL_PARKED,
+                    format!(
+                        "enregistré ; l'affichage ({}) est en attente d'une reprise par l'équipe \
+                         technique, déjà prévenue : ne refaites pas l'opération",
+                        read_models.join(", ")
+                    ),
+                );
+                Ok(true)
+            }
+            read_your_writes::Caught::TimedOut => {
+                tracing::warn!(
+                    ?names,
+                    "projections did not catch up in time; answering from a lagging read model"
+                );
+                Ok(false)
+            }
         }
-        Ok(())
     }
 }
 

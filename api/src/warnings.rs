@@ -8,28 +8,83 @@
 use std::cell::RefCell;
 use std::future::Future;
 
-/// One warning: a stable code and a French message.
+use serde_json::{json, Map, Value};
+
+/// One warning: a stable code, a French message and, for a write whose read model is
+/// parked, what the command itself recorded (`details.recorded`, `details.known`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
     pub code: &'static str,
     pub message: String,
+    pub details: Option<Value>,
 }
 
 pub const READ_MODEL_PARKED: &str = "READ_MODEL_PARKED";
 
+/// What one request raised and wrote.
+#[derive(Default)]
+struct Request {
+    warnings: Vec<Warning>,
+    /// The aggregates its commands wrote while a read model was parked.
+    recorded: Vec<Value>,
+    /// Figures its commands decided (a quote's number…), named as in the schema.
+    known: Map<String, Value>,
+}
+
+impl Request {
+    /// What a client may show instead of the read-back: the ids and numbers the commands
+    /// decided, so nobody writes again to find out.
+    fn details(&self) -> Value {
+        json!({ "recorded": self.recorded, "known": self.known })
+    }
+}
+
 tokio::task_local! {
-    static WARNINGS: RefCell<Vec<Warning>>;
+    static REQUEST: RefCell<Request>;
 }
 
 /// Runs `request` collecting the warnings raised while it runs.
 pub async fn collect<T>(request: impl Future<Output = T>) -> (T, Vec<Warning>) {
-    WARNINGS
-        .scope(RefCell::new(Vec::new()), async move {
+    REQUEST
+        .scope(RefCell::new(Request::default()), async move {
             let output = request.await;
-            let warnings = WARNINGS.with(|warnings| warnings.take());
+            let warnings = REQUEST.with(|request| {
+                let request = request.take();
+                let details = request.details();
+                let mut warnings = request.warnings;
+                for warning in &mut warnings {
+                    if warning.code == READ_MODEL_PARKED {
+                        warning.details = Some(details.clone());
+                    }
+                }
+                warnings
+            });
             (output, warnings)
         })
         .await
+}
+
+/// A write this request's command made: reported if its read model turns out parked.
+pub fn recorded(receipt: Value) {
+    let _ = REQUEST.try_with(|request| request.borrow_mut().recorded.push(receipt));
+}
+
+/// A figure a command of this request decided (`number` of a quote…), reported beside the
+/// write if its read model is parked.
+pub fn known(name: &str, value: impl Into<Value>) {
+    let _ = REQUEST.try_with(|request| {
+        request
+            .borrow_mut()
+            .known
+            .insert(name.to_owned(), value.into())
+    });
+}
+
+/// What this request recorded so far, for an error that must say it (`details`).
+pub fn recorded_details() -> Option<Value> {
+    REQUEST
+        .try_with(|request| request.borrow().details())
+        .ok()
 }
 
 /// Adds a warning to the current request (nothing outside one, e.g. in a worker).
@@ -37,9 +92,10 @@ pub fn raise(code: &'static str, message: impl Into<String>) {
     let warning = Warning {
         code,
         message: message.into(),
+        details: None,
     };
-    let _ = WARNINGS.try_with(|warnings| {
-        let mut warnings = warnings.borrow_mut();
+    let _ = REQUEST.try_with(|request| {
+        let warnings = &mut request.borrow_mut().warnings;
         if !warnings.contains(&warning) {
             warnings.push(warning);
         }
@@ -49,10 +105,11 @@ pub fn raise(code: &'static str, message: impl Into<String>) {
 /// Whether this request already wrote into a parked read model: its later read-back
 /// failures must say the write is recorded.
 pub fn write_recorded() -> bool {
-    WARNINGS
-        .try_with(|warnings| {
-            warnings
+    REQUEST
+        .try_with(|request| {
+            request
                 .borrow()
+                .warnings
                 .iter()
                 .any(|warning| warning.code == READ_MODEL_PARKED)
         })
@@ -66,6 +123,7 @@ mod tests {
     #[tokio::test]
     async fn warnings_belong_to_their_request() {
         let ((), first) = collect(async {
+            known("number", "DEV-2026-0002");
             raise(READ_MODEL_PARKED, "a");
             raise(READ_MODEL_PARKED, "a");
             assert!(write_recorded());
@@ -73,6 +131,10 @@ mod tests {
         .await;
         let ((), second) = collect(async { assert!(!write_recorded()) }).await;
         assert_eq!(first.len(), 1);
+        assert_eq!(
+            first[0].details.as_ref().unwrap()["known"]["number"],
+            "DEV-2026-0002"
+        );
         assert!(second.is_empty());
         raise(READ_MODEL_PARKED, "outside any request: ignored");
     }

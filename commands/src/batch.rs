@@ -44,6 +44,17 @@ pub struct BatchReceipt {
     /// Feed position of the last event, for read-your-writes; `None` when nothing was decided.
     pub position: Option<Position>,
     pub event_count: usize,
+    /// The aggregates it wrote (type, id) with their events' types: what the caller can
+    /// report of a write whose read model is unavailable.
+    pub written: Vec<Written>,
+}
+
+/// One aggregate a command wrote, and the types of the events it wrote there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub aggregate_type: &'static str,
+    pub aggregate_id: String,
+    pub event_types: Vec<String>,
 }
 
 impl Batch {
@@ -68,6 +79,7 @@ impl Batch {
                 command_id,
                 position: None,
                 event_count,
+                written: vec![],
             });
         }
         let metadata: Value = serde_json::to_value(meta.to_map(command_id, Utc::now()))
@@ -121,6 +133,20 @@ impl Batch {
             command_id,
             position: Some(position),
             event_count,
+            written: self
+                .decisions
+                .iter()
+                .filter(|decision| !decision.events.is_empty())
+                .map(|decision| Written {
+                    aggregate_type: decision.aggregate_type,
+                    aggregate_id: decision.aggregate_id.clone(),
+                    event_types: decision
+                        .events
+                        .iter()
+                        .map(|event| event.event_type.clone())
+                        .collect(),
+                })
+                .collect(),
         })
     }
 }

@@ -85,6 +85,32 @@ async fn a_poisoned_quote_parks_its_workshop_only_and_a_retry_applies_it_once() 
         poisoned["errors"][0]["extensions"]["details"]["writeRecorded"], true,
         "the client must not retry a write that happened: {poisoned}"
     );
+    // What the command decided is reported instead of the read-back: the quote's id and
+    // number, and every aggregate written.
+    let warning = &poisoned["extensions"]["warnings"][0]["details"];
+    assert_eq!(warning["known"]["number"], next, "{poisoned}");
+    let quote_id = warning["known"]["id"].as_str().unwrap().to_owned();
+    let recorded: Vec<(&str, &str)> = warning["recorded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|written| {
+            (
+                written["aggregateType"].as_str().unwrap(),
+                written["aggregateId"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        recorded
+            .iter()
+            .any(|(kind, id)| *kind == "quote" && id.ends_with(&quote_id)),
+        "{poisoned}"
+    );
+    assert_eq!(
+        poisoned["errors"][0]["extensions"]["details"]["known"]["number"], next,
+        "{poisoned}"
+    );
     let parked = projections::parking::list(&app.db.pool, None, None)
         .await
         .unwrap();

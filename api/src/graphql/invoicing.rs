@@ -911,7 +911,7 @@ impl InvoicingMutation {
             },
         )
         .await;
-        let (_, receipt) = match recorded {
+        let (payment_id, receipt) = match recorded {
             Ok(recorded) => recorded,
             Err(error) => {
                 if let Some((sha256, true)) = &scan {
@@ -922,6 +922,7 @@ impl InvoicingMutation {
                 return Err(save_error(error).into());
             }
         };
+        crate::warnings::known("paymentId", payment_id.to_string());
         state
             .await_batch(&receipt, &[projections::invoicing::NAME])
             .await?;
@@ -982,7 +983,7 @@ impl InvoicingMutation {
         commands::invoicing::quote_figures(&state.pool, actor.workspace_id, quote_id)
             .await
             .map_err(save_error)?;
-        let (_, receipt) = commands::invoicing::record_refund(
+        let (refund_id, receipt) = commands::invoicing::record_refund(
             &state.commands,
             &meta(ctx, &actor),
             quote_id,
@@ -992,6 +993,7 @@ impl InvoicingMutation {
         )
         .await
         .map_err(save_error)?;
+        crate::warnings::known("refundId", refund_id.to_string());
         state
             .await_batch(&receipt, &[projections::invoicing::NAME])
             .await?;
@@ -1016,6 +1018,7 @@ impl InvoicingMutation {
         )
         .await
         .map_err(save_error)?;
+        crate::warnings::known("invoiceId", invoice_id.to_string());
         state
             .await_batch(&receipt, &[projections::invoicing::NAME])
             .await?;
@@ -1047,6 +1050,7 @@ impl InvoicingMutation {
         )
         .await
         .map_err(save_error)?;
+        crate::warnings::known("invoiceId", credit_id.to_string());
         state
             .await_batch(&receipt, &[projections::invoicing::NAME])
             .await?;

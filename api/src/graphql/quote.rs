@@ -431,10 +431,12 @@ impl QuoteMutation {
         actor.require(EDITORS)?;
         let draft = input.draft()?;
         let state = state(ctx);
-        let (quote_id, _, receipt) =
+        let (quote_id, number, receipt) =
             commands::quote::create(&state.pool, &state.commands, &meta(ctx, &actor), draft)
                 .await
                 .map_err(save_error)?;
+        crate::warnings::known("id", quote_id.to_string());
+        crate::warnings::known("number", number);
         state
             .await_batch(&receipt, &[projections::quote::NAME])
             .await?;

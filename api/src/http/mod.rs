@@ -95,6 +95,12 @@ async fn graphql(
                 let mut entry = async_graphql::indexmap::IndexMap::new();
                 entry.insert(async_graphql::Name::new("code"), warning.code.into());
                 entry.insert(async_graphql::Name::new("message"), warning.message.into());
+                if let Some(details) = warning
+                    .details
+                    .and_then(|details| async_graphql::Value::from_json(details).ok())
+                {
+                    entry.insert(async_graphql::Name::new("details"), details);
+                }
                 async_graphql::Value::Object(entry)
             })
             .collect();

@@ -283,13 +283,9 @@ impl ClientImportMutation {
             ConfirmError::Batch(commands::BatchError::Store(error)) => ApiError::from(error),
             other => ApiError::domain(&other),
         })?;
-        if let Some(position) = confirmed
-            .receipt
-            .as_ref()
-            .and_then(|receipt| receipt.position)
-        {
+        if let Some(receipt) = &confirmed.receipt {
             state
-                .await_position(position, &[projections::client::NAME])
+                .await_batch(receipt, &[projections::client::NAME])
                 .await?;
         }
         let summary = confirmed.summary;
