@@ -36,6 +36,16 @@ pub struct BenchArgs {
     /// `.eml` files in a temporary folder.
     #[arg(long)]
     pub smtp_url: Option<String>,
+    /// What the writers send: workspace renames (the log's cost alone) or a workshop's
+    /// realistic mix (clients, receptions, weighings, quotes; `bench_mix`).
+    #[arg(long, value_enum, default_value_t = Mix::Renames)]
+    pub mix: Mix,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mix {
+    Renames,
+    Realistic,
 }
 
 pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
@@ -51,8 +61,8 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     let pool = db::connect_with(options, connections).await?;
     db::MIGRATOR.run(&pool).await?;
     println!(
-        "bench database {name}: {} commands, {} concurrent workspaces, {} connections, streams of {}",
-        args.commands, args.workspaces, connections, args.stream_length
+        "bench database {name}: {} commands ({:?}), {} concurrent workspaces, {} connections, streams of {}",
+        args.commands, args.mix, args.workspaces, connections, args.stream_length
     );
 
     let bare_tps = bare_insert_rate(&pool, &args).await?;
@@ -73,17 +83,44 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     // Let the listener connect before timing.
     tokio::time::sleep(Duration::from_millis(200)).await;
 
+    let mut workshops = Vec::new();
+    if args.mix == Mix::Realistic {
+        for writer in 0..args.workspaces {
+            workshops.push(crate::bench_mix::prepare(&commands, writer).await?);
+        }
+        wait_caught_up(&pool).await?;
+        for workshop in &mut workshops {
+            crate::bench_mix::first_client(&pool, &commands, workshop).await?;
+        }
+        wait_caught_up(&pool).await?;
+        lag.take();
+    }
     let started = Instant::now();
     let mut tasks = Vec::new();
+    let mut workshops = workshops.into_iter();
     for writer in 0..args.workspaces {
         let share =
             args.commands / args.workspaces + usize::from(writer < args.commands % args.workspaces);
-        tasks.push(tokio::spawn(write_commands(
-            commands.clone(),
-            writer,
-            share,
-            args.stream_length,
-        )));
+        tasks.push(match workshops.next() {
+            Some(workshop) => {
+                let (pool, commands) = (pool.clone(), commands.clone());
+                tokio::spawn(async move {
+                    let mut latencies = Vec::with_capacity(share);
+                    for n in 0..share {
+                        latencies.push(
+                            crate::bench_mix::step(&pool, &commands, &workshop, n + 1).await?,
+                        );
+                    }
+                    Ok(latencies)
+                })
+            }
+            None => tokio::spawn(write_commands(
+                commands.clone(),
+                writer,
+                share,
+                args.stream_length,
+            )),
+        });
     }
     let mut latencies = Vec::with_capacity(args.commands);
     for task in tasks {

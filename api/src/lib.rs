@@ -9,6 +9,8 @@ pub mod auth;
 pub mod bench;
 pub mod bench_clients;
 pub mod bench_fec;
+pub mod bench_http;
+mod bench_mix;
 pub mod bench_quotes;
 pub mod config;
 pub mod db;

@@ -48,6 +48,9 @@ enum Command {
     BenchQuotes(api::bench_quotes::BenchQuotesArgs),
     /// Fill a ledger with 100,000 FEC lines and stream its export; print time and memory.
     BenchFec(api::bench_fec::BenchFecArgs),
+    /// Serve on a local port and send `createClient` from N workshops in parallel; print
+    /// latency, memory and database connections, busy and idle.
+    BenchHttp(api::bench_http::BenchHttpArgs),
     /// Set one workshop's photo quota (the platform operator's contract setting).
     PhotoQuota {
         #[arg(long)]
@@ -194,6 +197,7 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchClients(args) => api::bench_clients::run(&config, args).await?,
         Command::BenchQuotes(args) => api::bench_quotes::run(&config, args).await?,
         Command::BenchFec(args) => api::bench_fec::run(&config, args).await?,
+        Command::BenchHttp(args) => api::bench_http::run(&config, args).await?,
         Command::PhotoQuota { workspace, bytes } => {
             let pool = migrated_pool(&config).await?;
             projections::project::set_photo_quota(&pool, workspace, bytes).await?;

@@ -82,9 +82,7 @@ pub fn known(name: &str, value: impl Into<Value>) {
 
 /// What this request recorded so far, for an error that must say it (`details`).
 pub fn recorded_details() -> Option<Value> {
-    REQUEST
-        .try_with(|request| request.borrow().details())
-        .ok()
+    REQUEST.try_with(|request| request.borrow().details()).ok()
 }
 
 /// Adds a warning to the current request (nothing outside one, e.g. in a worker).
