@@ -139,6 +139,16 @@ pub async fn run(config: &Config, args: BenchHttpArgs) -> anyhow::Result<()> {
         "database connections once idle: {}",
         connections(&observer, &name).await?
     );
+    let idle: Vec<(String, i64)> = sqlx::query_as(
+        "select left(query, 50), count(*) from pg_stat_activity where datname = $1
+         group by 1 order by 1",
+    )
+    .bind(&name)
+    .fetch_all(&observer)
+    .await?;
+    for (query, count) in idle {
+        println!("  {count} × last query: {query}");
+    }
     let _ = stop.send(true);
     server.await??;
     observer.close().await;
