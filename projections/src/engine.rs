@@ -54,6 +54,10 @@ pub enum ProjectionError {
     /// A reactor could not build what it acts with (an email that would not render…).
     #[error("{0}")]
     Reactor(String),
+    /// A reactor's command met a passing failure (a write conflict, the store unreachable):
+    /// retried with the page, never parked.
+    #[error("{0}")]
+    Passing(String),
     /// A transaction stayed in flight longer than the catch-up patience.
     #[error("{0} could not catch up: a transaction stayed open too long")]
     StillBehind(&'static str),

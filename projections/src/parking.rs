@@ -63,7 +63,9 @@ impl ProjectionError {
         match self {
             Self::Database(error) => failure_of_sqlx(error),
             Self::Payload { .. } | Self::Reactor(_) => Failure::Workspace,
-            Self::CheckpointMoved(_) | Self::StillBehind(_) => Failure::Transient,
+            Self::CheckpointMoved(_) | Self::StillBehind(_) | Self::Passing(_) => {
+                Failure::Transient
+            }
             Self::Halted { .. } => Failure::Platform,
         }
     }
@@ -77,6 +79,7 @@ impl ProjectionError {
             Self::Database(_) => "database".to_owned(),
             Self::Payload { .. } => "payload".to_owned(),
             Self::Reactor(_) => "reactor".to_owned(),
+            Self::Passing(_) => "passing".to_owned(),
             Self::CheckpointMoved(_) => "checkpoint".to_owned(),
             Self::StillBehind(_) => "still_behind".to_owned(),
             Self::Halted { .. } => "halted".to_owned(),
@@ -591,6 +594,10 @@ mod tests {
         assert_eq!(
             ProjectionError::Reactor("bad".into()).failure(),
             Failure::Workspace
+        );
+        assert_eq!(
+            ProjectionError::Passing("conflict".into()).failure(),
+            Failure::Transient
         );
     }
 }

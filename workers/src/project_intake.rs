@@ -3,6 +3,7 @@
 //! a replayed or concurrent reaction finds it open and spends no number; never replayed.
 
 use async_trait::async_trait;
+use commands::project::ProjectSaveError;
 use commands::{CommandMeta, Commands};
 use domain::project::lifecycle::QuoteRef;
 use domain::quote::lifecycle::QuoteEvent;
@@ -64,8 +65,60 @@ impl Projection for ProjectIntake {
                 &content.content.lines,
             )
             .await
-            .map_err(|error| ProjectionError::Reactor(error.to_string()))?;
+            .map_err(intake_error)?;
         }
         Ok(())
+    }
+}
+
+/// A refusal parks the workshop (its quote cannot open a project until someone looks); a
+/// conflict or a store failure is passing and retried with the page, never parked.
+fn intake_error(error: ProjectSaveError) -> ProjectionError {
+    use commands::quote::QuoteSaveError;
+    use commands::{BatchError, CommandError};
+    fn store(error: Box<dyn std::error::Error + Send + Sync>) -> ProjectionError {
+        match error.downcast::<sqlx::Error>() {
+            Ok(error) => ProjectionError::Database(*error),
+            Err(error) => ProjectionError::Passing(error.to_string()),
+        }
+    }
+    match error {
+        ProjectSaveError::Database(error)
+        | ProjectSaveError::Batch(BatchError::Store(error))
+        | ProjectSaveError::Lines(QuoteSaveError::Database(error))
+        | ProjectSaveError::Lines(QuoteSaveError::Batch(BatchError::Store(error))) => {
+            ProjectionError::Database(error)
+        }
+        ProjectSaveError::Project(CommandError::Store(error))
+        | ProjectSaveError::Lines(QuoteSaveError::Quote(CommandError::Store(error))) => {
+            store(error)
+        }
+        error @ (ProjectSaveError::Batch(BatchError::Conflict)
+        | ProjectSaveError::Project(CommandError::Conflict)
+        | ProjectSaveError::Lines(QuoteSaveError::Batch(BatchError::Conflict))
+        | ProjectSaveError::Lines(QuoteSaveError::Quote(CommandError::Conflict))) => {
+            ProjectionError::Passing(error.to_string())
+        }
+        error => ProjectionError::Reactor(error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use projections::parking::Failure;
+
+    #[test]
+    fn a_conflict_or_a_lost_store_is_retried_a_refusal_parks() {
+        let conflict = ProjectSaveError::Batch(commands::BatchError::Conflict);
+        assert_eq!(intake_error(conflict).failure(), Failure::Transient);
+        let lost = ProjectSaveError::Database(sqlx::Error::PoolTimedOut);
+        assert_eq!(intake_error(lost).failure(), Failure::Transient);
+        let boxed = ProjectSaveError::Project(commands::CommandError::Store(Box::new(
+            sqlx::Error::PoolTimedOut,
+        )));
+        assert_eq!(intake_error(boxed).failure(), Failure::Transient);
+        let refused = ProjectSaveError::Lines(commands::quote::QuoteSaveError::ClientNotFound);
+        assert_eq!(intake_error(refused).failure(), Failure::Workspace);
     }
 }
