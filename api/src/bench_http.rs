@@ -69,6 +69,12 @@ pub async fn run(config: &Config, args: BenchHttpArgs) -> anyhow::Result<()> {
         "bench-http database {name}: {} workshops × {} createClient, port {port}",
         args.workshops, args.requests
     );
+    let signed_up = memory();
+    println!(
+        "process memory after the sign-ups: RSS {} MiB, peak {} MiB",
+        signed_up.0 / 1024,
+        signed_up.1 / 1024
+    );
 
     let busy = Arc::new(AtomicI64::new(0));
     let sampling = tokio::spawn(sample_connections(
