@@ -104,7 +104,7 @@ pub enum SettingsError {
     HostMissing,
     #[error("le port doit être compris entre 1 et 65535")]
     PortInvalid,
-    #[error("l'adresse d'expédition « {0} » n'est pas valide")]
+    #[error("l'adresse d'expédition « {} » n'est pas valide", domain::limits::excerpt(.0))]
     FromInvalid(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),

@@ -169,6 +169,20 @@ impl DateBound {
     }
 }
 
+/// What a refusal may quote of the input: its first 40 characters, then « … ». A message names
+/// the field and the limit; repeating 100 000 characters typed by mistake (or by an attacker)
+/// would only make the answer as large as the request.
+pub fn excerpt(text: &str) -> String {
+    const SHOWN: usize = 40;
+    let mut chars = text.chars();
+    let shown: String = chars.by_ref().take(SHOWN).collect();
+    if chars.next().is_some() {
+        format!("{shown}…")
+    } else {
+        shown
+    }
+}
+
 /// What overflowed in a calculation the bounds should already keep small: refused, never a
 /// panic.
 pub fn overflow(what: &'static str) -> OutOfBounds {
@@ -773,6 +787,16 @@ mod tests {
         assert!(
             docs.contains(&table),
             "docs/api.md « Limites des saisies » should read:\n{table}"
+        );
+    }
+
+    #[test]
+    fn refusals_quote_at_most_forty_characters() {
+        assert_eq!(excerpt("RAL 7016"), "RAL 7016");
+        assert_eq!(excerpt(&"é".repeat(40)), "é".repeat(40));
+        assert_eq!(
+            excerpt(&"é".repeat(100_000)),
+            format!("{}…", "é".repeat(40))
         );
     }
 

@@ -22,6 +22,7 @@ use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::limits::excerpt;
 use crate::{DomainError, ErrorKind, Stamped};
 
 pub fn aggregate_local_id(client_id: Uuid) -> String {
@@ -56,17 +57,17 @@ pub enum ClientError {
     CompanyNameMissing,
     #[error("le nom est obligatoire pour un particulier")]
     LastNameMissing,
-    #[error("l'adresse email « {email} » n'est pas valide")]
+    #[error("l'adresse email « {} » n'est pas valide", excerpt(.email))]
     EmailInvalid { email: String },
-    #[error("le numéro « {phone} » n'est pas un numéro de téléphone valide")]
+    #[error("le numéro « {} » n'est pas un numéro de téléphone valide", excerpt(.phone))]
     PhoneInvalid { phone: String },
-    #[error("le SIREN/SIRET « {siret} » n'est pas valide (9 ou 14 chiffres, clé de contrôle)")]
+    #[error("le SIREN/SIRET « {} » n'est pas valide (9 ou 14 chiffres, clé de contrôle)", excerpt(.siret))]
     SiretInvalid { siret: String },
-    #[error("le numéro de TVA « {vat} » n'est pas valide pour son pays")]
+    #[error("le numéro de TVA « {} » n'est pas valide pour son pays", excerpt(.vat))]
     VatInvalid { vat: String },
-    #[error("le code postal « {postcode} » n'est pas valide")]
+    #[error("le code postal « {} » n'est pas valide", excerpt(.postcode))]
     PostcodeInvalid { postcode: String },
-    #[error("le pays « {country} » doit être un code à deux lettres (FR, BE, DE…)")]
+    #[error("le pays « {} » doit être un code à deux lettres (FR, BE, DE…)", excerpt(.country))]
     CountryInvalid { country: String },
     #[error("une adresse doit avoir une rue et une ville")]
     AddressIncomplete,

@@ -144,6 +144,25 @@ fn bad_profiles_say_what_is_wrong() {
 }
 
 #[test]
+fn a_refusal_quotes_only_the_start_of_what_was_typed() {
+    let typed = "0".repeat(100_000);
+    let error = ClientProfile {
+        phones: vec![typed],
+        ..garage()
+    }
+    .validate()
+    .unwrap_err();
+    assert_eq!(error.code(), "CLIENT_PHONE_INVALID");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "le numéro « {}… » n'est pas un numéro de téléphone valide",
+            "0".repeat(40)
+        )
+    );
+}
+
+#[test]
 fn edits_record_what_changed_and_nothing_when_nothing_did() {
     let moved = sealed(ClientProfile {
         email: Some("atelier@garage-martin.fr".into()),
