@@ -13,7 +13,10 @@ mod tests;
 pub mod text;
 
 pub use duplicate::{keys_for, match_keys, Criterion, DuplicateMatch, DuplicateOverride, MatchKey};
-pub use profile::{Address, ClientKind, ClientProfile, MAX_NOTES_LENGTH, MAX_TAGS};
+pub use profile::{
+    Address, ClientKind, ClientProfile, MAX_ADDRESS_LINE_LENGTH, MAX_CITY_LENGTH, MAX_NOTES_LENGTH,
+    MAX_TAGS,
+};
 pub use sealed::{Fingerprint, Sealed, SealedProfile, SubjectKey};
 
 use chrono::{DateTime, Utc};
@@ -50,6 +53,8 @@ impl InteractionKind {
 }
 
 pub const MAX_INTERACTION_LENGTH: usize = 10_000;
+/// Why a client is not a duplicate: a sentence or two (« cousin homonyme, autre SIRET »).
+pub const MAX_OVERRIDE_REASON_LENGTH: usize = 2_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClientError {
@@ -201,6 +206,12 @@ pub fn override_reason(text: &str) -> Result<String, ClientError> {
     let reason = text.trim().to_owned();
     if reason.is_empty() {
         return Err(ClientError::OverrideReasonMissing);
+    }
+    if reason.chars().count() > MAX_OVERRIDE_REASON_LENGTH {
+        return Err(ClientError::TooLong {
+            field: "raison du doublon",
+            max: MAX_OVERRIDE_REASON_LENGTH,
+        });
     }
     Ok(reason)
 }
