@@ -593,6 +593,42 @@ pub mod client {
     };
 }
 
+/// Accounts and sessions: what is typed at sign-up and at the door. Accounts live outside the
+/// log (ADR 0003), so the command side checks these; the consent versions are checked by the
+/// workspace aggregate.
+pub mod account {
+    use super::*;
+
+    /// E.164 has at most 15 digits; typed with spaces, dots and « +33 (0) », 30 is plenty.
+    pub const PHONE: TextBound = text(
+        "SignUpInput.phone",
+        "téléphone",
+        30,
+        "ACCOUNT_PHONE_TOO_LONG",
+    );
+    /// A version label (« 2026-11 », « v3.2 »), not the document itself.
+    pub const CONSENT_VERSION: TextBound = text(
+        "ConsentInput.termsVersion / privacyPolicyVersion",
+        "version des conditions acceptées",
+        50,
+        "CONSENT_VERSION_TOO_LONG",
+    );
+    /// A TOTP code has 6 digits and a recovery code 11 characters; typed with spaces, 20.
+    pub const TWO_FACTOR_CODE: TextBound = text(
+        "LoginInput.totpCode / recoveryCode, acceptInvitation.totpCode / recoveryCode",
+        "code de vérification",
+        20,
+        "TWO_FACTOR_CODE_TOO_LONG",
+    );
+    /// Our refresh tokens are 43 characters (256 random bits in base64).
+    pub const REFRESH_TOKEN: TextBound = text(
+        "refreshSession.refreshToken / logout.refreshToken",
+        "jeton de renouvellement",
+        100,
+        "REFRESH_TOKEN_TOO_LONG",
+    );
+}
+
 /// One row of the table of limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
@@ -704,6 +740,10 @@ pub const ALL: &[Limit] = &[
     Limit::Number(oven::SIZE_MM),
     Limit::Number(oven::MAX_LOAD_KG),
     Limit::Date(client::INTERACTION_ON),
+    Limit::Text(account::PHONE),
+    Limit::Text(account::CONSENT_VERSION),
+    Limit::Text(account::TWO_FACTOR_CODE),
+    Limit::Text(account::REFRESH_TOKEN),
 ];
 
 #[cfg(test)]

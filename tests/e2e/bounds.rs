@@ -347,10 +347,63 @@ async fn interaction(app: &TestApp, shop: &Shop, covered: &mut BTreeSet<&str>) {
     covered.insert("recordInteraction.occurredAt");
 }
 
+/// A sign-up with the longest phone and consent versions, a login carrying the longest codes
+/// (an operator has no second factor, so they are not checked) and a logout with the longest
+/// token. Accounts live outside the log: the phone reads back from its table, the versions
+/// from the consent event.
+async fn accounts(app: &TestApp, owner: &tests::Owner, covered: &mut BTreeSet<&str>) {
+    let mut input = tests::sign_up_input("Atelier Long", "gerant@atelier-long.fr");
+    input["phone"] = json!("+".repeat(30));
+    input["consent"]["termsVersion"] = json!(text(50));
+    input["consent"]["privacyPolicyVersion"] = json!(text(50));
+    let signed_up = app.graphql(tests::SIGN_UP, json!({ "input": input })).await;
+    ok(&signed_up, "signUp");
+    let phone: Option<String> =
+        sqlx::query_scalar("select phone from account where email = 'gerant@atelier-long.fr'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(phone, Some("+".repeat(30)));
+    let logged: Vec<String> = sqlx::query_scalar(
+        "select payload::text from events where event_type = 'WorkspaceConsentRecorded'",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    assert!(
+        logged.iter().any(|payload| payload.contains(&text(50))),
+        "the consent versions are in the log: {logged:?}"
+    );
+
+    let (_, email) = app.join(owner.workspace_id, domain::Role::Operator).await;
+    let login = app
+        .graphql(
+            tests::LOGIN,
+            json!({ "input": { "email": email, "password": tests::PASSWORD,
+                "workspaceId": owner.workspace_id.to_string(),
+                "totpCode": "1".repeat(20), "recoveryCode": "r".repeat(20) } }),
+        )
+        .await;
+    assert!(ok(&login, "login")["session"].is_object(), "{login}");
+    let logout = app
+        .graphql(
+            "mutation($token: String!) { logout(refreshToken: $token) }",
+            json!({ "token": "t".repeat(100) }),
+        )
+        .await;
+    assert_eq!(ok(&logout, "logout"), true);
+    covered.extend([
+        "SignUpInput.phone",
+        "ConsentInput.termsVersion / privacyPolicyVersion",
+        "LoginInput.totpCode / recoveryCode, acceptInvitation.totpCode / recoveryCode",
+        "refreshSession.refreshToken / logout.refreshToken",
+    ]);
+}
+
 #[tokio::test]
 async fn bounds_every_largest_value_is_stored_and_read_back() {
     let app = spawn_app().await;
-    let (_, shop) = shop(&app, "Atelier", "gerant@atelier.fr").await;
+    let (owner, shop) = shop(&app, "Atelier", "gerant@atelier.fr").await;
     let mut covered = BTreeSet::new();
     quote_settings(&app, &shop.token, &mut covered).await;
     let largest = quotes(&app, &shop, &mut covered).await;
@@ -359,6 +412,7 @@ async fn bounds_every_largest_value_is_stored_and_read_back() {
     oven(&app, &shop.token, &mut covered).await;
     project(&app, &shop, &mut covered).await;
     interaction(&app, &shop, &mut covered).await;
+    accounts(&app, &owner, &mut covered).await;
     let every: BTreeSet<&str> = domain::limits::ALL
         .iter()
         .map(|limit| limit.field())
