@@ -629,6 +629,28 @@ pub mod account {
     );
 }
 
+/// A workshop's own SMTP server (not an aggregate: its password is sealed beside the log, so
+/// the command side checks these).
+pub mod mail_settings {
+    use super::*;
+
+    /// A DNS name is at most 253 characters (RFC 1035).
+    pub const SMTP_HOST: TextBound = text(
+        "SmtpSettingsInput.host",
+        "serveur SMTP",
+        253,
+        "SMTP_HOST_TOO_LONG",
+    );
+    /// Providers' logins are an address (254) or a key name; passwords and API keys they issue
+    /// stay well within 256.
+    pub const SMTP_CREDENTIAL: TextBound = text(
+        "SmtpSettingsInput.username / password",
+        "identifiant ou mot de passe SMTP",
+        256,
+        "SMTP_CREDENTIAL_TOO_LONG",
+    );
+}
+
 /// One row of the table of limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
@@ -744,6 +766,8 @@ pub const ALL: &[Limit] = &[
     Limit::Text(account::CONSENT_VERSION),
     Limit::Text(account::TWO_FACTOR_CODE),
     Limit::Text(account::REFRESH_TOKEN),
+    Limit::Text(mail_settings::SMTP_HOST),
+    Limit::Text(mail_settings::SMTP_CREDENTIAL),
 ];
 
 #[cfg(test)]

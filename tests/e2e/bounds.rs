@@ -400,6 +400,34 @@ async fn accounts(app: &TestApp, owner: &tests::Owner, covered: &mut BTreeSet<&s
     ]);
 }
 
+/// The workshop's own SMTP server with the longest host, login and password; the password
+/// reads back opened from its sealed column.
+async fn mail_settings(app: &TestApp, owner: &tests::Owner, covered: &mut BTreeSet<&str>) {
+    let host = format!("{}.fr", "a".repeat(250));
+    let saved = app
+        .graphql_as(
+            &owner.access_token,
+            "mutation($input: SmtpSettingsInput!) { saveEmailSettings(input: $input) { host username hasPassword } }",
+            json!({ "input": { "host": host, "port": 587, "security": "STARTTLS",
+                "username": text(256), "password": text(256),
+                "fromAddress": "atelier@exemple.fr" } }),
+        )
+        .await;
+    let node = ok(&saved, "saveEmailSettings");
+    assert_eq!(node["host"], host.as_str());
+    assert_eq!(node["username"], text(256).as_str());
+    let stored =
+        commands::mail_settings::load(&app.db.pool, &app.state.secrets, owner.workspace_id)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(stored.password, Some(text(256)));
+    covered.extend([
+        "SmtpSettingsInput.host",
+        "SmtpSettingsInput.username / password",
+    ]);
+}
+
 #[tokio::test]
 async fn bounds_every_largest_value_is_stored_and_read_back() {
     let app = spawn_app().await;
@@ -413,6 +441,7 @@ async fn bounds_every_largest_value_is_stored_and_read_back() {
     project(&app, &shop, &mut covered).await;
     interaction(&app, &shop, &mut covered).await;
     accounts(&app, &owner, &mut covered).await;
+    mail_settings(&app, &owner, &mut covered).await;
     let every: BTreeSet<&str> = domain::limits::ALL
         .iter()
         .map(|limit| limit.field())
