@@ -507,6 +507,31 @@ pub mod invoice_settings {
         1_000,
         "LATE_PENALTY_TOO_LONG",
     );
+    /// ISO 13616: at most 34 letters and digits; the spaces people type between groups of
+    /// four are not counted.
+    pub const IBAN: TextBound = text(
+        "SellerInput.iban",
+        "IBAN (sans les espaces)",
+        34,
+        "SELLER_IBAN_TOO_LONG",
+    );
+    /// Our account as the chart writes it (digits, like `Chart`'s accounts).
+    pub const PENNYLANE_ACCOUNT: TextBound = text(
+        "PennylaneAccountInput.account",
+        "compte du plan",
+        20,
+        "PENNYLANE_ACCOUNT_TOO_LONG",
+    );
+    /// Pennylane's numeric id of a ledger account: positive, and typed as a GraphQL `Int`
+    /// (32 bits).
+    pub const PENNYLANE_LEDGER_ACCOUNT_ID: Bound = bound(
+        "PennylaneAccountInput.ledgerAccountId",
+        "identifiant du compte Pennylane",
+        int(1),
+        int(2_147_483_647),
+        "",
+        "PENNYLANE_LEDGER_ACCOUNT_OUT_OF_RANGE",
+    );
 }
 
 /// Partial inventories.
@@ -753,6 +778,9 @@ pub const ALL: &[Limit] = &[
     Limit::Date(billing::RECEIVED_ON),
     Limit::Text(invoice_settings::SELLER_TEXT),
     Limit::Text(invoice_settings::LATE_PENALTY),
+    Limit::Text(invoice_settings::IBAN),
+    Limit::Text(invoice_settings::PENNYLANE_ACCOUNT),
+    Limit::Number(invoice_settings::PENNYLANE_LEDGER_ACCOUNT_ID),
     Limit::Text(inventory::NAME),
     Limit::Date(inventory::STARTS_ON),
     Limit::Text(project::END_USE),

@@ -137,6 +137,7 @@ fn largest_seller_settings() -> Value {
     seller["address"]["line1"] = json!(text(200));
     seller["address"]["line2"] = json!(text(200));
     seller["address"]["city"] = json!(text(200));
+    seller["iban"] = json!(format!("FR76 {}12", "1234 ".repeat(7)));
     settings["input"]["latePenalty"] = json!(text(1_000));
     settings
 }
@@ -196,6 +197,7 @@ async fn billing(app: &TestApp, shop: &Shop, quote_id: &str, covered: &mut BTree
     covered.extend([
         "SellerInput.legalName / legalForm / registration / email / address",
         "InvoiceSettingsInput.latePenalty",
+        "SellerInput.iban",
         "PaymentInput.amount",
         "PaymentInput.reference",
         "PaymentInput.receivedOn",
@@ -428,6 +430,44 @@ async fn mail_settings(app: &TestApp, owner: &tests::Owner, covered: &mut BTreeS
     ]);
 }
 
+/// Pennylane connected with the longest account and the largest id, then disconnected: last,
+/// so no invoice issued here is pushed anywhere.
+async fn pennylane(app: &TestApp, token: &str, covered: &mut BTreeSet<&str>) {
+    let account = "7".repeat(20);
+    let connected = app
+        .graphql_as(
+            token,
+            "mutation($accounts: [PennylaneAccountInput!]!) { connectPennylane(token: \"pennylane-jeton-1234\", accounts: $accounts) { connected } }",
+            json!({ "accounts": [{ "account": account, "ledgerAccountId": 2_147_483_647 }] }),
+        )
+        .await;
+    assert_eq!(ok(&connected, "connectPennylane")["connected"], true);
+    let read = app
+        .graphql_as(
+            token,
+            "{ pennylane { accounts { account ledgerAccountId } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ok(&read, "pennylane")["accounts"],
+        json!([{ "account": account, "ledgerAccountId": 2_147_483_647 }])
+    );
+    ok(
+        &app.graphql_as(
+            token,
+            "mutation { disconnectPennylane { connected } }",
+            json!({}),
+        )
+        .await,
+        "disconnectPennylane",
+    );
+    covered.extend([
+        "PennylaneAccountInput.account",
+        "PennylaneAccountInput.ledgerAccountId",
+    ]);
+}
+
 #[tokio::test]
 async fn bounds_every_largest_value_is_stored_and_read_back() {
     let app = spawn_app().await;
@@ -442,6 +482,7 @@ async fn bounds_every_largest_value_is_stored_and_read_back() {
     interaction(&app, &shop, &mut covered).await;
     accounts(&app, &owner, &mut covered).await;
     mail_settings(&app, &owner, &mut covered).await;
+    pennylane(&app, &shop.token, &mut covered).await;
     let every: BTreeSet<&str> = domain::limits::ALL
         .iter()
         .map(|limit| limit.field())
