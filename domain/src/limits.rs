@@ -544,6 +544,15 @@ pub mod inventory {
         200,
         "INVENTORY_NAME_TOO_LONG",
     );
+    /// How many powders a partial inventory counts: a few shelves, not the whole store.
+    pub const SIZE: Bound = bound(
+        "planInventory.size",
+        "nombre de poudres à compter",
+        int(1),
+        int(200),
+        "",
+        "INVENTORY_SIZE_OUT_OF_RANGE",
+    );
     pub const STARTS_ON: DateBound = DateBound {
         field: "planInventory.startsOn / endsOn",
         label: "période de l'inventaire",
@@ -782,6 +791,7 @@ pub const ALL: &[Limit] = &[
     Limit::Text(invoice_settings::PENNYLANE_ACCOUNT),
     Limit::Number(invoice_settings::PENNYLANE_LEDGER_ACCOUNT_ID),
     Limit::Text(inventory::NAME),
+    Limit::Number(inventory::SIZE),
     Limit::Date(inventory::STARTS_ON),
     Limit::Text(project::END_USE),
     Limit::Text(project::NOTE),

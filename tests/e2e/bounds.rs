@@ -254,13 +254,14 @@ async fn powders(app: &TestApp, token: &str, covered: &mut BTreeSet<&str>) {
     let planned = app
         .graphql_as(
             token,
-            "mutation($name: String!) { planInventory(name: $name, startsOn: \"2099-12-01\", endsOn: \"2099-12-31\") { id } }",
+            "mutation($name: String!) { planInventory(name: $name, startsOn: \"2099-12-01\", endsOn: \"2099-12-31\", size: 200) { id } }",
             json!({ "name": text(200) }),
         )
         .await;
     ok(&planned, "planInventory");
     covered.extend([
         "planInventory.name",
+        "planInventory.size",
         "planInventory.startsOn / endsOn",
         "PowderInput.formats",
         "FormatInput.kg / receivePowder.formatKg",
