@@ -494,6 +494,52 @@ async fn bounds_every_largest_value_is_stored_and_read_back() {
     );
 }
 
+/// The client's own limits (`domain::client`, not the table): the longest address lines and
+/// city read back, and a duplicate saved with the longest reason.
+#[tokio::test]
+async fn bounds_the_longest_client_address_and_duplicate_reason_are_kept() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let token = &owner.access_token;
+    let address = json!({ "line1": text(200), "line2": text(200), "postcode": "49000",
+                          "city": text(100) });
+    let mut input = private("Lise", "Morel", "lise@exemple.fr");
+    input["billingAddress"] = address.clone();
+    input["deliveryAddress"] = address;
+    let created = app
+        .graphql_as(
+            token,
+            "mutation($input: ClientInput!) { createClient(input: $input) { id
+                billingAddress { line1 line2 city } deliveryAddress { line1 line2 city } } }",
+            json!({ "input": input }),
+        )
+        .await;
+    let client = ok(&created, "createClient");
+    for address in ["billingAddress", "deliveryAddress"] {
+        assert_eq!(
+            client[address],
+            json!({ "line1": text(200), "line2": text(200), "city": text(100) }),
+            "{address}"
+        );
+    }
+    let duplicate = app
+        .graphql_as(
+            token,
+            crate::clients::CREATE,
+            json!({ "input": private("Lise", "Morel", "lise@exemple.fr"), "reason": text(2_000) }),
+        )
+        .await;
+    ok(&duplicate, "createClient");
+    let too_long = app
+        .graphql_as(
+            token,
+            crate::clients::CREATE,
+            json!({ "input": private("Lise", "Morel", "lise@exemple.fr"), "reason": text(2_001) }),
+        )
+        .await;
+    refused(&too_long, "CLIENT_FIELD_TOO_LONG");
+}
+
 #[tokio::test]
 async fn bounds_absurd_figures_of_one_workshop_write_nothing_and_spare_the_other() {
     let app = spawn_app().await;
