@@ -56,7 +56,7 @@ impl AppState {
             subscriptions,
             metrics,
             keys: Arc::new(Keys::new(&config.jwt_secret)),
-            limits: Arc::new(Limits::default()),
+            limits: Arc::new(Limits::new(config.rate_limits)),
             public_base_url: config.public_base_url.trim_end_matches('/').into(),
             message_domain: config.message_domain().into(),
             secrets: config.secret_box(),

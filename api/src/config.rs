@@ -3,6 +3,7 @@
 //! which is how container secrets are mounted.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -39,6 +40,8 @@ pub struct Config {
     pub oauth_providers: Vec<commands::mail_settings::OAuthProvider>,
     /// The powder supplier's catalogue export (PrestaShop webservice JSON).
     pub supplier_catalogue_url: Option<String>,
+    /// Attempts allowed at login, sign-up, password reset and invitation (`RATE_LIMIT_*`).
+    pub rate_limits: crate::limits::RateLimits,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,7 +196,40 @@ impl Config {
                 )?,
             });
         }
+        let defaults = crate::limits::RateLimits::default();
+        let rate = |name: &'static str, default: NonZeroU32| -> Result<NonZeroU32, ConfigError> {
+            match read(name)? {
+                None => Ok(default),
+                Some(text) => text.trim().parse().map_err(|_| ConfigError::Invalid {
+                    name,
+                    reason: format!("{text:?} is not a positive number of attempts"),
+                }),
+            }
+        };
+        let rate_limits = crate::limits::RateLimits {
+            login_per_ip_per_minute: rate(
+                "RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE",
+                defaults.login_per_ip_per_minute,
+            )?,
+            login_per_account_per_minute: rate(
+                "RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_MINUTE",
+                defaults.login_per_account_per_minute,
+            )?,
+            sign_up_per_ip_per_hour: rate(
+                "RATE_LIMIT_SIGN_UP_PER_IP_PER_HOUR",
+                defaults.sign_up_per_ip_per_hour,
+            )?,
+            reset_per_account_per_hour: rate(
+                "RATE_LIMIT_RESET_PER_ACCOUNT_PER_HOUR",
+                defaults.reset_per_account_per_hour,
+            )?,
+            invitations_per_workspace_per_hour: rate(
+                "RATE_LIMIT_INVITATIONS_PER_WORKSPACE_PER_HOUR",
+                defaults.invitations_per_workspace_per_hour,
+            )?,
+        };
         Ok(Self {
+            rate_limits,
             supplier_catalogue_url: read("SUPPLIER_CATALOGUE_URL")?,
             oauth_providers,
             jwt_secret: jwt_secret.into(),
@@ -297,6 +333,19 @@ mod tests {
         assert_eq!(config.storage_url, "file://var/storage");
         assert!(config.smtp_url.is_none());
         assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.rate_limits, crate::limits::RateLimits::default());
+    }
+
+    #[test]
+    fn rate_limits_are_configurable() {
+        let config = config(&[
+            ("RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_MINUTE", "2"),
+            ("RATE_LIMIT_SIGN_UP_PER_IP_PER_HOUR", "1000"),
+        ])
+        .unwrap();
+        assert_eq!(config.rate_limits.login_per_account_per_minute.get(), 2);
+        assert_eq!(config.rate_limits.sign_up_per_ip_per_hour.get(), 1000);
+        assert_eq!(config.rate_limits.login_per_ip_per_minute.get(), 60);
     }
 
     #[test]
@@ -350,6 +399,8 @@ mod tests {
             ("THERMOGESTION_LOG_FORMAT", "xml"),
             ("THERMOGESTION_ENV", "staging"),
             ("THERMOGESTION_JWT_SECRET", "short"),
+            ("RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE", "0"),
+            ("RATE_LIMIT_INVITATIONS_PER_WORKSPACE_PER_HOUR", "beaucoup"),
         ] {
             let error = config(&[(name, value)]).unwrap_err().to_string();
             assert!(error.starts_with(name), "{name}: {error}");

@@ -146,6 +146,7 @@ impl From<commands::session::SessionError> for ApiError {
                 "SESSION_INVALID",
                 SessionError::Invalid.to_string(),
             ),
+            SessionError::Bound(bound) => Self::domain(&bound),
         }
     }
 }

@@ -28,6 +28,8 @@ pub enum AccountError {
     Database(#[from] sqlx::Error),
     #[error("password hashing: {0}")]
     Hashing(String),
+    #[error(transparent)]
+    Bound(#[from] domain::limits::OutOfBounds),
 }
 
 impl DomainError for AccountError {
@@ -39,12 +41,13 @@ impl DomainError for AccountError {
             Self::BadCredentials => "BAD_CREDENTIALS",
             Self::Locked { .. } => "ACCOUNT_LOCKED",
             Self::Database(_) | Self::Hashing(_) => "INTERNAL",
+            Self::Bound(error) => error.code(),
         }
     }
 
     fn kind(&self) -> ErrorKind {
         match self {
-            Self::Email(_) | Self::Password(_) => ErrorKind::Validation,
+            Self::Email(_) | Self::Password(_) | Self::Bound(_) => ErrorKind::Validation,
             Self::EmailTaken => ErrorKind::Conflict,
             Self::BadCredentials => ErrorKind::Unauthenticated,
             Self::Locked { .. } => ErrorKind::RateLimited,
@@ -69,6 +72,7 @@ impl NewAccount {
             .map(str::trim)
             .filter(|phone| !phone.is_empty())
             .map(str::to_owned);
+        domain::limits::account::PHONE.check_optional(phone.as_deref())?;
         Ok(Self {
             email,
             phone,

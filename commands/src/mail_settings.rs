@@ -104,7 +104,7 @@ pub enum SettingsError {
     HostMissing,
     #[error("le port doit être compris entre 1 et 65535")]
     PortInvalid,
-    #[error("l'adresse d'expédition « {0} » n'est pas valide")]
+    #[error("l'adresse d'expédition « {} » n'est pas valide", domain::limits::excerpt(.0))]
     FromInvalid(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
@@ -112,6 +112,8 @@ pub enum SettingsError {
         "le mot de passe SMTP enregistré ne peut pas être relu (clé de chiffrement changée ?)"
     )]
     Unreadable,
+    #[error(transparent)]
+    Bound(#[from] domain::limits::OutOfBounds),
 }
 
 impl DomainError for SettingsError {
@@ -121,12 +123,15 @@ impl DomainError for SettingsError {
             Self::PortInvalid => "SMTP_PORT_INVALID",
             Self::FromInvalid(_) => "SMTP_FROM_INVALID",
             Self::Database(_) | Self::Unreadable => "INTERNAL",
+            Self::Bound(error) => error.code(),
         }
     }
 
     fn kind(&self) -> ErrorKind {
         match self {
-            Self::HostMissing | Self::PortInvalid | Self::FromInvalid(_) => ErrorKind::Validation,
+            Self::HostMissing | Self::PortInvalid | Self::FromInvalid(_) | Self::Bound(_) => {
+                ErrorKind::Validation
+            }
             Self::Database(_) | Self::Unreadable => ErrorKind::Internal,
         }
     }
@@ -143,6 +148,7 @@ pub async fn save(
     if host.is_empty() || host.contains(char::is_whitespace) {
         return Err(SettingsError::HostMissing);
     }
+    domain::limits::mail_settings::SMTP_HOST.check(host)?;
     if !(1..=65535).contains(&input.port) {
         return Err(SettingsError::PortInvalid);
     }
@@ -152,6 +158,9 @@ pub async fn save(
         .username
         .map(|name| name.trim().to_owned())
         .filter(|name| !name.is_empty());
+    let credential = domain::limits::mail_settings::SMTP_CREDENTIAL;
+    credential.check_optional(username.as_deref())?;
+    credential.check_optional(input.password.as_deref())?;
     let sealed = input
         .password
         .filter(|password| !password.is_empty())

@@ -117,7 +117,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<PowderSpec>, ImportError> {
         let bad = |column: usize, message: &str| ImportError::Cell {
             line,
             column: COLUMNS[column],
-            message: format!("{message} : « {} »", cell(column)),
+            message: format!("{message} : « {} »", domain::limits::excerpt(&cell(column))),
         };
         let number =
             |column: usize| decimal(&cell(column)).ok_or_else(|| bad(column, "nombre attendu"));
@@ -274,7 +274,7 @@ pub fn from_supplier(export: &SupplierExport) -> Result<Vec<PowderSpec>, ImportE
         let bad = |column: &'static str, value: &str, message: &str| ImportError::Cell {
             line,
             column,
-            message: format!("{message} : « {value} »"),
+            message: format!("{message} : « {} »", domain::limits::excerpt(value)),
         };
         let number = |column: &'static str| {
             let value = feature(column);

@@ -20,6 +20,8 @@ pub enum SessionError {
     Invalid,
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Bound(#[from] domain::limits::OutOfBounds),
 }
 
 /// A refresh token as given to the client once, and what it opens.
@@ -111,6 +113,7 @@ async fn lock_family(
 
 /// Exchanges a live token for a new one of the same family.
 pub async fn rotate(pool: &PgPool, refresh_token: &str) -> Result<Session, SessionError> {
+    domain::limits::account::REFRESH_TOKEN.check(refresh_token)?;
     let mut tx = pool.begin().await?;
     let Some((family_id, revoked)) = lock_family(&mut tx, refresh_token).await? else {
         return Err(SessionError::Invalid);
@@ -155,6 +158,7 @@ async fn revoke_family(conn: &mut PgConnection, family_id: Uuid) -> Result<(), s
 
 /// Ends the login the token belongs to. Unknown tokens are ignored: logging out twice is fine.
 pub async fn close(pool: &PgPool, refresh_token: &str) -> Result<(), SessionError> {
+    domain::limits::account::REFRESH_TOKEN.check(refresh_token)?;
     let mut tx = pool.begin().await?;
     if let Some((family_id, _)) = lock_family(&mut tx, refresh_token).await? {
         revoke_family(&mut tx, family_id).await?;

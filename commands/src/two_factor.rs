@@ -33,6 +33,8 @@ pub enum TwoFactorError {
     Database(#[from] sqlx::Error),
     #[error("totp: {0}")]
     Totp(String),
+    #[error(transparent)]
+    Bound(#[from] domain::limits::OutOfBounds),
 }
 
 impl DomainError for TwoFactorError {
@@ -43,13 +45,14 @@ impl DomainError for TwoFactorError {
             Self::InvalidCode => "TWO_FACTOR_INVALID",
             Self::Required => "TWO_FACTOR_REQUIRED",
             Self::Database(_) | Self::Totp(_) => "INTERNAL",
+            Self::Bound(error) => error.code(),
         }
     }
 
     fn kind(&self) -> ErrorKind {
         match self {
             Self::AlreadyEnabled => ErrorKind::Conflict,
-            Self::NoEnrolment | Self::InvalidCode => ErrorKind::Validation,
+            Self::NoEnrolment | Self::InvalidCode | Self::Bound(_) => ErrorKind::Validation,
             Self::Required => ErrorKind::Unauthenticated,
             Self::Database(_) | Self::Totp(_) => ErrorKind::Internal,
         }
@@ -237,6 +240,15 @@ pub async fn verify(
 /// The end of every password login (login, accepting an invitation): the second factor when
 /// the account has one, counted with password failures so guessing codes locks the account
 /// too; on success the failure count is cleared. Returns whether a second factor was passed.
+/// The codes a login or an invitation carries, before anything reads them: refused when
+/// longer than any code could be, even where the account has no second factor to check.
+pub fn check_codes(code: Option<&str>, recovery_code: Option<&str>) -> Result<(), TwoFactorError> {
+    let bound = domain::limits::account::TWO_FACTOR_CODE;
+    bound.check_optional(code.map(str::trim))?;
+    bound.check_optional(recovery_code.map(str::trim))?;
+    Ok(())
+}
+
 pub async fn finish_login(
     pool: &PgPool,
     secrets: &SecretBox,
@@ -244,6 +256,7 @@ pub async fn finish_login(
     code: Option<&str>,
     recovery_code: Option<&str>,
 ) -> Result<bool, TwoFactorError> {
+    check_codes(code, recovery_code)?;
     let enabled = is_enabled(pool, account_id).await?;
     if enabled {
         if let Err(error) = verify(pool, secrets, account_id, code, recovery_code).await {

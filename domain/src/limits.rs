@@ -169,6 +169,20 @@ impl DateBound {
     }
 }
 
+/// What a refusal may quote of the input: its first 40 characters, then « … ». A message names
+/// the field and the limit; repeating 100 000 characters typed by mistake (or by an attacker)
+/// would only make the answer as large as the request.
+pub fn excerpt(text: &str) -> String {
+    const SHOWN: usize = 40;
+    let mut chars = text.chars();
+    let shown: String = chars.by_ref().take(SHOWN).collect();
+    if chars.next().is_some() {
+        format!("{shown}…")
+    } else {
+        shown
+    }
+}
+
 /// What overflowed in a calculation the bounds should already keep small: refused, never a
 /// panic.
 pub fn overflow(what: &'static str) -> OutOfBounds {
@@ -493,6 +507,31 @@ pub mod invoice_settings {
         1_000,
         "LATE_PENALTY_TOO_LONG",
     );
+    /// ISO 13616: at most 34 letters and digits; the spaces people type between groups of
+    /// four are not counted.
+    pub const IBAN: TextBound = text(
+        "SellerInput.iban",
+        "IBAN (sans les espaces)",
+        34,
+        "SELLER_IBAN_TOO_LONG",
+    );
+    /// Our account as the chart writes it (digits, like `Chart`'s accounts).
+    pub const PENNYLANE_ACCOUNT: TextBound = text(
+        "PennylaneAccountInput.account",
+        "compte du plan",
+        20,
+        "PENNYLANE_ACCOUNT_TOO_LONG",
+    );
+    /// Pennylane's numeric id of a ledger account: positive, and typed as a GraphQL `Int`
+    /// (32 bits).
+    pub const PENNYLANE_LEDGER_ACCOUNT_ID: Bound = bound(
+        "PennylaneAccountInput.ledgerAccountId",
+        "identifiant du compte Pennylane",
+        int(1),
+        int(2_147_483_647),
+        "",
+        "PENNYLANE_LEDGER_ACCOUNT_OUT_OF_RANGE",
+    );
 }
 
 /// Partial inventories.
@@ -504,6 +543,15 @@ pub mod inventory {
         "nom de l'inventaire",
         200,
         "INVENTORY_NAME_TOO_LONG",
+    );
+    /// How many powders a partial inventory counts: a few shelves, not the whole store.
+    pub const SIZE: Bound = bound(
+        "planInventory.size",
+        "nombre de poudres à compter",
+        int(1),
+        int(200),
+        "",
+        "INVENTORY_SIZE_OUT_OF_RANGE",
     );
     pub const STARTS_ON: DateBound = DateBound {
         field: "planInventory.startsOn / endsOn",
@@ -577,6 +625,64 @@ pub mod client {
         past: true,
         code: "INTERACTION_DATE_OUT_OF_RANGE",
     };
+}
+
+/// Accounts and sessions: what is typed at sign-up and at the door. Accounts live outside the
+/// log (ADR 0003), so the command side checks these; the consent versions are checked by the
+/// workspace aggregate.
+pub mod account {
+    use super::*;
+
+    /// E.164 has at most 15 digits; typed with spaces, dots and « +33 (0) », 30 is plenty.
+    pub const PHONE: TextBound = text(
+        "SignUpInput.phone",
+        "téléphone",
+        30,
+        "ACCOUNT_PHONE_TOO_LONG",
+    );
+    /// A version label (« 2026-11 », « v3.2 »), not the document itself.
+    pub const CONSENT_VERSION: TextBound = text(
+        "ConsentInput.termsVersion / privacyPolicyVersion",
+        "version des conditions acceptées",
+        50,
+        "CONSENT_VERSION_TOO_LONG",
+    );
+    /// A TOTP code has 6 digits and a recovery code 11 characters; typed with spaces, 20.
+    pub const TWO_FACTOR_CODE: TextBound = text(
+        "LoginInput.totpCode / recoveryCode, acceptInvitation.totpCode / recoveryCode",
+        "code de vérification",
+        20,
+        "TWO_FACTOR_CODE_TOO_LONG",
+    );
+    /// Our refresh tokens are 43 characters (256 random bits in base64).
+    pub const REFRESH_TOKEN: TextBound = text(
+        "refreshSession.refreshToken / logout.refreshToken",
+        "jeton de renouvellement",
+        100,
+        "REFRESH_TOKEN_TOO_LONG",
+    );
+}
+
+/// A workshop's own SMTP server (not an aggregate: its password is sealed beside the log, so
+/// the command side checks these).
+pub mod mail_settings {
+    use super::*;
+
+    /// A DNS name is at most 253 characters (RFC 1035).
+    pub const SMTP_HOST: TextBound = text(
+        "SmtpSettingsInput.host",
+        "serveur SMTP",
+        253,
+        "SMTP_HOST_TOO_LONG",
+    );
+    /// Providers' logins are an address (254) or a key name; passwords and API keys they issue
+    /// stay well within 256.
+    pub const SMTP_CREDENTIAL: TextBound = text(
+        "SmtpSettingsInput.username / password",
+        "identifiant ou mot de passe SMTP",
+        256,
+        "SMTP_CREDENTIAL_TOO_LONG",
+    );
 }
 
 /// One row of the table of limits.
@@ -681,7 +787,11 @@ pub const ALL: &[Limit] = &[
     Limit::Date(billing::RECEIVED_ON),
     Limit::Text(invoice_settings::SELLER_TEXT),
     Limit::Text(invoice_settings::LATE_PENALTY),
+    Limit::Text(invoice_settings::IBAN),
+    Limit::Text(invoice_settings::PENNYLANE_ACCOUNT),
+    Limit::Number(invoice_settings::PENNYLANE_LEDGER_ACCOUNT_ID),
     Limit::Text(inventory::NAME),
+    Limit::Number(inventory::SIZE),
     Limit::Date(inventory::STARTS_ON),
     Limit::Text(project::END_USE),
     Limit::Text(project::NOTE),
@@ -690,6 +800,12 @@ pub const ALL: &[Limit] = &[
     Limit::Number(oven::SIZE_MM),
     Limit::Number(oven::MAX_LOAD_KG),
     Limit::Date(client::INTERACTION_ON),
+    Limit::Text(account::PHONE),
+    Limit::Text(account::CONSENT_VERSION),
+    Limit::Text(account::TWO_FACTOR_CODE),
+    Limit::Text(account::REFRESH_TOKEN),
+    Limit::Text(mail_settings::SMTP_HOST),
+    Limit::Text(mail_settings::SMTP_CREDENTIAL),
 ];
 
 #[cfg(test)]
@@ -773,6 +889,16 @@ mod tests {
         assert!(
             docs.contains(&table),
             "docs/api.md « Limites des saisies » should read:\n{table}"
+        );
+    }
+
+    #[test]
+    fn refusals_quote_at_most_forty_characters() {
+        assert_eq!(excerpt("RAL 7016"), "RAL 7016");
+        assert_eq!(excerpt(&"é".repeat(40)), "é".repeat(40));
+        assert_eq!(
+            excerpt(&"é".repeat(100_000)),
+            format!("{}…", "é".repeat(40))
         );
     }
 

@@ -323,6 +323,31 @@ async fn every_login_attempt_is_journaled_without_the_password() {
 }
 
 #[tokio::test]
+async fn a_configured_login_limit_is_honoured() {
+    let app =
+        tests::spawn_app_with(&[("RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_MINUTE", "2".to_owned())]).await;
+    app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let mut reasons = Vec::new();
+    for _ in 0..3 {
+        let response = app
+            .graphql(
+                LOGIN_RAW,
+                json!({ "input": { "email": "gerant@atelier.fr", "password": "mauvais-mot-de-passe" } }),
+            )
+            .await;
+        reasons.push(response["errors"][0]["extensions"]["reason"].clone());
+        if reasons.len() == 3 {
+            assert_eq!(error_code(&response), Some("RATE_LIMITED"), "{response}");
+        }
+    }
+    assert_eq!(
+        reasons,
+        ["BAD_CREDENTIALS", "BAD_CREDENTIALS", "TOO_MANY_ATTEMPTS"]
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn logins_are_rate_limited_per_account_and_per_address() {
     let app = spawn_app().await;
     app.sign_up("Atelier", "gerant@atelier.fr").await;

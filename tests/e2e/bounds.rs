@@ -137,6 +137,7 @@ fn largest_seller_settings() -> Value {
     seller["address"]["line1"] = json!(text(200));
     seller["address"]["line2"] = json!(text(200));
     seller["address"]["city"] = json!(text(200));
+    seller["iban"] = json!(format!("FR76 {}12", "1234 ".repeat(7)));
     settings["input"]["latePenalty"] = json!(text(1_000));
     settings
 }
@@ -196,6 +197,7 @@ async fn billing(app: &TestApp, shop: &Shop, quote_id: &str, covered: &mut BTree
     covered.extend([
         "SellerInput.legalName / legalForm / registration / email / address",
         "InvoiceSettingsInput.latePenalty",
+        "SellerInput.iban",
         "PaymentInput.amount",
         "PaymentInput.reference",
         "PaymentInput.receivedOn",
@@ -252,13 +254,14 @@ async fn powders(app: &TestApp, token: &str, covered: &mut BTreeSet<&str>) {
     let planned = app
         .graphql_as(
             token,
-            "mutation($name: String!) { planInventory(name: $name, startsOn: \"2099-12-01\", endsOn: \"2099-12-31\") { id } }",
+            "mutation($name: String!) { planInventory(name: $name, startsOn: \"2099-12-01\", endsOn: \"2099-12-31\", size: 200) { id } }",
             json!({ "name": text(200) }),
         )
         .await;
     ok(&planned, "planInventory");
     covered.extend([
         "planInventory.name",
+        "planInventory.size",
         "planInventory.startsOn / endsOn",
         "PowderInput.formats",
         "FormatInput.kg / receivePowder.formatKg",
@@ -347,10 +350,129 @@ async fn interaction(app: &TestApp, shop: &Shop, covered: &mut BTreeSet<&str>) {
     covered.insert("recordInteraction.occurredAt");
 }
 
+/// A sign-up with the longest phone and consent versions, a login carrying the longest codes
+/// (an operator has no second factor, so they are not checked) and a logout with the longest
+/// token. Accounts live outside the log: the phone reads back from its table, the versions
+/// from the consent event.
+async fn accounts(app: &TestApp, owner: &tests::Owner, covered: &mut BTreeSet<&str>) {
+    let mut input = tests::sign_up_input("Atelier Long", "gerant@atelier-long.fr");
+    input["phone"] = json!("+".repeat(30));
+    input["consent"]["termsVersion"] = json!(text(50));
+    input["consent"]["privacyPolicyVersion"] = json!(text(50));
+    let signed_up = app.graphql(tests::SIGN_UP, json!({ "input": input })).await;
+    ok(&signed_up, "signUp");
+    let phone: Option<String> =
+        sqlx::query_scalar("select phone from account where email = 'gerant@atelier-long.fr'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(phone, Some("+".repeat(30)));
+    let logged: Vec<String> = sqlx::query_scalar(
+        "select payload::text from events where event_type = 'WorkspaceConsentRecorded'",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    assert!(
+        logged.iter().any(|payload| payload.contains(&text(50))),
+        "the consent versions are in the log: {logged:?}"
+    );
+
+    let (_, email) = app.join(owner.workspace_id, domain::Role::Operator).await;
+    let login = app
+        .graphql(
+            tests::LOGIN,
+            json!({ "input": { "email": email, "password": tests::PASSWORD,
+                "workspaceId": owner.workspace_id.to_string(),
+                "totpCode": "1".repeat(20), "recoveryCode": "r".repeat(20) } }),
+        )
+        .await;
+    assert!(ok(&login, "login")["session"].is_object(), "{login}");
+    let logout = app
+        .graphql(
+            "mutation($token: String!) { logout(refreshToken: $token) }",
+            json!({ "token": "t".repeat(100) }),
+        )
+        .await;
+    assert_eq!(ok(&logout, "logout"), true);
+    covered.extend([
+        "SignUpInput.phone",
+        "ConsentInput.termsVersion / privacyPolicyVersion",
+        "LoginInput.totpCode / recoveryCode, acceptInvitation.totpCode / recoveryCode",
+        "refreshSession.refreshToken / logout.refreshToken",
+    ]);
+}
+
+/// The workshop's own SMTP server with the longest host, login and password; the password
+/// reads back opened from its sealed column.
+async fn mail_settings(app: &TestApp, owner: &tests::Owner, covered: &mut BTreeSet<&str>) {
+    let host = format!("{}.fr", "a".repeat(250));
+    let saved = app
+        .graphql_as(
+            &owner.access_token,
+            "mutation($input: SmtpSettingsInput!) { saveEmailSettings(input: $input) { host username hasPassword } }",
+            json!({ "input": { "host": host, "port": 587, "security": "STARTTLS",
+                "username": text(256), "password": text(256),
+                "fromAddress": "atelier@exemple.fr" } }),
+        )
+        .await;
+    let node = ok(&saved, "saveEmailSettings");
+    assert_eq!(node["host"], host.as_str());
+    assert_eq!(node["username"], text(256).as_str());
+    let stored =
+        commands::mail_settings::load(&app.db.pool, &app.state.secrets, owner.workspace_id)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(stored.password, Some(text(256)));
+    covered.extend([
+        "SmtpSettingsInput.host",
+        "SmtpSettingsInput.username / password",
+    ]);
+}
+
+/// Pennylane connected with the longest account and the largest id, then disconnected: last,
+/// so no invoice issued here is pushed anywhere.
+async fn pennylane(app: &TestApp, token: &str, covered: &mut BTreeSet<&str>) {
+    let account = "7".repeat(20);
+    let connected = app
+        .graphql_as(
+            token,
+            "mutation($accounts: [PennylaneAccountInput!]!) { connectPennylane(token: \"pennylane-jeton-1234\", accounts: $accounts) { connected } }",
+            json!({ "accounts": [{ "account": account, "ledgerAccountId": 2_147_483_647 }] }),
+        )
+        .await;
+    assert_eq!(ok(&connected, "connectPennylane")["connected"], true);
+    let read = app
+        .graphql_as(
+            token,
+            "{ pennylane { accounts { account ledgerAccountId } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ok(&read, "pennylane")["accounts"],
+        json!([{ "account": account, "ledgerAccountId": 2_147_483_647 }])
+    );
+    ok(
+        &app.graphql_as(
+            token,
+            "mutation { disconnectPennylane { connected } }",
+            json!({}),
+        )
+        .await,
+        "disconnectPennylane",
+    );
+    covered.extend([
+        "PennylaneAccountInput.account",
+        "PennylaneAccountInput.ledgerAccountId",
+    ]);
+}
+
 #[tokio::test]
 async fn bounds_every_largest_value_is_stored_and_read_back() {
     let app = spawn_app().await;
-    let (_, shop) = shop(&app, "Atelier", "gerant@atelier.fr").await;
+    let (owner, shop) = shop(&app, "Atelier", "gerant@atelier.fr").await;
     let mut covered = BTreeSet::new();
     quote_settings(&app, &shop.token, &mut covered).await;
     let largest = quotes(&app, &shop, &mut covered).await;
@@ -359,6 +481,9 @@ async fn bounds_every_largest_value_is_stored_and_read_back() {
     oven(&app, &shop.token, &mut covered).await;
     project(&app, &shop, &mut covered).await;
     interaction(&app, &shop, &mut covered).await;
+    accounts(&app, &owner, &mut covered).await;
+    mail_settings(&app, &owner, &mut covered).await;
+    pennylane(&app, &shop.token, &mut covered).await;
     let every: BTreeSet<&str> = domain::limits::ALL
         .iter()
         .map(|limit| limit.field())
@@ -367,6 +492,52 @@ async fn bounds_every_largest_value_is_stored_and_read_back() {
         covered, every,
         "each limit of domain::limits has its largest value here"
     );
+}
+
+/// The client's own limits (`domain::client`, not the table): the longest address lines and
+/// city read back, and a duplicate saved with the longest reason.
+#[tokio::test]
+async fn bounds_the_longest_client_address_and_duplicate_reason_are_kept() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let token = &owner.access_token;
+    let address = json!({ "line1": text(200), "line2": text(200), "postcode": "49000",
+                          "city": text(100) });
+    let mut input = private("Lise", "Morel", "lise@exemple.fr");
+    input["billingAddress"] = address.clone();
+    input["deliveryAddress"] = address;
+    let created = app
+        .graphql_as(
+            token,
+            "mutation($input: ClientInput!) { createClient(input: $input) { id
+                billingAddress { line1 line2 city } deliveryAddress { line1 line2 city } } }",
+            json!({ "input": input }),
+        )
+        .await;
+    let client = ok(&created, "createClient");
+    for address in ["billingAddress", "deliveryAddress"] {
+        assert_eq!(
+            client[address],
+            json!({ "line1": text(200), "line2": text(200), "city": text(100) }),
+            "{address}"
+        );
+    }
+    let duplicate = app
+        .graphql_as(
+            token,
+            crate::clients::CREATE,
+            json!({ "input": private("Lise", "Morel", "lise@exemple.fr"), "reason": text(2_000) }),
+        )
+        .await;
+    ok(&duplicate, "createClient");
+    let too_long = app
+        .graphql_as(
+            token,
+            crate::clients::CREATE,
+            json!({ "input": private("Lise", "Morel", "lise@exemple.fr"), "reason": text(2_001) }),
+        )
+        .await;
+    refused(&too_long, "CLIENT_FIELD_TOO_LONG");
 }
 
 #[tokio::test]

@@ -2,8 +2,10 @@
 //! fixture of valid arguments, and each typed leaf of those arguments (`Int`, `Decimal`,
 //! `String`, `NaiveDate`, `DateTime`, down through input objects and lists) is pushed in turn
 //! to its extremes while every other argument stays valid. Whatever the extreme, the server
-//! answers (no 5xx, no panic), a refusal is `VALIDATION` in French and writes no event, and no
-//! projection parks or halts on what was accepted.
+//! answers (no 5xx, no panic), a refusal is `VALIDATION` in French, short (it names the field
+//! and the limit, it does not repeat the input) and writes no event, no absurd extreme (10^5
+//! characters, a negative figure, 2^31 - 1) is accepted outside `UNBOUNDED`, and no projection
+//! parks or halts on what was accepted.
 //!
 //! `ID`, enums, `Boolean` and `JSON` are not attacked: ids are references (tenant isolation
 //! tests them), enums and booleans have no extreme, and the two `JSON` arguments (quote
@@ -39,6 +41,24 @@ const EXEMPT: &[(&str, &str)] = &[];
 /// an email or a provider would bring (a verification token, an OAuth state), so a made-up
 /// one is enough to push the leaf to its extremes.
 const MADE_UP: &[&str] = &["verifyEmail", "completeEmailOAuth"];
+
+/// Leaves that may accept an extreme no person types — 10^5 characters, a negative number,
+/// 2^31 - 1 or more — with the reason. Every other leaf has a real-world range
+/// (`domain::limits`, or its aggregate's own), so accepting one of those anywhere else fails
+/// the test: a new field without a bound cannot slip in.
+///
+/// No text is listed. The long documents are bounded below 10^5 and refuse this input anyway:
+/// an email body (MJML, 100 000 characters) must parse, a quote's CGV (20 000) and legal
+/// mentions (2 000) come inside the template's JSON, which is not attacked here. A document
+/// that one day legitimately takes 10^5 characters goes here, with its own upper bound named.
+const UNBOUNDED: &[(&str, &str, &str)] = &[(
+    "connectPennylane",
+    "accounts[].ledgerAccountId",
+    "Pennylane's id of an account, not a quantity: any positive Int may be one",
+)];
+
+/// A refusal names the field and the limit; one longer than this repeats what was typed.
+const MAX_MESSAGE_CHARS: usize = 500;
 
 /// Mutations that change workshop-wide settings the other fixtures rely on (step keys, the
 /// oven, prices): tried last, so an extreme they accept cannot turn a later refusal into
@@ -904,6 +924,34 @@ async fn fixture(app: &TestApp, w: &Workshop, mutation: &str) -> Option<Call> {
     }
 }
 
+/// What makes an accepted extreme absurd, if it is: no text a person types runs to 10^5
+/// characters, no figure is negative or reaches 2^31 - 1. Zero, the empty text and dates are
+/// left out: an optional field may be empty, many figures may be 0, and dates have their own
+/// checks (`DateBound`).
+fn absurd(kind: Kind, value: &Value) -> Option<&'static str> {
+    let number = match (kind, value) {
+        (Kind::Text, Value::String(text)) if text.chars().count() >= 100_000 => {
+            return Some("10^5 characters")
+        }
+        (Kind::Int | Kind::Decimal, Value::Number(number)) => number.as_f64(),
+        (Kind::Decimal, Value::String(text)) => text.parse::<f64>().ok(),
+        _ => None,
+    }?;
+    if number < 0.0 {
+        Some("a negative number")
+    } else if number >= 2_147_483_647.0 {
+        Some("2^31 - 1 or more")
+    } else {
+        None
+    }
+}
+
+fn unbounded(mutation: &str, leaf: &str) -> bool {
+    UNBOUNDED
+        .iter()
+        .any(|(name, path, _)| *name == mutation && *path == leaf)
+}
+
 fn allowed(mutation: &str, leaf: &str) -> Vec<&'static str> {
     let mut codes = vec!["VALIDATION"];
     for (name, path, extra) in REFERENCES {
@@ -963,7 +1011,10 @@ fn describe(value: &Value) -> String {
 
 #[tokio::test]
 async fn props_every_mutation_survives_extreme_arguments() {
-    let app = spawn_app_with(&[
+    // Hundreds of sign-ups, logins and invitations from one address: the budgets are raised
+    // so that every answer comes from the domain, never from the rate limiter.
+    let mut config = tests::generous_rate_limits();
+    config.extend([
         ("EMAIL_OAUTH_GOOGLE_CLIENT_ID", "client-google".to_owned()),
         (
             "EMAIL_OAUTH_GOOGLE_CLIENT_SECRET",
@@ -971,8 +1022,8 @@ async fn props_every_mutation_survives_extreme_arguments() {
         ),
         ("PENNYLANE_API_BASE", "http://127.0.0.1:9".to_owned()),
         ("STRIPE_API_BASE", "http://127.0.0.1:9".to_owned()),
-    ])
-    .await;
+    ]);
+    let app = spawn_app_with(&config).await;
     let (owner, shop) = shop(&app, "Atelier Props", "gerant@props.fr").await;
     let token = shop.token.clone();
     let workshop = {
@@ -1082,6 +1133,14 @@ async fn props_every_mutation_survives_extreme_arguments() {
                         }
                     };
                 let Some(errors) = response["errors"].as_array() else {
+                    if let Some(why) = absurd(leaf.kind, &extreme) {
+                        if !unbounded(&mutation.name, &leaf_name) {
+                            failures.push(format!(
+                                "{what}: {why} accepted; give the field a real-world bound \
+                                 (domain::limits) or list it in UNBOUNDED with the reason"
+                            ));
+                        }
+                    }
                     accepted.push(what);
                     // Accepted: within bounds. What it used may be spent (a signature, an
                     // invitation): the next call gets a fresh fixture.
@@ -1099,6 +1158,12 @@ async fn props_every_mutation_survives_extreme_arguments() {
                         ));
                     } else if !looks_french(message) {
                         failures.push(format!("{what}: not French: {}", shorten(message)));
+                    } else if message.chars().count() > MAX_MESSAGE_CHARS {
+                        failures.push(format!(
+                            "{what}: a message of {} characters echoes the input: {}",
+                            message.chars().count(),
+                            shorten(message)
+                        ));
                     }
                 }
                 if last_position(&app).await != before {
@@ -1131,7 +1196,11 @@ async fn props_every_mutation_survives_extreme_arguments() {
             .unwrap();
     let alive = app.get("/health").await.status();
 
-    eprintln!("props: accepted:\n{}", accepted.join("\n"));
+    eprintln!(
+        "props: accepted ({}):\n{}",
+        accepted.len(),
+        accepted.join("\n")
+    );
     assert!(
         missing.is_empty(),
         "mutations with a number, a text or a date but no fixture: {missing:?}"

@@ -115,6 +115,23 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
 
+/// Rate limits (`RATE_LIMIT_*`) so high that a test driving hundreds of logins, sign-ups,
+/// resets and invitations from one address exercises what it tests, not the budget of
+/// `api::limits`; add them to `spawn_app_with`'s list. Tests of the limits themselves keep
+/// the defaults or set their own.
+pub fn generous_rate_limits() -> Vec<(&'static str, String)> {
+    [
+        "RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE",
+        "RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_MINUTE",
+        "RATE_LIMIT_SIGN_UP_PER_IP_PER_HOUR",
+        "RATE_LIMIT_RESET_PER_ACCOUNT_PER_HOUR",
+        "RATE_LIMIT_INVITATIONS_PER_WORKSPACE_PER_HOUR",
+    ]
+    .into_iter()
+    .map(|name| (name, "1000000".to_owned()))
+    .collect()
+}
+
 /// The server with extra configuration (`NAME`, value), e.g. an OAuth provider's endpoints.
 pub async fn spawn_app_with(extra: &[(&str, String)]) -> TestApp {
     let extra: std::collections::HashMap<String, String> = extra

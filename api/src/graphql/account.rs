@@ -49,9 +49,8 @@ impl AccountMutation {
     ) -> async_graphql::Result<bool> {
         let state = state(ctx);
         state.limits.password_reset(request(ctx).ip, &email)?;
-        let Ok(email) = Email::parse(&email) else {
-            return Ok(true);
-        };
+        // A malformed address is refused: that says nothing about who has an account.
+        let email = Email::parse(&email).map_err(|error| ApiError::domain(&error))?;
         if let Some(account_id) = account::find_by_email(&state.pool, &email)
             .await
             .map_err(ApiError::from)?
@@ -156,6 +155,8 @@ impl AccountMutation {
         recovery_code: Option<String>,
     ) -> async_graphql::Result<SessionPayload> {
         let state = state(ctx);
+        two_factor::check_codes(totp_code.as_deref(), recovery_code.as_deref())
+            .map_err(ApiError::from)?;
         // Everything is checked before the link is used: a refused attempt leaves it working.
         let grant = email_token::peek(&state.pool, Purpose::Invitation, &token)
             .await

@@ -86,7 +86,11 @@ fn parse_kind(kind: &str) -> Result<TemplateKind, ApiError> {
         ApiError::new(
             ErrorKind::Validation,
             "TEMPLATE_KIND_UNKNOWN",
-            format!("modèle inconnu : {kind} (modèles : {})", known.join(", ")),
+            format!(
+                "modèle inconnu : {} (modèles : {})",
+                domain::limits::excerpt(kind),
+                known.join(", ")
+            ),
         )
     })
 }

@@ -823,8 +823,14 @@ impl InvoicingMutation {
         }
         let accounts: std::collections::BTreeMap<String, i64> = accounts
             .into_iter()
-            .map(|mapping| (mapping.account.trim().to_owned(), mapping.ledger_account_id))
-            .collect();
+            .map(|mapping| {
+                domain::invoice::settings::pennylane_account(
+                    &mapping.account,
+                    mapping.ledger_account_id,
+                )
+                .map_err(|error| ApiError::domain(&error))
+            })
+            .collect::<Result<_, _>>()?;
         let state = state(ctx);
         sqlx::query(
             "insert into pennylane_connection (workspace_id, token_sealed, accounts, connected_at)

@@ -203,6 +203,9 @@ pub enum ConfirmError {
     InvalidLines { lines: Vec<u64> },
     #[error("ligne {line} : on ne peut mettre à jour qu'un client existant, pas une autre ligne du fichier")]
     ChoiceInvalid { line: u64 },
+    /// A choice for a line the file does not have: the file is not the one previewed.
+    #[error("choix pour la ligne {line}, qui n'est pas dans le fichier")]
+    ChoiceLineUnknown { line: i64 },
     #[error(transparent)]
     Client(#[from] CommandError<ClientError>),
     #[error(transparent)]
@@ -226,6 +229,7 @@ impl DomainError for ConfirmError {
             }
             Self::InvalidLines { .. } => "IMPORT_LINES_INVALID",
             Self::ChoiceInvalid { .. } => "IMPORT_CHOICE_INVALID",
+            Self::ChoiceLineUnknown { .. } => "IMPORT_CHOICE_LINE_UNKNOWN",
             Self::Client(error) => error.code(),
             Self::Batch(BatchError::Conflict) => "CONCURRENT_MODIFICATION",
         }
@@ -235,7 +239,8 @@ impl DomainError for ConfirmError {
         match self {
             Self::Preview(PreviewError::File(_))
             | Self::InvalidLines { .. }
-            | Self::ChoiceInvalid { .. } => domain::ErrorKind::Validation,
+            | Self::ChoiceInvalid { .. }
+            | Self::ChoiceLineUnknown { .. } => domain::ErrorKind::Validation,
             Self::Client(error) => error.kind(),
             Self::Batch(BatchError::Conflict) => domain::ErrorKind::Conflict,
             _ => domain::ErrorKind::Internal,
@@ -280,6 +285,16 @@ async fn confirm_once(
     choices: &Choices,
 ) -> Result<Confirmed, ConfirmError> {
     let preview = preview(pool, meta.workspace_id, bytes).await?;
+    let mut chosen: Vec<u64> = choices.lines.keys().copied().collect();
+    chosen.sort_unstable();
+    if let Some(line) = chosen
+        .into_iter()
+        .find(|chosen| !preview.lines.iter().any(|line| line.number == *chosen))
+    {
+        return Err(ConfirmError::ChoiceLineUnknown {
+            line: i64::try_from(line).unwrap_or(i64::MAX),
+        });
+    }
     if let Some(summary) = preview.already_imported {
         return Ok(Confirmed {
             file_sha256: preview.file_sha256,

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::key::{check_joins, BatchKey, KeyMismatch};
 use super::packing::{fits, Oven};
+use crate::limits::excerpt;
 use crate::project::lifecycle::Part;
 use crate::{DomainError, ErrorKind, Stamped};
 
@@ -78,7 +79,7 @@ pub enum BatchError {
         width: u32,
         room: String,
     },
-    #[error("la pièce {code} n'est pas dans cette série")]
+    #[error("la pièce {} n'est pas dans cette série", excerpt(.code))]
     NotMember { code: String },
     #[error("la série est vide : ajoutez des pièces avant de la lancer")]
     Empty,

@@ -13,7 +13,10 @@ mod tests;
 pub mod text;
 
 pub use duplicate::{keys_for, match_keys, Criterion, DuplicateMatch, DuplicateOverride, MatchKey};
-pub use profile::{Address, ClientKind, ClientProfile, MAX_NOTES_LENGTH, MAX_TAGS};
+pub use profile::{
+    Address, ClientKind, ClientProfile, MAX_ADDRESS_LINE_LENGTH, MAX_CITY_LENGTH, MAX_NOTES_LENGTH,
+    MAX_TAGS,
+};
 pub use sealed::{Fingerprint, Sealed, SealedProfile, SubjectKey};
 
 use chrono::{DateTime, Utc};
@@ -22,6 +25,7 @@ use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::limits::excerpt;
 use crate::{DomainError, ErrorKind, Stamped};
 
 pub fn aggregate_local_id(client_id: Uuid) -> String {
@@ -49,6 +53,8 @@ impl InteractionKind {
 }
 
 pub const MAX_INTERACTION_LENGTH: usize = 10_000;
+/// Why a client is not a duplicate: a sentence or two (« cousin homonyme, autre SIRET »).
+pub const MAX_OVERRIDE_REASON_LENGTH: usize = 2_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClientError {
@@ -56,17 +62,17 @@ pub enum ClientError {
     CompanyNameMissing,
     #[error("le nom est obligatoire pour un particulier")]
     LastNameMissing,
-    #[error("l'adresse email « {email} » n'est pas valide")]
+    #[error("l'adresse email « {} » n'est pas valide", excerpt(.email))]
     EmailInvalid { email: String },
-    #[error("le numéro « {phone} » n'est pas un numéro de téléphone valide")]
+    #[error("le numéro « {} » n'est pas un numéro de téléphone valide", excerpt(.phone))]
     PhoneInvalid { phone: String },
-    #[error("le SIREN/SIRET « {siret} » n'est pas valide (9 ou 14 chiffres, clé de contrôle)")]
+    #[error("le SIREN/SIRET « {} » n'est pas valide (9 ou 14 chiffres, clé de contrôle)", excerpt(.siret))]
     SiretInvalid { siret: String },
-    #[error("le numéro de TVA « {vat} » n'est pas valide pour son pays")]
+    #[error("le numéro de TVA « {} » n'est pas valide pour son pays", excerpt(.vat))]
     VatInvalid { vat: String },
-    #[error("le code postal « {postcode} » n'est pas valide")]
+    #[error("le code postal « {} » n'est pas valide", excerpt(.postcode))]
     PostcodeInvalid { postcode: String },
-    #[error("le pays « {country} » doit être un code à deux lettres (FR, BE, DE…)")]
+    #[error("le pays « {} » doit être un code à deux lettres (FR, BE, DE…)", excerpt(.country))]
     CountryInvalid { country: String },
     #[error("une adresse doit avoir une rue et une ville")]
     AddressIncomplete,
@@ -200,6 +206,12 @@ pub fn override_reason(text: &str) -> Result<String, ClientError> {
     let reason = text.trim().to_owned();
     if reason.is_empty() {
         return Err(ClientError::OverrideReasonMissing);
+    }
+    if reason.chars().count() > MAX_OVERRIDE_REASON_LENGTH {
+        return Err(ClientError::TooLong {
+            field: "raison du doublon",
+            max: MAX_OVERRIDE_REASON_LENGTH,
+        });
     }
     Ok(reason)
 }

@@ -48,6 +48,11 @@ pub const MAX_TAGS: usize = 20;
 pub const MAX_TAG_LENGTH: usize = 40;
 pub const MAX_NAME_LENGTH: usize = 120;
 pub const MAX_NOTES_LENGTH: usize = 5_000;
+/// A street line: La Poste's lines are 38 characters (NF Z10-011), foreign ones longer;
+/// 200 leaves room for « Zone artisanale des Forges, bâtiment C, quai de déchargement 4 ».
+pub const MAX_ADDRESS_LINE_LENGTH: usize = 200;
+/// The longest French commune name is 45 characters; 100 fits any town abroad.
+pub const MAX_CITY_LENGTH: usize = 100;
 
 fn bounded(
     value: Option<String>,
@@ -68,6 +73,9 @@ impl Address {
             .unwrap_or_default()
             .to_uppercase();
         let line2 = tidy(self.line2.as_deref());
+        let line1 = bounded(Some(line1), "adresse", MAX_ADDRESS_LINE_LENGTH)?.unwrap_or_default();
+        let line2 = bounded(line2, "complément d'adresse", MAX_ADDRESS_LINE_LENGTH)?;
+        let city = bounded(Some(city), "ville", MAX_CITY_LENGTH)?.unwrap_or_default();
         if line1.is_empty() && city.is_empty() && postcode.is_empty() && line2.is_none() {
             return Ok(None);
         }

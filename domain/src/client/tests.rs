@@ -132,6 +132,45 @@ fn bad_profiles_say_what_is_wrong() {
         ),
         (
             ClientProfile {
+                billing_address: Some(Address {
+                    line1: "é".repeat(MAX_ADDRESS_LINE_LENGTH + 1),
+                    line2: None,
+                    postcode: "49000".into(),
+                    city: "Angers".into(),
+                    country: "FR".into(),
+                }),
+                ..garage()
+            },
+            "CLIENT_FIELD_TOO_LONG",
+        ),
+        (
+            ClientProfile {
+                delivery_address: Some(Address {
+                    line1: "1 rue".into(),
+                    line2: Some("é".repeat(MAX_ADDRESS_LINE_LENGTH + 1)),
+                    postcode: "49000".into(),
+                    city: "Angers".into(),
+                    country: "FR".into(),
+                }),
+                ..garage()
+            },
+            "CLIENT_FIELD_TOO_LONG",
+        ),
+        (
+            ClientProfile {
+                billing_address: Some(Address {
+                    line1: "1 rue".into(),
+                    line2: None,
+                    postcode: "49000".into(),
+                    city: "é".repeat(MAX_CITY_LENGTH + 1),
+                    country: "FR".into(),
+                }),
+                ..garage()
+            },
+            "CLIENT_FIELD_TOO_LONG",
+        ),
+        (
+            ClientProfile {
                 tags: (0..21).map(|n| format!("t{n}")).collect(),
                 ..garage()
             },
@@ -141,6 +180,25 @@ fn bad_profiles_say_what_is_wrong() {
     for (profile, code) in cases {
         assert_eq!(profile.validate().map_err(|e| e.code()).err(), Some(code));
     }
+}
+
+#[test]
+fn a_refusal_quotes_only_the_start_of_what_was_typed() {
+    let typed = "0".repeat(100_000);
+    let error = ClientProfile {
+        phones: vec![typed],
+        ..garage()
+    }
+    .validate()
+    .unwrap_err();
+    assert_eq!(error.code(), "CLIENT_PHONE_INVALID");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "le numéro « {}… » n'est pas un numéro de téléphone valide",
+            "0".repeat(40)
+        )
+    );
 }
 
 #[test]
@@ -203,6 +261,12 @@ fn reasons_and_interactions_must_say_something() {
         Err(ClientError::OverrideReasonMissing)
     );
     assert_eq!(override_reason(" cousine "), Ok("cousine".to_owned()));
+    let longest = "é".repeat(MAX_OVERRIDE_REASON_LENGTH);
+    assert_eq!(override_reason(&longest), Ok(longest.clone()));
+    assert_eq!(
+        override_reason(&format!("{longest}é")).map_err(|e| e.to_string()),
+        Err("raison du doublon : au plus 2000 caractères".to_owned())
+    );
     assert_eq!(interaction_text("   "), Err(ClientError::InteractionEmpty));
     assert_eq!(
         interaction_text(&"x".repeat(MAX_INTERACTION_LENGTH + 1)).map_err(|e| e.code()),

@@ -156,12 +156,23 @@ impl InvoiceSettings {
                 bound.check(text)?;
             }
             bound.check_optional(address.line2.as_deref())?;
+            if let Some(iban) = &seller.iban {
+                crate::limits::invoice_settings::IBAN
+                    .check(&iban.replace(char::is_whitespace, ""))?;
+            }
         }
         crate::limits::invoice_settings::LATE_PENALTY.check(self.late_penalty.trim())?;
         if let Some(seller) = self.seller.as_mut() {
             let siret = company_number(&seller.siret).filter(|number| number.len() == 14);
-            let address_ok =
-                !seller.address.line1.trim().is_empty() && !seller.address.city.trim().is_empty();
+            // Street, postcode and town: an invoice without one is not addressed (CGI art.
+            // 242 nonies A names the seller's address).
+            let address_ok = [
+                &seller.address.line1,
+                &seller.address.postcode,
+                &seller.address.city,
+            ]
+            .iter()
+            .all(|part| !part.trim().is_empty());
             match siret {
                 Some(siret) if !seller.legal_name.trim().is_empty() && address_ok => {
                     seller.siret = siret;
@@ -194,9 +205,7 @@ impl InvoiceSettings {
             return Err(InvoiceSettingsError::LatePenalty);
         }
         let chart = &self.chart;
-        let account = |value: &String| {
-            (3..=20).contains(&value.len()) && value.chars().all(|c| c.is_ascii_digit())
-        };
+        let account = |value: &String| is_chart_account(value);
         let journal = |value: &String| {
             (1..=6).contains(&value.len()) && value.chars().all(|c| c.is_ascii_alphanumeric())
         };
@@ -217,6 +226,28 @@ impl InvoiceSettings {
         }
         Ok(self)
     }
+}
+
+/// An account number of the plan comptable général: 3 to 20 digits.
+fn is_chart_account(value: &str) -> bool {
+    (3..=20).contains(&value.len()) && value.chars().all(|c| c.is_ascii_digit())
+}
+
+/// One line of the Pennylane mapping `connectPennylane` stores: our account, trimmed, and
+/// Pennylane's id for it. The connection lives beside the log (its token is sealed), so the
+/// command side calls this before storing.
+pub fn pennylane_account(
+    account: &str,
+    ledger_account_id: i64,
+) -> Result<(String, i64), InvoiceSettingsError> {
+    let account = account.trim();
+    crate::limits::invoice_settings::PENNYLANE_ACCOUNT.check(account)?;
+    if !is_chart_account(account) {
+        return Err(InvoiceSettingsError::Chart);
+    }
+    crate::limits::invoice_settings::PENNYLANE_LEDGER_ACCOUNT_ID
+        .check_integer(ledger_account_id)?;
+    Ok((account.to_owned(), ledger_account_id))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

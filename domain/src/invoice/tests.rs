@@ -407,6 +407,48 @@ fn settings_refuse_a_bad_siret_and_keep_compact_identifiers() {
 }
 
 #[test]
+fn settings_need_a_postcode_and_an_iban_of_at_most_34_characters() {
+    let with = |change: fn(&mut Seller)| {
+        let mut seller = seller();
+        change(&mut seller);
+        InvoiceSettings {
+            seller: Some(seller),
+            ..InvoiceSettings::default()
+        }
+        .validate()
+        .map(|_| ())
+        .map_err(|error| error.code())
+    };
+    assert_eq!(
+        with(|seller| seller.address.postcode = " ".into()),
+        Err("SELLER_INVALID")
+    );
+    // Typed in groups of four: 34 characters once the spaces are left out.
+    assert_eq!(
+        with(|seller| seller.iban = Some(format!("FR76 {}", "1234 ".repeat(7) + "12"))),
+        Ok(())
+    );
+    assert_eq!(
+        with(|seller| seller.iban = Some("FR76".to_owned() + &"1".repeat(31))),
+        Err("SELLER_IBAN_TOO_LONG")
+    );
+}
+
+#[test]
+fn a_pennylane_mapping_names_a_chart_account_and_a_positive_id() {
+    assert_eq!(
+        pennylane_account(" 706000 ", 1234),
+        Ok(("706000".to_owned(), 1234))
+    );
+    let code = |account: &str, id: i64| pennylane_account(account, id).unwrap_err().code();
+    assert_eq!(code("", 1234), "CHART_INVALID");
+    assert_eq!(code("compte", 1234), "CHART_INVALID");
+    assert_eq!(code(&"7".repeat(21), 1234), "PENNYLANE_ACCOUNT_TOO_LONG");
+    assert_eq!(code("706000", 0), "PENNYLANE_LEDGER_ACCOUNT_OUT_OF_RANGE");
+    assert_eq!(code("706000", -1), "PENNYLANE_LEDGER_ACCOUNT_OUT_OF_RANGE");
+}
+
+#[test]
 fn e_invoices_escape_text_and_write_credit_notes_positive() {
     let mut quote = quote();
     quote.lines[0].description = "Portail <grand> & \"lourd\"".into();

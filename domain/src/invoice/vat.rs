@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::client::identifiers::{vat_country, vat_number};
+use crate::limits::excerpt;
 use crate::{DomainError, ErrorKind};
 
 /// ISO 3166 codes of the 27 member states (Greece is `GR` here, `EL` in VAT numbers).
@@ -58,7 +59,7 @@ impl VatTreatment {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VatError {
-    #[error("client professionnel dans l'UE ({country}) : un numéro de TVA intracommunautaire valide de ce pays est requis pour l'autoliquidation (« {given} » ne l'est pas)")]
+    #[error("client professionnel dans l'UE ({country}) : un numéro de TVA intracommunautaire valide de ce pays est requis pour l'autoliquidation (« {} » ne l'est pas)", excerpt(.given))]
     VatNumberInvalid { country: String, given: String },
 }
 

@@ -126,9 +126,11 @@ impl PowderSpec {
         if self.thickness_um < Decimal::ONE || self.thickness_um > Decimal::from(500) {
             return Err(PowderError::ThicknessInvalid);
         }
+        // Not given, or 0 as a form or an export writes an empty figure: derived from the
+        // transfer efficiency. A negative figure is a typing error, refused by its bound.
         if self
             .consumption_kg_m2
-            .is_none_or(|consumption| consumption <= Decimal::ZERO)
+            .is_none_or(|consumption| consumption.is_zero())
         {
             self.consumption_kg_m2 = self.transfer_efficiency.and_then(|efficiency| {
                 consumption_kg_per_m2(self.density_g_cm3, self.thickness_um, efficiency)

@@ -148,6 +148,7 @@ impl Inventory {
                 if powder_keys.is_empty() {
                     return Err(InventoryError::NothingToWeigh);
                 }
+                limits::inventory::SIZE.check_integer(powder_keys.len() as u64)?;
                 Ok(vec![InventoryEvent::Planned {
                     inventory_id,
                     name,

@@ -199,6 +199,21 @@ mod catalogue {
             }),
             Err("POWDER_CONSUMPTION_OUT_OF_RANGE")
         );
+        // A negative consumption is a typing error, not « compute it for me » like 0.
+        assert_eq!(
+            code(PowderSpec {
+                consumption_kg_m2: Some(dec!(-1)),
+                ..spec()
+            }),
+            Err("POWDER_CONSUMPTION_OUT_OF_RANGE")
+        );
+        assert_eq!(
+            code(PowderSpec {
+                consumption_kg_m2: Some(dec!(0)),
+                ..spec()
+            }),
+            Ok(())
+        );
         assert_eq!(
             code(PowderSpec {
                 name: "n".repeat(201),
@@ -622,6 +637,21 @@ mod inventories {
             .given_no_previous_events()
             .when(plan(day(1), day(10), vec![]))
             .then_expect_error(InventoryError::NothingToWeigh);
+        let keys = |count: usize| (0..count).map(|n| format!("p{n}")).collect::<Vec<_>>();
+        InventoryTest::with(())
+            .given_no_previous_events()
+            .when(plan(day(1), day(10), keys(200)))
+            .inspect_result()
+            .unwrap();
+        let refused = InventoryTest::with(())
+            .given_no_previous_events()
+            .when(plan(day(1), day(10), keys(201)))
+            .inspect_result()
+            .unwrap_err();
+        assert_eq!(
+            crate::DomainError::code(&refused),
+            "INVENTORY_SIZE_OUT_OF_RANGE"
+        );
         let planned = InventoryTest::with(())
             .given_no_previous_events()
             .when(plan(day(1), day(10), vec!["p".into()]))

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::photo::{validate_annotations, Annotation, AnnotationError, Photo, MAX_PHOTOS};
 use super::workflow::{StepDef, StepKind, WorkflowSettings};
-use crate::limits::{self, OutOfBounds};
+use crate::limits::{self, excerpt, OutOfBounds};
 use crate::quote::pricing::{price, Line, LinePowder, PricingError, Rates, Surface};
 use crate::{DomainError, ErrorKind, Stamped};
 use rust_decimal::prelude::ToPrimitive;
@@ -168,12 +168,12 @@ pub enum ProjectError {
     NotFound,
     #[error("la date promise ne peut pas précéder le dépôt")]
     PromisedBeforeDeposit,
-    #[error("l'étape en cours est « {expected} », pas « {given} »")]
+    #[error("l'étape en cours est « {expected} », pas « {} »", excerpt(.given))]
     StepOutOfOrder { expected: String, given: String },
     /// Not echoed: the key came from the request and may be anything, of any length.
     #[error("cette étape n'existe pas dans le parcours du projet")]
     UnknownStep,
-    #[error("l'étape « {step} » ne se saute pas")]
+    #[error("l'étape « {} » ne se saute pas", excerpt(.step))]
     StepNotSkippable { step: String },
     #[error("dites pourquoi l'étape est sautée")]
     ReasonMissing,
@@ -185,9 +185,9 @@ pub enum ProjectError {
         "le contrôle qualité n'est pas passé : déclarez une non-conformité ou refaites le contrôle"
     )]
     QcNotPassed,
-    #[error("type de défaut inconnu : « {defect} »")]
+    #[error("type de défaut inconnu : « {} »", excerpt(.defect))]
     UnknownDefect { defect: String },
-    #[error("une non-conformité renvoie à une étape déjà faite ou en cours, pas à « {step} »")]
+    #[error("une non-conformité renvoie à une étape déjà faite ou en cours, pas à « {} »", excerpt(.step))]
     ReturnForward { step: String },
     #[error("le projet n'est pas prêt")]
     NotReady,

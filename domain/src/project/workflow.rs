@@ -8,6 +8,7 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
+use crate::limits::excerpt;
 use crate::{DomainError, ErrorKind, Stamped};
 
 pub const AGGREGATE_LOCAL_ID: &str = "workflow";
@@ -105,7 +106,7 @@ impl Default for WorkflowSettings {
 pub enum WorkflowError {
     #[error("un flux compte de 2 à {MAX_STEPS} étapes")]
     StepCount,
-    #[error("« {key} » : une clé d'étape est en minuscules, chiffres, - ou _, unique, 30 caractères au plus")]
+    #[error("« {} » : une clé d'étape est en minuscules, chiffres, - ou _, unique, 30 caractères au plus", excerpt(.key))]
     StepKey { key: String },
     #[error("chaque étape a un libellé de {MAX_LABEL} caractères au plus")]
     Label,

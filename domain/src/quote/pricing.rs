@@ -107,6 +107,10 @@ pub enum PricingError {
     Rates,
     #[error("un devis a au moins une ligne")]
     Empty,
+    /// Every line is printed on the quote and the invoice: it must say what is coated (the
+    /// *désignation* an invoice requires).
+    #[error("ligne {line} : la description est obligatoire")]
+    DescriptionMissing { line: usize },
     /// A figure of one line beyond its real-world range (`limits::quote`).
     #[error("ligne {line} : {bound}")]
     Line { line: usize, bound: OutOfBounds },
@@ -126,6 +130,7 @@ impl DomainError for PricingError {
             Self::Negative { .. } => "QUOTE_AMOUNT_NEGATIVE",
             Self::Rates => "QUOTE_RATES_INVALID",
             Self::Empty => "QUOTE_EMPTY",
+            Self::DescriptionMissing { .. } => "QUOTE_DESCRIPTION_MISSING",
             Self::Line { bound, .. } | Self::Bound(bound) => bound.code(),
         }
     }
@@ -238,6 +243,9 @@ fn price_line(number: usize, line: &Line, rates: &Rates) -> Result<PricedLine, P
     limits::quote::QUANTITY
         .check_integer(line.quantity)
         .map_err(at)?;
+    if line.description.trim().is_empty() {
+        return Err(PricingError::DescriptionMissing { line: number });
+    }
     limits::quote::DESCRIPTION
         .check(&line.description)
         .map_err(at)?;

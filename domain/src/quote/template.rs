@@ -11,6 +11,7 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
+use crate::limits::excerpt;
 use crate::{DomainError, ErrorKind, Stamped};
 
 pub const AGGREGATE_LOCAL_ID: &str = "quote_template";
@@ -142,7 +143,7 @@ pub struct ConditionsZone {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
-    #[error("{field} : « {value} » n'est pas une couleur au format #RRGGBB")]
+    #[error("{field} : « {} » n'est pas une couleur au format #RRGGBB", excerpt(.value))]
     Colour { field: &'static str, value: String },
     #[error("le logo se désigne par l'empreinte SHA-256 de l'image envoyée (64 caractères hexadécimaux)")]
     LogoDigest,

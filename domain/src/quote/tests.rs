@@ -322,6 +322,13 @@ fn line_figures_stop_at_their_real_world_range() {
             line(2_000_000_000, area(dec!(1))),
             "QUOTE_QUANTITY_OUT_OF_RANGE",
         ),
+        (
+            Line {
+                description: "  ".into(),
+                ..line(1, area(dec!(1)))
+            },
+            "QUOTE_DESCRIPTION_MISSING",
+        ),
         (line(1, area(dec!(10000000))), "QUOTE_AREA_OUT_OF_RANGE"),
         (line(1, area(dec!(1000.0001))), "QUOTE_AREA_OUT_OF_RANGE"),
         (

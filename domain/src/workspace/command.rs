@@ -51,6 +51,9 @@ pub struct Consent {
 impl Consent {
     /// Every box ticked and the versions shown known: signing up without it is refused.
     pub fn check(&self) -> Result<(), super::WorkspaceError> {
+        let bound = crate::limits::account::CONSENT_VERSION;
+        bound.check(self.terms_version.trim())?;
+        bound.check(self.privacy_policy_version.trim())?;
         let given = self.data_processing
             && !self.terms_version.trim().is_empty()
             && !self.privacy_policy_version.trim().is_empty();

@@ -22,6 +22,8 @@ pub enum WorkspaceError {
     LastOwner,
     #[error("seul un gérant peut nommer, modifier ou désactiver un gérant")]
     OwnerOnly,
+    #[error(transparent)]
+    Bound(#[from] crate::limits::OutOfBounds),
 }
 
 impl DomainError for WorkspaceError {
@@ -37,6 +39,7 @@ impl DomainError for WorkspaceError {
             Self::RoleNotAssignable => "ROLE_NOT_ASSIGNABLE",
             Self::LastOwner => "LAST_OWNER",
             Self::OwnerOnly => "OWNER_ONLY",
+            Self::Bound(error) => error.code(),
         }
     }
 
@@ -45,7 +48,8 @@ impl DomainError for WorkspaceError {
             Self::NameEmpty
             | Self::NameTooLong { .. }
             | Self::ConsentMissing
-            | Self::RoleNotAssignable => ErrorKind::Validation,
+            | Self::RoleNotAssignable
+            | Self::Bound(_) => ErrorKind::Validation,
             Self::AlreadyRegistered | Self::AlreadyMember | Self::LastOwner => ErrorKind::Conflict,
             Self::NotRegistered | Self::NotAMember => ErrorKind::NotFound,
             Self::OwnerOnly => ErrorKind::Forbidden,

@@ -3,6 +3,7 @@ use cqrs_es::test::TestFramework;
 use uuid::Uuid;
 
 use super::*;
+use crate::{DomainError, ErrorKind};
 
 type WorkspaceTest = TestFramework<Workspace>;
 
@@ -101,6 +102,25 @@ fn sign_up_without_every_consent_is_refused() {
             .when(stamped(sign_up("Atelier", consent)))
             .then_expect_error(WorkspaceError::ConsentMissing);
     }
+}
+
+#[test]
+fn consent_versions_are_labels_not_documents() {
+    let longest = "v".repeat(50);
+    let given = Consent {
+        terms_version: longest.clone(),
+        privacy_policy_version: longest.clone(),
+        ..consent()
+    };
+    assert_eq!(given.check(), Ok(()));
+    let error = Consent {
+        terms_version: format!("{longest}v"),
+        ..consent()
+    }
+    .check()
+    .unwrap_err();
+    assert_eq!(error.code(), "CONSENT_VERSION_TOO_LONG");
+    assert_eq!(error.kind(), ErrorKind::Validation);
 }
 
 #[test]

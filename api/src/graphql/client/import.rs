@@ -258,12 +258,15 @@ impl ClientImportMutation {
         let actor = actor(ctx)?;
         actor.require(MANAGERS)?;
         let bytes = file_bytes(&file_base64)?;
+        let mut lines = HashMap::new();
+        for choice in choices.unwrap_or_default() {
+            let line = u64::try_from(choice.line).map_err(|_| {
+                ApiError::domain(&ConfirmError::ChoiceLineUnknown { line: choice.line })
+            })?;
+            lines.insert(line, choice.choice.into());
+        }
         let choices = Choices {
-            lines: choices
-                .unwrap_or_default()
-                .into_iter()
-                .map(|choice| (choice.line.max(0) as u64, choice.choice.into()))
-                .collect::<HashMap<_, _>>(),
+            lines,
             duplicates: duplicates.map(Into::into),
             skip_invalid_lines: skip_invalid_lines.unwrap_or(false),
             invite: invite.unwrap_or(false),

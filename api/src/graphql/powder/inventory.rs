@@ -128,7 +128,13 @@ impl InventoryMutation {
     ) -> async_graphql::Result<InventoryNode> {
         let actor = actor(ctx)?;
         actor.require(EDITORS)?;
-        let size = usize::try_from(size.unwrap_or(10).clamp(1, 200)).unwrap_or(10);
+        // The list is drawn here, from the stock read model; the aggregate checks its length
+        // again, whichever door the plan came through.
+        let size = size.unwrap_or(10);
+        domain::limits::inventory::SIZE
+            .check_integer(size)
+            .map_err(|error| ApiError::domain(&error))?;
+        let size = usize::try_from(size).unwrap_or(10);
         let stock = stock_nodes(ctx, actor.workspace_id, None, None).await?;
         let candidates: Vec<domain::powder::Candidate<String>> = stock
             .iter()
