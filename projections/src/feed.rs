@@ -219,8 +219,14 @@ pub async fn has_events_after(
     executor: impl PgExecutor<'_>,
     after: Position,
 ) -> Result<bool, sqlx::Error> {
+    // The last visible event, by a backward index scan, compared with `after`. An `exists`
+    // over `> after` looks the same but, once PostgreSQL switches the prepared statement to
+    // its generic plan, becomes a sequential scan of the whole log (12.8 ms at 84 000
+    // events, against 0.08 ms: docs/performance.md), run by the feed task after every page.
     sqlx::query_scalar(
-        "select exists(select 1 from events where (transaction_id, global_position) > ($1::text::xid8, $2))",
+        "select coalesce((select (transaction_id, global_position) > ($1::text::xid8, $2)
+                          from events order by transaction_id desc, global_position desc limit 1),
+                         false)",
     )
     .bind(after.xid_text())
     .bind(after.global_position)
