@@ -90,7 +90,36 @@ pub struct Subscriptions {
     /// How far each runner of this process has applied its events, ahead of its stored
     /// checkpoint when it skipped events of other types without committing (`run`).
     reached: Arc<Mutex<HashMap<&'static str, Position>>>,
+    /// Requests of this process waiting for each projection (read-your-writes), and a
+    /// signal when one starts: a runner someone waits for applies at once, the others
+    /// gather events for `batch_delay` and commit fewer, larger pages.
+    awaited: Arc<Mutex<HashMap<String, usize>>>,
+    awaited_changes: Arc<watch::Sender<u64>>,
     lag: Option<LagRecorder>,
+}
+
+/// Held while a request waits for projections; they are awaited until it is dropped.
+pub struct Awaiting {
+    subscriptions: Subscriptions,
+    names: Vec<String>,
+}
+
+impl Drop for Awaiting {
+    fn drop(&mut self) {
+        let mut awaited = self
+            .subscriptions
+            .awaited
+            .lock()
+            .expect("awaited projections poisoned");
+        for name in &self.names {
+            if let Some(count) = awaited.get_mut(name) {
+                *count -= 1;
+                if *count == 0 {
+                    awaited.remove(name);
+                }
+            }
+        }
+    }
 }
 
 impl Default for Subscriptions {
@@ -99,6 +128,8 @@ impl Default for Subscriptions {
             new_events: Arc::new(watch::Sender::new(0)),
             progress: Arc::new(watch::Sender::new(0)),
             reached: Arc::default(),
+            awaited: Arc::default(),
+            awaited_changes: Arc::new(watch::Sender::new(0)),
             lag: None,
         }
     }
@@ -139,6 +170,28 @@ impl Subscriptions {
             .copied()
     }
 
+    /// A request starts waiting for `names`: their runners stop gathering and apply.
+    pub fn awaiting(&self, names: &[&str]) -> Awaiting {
+        {
+            let mut awaited = self.awaited.lock().expect("awaited projections poisoned");
+            for name in names {
+                *awaited.entry((*name).to_owned()).or_default() += 1;
+            }
+        }
+        self.awaited_changes.send_modify(|count| *count += 1);
+        Awaiting {
+            subscriptions: self.clone(),
+            names: names.iter().map(|name| (*name).to_owned()).collect(),
+        }
+    }
+
+    fn is_awaited(&self, name: &str) -> bool {
+        self.awaited
+            .lock()
+            .expect("awaited projections poisoned")
+            .contains_key(name)
+    }
+
     fn mark_reached(&self, name: &'static str, position: Option<Position>) {
         {
             let mut reached = self.reached.lock().expect("reached positions poisoned");
@@ -176,9 +229,10 @@ pub struct RunnerSettings {
     pub page_size: i64,
     /// How long a runner waits for a lease another process holds, between two looks.
     pub poll_interval: Duration,
-    /// Pause after a partial page. Runners now wake when the shared window grows and
-    /// batch by themselves (what arrives while a page applies makes the next page), so it
-    /// is zero; kept to measure the trade-off (docs/performance.md).
+    /// Pause after a partial page, to gather the next events into one page (one commit),
+    /// cut short as soon as a request of this process waits for the projection
+    /// (`Subscriptions::awaiting`): throughput when nobody looks, latency when someone does.
+    /// Requests served by another process may wait up to this much longer.
     pub batch_delay: Duration,
     /// A runner that only skips events of other types commits its checkpoint at most this
     /// often: a commit per event per uninterested runner was most of the write load. It
@@ -194,7 +248,7 @@ impl Default for RunnerSettings {
         Self {
             page_size: 500,
             poll_interval: Duration::from_millis(500),
-            batch_delay: Duration::ZERO,
+            batch_delay: Duration::from_millis(20),
             skip_commit_every: Duration::from_secs(1),
             concurrent_pages: 3,
         }
@@ -592,7 +646,8 @@ pub async fn run(
                 if step.full {
                     Duration::ZERO
                 } else if step.moved {
-                    settings.batch_delay
+                    gather(settings.batch_delay, name, &subscriptions, &mut shutdown).await;
+                    Duration::ZERO
                 } else {
                     // Behind the window, yet nothing readable: a transaction in flight.
                     IN_FLIGHT_RETRY
@@ -637,6 +692,24 @@ async fn start(pool: &PgPool, name: &'static str) -> Result<Position, sqlx::Erro
         .map(|(_, position)| position)
         .next()
         .ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Waits up to `delay` for more events, unless or until a request waits for `name`.
+async fn gather(
+    delay: Duration,
+    name: &str,
+    subscriptions: &Subscriptions,
+    shutdown: &mut watch::Receiver<bool>,
+) {
+    let until = tokio::time::Instant::now() + delay;
+    let mut changes = subscriptions.awaited_changes.subscribe();
+    while !subscriptions.is_awaited(name) {
+        tokio::select! {
+            _ = tokio::time::sleep_until(until) => return,
+            _ = changes.changed() => {}
+            _ = shutdown.changed() => return,
+        }
+    }
 }
 
 async fn pause(wait: Duration, shutdown: &mut watch::Receiver<bool>) {

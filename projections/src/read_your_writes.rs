@@ -42,6 +42,8 @@ pub async fn wait_until(
 ) -> Result<Caught, sqlx::Error> {
     let deadline = Instant::now() + timeout;
     let mut progress = subscriptions.progress();
+    // Our runners apply at once while we wait instead of gathering a larger page.
+    let _awaiting = subscriptions.awaiting(names);
     loop {
         // One statement: each checkpoint, and whether the event's workspace is parked there
         // (a parked event is behind the checkpoint, yet not applied).
