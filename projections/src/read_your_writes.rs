@@ -45,6 +45,14 @@ pub async fn wait_until(
     // Our runners apply at once while we wait instead of gathering a larger page.
     let _awaiting = subscriptions.awaiting(names);
     loop {
+        // What this process' runners reached, read *before* the statement: a runner marks a
+        // position reached only after committing its page, parkings included, so the
+        // statement then sees any parking of the event. Read after it, a parking committed
+        // in between would pass for an applied event.
+        let reached: Vec<bool> = names
+            .iter()
+            .map(|name| reached_here(subscriptions, name, target))
+            .collect();
         // One statement: each checkpoint, and whether the event's workspace is parked there
         // (a parked event is behind the checkpoint, yet not applied).
         let rows: Vec<(String, String, i64, bool)> = sqlx::query_as(
@@ -72,12 +80,12 @@ pub async fn wait_until(
             return Ok(Caught::Blocked(blocked));
         }
         let mut all_reached = true;
-        for name in names {
+        for (name, reached) in names.iter().zip(reached) {
             let stored = match rows.iter().find(|(projection, ..)| projection == name) {
                 Some((_, xid, position, _)) => feed::position(xid, *position)? >= target,
                 None => false,
             };
-            all_reached &= stored || reached_here(subscriptions, name, target);
+            all_reached &= stored || reached;
         }
         if all_reached {
             return Ok(Caught::Up);
