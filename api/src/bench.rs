@@ -404,6 +404,34 @@ pub(crate) fn percentile(sorted: &[f64], fraction: f64) -> f64 {
 
 /// A throw-away database `<name>_<suffix>`, migrated, with one registered workshop: where the
 /// feature benches (`bench-clients`, `bench-quotes`) run.
+/// A polyester gloss powder of the bench catalogue, in 25 kg cartons at 13.90 €/kg.
+pub(crate) fn bench_powder(
+    reference: String,
+    colour: String,
+) -> domain::powder::catalogue::PowderSpec {
+    use domain::powder::catalogue::{Format, PowderSpec};
+    use rust_decimal::Decimal;
+    PowderSpec {
+        reference,
+        kind: domain::powder::PowderKind::Polyester,
+        finish: domain::powder::Finish::Gloss,
+        brand: "Thermopoudre".to_owned(),
+        name: "Gris".to_owned(),
+        colour: Some(colour),
+        density_g_cm3: Decimal::new(15, 1),
+        thickness_um: Decimal::from(70),
+        consumption_kg_m2: None,
+        transfer_efficiency: Some(Decimal::new(65, 2)),
+        cure_temperature_c: 200,
+        cure_minutes: 10,
+        formats: vec![Format {
+            kg: Decimal::from(25),
+            tare_kg: Decimal::new(8, 1),
+        }],
+        price_per_kg: Decimal::new(1390, 2),
+    }
+}
+
 pub(crate) struct BenchWorkshop {
     pub name: String,
     pub pool: PgPool,

@@ -10,9 +10,8 @@ use anyhow::Context;
 use commands::quote::{LineDraft, QuoteDraft};
 use commands::{CommandMeta, Commands};
 use domain::client::{ClientKind, ClientProfile};
-use domain::powder::catalogue::{Format, PowderCommand, PowderSpec};
+use domain::powder::catalogue::PowderCommand;
 use domain::powder::movement::MovementCommand;
-use domain::powder::{Finish, PowderKind};
 use domain::quote::pricing::Surface;
 use domain::workspace::{Consent, WorkspaceCommand, AGGREGATE_LOCAL_ID};
 use rust_decimal::Decimal;
@@ -46,25 +45,7 @@ pub async fn prepare(commands: &Commands, writer: usize) -> anyhow::Result<Works
             },
         )
         .await?;
-    let spec = PowderSpec {
-        reference: "TP 7016".to_owned(),
-        kind: PowderKind::Polyester,
-        finish: Finish::Gloss,
-        brand: "Thermopoudre".to_owned(),
-        name: "Gris anthracite".to_owned(),
-        colour: Some("RAL 7016".to_owned()),
-        density_g_cm3: Decimal::new(15, 1),
-        thickness_um: Decimal::from(70),
-        consumption_kg_m2: None,
-        transfer_efficiency: Some(Decimal::new(65, 2)),
-        cure_temperature_c: 200,
-        cure_minutes: 10,
-        formats: vec![Format {
-            kg: Decimal::from(25),
-            tare_kg: Decimal::new(8, 1),
-        }],
-        price_per_kg: Decimal::new(1390, 2),
-    };
+    let spec = crate::bench::bench_powder("TP 7016".to_owned(), "RAL 7016".to_owned());
     let powder_key = domain::powder::catalogue::aggregate_local_id(&spec.identity()?);
     commands
         .powders

@@ -7,7 +7,7 @@ use std::time::Instant;
 use chrono::Utc;
 use commands::quote::{LineDraft, QuoteDraft};
 use domain::client::{ClientKind, ClientProfile, SealedProfile};
-use domain::powder::catalogue::{Format, PowderCommand, PowderSpec};
+use domain::powder::catalogue::PowderCommand;
 use domain::powder::{Finish, PowderKind};
 use domain::quote::lifecycle::PricedContent;
 use domain::quote::pricing::Surface;
@@ -36,25 +36,8 @@ pub async fn run(config: &Config, args: BenchQuotesArgs) -> anyhow::Result<()> {
     } = bench_workshop(config, "bench_quotes").await?;
     let mut powder_ids = Vec::new();
     for n in 0..10 {
-        let spec = PowderSpec {
-            reference: format!("TP {}", 7000 + n),
-            kind: PowderKind::Polyester,
-            finish: Finish::Gloss,
-            brand: "Thermopoudre".to_owned(),
-            name: "Gris".to_owned(),
-            colour: Some(format!("RAL {}", 7000 + n)),
-            density_g_cm3: Decimal::new(15, 1),
-            thickness_um: Decimal::from(70),
-            consumption_kg_m2: None,
-            transfer_efficiency: Some(Decimal::new(65, 2)),
-            cure_temperature_c: 200,
-            cure_minutes: 10,
-            formats: vec![Format {
-                kg: Decimal::from(25),
-                tare_kg: Decimal::new(8, 1),
-            }],
-            price_per_kg: Decimal::new(1390, 2),
-        };
+        let spec =
+            crate::bench::bench_powder(format!("TP {}", 7000 + n), format!("RAL {}", 7000 + n));
         let key = domain::powder::catalogue::aggregate_local_id(&spec.identity()?);
         commands
             .powders

@@ -166,6 +166,34 @@ impl Cluster {
             .to_owned()
     }
 
+    /// One reception of 2.5 kg and one new client through `server`, each read back at once.
+    async fn write_round(&self, server: &Server, token: &str, powder: &str, round: usize) {
+        let received = self
+            .graphql(server, Some(token), RECEIVE, json!({ "id": powder }))
+            .await;
+        assert_eq!(received["data"]["receivePowder"], true, "{received}");
+        let name = format!("Client {round} SARL");
+        let created = self
+            .graphql(server, Some(token), CREATE_CLIENT, json!({ "name": name }))
+            .await;
+        assert_eq!(
+            created["data"]["createClient"]["companyName"], name,
+            "{created}"
+        );
+        assert!(created.get("extensions").is_none(), "{created}");
+    }
+
+    async fn sign_up(&self, server: &Server, workshop: &str, email: &str) -> uuid::Uuid {
+        let signed_up = self
+            .graphql(server, None, SIGN_UP, sign_up(workshop, email))
+            .await;
+        signed_up["data"]["signUp"]["workspaceId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{signed_up}"))
+            .parse()
+            .unwrap()
+    }
+
     async fn connect(&self) -> PgConnection {
         PgConnection::connect(&self.url("checks")).await.unwrap()
     }
@@ -319,33 +347,9 @@ async fn two_servers_apply_each_effect_once_and_the_survivor_takes_over_after_a_
     // own writes (B waits on A's checkpoints).
     for round in 0..6 {
         let server = if round % 2 == 0 { &a } else { &b };
-        let received = cluster
-            .graphql(server, Some(&token), RECEIVE, json!({ "id": powder }))
-            .await;
-        assert_eq!(received["data"]["receivePowder"], true, "{received}");
-        let name = format!("Client {round} SARL");
-        let created = cluster
-            .graphql(server, Some(&token), CREATE_CLIENT, json!({ "name": name }))
-            .await;
-        assert_eq!(
-            created["data"]["createClient"]["companyName"], name,
-            "{created}"
-        );
-        assert!(created.get("extensions").is_none(), "{created}");
+        cluster.write_round(server, &token, &powder, round).await;
     }
-    let first = cluster
-        .graphql(
-            &b,
-            None,
-            SIGN_UP,
-            sign_up("Atelier Deux", "deux@example.fr"),
-        )
-        .await;
-    let first: uuid::Uuid = first["data"]["signUp"]["workspaceId"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{first}"))
-        .parse()
-        .unwrap();
+    let first = cluster.sign_up(&b, "Atelier Deux", "deux@example.fr").await;
 
     // SIGKILL: no graceful shutdown, no lock released by us; PostgreSQL ends A's sessions.
     let mut a = a;
@@ -360,33 +364,11 @@ async fn two_servers_apply_each_effect_once_and_the_survivor_takes_over_after_a_
 
     // B now applies on its own.
     for round in 6..9 {
-        let received = cluster
-            .graphql(&b, Some(&token), RECEIVE, json!({ "id": powder }))
-            .await;
-        assert_eq!(received["data"]["receivePowder"], true, "{received}");
-        let name = format!("Client {round} SARL");
-        let created = cluster
-            .graphql(&b, Some(&token), CREATE_CLIENT, json!({ "name": name }))
-            .await;
-        assert_eq!(
-            created["data"]["createClient"]["companyName"], name,
-            "{created}"
-        );
-        assert!(created.get("extensions").is_none(), "{created}");
+        cluster.write_round(&b, &token, &powder, round).await;
     }
     let second = cluster
-        .graphql(
-            &b,
-            None,
-            SIGN_UP,
-            sign_up("Atelier Trois", "trois@example.fr"),
-        )
+        .sign_up(&b, "Atelier Trois", "trois@example.fr")
         .await;
-    let second: uuid::Uuid = second["data"]["signUp"]["workspaceId"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{second}"))
-        .parse()
-        .unwrap();
 
     // Each effect once: nine receptions of 2.5 kg, nine clients, three trial reminders per
     // new workshop (queued by a reactor in the transaction of its checkpoint).
