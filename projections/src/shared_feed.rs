@@ -196,6 +196,9 @@ pub struct ReaderSettings {
     pub poll_interval: Duration,
     /// Retry delay when events exist but a transaction still in flight hides them.
     pub in_flight_retry: Duration,
+    /// Shortest time between two reads: under load every append would wake the reader, so
+    /// it read one event per statement; waiting this long lets one read take them all.
+    pub min_read_interval: Duration,
 }
 
 impl Default for ReaderSettings {
@@ -203,6 +206,7 @@ impl Default for ReaderSettings {
         Self {
             poll_interval: Duration::from_millis(500),
             in_flight_retry: Duration::from_millis(5),
+            min_read_interval: Duration::from_millis(2),
         }
     }
 }
@@ -224,6 +228,7 @@ pub async fn run(
     let mut conn: Option<PgConnection> = None;
     let mut placed = false;
     let mut wait = Duration::ZERO;
+    let mut last_read: Option<tokio::time::Instant> = None;
     while !*shutdown.borrow() {
         if wait > Duration::ZERO {
             tokio::select! {
@@ -237,6 +242,16 @@ pub async fn run(
                 _ = shutdown.changed() => continue,
             }
         }
+        if let Some(read_at) = last_read {
+            let ready = read_at + settings.min_read_interval;
+            if tokio::time::Instant::now() < ready {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(ready) => {}
+                    _ = shutdown.changed() => continue,
+                }
+            }
+        }
+        last_read = Some(tokio::time::Instant::now());
         let mut refresh_due = tokio::time::Instant::now() >= next_refresh;
         new_events.borrow_and_update();
         if let Some(appends) = appends.as_mut() {
