@@ -114,14 +114,13 @@ impl AppState {
         let Some(position) = receipt.position else {
             return Ok(());
         };
-        let parked = self.await_position(position, names).await?;
-        if parked {
-            crate::warnings::recorded(serde_json::json!({
-                "commandId": receipt.command_id,
-                "aggregateType": receipt.aggregate_type,
-                "aggregateId": receipt.aggregate_id,
-                "events": receipt.event_count,
-            }));
+        if self.await_position(position, names).await? {
+            crate::warnings::recorded(
+                receipt.command_id,
+                receipt.aggregate_type,
+                &receipt.aggregate_id,
+                &receipt.event_types,
+            );
         }
         Ok(())
     }
@@ -138,12 +137,12 @@ impl AppState {
         };
         if self.await_position(position, names).await? {
             for written in &receipt.written {
-                crate::warnings::recorded(serde_json::json!({
-                    "commandId": receipt.command_id,
-                    "aggregateType": written.aggregate_type,
-                    "aggregateId": written.aggregate_id,
-                    "events": written.event_types,
-                }));
+                crate::warnings::recorded(
+                    receipt.command_id,
+                    written.aggregate_type,
+                    &written.aggregate_id,
+                    &written.event_types,
+                );
             }
         }
         Ok(())

@@ -198,15 +198,14 @@ impl ApiError {
             crate::warnings::READ_MODEL_PARKED,
             message,
         )
-        .with_details(serde_json::json!({
-            "readModels": read_models,
-            "writeRecorded": recorded,
+        .with_details({
             // The ids and numbers the command decided: what the screen would have shown.
-            "recorded": crate::warnings::recorded_details()
-                .map_or(serde_json::Value::Null, |details| details["recorded"].clone()),
-            "known": crate::warnings::recorded_details()
-                .map_or(serde_json::Value::Null, |details| details["known"].clone()),
-        }))
+            let mut details = crate::warnings::recorded_details()
+                .unwrap_or_else(|| serde_json::json!({ "recorded": null, "known": null }));
+            details["readModels"] = read_models.into();
+            details["writeRecorded"] = recorded.into();
+            details
+        })
     }
 }
 

@@ -64,9 +64,21 @@ pub async fn collect<T>(request: impl Future<Output = T>) -> (T, Vec<Warning>) {
         .await
 }
 
-/// A write this request's command made: reported if its read model turns out parked.
-pub fn recorded(receipt: Value) {
-    let _ = REQUEST.try_with(|request| request.borrow_mut().recorded.push(receipt));
+/// An aggregate this request's command wrote, with its events' types: reported when its
+/// read model turns out parked.
+pub fn recorded(
+    command_id: uuid::Uuid,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    event_types: &[String],
+) {
+    let written = json!({
+        "commandId": command_id,
+        "aggregateType": aggregate_type,
+        "aggregateId": aggregate_id,
+        "events": event_types,
+    });
+    let _ = REQUEST.try_with(|request| request.borrow_mut().recorded.push(written));
 }
 
 /// A figure a command of this request decided (`number` of a quote…), reported beside the

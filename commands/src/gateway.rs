@@ -32,6 +32,9 @@ pub struct CommandReceipt {
     /// Feed position of the last event written, what read-your-writes waits for.
     pub position: Option<Position>,
     pub event_count: usize,
+    /// The types of the events written, in order: what the caller can report of a write
+    /// whose read model is unavailable.
+    pub event_types: Vec<String>,
 }
 
 /// Sends commands of one aggregate type to the event log.
@@ -152,6 +155,7 @@ where
                     last_sequence: None,
                     position: None,
                     event_count,
+                    event_types: vec![],
                 });
             }
             let new_events = events
@@ -165,6 +169,10 @@ where
                 })
                 .collect::<Result<Vec<_>, serde_json::Error>>()
                 .map_err(|error| CommandError::Store(Box::new(error)))?;
+            let event_types: Vec<String> = new_events
+                .iter()
+                .map(|event| event.event_type.clone())
+                .collect();
             let metadata = serde_json::to_value(meta.to_map(command_id, now))
                 .map_err(|error| CommandError::Store(Box::new(error)))?;
             let appended = append(
@@ -189,6 +197,7 @@ where
                         last_sequence: Some(last_sequence as i64),
                         position: Some(position),
                         event_count,
+                        event_types,
                     });
                 }
                 Err(AppendError::Conflict) => {
