@@ -282,15 +282,7 @@ async fn write_commands(
             meta.workspace_id = Uuid::now_v7();
             // A sign-up writes four events in one commit (registration, consent, trial,
             // owner); the renames write one each.
-            WorkspaceCommand::SignUp {
-                name: format!("Atelier bench {writer}"),
-                owner: Uuid::now_v7(),
-                consent: Consent {
-                    terms_version: "bench".into(),
-                    privacy_policy_version: "bench".into(),
-                    data_processing: true,
-                },
-            }
+            sign_up(format!("Atelier bench {writer}"))
         } else {
             WorkspaceCommand::Rename {
                 name: format!("Atelier bench {writer}-{index}"),
@@ -402,8 +394,19 @@ pub(crate) fn percentile(sorted: &[f64], fraction: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-/// A throw-away database `<name>_<suffix>`, migrated, with one registered workshop: where the
-/// feature benches (`bench-clients`, `bench-quotes`) run.
+/// A workshop's sign-up (four events in one commit: registration, consent, trial, owner).
+pub(crate) fn sign_up(name: String) -> WorkspaceCommand {
+    WorkspaceCommand::SignUp {
+        name,
+        owner: Uuid::now_v7(),
+        consent: Consent {
+            terms_version: "bench".into(),
+            privacy_policy_version: "bench".into(),
+            data_processing: true,
+        },
+    }
+}
+
 /// A polyester gloss powder of the bench catalogue, in 25 kg cartons at 13.90 €/kg.
 pub(crate) fn bench_powder(
     reference: String,
@@ -432,6 +435,8 @@ pub(crate) fn bench_powder(
     }
 }
 
+/// A throw-away database `<name>_<suffix>`, migrated, with one registered workshop: where the
+/// feature benches (`bench-clients`, `bench-quotes`) run.
 pub(crate) struct BenchWorkshop {
     pub name: String,
     pub pool: PgPool,
@@ -458,15 +463,7 @@ pub(crate) async fn bench_workshop(config: &Config, suffix: &str) -> anyhow::Res
         .execute(
             &meta,
             AGGREGATE_LOCAL_ID,
-            WorkspaceCommand::SignUp {
-                name: "Atelier du banc d'essai".to_owned(),
-                owner: Uuid::now_v7(),
-                consent: Consent {
-                    terms_version: "2026-11".to_owned(),
-                    privacy_policy_version: "2026-11".to_owned(),
-                    data_processing: true,
-                },
-            },
+            sign_up("Atelier du banc d'essai".to_owned()),
         )
         .await?;
     Ok(BenchWorkshop {

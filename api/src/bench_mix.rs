@@ -13,7 +13,7 @@ use domain::client::{ClientKind, ClientProfile};
 use domain::powder::catalogue::PowderCommand;
 use domain::powder::movement::MovementCommand;
 use domain::quote::pricing::Surface;
-use domain::workspace::{Consent, WorkspaceCommand, AGGREGATE_LOCAL_ID};
+use domain::workspace::AGGREGATE_LOCAL_ID;
 use rust_decimal::Decimal;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -34,15 +34,7 @@ pub async fn prepare(commands: &Commands, writer: usize) -> anyhow::Result<Works
         .execute(
             &meta,
             AGGREGATE_LOCAL_ID,
-            WorkspaceCommand::SignUp {
-                name: format!("Atelier mix {writer}"),
-                owner: Uuid::now_v7(),
-                consent: Consent {
-                    terms_version: "bench".into(),
-                    privacy_policy_version: "bench".into(),
-                    data_processing: true,
-                },
-            },
+            crate::bench::sign_up(format!("Atelier mix {writer}")),
         )
         .await?;
     let spec = crate::bench::bench_powder("TP 7016".to_owned(), "RAL 7016".to_owned());

@@ -124,7 +124,6 @@ enum Outcome {
     Permanent(String),
 }
 
-/// Delivers due emails until `shutdown` turns true.
 /// Connections of the mailer's own pool: the poll, and a second for what one delivery
 /// reads while another step of it holds the first.
 pub const OWN_CONNECTIONS: u32 = 2;
