@@ -2,11 +2,12 @@
 
 use std::process::{Command, Output};
 
-use sqlx::{Connection, Executor, PgConnection};
+mod common;
 
-const SERVER: &str = "postgres://postgres@127.0.0.1:5432";
+use sqlx::{Connection, PgConnection};
 
 struct Database {
+    server: String,
     url: String,
     name: String,
 }
@@ -14,12 +15,10 @@ struct Database {
 impl Database {
     fn new() -> Self {
         let name = format!("tg_cli_{}", uuid::Uuid::new_v4().simple());
-        let server = std::env::var("TEST_DATABASE_URL")
-            .ok()
-            .and_then(|url| url.rsplit_once('/').map(|(server, _)| server.to_owned()))
-            .unwrap_or_else(|| SERVER.to_owned());
+        let server = common::server();
         Self {
             url: format!("{server}/{name}"),
+            server,
             name,
         }
     }
@@ -37,18 +36,7 @@ impl Database {
 
 impl Drop for Database {
     fn drop(&mut self) {
-        let (url, name) = (self.url.replace(&self.name, "postgres"), self.name.clone());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            if let Ok(mut admin) = PgConnection::connect(&url).await {
-                let _ = admin
-                    .execute(format!("drop database if exists {name} with (force)").as_str())
-                    .await;
-            }
-        });
+        common::drop_database(&self.server, &self.name);
     }
 }
 

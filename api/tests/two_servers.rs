@@ -9,10 +9,11 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
-use sqlx::{Connection, Executor, PgConnection};
+mod common;
 
-const SERVER: &str = "postgres://postgres@127.0.0.1:5432";
+use serde_json::{json, Value};
+use sqlx::{Connection, PgConnection};
+
 const OWNER_EMAIL: &str = "gerant@demo.thermogestion.fr";
 const OWNER_PASSWORD: &str = "Demo-Thermolaquage-2026";
 /// The fail-over bound the operations guide promises (leases are retried every second).
@@ -40,10 +41,7 @@ struct Cluster {
 impl Cluster {
     fn new() -> Self {
         let database = format!("tg_two_{}", uuid::Uuid::new_v4().simple());
-        let server = std::env::var("TEST_DATABASE_URL")
-            .ok()
-            .and_then(|url| url.rsplit_once('/').map(|(server, _)| server.to_owned()))
-            .unwrap_or_else(|| SERVER.to_owned());
+        let server = common::server();
         let dir = std::env::temp_dir().join(&database);
         std::fs::create_dir_all(&dir).unwrap();
         Self {
@@ -221,24 +219,8 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let url = format!("{}/postgres", self.server);
-        let name = self.database.clone();
         let _ = std::fs::remove_dir_all(&self.dir);
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                if let Ok(mut admin) = PgConnection::connect(&url).await {
-                    let _ = admin
-                        .execute(format!("drop database if exists {name} with (force)").as_str())
-                        .await;
-                }
-            });
-        })
-        .join()
-        .unwrap();
+        common::drop_database(&self.server, &self.database);
     }
 }
 
