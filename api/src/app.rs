@@ -26,8 +26,14 @@ pub struct AppState {
     pub commands: Commands,
     pub subscriptions: Subscriptions,
     pub metrics: Metrics,
+    /// Who may read `/metrics` (`METRICS_TOKEN`, `METRICS_ADDR`).
+    pub metrics_access: http::metrics_access::MetricsAccess,
     pub keys: Arc<Keys>,
     pub limits: Arc<Limits>,
+    /// `TRUSTED_PROXIES`: whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<http::client_address::TrustedProxies>,
+    /// How much a request may carry (`BODY_LIMIT_*`).
+    pub body_limits: http::request_size::BodyLimits,
     /// Where links in emails point (`PUBLIC_BASE_URL`).
     pub public_base_url: Arc<str>,
     pub message_domain: Arc<str>,
@@ -55,8 +61,11 @@ impl AppState {
             commands,
             subscriptions,
             metrics,
+            metrics_access: http::metrics_access::MetricsAccess::new(config),
             keys: Arc::new(Keys::new(&config.jwt_secret)),
             limits: Arc::new(Limits::new(config.rate_limits)),
+            body_limits: config.body_limits,
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
             public_base_url: config.public_base_url.trim_end_matches('/').into(),
             message_domain: config.message_domain().into(),
             secrets: config.secret_box(),
@@ -66,7 +75,10 @@ impl AppState {
                     .expect("mail configuration checked at start"),
             ),
             oauth_providers: Arc::new(config.oauth_providers.clone()),
-            supplier_catalogue_url: config.supplier_catalogue_url.as_deref().map(Arc::from),
+            supplier_catalogue_url: config
+                .supplier_catalogue_url
+                .as_ref()
+                .map(|url| Arc::from(url.expose_secret())),
             read_your_writes_timeout: read_your_writes::DEFAULT_TIMEOUT,
             photos: config.photo_store().expect("photo storage"),
             photo_quota_bytes: config.photo_quota_bytes,
@@ -85,6 +97,23 @@ impl AppState {
             }),
             pennylane_api_base: config.pennylane_api_base.as_str().into(),
         }
+    }
+
+    /// Who calls, from the `Authorization` header; a signed-in caller's request counts
+    /// against its user's and its workspace's budgets (`limits::Limits::request`).
+    pub async fn authenticate(&self, authorization: Option<&str>) -> crate::auth::Authentication {
+        let authentication = crate::auth::authenticate(&self.pool, &self.keys, authorization).await;
+        if let crate::auth::Authentication::Actor(actor) = &authentication {
+            if let Err(throttled) = self.limits.request(actor.account_id, actor.workspace_id) {
+                tracing::info!(
+                    account_id = %actor.account_id,
+                    scope = ?throttled.scope,
+                    "request over its budget"
+                );
+                return crate::auth::Authentication::Throttled(throttled);
+            }
+        }
+        authentication
     }
 
     /// Sends a command to the caller's workspace aggregate, then waits until `read_models`
@@ -192,6 +221,8 @@ impl AppState {
 /// for port 0 and read the port chosen.
 pub struct Application {
     listener: TcpListener,
+    /// `METRICS_ADDR`, when metrics have an address of their own.
+    metrics_listener: Option<TcpListener>,
     state: AppState,
     shutdown: watch::Sender<bool>,
     run_workers: bool,
@@ -212,12 +243,21 @@ impl Application {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
+        let metrics_listener = match config.metrics_addr {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on METRICS_ADDR {addr}"))?,
+            ),
+            None => None,
+        };
         // Checked before the state, which builds a mailer of its own for test emails.
         let mailer = config.mailer().context("mail configuration")?;
         let state = AppState::new(pool, Subscriptions::default(), config);
         let mailer = mailer.with_events(state.commands.clone());
         Ok(Self {
             listener,
+            metrics_listener,
             state,
             shutdown: watch::Sender::new(false),
             run_workers: true,
@@ -238,6 +278,14 @@ impl Application {
             .unwrap_or(0)
     }
 
+    /// The port of `METRICS_ADDR`, when configured.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
+            .map(|addr| addr.port())
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
@@ -251,6 +299,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let Self {
             listener,
+            metrics_listener,
             state,
             shutdown,
             run_workers,
@@ -284,6 +333,20 @@ impl Application {
         } else {
             vec![]
         };
+        let metrics_server = metrics_listener.map(|listener| {
+            let router = http::metrics_router(state.clone());
+            let mut until = shutdown.subscribe();
+            tokio::spawn(async move {
+                let served = axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = until.wait_for(|stopped| *stopped).await;
+                    })
+                    .await;
+                if let Err(error) = served {
+                    tracing::error!(%error, "the metrics listener stopped");
+                }
+            })
+        });
         let schema = graphql::build(state.clone());
         let router = http::router(state, schema);
         let mut until = shutdown.subscribe();
@@ -296,6 +359,9 @@ impl Application {
             let _ = until.wait_for(|stopped| *stopped).await;
         })
         .await?;
+        if let Some(metrics_server) = metrics_server {
+            let _ = metrics_server.await;
+        }
         let _ = stop_workers.send(true);
         for worker in workers {
             let _ = worker.await;

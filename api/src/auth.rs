@@ -1,8 +1,10 @@
 //! Who is calling: access tokens (JWT, HS256, 15 minutes) and the `Actor` they stand for.
 //!
-//! The token names an account and a workspace; the role is read again from the membership
-//! on every request, so a role change or a deactivation takes effect at once, not when the
-//! token expires.
+//! The token names an account, a workspace and the login it belongs to (`sid`, the refresh
+//! family); the role is read again from the membership on every request, and the login is
+//! checked alive, so a role change, a deactivation, a logout or a new password takes effect
+//! at once, not when the token expires. `iss` and `aud` are checked: a token signed with
+//! the same secret for another purpose is not an access token here.
 
 use chrono::{DateTime, Duration, Utc};
 use domain::{ErrorKind, Role};
@@ -15,6 +17,8 @@ use uuid::Uuid;
 use crate::ApiError;
 
 pub const ACCESS_TOKEN_MINUTES: i64 = 15;
+const ISSUER: &str = "thermogestion";
+const AUDIENCE: &str = "thermogestion-api";
 
 pub struct Keys {
     encoding: EncodingKey,
@@ -39,6 +43,12 @@ struct Claims {
     ws: Uuid,
     /// The login passed the second factor.
     tfa: bool,
+    /// The login (refresh family) this token belongs to.
+    sid: Uuid,
+    /// This token, for the audit trail.
+    jti: Uuid,
+    iss: String,
+    aud: String,
     iat: i64,
     exp: i64,
 }
@@ -49,18 +59,18 @@ pub struct AccessToken {
     pub expires_at: DateTime<Utc>,
 }
 
-pub fn issue(
-    keys: &Keys,
-    account_id: Uuid,
-    workspace_id: Uuid,
-    two_factor: bool,
-) -> Result<AccessToken, ApiError> {
+/// An access token for the login `session`.
+pub fn issue(keys: &Keys, session: &commands::session::Session) -> Result<AccessToken, ApiError> {
     let now = Utc::now();
-    let expires_at = now + Duration::minutes(ACCESS_TOKEN_MINUTES);
+    let expires_at = (now + Duration::minutes(ACCESS_TOKEN_MINUTES)).min(session.expires_at);
     let claims = Claims {
-        sub: account_id,
-        ws: workspace_id,
-        tfa: two_factor,
+        sub: session.account_id,
+        ws: session.workspace_id,
+        tfa: session.two_factor,
+        sid: session.family_id,
+        jti: Uuid::new_v4(),
+        iss: ISSUER.to_owned(),
+        aud: AUDIENCE.to_owned(),
         iat: now.timestamp(),
         exp: expires_at.timestamp(),
     };
@@ -101,6 +111,8 @@ pub enum Authentication {
     Actor(Actor),
     /// A token was sent but is expired, forged or no longer matches a membership.
     Rejected,
+    /// A valid caller whose per-user or per-workspace budget is spent.
+    Throttled(crate::limits::Throttled),
 }
 
 impl Authentication {
@@ -132,6 +144,7 @@ impl Authentication {
                 "SESSION_INVALID",
                 "session expirée ou invalide, veuillez vous reconnecter",
             )),
+            Self::Throttled(throttled) => Err(throttled.error()),
         }
     }
 }
@@ -143,10 +156,21 @@ pub async fn authenticate(pool: &PgPool, keys: &Keys, header: Option<&str>) -> A
     };
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 5;
+    validation.set_issuer(&[ISSUER]);
+    validation.set_audience(&[AUDIENCE]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     let Ok(data) = decode::<Claims>(token.trim(), &keys.decoding, &validation) else {
         return Authentication::Rejected;
     };
     let claims = data.claims;
+    match commands::session::is_live(pool, claims.sid, claims.sub).await {
+        Ok(true) => {}
+        Ok(false) => return Authentication::Rejected,
+        Err(error) => {
+            tracing::error!(error.cause_chain = ?error, "cannot check a session");
+            return Authentication::Rejected;
+        }
+    }
     let membership = async {
         // Only `member`: a workshop with another read model parked still signs in, and
         // hears about the parked one from what it reads.

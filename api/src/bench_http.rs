@@ -54,6 +54,11 @@ pub async fn run(config: &Config, args: BenchHttpArgs) -> anyhow::Result<()> {
     let mut config = config.clone();
     config.database_url = SecretString::from(url);
     config.addr = "127.0.0.1:0".parse()?;
+    // A load test measures the server, not the per-user budgets it would throttle at.
+    let unlimited = std::num::NonZeroU32::MAX;
+    config.rate_limits.requests_per_user_per_minute = unlimited;
+    config.rate_limits.requests_per_workspace_per_minute = unlimited;
+    config.rate_limits.sign_up_per_ip_per_hour = unlimited;
     let app = crate::app::Application::build(&config).await?;
     let port = app.port();
     let stop = app.shutdown_handle();

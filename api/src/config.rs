@@ -38,10 +38,21 @@ pub struct Config {
     pub environment: Environment,
     /// Gmail / Outlook, when their OAuth client is configured.
     pub oauth_providers: Vec<commands::mail_settings::OAuthProvider>,
-    /// The powder supplier's catalogue export (PrestaShop webservice JSON).
-    pub supplier_catalogue_url: Option<String>,
+    /// The powder supplier's catalogue export (PrestaShop webservice JSON). Its query
+    /// string may hold the shop's `ws_key`: kept secret like a password.
+    pub supplier_catalogue_url: Option<SecretString>,
     /// Attempts allowed at login, sign-up, password reset and invitation (`RATE_LIMIT_*`).
     pub rate_limits: crate::limits::RateLimits,
+    /// The proxies in front of us (`TRUSTED_PROXIES`): only theirs `X-Forwarded-For` is read.
+    pub trusted_proxies: crate::http::client_address::TrustedProxies,
+    /// `/metrics` on an address of its own (`METRICS_ADDR`), absent from the public one.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Bearer token `/metrics` asks for (`METRICS_TOKEN`).
+    pub metrics_token: Option<SecretString>,
+    /// Emails one workshop sends per Paris day (`EMAIL_QUOTA_PER_WORKSPACE_PER_DAY`).
+    pub email_quota_per_day: u32,
+    /// Bytes a request may carry, without and with a session (`BODY_LIMIT_*`).
+    pub body_limits: crate::http::request_size::BodyLimits,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,9 +122,12 @@ impl Config {
                 })
             }
         };
+        // Production unless said otherwise: a server started without its configuration must
+        // not run with the secrets published in this file (anyone could mint an owner's
+        // token). Laptops, the demo and the tests say `development` explicitly.
         let environment = match read("THERMOGESTION_ENV")?.as_deref() {
-            None | Some("development") => Environment::Development,
-            Some("production") => Environment::Production,
+            Some("development") => Environment::Development,
+            None | Some("production") => Environment::Production,
             Some(other) => {
                 return Err(ConfigError::Invalid {
                     name: "THERMOGESTION_ENV",
@@ -121,26 +135,45 @@ impl Config {
                 })
             }
         };
-        let jwt_secret = read("THERMOGESTION_JWT_SECRET")?.unwrap_or_else(|| DEV_JWT_SECRET.into());
-        if environment == Environment::Production && jwt_secret == DEV_JWT_SECRET {
-            return Err(ConfigError::Invalid {
-                name: "THERMOGESTION_JWT_SECRET",
-                reason: "production refuses the development secret: set a random secret of 32 bytes or more".into(),
-            });
-        }
+        let development_default = |name: &'static str, default: &str, how: &str| {
+            match (read(name)?, environment) {
+                (Some(value), Environment::Production) if value == default => {
+                    Err(ConfigError::Invalid {
+                        name,
+                        reason: format!(
+                            "la production refuse la valeur de développement publiée dans le code : {how} \
+                             / production refuses the development value published in the source: {how}"
+                        ),
+                    })
+                }
+                (Some(value), _) => Ok(value),
+                (None, Environment::Development) => Ok(default.to_owned()),
+                (None, Environment::Production) => Err(ConfigError::Invalid {
+                    name,
+                    reason: format!(
+                        "absent ; la production (le défaut) l'exige : {how}, ou THERMOGESTION_ENV=development \
+                         sur un poste de développement / missing; production (the default) requires it: {how}, \
+                         or THERMOGESTION_ENV=development on a developer's machine"
+                    ),
+                }),
+            }
+        };
+        let jwt_secret = development_default(
+            "THERMOGESTION_JWT_SECRET",
+            DEV_JWT_SECRET,
+            "openssl rand -base64 48",
+        )?;
         if jwt_secret.len() < 32 {
             return Err(ConfigError::Invalid {
                 name: "THERMOGESTION_JWT_SECRET",
                 reason: "must be at least 32 characters".into(),
             });
         }
-        let secret_key = read("THERMOGESTION_SECRET_KEY")?.unwrap_or_else(|| DEV_SECRET_KEY.into());
-        if environment == Environment::Production && secret_key == DEV_SECRET_KEY {
-            return Err(ConfigError::Invalid {
-                name: "THERMOGESTION_SECRET_KEY",
-                reason: "production refuses the development key: set 32 random bytes in base64 (openssl rand -base64 32)".into(),
-            });
-        }
+        let secret_key = development_default(
+            "THERMOGESTION_SECRET_KEY",
+            DEV_SECRET_KEY,
+            "openssl rand -base64 32",
+        )?;
         if commands::secret_box::SecretBox::new(&secret_key).is_err() {
             return Err(ConfigError::Invalid {
                 name: "THERMOGESTION_SECRET_KEY",
@@ -227,10 +260,80 @@ impl Config {
                 "RATE_LIMIT_INVITATIONS_PER_WORKSPACE_PER_HOUR",
                 defaults.invitations_per_workspace_per_hour,
             )?,
+            requests_per_user_per_minute: rate(
+                "RATE_LIMIT_REQUESTS_PER_USER_PER_MINUTE",
+                defaults.requests_per_user_per_minute,
+            )?,
+            requests_per_workspace_per_minute: rate(
+                "RATE_LIMIT_REQUESTS_PER_WORKSPACE_PER_MINUTE",
+                defaults.requests_per_workspace_per_minute,
+            )?,
+            test_emails_per_workspace_per_hour: rate(
+                "RATE_LIMIT_TEST_EMAILS_PER_WORKSPACE_PER_HOUR",
+                defaults.test_emails_per_workspace_per_hour,
+            )?,
+        };
+        let body_defaults = crate::http::request_size::BodyLimits::default();
+        let bytes = |name: &'static str, default: usize| -> Result<usize, ConfigError> {
+            match read(name)? {
+                None => Ok(default),
+                Some(text) => match text.trim().parse::<usize>() {
+                    Ok(bytes) if bytes >= 4096 => Ok(bytes),
+                    _ => Err(ConfigError::Invalid {
+                        name,
+                        reason: format!("{text:?} is not a number of bytes of at least 4096"),
+                    }),
+                },
+            }
+        };
+        let body_limits = crate::http::request_size::BodyLimits {
+            anonymous_bytes: bytes("BODY_LIMIT_ANONYMOUS_BYTES", body_defaults.anonymous_bytes)?,
+            signed_in_bytes: bytes("BODY_LIMIT_SIGNED_IN_BYTES", body_defaults.signed_in_bytes)?,
+        };
+        let metrics_addr = match read("METRICS_ADDR")? {
+            None => None,
+            Some(text) => Some(text.trim().parse().map_err(|_| ConfigError::Invalid {
+                name: "METRICS_ADDR",
+                reason: format!("{text:?} is not an address such as 10.0.0.5:9100"),
+            })?),
+        };
+        let metrics_token = read("METRICS_TOKEN")?;
+        if metrics_token.as_ref().is_some_and(|token| token.len() < 24) {
+            return Err(ConfigError::Invalid {
+                name: "METRICS_TOKEN",
+                reason: "must be at least 24 characters (openssl rand -base64 32)".into(),
+            });
+        }
+        let trusted_proxies = match read("TRUSTED_PROXIES")? {
+            None => Default::default(),
+            Some(text) => {
+                crate::http::client_address::TrustedProxies::parse(&text).map_err(|reason| {
+                    ConfigError::Invalid {
+                        name: "TRUSTED_PROXIES",
+                        reason,
+                    }
+                })?
+            }
+        };
+        let email_quota_per_day = match read("EMAIL_QUOTA_PER_WORKSPACE_PER_DAY")? {
+            None => workers::mailer::DAILY_QUOTA,
+            Some(text) => text
+                .trim()
+                .parse::<NonZeroU32>()
+                .map(NonZeroU32::get)
+                .map_err(|_| ConfigError::Invalid {
+                    name: "EMAIL_QUOTA_PER_WORKSPACE_PER_DAY",
+                    reason: format!("{text:?} is not a positive number of emails"),
+                })?,
         };
         Ok(Self {
+            email_quota_per_day,
+            trusted_proxies,
+            metrics_addr,
+            metrics_token: metrics_token.map(SecretString::from),
+            body_limits,
             rate_limits,
-            supplier_catalogue_url: read("SUPPLIER_CATALOGUE_URL")?,
+            supplier_catalogue_url: read("SUPPLIER_CATALOGUE_URL")?.map(SecretString::from),
             oauth_providers,
             jwt_secret: jwt_secret.into(),
             secret_key: secret_key.into(),
@@ -286,6 +389,7 @@ impl Config {
             &self.mail_from,
         )?
         .with_workspace_transports(self.secret_box())
+        .with_daily_quota(Some(self.email_quota_per_day))
         .with_oauth_providers(self.oauth_providers.clone()))
     }
 
@@ -316,11 +420,15 @@ mod tests {
 
     use super::*;
 
+    /// A developer's machine: `THERMOGESTION_ENV=development` unless `vars` say otherwise.
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
+        let mut map: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
+        map.entry("THERMOGESTION_ENV".into())
+            .or_insert_with(|| "development".into());
+        map.retain(|_, value| !value.is_empty());
         Config::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -363,8 +471,72 @@ mod tests {
     }
 
     #[test]
+    fn without_a_stated_environment_it_is_production_and_wants_its_secrets() {
+        // THERMOGESTION_ENV unset.
+        let error = config(&[("THERMOGESTION_ENV", "")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("THERMOGESTION_JWT_SECRET"), "{error}");
+        assert!(error.contains("THERMOGESTION_ENV=development"), "{error}");
+        assert!(
+            error.contains("absent") && error.contains("missing"),
+            "{error}"
+        );
+        let secret = "k".repeat(48);
+        let error = config(&[
+            ("THERMOGESTION_ENV", ""),
+            ("THERMOGESTION_JWT_SECRET", &secret),
+        ])
+        .unwrap_err();
+        assert!(
+            error.to_string().starts_with("THERMOGESTION_SECRET_KEY"),
+            "{error}"
+        );
+        let config = config(&[
+            ("THERMOGESTION_ENV", ""),
+            ("THERMOGESTION_JWT_SECRET", &secret),
+            (
+                "THERMOGESTION_SECRET_KEY",
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(config.environment, Environment::Production);
+    }
+
+    #[test]
+    fn no_secret_prints_in_the_configuration() {
+        let config = config(&[
+            (
+                "SUPPLIER_CATALOGUE_URL",
+                "https://shop.example/api/products?ws_key=CLE-SECRETE",
+            ),
+            ("EMAIL_OAUTH_GOOGLE_CLIENT_ID", "client-id"),
+            ("EMAIL_OAUTH_GOOGLE_CLIENT_SECRET", "OAUTH-SECRET"),
+            ("STRIPE_SECRET_KEY", "sk_test_SECRET"),
+            ("THERMOGESTION_JWT_SECRET", &"J".repeat(40)),
+        ])
+        .unwrap();
+        let printed = format!("{config:?}");
+        for secret in [
+            "CLE-SECRETE",
+            "OAUTH-SECRET",
+            "sk_test_SECRET",
+            "JJJJ",
+            DEV_SECRET_KEY,
+        ] {
+            assert!(!printed.contains(secret), "{secret} printed in {printed}");
+        }
+        assert!(printed.contains("client-id"), "{printed}");
+    }
+
+    #[test]
     fn production_refuses_the_development_secret() {
-        let error = config(&[("THERMOGESTION_ENV", "production")]).unwrap_err();
+        let error = config(&[
+            ("THERMOGESTION_ENV", "production"),
+            ("THERMOGESTION_JWT_SECRET", DEV_JWT_SECRET),
+        ])
+        .unwrap_err();
         assert!(
             error.to_string().starts_with("THERMOGESTION_JWT_SECRET"),
             "{error}"
@@ -399,6 +571,10 @@ mod tests {
             ("THERMOGESTION_LOG_FORMAT", "xml"),
             ("THERMOGESTION_ENV", "staging"),
             ("THERMOGESTION_JWT_SECRET", "short"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, le-proxy"),
+            ("METRICS_ADDR", "partout"),
+            ("METRICS_TOKEN", "court"),
+            ("BODY_LIMIT_ANONYMOUS_BYTES", "12"),
             ("RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE", "0"),
             ("RATE_LIMIT_INVITATIONS_PER_WORKSPACE_PER_HOUR", "beaucoup"),
         ] {

@@ -17,10 +17,14 @@ pub struct ApiError {
     reason: &'static str,
     message: String,
     /// Structured facts the client can act on (the matching clients of a duplicate…).
-    details: Option<serde_json::Value>,
+    /// Boxed, like `throttle`: rare, and errors are kept small.
+    details: Option<Box<serde_json::Value>>,
     /// The input it refuses, as a path (`input.lines.0.quantity`, `width_mm`), so a form can
     /// point at the field.
     field: Option<String>,
+    /// A spent per-user or per-workspace budget: `Retry-After` and `RateLimit-*` headers.
+    /// Boxed: errors travel in every `Result` of the API, kept small.
+    throttle: Option<Box<crate::limits::Throttled>>,
     cause: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -36,13 +40,37 @@ impl ApiError {
             message: message.into(),
             details: None,
             field: None,
+            throttle: None,
             cause: None,
+        }
+    }
+
+    /// A refusal of a spent budget: the response says when to come back.
+    pub fn with_throttle(mut self, throttle: crate::limits::Throttled) -> Self {
+        self.throttle = Some(Box::new(throttle));
+        self
+    }
+
+    /// `Retry-After` and the IETF draft's `RateLimit-*` headers of a spent budget.
+    pub fn throttle_headers(&self) -> Vec<(&'static str, String)> {
+        match &self.throttle {
+            None => Vec::new(),
+            Some(throttle) => {
+                let seconds = throttle.retry_after_seconds().to_string();
+                vec![
+                    ("retry-after", seconds.clone()),
+                    ("ratelimit-limit", throttle.limit.to_string()),
+                    ("ratelimit-remaining", "0".to_owned()),
+                    ("ratelimit-reset", seconds),
+                    ("ratelimit-policy", format!("{};w=60", throttle.limit)),
+                ]
+            }
         }
     }
 
     /// Adds `extensions.details` to the GraphQL error.
     pub fn with_details(mut self, details: serde_json::Value) -> Self {
-        self.details = Some(details);
+        self.details = Some(Box::new(details));
         self
     }
 
@@ -59,6 +87,7 @@ impl ApiError {
             message: INTERNAL_MESSAGE.to_owned(),
             details: None,
             field: None,
+            throttle: None,
             cause: Some(cause.into()),
         }
     }
@@ -219,7 +248,7 @@ impl From<ApiError> for async_graphql::Error {
                 extensions.set("field", field.as_str());
             }
             if let Some(details) = &error.details {
-                if let Ok(value) = async_graphql::Value::from_json(details.clone()) {
+                if let Ok(value) = async_graphql::Value::from_json(details.as_ref().clone()) {
                     extensions.set("details", value);
                 }
             }
@@ -238,7 +267,13 @@ impl IntoResponse for ApiError {
         if let Some(field) = &self.field {
             body["field"] = field.as_str().into();
         }
-        (self.status(), axum::Json(body)).into_response()
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        for (name, value) in self.throttle_headers() {
+            if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+                response.headers_mut().insert(name, value);
+            }
+        }
+        response
     }
 }
 

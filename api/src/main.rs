@@ -95,6 +95,9 @@ async fn main() -> anyhow::Result<()> {
     telemetry::init("info,sqlx=warn", config.log_format);
     match cli.command {
         Command::Serve { demo } => {
+            if demo {
+                refuse_demo_in_production(&config)?;
+            }
             let app = Application::build(&config).await?;
             if demo {
                 seed_demo(&app.state().pool, &app.state().commands, &config).await?;
@@ -155,6 +158,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Demo => {
+            refuse_demo_in_production(&config)?;
             let pool = migrated_pool(&config).await?;
             let commands = Commands::new(pool.clone());
             seed_demo(&pool, &commands, &config).await?;
@@ -330,6 +334,19 @@ async fn migrated_pool(config: &Config) -> anyhow::Result<sqlx::PgPool> {
     let pool = pool(config).await?;
     db::MIGRATOR.run(&pool).await?;
     Ok(pool)
+}
+
+/// The demo workshop's owner has a password printed in the README: never on a production
+/// database.
+fn refuse_demo_in_production(config: &Config) -> anyhow::Result<()> {
+    if config.environment == api::config::Environment::Production {
+        anyhow::bail!(
+            "la démo refuse THERMOGESTION_ENV=production (son mot de passe est public) ; \
+             lancez-la avec THERMOGESTION_ENV=development / the demo refuses production (its \
+             password is public): run it with THERMOGESTION_ENV=development"
+        );
+    }
+    Ok(())
 }
 
 async fn seed_demo(

@@ -2,17 +2,32 @@
 //! workshop's scan of the paper the client signed) and the logos of quote templates. Only
 //! PNG and JPEG, at most 1 MiB and of sensible dimensions; the size is read from the header
 //! before anything is decoded, so a tiny file announcing a gigapixel image is refused
-//! without allocating it.
+//! without allocating it. The header also gives the pixel format: a 200 KB PNG of
+//! 5000×5000 pixels in 16-bit RGBA would take 200 MB once decoded, so what the decoded
+//! picture will weigh is checked too. Decoding is CPU work of up to a second: it runs on
+//! tokio's blocking threads, at most `DECODING_AT_ONCE` at a time, so it neither stalls the
+//! requests sharing the async threads nor piles up memory under a flood of uploads.
 
 use std::io::Cursor;
+use std::sync::LazyLock;
 
 use base64::Engine;
-use image::{DynamicImage, GenericImageView, ImageFormat, Rgb, RgbImage};
+use image::codecs::jpeg::JpegDecoder;
+use image::codecs::png::PngDecoder;
+use image::{DynamicImage, GenericImageView, ImageDecoder, ImageFormat, Rgb, RgbImage};
+use tokio::sync::Semaphore;
 
 use crate::ApiError;
 
 pub const MAX_BYTES: usize = 1024 * 1024;
 const MAX_SIDE: u32 = 5000;
+/// What the decoded picture may weigh: a 4000×4000 photo of a receipt in 8-bit RGB (48 MB)
+/// passes, a 16-bit or 25-megapixel RGBA one does not.
+pub const MAX_DECODED_BYTES: u64 = 48 * 1024 * 1024;
+/// Images decoded at once by the process, whoever sends them: with the budget above, at
+/// most about 200 MB of decoding at any time.
+const DECODING_AT_ONCE: usize = 2;
+static DECODING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(DECODING_AT_ONCE));
 /// Wider images are scaled down before drawing: neither a signature nor a logo needs more
 /// on paper.
 const DRAWN_WIDTH: u32 = 800;
@@ -79,8 +94,17 @@ fn invalid(reason: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::new(domain::ErrorKind::Validation, reason, message.into())
 }
 
-/// Reads base64 (a `data:image/…;base64,` URL from a canvas, or plain base64).
-pub fn from_base64(text: &str, upload: Upload) -> Result<CheckedImage, ApiError> {
+/// Reads base64 (a `data:image/…;base64,` URL from a canvas, or plain base64) and checks
+/// the image off the async threads.
+pub async fn from_base64(text: &str, upload: Upload) -> Result<CheckedImage, ApiError> {
+    let text = text.to_owned();
+    let _turn = DECODING.acquire().await.map_err(ApiError::internal)?;
+    tokio::task::spawn_blocking(move || from_base64_now(&text, upload))
+        .await
+        .map_err(ApiError::internal)?
+}
+
+fn from_base64_now(text: &str, upload: Upload) -> Result<CheckedImage, ApiError> {
     let payload = match text.split_once(";base64,") {
         Some((prefix, payload)) if prefix.starts_with("data:") => payload,
         _ => text,
@@ -126,8 +150,13 @@ pub fn check(bytes: Vec<u8>, upload: Upload) -> Result<CheckedImage, ApiError> {
         ImageFormat::Jpeg => "image/jpeg",
         _ => return Err(not_an_image()),
     };
-    let reader = image::io::Reader::with_format(Cursor::new(&bytes), format);
-    let (width, height) = reader.into_dimensions().map_err(|_| not_an_image())?;
+    let decoder = match format {
+        ImageFormat::Png => {
+            Decoder::Png(PngDecoder::new(Cursor::new(&bytes[..])).map_err(|_| not_an_image())?)
+        }
+        _ => Decoder::Jpeg(JpegDecoder::new(Cursor::new(&bytes[..])).map_err(|_| not_an_image())?),
+    };
+    let (width, height) = decoder.dimensions();
     let min_side = upload.min_side();
     if width.min(height) < min_side || width.max(height) > MAX_SIDE {
         return Err(invalid(
@@ -138,13 +167,65 @@ pub fn check(bytes: Vec<u8>, upload: Upload) -> Result<CheckedImage, ApiError> {
             ),
         ));
     }
-    let decoded =
-        image::load_from_memory_with_format(&bytes, format).map_err(|_| not_an_image())?;
+    let decoded_bytes = decoder.total_bytes();
+    if decoded_bytes > MAX_DECODED_BYTES {
+        return Err(invalid(
+            upload.dimensions(),
+            format!(
+                "{} mesure {width}×{height} pixels en {} : {} Mo une fois décodée, au plus {} Mo",
+                upload.noun(),
+                decoder.pixel_format(),
+                decoded_bytes.div_ceil(1024 * 1024),
+                MAX_DECODED_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    let decoded = decoder.decode().map_err(|_| not_an_image())?;
     Ok(CheckedImage {
         bytes,
         content_type,
         drawn: drawable(decoded),
     })
+}
+
+/// The header read, the pixels not yet: one decoder per accepted format. Lives on the
+/// stack of one check, so the size difference of its variants does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Decoder<'a> {
+    Png(PngDecoder<Cursor<&'a [u8]>>),
+    Jpeg(JpegDecoder<Cursor<&'a [u8]>>),
+}
+
+impl Decoder<'_> {
+    fn dimensions(&self) -> (u32, u32) {
+        match self {
+            Self::Png(decoder) => decoder.dimensions(),
+            Self::Jpeg(decoder) => decoder.dimensions(),
+        }
+    }
+
+    fn total_bytes(&self) -> u64 {
+        match self {
+            Self::Png(decoder) => decoder.total_bytes(),
+            Self::Jpeg(decoder) => decoder.total_bytes(),
+        }
+    }
+
+    /// In the refusal's words: what makes a picture heavy.
+    fn pixel_format(&self) -> String {
+        let color = match self {
+            Self::Png(decoder) => decoder.color_type(),
+            Self::Jpeg(decoder) => decoder.color_type(),
+        };
+        format!("{} bits par pixel", u32::from(color.bytes_per_pixel()) * 8)
+    }
+
+    fn decode(self) -> image::ImageResult<DynamicImage> {
+        match self {
+            Self::Png(decoder) => DynamicImage::from_decoder(decoder),
+            Self::Jpeg(decoder) => DynamicImage::from_decoder(decoder),
+        }
+    }
 }
 
 /// Scaled down if wide, and laid on white: a canvas drawing is transparent around the ink.
@@ -181,6 +262,53 @@ mod tests {
         bytes
     }
 
+    /// A valid 1×1 PNG whose header then announces `width`×`height`: what an attacker
+    /// sends, a few bytes claiming a huge picture.
+    fn announcing(width: u32, height: u32, color: png::ColorType, depth: png::BitDepth) -> Vec<u8> {
+        let mut file = Vec::new();
+        let mut encoder = png::Encoder::new(&mut file, 1, 1);
+        encoder.set_color(color);
+        encoder.set_depth(depth);
+        let mut writer = encoder.write_header().unwrap();
+        writer
+            .write_image_data(&[0; 8][..color.samples() * depth as usize / 8])
+            .unwrap();
+        drop(writer);
+        // Signature (8), IHDR's length (4) and type (4), then width and height, then the CRC
+        // of type and data after the 13 data bytes.
+        file[16..20].copy_from_slice(&width.to_be_bytes());
+        file[20..24].copy_from_slice(&height.to_be_bytes());
+        let crc = crc32fast::hash(&file[12..29]);
+        file[29..33].copy_from_slice(&crc.to_be_bytes());
+        file
+    }
+
+    #[test]
+    fn a_picture_too_heavy_once_decoded_is_refused_from_its_header() {
+        let heavy = announcing(5000, 5000, png::ColorType::RGBA, png::BitDepth::Sixteen);
+        let refused = check(heavy, Upload::Signature).err().unwrap();
+        assert_eq!(refused.reason(), "SIGNATURE_IMAGE_DIMENSIONS");
+        assert!(
+            refused.message().contains("64 bits par pixel") && refused.message().contains("191 Mo"),
+            "{}",
+            refused.message()
+        );
+        // 4000×4000 in 8-bit RGB is within the budget: it gets as far as decoding (and this
+        // one then fails there, its pixels being missing).
+        let light = announcing(4000, 4000, png::ColorType::RGB, png::BitDepth::Eight);
+        assert_eq!(
+            check(light, Upload::Receipt).err().unwrap().reason(),
+            "RECEIPT_IMAGE_INVALID"
+        );
+    }
+
+    #[tokio::test]
+    async fn base64_images_are_checked_off_the_async_threads() {
+        let text = base64::engine::general_purpose::STANDARD.encode(png(300, 100));
+        let checked = from_base64(&text, Upload::Signature).await.unwrap();
+        assert_eq!(checked.drawn.width(), 300);
+    }
+
     #[test]
     fn a_transparent_drawing_is_laid_on_white() {
         let checked = check(png(200, 80), Upload::Signature).unwrap();
@@ -211,7 +339,7 @@ mod tests {
             "SIGNATURE_IMAGE_TOO_LARGE"
         );
         assert_eq!(
-            reason(from_base64("pas du base64 !", signature)),
+            reason(from_base64_now("pas du base64 !", signature)),
             "SIGNATURE_IMAGE_INVALID"
         );
         // A small logo is fine where a signature is not.
@@ -225,7 +353,7 @@ mod tests {
             base64::engine::general_purpose::STANDARD.encode(png(300, 100))
         );
         assert_eq!(
-            from_base64(&data_url, signature).unwrap().drawn.width(),
+            from_base64_now(&data_url, signature).unwrap().drawn.width(),
             300
         );
     }

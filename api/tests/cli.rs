@@ -27,6 +27,7 @@ impl Database {
         Command::new(env!("CARGO_BIN_EXE_thermogestion"))
             .args(args)
             .env("DATABASE_URL", &self.url)
+            .env("THERMOGESTION_ENV", "development")
             .env("THERMOGESTION_LOG_FORMAT", "pretty")
             .env("RUST_LOG", "warn")
             .output()
@@ -135,4 +136,59 @@ fn parked_sequences_are_listed_and_retried_once_from_the_command_line() {
     assert!(again.contains("nothing parked matches"), "{again}");
     let unknown = database.run(&["projections", "retry", "--projection", "nope"]);
     assert!(!unknown.status.success());
+}
+
+/// Without `THERMOGESTION_ENV` the binary is in production: it refuses to start on the
+/// development secrets published in the source, says which variable to set, and never
+/// seeds the demo (its password is public).
+#[test]
+fn production_is_the_default_and_wants_real_secrets() {
+    let database = Database::new();
+    let run = |env: &[(&str, &str)], args: &[&str]| -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_thermogestion"));
+        command
+            .args(args)
+            .env_remove("THERMOGESTION_ENV")
+            .env_remove("THERMOGESTION_JWT_SECRET")
+            .env_remove("THERMOGESTION_SECRET_KEY")
+            .env("DATABASE_URL", &database.url)
+            .env("THERMOGESTION_ADDR", "127.0.0.1:0")
+            .env("RUST_LOG", "warn");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        command.output().expect("run thermogestion")
+    };
+    let refused = run(&[], &["serve"]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("THERMOGESTION_JWT_SECRET"), "{said}");
+    assert!(said.contains("THERMOGESTION_ENV=development"), "{said}");
+
+    let published = run(
+        &[("THERMOGESTION_JWT_SECRET", api::config::DEV_JWT_SECRET)],
+        &["serve"],
+    );
+    assert!(!published.status.success());
+    assert!(String::from_utf8_lossy(&published.stderr).contains("refuse"));
+
+    let secrets = [
+        (
+            "THERMOGESTION_JWT_SECRET",
+            "a-real-secret-of-more-than-thirty-two-bytes",
+        ),
+        (
+            "THERMOGESTION_SECRET_KEY",
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        ),
+    ];
+    for args in [&["serve", "--demo"][..], &["demo"][..]] {
+        let demo = run(&secrets, args);
+        assert!(!demo.status.success(), "{args:?}");
+        let said = String::from_utf8_lossy(&demo.stderr);
+        assert!(
+            said.contains("la démo refuse THERMOGESTION_ENV=production"),
+            "{said}"
+        );
+    }
 }

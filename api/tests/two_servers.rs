@@ -64,6 +64,7 @@ impl Cluster {
         command
             .current_dir(&self.dir)
             .env("DATABASE_URL", self.url(application))
+            .env("THERMOGESTION_ENV", "development")
             .env("THERMOGESTION_LOG_FORMAT", "pretty")
             .env("RUST_LOG", "warn")
             .env("DATABASE_MAX_CONNECTIONS", "10");

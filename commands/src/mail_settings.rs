@@ -37,7 +37,7 @@ impl Security {
 
 /// An OAuth2 provider workshops send through (Gmail, Outlook). Endpoints are configurable so
 /// tests (and sovereign deployments) can point elsewhere.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct OAuthProvider {
     /// `google` or `microsoft`.
     pub name: String,
@@ -49,6 +49,24 @@ pub struct OAuthProvider {
     pub smtp_host: String,
     pub smtp_port: u16,
     pub security: Security,
+}
+
+impl std::fmt::Debug for OAuthProvider {
+    /// Never the client secret: configurations get logged.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("OAuthProvider")
+            .field("name", &self.name)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[REDACTED]")
+            .field("auth_url", &self.auth_url)
+            .field("token_url", &self.token_url)
+            .field("scope", &self.scope)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("security", &self.security)
+            .finish()
+    }
 }
 
 /// OAuth2 tokens of a workshop's mailbox, opened.

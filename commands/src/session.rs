@@ -3,6 +3,11 @@
 //! Each refresh returns a new token and retires the old one. Presenting a retired token means
 //! it was copied: the whole family (that login's chain) is revoked, the thief and the owner
 //! both have to log in again.
+//!
+//! The family is also what access tokens stand on: each names its family (`sid`), checked
+//! on every request, so a logout or a new password ends the access tokens already handed
+//! out too, not only their refresh. A family lives `SESSION_MAX_DAYS` from its login,
+//! however often it is refreshed: then the password is asked again (ASVS 3.3.2).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -13,6 +18,8 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 pub const REFRESH_TOKEN_DAYS: i64 = 30;
+/// A login's absolute lifetime.
+pub const SESSION_MAX_DAYS: i64 = 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
@@ -28,6 +35,8 @@ pub enum SessionError {
 #[derive(Debug, Clone)]
 pub struct Session {
     pub refresh_token: String,
+    /// The login chain: what access tokens name (`sid`).
+    pub family_id: Uuid,
     pub account_id: Uuid,
     pub workspace_id: Uuid,
     pub expires_at: DateTime<Utc>,
@@ -54,12 +63,22 @@ pub async fn open(
 ) -> Result<Session, SessionError> {
     let family_id = Uuid::now_v7();
     let mut tx = pool.begin().await?;
-    sqlx::query("insert into session_family (family_id, account_id) values ($1, $2)")
-        .bind(family_id)
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
-    let session = issue(&mut tx, family_id, account_id, workspace_id, two_factor).await?;
+    let started: DateTime<Utc> = sqlx::query_scalar(
+        "insert into session_family (family_id, account_id) values ($1, $2) returning created_at",
+    )
+    .bind(family_id)
+    .bind(account_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let session = issue(
+        &mut tx,
+        family_id,
+        started,
+        account_id,
+        workspace_id,
+        two_factor,
+    )
+    .await?;
     tx.commit().await?;
     Ok(session)
 }
@@ -67,12 +86,14 @@ pub async fn open(
 async fn issue(
     conn: &mut PgConnection,
     family_id: Uuid,
+    started: DateTime<Utc>,
     account_id: Uuid,
     workspace_id: Uuid,
     two_factor: bool,
 ) -> Result<Session, SessionError> {
     let refresh_token = new_token();
-    let expires_at = Utc::now() + Duration::days(REFRESH_TOKEN_DAYS);
+    let expires_at = (Utc::now() + Duration::days(REFRESH_TOKEN_DAYS))
+        .min(started + Duration::days(SESSION_MAX_DAYS));
     sqlx::query(
         "insert into refresh_token (token_hash, family_id, account_id, workspace_id, expires_at, two_factor)
          values ($1, $2, $3, $4, $5, $6)",
@@ -87,6 +108,7 @@ async fn issue(
     .await?;
     Ok(Session {
         refresh_token,
+        family_id,
         account_id,
         workspace_id,
         expires_at,
@@ -94,15 +116,18 @@ async fn issue(
     })
 }
 
-/// Locks the family of `refresh_token`; returns it if it exists and is not revoked.
+/// A family as locked: its id, whether it is revoked, when its login happened.
+type LockedFamily = (Uuid, bool, DateTime<Utc>);
+
+/// Locks the family of `refresh_token`, if the token is known.
 async fn lock_family(
     conn: &mut PgConnection,
     refresh_token: &str,
-) -> Result<Option<(Uuid, bool)>, sqlx::Error> {
+) -> Result<Option<LockedFamily>, sqlx::Error> {
     // Rotation and revocation take this lock first, and only then touch tokens: they never
     // wait on each other crosswise.
     sqlx::query_as(
-        "select f.family_id, f.revoked_at is not null from session_family f
+        "select f.family_id, f.revoked_at is not null, f.created_at from session_family f
          where f.family_id = (select family_id from refresh_token where token_hash = $1)
          for update",
     )
@@ -115,10 +140,16 @@ async fn lock_family(
 pub async fn rotate(pool: &PgPool, refresh_token: &str) -> Result<Session, SessionError> {
     domain::limits::account::REFRESH_TOKEN.check(refresh_token)?;
     let mut tx = pool.begin().await?;
-    let Some((family_id, revoked)) = lock_family(&mut tx, refresh_token).await? else {
+    let Some((family_id, revoked, started)) = lock_family(&mut tx, refresh_token).await? else {
         return Err(SessionError::Invalid);
     };
     if revoked {
+        return Err(SessionError::Invalid);
+    }
+    if started + Duration::days(SESSION_MAX_DAYS) <= Utc::now() {
+        // Its absolute lifetime is over: ended for good, the password is asked again.
+        revoke_family(&mut tx, family_id).await?;
+        tx.commit().await?;
         return Err(SessionError::Invalid);
     }
     let rotated: Option<(Uuid, Uuid, bool)> = sqlx::query_as(
@@ -130,7 +161,15 @@ pub async fn rotate(pool: &PgPool, refresh_token: &str) -> Result<Session, Sessi
     .fetch_optional(&mut *tx)
     .await?;
     if let Some((account_id, workspace_id, two_factor)) = rotated {
-        let session = issue(&mut tx, family_id, account_id, workspace_id, two_factor).await?;
+        let session = issue(
+            &mut tx,
+            family_id,
+            started,
+            account_id,
+            workspace_id,
+            two_factor,
+        )
+        .await?;
         tx.commit().await?;
         return Ok(session);
     }
@@ -160,11 +199,31 @@ async fn revoke_family(conn: &mut PgConnection, family_id: Uuid) -> Result<(), s
 pub async fn close(pool: &PgPool, refresh_token: &str) -> Result<(), SessionError> {
     domain::limits::account::REFRESH_TOKEN.check(refresh_token)?;
     let mut tx = pool.begin().await?;
-    if let Some((family_id, _)) = lock_family(&mut tx, refresh_token).await? {
+    if let Some((family_id, _, _)) = lock_family(&mut tx, refresh_token).await? {
         revoke_family(&mut tx, family_id).await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Whether the login `family_id` of `account_id` still stands: not logged out, not revoked
+/// by a new password or a replay, within its absolute lifetime. Asked on every request
+/// carrying an access token (a primary-key lookup).
+pub async fn is_live(
+    pool: &PgPool,
+    family_id: Uuid,
+    account_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let live: Option<bool> = sqlx::query_scalar(
+        "select revoked_at is null and created_at > now() - make_interval(days => $3)
+         from session_family where family_id = $1 and account_id = $2",
+    )
+    .bind(family_id)
+    .bind(account_id)
+    .bind(SESSION_MAX_DAYS as i32)
+    .fetch_optional(pool)
+    .await?;
+    Ok(live.unwrap_or(false))
 }
 
 /// Ends every login of an account (its password changed).

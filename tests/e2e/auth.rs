@@ -1,6 +1,6 @@
 //! Sign-up, login, sessions and who may do what.
 
-use serde_json::json;
+use serde_json::{json, Value};
 use tests::{error_code, sign_up_input, spawn_app, SIGN_UP};
 
 const ME: &str = "{ me { accountId email workspaceId role } }";
@@ -176,6 +176,107 @@ async fn logout_ends_the_session() {
         .graphql(REFRESH, json!({ "token": owner.refresh_token }))
         .await;
     assert_eq!(error_code(&refresh), Some("UNAUTHENTICATED"));
+    // The access token handed out before the logout ends with it, not 15 minutes later.
+    let me = app.graphql_as(&owner.access_token, ME, json!({})).await;
+    assert_eq!(error_code(&me), Some("UNAUTHENTICATED"), "{me}");
+    assert_eq!(me["errors"][0]["extensions"]["reason"], "SESSION_INVALID");
+    app.stop().await;
+}
+
+/// A login lasts 30 days however often it is refreshed; then the password is asked again.
+/// The test moves the login's start back instead of waiting.
+#[tokio::test]
+async fn a_session_ends_thirty_days_after_its_login() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let me = app.graphql_as(&owner.access_token, ME, json!({})).await;
+    assert_eq!(me["data"]["me"]["role"], "OWNER", "{me}");
+    let days = commands::session::SESSION_MAX_DAYS;
+    sqlx::query("update session_family set created_at = now() - make_interval(days => $1) + interval '1 minute'")
+        .bind(days as i32)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    // A minute before the end: still open, and a refresh gives a token ending with it.
+    let refreshed = app
+        .graphql(
+            "mutation($token: String!) { refreshSession(refreshToken: $token) { refreshToken refreshTokenExpiresAt } }",
+            json!({ "token": owner.refresh_token }),
+        )
+        .await;
+    let refreshed = &refreshed["data"]["refreshSession"];
+    let ends: chrono::DateTime<chrono::Utc> = refreshed["refreshTokenExpiresAt"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        ends < chrono::Utc::now() + chrono::Duration::minutes(2),
+        "{refreshed}"
+    );
+    sqlx::query("update session_family set created_at = created_at - interval '2 minutes'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let me = app.graphql_as(&owner.access_token, ME, json!({})).await;
+    assert_eq!(error_code(&me), Some("UNAUTHENTICATED"), "{me}");
+    let refresh = app
+        .graphql(REFRESH, json!({ "token": refreshed["refreshToken"] }))
+        .await;
+    assert_eq!(error_code(&refresh), Some("UNAUTHENTICATED"), "{refresh}");
+    app.stop().await;
+}
+
+/// A token signed with the right secret but for another audience or issuer is not an
+/// access token here; the same claims with ours are (so the test can fail).
+#[tokio::test]
+async fn tokens_name_their_issuer_audience_and_login() {
+    use jsonwebtoken::{decode, encode, DecodingKey, EncodingKey, Header, Validation};
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let secret = api::config::DEV_JWT_SECRET.as_bytes();
+    let mut validation = Validation::default();
+    validation.validate_aud = false;
+    let claims: serde_json::Map<String, Value> = decode(
+        &owner.access_token,
+        &DecodingKey::from_secret(secret),
+        &validation,
+    )
+    .unwrap()
+    .claims;
+    for name in ["iss", "aud", "jti", "sid", "sub", "ws", "exp"] {
+        assert!(claims.contains_key(name), "{name} in {claims:?}");
+    }
+    let mint = |changes: &[(&str, Value)]| -> String {
+        let mut claims = claims.clone();
+        for (name, value) in changes {
+            match value {
+                Value::Null => claims.remove(*name),
+                value => claims.insert((*name).to_owned(), value.clone()),
+            };
+        }
+        encode(
+            &Header::default(),
+            &claims,
+            &EncodingKey::from_secret(secret),
+        )
+        .unwrap()
+    };
+    let same = app.graphql_as(&mint(&[]), ME, json!({})).await;
+    assert_eq!(same["data"]["me"]["role"], "OWNER", "{same}");
+    for changes in [
+        vec![("aud", json!("another-service"))],
+        vec![("iss", json!("someone-else"))],
+        vec![("aud", Value::Null)],
+        vec![("sid", json!(uuid::Uuid::new_v4()))],
+    ] {
+        let response = app.graphql_as(&mint(&changes), ME, json!({})).await;
+        assert_eq!(
+            error_code(&response),
+            Some("UNAUTHENTICATED"),
+            "{changes:?}: {response}"
+        );
+    }
     app.stop().await;
 }
 
@@ -398,5 +499,90 @@ async fn logins_are_rate_limited_per_account_and_per_address() {
         .as_str()
         .unwrap()
         .starts_with("trop de tentatives"));
+    app.stop().await;
+}
+
+fn reason(response: &Value) -> &str {
+    response["errors"][0]["extensions"]["reason"]
+        .as_str()
+        .unwrap_or("none")
+}
+
+/// Behind the TLS proxy every connection comes from the proxy: `TRUSTED_PROXIES` makes its
+/// `X-Forwarded-For` name the client, for the rate limits and the login journal; without
+/// it, the header is the client's own words and changes nothing.
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_budget_and_address() {
+    async fn attempt(app: &tests::TestApp, from: &str) -> Value {
+        app.graphql_with_headers(
+            LOGIN_RAW,
+            json!({ "input": { "email": "gerant@atelier.fr", "password": "mauvais-mot-de-passe" } }),
+            &[("x-forwarded-for", from)],
+        )
+        .await
+    }
+    let journal = |app: &tests::TestApp| {
+        let pool = app.db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "select host(ip) from login_attempt where outcome = 'failed' order by attempted_at",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let limits = [
+        ("RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE", "2".to_owned()),
+        ("RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_MINUTE", "100".to_owned()),
+    ];
+    let mut trusted = limits.to_vec();
+    trusted.push(("TRUSTED_PROXIES", "127.0.0.0/8, ::1".to_owned()));
+    let app = tests::spawn_app_with(&trusted).await;
+    app.sign_up("Atelier", "gerant@atelier.fr").await;
+    for _ in 0..2 {
+        assert_eq!(
+            reason(&attempt(&app, "203.0.113.1").await),
+            "BAD_CREDENTIALS"
+        );
+    }
+    assert_eq!(
+        reason(&attempt(&app, "203.0.113.1").await),
+        "TOO_MANY_ATTEMPTS"
+    );
+    // Another client behind the same proxy still has its budget; a spoofed left-most hop
+    // does not buy a new one.
+    assert_eq!(
+        reason(&attempt(&app, "1.2.3.4, 203.0.113.2").await),
+        "BAD_CREDENTIALS"
+    );
+    assert_eq!(
+        reason(&attempt(&app, "9.9.9.9, 203.0.113.1").await),
+        "TOO_MANY_ATTEMPTS"
+    );
+    let recorded = journal(&app).await;
+    assert!(
+        recorded.iter().all(|ip| ip.starts_with("203.0.113.")),
+        "{recorded:?}"
+    );
+    app.stop().await;
+
+    let app = tests::spawn_app_with(&limits).await;
+    app.sign_up("Atelier", "gerant@atelier.fr").await;
+    assert_eq!(
+        reason(&attempt(&app, "203.0.113.1").await),
+        "BAD_CREDENTIALS"
+    );
+    assert_eq!(
+        reason(&attempt(&app, "203.0.113.2").await),
+        "BAD_CREDENTIALS"
+    );
+    assert_eq!(
+        reason(&attempt(&app, "203.0.113.3").await),
+        "TOO_MANY_ATTEMPTS",
+        "an untrusted header changes nothing"
+    );
+    let recorded = journal(&app).await;
+    assert!(recorded.iter().all(|ip| ip == "127.0.0.1"), "{recorded:?}");
     app.stop().await;
 }

@@ -222,7 +222,11 @@ async fn files_that_cannot_be_imported_say_why_and_write_nothing() {
             "IMPORT_CSV_MALFORMED",
         ),
         (json!(encoded(b"")), "IMPORT_FILE_EMPTY"),
-        (json!("A".repeat(28 * 1024 * 1024)), "IMPORT_FILE_TOO_LARGE"),
+        // Just past the file limit, within what a signed-in request may carry.
+        (
+            json!("A".repeat(commands::client_import::MAX_FILE_BYTES / 3 * 4 + 8)),
+            "IMPORT_FILE_TOO_LARGE",
+        ),
     ] {
         for query in [PREVIEW, CONFIRM] {
             let refused = app.graphql_as(token, query, json!({ "file": file })).await;

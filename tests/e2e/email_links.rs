@@ -130,6 +130,14 @@ async fn a_password_reset_link_sets_a_new_password_and_ends_every_session() {
         Some("UNAUTHENTICATED"),
         "old sessions end: {refresh}"
     );
+    let access = app
+        .graphql_as(&owner.access_token, "{ me { role } }", json!({}))
+        .await;
+    assert_eq!(
+        error_code(&access),
+        Some("UNAUTHENTICATED"),
+        "the access tokens already handed out end too: {access}"
+    );
     let old = app.login("gerant@atelier.fr", None).await;
     assert_eq!(reason(&old), "BAD_CREDENTIALS");
     let new = app

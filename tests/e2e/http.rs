@@ -250,3 +250,74 @@ async fn shutdown_lets_a_request_in_flight_finish() {
         "a stopped server accepts no new connection"
     );
 }
+
+/// `/metrics` is an operator's: behind a token, or on an address of its own, and in
+/// production with neither it is not served at all.
+#[tokio::test]
+async fn metrics_ask_for_their_token_or_live_on_their_own_address() {
+    let token = "jeton-des-metriques-de-24-caracteres-au-moins";
+    let app = tests::spawn_app_with(&[("METRICS_TOKEN", token.to_owned())]).await;
+    let url = format!("{}/metrics", app.address);
+    let without = app.client.get(&url).send().await.unwrap();
+    assert_eq!(without.status(), 401);
+    let body: serde_json::Value = without.json().await.unwrap();
+    assert_eq!(body["reason"], "METRICS_TOKEN_REQUIRED");
+    let wrong = app
+        .client
+        .get(&url)
+        .bearer_auth("jeton-faux")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let right = app
+        .client
+        .get(&url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), 200);
+    assert!(right
+        .text()
+        .await
+        .unwrap()
+        .contains("thermogestion_events_appended_total"));
+    app.stop().await;
+
+    let app = tests::spawn_app_with(&[("METRICS_ADDR", "127.0.0.1:0".to_owned())]).await;
+    assert_eq!(
+        app.get("/metrics").await.status(),
+        404,
+        "absent from the public address"
+    );
+    let private = app.metrics_address.clone().expect("a metrics address");
+    let scraped = app
+        .client
+        .get(format!("{private}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scraped.status(), 200);
+    let graphql = app
+        .client
+        .get(format!("{private}/graphql"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(graphql.status(), 404, "only the metrics there");
+    app.stop().await;
+
+    let app = tests::spawn_app_with(&[
+        ("THERMOGESTION_ENV", "production".to_owned()),
+        ("THERMOGESTION_JWT_SECRET", "j".repeat(48)),
+        (
+            "THERMOGESTION_SECRET_KEY",
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_owned(),
+        ),
+    ])
+    .await;
+    assert_eq!(app.get("/metrics").await.status(), 404);
+    assert_eq!(app.get("/health").await.status(), 200);
+    app.stop().await;
+}

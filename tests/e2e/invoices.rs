@@ -273,7 +273,11 @@ async fn payments_issue_deposit_invoices_and_the_final_invoice_deducts_them() {
         .graphql_as(
             &shop.token,
             &record_payment(),
-            json!({ "id": quote, "input": payment("140.03", "TRANSFER") }),
+            json!({ "id": quote, "input": {
+                // A reference a spreadsheet would run as a formula.
+                "amount": "140.03", "method": "TRANSFER",
+                "reference": "=HYPERLINK(\"http://x.example\";\"virement\")",
+            } }),
         )
         .await;
     let settled = &settled["data"]["recordPayment"];
@@ -462,6 +466,10 @@ async fn payments_issue_deposit_invoices_and_the_final_invoice_deducts_them() {
     let csv = String::from_utf8(csv[3..].to_vec()).unwrap();
     assert_eq!(csv.lines().count(), 4, "{csv}");
     assert!(csv.contains("140,03"), "{csv}");
+    assert!(
+        csv.contains(";-200,04;"),
+        "a credit note's total stays a number: {csv}"
+    );
     let cash = download(
         &app,
         &shop.token,
@@ -470,6 +478,10 @@ async fn payments_issue_deposit_invoices_and_the_final_invoice_deducts_them() {
     .await;
     let cash = cash.text().await.unwrap();
     assert_eq!(cash.lines().count(), 2, "{cash}");
+    assert!(
+        cash.contains("\"'=HYPERLINK(\"\"http://x.example\"\";\"\"virement\"\")\""),
+        "the formula is defused: {cash}"
+    );
     app.stop().await;
 }
 

@@ -102,6 +102,8 @@ impl Drop for TestDb {
 /// The real server, on a random port, against its own database.
 pub struct TestApp {
     pub address: String,
+    /// `METRICS_ADDR`'s address, when the test gave one.
+    pub metrics_address: Option<String>,
     pub db: TestDb,
     /// Receives every email the app sends.
     pub mail: smtp::SmtpSink,
@@ -126,6 +128,9 @@ pub fn generous_rate_limits() -> Vec<(&'static str, String)> {
         "RATE_LIMIT_SIGN_UP_PER_IP_PER_HOUR",
         "RATE_LIMIT_RESET_PER_ACCOUNT_PER_HOUR",
         "RATE_LIMIT_INVITATIONS_PER_WORKSPACE_PER_HOUR",
+        "RATE_LIMIT_REQUESTS_PER_USER_PER_MINUTE",
+        "RATE_LIMIT_REQUESTS_PER_WORKSPACE_PER_MINUTE",
+        "RATE_LIMIT_TEST_EMAILS_PER_WORKSPACE_PER_HOUR",
     ]
     .into_iter()
     .map(|name| (name, "1000000".to_owned()))
@@ -155,17 +160,24 @@ pub async fn spawn_app_with(extra: &[(&str, String)]) -> TestApp {
         "SMTP_URL" => Some(smtp_url.clone()),
         "PUBLIC_BASE_URL" => Some("https://app.thermogestion.test".to_owned()),
         "THERMOGESTION_ADDR" => Some("127.0.0.1:0".to_owned()),
+        "THERMOGESTION_ENV" if !extra.contains_key("THERMOGESTION_ENV") => {
+            Some("development".to_owned())
+        }
         "DATABASE_MAX_CONNECTIONS" => Some("10".to_owned()),
         other => extra.get(other).cloned(),
     })
     .expect("test config");
     let app = Application::build(&config).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let shutdown = app.shutdown_handle();
     let state = app.state().clone();
     let server = tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
+        metrics_address,
         db,
         mail,
         client: reqwest::Client::new(),

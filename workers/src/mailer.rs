@@ -49,7 +49,18 @@ pub struct Mailer {
     /// Gmail / Outlook, for workshops that connected their mailbox.
     oauth_providers: Vec<OAuthProvider>,
     http: reqwest::Client,
+    /// Emails one workshop may send per day (Paris time); past it, the rest wait for the
+    /// next day. Bounds what a compromised or malicious workshop can mail out.
+    daily_quota: Option<u32>,
 }
+
+/// The default of `EMAIL_QUOTA_PER_WORKSPACE_PER_DAY`: a busy workshop sends a few dozen
+/// quotes, invoices and reminders a day.
+pub const DAILY_QUOTA: u32 = 500;
+
+/// A person's own security emails (address check, password reset): never held back by
+/// their workshop's quota, and bounded per account by the API's rate limits.
+const OUTSIDE_QUOTA: &[&str] = &["verify_email", "reset_password"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailerError {
@@ -76,6 +87,7 @@ impl Mailer {
             events: None,
             secrets: None,
             oauth_providers: vec![],
+            daily_quota: Some(DAILY_QUOTA),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
                 .build()
@@ -92,6 +104,12 @@ impl Mailer {
     /// The OAuth2 providers workshops may have connected.
     pub fn with_oauth_providers(mut self, providers: Vec<OAuthProvider>) -> Self {
         self.oauth_providers = providers;
+        self
+    }
+
+    /// At most `quota` emails per workshop per Paris day (`None`: no quota).
+    pub fn with_daily_quota(mut self, quota: Option<u32>) -> Self {
+        self.daily_quota = quota;
         self
     }
 
@@ -180,12 +198,75 @@ pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, sqlx::
     .await?;
     let count = rows.len();
     for queued in rows {
+        if over_quota(pool, mailer, &queued).await? {
+            continue;
+        }
         let outcome = send(pool, mailer, &queued).await;
         if let Some(fact) = record(pool, &queued, outcome).await? {
             log_delivery(mailer, &queued, fact).await;
         }
     }
     Ok(count)
+}
+
+/// Whether `queued` would go past its workshop's daily quota; if so it waits, untouched,
+/// until the next Paris midnight.
+async fn over_quota(pool: &PgPool, mailer: &Mailer, queued: &Queued) -> Result<bool, sqlx::Error> {
+    let Some(quota) = mailer.daily_quota else {
+        return Ok(false);
+    };
+    if OUTSIDE_QUOTA.contains(&queued.kind.as_str()) {
+        return Ok(false);
+    }
+    let (today, tomorrow) = paris_day_bounds(chrono::Utc::now());
+    let sent: i64 = sqlx::query_scalar(
+        "select count(*) from email_outbox
+         where workspace_id = $1 and created_at >= $2 - interval '30 days'
+           and status = 'sent' and sent_at >= $2 and not (kind = any($3))",
+    )
+    .bind(queued.workspace_id)
+    .bind(today)
+    .bind(OUTSIDE_QUOTA)
+    .fetch_one(pool)
+    .await?;
+    if sent < i64::from(quota) {
+        return Ok(false);
+    }
+    sqlx::query(
+        "update email_outbox set status = 'pending', leased_until = null, attempts = attempts - 1,
+                next_attempt_at = $2, last_error = $3
+         where email_id = $1",
+    )
+    .bind(queued.email_id)
+    .bind(tomorrow)
+    .bind(format!(
+        "quota journalier de l'atelier atteint ({quota} emails) : envoi reporté au lendemain"
+    ))
+    .execute(pool)
+    .await?;
+    tracing::warn!(
+        workspace_id = %queued.workspace_id,
+        email_id = %queued.email_id,
+        quota,
+        "daily email quota reached: held until tomorrow"
+    );
+    Ok(true)
+}
+
+/// The start of `now`'s day in Paris and of the next one, in UTC.
+fn paris_day_bounds(
+    now: chrono::DateTime<chrono::Utc>,
+) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    use chrono::TimeZone;
+    let day = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    let start = |day: chrono::NaiveDate| {
+        chrono_tz::Europe::Paris
+            .from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight"))
+            .earliest()
+            .map(|start| start.with_timezone(&chrono::Utc))
+            .unwrap_or(now)
+    };
+    (start(day), start(day.succ_opt().unwrap_or(day)))
 }
 
 async fn send(pool: &PgPool, mailer: &Mailer, queued: &Queued) -> Outcome {
@@ -497,6 +578,22 @@ async fn log_delivery(mailer: &Mailer, queued: &Queued, fact: EmailCommand) {
     let local_id = domain::email::aggregate_local_id(queued.email_id);
     if let Err(error) = commands.emails.execute(&meta, &local_id, fact).await {
         tracing::error!(email_id = %queued.email_id, error = %error, "cannot record the delivery event");
+    }
+}
+
+#[cfg(test)]
+mod quota_tests {
+    #[test]
+    fn a_paris_day_starts_at_local_midnight_in_summer_and_winter() {
+        let at = |text: &str| text.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        assert_eq!(
+            super::paris_day_bounds(at("2026-07-14T21:59:00Z")),
+            (at("2026-07-13T22:00:00Z"), at("2026-07-14T22:00:00Z"))
+        );
+        assert_eq!(
+            super::paris_day_bounds(at("2026-12-03T23:30:00Z")),
+            (at("2026-12-03T23:00:00Z"), at("2026-12-04T23:00:00Z"))
+        );
     }
 }
 

@@ -291,6 +291,9 @@ impl EmailSettingsMutation {
         actor.require(MANAGERS)?;
         let state = state(ctx);
         let to = domain::identity::Email::parse(&to).map_err(|error| ApiError::domain(&error))?;
+        // A test email goes wherever it is told: without a budget, 500 aliases of this
+        // mutation per request would mail anyone from the workshop's address.
+        state.limits.test_email(actor.workspace_id)?;
         let settings = mail_settings::load(&state.pool, &state.secrets, actor.workspace_id)
             .await
             .map_err(settings_error)?;

@@ -888,7 +888,8 @@ impl InvoicingMutation {
                 let checked = crate::uploaded_image::from_base64(
                     text,
                     crate::uploaded_image::Upload::Receipt,
-                )?;
+                )
+                .await?;
                 Some(
                     commands::invoicing::store_receipt(
                         &state.pool,

@@ -6,6 +6,7 @@ mod batch;
 mod client;
 mod email;
 mod email_settings;
+pub mod field_count;
 mod input_errors;
 mod invoicing;
 mod member;
@@ -96,6 +97,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(input_errors::InputErrors)
+        .extension(field_count::FieldCount)
 }
 
 pub fn build(state: AppState) -> AppSchema {

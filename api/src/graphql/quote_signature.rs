@@ -161,7 +161,7 @@ impl QuoteSignatureMutation {
         let state = state(ctx);
         quote_files::visible_quote(&state.pool, &actor, quote_id).await?;
         // Checked before anything is written.
-        let image = uploaded_image::from_base64(&input.image, Upload::Signature)?;
+        let image = uploaded_image::from_base64(&input.image, Upload::Signature).await?;
         let (image_sha256, fresh) = quote_document::store_image(
             &state.pool,
             actor.workspace_id,

@@ -170,7 +170,7 @@ impl QuoteTemplateMutation {
     ) -> async_graphql::Result<UploadedLogo> {
         let actor = actor(ctx)?;
         actor.require(EDITORS)?;
-        let checked = uploaded_image::from_base64(&image, Upload::Logo)?;
+        let checked = uploaded_image::from_base64(&image, Upload::Logo).await?;
         let sha256 = quote_document::store_logo(
             &state(ctx).pool,
             actor.workspace_id,

@@ -273,12 +273,7 @@ pub(super) fn payload(
     session: Session,
     role: Role,
 ) -> Result<SessionPayload, ApiError> {
-    let access = auth::issue(
-        &state.keys,
-        session.account_id,
-        session.workspace_id,
-        session.two_factor,
-    )?;
+    let access = auth::issue(&state.keys, &session)?;
     Ok(SessionPayload {
         access_token: access.token,
         access_token_expires_at: access.expires_at,

@@ -14,7 +14,7 @@ use super::extract::{Path, Query};
 use super::project_files::{check_label_count, label_format, part_labels, powder_line, Format};
 use crate::app::AppState;
 use crate::labels::{label_sheet, Label};
-use crate::{auth, ApiError};
+use crate::ApiError;
 
 const READERS: &[domain::Role] = &[
     domain::Role::Owner,
@@ -39,7 +39,7 @@ pub async fn batch_file(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
+    let authentication = state.authenticate(authorization).await;
     let actor = *authentication.actor()?;
     actor.require(READERS)?;
     let batch_id = Uuid::parse_str(&batch_id).map_err(|_| not_found())?;

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::extract::Query;
 use crate::app::AppState;
 use crate::http::export::spreadsheet_safe;
-use crate::{auth, ApiError};
+use crate::ApiError;
 
 const PAGE: i64 = 1_000;
 const READERS: &[domain::Role] = &[
@@ -106,7 +106,7 @@ pub async fn clients_csv(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
+    let authentication = state.authenticate(authorization).await;
     let actor = *authentication.actor()?;
     actor.require(READERS)?;
     // French spreadsheets expect `;` and read UTF-8 only with a byte-order mark.

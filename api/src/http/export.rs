@@ -9,7 +9,7 @@ use domain::meta;
 use super::extract::Query;
 use crate::app::AppState;
 use crate::audit::{self, RawFilter, READERS};
-use crate::{auth, ApiError};
+use crate::ApiError;
 
 /// Rows per database page while building the file.
 const PAGE: i64 = 1_000;
@@ -24,7 +24,7 @@ pub async fn audit_log_csv(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
+    let authentication = state.authenticate(authorization).await;
     let actor = *authentication.actor()?;
     actor.require(READERS)?;
     let filter = filter.parse()?;
@@ -108,13 +108,27 @@ pub async fn audit_log_csv(
 }
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return)
-/// is prefixed with `'`: the audit log holds text typed by users (emails, names).
+/// is prefixed with `'` (OWASP, CSV injection): every CSV export holds text typed by users
+/// (emails, names, payment references, invoice labels). A plain number stays as it is: a
+/// refund of `-12,50` must still add up in the accountant's sheet.
 pub(crate) fn spreadsheet_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && !plain_number(cell) {
         format!("'{cell}")
     } else {
         cell.to_owned()
     }
+}
+
+/// `-12,50`, `-3`, `-0.5`: digits with one optional sign and decimal separator, which no
+/// spreadsheet reads as a formula.
+fn plain_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let (whole, fraction) = digits
+        .split_once([',', '.'])
+        .map_or((digits, None), |(whole, fraction)| (whole, Some(fraction)));
+    let all_digits =
+        |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit());
+    all_digits(whole) && fraction.is_none_or(all_digits)
 }
 
 #[cfg(test)]
@@ -130,6 +144,12 @@ mod tests {
             ("@SUM(A1)", "'@SUM(A1)"),
             ("gerant@atelier.fr", "gerant@atelier.fr"),
             ("{\"Renamed\":{}}", "{\"Renamed\":{}}"),
+            ("-12,50", "-12,50"),
+            ("-3", "-3"),
+            ("-1+2", "'-1+2"),
+            ("-12,50,3", "'-12,50,3"),
+            ("-", "'-"),
+            ("\t12", "'\t12"),
         ] {
             assert_eq!(super::spreadsheet_safe(cell), safe, "{cell}");
         }

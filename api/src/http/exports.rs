@@ -25,11 +25,12 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::export::spreadsheet_safe;
 use super::extract::{Path, Query};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::invoice_pdf::issued_pdf;
-use crate::{auth, ApiError};
+use crate::ApiError;
 
 const ACCOUNTING: &[domain::Role] = &[
     domain::Role::Owner,
@@ -42,7 +43,7 @@ async fn accountant(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiE
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
+    let authentication = state.authenticate(authorization).await;
     let actor = *authentication.actor()?;
     actor.require(ACCOUNTING)?;
     Ok(actor)
@@ -132,7 +133,7 @@ pub async fn receipt(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
+    let authentication = state.authenticate(authorization).await;
     let actor = *authentication.actor()?;
     actor.require(&[
         domain::Role::Owner,
@@ -294,12 +295,15 @@ fn decimal(value: Decimal) -> String {
     value.to_string().replace('.', ",")
 }
 
+/// Invoices and payments for a spreadsheet: every cell defused (`spreadsheet_safe`).
 fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Result<Response, ApiError> {
     let mut writer = csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(vec![0xEF, 0xBB, 0xBF]);
     for row in rows {
-        writer.write_record(&row).map_err(ApiError::internal)?;
+        writer
+            .write_record(row.iter().map(|cell| spreadsheet_safe(cell)))
+            .map_err(ApiError::internal)?;
     }
     let bytes = writer
         .into_inner()

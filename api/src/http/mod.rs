@@ -1,22 +1,25 @@
 //! Routes: `/graphql` (POST queries, GET GraphiQL), `/health`, `/ready`, `/metrics`.
 
 mod batch_files;
+pub mod client_address;
 mod client_export;
 mod export;
 mod exports;
 mod extract;
 mod metrics;
+pub mod metrics_access;
 mod photos;
 mod project_files;
 mod quote_pdf;
 mod request;
+pub mod request_size;
 pub mod stripe_webhook;
 
 pub use metrics::Metrics;
 pub use request::RequestContext;
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLResponse;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -64,6 +67,12 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
             "/api/v1/photos/{workspace_id}/{photo_id}/{name}",
             get(photos::download),
         )
+        // Every route but `/graphql` (read in `request_size`) and the photos (their own
+        // limit above) reads at most what a request without a session may send.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.body_limits.anonymous_bytes,
+        ))
+        .layer(middleware::map_response(request_size::json_refusals))
         .layer(Extension(schema))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -77,13 +86,23 @@ async fn graphql(
     Extension(schema): Extension<AppSchema>,
     Extension(context): Extension<RequestContext>,
     headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
+    body: axum::body::Body,
+) -> Response {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
-    let request = request.into_inner().data(context).data(authentication);
+    // Who asks decides how much may be read: the token is checked before the body.
+    let authentication = state.authenticate(authorization).await;
+    let limit = match &authentication {
+        auth::Authentication::Actor(_) => state.body_limits.signed_in_bytes,
+        auth::Authentication::Throttled(throttled) => return throttled_graphql(throttled),
+        _ => state.body_limits.anonymous_bytes,
+    };
+    let request = match request_size::read_graphql(&headers, body, limit).await {
+        Ok(request) => request,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let request = request.data(context).data(authentication);
     let (mut response, warnings) = crate::warnings::collect(schema.execute(request)).await;
     for error in &mut response.errors {
         label_engine_error(error);
@@ -108,7 +127,26 @@ async fn graphql(
             .extensions
             .insert("warnings".to_owned(), async_graphql::Value::List(list));
     }
-    response.into()
+    GraphQLResponse::from(response).into_response()
+}
+
+/// A spent budget before anything is read: 429 with `Retry-After` and `RateLimit-*`, the
+/// body a GraphQL error list like any other answer of `/graphql`.
+fn throttled_graphql(throttled: &crate::limits::Throttled) -> Response {
+    let error = throttled.error();
+    let body = serde_json::json!({
+        "errors": [{
+            "message": error.message(),
+            "extensions": { "code": error.kind().as_str(), "reason": error.reason() },
+        }]
+    });
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+    for (name, value) in error.throttle_headers() {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
 }
 
 /// Errors raised by the GraphQL engine itself (syntax, unknown field, limits) carry no code:
@@ -191,7 +229,28 @@ async fn ready(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// The router of `METRICS_ADDR`: `/metrics` alone.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(private_metrics))
+        .with_state(state)
+}
+
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(refused) = state.metrics_access.check_public(&headers) {
+        return refused.into_response();
+    }
+    render_metrics(&state).await
+}
+
+async fn private_metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(refused) = state.metrics_access.check_token(&headers) {
+        return refused.into_response();
+    }
+    render_metrics(&state).await
+}
+
+async fn render_metrics(state: &AppState) -> Response {
     match state.metrics.render(&state.pool).await {
         Ok(text) => (
             [(

@@ -19,7 +19,7 @@ use workers::photo_renditions::{sniff, PhotoFormat, MAX_UPLOAD_BYTES};
 
 use super::extract::{Path, Query};
 use crate::app::AppState;
-use crate::{auth, photo_urls, ApiError};
+use crate::{photo_urls, ApiError};
 
 const SHOP: &[domain::Role] = &[
     domain::Role::Owner,
@@ -55,7 +55,7 @@ pub async fn upload(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
+    let authentication = state.authenticate(authorization).await;
     let actor = *authentication.actor()?;
     actor.require(SHOP)?;
     if file != "photos" {

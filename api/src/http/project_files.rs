@@ -16,7 +16,7 @@ use crate::app::AppState;
 use crate::graphql::QR_PREFIX;
 use crate::labels::{label_sheet, Label, LabelFormat};
 use crate::project_report::{report_pdf, ProjectReport, ReportNc};
-use crate::{auth, ApiError};
+use crate::ApiError;
 use projections::project::ProjectRow;
 
 const READERS: &[domain::Role] = &[
@@ -62,7 +62,7 @@ pub async fn project_file(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
+    let authentication = state.authenticate(authorization).await;
     let actor = *authentication.actor()?;
     actor.require(READERS)?;
     let project_id = Uuid::parse_str(&project_id).map_err(|_| not_found())?;

@@ -13,13 +13,13 @@ use super::extract::Path;
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::quote_files::{self, not_found};
-use crate::{auth, ApiError};
+use crate::ApiError;
 
 async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    let authentication = auth::authenticate(&state.pool, &state.keys, authorization).await;
+    let authentication = state.authenticate(authorization).await;
     Ok(*authentication.actor()?)
 }
 

@@ -1,4 +1,5 @@
 use std::net::{IpAddr, SocketAddr};
+
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -35,7 +36,7 @@ pub async fn observe(State(state): State<AppState>, mut request: Request, next: 
     let ip = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
+        .map(|ConnectInfo(addr)| state.trusted_proxies.client(addr.ip(), request.headers()));
     let route = request
         .extensions()
         .get::<MatchedPath>()
