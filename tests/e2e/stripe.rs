@@ -1,6 +1,7 @@
 //! Online payment: a Stripe Checkout link for the deposit, emailed to the client, created
 //! against a local stand-in of Stripe's API; the signed webhook recording the payment once
-//! (its deposit invoice with it), refusing bad, old or replayed signatures.
+//! (its deposit invoice with it), refusing bad, old or replayed signatures. A connected
+//! account belongs to one workshop at a time.
 
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
@@ -9,7 +10,7 @@ use tests::stripe::StripeStub;
 use tests::{error_code, spawn_app, spawn_app_with, TestApp};
 
 use crate::invoices::{seller_settings, signed_quote};
-use crate::quotes::shop;
+use crate::quotes::{shop, Shop};
 
 const SECRET_KEY: &str = "sk_test_thermogestion";
 const WEBHOOK_SECRET: &str = "whsec_thermogestion";
@@ -249,5 +250,98 @@ async fn without_stripe_keys_there_is_no_link_and_the_webhook_refuses_everything
     // The webhook without a configured secret refuses everything.
     let (status, _) = post_webhook(&app, "{}", "t=1,v1=00").await;
     assert_eq!(status, 409);
+    app.stop().await;
+}
+
+async fn save_account(app: &TestApp, shop: &Shop, account: Option<&str>) -> Value {
+    let mut settings = seller_settings();
+    settings["input"]["stripeAccount"] = json!(account);
+    app.graphql_as(&shop.token, SETTINGS, settings).await
+}
+
+/// What the billing side of the log holds: its events (billing, invoice numbers) and the
+/// last one's position.
+async fn written(app: &TestApp) -> (i64, Option<i64>) {
+    sqlx::query_as(
+        "select count(*), max(global_position) from events
+         where aggregate_type in ('billing', 'counter', 'invoice_settings')",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_connected_account_belongs_to_one_workshop_at_a_time() {
+    let app = spawn_app().await;
+    let (a_owner, a) = shop(&app, "Atelier A", "a@atelier-a.fr").await;
+    let (b_owner, b) = shop(&app, "Atelier B", "b@atelier-b.fr").await;
+    let ok = |saved: Value| assert!(saved["errors"].is_null(), "{saved}");
+    ok(save_account(&app, &a, Some("acct_1Shared")).await);
+    ok(save_account(&app, &b, None).await);
+
+    let before = written(&app).await;
+    for attempt in ["acct_1Shared", "  acct_1Shared "] {
+        let taken = save_account(&app, &b, Some(attempt)).await;
+        let error = &taken["errors"][0];
+        assert_eq!(error["extensions"]["code"], "CONFLICT", "{taken}");
+        assert_eq!(error["extensions"]["reason"], "STRIPE_ACCOUNT_TAKEN");
+        assert_eq!(error["extensions"]["field"], "input.stripeAccount");
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.contains("compte Stripe connecté") && message.contains("autre atelier"),
+            "{message}"
+        );
+    }
+    assert_eq!(
+        written(&app).await,
+        before,
+        "the refused saves wrote nothing"
+    );
+    let read = "query { invoiceSettings { stripeAccount } }";
+    let theirs = app.graphql_as(&b.token, read, json!({})).await;
+    assert_eq!(
+        theirs["data"]["invoiceSettings"]["stripeAccount"],
+        Value::Null,
+        "{theirs}"
+    );
+
+    // Saving it again keeps it; changing it releases the old one.
+    ok(save_account(&app, &a, Some("acct_1Shared")).await);
+    ok(save_account(&app, &a, Some("acct_1A")).await);
+    ok(save_account(&app, &b, Some("acct_1Shared")).await);
+    let back = save_account(&app, &a, Some("acct_1Shared")).await;
+    assert_eq!(error_code(&back), Some("CONFLICT"), "{back}");
+    // Clearing it releases it too.
+    ok(save_account(&app, &b, None).await);
+    ok(save_account(&app, &a, Some("acct_1Shared")).await);
+
+    let registry: Vec<(String, uuid::Uuid)> = sqlx::query_as(
+        "select stripe_account, workspace_id from stripe_connected_account order by 1",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        registry,
+        vec![("acct_1Shared".to_owned(), a_owner.workspace_id)],
+        "A holds what its settings name, B nothing (B is {})",
+        b_owner.workspace_id
+    );
+    let ours = app.graphql_as(&a.token, read, json!({})).await;
+    assert_eq!(
+        ours["data"]["invoiceSettings"]["stripeAccount"],
+        "acct_1Shared"
+    );
+    // Tenant reads never reach the registry: the tenant role has no grant on it.
+    let mut as_b = projections::tenant::begin(&app.db.pool, b_owner.workspace_id)
+        .await
+        .unwrap();
+    let denied = sqlx::query("select 1 from stripe_connected_account")
+        .execute(&mut *as_b)
+        .await
+        .unwrap_err();
+    assert!(denied.to_string().contains("permission denied"), "{denied}");
+    drop(as_b);
     app.stop().await;
 }
