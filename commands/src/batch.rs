@@ -6,7 +6,7 @@
 use chrono::Utc;
 use domain::Position;
 use serde_json::Value;
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 use uuid::Uuid;
 
 use crate::gateway::Decision;
@@ -72,6 +72,20 @@ impl Batch {
         signals: &Signals,
         meta: &CommandMeta,
     ) -> Result<BatchReceipt, BatchError> {
+        let receipt = self.append(pool, meta).await?;
+        signals.announce(receipt.event_count);
+        Ok(receipt)
+    }
+
+    /// Appends inside the caller's transaction, for a write beside the log that must stand
+    /// or fall with these events (the Stripe account registry, ADR 0012). Nothing is
+    /// announced: the caller calls [`Signals::announce`] once the transaction committed, or
+    /// runners woken early would find nothing to read.
+    pub(crate) async fn append(
+        self,
+        executor: impl PgExecutor<'_>,
+        meta: &CommandMeta,
+    ) -> Result<BatchReceipt, BatchError> {
         let command_id = Uuid::now_v7();
         let event_count = self.event_count();
         if event_count == 0 {
@@ -112,7 +126,7 @@ impl Batch {
         .bind(&columns.event_versions)
         .bind(&columns.payloads)
         .bind(&metadata)
-        .fetch_all(pool)
+        .fetch_all(executor)
         .await
         .map_err(|error| match &error {
             // The primary key (aggregate, sequence) is the optimistic lock of each aggregate.
@@ -127,8 +141,6 @@ impl Batch {
             .ok_or(BatchError::Store(sqlx::Error::RowNotFound))?;
         let position = Position::from_xid_text(&xid, global_position)
             .map_err(|error| BatchError::Store(sqlx::Error::Decode(Box::new(error))))?;
-        signals.events_appended.inc_by(event_count as u64);
-        signals.appends.send_modify(|count| *count += 1);
         Ok(BatchReceipt {
             command_id,
             position: Some(position),

@@ -7,7 +7,7 @@ use chrono_tz::Europe::Paris;
 use domain::client::Address;
 use domain::counter::{self, CounterCommand, CounterEvent};
 use domain::invoice::billing::{
-    aggregate_local_id, Billing, BillingCommand, BillingError, Payment, PaymentMethod,
+    aggregate_local_id, Billing, BillingCommand, BillingError, CheckoutPaid, Payment, PaymentMethod,
 };
 use domain::invoice::document::{
     credit_note, deposit_invoice, final_invoice, Buyer, DocumentError, InvoiceLine, Issue,
@@ -300,13 +300,78 @@ pub struct PaymentDraft {
 }
 
 /// Records a payment on a signed quote; before the final invoice, its deposit invoice is
-/// issued in the same commit. A Stripe event already recorded writes nothing.
+/// issued in the same commit.
 pub async fn record_payment(
     pool: &PgPool,
     commands: &Commands,
     meta: &CommandMeta,
     quote_id: Uuid,
     draft: PaymentDraft,
+) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
+    record(pool, commands, meta, quote_id, draft, None).await
+}
+
+/// What a signed Stripe event reports paid, as the webhook read it. None of it is trusted
+/// until the billing matched it against its payment links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StripePaymentDraft {
+    pub event_id: String,
+    pub session_id: String,
+    /// The event's `account`; `None`: the platform's own.
+    pub account: Option<String>,
+    pub currency: String,
+    /// € TTC (`amount_total` over 100).
+    pub amount: Decimal,
+    pub payment_intent: Option<String>,
+    pub received_on: NaiveDate,
+}
+
+/// Records a Stripe Checkout payment on the quote the event names, if the billing finds it
+/// one of its payment links on the workshop's connected account (the platform registry),
+/// in euros, for the link's amount (`BillingError::Stripe…` otherwise, nothing written). An
+/// event already recorded writes nothing.
+pub async fn record_stripe_payment(
+    pool: &PgPool,
+    commands: &Commands,
+    meta: &CommandMeta,
+    quote_id: Uuid,
+    draft: StripePaymentDraft,
+) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
+    let workshop_account =
+        crate::invoice_settings::connected_account(pool, meta.workspace_id).await?;
+    let checkout = CheckoutPaid {
+        session_id: draft.session_id,
+        account: draft.account,
+        currency: draft.currency,
+        amount: draft.amount,
+        workshop_account,
+    };
+    let payment = PaymentDraft {
+        amount: draft.amount,
+        method: PaymentMethod::Stripe,
+        reference: draft.payment_intent,
+        received_on: draft.received_on,
+        stripe_event_id: Some(draft.event_id),
+        receipt_sha256: None,
+    };
+    record(
+        pool,
+        commands,
+        meta,
+        quote_id,
+        payment,
+        Some(Box::new(checkout)),
+    )
+    .await
+}
+
+async fn record(
+    pool: &PgPool,
+    commands: &Commands,
+    meta: &CommandMeta,
+    quote_id: Uuid,
+    draft: PaymentDraft,
+    checkout: Option<Box<CheckoutPaid>>,
 ) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
     let context = context(pool, meta.workspace_id, quote_id).await?;
     let payment_id = Uuid::now_v7();
@@ -326,14 +391,20 @@ pub async fn record_payment(
                 received_on: draft.received_on,
                 stripe_event_id: draft.stripe_event_id.clone(),
                 receipt_sha256: draft.receipt_sha256.clone(),
+                stripe_session_id: None,
             };
             let replayed = payment
                 .stripe_event_id
                 .as_ref()
                 .is_some_and(|event| billing.has_stripe_event(event));
             let mut batch = Batch::default();
+            // A refusal below writes nothing anyway; this only spares a number's decision.
+            let matched = checkout
+                .as_ref()
+                .is_none_or(|checkout| billing.match_checkout(checkout).is_ok());
             let deposit = if billing.final_invoice().is_none()
                 && !replayed
+                && matched
                 && billing_accepts(&billing, &context.figures, draft.amount)
             {
                 let invoice_id = Uuid::now_v7();
@@ -364,6 +435,7 @@ pub async fn record_payment(
                         quote: context.figures.clone(),
                         payment,
                         deposit_invoice: deposit,
+                        checkout: checkout.clone(),
                     },
                     false,
                     now,

@@ -12,6 +12,7 @@ pub mod client_import;
 pub mod email_token;
 mod error;
 mod gateway;
+pub mod invoice_settings;
 pub mod invoicing;
 pub mod mail;
 pub mod mail_settings;
@@ -71,6 +72,16 @@ pub struct Signals {
     pub appends: Arc<watch::Sender<u64>>,
 }
 
+impl Signals {
+    /// After a commit of `event_count` events (none: nothing to tell).
+    pub(crate) fn announce(&self, event_count: usize) {
+        if event_count > 0 {
+            self.events_appended.inc_by(event_count as u64);
+            self.appends.send_modify(|count| *count += 1);
+        }
+    }
+}
+
 /// Every gateway of the application, built once and shared by the API and workers.
 #[derive(Clone)]
 pub struct Commands {
@@ -97,7 +108,9 @@ pub struct Commands {
     /// Yearly numbers of batches (and what comes next).
     pub counters: CommandGateway<NumberCounter>,
     pub billing: CommandGateway<Billing>,
-    pub invoice_settings: CommandGateway<InvoicePolicy>,
+    /// Only through [`invoice_settings::save_invoice_settings`], which keeps the Stripe
+    /// account registry in step with the settings.
+    pub(crate) invoice_settings: CommandGateway<InvoicePolicy>,
     pool: PgPool,
     signals: Signals,
 }

@@ -112,9 +112,9 @@ pub async fn create_payment_link(
     let email = projections::client::find(pool, meta.workspace_id, client_id)
         .await?
         .and_then(|client| client.email);
-    let account = projections::invoicing::settings(pool, meta.workspace_id)
-        .await?
-        .stripe_account;
+    // The registry, not the settings' read model: it is what the webhook checks payments
+    // against, and it never lags behind a change of account.
+    let account = crate::invoice_settings::connected_account(pool, meta.workspace_id).await?;
     let mut client = Client::from_url(stripe.api_base.as_str(), secret);
     if let Some(account) = account.as_deref() {
         let id = account

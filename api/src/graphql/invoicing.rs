@@ -5,9 +5,10 @@
 
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::NaiveDate;
+use commands::invoice_settings::InvoiceSettingsSaveError;
 use commands::invoicing::{BillingSaveError, PaymentDraft};
 use domain::invoice::billing::PaymentMethod;
-use domain::invoice::settings::{Chart, InvoiceSettings, InvoiceSettingsCommand, Seller};
+use domain::invoice::settings::{Chart, InvoiceSettings, Seller};
 use domain::quote::numbering::NumberPattern;
 use domain::{ErrorKind, Role};
 use projections::invoicing::{InvoiceRow, PaymentRow, Period};
@@ -417,6 +418,20 @@ fn save_error(error: BillingSaveError) -> ApiError {
     }
 }
 
+fn settings_error(error: InvoiceSettingsSaveError) -> ApiError {
+    match error {
+        InvoiceSettingsSaveError::Settings(error) => ApiError::from(error),
+        InvoiceSettingsSaveError::Database(error) => ApiError::from(error),
+        InvoiceSettingsSaveError::StripeAccountTaken => {
+            ApiError::domain(&error).with_field("input.stripeAccount")
+        }
+        InvoiceSettingsSaveError::Commit(commands::BatchError::Conflict) => {
+            ApiError::domain(&error)
+        }
+        InvoiceSettingsSaveError::Commit(error) => ApiError::internal(error.to_string()),
+    }
+}
+
 fn today() -> NaiveDate {
     commands::invoicing::paris_day(chrono::Utc::now())
 }
@@ -778,18 +793,15 @@ impl InvoicingMutation {
             stripe_account: input.stripe_account,
         };
         let state = state(ctx);
-        let receipt = state
-            .commands
-            .invoice_settings
-            .execute(
-                &meta(ctx, &actor),
-                domain::invoice::settings::AGGREGATE_LOCAL_ID,
-                InvoiceSettingsCommand::Change(settings),
-            )
-            .await
-            .map_err(ApiError::from)?;
+        let receipt = commands::invoice_settings::save_invoice_settings(
+            &state.commands,
+            &meta(ctx, &actor),
+            settings,
+        )
+        .await
+        .map_err(settings_error)?;
         state
-            .await_projections(&receipt, &[projections::invoicing::NAME])
+            .await_batch(&receipt, &[projections::invoicing::NAME])
             .await?;
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await

@@ -1,8 +1,12 @@
 //! `POST /webhooks/stripe`: Stripe tells us a Checkout session was paid. The body is trusted
 //! only once `Stripe-Signature` checks: HMAC-SHA256 of `{t}.{body}` with the endpoint's
 //! secret, any of the `v1` signatures (Stripe sends several while a secret rolls), within
-//! five minutes of `t` (a replayed old request is refused). The payment is recorded with
-//! the event id: Stripe retries and duplicates find it already there and write nothing.
+//! five minutes of `t` (a replayed old request is refused). A signature only proves Stripe
+//! sent it: the quote's billing then takes the payment only for a Checkout session it opened,
+//! on the workshop's connected account, in euros, for the link's amount
+//! (`Billing::match_checkout`); anything else is logged and answered 200 without effect. The
+//! payment is recorded with the event id: Stripe retries and duplicates find it already
+//! there and write nothing.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -10,9 +14,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
-use commands::invoicing::{paris_day, record_payment, BillingSaveError, PaymentDraft};
+use commands::invoicing::{paris_day, record_stripe_payment, BillingSaveError, StripePaymentDraft};
 use commands::CommandMeta;
-use domain::invoice::billing::PaymentMethod;
 use domain::{DomainError, ErrorKind};
 use hmac::{Hmac, Mac};
 use rust_decimal::Decimal;
@@ -132,32 +135,32 @@ pub async fn stripe_webhook(
         return Ok(received());
     }
     let session = &event["data"]["object"];
-    if session["payment_status"] != "paid" || event_id.is_empty() {
+    // A `completed` of a deferred method (SEPA debit) is not paid yet: its
+    // `async_payment_succeeded` follows.
+    if session["payment_status"] != "paid" {
         return Ok(received());
     }
     let metadata = &session["metadata"];
-    let ids = (
-        metadata["workspace_id"]
+    let uuid = |field: &str| {
+        metadata[field]
             .as_str()
-            .and_then(|id| Uuid::parse_str(id).ok()),
-        metadata["quote_id"]
-            .as_str()
-            .and_then(|id| Uuid::parse_str(id).ok()),
+            .and_then(|id| Uuid::parse_str(id).ok())
+    };
+    // The metadata only says where to look: the billing of that quote decides whether the
+    // session is one it opened. Anyone connected to the platform can make Stripe sign an
+    // event with metadata of their choosing.
+    let facts = (
+        uuid("workspace_id"),
+        uuid("quote_id"),
+        session["id"].as_str(),
+        session["amount_total"].as_i64(),
     );
-    let (Some(workspace_id), Some(quote_id)) = ids else {
-        tracing::warn!(%event_id, "Stripe session without our metadata: ignored");
+    let (Some(workspace_id), Some(quote_id), Some(session_id), Some(cents)) = facts else {
+        tracing::warn!(%event_id, "Stripe event ignored: not a session of ours (no quote, session or amount)");
         return Ok(received());
     };
-    let Some(cents) = session["amount_total"].as_i64() else {
-        tracing::warn!(%event_id, "Stripe session without amount: ignored");
-        return Ok(received());
-    };
-    // A connected workshop's payment must come from its own account.
-    let settings = projections::invoicing::settings(&state.pool, workspace_id).await?;
-    if settings.stripe_account.as_deref() != event["account"].as_str()
-        && settings.stripe_account.is_some()
-    {
-        tracing::warn!(%event_id, %workspace_id, "Stripe event from another account: ignored");
+    if event_id.is_empty() {
+        tracing::warn!(%workspace_id, %quote_id, "Stripe event ignored: no event id");
         return Ok(received());
     }
     let created = event["created"]
@@ -165,15 +168,16 @@ pub async fn stripe_webhook(
         .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
         .unwrap_or_else(Utc::now);
     let meta = CommandMeta::system(workspace_id, format!("stripe:{event_id}"));
-    let draft = PaymentDraft {
+    let draft = StripePaymentDraft {
+        event_id: event_id.clone(),
+        session_id: session_id.to_owned(),
+        account: event["account"].as_str().map(str::to_owned),
+        currency: session["currency"].as_str().unwrap_or_default().to_owned(),
         amount: Decimal::new(cents, 2),
-        method: PaymentMethod::Stripe,
-        reference: session["payment_intent"].as_str().map(str::to_owned),
+        payment_intent: session["payment_intent"].as_str().map(str::to_owned),
         received_on: paris_day(created),
-        stripe_event_id: Some(event_id.clone()),
-        receipt_sha256: None,
     };
-    match record_payment(&state.pool, &state.commands, &meta, quote_id, draft).await {
+    match record_stripe_payment(&state.pool, &state.commands, &meta, quote_id, draft).await {
         Ok((_, receipt)) => {
             // Answered once readable: whoever looks next (the portal's return page) sees it.
             state
@@ -181,13 +185,15 @@ pub async fn stripe_webhook(
                 .await?;
             Ok(received())
         }
-        // Stripe retries what fails: a refusal of ours would fail again the same way. The
-        // money is at Stripe; the workshop settles it by hand (refund or manual payment).
+        // Stripe retries what fails: a refusal of ours would fail again the same way. A
+        // session that is not ours, or from another account, in another currency or for
+        // another amount, is ignored here; money really paid is at Stripe and the workshop
+        // settles it by hand (refund or manual payment).
         Err(error)
             if !matches!(error.kind(), ErrorKind::Internal)
                 && !matches!(error, BillingSaveError::Commit(_)) =>
         {
-            tracing::warn!(%event_id, %workspace_id, %quote_id, code = error.code(), %error, "Stripe payment refused by the billing");
+            tracing::warn!(%event_id, %workspace_id, %quote_id, session_id, why = error.code(), %error, "Stripe event ignored: refused by the billing");
             Ok(received())
         }
         Err(error) => {

@@ -1,10 +1,11 @@
 //! The billing of one signed quote (`billing/{quote id}`): the payments received and
 //! refunded, and the invoices issued — a deposit invoice for each payment received before
 //! the final invoice, one final invoice (again only after a credit note cancels it), credit
-//! notes. Payments never exceed what is due, a Stripe event counts once, an issued invoice
-//! never changes: corrections go through a credit note.
+//! notes. Payments never exceed what is due, a Stripe event counts once, a Stripe payment
+//! is one of our payment links (its session, the workshop's account, in euros, for the link's
+//! amount, once), an issued invoice never changes: corrections go through a credit note.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::event_sink::EventSink;
@@ -57,6 +58,29 @@ pub struct Payment {
     pub stripe_event_id: Option<String>,
     /// A scanned receipt, stored by its digest.
     pub receipt_sha256: Option<String>,
+    /// The Checkout session it paid, one of this billing's payment links (set by the
+    /// billing from the matched session). Absent from payments recorded before it was kept.
+    #[serde(default)]
+    pub stripe_session_id: Option<String>,
+}
+
+/// What a signed Stripe event says was paid, and the account the platform registry gives
+/// the workshop: the facts a Stripe payment is matched against the payment links with
+/// ([`Billing::match_checkout`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutPaid {
+    /// The Checkout session (`cs_…`).
+    pub session_id: String,
+    /// The event's `account`: the connected account the session lives on; `None` for the
+    /// platform's own account.
+    pub account: Option<String>,
+    /// As Stripe writes it (`eur`).
+    pub currency: String,
+    /// € TTC: the session's `amount_total` in cents, over 100.
+    pub amount: Decimal,
+    /// The workshop's connected account in the platform registry (ADR 0012), `None` when it
+    /// has none: the event must come from it.
+    pub workshop_account: Option<String>,
 }
 
 /// What an online payment link asks for.
@@ -113,6 +137,16 @@ pub enum BillingError {
     InvoiceMismatch,
     #[error("{what} : rien à payer")]
     NothingDue { what: &'static str },
+    #[error("ce paiement Stripe ne vient d'aucun lien de paiement créé pour ce devis")]
+    StripeSessionUnknown,
+    #[error("ce paiement Stripe vient d'un autre compte Stripe que celui de l'atelier")]
+    StripeAccountMismatch,
+    #[error("ce paiement Stripe n'est pas en euros")]
+    StripeCurrencyMismatch,
+    #[error("ce paiement Stripe ({paid} €) n'est pas le montant du lien de paiement ({asked} €)")]
+    StripeAmountMismatch { paid: Decimal, asked: Decimal },
+    #[error("ce lien de paiement Stripe est déjà encaissé")]
+    StripeSessionAlreadyPaid,
     #[error(transparent)]
     Bound(#[from] OutOfBounds),
 }
@@ -128,16 +162,25 @@ impl DomainError for BillingError {
             Self::AlreadyCredited { .. } => "INVOICE_ALREADY_CREDITED",
             Self::InvoiceMismatch => "INVOICE_MISMATCH",
             Self::NothingDue { .. } => "NOTHING_DUE",
+            Self::StripeSessionUnknown => "STRIPE_SESSION_UNKNOWN",
+            Self::StripeAccountMismatch => "STRIPE_ACCOUNT_MISMATCH",
+            Self::StripeCurrencyMismatch => "STRIPE_CURRENCY_MISMATCH",
+            Self::StripeAmountMismatch { .. } => "STRIPE_AMOUNT_MISMATCH",
+            Self::StripeSessionAlreadyPaid => "STRIPE_SESSION_ALREADY_PAID",
             Self::Bound(error) => error.code(),
         }
     }
 
     fn kind(&self) -> ErrorKind {
         match self {
-            Self::Amount | Self::ExceedsDue { .. } | Self::ExceedsPaid { .. } | Self::Bound(_) => {
-                ErrorKind::Validation
-            }
-            Self::InvoiceNotFound => ErrorKind::NotFound,
+            Self::Amount
+            | Self::ExceedsDue { .. }
+            | Self::ExceedsPaid { .. }
+            | Self::Bound(_)
+            | Self::StripeAccountMismatch
+            | Self::StripeCurrencyMismatch
+            | Self::StripeAmountMismatch { .. } => ErrorKind::Validation,
+            Self::InvoiceNotFound | Self::StripeSessionUnknown => ErrorKind::NotFound,
             Self::InvoiceMismatch => ErrorKind::Internal,
             _ => ErrorKind::Conflict,
         }
@@ -147,10 +190,13 @@ impl DomainError for BillingError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum BillingCommand {
     /// `deposit_invoice` is required before the final invoice (for this amount), refused after.
+    /// A Stripe payment (method `Stripe`, or a Stripe event id) comes with its `checkout`,
+    /// which must match one of this billing's payment links; any other payment without.
     RecordPayment {
         quote: QuoteFigures,
         payment: Payment,
         deposit_invoice: Option<Invoice>,
+        checkout: Option<Box<CheckoutPaid>>,
     },
     RecordRefund {
         refund_id: Uuid,
@@ -233,6 +279,14 @@ impl DomainEvent for BillingEvent {
     }
 }
 
+/// A Checkout session this billing opened (`PaymentLinkCreated`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct OpenedLink {
+    amount: Decimal,
+    /// A payment named it: a session pays once.
+    paid: bool,
+}
+
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Billing {
     total_ttc: Decimal,
@@ -240,6 +294,8 @@ pub struct Billing {
     paid: Decimal,
     refunded: Decimal,
     stripe_events: BTreeSet<String>,
+    /// By session id.
+    links: BTreeMap<String, OpenedLink>,
     invoices: Vec<Invoice>,
     credited: BTreeSet<Uuid>,
 }
@@ -255,6 +311,33 @@ impl Billing {
 
     pub fn has_stripe_event(&self, event_id: &str) -> bool {
         self.stripe_events.contains(event_id)
+    }
+
+    /// Whether a paid Checkout session is one of ours: a session this billing opened, on the
+    /// workshop's account (the platform's when it has none), in euros, for the link's amount,
+    /// not paid yet. The signature only proves Stripe sent the event; any account connected
+    /// to the platform can have Stripe send one, with whatever metadata it likes.
+    pub fn match_checkout(&self, checkout: &CheckoutPaid) -> Result<(), BillingError> {
+        let link = self
+            .links
+            .get(&checkout.session_id)
+            .ok_or(BillingError::StripeSessionUnknown)?;
+        if checkout.account != checkout.workshop_account {
+            return Err(BillingError::StripeAccountMismatch);
+        }
+        if !checkout.currency.eq_ignore_ascii_case("eur") {
+            return Err(BillingError::StripeCurrencyMismatch);
+        }
+        if checkout.amount != link.amount {
+            return Err(BillingError::StripeAmountMismatch {
+                paid: checkout.amount,
+                asked: link.amount,
+            });
+        }
+        if link.paid {
+            return Err(BillingError::StripeSessionAlreadyPaid);
+        }
+        Ok(())
     }
 
     pub fn is_credited(&self, invoice_id: Uuid) -> bool {
@@ -316,13 +399,35 @@ impl Billing {
         match command.body {
             BillingCommand::RecordPayment {
                 quote,
-                payment,
+                mut payment,
                 deposit_invoice,
+                checkout,
             } => {
                 if let Some(event_id) = &payment.stripe_event_id {
                     if self.stripe_events.contains(event_id) {
                         return Ok(vec![]);
                     }
+                }
+                match checkout {
+                    Some(checkout) => {
+                        self.match_checkout(&checkout)?;
+                        // The webhook builds both from the one event: a difference is ours.
+                        if payment.method != PaymentMethod::Stripe
+                            || payment.stripe_event_id.is_none()
+                            || payment.amount != checkout.amount
+                        {
+                            return Err(BillingError::InvoiceMismatch);
+                        }
+                        payment.stripe_session_id = Some(checkout.session_id.clone());
+                    }
+                    // Money through Stripe only ever comes from a session we opened.
+                    None if payment.method == PaymentMethod::Stripe
+                        || payment.stripe_event_id.is_some()
+                        || payment.stripe_session_id.is_some() =>
+                    {
+                        return Err(BillingError::StripeSessionUnknown);
+                    }
+                    None => {}
                 }
                 if payment.amount <= Decimal::ZERO || payment.amount != payment.amount.round_dp(2) {
                     return Err(BillingError::Amount);
@@ -477,9 +582,25 @@ impl Aggregate for Billing {
                 if let Some(event_id) = payment.stripe_event_id {
                     self.stripe_events.insert(event_id);
                 }
+                if let Some(link) = payment
+                    .stripe_session_id
+                    .and_then(|session_id| self.links.get_mut(&session_id))
+                {
+                    link.paid = true;
+                }
             }
             BillingEvent::RefundRecorded { amount, .. } => self.refunded += amount,
-            BillingEvent::PaymentLinkCreated { .. } => {}
+            BillingEvent::PaymentLinkCreated {
+                session_id, amount, ..
+            } => {
+                self.links.insert(
+                    session_id,
+                    OpenedLink {
+                        amount,
+                        paid: false,
+                    },
+                );
+            }
             BillingEvent::InvoiceIssued { invoice, .. } => {
                 if let InvoiceKind::CreditNote { of_invoice, .. } = &invoice.kind {
                     self.credited.insert(*of_invoice);

@@ -219,6 +219,7 @@ mod payments {
             received_on: day(25),
             stripe_event_id: stripe.map(str::to_owned),
             receipt_sha256: None,
+            stripe_session_id: None,
         }
     }
 
@@ -226,6 +227,15 @@ mod payments {
         billing: &mut Billing,
         amount: Decimal,
         stripe: Option<&str>,
+    ) -> Result<usize, BillingError> {
+        pay_through(billing, amount, stripe, None)
+    }
+
+    fn pay_through(
+        billing: &mut Billing,
+        amount: Decimal,
+        stripe: Option<&str>,
+        checkout: Option<CheckoutPaid>,
     ) -> Result<usize, BillingError> {
         let quote = quote();
         let deposit_invoice = billing
@@ -237,8 +247,16 @@ mod payments {
             now(),
             BillingCommand::RecordPayment {
                 quote,
-                payment: payment(amount, stripe),
+                payment: Payment {
+                    method: if checkout.is_some() {
+                        PaymentMethod::Stripe
+                    } else {
+                        PaymentMethod::Card
+                    },
+                    ..payment(amount, stripe)
+                },
                 deposit_invoice,
+                checkout: checkout.map(Box::new),
             },
         ))?;
         let count = events.len();
@@ -310,6 +328,7 @@ mod payments {
                             ..payment(dec!(400), None)
                         },
                         deposit_invoice,
+                        checkout: None,
                     },
                 ))
                 .map(|_| ())
@@ -329,12 +348,159 @@ mod payments {
         );
     }
 
-    #[test]
-    fn a_stripe_event_counts_once() {
+    /// A billing with the deposit link `cs_1` (400 €) opened on `acct_1Val`.
+    fn linked() -> Billing {
         let mut billing = Billing::default();
-        assert_eq!(pay(&mut billing, dec!(400), Some("evt_1")), Ok(2));
-        assert_eq!(pay(&mut billing, dec!(400), Some("evt_1")), Ok(0));
+        let events = billing
+            .decide(Stamped::at(
+                now(),
+                BillingCommand::RecordPaymentLink {
+                    quote: quote(),
+                    purpose: LinkPurpose::Deposit,
+                    amount: dec!(400),
+                    session_id: "cs_1".into(),
+                    url: "https://checkout.stripe.com/c/pay/cs_1".into(),
+                    expires_at: now(),
+                },
+            ))
+            .unwrap();
+        for event in events {
+            cqrs_es::Aggregate::apply(&mut billing, event);
+        }
+        billing
+    }
+
+    fn checkout(
+        session_id: &str,
+        account: Option<&str>,
+        currency: &str,
+        amount: Decimal,
+    ) -> CheckoutPaid {
+        CheckoutPaid {
+            session_id: session_id.into(),
+            account: account.map(str::to_owned),
+            currency: currency.into(),
+            amount,
+            workshop_account: Some("acct_1Val".into()),
+        }
+    }
+
+    #[test]
+    fn a_stripe_payment_is_one_of_our_sessions_on_the_workshop_account_in_euros_for_its_amount() {
+        let ours = || checkout("cs_1", Some("acct_1Val"), "eur", dec!(400));
+        let platform = CheckoutPaid {
+            account: None,
+            workshop_account: None,
+            ..ours()
+        };
+        for (checkout, expected) in [
+            (ours(), Ok(())),
+            (
+                CheckoutPaid {
+                    currency: "EUR".into(),
+                    ..ours()
+                },
+                Ok(()),
+            ),
+            // A workshop without a connected account is paid on the platform's.
+            (platform.clone(), Ok(())),
+            (
+                checkout("cs_other", Some("acct_1Val"), "eur", dec!(400)),
+                Err("STRIPE_SESSION_UNKNOWN"),
+            ),
+            (
+                checkout("cs_1", Some("acct_1Other"), "eur", dec!(400)),
+                Err("STRIPE_ACCOUNT_MISMATCH"),
+            ),
+            (
+                checkout("cs_1", None, "eur", dec!(400)),
+                Err("STRIPE_ACCOUNT_MISMATCH"),
+            ),
+            (
+                CheckoutPaid {
+                    account: Some("acct_1Val".into()),
+                    ..platform
+                },
+                Err("STRIPE_ACCOUNT_MISMATCH"),
+            ),
+            (
+                checkout("cs_1", Some("acct_1Val"), "usd", dec!(400)),
+                Err("STRIPE_CURRENCY_MISMATCH"),
+            ),
+            (
+                checkout("cs_1", Some("acct_1Val"), "eur", dec!(399.99)),
+                Err("STRIPE_AMOUNT_MISMATCH"),
+            ),
+            (
+                checkout("cs_1", Some("acct_1Val"), "eur", dec!(4000)),
+                Err("STRIPE_AMOUNT_MISMATCH"),
+            ),
+        ] {
+            assert_eq!(
+                linked()
+                    .match_checkout(&checkout)
+                    .map_err(|error| error.code()),
+                expected,
+                "{checkout:?}"
+            );
+        }
+        // Refused, the payment writes nothing.
+        let mut billing = linked();
+        let usd = checkout("cs_1", Some("acct_1Val"), "usd", dec!(400));
+        assert_eq!(
+            pay_through(&mut billing, dec!(400), Some("evt_1"), Some(usd)),
+            Err(BillingError::StripeCurrencyMismatch)
+        );
+        assert_eq!(billing, linked());
+    }
+
+    #[test]
+    fn a_stripe_event_counts_once_and_a_session_pays_once() {
+        let mut billing = linked();
+        let paid = checkout("cs_1", Some("acct_1Val"), "eur", dec!(400));
+        assert_eq!(
+            pay_through(&mut billing, dec!(400), Some("evt_1"), Some(paid.clone())),
+            Ok(2)
+        );
+        assert_eq!(
+            pay_through(&mut billing, dec!(400), Some("evt_1"), Some(paid.clone())),
+            Ok(0)
+        );
         assert_eq!(billing.paid(), dec!(400));
+        // Another event for the same session (`async_payment_succeeded` after `completed`).
+        assert_eq!(
+            pay_through(&mut billing, dec!(400), Some("evt_2"), Some(paid.clone())),
+            Err(BillingError::StripeSessionAlreadyPaid)
+        );
+        assert_eq!(billing.paid(), dec!(400));
+    }
+
+    #[test]
+    fn money_through_stripe_comes_with_its_session() {
+        let mut billing = linked();
+        assert_eq!(
+            pay(&mut billing, dec!(400), Some("evt_1")),
+            Err(BillingError::StripeSessionUnknown),
+            "a Stripe event id without the session it paid"
+        );
+        let stripe_by_hand = billing.decide(Stamped::at(
+            now(),
+            BillingCommand::RecordPayment {
+                quote: quote(),
+                payment: Payment {
+                    method: PaymentMethod::Stripe,
+                    ..payment(dec!(400), None)
+                },
+                deposit_invoice: deposit_invoice(issue("FACT", false), &quote(), dec!(400)).ok(),
+                checkout: None,
+            },
+        ));
+        assert_eq!(stripe_by_hand, Err(BillingError::StripeSessionUnknown));
+        assert_eq!(
+            pay(&mut billing, dec!(400), None),
+            Ok(2),
+            "by hand, at the counter"
+        );
     }
 
     #[test]

@@ -1,0 +1,1 @@
+drop table stripe_connected_account;
