@@ -49,6 +49,12 @@ pub struct Config {
     pub metrics_addr: Option<SocketAddr>,
     /// Bearer token `/metrics` asks for (`METRICS_TOKEN`).
     pub metrics_token: Option<SecretString>,
+    /// Which addresses workshops' SMTP hosts may reach (`OUTBOUND_PRIVATE_NETWORKS`):
+    /// public ones only in production.
+    pub outbound_networks: workers::outbound::Networks,
+    /// Certificate authorities (PEM) trusted for workshops' SMTP servers beside the public
+    /// ones (`SMTP_EXTRA_ROOT_CERTIFICATES`, or `…_FILE`).
+    pub smtp_extra_roots: Option<String>,
     /// Emails one workshop sends per Paris day (`EMAIL_QUOTA_PER_WORKSPACE_PER_DAY`).
     pub email_quota_per_day: u32,
     /// Bytes a request may carry, without and with a session (`BODY_LIMIT_*`).
@@ -326,7 +332,32 @@ impl Config {
                     reason: format!("{text:?} is not a positive number of emails"),
                 })?,
         };
+        let outbound_networks = match read("OUTBOUND_PRIVATE_NETWORKS")?.as_deref() {
+            None => match environment {
+                Environment::Production => workers::outbound::Networks::Public,
+                Environment::Development => workers::outbound::Networks::Any,
+            },
+            Some("refuse") => workers::outbound::Networks::Public,
+            Some("allow") => workers::outbound::Networks::Any,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "OUTBOUND_PRIVATE_NETWORKS",
+                    reason: format!("{other:?} is neither refuse nor allow"),
+                })
+            }
+        };
+        let smtp_extra_roots = read("SMTP_EXTRA_ROOT_CERTIFICATES")?;
+        if let Some(pem) = &smtp_extra_roots {
+            if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(ConfigError::Invalid {
+                    name: "SMTP_EXTRA_ROOT_CERTIFICATES",
+                    reason: "not PEM certificates".into(),
+                });
+            }
+        }
         Ok(Self {
+            outbound_networks,
+            smtp_extra_roots,
             email_quota_per_day,
             trusted_proxies,
             metrics_addr,
@@ -383,14 +414,19 @@ impl Config {
     pub const MAIL_DIR: &'static str = "var/mail";
 
     pub fn mailer(&self) -> Result<workers::mailer::Mailer, workers::mailer::MailerError> {
-        Ok(workers::mailer::Mailer::new(
+        let mailer = workers::mailer::Mailer::new(
             self.smtp_url.as_ref().map(|url| url.expose_secret()),
             Self::MAIL_DIR.into(),
             &self.mail_from,
         )?
         .with_workspace_transports(self.secret_box())
         .with_daily_quota(Some(self.email_quota_per_day))
-        .with_oauth_providers(self.oauth_providers.clone()))
+        .with_networks(self.outbound_networks)
+        .with_oauth_providers(self.oauth_providers.clone());
+        match &self.smtp_extra_roots {
+            Some(pem) => mailer.with_extra_roots(pem.as_bytes()),
+            None => Ok(mailer),
+        }
     }
 
     pub fn secret_box(&self) -> commands::secret_box::SecretBox {

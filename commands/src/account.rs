@@ -6,7 +6,8 @@
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use chrono::{DateTime, Utc};
+use std::net::IpAddr;
+
 use domain::identity::{check_password, Email, EmailError, PasswordError};
 use domain::{DomainError, ErrorKind};
 use sqlx::PgPool;
@@ -22,8 +23,11 @@ pub enum AccountError {
     EmailTaken,
     #[error("email ou mot de passe incorrect")]
     BadCredentials,
-    #[error("trop de tentatives échouées : compte bloqué jusqu'à {until}")]
-    Locked { until: DateTime<Utc> },
+    #[error(
+        "trop de tentatives échouées depuis votre adresse : réessayez dans {seconds} secondes \
+         (ou réinitialisez votre mot de passe)"
+    )]
+    Delayed { seconds: i64 },
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("password hashing: {0}")]
@@ -39,7 +43,7 @@ impl DomainError for AccountError {
             Self::Password(error) => error.code(),
             Self::EmailTaken => "EMAIL_TAKEN",
             Self::BadCredentials => "BAD_CREDENTIALS",
-            Self::Locked { .. } => "ACCOUNT_LOCKED",
+            Self::Delayed { .. } => "TOO_MANY_ATTEMPTS",
             Self::Database(_) | Self::Hashing(_) => "INTERNAL",
             Self::Bound(error) => error.code(),
         }
@@ -50,7 +54,7 @@ impl DomainError for AccountError {
             Self::Email(_) | Self::Password(_) | Self::Bound(_) => ErrorKind::Validation,
             Self::EmailTaken => ErrorKind::Conflict,
             Self::BadCredentials => ErrorKind::Unauthenticated,
-            Self::Locked { .. } => ErrorKind::RateLimited,
+            Self::Delayed { .. } => ErrorKind::RateLimited,
             Self::Database(_) | Self::Hashing(_) => ErrorKind::Internal,
         }
     }
@@ -125,47 +129,74 @@ pub async fn create_account(pool: &PgPool, account: NewAccount) -> Result<Uuid, 
     Ok(account_id)
 }
 
-/// After this many failures in a row, each further failure locks the account for a delay
-/// that doubles: 1, 2, 4… minutes, capped at a day.
+/// After this many failures in a row from one source for one email, each further failure
+/// delays that source's next attempts at that email: 1, 2, 4… minutes, capped at a day.
 pub const FREE_FAILURES: i32 = 5;
 
-/// Checks an email and password; counts failures and locks abusive attempts.
+/// Where a login attempt comes from: the client's address, or none (internal callers), as
+/// the text PostgreSQL casts to `inet`.
+fn source_of(ip: Option<IpAddr>) -> String {
+    ip.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+        .to_string()
+}
+
+/// Checks an email and password from `source`; counts failures and delays abusive ones.
 ///
-/// Unknown email and wrong password give the same error, and every path costs a hash, so
-/// the answer and its timing reveal little about who has an account. A right password does
-/// not clear the failure count: the login may still fail its second factor; the caller
-/// calls [`record_success`] once the whole login passed.
+/// Unknown email, wrong password and a delayed source are the same for an account that
+/// exists and one that does not, and every path costs a hash: the answer and its timing
+/// reveal nothing about who has an account. The delay falls on the (email, source) pair
+/// that failed (ASVS 2.2.1): an attacker slows themselves down, never the owner logging in
+/// from their own address. A right password does not clear the count: the login may still
+/// fail its second factor; the caller calls [`record_success`] once the whole login passed.
 pub async fn verify_login(
     pool: &PgPool,
     email: &str,
     password: &str,
+    source: Option<IpAddr>,
 ) -> Result<Uuid, AccountError> {
     let normalized = Email::parse(email)
         .map(|email| email.normalized())
         .unwrap_or_default();
-    let row: Option<(Uuid, String, Option<DateTime<Utc>>)> = sqlx::query_as(
-        "select account_id, password_hash, locked_until from account where email_normalized = $1",
+    let source = source_of(source);
+    let delayed: Option<i64> = sqlx::query_scalar(
+        "select ceil(extract(epoch from delayed_until - now()))::bigint from login_delay
+         where email_normalized = $1 and source = $2::inet and delayed_until > now()",
     )
     .bind(&normalized)
+    .bind(&source)
     .fetch_optional(pool)
     .await?;
-    let Some((account_id, password_hash, locked_until)) = row else {
+    if let Some(seconds) = delayed {
         spend_a_hash(password).await;
-        return Err(AccountError::BadCredentials);
+        return Err(AccountError::Delayed {
+            seconds: seconds.max(1),
+        });
+    }
+    let row: Option<(Uuid, String)> =
+        sqlx::query_as("select account_id, password_hash from account where email_normalized = $1")
+            .bind(&normalized)
+            .fetch_optional(pool)
+            .await?;
+    let valid = match row {
+        None => {
+            spend_a_hash(password).await;
+            None
+        }
+        Some((account_id, password_hash)) => {
+            let password = password.to_owned();
+            tokio::task::spawn_blocking(move || verify_password(&password, &password_hash))
+                .await
+                .unwrap_or(false)
+                .then_some(account_id)
+        }
     };
-    if let Some(until) = locked_until.filter(|until| *until > Utc::now()) {
-        spend_a_hash(password).await;
-        return Err(AccountError::Locked { until });
+    match valid {
+        Some(account_id) => Ok(account_id),
+        None => {
+            record_failed_email(pool, &normalized, source).await?;
+            Err(AccountError::BadCredentials)
+        }
     }
-    let password = password.to_owned();
-    let valid = tokio::task::spawn_blocking(move || verify_password(&password, &password_hash))
-        .await
-        .unwrap_or(false);
-    if valid {
-        return Ok(account_id);
-    }
-    record_failure(pool, account_id).await?;
-    Err(AccountError::BadCredentials)
 }
 
 /// The work of a password check, for paths that have none to do, so they take as long.
@@ -174,26 +205,69 @@ async fn spend_a_hash(password: &str) {
     let _ = tokio::task::spawn_blocking(move || hash_password(&password)).await;
 }
 
-/// Clears the failure count once a login fully passed (password and second factor).
-pub async fn record_success(pool: &PgPool, account_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("update account set failed_logins = 0, locked_until = null where account_id = $1")
-        .bind(account_id)
-        .execute(pool)
-        .await?;
+/// Clears the failures of this account's email from `source` once a login fully passed
+/// (password and second factor).
+pub async fn record_success(
+    pool: &PgPool,
+    account_id: Uuid,
+    source: Option<IpAddr>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "delete from login_delay where source = $2::inet
+           and email_normalized = (select email_normalized from account where account_id = $1)",
+    )
+    .bind(account_id)
+    .bind(source_of(source))
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
-/// Counts a failed login (wrong password or wrong second factor) and locks the account
-/// once the free failures are spent.
-pub async fn record_failure(pool: &PgPool, account_id: Uuid) -> Result<(), sqlx::Error> {
+/// Counts a failed login of this account from `source` (a wrong second factor).
+pub async fn record_failure(
+    pool: &PgPool,
+    account_id: Uuid,
+    source: Option<IpAddr>,
+) -> Result<(), sqlx::Error> {
+    let normalized: Option<String> =
+        sqlx::query_scalar("select email_normalized from account where account_id = $1")
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await?;
+    if let Some(normalized) = normalized {
+        record_failed_email(pool, &normalized, source_of(source)).await?;
+    }
+    Ok(())
+}
+
+/// One more failure of `normalized` from `source`; past the free ones, a doubling delay. A
+/// day without failure starts the count again.
+async fn record_failed_email(
+    pool: &PgPool,
+    normalized: &str,
+    source: String,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "update account set failed_logins = failed_logins + 1,
-           locked_until = case when failed_logins + 1 > $2
-             then now() + least(interval '1 minute' * power(2, failed_logins + 1 - $2 - 1), interval '1 day')
-             else locked_until end
-         where account_id = $1",
+        "insert into login_delay (email_normalized, source, failures, last_failure_at)
+         values ($1, $2::inet, 1, now())
+         on conflict (email_normalized, source) do update
+         set failures = case when login_delay.last_failure_at < now() - interval '1 day' then 1
+                             else login_delay.failures + 1 end,
+             last_failure_at = now()",
     )
-    .bind(account_id)
+    .bind(normalized)
+    .bind(&source)
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "update login_delay
+         set delayed_until = case when failures > $3
+           then now() + least(interval '1 minute' * power(2, failures - $3 - 1), interval '1 day')
+           end
+         where email_normalized = $1 and source = $2::inet",
+    )
+    .bind(normalized)
+    .bind(&source)
     .bind(FREE_FAILURES)
     .execute(pool)
     .await?;
@@ -284,6 +358,14 @@ pub async fn set_password(
     )
     .bind(account_id)
     .bind(hash)
+    .execute(&mut *tx)
+    .await?;
+    // Whoever set a new password proved they read the mailbox: every source starts afresh.
+    sqlx::query(
+        "delete from login_delay
+         where email_normalized = (select email_normalized from account where account_id = $1)",
+    )
+    .bind(account_id)
     .execute(&mut *tx)
     .await?;
     crate::session::close_all(&mut tx, account_id).await?;

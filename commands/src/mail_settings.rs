@@ -1,5 +1,11 @@
 //! A workshop's own SMTP server. Settings are a secret-bearing side table, not events: the
 //! password must stay replaceable and sealed (ADR 0003).
+//!
+//! A stored secret (password, or a connected mailbox's OAuth tokens) belongs to the server
+//! it was given for: saving another host, port, security or user name without giving the
+//! password again drops it, so an admin cannot point the workshop's password at a server of
+//! their own and read it there. And a secret only ever travels encrypted: `Security::None`
+//! takes no password.
 
 use chrono::{DateTime, Utc};
 use domain::identity::Email;
@@ -130,6 +136,11 @@ pub enum SettingsError {
         "le mot de passe SMTP enregistré ne peut pas être relu (clé de chiffrement changée ?)"
     )]
     Unreadable,
+    #[error(
+        "un mot de passe n'est envoyé que chiffré : choisissez la sécurité TLS ou STARTTLS, ou \
+         un serveur sans authentification"
+    )]
+    PasswordNeedsTls,
     #[error(transparent)]
     Bound(#[from] domain::limits::OutOfBounds),
 }
@@ -137,6 +148,7 @@ pub enum SettingsError {
 impl DomainError for SettingsError {
     fn code(&self) -> &'static str {
         match self {
+            Self::PasswordNeedsTls => "SMTP_PASSWORD_NEEDS_TLS",
             Self::HostMissing => "SMTP_HOST_MISSING",
             Self::PortInvalid => "SMTP_PORT_INVALID",
             Self::FromInvalid(_) => "SMTP_FROM_INVALID",
@@ -147,9 +159,11 @@ impl DomainError for SettingsError {
 
     fn kind(&self) -> ErrorKind {
         match self {
-            Self::HostMissing | Self::PortInvalid | Self::FromInvalid(_) | Self::Bound(_) => {
-                ErrorKind::Validation
-            }
+            Self::HostMissing
+            | Self::PortInvalid
+            | Self::FromInvalid(_)
+            | Self::PasswordNeedsTls
+            | Self::Bound(_) => ErrorKind::Validation,
             Self::Database(_) | Self::Unreadable => ErrorKind::Internal,
         }
     }
@@ -179,17 +193,49 @@ pub async fn save(
     let credential = domain::limits::mail_settings::SMTP_CREDENTIAL;
     credential.check_optional(username.as_deref())?;
     credential.check_optional(input.password.as_deref())?;
-    let sealed = input
-        .password
-        .filter(|password| !password.is_empty())
-        .map(|password| secrets.seal(&password));
+    let password = input.password.filter(|password| !password.is_empty());
+    if password.is_some() && input.security == Security::None {
+        return Err(SettingsError::PasswordNeedsTls);
+    }
+    let sealed = password.map(|password| secrets.seal(&password));
+    let mut tx = pool.begin().await?;
+    // The secret stays only for the very server it was given for.
+    let same_server: Option<bool> = sqlx::query_scalar(
+        "select (host, port, security, username) is not distinct from ($2, $3, $4, $5)
+         from workspace_smtp where workspace_id = $1 for update",
+    )
+    .bind(workspace_id)
+    .bind(host)
+    .bind(input.port)
+    .bind(input.security.as_str())
+    .bind(username.as_deref())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let keeps_secret = sealed.is_none() && same_server == Some(true);
+    if keeps_secret && input.security == Security::None {
+        // Settings saved before this rule: a kept password over no encryption is refused too.
+        let has_secret: bool = sqlx::query_scalar(
+            "select password_sealed is not null or oauth_provider is not null
+             from workspace_smtp where workspace_id = $1",
+        )
+        .bind(workspace_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if has_secret {
+            return Err(SettingsError::PasswordNeedsTls);
+        }
+    }
     sqlx::query(
         "insert into workspace_smtp (workspace_id, host, port, security, username, password_sealed, from_address)
          values ($1, $2, $3, $4, $5, $6, $7)
          on conflict (workspace_id) do update
          set host = excluded.host, port = excluded.port, security = excluded.security,
              username = excluded.username,
-             password_sealed = coalesce(excluded.password_sealed, workspace_smtp.password_sealed),
+             password_sealed = case when $8 then workspace_smtp.password_sealed else excluded.password_sealed end,
+             oauth_provider = case when $8 then workspace_smtp.oauth_provider end,
+             oauth_refresh_sealed = case when $8 then workspace_smtp.oauth_refresh_sealed end,
+             oauth_access_sealed = case when $8 then workspace_smtp.oauth_access_sealed end,
+             oauth_expires_at = case when $8 then workspace_smtp.oauth_expires_at end,
              from_address = excluded.from_address, updated_at = now()",
     )
     .bind(workspace_id)
@@ -199,8 +245,10 @@ pub async fn save(
     .bind(username)
     .bind(sealed)
     .bind(from.as_str())
-    .execute(pool)
+    .bind(keeps_secret)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(())
 }
 

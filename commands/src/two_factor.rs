@@ -255,18 +255,19 @@ pub async fn finish_login(
     account_id: Uuid,
     code: Option<&str>,
     recovery_code: Option<&str>,
+    source: Option<std::net::IpAddr>,
 ) -> Result<bool, TwoFactorError> {
     check_codes(code, recovery_code)?;
     let enabled = is_enabled(pool, account_id).await?;
     if enabled {
         if let Err(error) = verify(pool, secrets, account_id, code, recovery_code).await {
             if matches!(error, TwoFactorError::InvalidCode) {
-                crate::account::record_failure(pool, account_id).await?;
+                crate::account::record_failure(pool, account_id, source).await?;
             }
             return Err(error);
         }
     }
-    crate::account::record_success(pool, account_id).await?;
+    crate::account::record_success(pool, account_id, source).await?;
     Ok(enabled)
 }
 

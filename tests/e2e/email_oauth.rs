@@ -54,7 +54,7 @@ const TEST: &str = "mutation { sendTestEmail(to: \"gerant@martin.fr\") { deliver
 #[tokio::test]
 async fn a_workshop_connects_its_gmail_and_sends_with_xoauth2() {
     let (stub, grants) = token_stub().await;
-    let gmail = SmtpSink::start().await;
+    let gmail = SmtpSink::start_tls().await;
     let app = spawn_app_with(&[
         ("EMAIL_OAUTH_GOOGLE_CLIENT_ID", "client-atelier".to_owned()),
         (
@@ -65,7 +65,7 @@ async fn a_workshop_connects_its_gmail_and_sends_with_xoauth2() {
         ("EMAIL_OAUTH_GOOGLE_TOKEN_URL", format!("{stub}/token")),
         ("EMAIL_OAUTH_GOOGLE_SMTP_HOST", "127.0.0.1".to_owned()),
         ("EMAIL_OAUTH_GOOGLE_SMTP_PORT", gmail.port.to_string()),
-        ("EMAIL_OAUTH_GOOGLE_SMTP_SECURITY", "none".to_owned()),
+        ("EMAIL_OAUTH_GOOGLE_SMTP_SECURITY", "tls".to_owned()),
     ])
     .await;
     let owner = app
@@ -165,6 +165,27 @@ async fn a_workshop_connects_its_gmail_and_sends_with_xoauth2() {
         *grants.lock().unwrap(),
         ["authorization_code", "authorization_code", "refresh_token"]
     );
+
+    // An admin points the settings at a server of theirs: the mailbox's tokens are dropped,
+    // not sent there.
+    let attacker = SmtpSink::start_tls().await;
+    let moved = app
+        .graphql_as(
+            &owner.access_token,
+            "mutation($input: SmtpSettingsInput!) { saveEmailSettings(input: $input) { hasPassword } }",
+            json!({ "input": { "host": "localhost", "port": attacker.port, "security": "TLS",
+                               "username": "atelier.martin@gmail.com", "fromAddress": "atelier.martin@gmail.com" } }),
+        )
+        .await;
+    assert!(moved["errors"].is_null(), "{moved}");
+    let kept: (Option<String>, Option<String>) =
+        sqlx::query_as("select oauth_provider, oauth_refresh_sealed from workspace_smtp")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(kept, (None, None), "the tokens stay with Gmail");
+    app.graphql_as(&owner.access_token, TEST, json!({})).await;
+    assert!(attacker.logins().is_empty(), "{:?}", attacker.logins());
     app.stop().await;
 }
 

@@ -810,3 +810,46 @@ async fn without_a_supplier_the_lookup_says_so() {
     );
     app.stop().await;
 }
+
+/// The catalogue's URL may hold the shop's webservice key: an unreachable or garbled
+/// catalogue says so without it.
+#[tokio::test]
+async fn a_failing_supplier_catalogue_never_shows_its_key() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let garbled = axum::Router::new().route(
+        "/api/products",
+        axum::routing::get(|| async { "<html>pas du JSON</html>" }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let garbled_port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, garbled).await.unwrap() });
+    for (port, reason) in [
+        (closed, "SUPPLIER_UNREACHABLE"),
+        (garbled_port, "SUPPLIER_EXPORT_INVALID"),
+    ] {
+        let url = format!("http://127.0.0.1:{port}/api/products?ws_key=CLE-SECRETE-PRESTASHOP");
+        let app = tests::spawn_app_with(&[("SUPPLIER_CATALOGUE_URL", url)]).await;
+        let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+        let lookup = app
+            .graphql_as(
+                &owner.access_token,
+                "{ lookupSupplierPowder(reference: \"TP 7016 B\") { reference } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            lookup["errors"][0]["extensions"]["reason"], reason,
+            "{lookup}"
+        );
+        let text = lookup.to_string();
+        assert!(
+            !text.contains("CLE-SECRETE") && !text.contains("ws_key"),
+            "{text}"
+        );
+        app.stop().await;
+    }
+}

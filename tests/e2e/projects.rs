@@ -324,7 +324,8 @@ async fn the_shop_moves_a_project_step_by_step_to_pickup() {
         "cuisson 200 °C 10 min",
         "sautée",
         "acier neuf",
-        "@ atelier.fr",
+        // Who did each step: a long random address, wrapped anywhere by the column.
+        "atelier.fr",
         "Teinte non conforme à l'étape « controle »",
         "RAL 7016 trop clair",
         "Épaisseur dans la tolérance : conforme",

@@ -686,7 +686,8 @@ async fn fixture(app: &TestApp, w: &Workshop, mutation: &str) -> Option<Call> {
         "resetEmailTemplate" => Call::owner(w, json!({ "kind": "invoice" })),
         "saveEmailSettings" => Call::owner(
             w,
-            json!({ "input": { "host": "127.0.0.1", "port": app.mail.port, "security": "NONE",
+            // A password travels only over TLS (`SMTP_PASSWORD_NEEDS_TLS`).
+            json!({ "input": { "host": "127.0.0.1", "port": app.mail.port, "security": "TLS",
                 "username": "atelier", "password": "secret-smtp", "fromAddress": "atelier@exemple.fr" } }),
         ),
         "startEmailOAuth" => Call::owner(

@@ -187,7 +187,7 @@ async fn guessing_codes_locks_the_account_like_guessing_passwords() {
     }
     let locked = attempt(totp_code(&owner.totp_secret, 1)).await;
     assert_eq!(
-        locked["errors"][0]["extensions"]["reason"], "ACCOUNT_LOCKED",
+        locked["errors"][0]["extensions"]["reason"], "TOO_MANY_ATTEMPTS",
         "{locked}"
     );
     app.stop().await;

@@ -160,6 +160,10 @@ pub async fn spawn_app_with(extra: &[(&str, String)]) -> TestApp {
         "SMTP_URL" => Some(smtp_url.clone()),
         "PUBLIC_BASE_URL" => Some("https://app.thermogestion.test".to_owned()),
         "THERMOGESTION_ADDR" => Some("127.0.0.1:0".to_owned()),
+        // The TLS SMTP sink's authority (`smtp::SmtpSink::start_tls`).
+        "SMTP_EXTRA_ROOT_CERTIFICATES" if !extra.contains_key("SMTP_EXTRA_ROOT_CERTIFICATES") => {
+            Some(smtp::TEST_CA.to_owned())
+        }
         "THERMOGESTION_ENV" if !extra.contains_key("THERMOGESTION_ENV") => {
             Some("development".to_owned())
         }

@@ -3,11 +3,21 @@
 //!
 //! Recipients whose address starts with `refus` get a permanent `550`, `temporaire` a
 //! transient `451`: the two failure paths of the mailer.
+//!
+//! `start_tls` speaks SMTP over TLS (port 465 style) with a certificate for `localhost` and
+//! `127.0.0.1` signed by the tests' own authority (`tls/ca.pem`, valid until 2126; the
+//! authority's key was thrown away): the mailer trusts it through
+//! `SMTP_EXTRA_ROOT_CERTIFICATES`, as a deployment would trust a private CA.
 
 use std::sync::{Arc, Mutex};
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+/// The authority the TLS sink's certificate chains to (PEM).
+pub const TEST_CA: &str = include_str!("tls/ca.pem");
+const SERVER_CERTIFICATE: &str = include_str!("tls/server.pem");
+const SERVER_KEY: &str = include_str!("tls/server.key");
 
 /// One message as received: envelope and raw content (headers and body, dot-unstuffed).
 #[derive(Debug, Clone)]
@@ -71,6 +81,28 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub async fn start() -> Self {
+        Self::listen(None).await
+    }
+
+    /// SMTP over TLS from the first byte (what `security: TLS` speaks).
+    pub async fn start_tls() -> Self {
+        use tokio_rustls::rustls::pki_types::pem::PemObject;
+        use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let certificates = CertificateDer::pem_slice_iter(SERVER_CERTIFICATE.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .expect("test certificate");
+        let key = PrivateKeyDer::from_pem_slice(SERVER_KEY.as_bytes()).expect("test key");
+        let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(certificates, key)
+            .expect("server certificate");
+        Self::listen(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
+    }
+
+    async fn listen(tls: Option<tokio_rustls::TlsAcceptor>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind sink");
         let sink = Self {
             port: listener.local_addr().unwrap().port(),
@@ -80,7 +112,17 @@ impl SmtpSink {
         let (received, logins) = (sink.received.clone(), sink.logins.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(session(stream, received.clone(), logins.clone()));
+                let (received, logins, tls) = (received.clone(), logins.clone(), tls.clone());
+                tokio::spawn(async move {
+                    match tls {
+                        None => session(stream, received, logins).await,
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                session(stream, received, logins).await;
+                            }
+                        }
+                    }
+                });
             }
         });
         sink
@@ -119,12 +161,12 @@ impl SmtpSink {
     }
 }
 
-async fn session(
-    stream: TcpStream,
+async fn session<S: AsyncRead + AsyncWrite + Unpin + Send>(
+    stream: S,
     received: Arc<Mutex<Vec<Received>>>,
     logins: Arc<Mutex<Vec<(String, String)>>>,
 ) {
-    let (reader, mut writer) = stream.into_split();
+    let (reader, mut writer) = tokio::io::split(stream);
     let mut lines = BufReader::new(reader);
     let _ = writer.write_all(b"220 sink ESMTP\r\n").await;
     let (mut from, mut to) = (String::new(), Vec::new());

@@ -9,6 +9,7 @@ pub mod fec_archive;
 pub mod low_stock;
 pub mod mailer;
 pub mod oauth;
+pub mod outbound;
 pub mod payment_link_emails;
 pub mod photo_quota;
 pub mod photo_renditions;

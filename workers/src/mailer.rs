@@ -15,6 +15,7 @@ use domain::email::EmailCommand;
 use lettre::message::header::{ContentType, MessageId};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::postgres::PgPoolOptions;
@@ -52,6 +53,11 @@ pub struct Mailer {
     /// Emails one workshop may send per day (Paris time); past it, the rest wait for the
     /// next day. Bounds what a compromised or malicious workshop can mail out.
     daily_quota: Option<u32>,
+    /// Which addresses a workshop's SMTP host may resolve to (`outbound`).
+    networks: crate::outbound::Networks,
+    /// Certificate authorities trusted beside the public ones, for workshops' servers
+    /// (`SMTP_EXTRA_ROOT_CERTIFICATES`: a private CA; the tests' own).
+    extra_roots: Vec<Certificate>,
 }
 
 /// The default of `EMAIL_QUOTA_PER_WORKSPACE_PER_DAY`: a busy workshop sends a few dozen
@@ -68,6 +74,8 @@ pub enum MailerError {
     Url(#[from] SmtpError),
     #[error("invalid sender address: {0}")]
     From(#[from] lettre::address::AddressError),
+    #[error("SMTP_EXTRA_ROOT_CERTIFICATES: {0}")]
+    Roots(SmtpError),
 }
 
 impl Mailer {
@@ -88,6 +96,8 @@ impl Mailer {
             secrets: None,
             oauth_providers: vec![],
             daily_quota: Some(DAILY_QUOTA),
+            networks: crate::outbound::Networks::Public,
+            extra_roots: Vec::new(),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
                 .build()
@@ -105,6 +115,19 @@ impl Mailer {
     pub fn with_oauth_providers(mut self, providers: Vec<OAuthProvider>) -> Self {
         self.oauth_providers = providers;
         self
+    }
+
+    /// Which addresses workshops' SMTP hosts may reach.
+    pub fn with_networks(mut self, networks: crate::outbound::Networks) -> Self {
+        self.networks = networks;
+        self
+    }
+
+    /// Trusts these certificate authorities (PEM) for workshops' servers too.
+    pub fn with_extra_roots(mut self, pem: &[u8]) -> Result<Self, MailerError> {
+        self.extra_roots
+            .push(Certificate::from_pem(pem).map_err(MailerError::Roots)?);
+        Ok(self)
     }
 
     /// At most `quota` emails per workshop per Paris day (`None`: no quota).
@@ -371,9 +394,22 @@ async fn deliver(
             },
             None => None,
         };
-        return match workspace_transport(settings, access_token) {
-            Ok(smtp) => classify(smtp.send(message).await),
-            Err(error) => Outcome::Permanent(format!("réglages SMTP invalides : {error}")),
+        return match workspace_transport(mailer, settings, access_token).await {
+            Ok(smtp) => match smtp.send(message).await {
+                Ok(_) => Outcome::Sent,
+                Err(error) => {
+                    // The details stay in the log: shown to the workshop they would map the
+                    // network behind a host (refused, timed out, not SMTP, not TLS).
+                    tracing::warn!(%workspace_id, host = %settings.host, port = settings.port, error = %error, "the workshop's SMTP server failed");
+                    let said = told_to_the_workshop(&error);
+                    if error.is_permanent() {
+                        Outcome::Permanent(said)
+                    } else {
+                        Outcome::Transient(said)
+                    }
+                }
+            },
+            Err(refused) => refused,
         };
     }
     match &mailer.transport {
@@ -429,18 +465,60 @@ async fn access_token(
         .ok_or_else(|| Outcome::Transient("jeton d'accès absent".to_owned()))
 }
 
-fn workspace_transport(
+/// What the workshop reads of a failure of its server: whether the server answered and
+/// refused (its SMTP code), or could not be reached at all, never more.
+fn told_to_the_workshop(error: &SmtpError) -> String {
+    match error.status() {
+        Some(code) if error.is_permanent() => {
+            format!(
+                "le serveur SMTP a refusé l'envoi (code {code}) : identifiants ou adresse refusés"
+            )
+        }
+        Some(code) => format!("le serveur SMTP a demandé de réessayer plus tard (code {code})"),
+        None => "le serveur SMTP n'a pas pu être joint ou n'a pas répondu comme un serveur SMTP \
+                 chiffré ; vérifiez l'hôte, le port et la sécurité"
+            .to_owned(),
+    }
+}
+
+/// The workshop's server, reached at the address its host resolved to once and was checked
+/// against `mailer.networks` (TLS still checks the host name), with its credentials only
+/// over TLS.
+async fn workspace_transport(
+    mailer: &Mailer,
     settings: &SmtpSettings,
     access_token: Option<String>,
-) -> Result<AsyncSmtpTransport<Tokio1Executor>, SmtpError> {
-    let builder = match settings.security {
-        Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host)?,
-        Security::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)?,
-        Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host),
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, Outcome> {
+    let has_secret = access_token.is_some() || settings.password.is_some();
+    if has_secret && settings.security == Security::None {
+        return Err(Outcome::Permanent(
+            "mot de passe jamais envoyé sans chiffrement : choisissez TLS ou STARTTLS".to_owned(),
+        ));
+    }
+    let port = settings.port;
+    let address = crate::outbound::resolve(&settings.host, port, mailer.networks)
+        .await
+        .map_err(|refused| Outcome::Permanent(refused.to_string()))?;
+    let tls_for = |host: &str| {
+        let mut parameters = TlsParameters::builder(host.to_owned());
+        for root in &mailer.extra_roots {
+            parameters = parameters.add_root_certificate(root.clone());
+        }
+        parameters.build().map_err(|error| {
+            tracing::error!(error = %error, "cannot build TLS parameters");
+            Outcome::Transient("connexion chiffrée impossible à préparer".to_owned())
+        })
     };
-    let mut builder = builder
-        .port(settings.port)
-        .timeout(Some(Duration::from_secs(20)));
+    let tls = match settings.security {
+        Security::Tls => Tls::Wrapper(tls_for(&settings.host)?),
+        Security::StartTls => Tls::Required(tls_for(&settings.host)?),
+        Security::None => Tls::None,
+    };
+    let mut builder =
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(address.ip().to_string())
+            .port(port)
+            .tls(tls)
+            .timeout(Some(Duration::from_secs(20)));
     if let Some(token) = access_token {
         // Gmail and Outlook take the mailbox address and the access token, with XOAUTH2.
         builder = builder

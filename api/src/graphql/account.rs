@@ -170,7 +170,8 @@ impl AccountMutation {
             .map_err(ApiError::from)?;
         let (account_id, two_factor) = match existing {
             Some(_) => {
-                let account_id = account::verify_login(&state.pool, email.as_str(), &password)
+                let ip = request(ctx).ip;
+                let account_id = account::verify_login(&state.pool, email.as_str(), &password, ip)
                     .await
                     .map_err(ApiError::from)?;
                 let two_factor = two_factor::finish_login(
@@ -179,6 +180,7 @@ impl AccountMutation {
                     account_id,
                     totp_code.as_deref(),
                     recovery_code.as_deref(),
+                    ip,
                 )
                 .await
                 .map_err(ApiError::from)?;

@@ -197,7 +197,7 @@ impl SessionMutation {
         let state = state(ctx);
         let ip = request(ctx).ip;
         let result = match state.limits.login(ip, &input.email) {
-            Ok(()) => log_in(state, &input).await,
+            Ok(()) => log_in(state, &input, ip).await,
             Err(refused) => Err(refused),
         };
         let (workspace_id, outcome) = match &result {
@@ -284,8 +284,12 @@ pub(super) fn payload(
     })
 }
 
-async fn log_in(state: &AppState, input: &LoginInput) -> Result<LoginPayload, ApiError> {
-    let account_id = account::verify_login(&state.pool, &input.email, &input.password).await?;
+async fn log_in(
+    state: &AppState,
+    input: &LoginInput,
+    ip: Option<std::net::IpAddr>,
+) -> Result<LoginPayload, ApiError> {
+    let account_id = account::verify_login(&state.pool, &input.email, &input.password, ip).await?;
     let memberships = member::workspaces_of(&state.pool, account_id).await?;
     // The workspace is resolved before the second factor, so a wrong choice does not spend a
     // code.
@@ -312,6 +316,7 @@ async fn log_in(state: &AppState, input: &LoginInput) -> Result<LoginPayload, Ap
         account_id,
         input.totp_code.as_deref(),
         input.recovery_code.as_deref(),
+        ip,
     )
     .await?;
     let session = match chosen {

@@ -167,10 +167,13 @@ pub(super) async fn fetch_supplier(
         .send()
         .await
         .map_err(|error| {
+            // The URL may hold the shop's `ws_key`: never in what the workshop reads, nor
+            // in the log.
+            tracing::warn!(error = %error.without_url(), "supplier catalogue unreachable");
             ApiError::new(
                 domain::ErrorKind::Internal,
                 "SUPPLIER_UNREACHABLE",
-                format!("le catalogue du fournisseur ne répond pas : {error}"),
+                "le catalogue du fournisseur ne répond pas, réessayez plus tard",
             )
         })?;
     if !response.status().is_success() {
@@ -184,10 +187,11 @@ pub(super) async fn fetch_supplier(
         ));
     }
     response.json().await.map_err(|error| {
+        tracing::warn!(error = %error.without_url(), "supplier export unreadable");
         ApiError::new(
             domain::ErrorKind::Validation,
             "SUPPLIER_EXPORT_INVALID",
-            format!("export du fournisseur illisible : {error}"),
+            "l'export du fournisseur est illisible",
         )
     })
 }
