@@ -566,37 +566,35 @@ mod tests {
         assert!(printed.contains("client-id"), "{printed}");
     }
 
+    /// Stated or by default, production refuses the values published in this file.
     #[test]
-    fn production_refuses_the_development_secret() {
-        let error = config(&[
-            ("THERMOGESTION_ENV", "production"),
-            ("THERMOGESTION_JWT_SECRET", DEV_JWT_SECRET),
-        ])
-        .unwrap_err();
-        assert!(
-            error.to_string().starts_with("THERMOGESTION_JWT_SECRET"),
-            "{error}"
-        );
+    fn production_refuses_the_development_secrets() {
         let secret = "k".repeat(48);
-        let error = config(&[
-            ("THERMOGESTION_ENV", "production"),
-            ("THERMOGESTION_JWT_SECRET", &secret),
-        ])
-        .unwrap_err();
-        assert!(
-            error.to_string().starts_with("THERMOGESTION_SECRET_KEY"),
-            "{error}"
-        );
-        let config = config(&[
-            ("THERMOGESTION_ENV", "production"),
-            ("THERMOGESTION_JWT_SECRET", &secret),
+        for (name, published, other) in [
+            (
+                "THERMOGESTION_JWT_SECRET",
+                DEV_JWT_SECRET,
+                (
+                    "THERMOGESTION_SECRET_KEY",
+                    "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+                ),
+            ),
             (
                 "THERMOGESTION_SECRET_KEY",
-                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+                DEV_SECRET_KEY,
+                ("THERMOGESTION_JWT_SECRET", secret.as_str()),
             ),
-        ])
-        .unwrap();
-        assert_eq!(config.environment, Environment::Production);
+        ] {
+            for environment in ["production", ""] {
+                let error = config(&[("THERMOGESTION_ENV", environment), (name, published), other])
+                    .unwrap_err()
+                    .to_string();
+                assert!(
+                    error.starts_with(name) && error.contains("refuse"),
+                    "{error}"
+                );
+            }
+        }
     }
 
     #[test]
