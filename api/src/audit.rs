@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use cqrs_es::Aggregate;
+use domain::workspace::{Module, Plan, RevocationReason, Workspace, WorkspaceEvent};
 use domain::{meta, ErrorKind, Role};
 use projections::audit::{self, AuditEntry, AuditFilter};
 use uuid::Uuid;
@@ -72,6 +74,8 @@ impl RawFilter {
 pub struct Line {
     pub entry: AuditEntry,
     pub actor_email: Option<String>,
+    /// What happened, in French, for the events that have a label ([`label`]).
+    pub label: Option<String>,
 }
 
 impl Line {
@@ -103,7 +107,94 @@ pub async fn page(
                 .meta(meta::ACTOR_ID)
                 .and_then(|id| Uuid::parse_str(id).ok())
                 .and_then(|id| emails.get(&id).cloned());
-            Line { entry, actor_email }
+            let label = label(&entry);
+            Line {
+                entry,
+                actor_email,
+                label,
+            }
         })
         .collect())
+}
+
+/// « en tant que gérant », « en tant qu'opérateur ».
+fn as_role(role: Role) -> String {
+    let name = role.french();
+    if name.starts_with(['a', 'e', 'é', 'i', 'o', 'u']) {
+        format!("en tant qu'{name}")
+    } else {
+        format!("en tant que {name}")
+    }
+}
+
+/// What the event says, in the workshop's words: for now the workspace's own events (the
+/// workshop, its members and its invitations). Read as the typed event, so a label follows
+/// the payload's contract rather than its JSON layout; other aggregates have none yet.
+pub fn label(entry: &AuditEntry) -> Option<String> {
+    if entry.aggregate_type != Workspace::TYPE {
+        return None;
+    }
+    let event: WorkspaceEvent = serde_json::from_value(entry.payload.clone()).ok()?;
+    let paris = |at: DateTime<Utc>| {
+        at.with_timezone(&chrono_tz::Europe::Paris)
+            .format("%d/%m/%Y %H:%M")
+            .to_string()
+    };
+    Some(match event {
+        WorkspaceEvent::Registered { name, .. } => {
+            format!("Atelier enregistré : {}", name.as_str())
+        }
+        WorkspaceEvent::ConsentRecorded { consent, .. } => format!(
+            "Consentement enregistré (CGU {}, politique de confidentialité {})",
+            consent.terms_version, consent.privacy_policy_version
+        ),
+        WorkspaceEvent::TrialStarted { plan, ends_at, .. } => {
+            let plan = match plan {
+                Plan::Lite => "Lite",
+                Plan::Pro => "Pro",
+            };
+            format!("Essai de l'offre {plan} jusqu'au {}", paris(ends_at))
+        }
+        WorkspaceEvent::MemberJoined {
+            role,
+            invitation: Some(_),
+            ..
+        } => format!("Invitation acceptée : membre ajouté {}", as_role(role)),
+        WorkspaceEvent::MemberJoined {
+            role,
+            invitation: None,
+            ..
+        } => format!("Membre ajouté {}", as_role(role)),
+        WorkspaceEvent::MemberRoleChanged { role, .. } => {
+            format!("Rôle d'un membre changé en {}", role.french())
+        }
+        WorkspaceEvent::MemberDeactivated { .. } => "Membre désactivé".to_owned(),
+        WorkspaceEvent::Renamed { name, .. } => format!("Atelier renommé : {}", name.as_str()),
+        WorkspaceEvent::ModuleToggled {
+            module: Module::Jantes,
+            enabled,
+            ..
+        } => format!(
+            "Module Jantes {}",
+            if enabled { "activé" } else { "désactivé" }
+        ),
+        WorkspaceEvent::MemberInvited {
+            role, expires_at, ..
+        } => format!(
+            "Invitation envoyée {}, valable jusqu'au {} (heure de Paris)",
+            as_role(role),
+            paris(expires_at)
+        ),
+        WorkspaceEvent::InvitationRevoked { reason, .. } => format!(
+            "Invitation retirée : {}",
+            match reason {
+                RevocationReason::Withdrawn => "par un gérant ou un administrateur",
+                RevocationReason::InviterDeactivated => "son auteur a été désactivé",
+                RevocationReason::InviterDemoted =>
+                    "son auteur n'a plus le droit d'accorder ce rôle",
+                RevocationReason::InviteeDeactivated =>
+                    "la personne invitée, membre de l'atelier, a été désactivée",
+            }
+        ),
+    })
 }

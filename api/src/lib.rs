@@ -3,6 +3,10 @@
 //! Handlers are thin: a GraphQL mutation parses, sends one command, waits for its
 //! projections and reads back; queries read projections. No business `if` lives here.
 
+// `Send` of the merged GraphQL root's futures nests one level per merged object; with
+// two dozen of them (and async-stripe's deep types inside) the default 128 overflows.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod audit;
 pub mod auth;

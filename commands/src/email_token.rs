@@ -32,7 +32,7 @@ impl Purpose {
         match self {
             Self::VerifyEmail => Duration::days(3),
             Self::ResetPassword => Duration::hours(1),
-            Self::Invitation => Duration::days(7),
+            Self::Invitation => Duration::days(domain::workspace::INVITATION_DAYS),
         }
     }
 }
@@ -76,6 +76,9 @@ pub struct Grant {
     pub role: Option<Role>,
     /// For invitations: the member who sent it, and their role then.
     pub invited_by: Option<(Uuid, Role)>,
+    /// A member invitation: the workspace's `MemberInvited` it is the link of. Portal
+    /// invitations of clients (from a client record) have none.
+    pub invitation_id: Option<Uuid>,
 }
 
 pub(crate) fn digest(token: &str) -> Vec<u8> {
@@ -95,11 +98,30 @@ pub async fn issue(
     purpose: Purpose,
     grant: &Grant,
 ) -> Result<String, sqlx::Error> {
+    insert(executor, purpose, grant, None).await
+}
+
+/// Issues the link of a member invitation, expiring with its event (`expires_at`).
+pub(crate) async fn issue_invitation(
+    executor: impl PgExecutor<'_>,
+    grant: &Grant,
+    expires_at: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    insert(executor, Purpose::Invitation, grant, Some(expires_at)).await
+}
+
+/// `expires_at`: the purpose's lifetime from the database's clock when `None`.
+async fn insert(
+    executor: impl PgExecutor<'_>,
+    purpose: Purpose,
+    grant: &Grant,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<String, sqlx::Error> {
     let token = random_token();
     sqlx::query(
         "insert into email_token (token_hash, purpose, account_id, workspace_id, email, role, expires_at,
-                                  invited_by, invited_by_role)
-         values ($1, $2, $3, $4, $5, $6, now() + $7, $8, $9)",
+                                  invited_by, invited_by_role, invitation_id)
+         values ($1, $2, $3, $4, $5, $6, coalesce($10, now() + $7), $8, $9, $11)",
     )
     .bind(digest(&token))
     .bind(purpose.as_str())
@@ -110,6 +132,8 @@ pub async fn issue(
     .bind(purpose.lifetime())
     .bind(grant.invited_by.map(|(account_id, _)| account_id))
     .bind(grant.invited_by.map(|(_, role)| role.as_str()))
+    .bind(expires_at)
+    .bind(grant.invitation_id)
     .execute(executor)
     .await?;
     Ok(token)
@@ -119,7 +143,8 @@ pub async fn issue(
 /// typo does not burn the link.
 pub async fn peek(pool: &PgPool, purpose: Purpose, token: &str) -> Result<Grant, TokenError> {
     let row: Option<TokenRow> = sqlx::query_as(
-        "select account_id, workspace_id, email, role, used_at, expires_at, invited_by, invited_by_role
+        "select account_id, workspace_id, email, role, used_at, expires_at, invited_by, invited_by_role,
+                invitation_id
          from email_token where token_hash = $1 and purpose = $2",
     )
     .bind(digest(token))
@@ -146,6 +171,7 @@ struct TokenRow {
     expires_at: DateTime<Utc>,
     invited_by: Option<Uuid>,
     invited_by_role: Option<String>,
+    invitation_id: Option<Uuid>,
 }
 
 impl TokenRow {
@@ -158,11 +184,51 @@ impl TokenRow {
             invited_by: self
                 .invited_by
                 .zip(self.invited_by_role.as_deref().and_then(Role::parse)),
+            invitation_id: self.invitation_id,
         }
     }
 }
 
-/// Withdraws the invitations to `email` still pending in `workspace_id`.
+/// The member invitations of `workspace_id` whose link went to `account_id`'s address and
+/// is still unused: what deactivating them revokes (the address is here, not in the log).
+pub async fn invitations_to(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    account_id: Uuid,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select invitation_id from email_token
+         where purpose = 'invitation' and workspace_id = $1 and used_at is null
+           and invitation_id is not null
+           and lower(email) = (select email_normalized from account where account_id = $2)",
+    )
+    .bind(workspace_id)
+    .bind(account_id)
+    .fetch_all(executor)
+    .await
+}
+
+/// The address each of `workspace_id`'s invitations went to, for the people who manage
+/// them.
+pub async fn invitation_emails(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    invitation_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>, sqlx::Error> {
+    let rows: Vec<(Uuid, String)> = sqlx::query_as(
+        "select invitation_id, email from email_token
+         where purpose = 'invitation' and workspace_id = $1 and invitation_id = any($2)",
+    )
+    .bind(workspace_id)
+    .bind(invitation_ids)
+    .fetch_all(executor)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Withdraws the portal invitations (from a client record: no invitation event) to
+/// `account_id`'s address still pending in `workspace_id`. Member invitations are revoked by
+/// events instead ([`invitations_to`]).
 pub async fn withdraw_invitations(
     executor: impl PgExecutor<'_>,
     workspace_id: Uuid,
@@ -171,6 +237,7 @@ pub async fn withdraw_invitations(
     sqlx::query(
         "update email_token set used_at = now()
          where purpose = 'invitation' and workspace_id = $1 and used_at is null
+           and invitation_id is null
            and lower(email) = (select email_normalized from account where account_id = $2)",
     )
     .bind(workspace_id)
@@ -185,7 +252,8 @@ pub async fn consume(pool: &PgPool, purpose: Purpose, token: &str) -> Result<Gra
     let used: Option<TokenRow> = sqlx::query_as(
         "update email_token set used_at = now()
          where token_hash = $1 and purpose = $2 and used_at is null and expires_at > now()
-         returning account_id, workspace_id, email, role, used_at, expires_at, invited_by, invited_by_role",
+         returning account_id, workspace_id, email, role, used_at, expires_at, invited_by, invited_by_role,
+                   invitation_id",
     )
     .bind(digest(token))
     .bind(purpose.as_str())
@@ -199,4 +267,23 @@ pub async fn consume(pool: &PgPool, purpose: Purpose, token: &str) -> Result<Gra
             .err()
             .unwrap_or(TokenError::Used)),
     }
+}
+
+/// Uses the link of the member invitation `invitation_id` inside the caller's transaction,
+/// the one that records the acceptance: the link is used if and only if the member joins.
+pub(crate) async fn use_invitation(
+    conn: &mut sqlx::PgConnection,
+    token: &str,
+    invitation_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let used = sqlx::query(
+        "update email_token set used_at = now()
+         where token_hash = $1 and purpose = 'invitation' and invitation_id = $2
+           and used_at is null and expires_at > now()",
+    )
+    .bind(digest(token))
+    .bind(invitation_id)
+    .execute(conn)
+    .await?;
+    Ok(used.rows_affected() == 1)
 }

@@ -12,6 +12,7 @@ pub mod client_import;
 pub mod email_token;
 mod error;
 mod gateway;
+pub mod invitation;
 pub mod invoice_settings;
 pub mod invoicing;
 pub mod mail;

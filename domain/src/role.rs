@@ -58,6 +58,37 @@ impl Role {
         Self::MEMBER_ROLES.contains(&self)
     }
 
+    /// Who may invite at all: those who manage the members.
+    pub const INVITERS: [Role; 2] = [Role::Owner, Role::Admin];
+
+    /// Whether a member holding this role may bring someone in as `role`, by inviting them
+    /// or by having an invitation they sent accepted: an owner any member role, an admin any
+    /// but owner (only an owner makes an owner), nobody else anyone. A client is never
+    /// invited as a member: their portal login comes with their client record.
+    pub fn may_invite(self, role: Role) -> bool {
+        let grantable = role.is_member_role() && role != Role::Client;
+        grantable
+            && match self {
+                Role::Owner => true,
+                Role::Admin => role != Role::Owner,
+                _ => false,
+            }
+    }
+
+    /// The role's name in the workshop's words (glossary), for French labels.
+    pub fn french(self) -> &'static str {
+        match self {
+            Self::Owner => "gérant",
+            Self::Admin => "administrateur",
+            Self::Operator => "opérateur",
+            Self::Accounting => "compta",
+            Self::Client => "client",
+            Self::Editor => "éditeur",
+            Self::System => "plateforme",
+            Self::Anonymous => "anonyme",
+        }
+    }
+
     /// `Owner` when either role is one: what a role change touches.
     pub fn max_owner(self, other: Role) -> Role {
         if self == Role::Owner || other == Role::Owner {

@@ -12,6 +12,7 @@ pub mod email_template;
 pub mod engine;
 pub mod feed;
 pub mod inventory;
+pub mod invitation;
 pub mod invoicing;
 pub mod lease;
 pub mod member;
@@ -48,6 +49,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(project::ProjectProjection),
         Arc::new(oven_batch::OvenBatchProjection),
         Arc::new(invoicing::InvoicingProjection),
+        Arc::new(invitation::InvitationProjection),
     ]
 }
 

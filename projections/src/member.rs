@@ -58,6 +58,7 @@ impl Projection for MemberProjection {
                     account_id,
                     role,
                     joined_at,
+                    ..
                 } => {
                     sqlx::query(
                         "insert into member (workspace_id, account_id, role, active, joined_at, updated_at)

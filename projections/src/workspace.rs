@@ -102,7 +102,9 @@ impl Projection for WorkspaceProjection {
                 WorkspaceEvent::ConsentRecorded { .. }
                 | WorkspaceEvent::MemberJoined { .. }
                 | WorkspaceEvent::MemberRoleChanged { .. }
-                | WorkspaceEvent::MemberDeactivated { .. } => {}
+                | WorkspaceEvent::MemberDeactivated { .. }
+                | WorkspaceEvent::MemberInvited { .. }
+                | WorkspaceEvent::InvitationRevoked { .. } => {}
             }
         }
         write(conn, changes).await?;

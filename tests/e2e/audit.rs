@@ -221,3 +221,147 @@ async fn the_audit_log_exports_as_a_french_spreadsheet() {
     assert_eq!(bad.status(), 422);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn invitations_sent_revoked_and_accepted_read_in_french_in_the_audit_log() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier Invitations", "gerant@invit.fr").await;
+    let invite =
+        "mutation($email: String!, $role: Role!) { inviteMember(email: $email, role: $role) }";
+    for (email, role) in [("paul@invit.fr", "OPERATOR"), ("jeanne@invit.fr", "ADMIN")] {
+        let invited = app
+            .graphql_as(
+                &owner.access_token,
+                invite,
+                json!({ "email": email, "role": role }),
+            )
+            .await;
+        assert_eq!(invited["data"]["inviteMember"], true, "{invited}");
+    }
+    let listed = app
+        .graphql_as(
+            &owner.access_token,
+            "{ invitations { edges { node { id email } } } }",
+            json!({}),
+        )
+        .await;
+    let jeanne = listed["data"]["invitations"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|edge| edge["node"]["email"] == "jeanne@invit.fr")
+        .unwrap_or_else(|| panic!("{listed}"))["node"]["id"]
+        .clone();
+    let revoked = app
+        .graphql_as(
+            &owner.access_token,
+            "mutation($id: ID!) { revokeInvitation(id: $id) { status } }",
+            json!({ "id": jeanne }),
+        )
+        .await;
+    assert_eq!(
+        revoked["data"]["revokeInvitation"]["status"], "REVOKED",
+        "{revoked}"
+    );
+    let token = loop {
+        if let Some(token) = app
+            .mail
+            .to("paul@invit.fr")
+            .last()
+            .and_then(|mail| mail.token())
+        {
+            break token;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
+    let accepted = app
+        .graphql(
+            "mutation($token: String!, $password: String!) {
+               acceptInvitation(token: $token, password: $password) { role } }",
+            json!({ "token": token, "password": tests::PASSWORD }),
+        )
+        .await;
+    assert_eq!(
+        accepted["data"]["acceptInvitation"]["role"], "OPERATOR",
+        "{accepted}"
+    );
+
+    let log = app
+        .graphql_as(
+            &owner.access_token,
+            // The mailer's `EmailSent` lines (aggregate `email`) have no label yet.
+            "{ auditLog(first: 4, filter: { aggregateType: \"workspace\" }) {
+                 edges { node { eventType label actorEmail summary } } } }",
+            json!({}),
+        )
+        .await;
+    let lines: Vec<(&str, &str)> = log["data"]["auditLog"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{log}"))
+        .iter()
+        .map(|edge| {
+            (
+                edge["node"]["eventType"].as_str().unwrap(),
+                edge["node"]["label"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines[0],
+        (
+            "WorkspaceMemberJoined",
+            "Invitation acceptée : membre ajouté en tant qu'opérateur"
+        )
+    );
+    assert_eq!(
+        lines[1],
+        (
+            "WorkspaceInvitationRevoked",
+            "Invitation retirée : par un gérant ou un administrateur"
+        )
+    );
+    assert_eq!(lines[2].0, "WorkspaceMemberInvited");
+    assert!(
+        lines[2]
+            .1
+            .starts_with("Invitation envoyée en tant qu'administrateur, valable jusqu'au "),
+        "{lines:?}"
+    );
+    assert!(
+        lines[3]
+            .1
+            .starts_with("Invitation envoyée en tant qu'opérateur"),
+        "{lines:?}"
+    );
+    // Every line is the inviter's (the acceptance is granted by them), and no line names the
+    // address invited: it is not in the log.
+    for edge in log["data"]["auditLog"]["edges"].as_array().unwrap() {
+        assert_eq!(edge["node"]["actorEmail"], "gerant@invit.fr", "{edge}");
+    }
+    assert!(
+        !log.to_string().contains("paul@") && !log.to_string().contains("jeanne@"),
+        "{log}"
+    );
+
+    // The export carries the label in its last column.
+    let csv = app
+        .client
+        .get(format!(
+            "{}/api/v1/audit-log.csv?eventType=WorkspaceInvitationRevoked",
+            app.address
+        ))
+        .bearer_auth(&owner.access_token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].ends_with(";evenement_id;libelle"), "{csv}");
+    assert!(
+        lines[1].ends_with(";Invitation retirée : par un gérant ou un administrateur"),
+        "{csv}"
+    );
+    app.stop().await;
+}

@@ -318,7 +318,8 @@ async fn deactivating_a_member_withdraws_their_pending_invitations() {
     let operator = app
         .add_member(owner.workspace_id, domain::Role::Operator)
         .await;
-    // An invitation to the operator's own address, still pending when they are deactivated.
+    // An invitation to the operator's own address, still pending when they are deactivated
+    // (sent before they joined by another link: an invitation to a member is refused).
     app.graphql_as(
         &owner.access_token,
         INVITE,
@@ -342,9 +343,20 @@ async fn deactivating_a_member_withdraws_their_pending_invitations() {
         deactivated["data"]["deactivateMember"]["active"], false,
         "{deactivated}"
     );
+    let events = app.db.event_count().await;
     let back = app
         .graphql(ACCEPT, json!({ "token": token, "password": PASSWORD }))
         .await;
-    assert_eq!(reason(&back), "TOKEN_USED", "{back}");
+    assert_eq!(reason(&back), "INVITATION_REVOKED", "{back}");
+    assert_eq!(app.db.event_count().await, events, "nothing written");
+    // The revocation is an event of the workshop, with its reason.
+    let revoked: String = sqlx::query_scalar(
+        "select payload -> 'InvitationRevoked' ->> 'reason' from events
+         where event_type = 'WorkspaceInvitationRevoked'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(revoked, "InviteeDeactivated");
     app.stop().await;
 }

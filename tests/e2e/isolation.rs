@@ -2,6 +2,8 @@
 //! and no answer given to workspace B holds anything of workspace A.
 
 use commands::Commands;
+use domain::workspace::WorkspaceCommand;
+use domain::Role;
 use projections::engine;
 use projections::{tenant, workspace, Subscriptions};
 use serde_json::json;
@@ -13,7 +15,7 @@ async fn no_answer_to_workspace_b_holds_anything_of_workspace_a() {
     let app = spawn_app().await;
     let pair = app.two_workspaces().await;
     let a_member = pair.a_member.account_id.to_string();
-    let probes = [
+    let mut probes = vec![
         Probe {
             query: "{ workspace { id name } }",
             variables: json!({}),
@@ -61,6 +63,27 @@ async fn no_answer_to_workspace_b_holds_anything_of_workspace_a() {
         json!({}),
     )
     .await;
+    let a_invitations = app
+        .graphql_as(
+            &pair.a.access_token,
+            "{ invitations { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let a_invitation = a_invitations["data"]["invitations"]["edges"][0]["node"]["id"].clone();
+    assert!(a_invitation.is_string(), "{a_invitations}");
+    probes.extend([
+        Probe {
+            query: "{ invitations(first: 100) { edges { node { id email invitedBy } } } }",
+            variables: json!({}),
+            targets_a: false,
+        },
+        Probe {
+            query: "mutation($id: ID!) { revokeInvitation(id: $id) { id email } }",
+            variables: json!({ "id": a_invitation }),
+            targets_a: true,
+        },
+    ]);
     let mut a_powder = crate::powder::powder("TP 7016 B", "GLOSS");
     a_powder["name"] = json!(pair.a_name.clone());
     let registered = app
@@ -95,6 +118,24 @@ async fn no_answer_to_workspace_b_holds_anything_of_workspace_a() {
         !b_deliveries.to_string().contains("invite-a@atelier-a.fr"),
         "{b_deliveries}"
     );
+    let b_invitations = app
+        .graphql_as(
+            &pair.b.access_token,
+            "{ invitations { edges { node { id email } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        b_invitations["data"]["invitations"]["edges"],
+        json!([]),
+        "{b_invitations}"
+    );
+    // And A's invitation is still pending.
+    let status: String = sqlx::query_scalar("select status from invitation")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "pending");
     // And A's member is untouched.
     let role: String = sqlx::query_scalar("select role from member where account_id = $1")
         .bind(pair.a_member.account_id)
@@ -117,6 +158,23 @@ async fn row_level_security_hides_other_tenants_and_everything_without_a_tenant(
     let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
     workspace_command(&commands, a, register("Atelier A")).await;
     workspace_command(&commands, b, register("Atelier B")).await;
+    // Each with a member who sent an invitation, so every table below has rows of both.
+    for workspace_id in [a, b] {
+        let owner = Uuid::new_v4();
+        for command in [
+            WorkspaceCommand::AddMember {
+                account_id: owner,
+                role: Role::Owner,
+            },
+            WorkspaceCommand::Invite {
+                invitation_id: Uuid::new_v4(),
+                role: Role::Operator,
+                by: owner,
+            },
+        ] {
+            workspace_command(&commands, workspace_id, command).await;
+        }
+    }
     for projection in projections::all() {
         engine::catch_up(&db.pool, &*projection, &Subscriptions::default(), 100)
             .await
@@ -134,7 +192,7 @@ async fn row_level_security_hides_other_tenants_and_everything_without_a_tenant(
         "B is invisible to A"
     );
     // Even queries that forget their filter see only A's rows.
-    for table in ["workspace", "member"] {
+    for table in ["workspace", "member", "invitation"] {
         let workspaces: Vec<Uuid> =
             sqlx::query_scalar(&format!("select distinct workspace_id from {table}"))
                 .fetch_all(&mut *as_a)
@@ -156,7 +214,7 @@ async fn row_level_security_hides_other_tenants_and_everything_without_a_tenant(
         .execute(&mut *unset)
         .await
         .unwrap();
-    for table in ["workspace", "member"] {
+    for table in ["workspace", "member", "invitation"] {
         let count: i64 = sqlx::query_scalar(&format!("select count(*) from {table}"))
             .fetch_one(&mut *unset)
             .await

@@ -16,6 +16,7 @@ mod feed;
 mod gateway;
 mod http;
 mod input_errors;
+mod invitations;
 mod invoices;
 mod isolation;
 mod low_stock;

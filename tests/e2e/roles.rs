@@ -82,6 +82,16 @@ const OPERATIONS: &[Operation] = &[
         },
     },
     Operation {
+        name: "invitations",
+        allowed: MANAGERS,
+        request: |_| {
+            (
+                "{ invitations(first: 10) { edges { node { id email } } } }",
+                json!({}),
+            )
+        },
+    },
+    Operation {
         name: "auditLog",
         allowed: MANAGERS,
         request: |_| {
@@ -446,5 +456,71 @@ async fn an_admin_cannot_make_or_touch_owners() {
         promoted["data"]["changeMemberRole"]["role"], "OWNER",
         "{promoted}"
     );
+    app.stop().await;
+}
+
+/// `revokeInvitation` needs an invitation of its own per call, which the matrix's targets
+/// (a fresh operator) are not: the same rule, role by role, here.
+#[tokio::test]
+async fn only_those_who_may_invite_revoke_an_invitation() {
+    let app = spawn_app().await;
+    let owner = app
+        .sign_up("Atelier des invitations", "gerant@roles-inv.fr")
+        .await;
+    for role in ALL {
+        let caller = match role {
+            Role::Owner => owner.access_token.clone(),
+            role => app.add_member(owner.workspace_id, role).await.access_token,
+        };
+        let email = format!("invite-{}@roles-inv.fr", Uuid::new_v4().simple());
+        let invited = app
+            .graphql_as(
+                &owner.access_token,
+                "mutation($email: String!) { inviteMember(email: $email, role: OPERATOR) }",
+                json!({ "email": email }),
+            )
+            .await;
+        assert!(invited["errors"].is_null(), "{invited}");
+        let listed = app
+            .graphql_as(
+                &owner.access_token,
+                "{ invitations(first: 100) { edges { node { id email } } } }",
+                json!({}),
+            )
+            .await;
+        let id = listed["data"]["invitations"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|edge| edge["node"]["email"] == email.as_str())
+            .unwrap_or_else(|| panic!("{listed}"))["node"]["id"]
+            .clone();
+        let events = app.db.event_count().await;
+        let response = app
+            .graphql_as(
+                &caller,
+                "mutation($id: ID!) { revokeInvitation(id: $id) { status } }",
+                json!({ "id": id }),
+            )
+            .await;
+        if MANAGERS.contains(&role) {
+            assert_eq!(
+                response["data"]["revokeInvitation"]["status"], "REVOKED",
+                "{role:?}: {response}"
+            );
+        } else {
+            assert_eq!(
+                error_code(&response),
+                Some("FORBIDDEN"),
+                "{role:?}: {response}"
+            );
+            assert!(response["data"].is_null(), "{role:?}: {response}");
+            assert_eq!(
+                app.db.event_count().await,
+                events,
+                "{role:?} wrote an event"
+            );
+        }
+    }
     app.stop().await;
 }

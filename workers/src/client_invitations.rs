@@ -89,6 +89,7 @@ impl Projection for ClientInvitations {
                     email: email.clone(),
                     role: Some(Role::Client),
                     invited_by,
+                    invitation_id: None,
                 },
             )
             .await?;

@@ -38,6 +38,7 @@ pub(crate) async fn portal_or_invitation(
             email: email.to_owned(),
             role: Some(Role::Client),
             invited_by,
+            invitation_id: None,
         },
     )
     .await?;

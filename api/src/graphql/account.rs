@@ -1,24 +1,24 @@
 //! Email verification, password reset, invitations.
 
 use async_graphql::{Context, Object};
+use chrono::Utc;
 use commands::account::{self, NewAccount};
 use commands::email_token::{self, Grant, Purpose};
+use commands::invitation;
 use commands::mail;
 use commands::session;
 use commands::two_factor;
 use domain::identity::{check_password, Email};
-use domain::workspace::{WorkspaceCommand, WorkspaceError};
+use domain::workspace::{WorkspaceCommand, WorkspaceError, AGGREGATE_LOCAL_ID};
 use domain::Role;
 use projections::member;
 use uuid::Uuid;
 
 use super::session::{payload, SessionPayload};
 use super::types::RoleValue;
-use super::{actor, request, state};
+use super::{actor, meta, request, state};
 use crate::app::AppState;
 use crate::{emails, ApiError};
-
-const INVITERS: &[Role] = &[Role::Owner, Role::Admin];
 
 #[derive(Default)]
 pub struct AccountMutation;
@@ -61,6 +61,7 @@ impl AccountMutation {
                 email: email.as_str().to_owned(),
                 role: None,
                 invited_by: None,
+                invitation_id: None,
             };
             queue_with_token(state, Purpose::ResetPassword, &grant, |token| {
                 emails::reset_password(state, email.as_str(), token)
@@ -96,7 +97,9 @@ impl AccountMutation {
         Ok(true)
     }
 
-    /// Invite une personne dans l'atelier, par email, avec un rôle. Gérant ou administrateur.
+    /// Invite une personne dans l'atelier, par email, avec un rôle. Gérant ou administrateur ;
+    /// seul un gérant invite un gérant. Un client ne s'invite pas ici : son accès au portail
+    /// passe par sa fiche client.
     async fn invite_member(
         &self,
         ctx: &Context<'_>,
@@ -104,10 +107,7 @@ impl AccountMutation {
         role: RoleValue,
     ) -> async_graphql::Result<bool> {
         let actor = actor(ctx)?;
-        actor.require(INVITERS)?;
-        if Role::from(role) == Role::Owner && actor.role != Role::Owner {
-            return Err(ApiError::domain(&WorkspaceError::OwnerOnly).into());
-        }
+        actor.require(&Role::INVITERS)?;
         let state = state(ctx);
         let email = Email::parse(&email).map_err(|error| ApiError::domain(&error))?;
         state.limits.invitation(actor.workspace_id)?;
@@ -129,23 +129,28 @@ impl AccountMutation {
         let workshop = super::workspace::read(state, actor.workspace_id)
             .await?
             .name;
-        let grant = Grant {
-            account_id: None,
-            workspace_id: Some(actor.workspace_id),
-            email: email.as_str().to_owned(),
-            role: Some(role.into()),
-            invited_by: Some((actor.account_id, actor.role)),
-        };
-        queue_with_token(state, Purpose::Invitation, &grant, |token| {
-            emails::invitation(state, actor.workspace_id, &workshop, email.as_str(), token)
-        })
-        .await?;
+        // Who may invite whom is the workspace's decision (`WorkspaceCommand::Invite`): a
+        // client role, an admin inviting an owner are refused there, with nothing written.
+        let sent = invitation::invite(
+            &state.commands,
+            &meta(ctx, &actor),
+            &email,
+            role.into(),
+            |token| emails::invitation(state, actor.workspace_id, &workshop, email.as_str(), token),
+            &state.message_domain,
+        )
+        .await
+        .map_err(invitation_error)?;
+        state
+            .await_batch(&sent.receipt, &[projections::invitation::NAME])
+            .await?;
         Ok(true)
     }
 
     /// Accepte une invitation. Sans compte : le crée avec ce mot de passe. Avec un compte :
     /// son mot de passe (et son code de double authentification s'il l'a activée) prouvent que
-    /// c'est bien vous. Ouvre une session dans l'atelier.
+    /// c'est bien vous. Ouvre une session dans l'atelier. L'invitation doit être encore en
+    /// attente et la personne qui l'a envoyée doit pouvoir encore accorder ce rôle.
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,
@@ -155,15 +160,38 @@ impl AccountMutation {
         recovery_code: Option<String>,
     ) -> async_graphql::Result<SessionPayload> {
         let state = state(ctx);
+        let request = request(ctx);
         two_factor::check_codes(totp_code.as_deref(), recovery_code.as_deref())
             .map_err(ApiError::from)?;
         // Everything is checked before the link is used: a refused attempt leaves it working.
         let grant = email_token::peek(&state.pool, Purpose::Invitation, &token)
             .await
             .map_err(token_error)?;
-        let (Some(workspace_id), Some(role)) = (grant.workspace_id, grant.role) else {
-            return Err(ApiError::internal("invitation token without workspace or role").into());
+        let Some(workspace_id) = grant.workspace_id else {
+            return Err(ApiError::internal("invitation token without workspace").into());
         };
+        let invitation = match grant.invitation_id {
+            // A member invitation grants what the workspace says now, not what the link
+            // recorded: asked before any account is created or any code spent.
+            Some(invitation_id) => {
+                let workspace = state
+                    .commands
+                    .workspaces
+                    .load(
+                        &commands::CommandMeta::system(workspace_id, request.request_id.clone()),
+                        AGGREGATE_LOCAL_ID,
+                    )
+                    .await?;
+                let acceptable = workspace
+                    .acceptable_invitation(invitation_id, Utc::now())
+                    .map_err(|error| ApiError::domain(&error))?;
+                Some((invitation_id, acceptable))
+            }
+            // A portal invitation, from a client record: the client role only.
+            None if grant.role == Some(Role::Client) => None,
+            None => return Err(token_error(email_token::TokenError::Invalid).into()),
+        };
+        let role = invitation.map_or(Role::Client, |(_, acceptable)| acceptable.role);
         let email = Email::parse(&grant.email).map_err(|error| ApiError::domain(&error))?;
         let existing = account::find_by_email(&state.pool, &email)
             .await
@@ -194,17 +222,18 @@ impl AccountMutation {
                 if membership.is_some_and(|member| member.active) {
                     return Err(ApiError::domain(&WorkspaceError::AlreadyMember).into());
                 }
-                email_token::consume(&state.pool, Purpose::Invitation, &token)
-                    .await
-                    .map_err(token_error)?;
                 (account_id, two_factor)
             }
             None => {
                 let new_account =
                     NewAccount::parse(email.as_str(), None, password).map_err(ApiError::from)?;
-                email_token::consume(&state.pool, Purpose::Invitation, &token)
-                    .await
-                    .map_err(token_error)?;
+                if invitation.is_none() {
+                    email_token::consume(&state.pool, Purpose::Invitation, &token)
+                        .await
+                        .map_err(token_error)?;
+                }
+                // A member invitation revoked in the next milliseconds leaves this account
+                // without workshop, as a failed sign-up does (ADR 0003): visible, harmless.
                 (
                     account::create_account(&state.pool, new_account)
                         .await
@@ -213,28 +242,53 @@ impl AccountMutation {
                 )
             }
         };
+        let meta = match invitation {
+            Some((invitation_id, acceptable)) => {
+                // The membership is granted by whoever invited: they are the actor in the
+                // audit log, with the role they hold now.
+                let meta = commands::CommandMeta {
+                    workspace_id,
+                    actor_id: Some(acceptable.invited_by),
+                    actor_role: acceptable.inviter_role,
+                    ip: request.ip,
+                    request_id: request.request_id.clone(),
+                };
+                let receipt =
+                    invitation::accept(&state.commands, &meta, &token, invitation_id, account_id)
+                        .await
+                        .map_err(invitation_error)?;
+                state
+                    .await_batch(&receipt, &[member::NAME, projections::invitation::NAME])
+                    .await?;
+                meta
+            }
+            None => {
+                if existing.is_some() {
+                    email_token::consume(&state.pool, Purpose::Invitation, &token)
+                        .await
+                        .map_err(token_error)?;
+                }
+                let (actor_id, actor_role) = grant.invited_by.unwrap_or((account_id, role));
+                let meta = commands::CommandMeta {
+                    workspace_id,
+                    actor_id: Some(actor_id),
+                    actor_role,
+                    ip: request.ip,
+                    request_id: request.request_id.clone(),
+                };
+                let command = WorkspaceCommand::AddMember { account_id, role };
+                state
+                    .send_workspace_command(&meta, command, &[member::NAME])
+                    .await?;
+                activate_client_portal(state, &meta, &grant.email, account_id).await?;
+                meta
+            }
+        };
         // Receiving the link proves the address.
         account::mark_email_verified(&state.pool, account_id)
             .await
             .map_err(ApiError::from)?;
-        let request = request(ctx);
-        // The membership is granted by whoever invited: they are the actor in the audit log.
-        let (actor_id, actor_role) = grant.invited_by.unwrap_or((account_id, role));
-        let meta = commands::CommandMeta {
-            workspace_id,
-            actor_id: Some(actor_id),
-            actor_role,
-            ip: request.ip,
-            request_id: request.request_id.clone(),
-        };
-        let command = WorkspaceCommand::AddMember { account_id, role };
-        state
-            .send_workspace_command(&meta, command, &[member::NAME])
-            .await?;
-        if role == domain::Role::Client {
-            activate_client_portal(state, &meta, &grant.email, account_id).await?;
-        }
-        let session = session::open(&state.pool, account_id, workspace_id, two_factor)
+        let session = session::open(&state.pool, account_id, meta.workspace_id, two_factor)
             .await
             .map_err(ApiError::from)?;
         Ok(payload(state, session, role)?)
@@ -281,6 +335,18 @@ async fn queue_with_token(
     Ok(())
 }
 
+fn invitation_error(error: invitation::InvitationError) -> ApiError {
+    match error {
+        invitation::InvitationError::Workspace(error) => error.into(),
+        invitation::InvitationError::Token(error) => token_error(error),
+        refused @ invitation::InvitationError::Commit(commands::BatchError::Conflict) => {
+            ApiError::domain(&refused)
+        }
+        invitation::InvitationError::Commit(cause) => ApiError::internal(cause),
+        invitation::InvitationError::Database(cause) => ApiError::from(cause),
+    }
+}
+
 fn token_error(error: email_token::TokenError) -> ApiError {
     match error {
         email_token::TokenError::Database(cause) => ApiError::internal(cause),
@@ -300,6 +366,7 @@ pub(super) async fn send_verification(
         email: email.to_owned(),
         role: None,
         invited_by: None,
+        invitation_id: None,
     };
     queue_with_token(state, Purpose::VerifyEmail, &grant, |token| {
         emails::verify_email(state, email, token)

@@ -38,6 +38,9 @@ pub struct AuditEntryNode {
     pub aggregate_type: String,
     pub aggregate_id: String,
     pub event_type: String,
+    /// Ce qui s'est passé, en français (pour l'instant les événements de l'atelier, de ses
+    /// membres et de ses invitations).
+    pub label: Option<String>,
     /// Le contenu de l'événement, abrégé.
     pub summary: String,
 }
@@ -57,6 +60,7 @@ impl From<Line> for AuditEntryNode {
             aggregate_id: entry.local_aggregate_id().to_owned(),
             event_type: entry.event_type.clone(),
             summary: entry.summary(SUMMARY_CHARS),
+            label: line.label.clone(),
             actor_email: line.actor_email,
         }
     }

@@ -1,4 +1,5 @@
-//! Members of the caller's workspace: list, change role, deactivate.
+//! Members of the caller's workspace: list, change role, deactivate. Invitations a member
+//! sent die with their rights to send them (the workspace revokes them in the same decision).
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, SimpleObject, ID};
@@ -140,21 +141,27 @@ impl MemberMutation {
     ) -> async_graphql::Result<MemberNode> {
         let account_id = parse_account_id(&account_id)?;
         let actor = actor(ctx)?;
-        let by = actor.account_id;
+        actor.require(MANAGERS)?;
+        let pool = &state(ctx).pool;
+        // The invitations addressed to them are revoked with them: none must let them back
+        // in. Their addresses are beside the links, not in the log (ADR 0003).
+        let invited = commands::email_token::invitations_to(pool, actor.workspace_id, account_id)
+            .await
+            .map_err(ApiError::from)?;
         let node = send(
             ctx,
             account_id,
-            WorkspaceCommand::Deactivate { account_id, by },
+            WorkspaceCommand::Deactivate {
+                account_id,
+                by: actor.account_id,
+                invited,
+            },
         )
         .await?;
-        // A pending invitation must not let them back in.
-        commands::email_token::withdraw_invitations(
-            &state(ctx).pool,
-            actor.workspace_id,
-            account_id,
-        )
-        .await
-        .map_err(ApiError::from)?;
+        // Nor may a portal link (from a client record, outside the log).
+        commands::email_token::withdraw_invitations(pool, actor.workspace_id, account_id)
+            .await
+            .map_err(ApiError::from)?;
         Ok(node)
     }
 }
@@ -167,8 +174,13 @@ async fn send(
     let actor = actor(ctx)?;
     actor.require(MANAGERS)?;
     let state = state(ctx);
+    // A demotion or a deactivation may revoke invitations: the list shows it at once.
     state
-        .send_workspace_command(&meta(ctx, &actor), command, &[read_model::NAME])
+        .send_workspace_command(
+            &meta(ctx, &actor),
+            command,
+            &[read_model::NAME, projections::invitation::NAME],
+        )
         .await?;
     let mut tx = tenant::begin(&state.pool, actor.workspace_id)
         .await

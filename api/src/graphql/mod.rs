@@ -8,6 +8,7 @@ mod email;
 mod email_settings;
 pub mod field_count;
 mod input_errors;
+mod invitation;
 mod invoicing;
 mod member;
 mod powder;
@@ -40,6 +41,7 @@ pub struct Query(
     session::SessionQuery,
     workspace::WorkspaceQuery,
     member::MemberQuery,
+    invitation::InvitationQuery,
     audit::AuditQuery,
     email::EmailQuery,
     email_settings::EmailSettingsQuery,
@@ -85,6 +87,7 @@ pub struct Mutation(
     powder::PowderImportMutation,
     workspace::WorkspaceMutation,
     member::MemberMutation,
+    invitation::InvitationMutation,
 );
 
 /// Deep enough for a project → parts → steps → photos screen, shallow enough that a

@@ -47,6 +47,8 @@ pub async fn audit_log_csv(
             "evenement",
             "contenu",
             "evenement_id",
+            // Last, so the columns that were there keep their places in existing sheets.
+            "libelle",
         ])
         .map_err(ApiError::internal)?;
     let mut before = None;
@@ -73,6 +75,7 @@ pub async fn audit_log_csv(
                         entry.event_type.clone(),
                         entry.payload.to_string(),
                         entry.event_id.to_string(),
+                        line.label.clone().unwrap_or_default(),
                     ]
                     .map(|cell| spreadsheet_safe(&cell)),
                 )

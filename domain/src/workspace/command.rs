@@ -21,10 +21,30 @@ pub enum WorkspaceCommand {
         module: Module,
         enabled: bool,
     },
-    /// Adds an existing account as a member (accepting an invitation ends here).
+    /// Adds an existing account as a member directly: the platform (tests, demo) and the
+    /// portal login of a client, whose link came with its client record. Members invited
+    /// by a member join through [`WorkspaceCommand::AcceptInvitation`].
     AddMember {
         account_id: Uuid,
         role: Role,
+    },
+    /// `by` invites someone as `role`; `invitation_id` is new (the caller generates it, so
+    /// the link's token row and the event name the same invitation).
+    Invite {
+        invitation_id: Uuid,
+        role: Role,
+        by: Uuid,
+    },
+    /// `by` withdraws a pending invitation.
+    RevokeInvitation {
+        invitation_id: Uuid,
+        by: Uuid,
+    },
+    /// The account that holds the invitation's link joins with the role the invitation
+    /// names, if it is still pending and its inviter may still grant that role.
+    AcceptInvitation {
+        invitation_id: Uuid,
+        account_id: Uuid,
     },
     /// `by` is the member acting: only an owner may touch an owner or make one.
     ChangeRole {
@@ -32,9 +52,13 @@ pub enum WorkspaceCommand {
         role: Role,
         by: Uuid,
     },
+    /// `invited`: the invitations addressed to the member, revoked with the deactivation so
+    /// none lets them back in. Addresses are not in the log (ADR 0003): the caller finds
+    /// them in the token table; the aggregate revokes those still pending.
     Deactivate {
         account_id: Uuid,
         by: Uuid,
+        invited: Vec<Uuid>,
     },
 }
 

@@ -20,8 +20,24 @@ pub enum WorkspaceError {
     RoleNotAssignable,
     #[error("l'atelier doit garder au moins un propriétaire actif")]
     LastOwner,
-    #[error("seul un gérant peut nommer, modifier ou désactiver un gérant")]
+    #[error("seul un gérant peut nommer, inviter, modifier ou désactiver un gérant, ou retirer son invitation")]
     OwnerOnly,
+    #[error("seuls un gérant ou un administrateur peuvent inviter ou retirer une invitation")]
+    NotAnInviter,
+    #[error("un client ne s'invite pas comme membre : son accès au portail passe par sa fiche client (invitation au portail depuis la fiche)")]
+    InvitationRoleClient,
+    #[error("cette invitation n'existe pas")]
+    InvitationNotFound,
+    #[error("cette invitation a déjà été envoyée")]
+    InvitationExists,
+    #[error("cette invitation a été retirée ; demandez-en une nouvelle à l'atelier")]
+    InvitationRevoked,
+    #[error("cette invitation a expiré ; demandez-en une nouvelle à l'atelier")]
+    InvitationExpired,
+    #[error("cette invitation a déjà été acceptée")]
+    InvitationAccepted,
+    #[error("la personne qui vous a invité n'a plus le droit d'accorder ce rôle ; demandez une nouvelle invitation à l'atelier")]
+    InviterLostRights,
     #[error(transparent)]
     Bound(#[from] crate::limits::OutOfBounds),
 }
@@ -39,6 +55,14 @@ impl DomainError for WorkspaceError {
             Self::RoleNotAssignable => "ROLE_NOT_ASSIGNABLE",
             Self::LastOwner => "LAST_OWNER",
             Self::OwnerOnly => "OWNER_ONLY",
+            Self::NotAnInviter => "NOT_AN_INVITER",
+            Self::InvitationRoleClient => "INVITATION_ROLE_CLIENT",
+            Self::InvitationNotFound => "INVITATION_NOT_FOUND",
+            Self::InvitationExists => "INVITATION_EXISTS",
+            Self::InvitationRevoked => "INVITATION_REVOKED",
+            Self::InvitationExpired => "INVITATION_EXPIRED",
+            Self::InvitationAccepted => "INVITATION_ACCEPTED",
+            Self::InviterLostRights => "INVITER_LOST_RIGHTS",
             Self::Bound(error) => error.code(),
         }
     }
@@ -49,10 +73,21 @@ impl DomainError for WorkspaceError {
             | Self::NameTooLong { .. }
             | Self::ConsentMissing
             | Self::RoleNotAssignable
+            | Self::InvitationRoleClient
+            // A link that no longer works reads like an expired or used one (`TOKEN_*`).
+            | Self::InvitationRevoked
+            | Self::InvitationExpired
+            | Self::InvitationAccepted
+            | Self::InviterLostRights
             | Self::Bound(_) => ErrorKind::Validation,
-            Self::AlreadyRegistered | Self::AlreadyMember | Self::LastOwner => ErrorKind::Conflict,
-            Self::NotRegistered | Self::NotAMember => ErrorKind::NotFound,
-            Self::OwnerOnly => ErrorKind::Forbidden,
+            Self::AlreadyRegistered
+            | Self::AlreadyMember
+            | Self::LastOwner
+            | Self::InvitationExists => ErrorKind::Conflict,
+            Self::NotRegistered | Self::NotAMember | Self::InvitationNotFound => {
+                ErrorKind::NotFound
+            }
+            Self::OwnerOnly | Self::NotAnInviter => ErrorKind::Forbidden,
         }
     }
 }
