@@ -198,7 +198,7 @@ impl AccountMutation {
             .map_err(ApiError::from)?;
         let (account_id, two_factor) = match existing {
             Some(_) => {
-                let ip = request(ctx).ip;
+                let ip = request.ip;
                 let account_id = account::verify_login(&state.pool, email.as_str(), &password, ip)
                     .await
                     .map_err(ApiError::from)?;
