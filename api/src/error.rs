@@ -51,19 +51,22 @@ impl ApiError {
         self
     }
 
-    /// `Retry-After` and the IETF draft's `RateLimit-*` headers of a spent budget.
-    pub fn throttle_headers(&self) -> Vec<(&'static str, String)> {
-        match &self.throttle {
-            None => Vec::new(),
-            Some(throttle) => {
-                let seconds = throttle.retry_after_seconds().to_string();
-                vec![
-                    ("retry-after", seconds.clone()),
-                    ("ratelimit-limit", throttle.limit.to_string()),
-                    ("ratelimit-remaining", "0".to_owned()),
-                    ("ratelimit-reset", seconds),
-                    ("ratelimit-policy", format!("{};w=60", throttle.limit)),
-                ]
+    /// Adds `Retry-After` and the IETF draft's `RateLimit-*` headers of a spent budget to
+    /// `response` (REST and `/graphql` alike).
+    pub fn add_throttle_headers(&self, response: &mut Response) {
+        let Some(throttle) = &self.throttle else {
+            return;
+        };
+        let seconds = throttle.retry_after_seconds().to_string();
+        for (name, value) in [
+            ("retry-after", seconds.clone()),
+            ("ratelimit-limit", throttle.limit.to_string()),
+            ("ratelimit-remaining", "0".to_owned()),
+            ("ratelimit-reset", seconds),
+            ("ratelimit-policy", format!("{};w=60", throttle.limit)),
+        ] {
+            if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+                response.headers_mut().insert(name, value);
             }
         }
     }
@@ -268,11 +271,7 @@ impl IntoResponse for ApiError {
             body["field"] = field.as_str().into();
         }
         let mut response = (self.status(), axum::Json(body)).into_response();
-        for (name, value) in self.throttle_headers() {
-            if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
-                response.headers_mut().insert(name, value);
-            }
-        }
+        self.add_throttle_headers(&mut response);
         response
     }
 }

@@ -77,11 +77,24 @@ impl Batch {
         Ok(receipt)
     }
 
-    /// Appends inside the caller's transaction, for a write beside the log that must stand
-    /// or fall with these events (the Stripe account registry, ADR 0012). Nothing is
-    /// announced: the caller calls [`Signals::announce`] once the transaction committed, or
-    /// runners woken early would find nothing to read.
-    pub(crate) async fn append(
+    /// Appends inside `tx`, which holds a write beside the log that must stand or fall with
+    /// these events (the Stripe account registry, ADR 0012; an invitation's link and email),
+    /// commits it, and only then announces: runners woken before the commit would find
+    /// nothing to read. On an error `tx` is dropped, rolling everything back.
+    pub(crate) async fn commit_within(
+        self,
+        mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+        signals: &Signals,
+        meta: &CommandMeta,
+    ) -> Result<BatchReceipt, BatchError> {
+        let receipt = self.append(&mut *tx, meta).await?;
+        tx.commit().await.map_err(BatchError::Store)?;
+        signals.announce(receipt.event_count);
+        Ok(receipt)
+    }
+
+    /// Appends through `executor`, announcing nothing.
+    async fn append(
         self,
         executor: impl PgExecutor<'_>,
         meta: &CommandMeta,

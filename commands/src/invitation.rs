@@ -106,10 +106,8 @@ pub async fn invite(
         let mut tx = commands.pool.begin().await?;
         let token = email_token::issue_invitation(&mut *tx, &grant, expires_at).await?;
         mail::enqueue(&mut *tx, &compose(&token), message_domain).await?;
-        match batch.append(&mut *tx, meta).await {
+        match batch.commit_within(tx, &commands.signals, meta).await {
             Ok(receipt) => {
-                tx.commit().await?;
-                commands.signals.announce(receipt.event_count);
                 return Ok(Sent {
                     invitation_id,
                     receipt,
@@ -159,10 +157,8 @@ pub async fn accept(
                 .unwrap_or(TokenError::Used);
             return Err(why.into());
         }
-        match batch.append(&mut *tx, meta).await {
+        match batch.commit_within(tx, &commands.signals, meta).await {
             Ok(receipt) => {
-                tx.commit().await?;
-                commands.signals.announce(receipt.event_count);
                 return Ok(receipt);
             }
             Err(BatchError::Conflict) if attempt < MAX_ATTEMPTS => attempt += 1,

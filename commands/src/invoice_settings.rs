@@ -89,10 +89,8 @@ pub async fn save_invoice_settings(
         // (a duplicate when the registry was filled, ADR 0012) gets it back, or hears why not.
         let mut tx = commands.pool.begin().await?;
         claim(&mut tx, meta.workspace_id, account.as_deref()).await?;
-        match batch.append(&mut *tx, meta).await {
+        match batch.commit_within(tx, &commands.signals, meta).await {
             Ok(receipt) => {
-                tx.commit().await?;
-                commands.signals.announce(receipt.event_count);
                 return Ok(receipt);
             }
             // Dropping `tx` rolls the claim back with the events; decide again.

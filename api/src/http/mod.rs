@@ -141,11 +141,7 @@ fn throttled_graphql(throttled: &crate::limits::Throttled) -> Response {
         }]
     });
     let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
-    for (name, value) in error.throttle_headers() {
-        if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
-            response.headers_mut().insert(name, value);
-        }
-    }
+    error.add_throttle_headers(&mut response);
     response
 }
 
