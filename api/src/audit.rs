@@ -131,6 +131,9 @@ fn as_role(role: Role) -> String {
 /// workshop, its members and its invitations). Read as the typed event, so a label follows
 /// the payload's contract rather than its JSON layout; other aggregates have none yet.
 pub fn label(entry: &AuditEntry) -> Option<String> {
+    if entry.aggregate_type == domain::client::Client::TYPE {
+        return client_label(entry);
+    }
     if entry.aggregate_type != Workspace::TYPE {
         return None;
     }
@@ -196,5 +199,19 @@ pub fn label(entry: &AuditEntry) -> Option<String> {
                     "la personne invitée, membre de l'atelier, a été désactivée",
             }
         ),
+    })
+}
+
+/// The client events an auditor looks for: who opened or lost a portal access.
+fn client_label(entry: &AuditEntry) -> Option<String> {
+    use domain::client::ClientEvent;
+    let event: ClientEvent = serde_json::from_value(entry.payload.clone()).ok()?;
+    Some(match event {
+        ClientEvent::InvitedToPortal { .. } => "Client invité à son espace".to_owned(),
+        ClientEvent::PortalActivated { .. } => "Accès à l'espace client ouvert".to_owned(),
+        ClientEvent::PortalRevoked { reason, .. } => {
+            format!("Accès à l'espace client retiré : {}", reason.french())
+        }
+        _ => return None,
     })
 }

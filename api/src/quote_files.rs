@@ -45,8 +45,14 @@ pub async fn visible_quote(
     let quote = projections::quote::find(&mut *tx, actor.workspace_id, quote_id)
         .await?
         .ok_or_else(not_found)?;
+    // A client reads only what was sent to it: a draft (a revision included) is not found.
     let visible = if actor.role == domain::Role::Client {
-        projections::client::of_portal_account(&mut *tx, actor.workspace_id, actor.account_id)
+        quote.status != "draft"
+            && projections::client::of_portal_account(
+                &mut *tx,
+                actor.workspace_id,
+                actor.account_id,
+            )
             .await?
             .contains(&quote.client_id)
     } else {

@@ -79,6 +79,10 @@ pub struct Grant {
     /// A member invitation: the workspace's `MemberInvited` it is the link of. Portal
     /// invitations of clients (from a client record) have none.
     pub invitation_id: Option<Uuid>,
+    /// A portal invitation: the one client record accepting it links.
+    pub client_id: Option<Uuid>,
+    /// When the link was sent: read back from the token, ignored when issuing.
+    pub issued_at: Option<DateTime<Utc>>,
 }
 
 pub(crate) fn digest(token: &str) -> Vec<u8> {
@@ -120,8 +124,8 @@ async fn insert(
     let token = random_token();
     sqlx::query(
         "insert into email_token (token_hash, purpose, account_id, workspace_id, email, role, expires_at,
-                                  invited_by, invited_by_role, invitation_id)
-         values ($1, $2, $3, $4, $5, $6, coalesce($10, now() + $7), $8, $9, $11)",
+                                  invited_by, invited_by_role, invitation_id, client_id)
+         values ($1, $2, $3, $4, $5, $6, coalesce($10, now() + $7), $8, $9, $11, $12)",
     )
     .bind(digest(&token))
     .bind(purpose.as_str())
@@ -134,6 +138,7 @@ async fn insert(
     .bind(grant.invited_by.map(|(_, role)| role.as_str()))
     .bind(expires_at)
     .bind(grant.invitation_id)
+    .bind(grant.client_id)
     .execute(executor)
     .await?;
     Ok(token)
@@ -144,7 +149,7 @@ async fn insert(
 pub async fn peek(pool: &PgPool, purpose: Purpose, token: &str) -> Result<Grant, TokenError> {
     let row: Option<TokenRow> = sqlx::query_as(
         "select account_id, workspace_id, email, role, used_at, expires_at, invited_by, invited_by_role,
-                invitation_id
+                invitation_id, client_id, created_at
          from email_token where token_hash = $1 and purpose = $2",
     )
     .bind(digest(token))
@@ -172,6 +177,8 @@ struct TokenRow {
     invited_by: Option<Uuid>,
     invited_by_role: Option<String>,
     invitation_id: Option<Uuid>,
+    client_id: Option<Uuid>,
+    created_at: DateTime<Utc>,
 }
 
 impl TokenRow {
@@ -185,6 +192,8 @@ impl TokenRow {
                 .invited_by
                 .zip(self.invited_by_role.as_deref().and_then(Role::parse)),
             invitation_id: self.invitation_id,
+            client_id: self.client_id,
+            issued_at: Some(self.created_at),
         }
     }
 }
@@ -253,7 +262,7 @@ pub async fn consume(pool: &PgPool, purpose: Purpose, token: &str) -> Result<Gra
         "update email_token set used_at = now()
          where token_hash = $1 and purpose = $2 and used_at is null and expires_at > now()
          returning account_id, workspace_id, email, role, used_at, expires_at, invited_by, invited_by_role,
-                   invitation_id",
+                   invitation_id, client_id, created_at",
     )
     .bind(digest(token))
     .bind(purpose.as_str())

@@ -100,6 +100,8 @@ pub async fn invite(
             role: Some(role),
             invited_by: Some((by, meta.actor_role)),
             invitation_id: Some(invitation_id),
+            client_id: None,
+            issued_at: None,
         };
         let mut batch = Batch::default();
         batch.push(decision);

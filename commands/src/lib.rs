@@ -22,6 +22,7 @@ pub mod onboarding;
 pub mod oven_batch;
 pub mod payment_links;
 pub mod photo_store;
+pub mod portal;
 pub mod powder_import;
 pub mod project;
 pub mod quote;

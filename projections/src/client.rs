@@ -36,6 +36,10 @@ pub struct ClientRow {
     pub tags: Vec<String>,
     pub notes: Option<String>,
     pub portal_status: String,
+    /// When the current portal login was linked; none without one.
+    pub portal_activated_at: Option<DateTime<Utc>>,
+    /// The last revocation: portal links sent before it no longer open the portal.
+    pub portal_revoked_at: Option<DateTime<Utc>>,
     pub archived_at: Option<DateTime<Utc>>,
     pub merged_into: Option<Uuid>,
     pub created_at: DateTime<Utc>,
@@ -72,8 +76,8 @@ impl ClientRow {
 }
 
 const COLUMNS: &str = "client_id, kind, display_name, sort_name, company_name, siret, vat_number, first_name,
-    last_name, email, phones, billing_address, delivery_address, tags, notes, portal_status, archived_at,
-    merged_into, created_at, updated_at";
+    last_name, email, phones, billing_address, delivery_address, tags, notes, portal_status, portal_activated_at,
+    portal_revoked_at, archived_at, merged_into, created_at, updated_at";
 
 pub fn kind_str(kind: ClientKind) -> &'static str {
     match kind {
@@ -337,6 +341,7 @@ impl Projection for ClientProjection {
             ClientEvent::ABSORBED,
             ClientEvent::INVITED_TO_PORTAL,
             ClientEvent::PORTAL_ACTIVATED,
+            ClientEvent::PORTAL_REVOKED,
             CrmSettingsEvent::DUPLICATE_CRITERIA_SET,
         ]
     }
@@ -514,13 +519,26 @@ impl Projection for ClientProjection {
                     activated_at,
                 } => {
                     sqlx::query(
-                        "update client set portal_status = 'active', portal_account = $3, updated_at = $4
+                        "update client set portal_status = 'active', portal_account = $3,
+                                portal_activated_at = $4, updated_at = $4
                          where workspace_id = $1 and client_id = $2",
                     )
                     .bind(workspace_id)
                     .bind(client_id)
                     .bind(account_id)
                     .bind(activated_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                ClientEvent::PortalRevoked { revoked_at, .. } => {
+                    sqlx::query(
+                        "update client set portal_status = 'none', portal_account = null,
+                                portal_activated_at = null, portal_revoked_at = $3, updated_at = $3
+                         where workspace_id = $1 and client_id = $2",
+                    )
+                    .bind(workspace_id)
+                    .bind(client_id)
+                    .bind(revoked_at)
                     .execute(&mut *conn)
                     .await?;
                 }
@@ -590,6 +608,7 @@ pub async fn matching(
 }
 
 /// The clients whose portal login is `account_id`: what a client sees in its portal.
+/// Archiving and merging revoke the login; the conditions stay as a second lock.
 pub async fn of_portal_account(
     executor: impl PgExecutor<'_>,
     workspace_id: Uuid,
@@ -597,26 +616,11 @@ pub async fn of_portal_account(
 ) -> Result<Vec<Uuid>, sqlx::Error> {
     sqlx::query_scalar(
         "select client_id from client
-         where workspace_id = $1 and portal_account = $2 and merged_into is null",
+         where workspace_id = $1 and portal_account = $2 and merged_into is null
+           and archived_at is null",
     )
     .bind(workspace_id)
     .bind(account_id)
-    .fetch_all(executor)
-    .await
-}
-
-/// The active clients of a workspace with this email: whom a portal account belongs to.
-pub async fn with_email(
-    executor: impl PgExecutor<'_>,
-    workspace_id: Uuid,
-    email: &str,
-) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
-        "select client_id from client
-         where workspace_id = $1 and email = lower($2) and merged_into is null and archived_at is null",
-    )
-    .bind(workspace_id)
-    .bind(email)
     .fetch_all(executor)
     .await
 }
@@ -685,6 +689,8 @@ pub struct Filter {
     pub kind: Option<ClientKind>,
     pub tag: Option<String>,
     pub include_archived: bool,
+    /// `none`, `invited` or `active`: who can open the portal (the workshop's access list).
+    pub portal_status: Option<&'static str>,
 }
 
 /// A page of clients by name (accents ignored), after the client `after`. Merged clients
@@ -718,6 +724,7 @@ pub async fn search(
            and ($5::text is null or tags_folded @> array[$5])
            and ($6::uuid is null or (sort_name, client_id) >
                 (select c.sort_name, c.client_id from client c where c.workspace_id = $1 and c.client_id = $6))
+           and ($8::text is null or portal_status = $8)
          order by sort_name, client_id
          limit $7"
     ))
@@ -728,6 +735,7 @@ pub async fn search(
     .bind(filter.tag.as_deref().map(fold))
     .bind(after)
     .bind(limit)
+    .bind(filter.portal_status)
     .fetch_all(executor)
     .await
 }

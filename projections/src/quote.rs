@@ -389,11 +389,14 @@ pub async fn find(
 
 /// Quotes newest first, before the cursor `(created_at, quote_id)`, optionally of one status
 /// or of some clients (one, or the files of a portal login).
+/// `sent_only`: what a client's portal lists, never a draft (a revision being prepared
+/// included: the client sees it again once it is sent).
 pub async fn list(
     executor: impl PgExecutor<'_>,
     workspace_id: Uuid,
     status: Option<&str>,
     clients: Option<&[Uuid]>,
+    sent_only: bool,
     before: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<QuoteRow>, sqlx::Error> {
@@ -402,6 +405,7 @@ pub async fn list(
         "select {COLUMNS} from quote
          where workspace_id = $1 and ($2::text is null or status = $2) and ($3::uuid[] is null or client_id = any($3))
            and ($4::timestamptz is null or (created_at, quote_id) < ($4, $5))
+           and not ($7 and status = 'draft')
          order by created_at desc, quote_id desc
          limit $6"
     ))
@@ -411,6 +415,7 @@ pub async fn list(
     .bind(before_at)
     .bind(before_id)
     .bind(limit)
+    .bind(sent_only)
     .fetch_all(executor)
     .await
 }

@@ -25,6 +25,7 @@ mod migrations;
 mod parking;
 mod pennylane;
 mod photos;
+mod portal_access;
 mod powder;
 mod powder_archive;
 mod powder_lots;

@@ -9,7 +9,7 @@ use tests::{error_code, spawn_app, TestApp};
 
 use crate::quotes::{new_quote, pdf, pdf_text, shop, workshop_quote, Shop, CREATE};
 
-const SEND: &str =
+pub(crate) const SEND: &str =
     "mutation($id: ID!) { sendQuote(id: $id) { status version sentPdfSha256 pdfUrl } }";
 pub const SIGN: &str = "mutation($input: SignQuoteInput!) { signQuote(input: $input) {
     quoteId number version signer accountId signedAt ip userAgent termsAccepted pdfSha256 imageSha256 signedPdfUrl } }";
@@ -55,7 +55,11 @@ async fn events_and_images(app: &TestApp) -> (i64, i64) {
     (app.db.event_count().await, images)
 }
 
-async fn mail_to(app: &TestApp, recipient: &str, count: usize) -> Vec<tests::smtp::Received> {
+pub(crate) async fn mail_to(
+    app: &TestApp,
+    recipient: &str,
+    count: usize,
+) -> Vec<tests::smtp::Received> {
     for _ in 0..500 {
         let received = app.mail.to(recipient);
         if received.len() >= count {

@@ -90,6 +90,8 @@ impl Projection for ClientInvitations {
                     role: Some(Role::Client),
                     invited_by,
                     invitation_id: None,
+                    client_id,
+                    issued_at: None,
                 },
             )
             .await?;

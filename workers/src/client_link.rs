@@ -4,21 +4,23 @@
 
 use commands::email_token::{self, Grant, Purpose};
 use domain::{meta, Role};
+use projections::client::ClientRow;
 use projections::RecordedEvent;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// `path` is the portal page (`/portail/devis/{id}`); `event` names who triggered the email,
-/// recorded as the inviter.
+/// recorded as the inviter. The invitation names `client`: accepting it links that record
+/// only, and only while its address is still `email`.
 pub(crate) async fn portal_or_invitation(
     conn: &mut PgConnection,
     public_base_url: &str,
     event: &RecordedEvent,
+    client: &ClientRow,
     email: &str,
-    has_portal: bool,
     path: &str,
 ) -> Result<String, sqlx::Error> {
-    if has_portal {
+    if has_portal(client) {
         return Ok(format!("{public_base_url}{path}"));
     }
     let invited_by = event
@@ -39,8 +41,15 @@ pub(crate) async fn portal_or_invitation(
             role: Some(Role::Client),
             invited_by,
             invitation_id: None,
+            client_id: Some(client.client_id),
+            issued_at: None,
         },
     )
     .await?;
     Ok(format!("{public_base_url}/invitation?jeton={token}"))
+}
+
+/// Whether the client already opens its portal with a login.
+pub(crate) fn has_portal(client: &ClientRow) -> bool {
+    client.portal_status == "active"
 }

@@ -81,8 +81,8 @@ impl Projection for ProjectEmails {
                 conn,
                 &self.public_base_url,
                 event,
+                &client,
                 &email,
-                client.portal_status == "active",
                 &format!("/portail/projets/{project_id}"),
             )
             .await?;

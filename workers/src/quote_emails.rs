@@ -151,13 +151,13 @@ impl QuoteEmails {
                 .bind(workspace_id)
                 .fetch_optional(&mut *conn)
                 .await?;
-        let has_portal = client.portal_status == "active";
+        let has_portal = crate::client_link::has_portal(&client);
         let link = crate::client_link::portal_or_invitation(
             conn,
             &self.public_base_url,
             event,
+            &client,
             &email,
-            has_portal,
             &format!("/portail/devis/{}", sending.quote_id),
         )
         .await?;

@@ -62,6 +62,8 @@ impl AccountMutation {
                 role: None,
                 invited_by: None,
                 invitation_id: None,
+                client_id: None,
+                issued_at: None,
             };
             queue_with_token(state, Purpose::ResetPassword, &grant, |token| {
                 emails::reset_password(state, email.as_str(), token)
@@ -191,12 +193,24 @@ impl AccountMutation {
             None if grant.role == Some(Role::Client) => None,
             None => return Err(token_error(email_token::TokenError::Invalid).into()),
         };
+        // A portal invitation opens the one client record it names, if it still may.
+        let portal_client = match invitation {
+            Some(_) => None,
+            None => Some(
+                commands::portal::invited_record(&state.pool, workspace_id, &grant)
+                    .await
+                    .map_err(|error| match error {
+                        commands::portal::PortalLinkError::Database(cause) => ApiError::from(cause),
+                        refused => ApiError::domain(&refused),
+                    })?,
+            ),
+        };
         let role = invitation.map_or(Role::Client, |(_, acceptable)| acceptable.role);
         let email = Email::parse(&grant.email).map_err(|error| ApiError::domain(&error))?;
         let existing = account::find_by_email(&state.pool, &email)
             .await
             .map_err(ApiError::from)?;
-        let (account_id, two_factor) = match existing {
+        let (account_id, two_factor, already_client) = match existing {
             Some(_) => {
                 let ip = request.ip;
                 let account_id = account::verify_login(&state.pool, email.as_str(), &password, ip)
@@ -219,10 +233,14 @@ impl AccountMutation {
                     .await
                     .map_err(ApiError::from)?;
                 tx.commit().await.map_err(ApiError::from)?;
-                if membership.is_some_and(|member| member.active) {
+                // A client's login opens one more of its records: it stays the same member.
+                let already_client = membership.as_ref().is_some_and(|member| {
+                    member.active && portal_client.is_some() && member.role == Role::Client.as_str()
+                });
+                if membership.is_some_and(|member| member.active) && !already_client {
                     return Err(ApiError::domain(&WorkspaceError::AlreadyMember).into());
                 }
-                (account_id, two_factor)
+                (account_id, two_factor, already_client)
             }
             None => {
                 let new_account =
@@ -238,6 +256,7 @@ impl AccountMutation {
                     account::create_account(&state.pool, new_account)
                         .await
                         .map_err(ApiError::from)?,
+                    false,
                     false,
                 )
             }
@@ -276,11 +295,15 @@ impl AccountMutation {
                     ip: request.ip,
                     request_id: request.request_id.clone(),
                 };
-                let command = WorkspaceCommand::AddMember { account_id, role };
-                state
-                    .send_workspace_command(&meta, command, &[member::NAME])
-                    .await?;
-                activate_client_portal(state, &meta, &grant.email, account_id).await?;
+                if !already_client {
+                    let command = WorkspaceCommand::AddMember { account_id, role };
+                    state
+                        .send_workspace_command(&meta, command, &[member::NAME])
+                        .await?;
+                }
+                if let Some(client_id) = portal_client {
+                    activate_client_portal(state, &meta, client_id, account_id).await?;
+                }
                 meta
             }
         };
@@ -295,28 +318,26 @@ impl AccountMutation {
     }
 }
 
-/// A client who accepted its invitation: its sheet says which login is its portal.
+/// A client who accepted its invitation: the record it was invited for says which login
+/// is its portal.
 async fn activate_client_portal(
     state: &AppState,
     meta: &commands::CommandMeta,
-    email: &str,
-    account_id: uuid::Uuid,
+    client_id: Uuid,
+    account_id: Uuid,
 ) -> Result<(), ApiError> {
-    let clients = projections::client::with_email(&state.pool, meta.workspace_id, email).await?;
-    for client_id in clients {
-        let receipt = state
-            .commands
-            .clients
-            .execute(
-                meta,
-                &domain::client::aggregate_local_id(client_id),
-                domain::client::ClientCommand::ActivatePortal { account_id },
-            )
-            .await?;
-        state
-            .await_projections(&receipt, &[projections::client::NAME])
-            .await?;
-    }
+    let receipt = state
+        .commands
+        .clients
+        .execute(
+            meta,
+            &domain::client::aggregate_local_id(client_id),
+            domain::client::ClientCommand::ActivatePortal { account_id },
+        )
+        .await?;
+    state
+        .await_projections(&receipt, &[projections::client::NAME])
+        .await?;
     Ok(())
 }
 
@@ -367,6 +388,8 @@ pub(super) async fn send_verification(
         role: None,
         invited_by: None,
         invitation_id: None,
+        client_id: None,
+        issued_at: None,
     };
     queue_with_token(state, Purpose::VerifyEmail, &grant, |token| {
         emails::verify_email(state, email, token)

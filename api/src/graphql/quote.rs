@@ -196,10 +196,13 @@ pub struct QuoteLineNode {
     pub coats: u8,
     pub primer: bool,
     pub varnish: bool,
-    pub powder_kg: Decimal,
+    /// Poudre estimée (kg). Interne à l'atelier : absente pour le client.
+    pub powder_kg: Option<Decimal>,
     pub unit_price_ht: Decimal,
     pub total_ht: Decimal,
     pub vat_rate: Decimal,
+    /// Le détail du calcul (marges, main d'œuvre). Interne à l'atelier : vide pour le client,
+    /// qui voit ce qu'on lui a envoyé.
     pub steps: Vec<PriceStep>,
 }
 
@@ -237,6 +240,21 @@ pub struct QuoteNode {
     pub updated_at: DateTime<Utc>,
 }
 
+impl QuoteNode {
+    /// The quote as `role` may read it: a client in its portal gets what its PDF shows,
+    /// without the workshop's breakdown (margins, labour, powder estimate).
+    pub fn seen_by(row: QuoteRow, role: Role) -> Self {
+        let mut node = Self::from(row);
+        if role == Role::Client {
+            for line in &mut node.lines {
+                line.steps.clear();
+                line.powder_kg = None;
+            }
+        }
+        node
+    }
+}
+
 impl From<QuoteRow> for QuoteNode {
     fn from(row: QuoteRow) -> Self {
         let content: Option<PricedContent> = serde_json::from_value(row.content).ok();
@@ -258,7 +276,7 @@ impl From<QuoteRow> for QuoteNode {
                         coats: line.coats,
                         primer: line.primer,
                         varnish: line.varnish,
-                        powder_kg: priced.powder_kg,
+                        powder_kg: Some(priced.powder_kg),
                         unit_price_ht: priced.unit_price_ht,
                         total_ht: priced.total_ht,
                         vat_rate: priced.vat_rate,
@@ -389,6 +407,7 @@ impl QuoteQuery {
             actor.workspace_id,
             status.map(QuoteStatusValue::stored),
             clients.as_deref(),
+            actor.role == Role::Client,
             before,
             limit + 1,
         )
@@ -400,7 +419,9 @@ impl QuoteQuery {
         let mut connection = Connection::new(before.is_some(), has_next);
         for row in rows {
             let cursor = format!("{}|{}", row.created_at.to_rfc3339(), row.quote_id);
-            connection.edges.push(Edge::new(cursor, row.into()));
+            connection
+                .edges
+                .push(Edge::new(cursor, QuoteNode::seen_by(row, actor.role)));
         }
         Ok(connection)
     }
@@ -411,7 +432,7 @@ impl QuoteQuery {
         let actor = actor(ctx)?;
         let row =
             crate::quote_files::visible_quote(&state(ctx).pool, &actor, quote_uuid(&id)?).await?;
-        Ok(row.into())
+        Ok(QuoteNode::seen_by(row, actor.role))
     }
 }
 

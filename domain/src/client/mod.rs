@@ -5,6 +5,7 @@ mod duplicate;
 pub mod identifiers;
 pub mod import;
 pub mod phone;
+pub mod portal;
 mod profile;
 pub mod sealed;
 pub mod settings;
@@ -177,6 +178,40 @@ pub enum ClientCommand {
     ActivatePortal {
         account_id: Uuid,
     },
+    /// The workshop takes the portal access back: the login and any link not yet used.
+    RevokePortal,
+}
+
+/// Why a client's portal access ended. Changing the email, merging or archiving the record
+/// ends it by itself: a login is tied to the address it was invited at, on this record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PortalRevocation {
+    EmailChanged,
+    Archived,
+    Merged,
+    ByWorkshop,
+}
+
+impl PortalRevocation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EmailChanged => "email_changed",
+            Self::Archived => "archived",
+            Self::Merged => "merged",
+            Self::ByWorkshop => "by_workshop",
+        }
+    }
+
+    /// For the audit log and the workshop's screens.
+    pub fn french(self) -> &'static str {
+        match self {
+            Self::EmailChanged => "l'adresse email du client a changé",
+            Self::Archived => "le client a été archivé",
+            Self::Merged => "le client a été fusionné dans un autre",
+            Self::ByWorkshop => "retiré par l'atelier",
+        }
+    }
 }
 
 /// Where and how a portal invitation greets the client, sealed.
@@ -260,6 +295,13 @@ pub enum ClientEvent {
         account_id: Uuid,
         activated_at: DateTime<Utc>,
     },
+    /// The portal access ended: `account_id` is the login it had, if the client had accepted;
+    /// links sent before `revoked_at` no longer open it.
+    PortalRevoked {
+        account_id: Option<Uuid>,
+        reason: PortalRevocation,
+        revoked_at: DateTime<Utc>,
+    },
 }
 
 impl ClientEvent {
@@ -272,7 +314,8 @@ impl ClientEvent {
     pub const ABSORBED: &'static str = "ClientAbsorbed";
     pub const INVITED_TO_PORTAL: &'static str = "ClientInvitedToPortal";
     pub const PORTAL_ACTIVATED: &'static str = "ClientPortalActivated";
-    pub const ALL: [&'static str; 9] = [
+    pub const PORTAL_REVOKED: &'static str = "ClientPortalRevoked";
+    pub const ALL: [&'static str; 10] = [
         Self::CREATED,
         Self::EDITED,
         Self::ARCHIVED,
@@ -282,6 +325,7 @@ impl ClientEvent {
         Self::ABSORBED,
         Self::INVITED_TO_PORTAL,
         Self::PORTAL_ACTIVATED,
+        Self::PORTAL_REVOKED,
     ];
 }
 
@@ -297,6 +341,7 @@ impl DomainEvent for ClientEvent {
             Self::Absorbed { .. } => Self::ABSORBED,
             Self::InvitedToPortal { .. } => Self::INVITED_TO_PORTAL,
             Self::PortalActivated { .. } => Self::PORTAL_ACTIVATED,
+            Self::PortalRevoked { .. } => Self::PORTAL_REVOKED,
         }
         .to_owned()
     }
@@ -328,6 +373,18 @@ impl Client {
             return Err(ClientError::Archived);
         }
         Ok(fingerprint)
+    }
+
+    /// The revocation that goes with a change ending the portal access, if there is one.
+    fn portal_ends(&self, reason: PortalRevocation, now: DateTime<Utc>) -> Option<ClientEvent> {
+        // A link still waiting needs no event: acceptance checks the record's address and
+        // state again.
+        self.portal_account
+            .map(|account_id| ClientEvent::PortalRevoked {
+                account_id: Some(account_id),
+                reason,
+                revoked_at: now,
+            })
     }
 
     fn existing(&self) -> Result<(), ClientError> {
@@ -379,19 +436,26 @@ impl Client {
                 if changed.is_empty() {
                     return Ok(vec![]);
                 }
-                Ok(vec![ClientEvent::Edited {
+                let email_changed = changed.iter().any(|field| field == "email");
+                let mut events = vec![ClientEvent::Edited {
                     profile,
                     changed,
                     duplicate_override,
                     edited_at: now,
-                }])
+                }];
+                if email_changed {
+                    events.extend(self.portal_ends(PortalRevocation::EmailChanged, now));
+                }
+                Ok(events)
             }
             ClientCommand::Archive => {
                 self.existing()?;
                 Ok(if self.archived {
                     vec![]
                 } else {
-                    vec![ClientEvent::Archived { archived_at: now }]
+                    let mut events = vec![ClientEvent::Archived { archived_at: now }];
+                    events.extend(self.portal_ends(PortalRevocation::Archived, now));
+                    events
                 })
             }
             ClientCommand::Restore => {
@@ -428,10 +492,12 @@ impl Client {
                 if Some(survivor_id) == self.id {
                     return Err(ClientError::MergeWithItself);
                 }
-                Ok(vec![ClientEvent::MergedInto {
+                let mut events = vec![ClientEvent::MergedInto {
                     survivor_id,
                     merged_at: now,
-                }])
+                }];
+                events.extend(self.portal_ends(PortalRevocation::Merged, now));
+                Ok(events)
             }
             ClientCommand::Absorb { merged_id } => {
                 self.active()?;
@@ -451,6 +517,15 @@ impl Client {
                 Ok(vec![ClientEvent::PortalActivated {
                     account_id,
                     activated_at: now,
+                }])
+            }
+            ClientCommand::RevokePortal => {
+                // Also without a login: links sent and not yet used stop working.
+                self.existing()?;
+                Ok(vec![ClientEvent::PortalRevoked {
+                    account_id: self.portal_account,
+                    reason: PortalRevocation::ByWorkshop,
+                    revoked_at: now,
                 }])
             }
             ClientCommand::InviteToPortal { invitation } => {
@@ -505,6 +580,7 @@ impl Aggregate for Client {
             ClientEvent::PortalActivated { account_id, .. } => {
                 self.portal_account = Some(account_id)
             }
+            ClientEvent::PortalRevoked { .. } => self.portal_account = None,
             ClientEvent::InteractionRecorded { .. }
             | ClientEvent::Absorbed { .. }
             | ClientEvent::InvitedToPortal { .. } => {}

@@ -459,3 +459,121 @@ fn a_portal_is_activated_once_per_account() {
         ))
         .then_expect_events(vec![]);
 }
+
+fn with_portal() -> Vec<ClientEvent> {
+    vec![
+        created(),
+        ClientEvent::PortalActivated {
+            account_id: Uuid::from_u128(42),
+            activated_at: now(),
+        },
+    ]
+}
+
+fn revoked(reason: PortalRevocation) -> ClientEvent {
+    ClientEvent::PortalRevoked {
+        account_id: Some(Uuid::from_u128(42)),
+        reason,
+        revoked_at: now(),
+    }
+}
+
+#[test]
+fn a_new_email_archiving_or_merging_ends_the_portal_access() {
+    let moved = sealed(ClientProfile {
+        email: Some("atelier@garage-martin.fr".into()),
+        ..garage()
+    });
+    ClientTest::with(())
+        .given(with_portal())
+        .when(Stamped::at(
+            now(),
+            ClientCommand::Edit {
+                profile: moved.clone(),
+                duplicate_override: None,
+            },
+        ))
+        .then_expect_events(vec![
+            ClientEvent::Edited {
+                profile: moved,
+                changed: vec!["email".into()],
+                duplicate_override: None,
+                edited_at: now(),
+            },
+            revoked(PortalRevocation::EmailChanged),
+        ]);
+    ClientTest::with(())
+        .given(with_portal())
+        .when(Stamped::at(now(), ClientCommand::Archive))
+        .then_expect_events(vec![
+            ClientEvent::Archived { archived_at: now() },
+            revoked(PortalRevocation::Archived),
+        ]);
+    let survivor_id = Uuid::from_u128(8);
+    ClientTest::with(())
+        .given(with_portal())
+        .when(Stamped::at(now(), ClientCommand::MergeInto { survivor_id }))
+        .then_expect_events(vec![
+            ClientEvent::MergedInto {
+                survivor_id,
+                merged_at: now(),
+            },
+            revoked(PortalRevocation::Merged),
+        ]);
+}
+
+#[test]
+fn another_change_keeps_the_portal_and_a_client_without_one_has_nothing_to_end() {
+    let renamed = sealed(ClientProfile {
+        notes: Some("Livre le mardi".into()),
+        ..garage()
+    });
+    ClientTest::with(())
+        .given(with_portal())
+        .when(Stamped::at(
+            now(),
+            ClientCommand::Edit {
+                profile: renamed.clone(),
+                duplicate_override: None,
+            },
+        ))
+        .then_expect_events(vec![ClientEvent::Edited {
+            profile: renamed,
+            changed: vec!["notes".into()],
+            duplicate_override: None,
+            edited_at: now(),
+        }]);
+    ClientTest::with(())
+        .given(vec![created()])
+        .when(Stamped::at(now(), ClientCommand::Archive))
+        .then_expect_events(vec![ClientEvent::Archived { archived_at: now() }]);
+}
+
+#[test]
+fn the_workshop_revokes_a_login_or_links_still_waiting_and_the_client_can_be_invited_again() {
+    ClientTest::with(())
+        .given(with_portal())
+        .when(Stamped::at(now(), ClientCommand::RevokePortal))
+        .then_expect_events(vec![revoked(PortalRevocation::ByWorkshop)]);
+    ClientTest::with(())
+        .given(vec![created()])
+        .when(Stamped::at(now(), ClientCommand::RevokePortal))
+        .then_expect_events(vec![ClientEvent::PortalRevoked {
+            account_id: None,
+            reason: PortalRevocation::ByWorkshop,
+            revoked_at: now(),
+        }]);
+    let mut events = with_portal();
+    events.push(revoked(PortalRevocation::ByWorkshop));
+    let account_id = Uuid::from_u128(42);
+    ClientTest::with(())
+        .given(events)
+        .when(Stamped::at(
+            now(),
+            ClientCommand::ActivatePortal { account_id },
+        ))
+        .then_expect_events(vec![ClientEvent::PortalActivated {
+            account_id,
+            activated_at: now(),
+        }]);
+}

@@ -6,8 +6,8 @@ use domain::client::ClientProfile;
 use projections::tenant;
 
 use super::{
-    client_node, client_uuid, ClientInput, ClientKindValue, ClientNode, CriterionValue, MAX_PAGE,
-    READERS,
+    client_node, client_uuid, ClientInput, ClientKindValue, ClientNode, CriterionValue,
+    PortalStatusValue, MAX_PAGE, READERS,
 };
 use crate::graphql::{actor, state};
 use crate::ApiError;
@@ -28,6 +28,8 @@ pub struct ClientQuery;
 impl ClientQuery {
     /// Les clients par nom (accents et casse ignorés) ; `search` cherche dans les noms, la
     /// société, l'email, les téléphones, le SIRET, la ville et les étiquettes.
+    /// `portalStatus: ACTIVE` : la liste des accès à l'espace client, à retirer avec
+    /// `revokePortalAccess`.
     #[allow(clippy::too_many_arguments)]
     async fn clients(
         &self,
@@ -38,6 +40,7 @@ impl ClientQuery {
         #[graphql(desc = "Inclure les clients archivés (non par défaut)")] include_archived: Option<
             bool,
         >,
+        portal_status: Option<PortalStatusValue>,
         #[graphql(desc = "Taille de la page (50 par défaut)")] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, ClientNode>> {
@@ -61,6 +64,7 @@ impl ClientQuery {
             kind: kind.map(Into::into),
             tag: tag.filter(|tag| !tag.trim().is_empty()),
             include_archived: include_archived.unwrap_or(false),
+            portal_status: portal_status.map(PortalStatusValue::stored),
         };
         let state = state(ctx);
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)

@@ -158,6 +158,19 @@ impl ClientMutation {
         Ok(client_node(ctx, actor(ctx)?.workspace_id, client_id).await?)
     }
 
+    /// Retire au client l'accès à son espace : son identifiant n'y voit plus rien et les
+    /// liens d'invitation déjà envoyés ne l'ouvrent plus ; une nouvelle invitation le rend.
+    /// Changer l'email du client, l'archiver ou le fusionner le retire aussi. Gérant ou
+    /// administrateur.
+    async fn revoke_portal_access(
+        &self,
+        ctx: &Context<'_>,
+        client_id: ID,
+    ) -> async_graphql::Result<ClientNode> {
+        let client_id = send(ctx, MANAGERS, &client_id, ClientCommand::RevokePortal).await?;
+        Ok(client_node(ctx, actor(ctx)?.workspace_id, client_id).await?)
+    }
+
     /// Remet un client archivé dans les listes. Gérant ou administrateur.
     async fn restore_client(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ClientNode> {
         let client_id = send(ctx, MANAGERS, &id, ClientCommand::Restore).await?;

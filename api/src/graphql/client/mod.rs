@@ -47,6 +47,28 @@ impl From<ClientKindValue> for ClientKind {
     }
 }
 
+/// Où en est l'accès du client à son espace (portail).
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "PortalStatus")]
+pub enum PortalStatusValue {
+    /// Pas d'accès.
+    None,
+    /// Invitation envoyée depuis la fiche, pas encore acceptée.
+    Invited,
+    /// Le client ouvre son espace avec son identifiant.
+    Active,
+}
+
+impl PortalStatusValue {
+    pub fn stored(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Invited => "invited",
+            Self::Active => "active",
+        }
+    }
+}
+
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "InteractionKind")]
 pub enum InteractionKindValue {
@@ -186,6 +208,11 @@ pub struct ClientNode {
     pub notes: Option<String>,
     /// `none`, `invited` (invitation au portail envoyée) ou `active`.
     pub portal_status: String,
+    /// Depuis quand l'identifiant actuel ouvre l'espace du client.
+    pub portal_activated_at: Option<DateTime<Utc>>,
+    /// Dernier retrait de l'accès (par l'atelier, ou par un changement d'email, un
+    /// archivage, une fusion) : les liens envoyés avant ne l'ouvrent plus.
+    pub portal_revoked_at: Option<DateTime<Utc>>,
     pub archived_at: Option<DateTime<Utc>>,
     /// Fusionné dans ce client : c'est lui qu'il faut ouvrir.
     pub merged_into: Option<ID>,
@@ -228,6 +255,8 @@ impl From<ClientRow> for ClientNode {
             tags: row.tags,
             notes: row.notes,
             portal_status: row.portal_status,
+            portal_activated_at: row.portal_activated_at,
+            portal_revoked_at: row.portal_revoked_at,
             archived_at: row.archived_at,
             merged_into: row.merged_into.map(|id| ID(id.to_string())),
             created_at: row.created_at,
