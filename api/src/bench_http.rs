@@ -29,7 +29,9 @@ pub struct BenchHttpArgs {
     pub requests: usize,
 }
 
-const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }";
+const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input) { message } }";
+const LOGIN: &str =
+    "mutation($input: LoginInput!) { login(input: $input) { session { accessToken } } }";
 const START: &str = "mutation { startTwoFactorEnrolment { secret } }";
 const CONFIRM: &str = "mutation($code: String!) { confirmTwoFactorEnrolment(code: $code) {
     session { accessToken } } }";
@@ -64,12 +66,14 @@ pub async fn run(config: &Config, args: BenchHttpArgs) -> anyhow::Result<()> {
     let stop = app.shutdown_handle();
     let server = tokio::spawn(app.run_until_stopped());
     let endpoint = format!("http://127.0.0.1:{port}/graphql");
-    let observer = db::connect_with(base.database("postgres"), 1).await?;
+    let observer = db::connect_with(base.clone().database("postgres"), 1).await?;
+    let bench_db = db::connect_with(base.database(&name), 1).await?;
 
     let mut tokens = Vec::new();
     for workshop in 0..args.workshops {
-        tokens.push(owner_session(&endpoint, workshop).await?);
+        tokens.push(owner_session(&endpoint, &bench_db, workshop).await?);
     }
+    bench_db.close().await;
     println!(
         "bench-http database {name}: {} workshops × {} createClient, port {port}",
         args.workshops, args.requests
@@ -166,9 +170,16 @@ pub async fn run(config: &Config, args: BenchHttpArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Signs workshop `n` up and enrols the owner's second factor; returns the access token.
-async fn owner_session(endpoint: &str, n: usize) -> anyhow::Result<String> {
+/// Signs workshop `n` up, proves the owner's address (as its emailed link would), logs in
+/// and enrols the second factor; returns the access token.
+async fn owner_session(
+    endpoint: &str,
+    bench_db: &sqlx::PgPool,
+    n: usize,
+) -> anyhow::Result<String> {
     let http = reqwest::Client::new();
+    let email = format!("gerant{n}@banc.thermogestion.local");
+    let password = "Banc-d-essai-2026!";
     let signed_up = graphql(
         &http,
         endpoint,
@@ -176,16 +187,33 @@ async fn owner_session(endpoint: &str, n: usize) -> anyhow::Result<String> {
         SIGN_UP,
         json!({ "input": {
             "workshopName": format!("Atelier banc {n}"),
-            "email": format!("gerant{n}@banc.thermogestion.local"),
-            "password": "Banc-d-essai-2026!",
+            "email": email,
+            "password": password,
             "consent": { "termsVersion": "2026-11", "privacyPolicyVersion": "2026-11",
                          "dataProcessing": true },
         } }),
     )
     .await?;
-    let token = signed_up["data"]["signUp"]["accessToken"]
+    anyhow::ensure!(
+        signed_up["data"]["signUp"]["message"].is_string(),
+        "sign-up failed: {signed_up}"
+    );
+    let address = domain::identity::Email::parse(&email)?;
+    let account_id = commands::account::find_by_email(bench_db, &address)
+        .await?
+        .context("the bench owner's account")?;
+    commands::account::mark_email_verified(bench_db, account_id).await?;
+    let login = graphql(
+        &http,
+        endpoint,
+        None,
+        LOGIN,
+        json!({ "input": { "email": email, "password": password } }),
+    )
+    .await?;
+    let token = login["data"]["login"]["session"]["accessToken"]
         .as_str()
-        .with_context(|| format!("sign-up failed: {signed_up}"))?
+        .with_context(|| format!("login failed: {login}"))?
         .to_owned();
     let started = graphql(&http, endpoint, Some(&token), START, json!({})).await?;
     let secret = started["data"]["startTwoFactorEnrolment"]["secret"]

@@ -1,8 +1,7 @@
 //! A realistic demo workshop, seeded idempotently, with an owner who can log in.
 
 use chrono::Utc;
-use commands::account::AccountError;
-use commands::onboarding::{sign_up, SignUp, SignUpError};
+use commands::onboarding::{sign_up, SignUp, SignUpOutcome};
 use commands::quote::{LineDraft, QuoteDraft};
 use commands::{CommandMeta, Commands};
 use domain::client::{Address, ClientCommand, ClientKind, ClientProfile, SealedProfile};
@@ -40,12 +39,14 @@ pub async fn seed(pool: &PgPool, commands: &Commands) -> anyhow::Result<bool> {
         },
     };
     match sign_up(pool, commands, &meta, input).await {
-        Ok(signed_up) => {
+        Ok(SignUpOutcome::Created(signed_up)) => {
+            // The demo owner signs in at once: its address counts as proved.
+            commands::account::mark_email_verified(pool, signed_up.account_id).await?;
             seed_powders(commands, signed_up.workspace_id).await?;
             seed_quotes(pool, commands, signed_up.workspace_id, signed_up.account_id).await?;
             Ok(true)
         }
-        Err(SignUpError::Account(AccountError::EmailTaken)) => Ok(false),
+        Ok(SignUpOutcome::AlreadyRegistered) => Ok(false),
         Err(error) => Err(error.into()),
     }
 }

@@ -36,6 +36,28 @@ pub fn verify_email(state: &AppState, recipient: &str, token: &str) -> OutgoingE
     }
 }
 
+/// To an address that already has an account, when someone signs up with it: the sign-up
+/// answered as for a new address, the owner of the address learns what happened here.
+pub fn account_exists(state: &AppState, recipient: &str) -> OutgoingEmail {
+    let login = format!("{}/connexion", state.public_base_url);
+    OutgoingEmail {
+        workspace_id: Uuid::nil(),
+        recipient: recipient.to_owned(),
+        subject: "Vous avez déjà un compte — ThermoGestion".to_owned(),
+        body_text: format!(
+            "Bonjour,\n\nQuelqu'un a voulu créer un atelier sur ThermoGestion avec cette adresse, \
+             qui a déjà un compte : aucun nouveau compte n'a été créé.\n\
+             Si c'était vous, connectez-vous ici (« Mot de passe oublié » si besoin) :\n{login}\n\n\
+             Sinon, ignorez ce message : votre compte n'a pas changé.\n\n\
+             L'équipe ThermoGestion\n"
+        ),
+        body_html: None,
+        kind: "account_exists",
+        attachments: vec![],
+        not_before: None,
+    }
+}
+
 pub fn reset_password(state: &AppState, recipient: &str, token: &str) -> OutgoingEmail {
     let link = link(state, Purpose::ResetPassword, token);
     OutgoingEmail {

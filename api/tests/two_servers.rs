@@ -182,13 +182,27 @@ impl Cluster {
         assert!(created.get("extensions").is_none(), "{created}");
     }
 
+    /// Signs a workshop up through `server`, then logs in (signing up opens no session):
+    /// the new workshop's id.
     async fn sign_up(&self, server: &Server, workshop: &str, email: &str) -> uuid::Uuid {
         let signed_up = self
             .graphql(server, None, SIGN_UP, sign_up(workshop, email))
             .await;
-        signed_up["data"]["signUp"]["workspaceId"]
+        assert!(
+            signed_up["data"]["signUp"]["message"].is_string(),
+            "{signed_up}"
+        );
+        let login = self
+            .graphql(
+                server,
+                None,
+                LOGIN,
+                json!({ "input": { "email": email, "password": "Un-mot-de-passe-2026!" } }),
+            )
+            .await;
+        login["data"]["login"]["session"]["workspaceId"]
             .as_str()
-            .unwrap_or_else(|| panic!("{signed_up}"))
+            .unwrap_or_else(|| panic!("{login}"))
             .parse()
             .unwrap()
     }
@@ -230,7 +244,7 @@ const POWDERS: &str = "{ powders { nodes { id reference } } }";
 const RECEIVE: &str = "mutation($id: ID!) { receivePowder(powderId: $id, kg: \"2.5\") }";
 const CREATE_CLIENT: &str =
     "mutation($name: String!) { createClient(input: { kind: PROFESSIONAL, companyName: $name }) { id companyName } }";
-const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input) { workspaceId } }";
+const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input) { message } }";
 
 fn sign_up(workshop: &str, email: &str) -> Value {
     json!({ "input": {

@@ -2,8 +2,13 @@
 //!
 //! Everything is validated before anything is written, so bad input leaves no trace. The two
 //! writes are not one transaction (an account lives outside the log, ADR 0003): if the
-//! workspace could not be written, the account exists without workshop and signing up again
-//! with the same email says so; logging in then offers to create a workshop.
+//! workspace could not be written, the account exists without workshop; logging in then
+//! offers to create a workshop.
+//!
+//! An address that already has an account is not an error the caller sees (issue 17: the
+//! answer must not tell who has an account): [`SignUpOutcome::AlreadyRegistered`] lets the
+//! API answer as for a new account and write to that address instead. The password is
+//! hashed in both cases, so the two take the same CPU.
 
 use domain::workspace::{
     Consent, WorkspaceCommand, WorkspaceError, WorkspaceName, AGGREGATE_LOCAL_ID,
@@ -40,6 +45,12 @@ impl SignUpError {
     }
 }
 
+pub enum SignUpOutcome {
+    Created(SignedUp),
+    /// The address has an account: nothing was written.
+    AlreadyRegistered,
+}
+
 pub struct SignedUp {
     pub account_id: Uuid,
     pub workspace_id: Uuid,
@@ -52,13 +63,17 @@ pub async fn sign_up(
     commands: &Commands,
     meta: &CommandMeta,
     input: SignUp,
-) -> Result<SignedUp, SignUpError> {
+) -> Result<SignUpOutcome, SignUpError> {
     let reject = |error: WorkspaceError| SignUpError::Workspace(CommandError::Rejected(error));
     WorkspaceName::parse(&input.workshop_name).map_err(reject)?;
     input.consent.check().map_err(reject)?;
     let account = NewAccount::parse(&input.email, input.phone.as_deref(), input.password)?;
 
-    let account_id = create_account(pool, account).await?;
+    let account_id = match create_account(pool, account).await {
+        Ok(account_id) => account_id,
+        Err(AccountError::EmailTaken) => return Ok(SignUpOutcome::AlreadyRegistered),
+        Err(error) => return Err(error.into()),
+    };
     let workspace_id = Uuid::now_v7();
     let meta = CommandMeta {
         workspace_id,
@@ -75,9 +90,9 @@ pub async fn sign_up(
         .workspaces
         .execute(&meta, AGGREGATE_LOCAL_ID, command)
         .await?;
-    Ok(SignedUp {
+    Ok(SignUpOutcome::Created(SignedUp {
         account_id,
         workspace_id,
         receipt,
-    })
+    }))
 }

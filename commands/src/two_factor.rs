@@ -29,6 +29,8 @@ pub enum TwoFactorError {
     InvalidCode,
     #[error("code de vérification requis (application d'authentification ou code de secours)")]
     Required,
+    #[error("confirmez d'abord votre adresse email avec le lien reçu, puis activez la double authentification")]
+    EmailNotVerified,
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("totp: {0}")]
@@ -44,6 +46,7 @@ impl DomainError for TwoFactorError {
             Self::NoEnrolment => "TWO_FACTOR_NO_ENROLMENT",
             Self::InvalidCode => "TWO_FACTOR_INVALID",
             Self::Required => "TWO_FACTOR_REQUIRED",
+            Self::EmailNotVerified => "EMAIL_NOT_VERIFIED",
             Self::Database(_) | Self::Totp(_) => "INTERNAL",
             Self::Bound(error) => error.code(),
         }
@@ -51,7 +54,7 @@ impl DomainError for TwoFactorError {
 
     fn kind(&self) -> ErrorKind {
         match self {
-            Self::AlreadyEnabled => ErrorKind::Conflict,
+            Self::AlreadyEnabled | Self::EmailNotVerified => ErrorKind::Conflict,
             Self::NoEnrolment | Self::InvalidCode | Self::Bound(_) => ErrorKind::Validation,
             Self::Required => ErrorKind::Unauthenticated,
             Self::Database(_) | Self::Totp(_) => ErrorKind::Internal,
@@ -139,18 +142,21 @@ pub async fn confirm(
     account_id: Uuid,
     code: &str,
 ) -> Result<Vec<String>, TwoFactorError> {
-    let (email, pending, enabled): (
-        String,
-        Option<String>,
-        Option<chrono::DateTime<chrono::Utc>>,
-    ) = sqlx::query_as(
-        "select email, totp_pending_secret, totp_enabled_at from account where account_id = $1",
+    type At = Option<chrono::DateTime<chrono::Utc>>;
+    let (email, pending, enabled, verified): (String, Option<String>, At, At) = sqlx::query_as(
+        "select email, totp_pending_secret, totp_enabled_at, email_verified_at
+         from account where account_id = $1",
     )
     .bind(account_id)
     .fetch_one(pool)
     .await?;
     if enabled.is_some() {
         return Err(TwoFactorError::AlreadyEnabled);
+    }
+    // Someone who registered a victim's address first must not bind their own second
+    // factor to it (issue 17): the second factor is set once the address is proved.
+    if verified.is_none() {
+        return Err(TwoFactorError::EmailNotVerified);
     }
     let pending = reveal(secrets, &pending.ok_or(TwoFactorError::NoEnrolment)?)?;
     let step = matching_step(&totp(&pending, &email)?, code).ok_or(TwoFactorError::InvalidCode)?;

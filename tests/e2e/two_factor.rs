@@ -16,9 +16,15 @@ async fn an_owner_without_second_factor_reaches_only_the_enrolment() {
             json!({ "input": tests::sign_up_input("Atelier", "gerant@atelier.fr") }),
         )
         .await;
-    let token = signed_up["data"]["signUp"]["accessToken"]
+    assert!(
+        signed_up["data"]["signUp"]["message"].is_string(),
+        "{signed_up}"
+    );
+    // Signing up opens no session: the owner logs in (the address not yet confirmed).
+    let login = app.login("gerant@atelier.fr", None).await;
+    let token = login["data"]["login"]["session"]["accessToken"]
         .as_str()
-        .unwrap()
+        .unwrap_or_else(|| panic!("{login}"))
         .to_owned();
 
     let refused = app.graphql_as(&token, RENAME, json!({})).await;
@@ -66,6 +72,29 @@ async fn an_owner_without_second_factor_reaches_only_the_enrolment() {
         wrong["errors"][0]["extensions"]["reason"],
         "TWO_FACTOR_INVALID"
     );
+
+    // A right code is not enough while the address is unproved: whoever registered someone
+    // else's address first cannot bind their own second factor to it.
+    let unproved = app
+        .graphql_as(
+            &token,
+            CONFIRM_ENROLMENT,
+            json!({ "code": totp_code(secret, 0) }),
+        )
+        .await;
+    assert_eq!(error_code(&unproved), Some("CONFLICT"), "{unproved}");
+    assert_eq!(
+        unproved["errors"][0]["extensions"]["reason"],
+        "EMAIL_NOT_VERIFIED"
+    );
+    let enabled_at: Option<chrono::DateTime<chrono::Utc>> = sqlx::query_scalar(
+        "select totp_enabled_at from account where email_normalized = 'gerant@atelier.fr'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(enabled_at, None, "nothing enabled");
+    app.verify_email("gerant@atelier.fr").await;
 
     let confirmed = app
         .graphql_as(

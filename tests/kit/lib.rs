@@ -204,14 +204,21 @@ impl TestApp {
             .await
     }
 
-    /// Signs a new workshop up through the API, enrols the owner's second factor, and returns
-    /// the owner's full session.
+    /// Signs a new workshop up as its owner would: `signUp`, the link of the verification
+    /// email (from the SMTP sink), `login`, then the second factor; returns the owner's full
+    /// session.
     pub async fn sign_up(&self, workshop: &str, email: &str) -> Owner {
         let response = self
             .graphql(SIGN_UP, json!({ "input": sign_up_input(workshop, email) }))
             .await;
-        let session = &response["data"]["signUp"];
-        assert!(session.is_object(), "sign-up failed: {response}");
+        assert!(
+            response["data"]["signUp"]["message"].is_string(),
+            "sign-up failed: {response}"
+        );
+        self.verify_email(email).await;
+        let login = self.login(email, None).await;
+        let session = &login["data"]["login"]["session"];
+        assert!(session.is_object(), "login after sign-up failed: {login}");
         let enrolled = self
             .enrol_two_factor(session["accessToken"].as_str().unwrap())
             .await;
@@ -223,6 +230,40 @@ impl TestApp {
             totp_secret: enrolled.secret,
             recovery_codes: enrolled.recovery_codes,
         }
+    }
+
+    /// The verification email sent to `email`, waited for (the mailer sends it in the
+    /// background), and its link followed.
+    pub async fn verify_email(&self, email: &str) {
+        let token = self.verification_token(email).await;
+        let verified = self
+            .graphql(
+                "mutation($token: String!) { verifyEmail(token: $token) }",
+                json!({ "token": token }),
+            )
+            .await;
+        assert_eq!(verified["data"]["verifyEmail"], true, "{verified}");
+    }
+
+    /// The token of the latest verification email to `email`.
+    pub async fn verification_token(&self, email: &str) -> String {
+        for _ in 0..1000 {
+            let token = self
+                .mail
+                .to(email)
+                .into_iter()
+                .rev()
+                .find(|mail| mail.body().contains("/verifier-email?jeton="))
+                .and_then(|mail| mail.token());
+            if let Some(token) = token {
+                return token;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!(
+            "no verification email to {email}: {:?}",
+            self.mail.to(email)
+        );
     }
 
     /// Enrols the second factor of the session `access_token` belongs to.
@@ -351,8 +392,8 @@ pub fn register(name: impl Into<String>) -> domain::workspace::WorkspaceCommand 
     }
 }
 
-pub const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input) {
-    accessToken refreshToken workspaceId role } }";
+pub const SIGN_UP: &str =
+    "mutation($input: SignUpInput!) { signUp(input: $input) { email message } }";
 
 /// The `signUp` input of a workshop, with a password that passes the rules.
 pub fn sign_up_input(workshop: &str, email: &str) -> Value {
@@ -462,6 +503,10 @@ impl TestApp {
         let account_id = commands::account::create_account(&self.db.pool, account)
             .await
             .expect("create account");
+        // As accepting an invitation does: the link proved the address.
+        commands::account::mark_email_verified(&self.db.pool, account_id)
+            .await
+            .expect("verify address");
         let meta = commands::CommandMeta::system(workspace_id, "test-add-member");
         let receipt = self
             .state

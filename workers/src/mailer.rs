@@ -66,7 +66,7 @@ pub const DAILY_QUOTA: u32 = 500;
 
 /// A person's own security emails (address check, password reset): never held back by
 /// their workshop's quota, and bounded per account by the API's rate limits.
-const OUTSIDE_QUOTA: &[&str] = &["verify_email", "reset_password"];
+const OUTSIDE_QUOTA: &[&str] = &["verify_email", "reset_password", "account_exists"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailerError {

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use commands::onboarding::{sign_up, SignUp};
+use commands::onboarding::{sign_up, SignUp, SignUpOutcome};
 use commands::session::{self, Session};
 use commands::{account, two_factor, CommandMeta};
 use domain::workspace::Consent;
@@ -62,6 +62,14 @@ pub struct SessionPayload {
     pub refresh_token_expires_at: DateTime<Utc>,
     pub workspace_id: ID,
     pub role: RoleValue,
+}
+
+/// Ce que répond l'inscription, que l'adresse soit nouvelle ou non.
+#[derive(SimpleObject)]
+pub struct SignUpAnswer {
+    pub email: String,
+    /// À montrer tel quel.
+    pub message: String,
 }
 
 /// Un atelier accessible au compte.
@@ -125,13 +133,16 @@ pub struct SessionMutation;
 
 #[Object]
 impl SessionMutation {
-    /// Crée un atelier et le compte de son gérant, avec le consentement RGPD, et ouvre une
-    /// session. L'atelier démarre un essai Pro de 30 jours.
+    /// Crée un atelier et le compte de son gérant, avec le consentement RGPD ; l'atelier
+    /// démarre un essai Pro de 30 jours. N'ouvre pas de session : le gérant confirme son
+    /// adresse avec le lien reçu par email, puis se connecte. La réponse est la même si
+    /// l'adresse a déjà un compte (elle reçoit alors un email qui le dit) : elle ne révèle pas
+    /// qui est inscrit.
     async fn sign_up(
         &self,
         ctx: &Context<'_>,
         input: SignUpInput,
-    ) -> async_graphql::Result<SessionPayload> {
+    ) -> async_graphql::Result<SignUpAnswer> {
         let state = state(ctx);
         let request = request(ctx);
         state.limits.sign_up(request.ip)?;
@@ -142,7 +153,8 @@ impl SessionMutation {
             ip: request.ip,
             request_id: request.request_id.clone(),
         };
-        let signed_up = sign_up(
+        let email = input.email.trim().to_owned();
+        let outcome = sign_up(
             &state.pool,
             &state.commands,
             &meta,
@@ -160,31 +172,45 @@ impl SessionMutation {
         )
         .await
         .map_err(ApiError::from)?;
-        tracing::Span::current().record(
-            "workspace_id",
-            tracing::field::display(signed_up.workspace_id),
-        );
-        // The new token is checked against the member table: wait until it holds the owner.
-        state
-            .await_projections(
-                &signed_up.receipt,
-                &[member::NAME, projections::workspace::NAME],
-            )
-            .await?;
-        let email = account::email_of(&state.pool, signed_up.account_id)
-            .await
-            .map_err(ApiError::from)?
-            .unwrap_or_default();
-        super::account::send_verification(state, signed_up.account_id, &email).await?;
-        let session = session::open(
-            &state.pool,
-            signed_up.account_id,
-            signed_up.workspace_id,
-            false,
-        )
-        .await
-        .map_err(ApiError::from)?;
-        Ok(payload(state, session, Role::Owner)?)
+        match outcome {
+            SignUpOutcome::Created(signed_up) => {
+                tracing::Span::current().record(
+                    "workspace_id",
+                    tracing::field::display(signed_up.workspace_id),
+                );
+                // Logging in next is checked against the member table: wait until it holds
+                // the owner.
+                state
+                    .await_projections(
+                        &signed_up.receipt,
+                        &[member::NAME, projections::workspace::NAME],
+                    )
+                    .await?;
+                let stored = account::email_of(&state.pool, signed_up.account_id)
+                    .await
+                    .map_err(ApiError::from)?
+                    .unwrap_or_default();
+                super::account::send_verification(state, signed_up.account_id, &stored).await?;
+            }
+            SignUpOutcome::AlreadyRegistered => {
+                let mut tx = state.pool.begin().await.map_err(ApiError::from)?;
+                commands::mail::enqueue(
+                    &mut *tx,
+                    &crate::emails::account_exists(state, &email),
+                    &state.message_domain,
+                )
+                .await
+                .map_err(ApiError::from)?;
+                tx.commit().await.map_err(ApiError::from)?;
+            }
+        }
+        Ok(SignUpAnswer {
+            message: format!(
+                "Un email vient d'être envoyé à {email} : ouvrez son lien pour confirmer \
+                 l'adresse, puis connectez-vous."
+            ),
+            email,
+        })
     }
 
     /// Ouvre une session. Avec plusieurs ateliers et sans `workspaceId`, renvoie la liste des
