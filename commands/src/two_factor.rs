@@ -153,13 +153,13 @@ pub async fn confirm(
     if enabled.is_some() {
         return Err(TwoFactorError::AlreadyEnabled);
     }
+    let pending = reveal(secrets, &pending.ok_or(TwoFactorError::NoEnrolment)?)?;
+    let step = matching_step(&totp(&pending, &email)?, code).ok_or(TwoFactorError::InvalidCode)?;
     // Someone who registered a victim's address first must not bind their own second
     // factor to it (issue 17): the second factor is set once the address is proved.
     if verified.is_none() {
         return Err(TwoFactorError::EmailNotVerified);
     }
-    let pending = reveal(secrets, &pending.ok_or(TwoFactorError::NoEnrolment)?)?;
-    let step = matching_step(&totp(&pending, &email)?, code).ok_or(TwoFactorError::InvalidCode)?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
     let hashes: Vec<Vec<u8>> = codes.iter().map(|code| digest(code)).collect();
     let mut tx = pool.begin().await?;
