@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
-use domain::invoice::billing::{Billing, BillingEvent, PaymentMethod};
-use domain::invoice::payment_policy::{PaymentPolicy, PaymentPolicyEvent};
+use domain::invoice::billing::{Billing, BillingEvent};
+use domain::invoice::payment_policy::{method_labels, PaymentPolicy, PaymentPolicyEvent};
 use domain::workspace::{Module, Plan, RevocationReason, Workspace, WorkspaceEvent};
 use domain::{meta, ErrorKind, Role};
 use projections::audit::{self, AuditEntry, AuditFilter};
@@ -129,18 +129,6 @@ fn as_role(role: Role) -> String {
     }
 }
 
-/// « espèces, carte bancaire », « aucun ».
-fn methods(methods: &std::collections::BTreeSet<PaymentMethod>) -> String {
-    if methods.is_empty() {
-        return "aucun".to_owned();
-    }
-    methods
-        .iter()
-        .map(|method| method.label())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The segregation of duties' events: who may take which payment, what accounting checked.
 fn duties_label(entry: &AuditEntry) -> Option<String> {
     if entry.aggregate_type == PaymentPolicy::TYPE {
@@ -150,7 +138,7 @@ fn duties_label(entry: &AuditEntry) -> Option<String> {
         return Some(format!(
             "Moyens de paiement du rôle {} : {}",
             role.french(),
-            methods(&set)
+            method_labels(&set)
         ));
     }
     match serde_json::from_value(entry.payload.clone()).ok()? {

@@ -656,16 +656,17 @@ async fn rules_in_force(
     Ok(rule_nodes(&rules))
 }
 
-async fn payment_node(
+/// One of the workshop's payments; another workshop's is not found.
+async fn payment_row(
     ctx: &Context<'_>,
     workspace_id: Uuid,
     payment_id: Uuid,
-) -> Result<Option<PaymentNode>, ApiError> {
+) -> Result<PaymentRow, ApiError> {
     let state = state(ctx);
     let mut tx = tenant::begin(&state.pool, workspace_id).await?;
     let row = projections::invoicing::find_payment(&mut *tx, workspace_id, payment_id).await?;
     tx.commit().await?;
-    Ok(row.map(PaymentNode::from))
+    row.ok_or_else(payment_not_found)
 }
 
 fn payment_not_found() -> ApiError {
@@ -1038,10 +1039,9 @@ impl InvoicingMutation {
         let actor = actor(ctx)?;
         actor.require(ACCOUNTANTS)?;
         let payment_id = Uuid::parse_str(&payment_id).map_err(|_| payment_not_found())?;
-        let payment = payment_node(ctx, actor.workspace_id, payment_id)
+        let quote_id = payment_row(ctx, actor.workspace_id, payment_id)
             .await?
-            .ok_or_else(payment_not_found)?;
-        let quote_id = Uuid::parse_str(&payment.quote_id).map_err(|_| payment_not_found())?;
+            .quote_id;
         let state = state(ctx);
         let receipt = commands::invoicing::review_payment(
             &state.commands,
@@ -1054,9 +1054,9 @@ impl InvoicingMutation {
         state
             .await_batch(&receipt, &[projections::invoicing::NAME])
             .await?;
-        Ok(payment_node(ctx, actor.workspace_id, payment_id)
+        Ok(payment_row(ctx, actor.workspace_id, payment_id)
             .await?
-            .ok_or_else(payment_not_found)?)
+            .into())
     }
 
     /// Enregistre un paiement reçu en atelier (CB, espèces, virement, chèque), par un moyen

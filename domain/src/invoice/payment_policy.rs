@@ -75,20 +75,18 @@ impl PaymentMethodRules {
     }
 }
 
-fn list(methods: &[PaymentMethod]) -> String {
-    if methods.is_empty() {
+/// « carte bancaire, espèces », « aucun »: the refusal and the audit label say it alike.
+pub fn method_labels<'a>(methods: impl IntoIterator<Item = &'a PaymentMethod>) -> String {
+    let labels: Vec<&str> = methods.into_iter().map(|method| method.label()).collect();
+    if labels.is_empty() {
         return "aucun".to_owned();
     }
-    methods
-        .iter()
-        .map(|method| method.label())
-        .collect::<Vec<_>>()
-        .join(", ")
+    labels.join(", ")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PaymentPolicyError {
-    #[error("moyen de paiement (input.method) : le rôle {} n'enregistre pas de paiement par {} ; moyens permis : {}. Demandez à la compta ou au gérant", .role.french(), .method.label(), list(.allowed))]
+    #[error("moyen de paiement (input.method) : le rôle {} n'enregistre pas de paiement par {} ; moyens permis : {}. Demandez à la compta ou au gérant", .role.french(), .method.label(), method_labels(.allowed))]
     MethodNotAllowed {
         role: Role,
         method: PaymentMethod,
