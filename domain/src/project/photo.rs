@@ -41,6 +41,12 @@ pub struct Photo {
 /// the quota (it purges down to 80 %).
 pub const PURGE_THRESHOLD_PCT: u64 = 90;
 
+/// Whether a workshop holding `used_bytes` of photos is where the schedule purges: the one
+/// rule for the schedule and for the shop floor's purge budget.
+pub fn past_purge_threshold(used_bytes: u64, quota_bytes: u64) -> bool {
+    used_bytes.saturating_mul(100) >= quota_bytes.saturating_mul(PURGE_THRESHOLD_PCT)
+}
+
 /// What an upload by a shop-floor member is checked against (segregation of duties): the
 /// workshop's storage, and what that member has sent since the Paris midnight of the
 /// decision. A photo that takes the workshop past the purge threshold makes the schedule
@@ -60,9 +66,8 @@ impl PurgeBudget {
     /// Below the threshold after the upload nothing is purged, so anyone uploads; at or
     /// past it, only within the member's budget for the day.
     pub fn check(&self, size_bytes: u64) -> Result<(), PurgeBudgetError> {
-        let after = self.used_bytes.saturating_add(size_bytes);
         let purges =
-            after.saturating_mul(100) >= self.quota_bytes.saturating_mul(PURGE_THRESHOLD_PCT);
+            past_purge_threshold(self.used_bytes.saturating_add(size_bytes), self.quota_bytes);
         if !purges || self.sent_today_bytes.saturating_add(size_bytes) <= self.daily_budget_bytes {
             return Ok(());
         }
