@@ -45,6 +45,8 @@ pub struct AppState {
     pub read_your_writes_timeout: Duration,
     pub photos: commands::photo_store::PhotoStore,
     pub photo_quota_bytes: u64,
+    /// `PHOTO_PURGE_BUDGET_PER_MEMBER_PER_DAY_BYTES`.
+    pub photo_purge_budget_bytes: u64,
     /// Signs photo URLs (derived from the JWT secret: one secret less to manage).
     pub url_key: Arc<[u8; 32]>,
     pub stripe: Arc<commands::payment_links::StripeSettings>,
@@ -82,6 +84,7 @@ impl AppState {
             read_your_writes_timeout: read_your_writes::DEFAULT_TIMEOUT,
             photos: config.photo_store().expect("photo storage"),
             photo_quota_bytes: config.photo_quota_bytes,
+            photo_purge_budget_bytes: config.photo_purge_budget_bytes,
             url_key: Arc::new(crate::photo_urls::key(&config.jwt_secret)),
             stripe: Arc::new(commands::payment_links::StripeSettings {
                 api_base: config.stripe_api_base.clone(),

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
+use domain::invoice::billing::{Billing, BillingEvent};
+use domain::invoice::payment_policy::{method_labels, PaymentPolicy, PaymentPolicyEvent};
 use domain::workspace::{Module, Plan, RevocationReason, Workspace, WorkspaceEvent};
 use domain::{meta, ErrorKind, Role};
 use projections::audit::{self, AuditEntry, AuditFilter};
@@ -127,12 +129,45 @@ fn as_role(role: Role) -> String {
     }
 }
 
-/// What the event says, in the workshop's words: for now the workspace's own events (the
-/// workshop, its members and its invitations). Read as the typed event, so a label follows
-/// the payload's contract rather than its JSON layout; other aggregates have none yet.
+/// The segregation of duties' events: who may take which payment, what accounting checked.
+fn duties_label(entry: &AuditEntry) -> Option<String> {
+    if entry.aggregate_type == PaymentPolicy::TYPE {
+        let PaymentPolicyEvent::PaymentMethodsSet {
+            role, methods: set, ..
+        } = serde_json::from_value(entry.payload.clone()).ok()?;
+        return Some(format!(
+            "Moyens de paiement du rôle {} : {}",
+            role.french(),
+            method_labels(&set)
+        ));
+    }
+    match serde_json::from_value(entry.payload.clone()).ok()? {
+        BillingEvent::PaymentReviewed { .. } => {
+            Some("Paiement saisi par un opérateur vérifié par la compta".to_owned())
+        }
+        BillingEvent::PaymentRecorded {
+            payment,
+            review: Some(_),
+            ..
+        } => Some(format!(
+            "Paiement de {} € ({}) saisi par un opérateur, à vérifier par la compta",
+            payment.amount,
+            payment.method.label()
+        )),
+        _ => None,
+    }
+}
+
+/// What the event says, in the workshop's words: the workspace's own events (the workshop,
+/// its members and its invitations), a client's portal access, and those of the segregation
+/// of duties (payment methods per role, payments to review and reviewed). Read as the typed event, so a label
+/// follows the payload's contract rather than its JSON layout; other events have none yet.
 pub fn label(entry: &AuditEntry) -> Option<String> {
     if entry.aggregate_type == domain::client::Client::TYPE {
         return client_label(entry);
+    }
+    if entry.aggregate_type == Billing::TYPE || entry.aggregate_type == PaymentPolicy::TYPE {
+        return duties_label(entry);
     }
     if entry.aggregate_type != Workspace::TYPE {
         return None;

@@ -21,6 +21,8 @@ pub struct Config {
     pub storage_url: String,
     /// Photo storage per workshop before the oldest projects' photos are purged (at 90 %).
     pub photo_quota_bytes: u64,
+    /// What a shop-floor member may upload a day once their photos would start the purge.
+    pub photo_purge_budget_bytes: u64,
     /// For a `STORAGE_URL` of `s3://bucket/prefix`.
     pub s3: commands::photo_store::S3Settings,
     pub stripe_api_base: String,
@@ -394,6 +396,15 @@ impl Config {
                 })
                 .transpose()?
                 .unwrap_or(20 * 1024 * 1024 * 1024),
+            photo_purge_budget_bytes: read("PHOTO_PURGE_BUDGET_PER_MEMBER_PER_DAY_BYTES")?
+                .map(|bytes| {
+                    bytes.parse().map_err(|_| ConfigError::Invalid {
+                        name: "PHOTO_PURGE_BUDGET_PER_MEMBER_PER_DAY_BYTES",
+                        reason: "a number of bytes".into(),
+                    })
+                })
+                .transpose()?
+                .unwrap_or(500_000_000),
             stripe_api_base: read("STRIPE_API_BASE")?
                 .unwrap_or_else(|| "https://api.stripe.com".into()),
             stripe_secret_key: read("STRIPE_SECRET_KEY")?.map(SecretString::from),

@@ -52,6 +52,13 @@ impl LimitClock {
         let nanos = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
         self.offset_nanos.fetch_add(nanos, Ordering::SeqCst);
     }
+
+    /// The wall clock moved as far: the decision time of budgets counted per day (a
+    /// shop-floor member's photo purge budget), so tests reach tomorrow without waiting.
+    pub fn now_utc(&self) -> chrono::DateTime<chrono::Utc> {
+        let offset = Duration::from_nanos(self.offset_nanos.load(Ordering::SeqCst));
+        chrono::Utc::now() + chrono::TimeDelta::from_std(offset).unwrap_or_default()
+    }
 }
 
 impl Clock for LimitClock {

@@ -7,12 +7,14 @@ use chrono_tz::Europe::Paris;
 use domain::client::Address;
 use domain::counter::{self, CounterCommand, CounterEvent};
 use domain::invoice::billing::{
-    aggregate_local_id, Billing, BillingCommand, BillingError, CheckoutPaid, Payment, PaymentMethod,
+    aggregate_local_id, Billing, BillingCommand, BillingError, CheckoutPaid, Payment,
+    PaymentMethod, Recorder,
 };
 use domain::invoice::document::{
     credit_note, deposit_invoice, final_invoice, Buyer, DocumentError, InvoiceLine, Issue,
     QuoteFigures,
 };
+use domain::invoice::payment_policy::{self, PaymentPolicy, PaymentPolicyError};
 use domain::invoice::settings::InvoiceSettings;
 use domain::invoice::vat::{treatment, VatError};
 use domain::quote::lifecycle::PricedContent;
@@ -38,6 +40,8 @@ pub enum BillingSaveError {
     #[error("le client de ce devis n'existe plus")]
     ClientNotFound,
     #[error(transparent)]
+    MethodNotAllowed(#[from] PaymentPolicyError),
+    #[error(transparent)]
     Vat(#[from] VatError),
     #[error(transparent)]
     Document(#[from] DocumentError),
@@ -56,6 +60,7 @@ impl DomainError for BillingSaveError {
             Self::QuoteNotSigned { .. } => "QUOTE_NOT_SIGNED",
             Self::SellerMissing => "SELLER_MISSING",
             Self::ClientNotFound => "CLIENT_NOT_FOUND",
+            Self::MethodNotAllowed(error) => error.code(),
             Self::Vat(error) => error.code(),
             Self::Document(error) => error.code(),
             Self::Billing(error) => error.code(),
@@ -68,6 +73,7 @@ impl DomainError for BillingSaveError {
         match self {
             Self::QuoteNotFound | Self::ClientNotFound => ErrorKind::NotFound,
             Self::QuoteNotSigned { .. } | Self::SellerMissing => ErrorKind::Conflict,
+            Self::MethodNotAllowed(error) => error.kind(),
             Self::Vat(error) => error.kind(),
             Self::Document(error) => error.kind(),
             Self::Billing(error) => error.kind(),
@@ -299,8 +305,10 @@ pub struct PaymentDraft {
     pub receipt_sha256: Option<String>,
 }
 
-/// Records a payment on a signed quote; before the final invoice, its deposit invoice is
-/// issued in the same commit.
+/// Records a payment taken by hand on a signed quote, by a method the caller's role may
+/// record (the workshop's payment policy; refused before anything is decided otherwise);
+/// before the final invoice, its deposit invoice is issued in the same commit. Recorded by
+/// a shop-floor role, it goes on accounting's review list.
 pub async fn record_payment(
     pool: &PgPool,
     commands: &Commands,
@@ -308,7 +316,48 @@ pub async fn record_payment(
     quote_id: Uuid,
     draft: PaymentDraft,
 ) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
+    let policy: PaymentPolicy = commands
+        .payment_policy
+        .load(meta, payment_policy::AGGREGATE_LOCAL_ID)
+        .await
+        .map_err(store)?;
+    policy.rules().check(meta.actor_role, draft.method)?;
     record(pool, commands, meta, quote_id, draft, None).await
+}
+
+/// Takes a payment a shop-floor role recorded off the review list, the caller as reviewer
+/// (never the member who recorded it). Reviewing it again writes nothing.
+pub async fn review_payment(
+    commands: &Commands,
+    meta: &CommandMeta,
+    quote_id: Uuid,
+    payment_id: Uuid,
+) -> Result<BatchReceipt, BillingSaveError> {
+    let reviewer = meta
+        .actor_id
+        .ok_or_else(|| store("a review needs a member"))?;
+    let local_id = aggregate_local_id(quote_id);
+    let receipt = commands
+        .commit_retrying::<BillingSaveError, _, _>(meta, || async {
+            let decision = commands
+                .billing
+                .decide(
+                    meta,
+                    &local_id,
+                    BillingCommand::ReviewPayment {
+                        payment_id,
+                        reviewer,
+                    },
+                    false,
+                    Utc::now(),
+                )
+                .await?;
+            let mut batch = Batch::default();
+            batch.push(decision);
+            Ok(batch)
+        })
+        .await?;
+    Ok(receipt)
 }
 
 /// What a signed Stripe event reports paid, as the webhook read it. None of it is trusted
@@ -436,6 +485,10 @@ async fn record(
                         payment,
                         deposit_invoice: deposit,
                         checkout: checkout.clone(),
+                        recorder: Recorder {
+                            account_id: meta.actor_id,
+                            role: meta.actor_role,
+                        },
                     },
                     false,
                     now,

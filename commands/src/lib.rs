@@ -22,6 +22,7 @@ pub mod onboarding;
 pub mod oven_batch;
 pub mod payment_links;
 pub mod photo_store;
+pub mod photo_upload;
 pub mod portal;
 pub mod powder_import;
 pub mod project;
@@ -47,6 +48,7 @@ use domain::counter::Counter as NumberCounter;
 use domain::email::Email;
 use domain::email_template::EmailTemplates;
 use domain::invoice::billing::Billing;
+use domain::invoice::payment_policy::PaymentPolicy;
 use domain::invoice::settings::InvoicePolicy;
 use domain::powder::alert::StockAlerts;
 use domain::powder::catalogue::Powder;
@@ -110,6 +112,8 @@ pub struct Commands {
     /// Yearly numbers of batches (and what comes next).
     pub counters: CommandGateway<NumberCounter>,
     pub billing: CommandGateway<Billing>,
+    /// Which methods each role records by hand.
+    pub payment_policy: CommandGateway<PaymentPolicy>,
     /// Only through [`invoice_settings::save_invoice_settings`], which keeps the Stripe
     /// account registry in step with the settings.
     pub(crate) invoice_settings: CommandGateway<InvoicePolicy>,
@@ -143,6 +147,7 @@ impl Commands {
             batches: CommandGateway::new(pool.clone(), (), signals.clone()),
             counters: CommandGateway::new(pool.clone(), (), signals.clone()),
             billing: CommandGateway::new(pool.clone(), (), signals.clone()),
+            payment_policy: CommandGateway::new(pool.clone(), (), signals.clone()),
             invoice_settings: CommandGateway::new(pool.clone(), (), signals.clone()),
             pool,
             signals,

@@ -111,6 +111,10 @@ pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
             schemars::schema_for!(invoice::settings::InvoiceSettingsEvent),
         ),
         (
+            invoice::payment_policy::PaymentPolicy::TYPE,
+            schemars::schema_for!(invoice::payment_policy::PaymentPolicyEvent),
+        ),
+        (
             client::import::ClientImport::TYPE,
             schemars::schema_for!(client::import::ImportEvent),
         ),

@@ -98,6 +98,13 @@ impl Role {
         }
     }
 
+    /// The shop floor: members who work at the bench and the counter, whose money and
+    /// uploads others check (segregation of duties). Owners and admins answer for the
+    /// workshop; accounting keeps the books.
+    pub fn is_shop_floor(self) -> bool {
+        matches!(self, Role::Operator)
+    }
+
     /// Owners and admins must use two-factor authentication (spec §11.2).
     pub fn requires_two_factor(self) -> bool {
         matches!(self, Role::Owner | Role::Admin)

@@ -9,6 +9,7 @@ use chrono_tz::Europe::Paris;
 use domain::invoice::billing::{status, BillingEvent, PaymentMethod, PaymentStatus};
 use domain::invoice::document::{Invoice, InvoiceKind};
 use domain::invoice::fec::{invoice_entry, settlement_entry, Entry, Settlement};
+use domain::invoice::payment_policy::{PaymentMethodRules, PaymentPolicyEvent};
 use domain::invoice::settings::{InvoiceSettings, InvoiceSettingsEvent};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgExecutor};
@@ -142,6 +143,7 @@ impl Projection for InvoicingProjection {
             "billing_summary",
             "ledger_entry",
             "payment_link",
+            "payment_policy",
         ]
     }
 
@@ -152,6 +154,8 @@ impl Projection for InvoicingProjection {
             BillingEvent::PAYMENT_RECORDED,
             BillingEvent::REFUND_RECORDED,
             BillingEvent::PAYMENT_LINK_CREATED,
+            BillingEvent::PAYMENT_REVIEWED,
+            PaymentPolicyEvent::PAYMENT_METHODS_SET,
         ]
     }
 
@@ -174,6 +178,22 @@ impl Projection for InvoicingProjection {
                     workspace_id,
                     &settings,
                     changed_at,
+                )
+                .await?;
+                continue;
+            }
+            if event.event_type == PaymentPolicyEvent::PAYMENT_METHODS_SET {
+                let changed: PaymentPolicyEvent = event.payload()?;
+                let mut rules = payment_method_rules(&mut *conn, workspace_id).await?;
+                rules.apply(&changed);
+                let PaymentPolicyEvent::PaymentMethodsSet { set_at, .. } = changed;
+                crate::workshop_settings::save(
+                    conn,
+                    "payment_policy",
+                    "rules",
+                    workspace_id,
+                    &rules,
+                    set_at,
                 )
                 .await?;
                 continue;
@@ -213,6 +233,7 @@ impl Projection for InvoicingProjection {
                     total_ttc,
                     deposit_due,
                     recorded_at,
+                    review,
                 } => {
                     let (client_id, client_name, piece) =
                         latest_invoice(conn, workspace_id, quote_id)
@@ -233,6 +254,23 @@ impl Projection for InvoicingProjection {
                         payment.receipt_sha256.as_deref(),
                         recorded_at,
                     )
+                    .await?;
+                    // Who recorded it, from the event's metadata; to review when the
+                    // billing said so.
+                    sqlx::query(
+                        "update payment set recorded_by = $3, recorded_by_role = $4, review_due = $5
+                         where workspace_id = $1 and payment_id = $2",
+                    )
+                    .bind(workspace_id)
+                    .bind(payment.payment_id)
+                    .bind(
+                        event
+                            .meta(domain::meta::ACTOR_ID)
+                            .and_then(|id| Uuid::parse_str(&id).ok()),
+                    )
+                    .bind(event.meta(domain::meta::ACTOR_ROLE))
+                    .bind(review.is_some())
+                    .execute(&mut *conn)
                     .await?;
                     add_to_summary(
                         conn,
@@ -281,6 +319,22 @@ impl Projection for InvoicingProjection {
                     .bind(&url)
                     .bind(expires_at)
                     .bind(created_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                BillingEvent::PaymentReviewed {
+                    payment_id,
+                    reviewed_by,
+                    reviewed_at,
+                } => {
+                    sqlx::query(
+                        "update payment set reviewed_by = $3, reviewed_at = $4
+                         where workspace_id = $1 and payment_id = $2",
+                    )
+                    .bind(workspace_id)
+                    .bind(payment_id)
+                    .bind(reviewed_by)
+                    .bind(reviewed_at)
                     .execute(&mut *conn)
                     .await?;
                 }
@@ -416,6 +470,14 @@ async fn record(
     Ok(())
 }
 
+/// Which methods each role records by hand: the defaults until the workshop chose.
+pub async fn payment_method_rules(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+) -> Result<PaymentMethodRules, sqlx::Error> {
+    crate::workshop_settings::load(executor, "payment_policy", "rules", workspace_id).await
+}
+
 /// The workshop's invoicing settings, the defaults (no seller yet) until it set them.
 pub async fn settings(
     executor: impl PgExecutor<'_>,
@@ -515,6 +577,51 @@ pub struct PaymentRow {
     pub received_on: NaiveDate,
     pub receipt_sha256: Option<String>,
     pub recorded_at: DateTime<Utc>,
+    /// Absent for payments recorded before migration 0031 was projected.
+    pub recorded_by: Option<Uuid>,
+    pub recorded_by_role: Option<String>,
+    /// Recorded by a shop-floor role: on the review list until reviewed.
+    pub review_due: bool,
+    pub reviewed_by: Option<Uuid>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+}
+
+const PAYMENT_COLUMNS: &str = "payment_id, quote_id, client_id, client_name, kind, method, amount,
+    reference, received_on, receipt_sha256, recorded_at, recorded_by, recorded_by_role, review_due,
+    reviewed_by, reviewed_at";
+
+/// The payments a shop-floor role recorded that nobody has reviewed yet, oldest first.
+pub async fn payments_to_review(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PaymentRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {PAYMENT_COLUMNS} from payment
+         where workspace_id = $1 and review_due and reviewed_at is null
+         order by recorded_at, payment_id limit $2 offset $3"
+    ))
+    .bind(workspace_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(executor)
+    .await
+}
+
+/// One payment (or refund) of the workshop.
+pub async fn find_payment(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    payment_id: Uuid,
+) -> Result<Option<PaymentRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {PAYMENT_COLUMNS} from payment where workspace_id = $1 and payment_id = $2"
+    ))
+    .bind(workspace_id)
+    .bind(payment_id)
+    .fetch_optional(executor)
+    .await
 }
 
 /// Payments and refunds by date received, filtered by method when given.
@@ -526,15 +633,13 @@ pub async fn payments(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<PaymentRow>, sqlx::Error> {
-    sqlx::query_as(
-        "select payment_id, quote_id, client_id, client_name, kind, method, amount, reference,
-                received_on, receipt_sha256, recorded_at
-         from payment
+    sqlx::query_as(&format!(
+        "select {PAYMENT_COLUMNS} from payment
          where workspace_id = $1 and ($2::date is null or received_on >= $2)
            and ($3::date is null or received_on <= $3) and ($4::uuid is null or client_id = $4)
            and ($5::uuid is null or quote_id = $5) and ($6::text is null or method = $6)
-         order by received_on, recorded_at limit $7 offset $8",
-    )
+         order by received_on, recorded_at limit $7 offset $8"
+    ))
     .bind(workspace_id)
     .bind(period.from)
     .bind(period.to)

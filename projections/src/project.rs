@@ -369,8 +369,9 @@ impl Projection for ProjectProjection {
                 ProjectEvent::PhotoAdded { photo, added_at } => {
                     sqlx::query(
                         "insert into project_photo (workspace_id, photo_id, project_id, stage, step, nc_id,
-                                                    content_type, size_bytes, sha256, caption, added_at)
-                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                                    content_type, size_bytes, sha256, caption, added_at,
+                                                    added_by)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                          on conflict do nothing",
                     )
                     .bind(workspace_id)
@@ -389,6 +390,7 @@ impl Projection for ProjectProjection {
                     .bind(&photo.sha256)
                     .bind(&photo.caption)
                     .bind(added_at)
+                    .bind(actor)
                     .execute(&mut *conn)
                     .await?;
                 }
@@ -749,6 +751,25 @@ pub async fn photo_storage_bytes(
          from project_photo p where p.workspace_id = $1 and p.purged_at is null",
     )
     .bind(workspace_id)
+    .fetch_one(executor)
+    .await
+}
+
+/// Bytes of the originals `account_id` sent since `since`, purged or not: what a shop-floor
+/// member has spent of their daily purge budget.
+pub async fn photo_bytes_sent_since(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    account_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "select coalesce(sum(size_bytes), 0)::bigint from project_photo
+         where workspace_id = $1 and added_by = $2 and added_at >= $3",
+    )
+    .bind(workspace_id)
+    .bind(account_id)
+    .bind(since)
     .fetch_one(executor)
     .await
 }

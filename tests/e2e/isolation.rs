@@ -106,7 +106,40 @@ async fn no_answer_to_workspace_b_holds_anything_of_workspace_a() {
         a_settings["data"]["saveEmailSettings"]["host"], "smtp.atelier-a.fr",
         "{a_settings}"
     );
+    // A lets its operators take cheques only; B's rules stay the defaults.
+    let a_rules = app
+        .graphql_as(
+            &pair.a.access_token,
+            "mutation { setPaymentMethods(role: OPERATOR, methods: [CHEQUE]) { role } }",
+            json!({}),
+        )
+        .await;
+    assert!(a_rules["errors"].is_null(), "{a_rules}");
+    probes.extend([
+        Probe {
+            query: "{ paymentMethodRules { role methods } }",
+            variables: json!({}),
+            targets_a: false,
+        },
+        Probe {
+            query: "{ paymentsToReview(first: 100) { id recordedBy } }",
+            variables: json!({}),
+            targets_a: false,
+        },
+    ]);
     pair.assert_isolated(&app, &probes).await;
+    let b_rules = app
+        .graphql_as(
+            &pair.b.access_token,
+            "{ paymentMethodRules { role methods } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        b_rules["data"]["paymentMethodRules"][2],
+        json!({ "role": "OPERATOR", "methods": ["CARD", "CASH"] }),
+        "{b_rules}"
+    );
     let b_deliveries = app
         .graphql_as(
             &pair.b.access_token,
@@ -174,6 +207,18 @@ async fn row_level_security_hides_other_tenants_and_everything_without_a_tenant(
         ] {
             workspace_command(&commands, workspace_id, command).await;
         }
+        commands
+            .payment_policy
+            .execute(
+                &commands::CommandMeta::system(workspace_id, "test-rls"),
+                domain::invoice::payment_policy::AGGREGATE_LOCAL_ID,
+                domain::invoice::payment_policy::PaymentPolicyCommand::SetMethods {
+                    role: Role::Operator,
+                    methods: Default::default(),
+                },
+            )
+            .await
+            .unwrap();
     }
     for projection in projections::all() {
         engine::catch_up(&db.pool, &*projection, &Subscriptions::default(), 100)
@@ -192,7 +237,7 @@ async fn row_level_security_hides_other_tenants_and_everything_without_a_tenant(
         "B is invisible to A"
     );
     // Even queries that forget their filter see only A's rows.
-    for table in ["workspace", "member", "invitation"] {
+    for table in ["workspace", "member", "invitation", "payment_policy"] {
         let workspaces: Vec<Uuid> =
             sqlx::query_scalar(&format!("select distinct workspace_id from {table}"))
                 .fetch_all(&mut *as_a)
@@ -214,7 +259,7 @@ async fn row_level_security_hides_other_tenants_and_everything_without_a_tenant(
         .execute(&mut *unset)
         .await
         .unwrap();
-    for table in ["workspace", "member", "invitation"] {
+    for table in ["workspace", "member", "invitation", "payment_policy"] {
         let count: i64 = sqlx::query_scalar(&format!("select count(*) from {table}"))
             .fetch_one(&mut *unset)
             .await

@@ -8,6 +8,7 @@ mod bounds;
 mod client_import;
 mod clients;
 mod demo;
+mod duties;
 mod email_links;
 mod email_oauth;
 mod email_settings;

@@ -465,3 +465,74 @@ async fn with_an_s3_storage_url_photos_go_to_the_bucket() {
     }
     app.stop().await;
 }
+
+/// Segregation of duties: once the workshop is past the purge threshold, each photo a
+/// shop-floor member sends makes the schedule delete older projects' photos; they may do so
+/// only within their own budget of the day. Owners and admins keep uploading; the next
+/// Paris day brings the budget back (the limits' clock moves, nobody waits).
+#[tokio::test]
+async fn past_the_purge_threshold_an_operator_uploads_only_within_their_daily_budget() {
+    let images: Vec<Vec<u8>> = (1..=6).map(|seed| jpeg(320, 240, seed)).collect();
+    // Room for the first two photos of the day, not a third.
+    let budget = images[0].len() + images[1].len();
+    let app = spawn_app_with(&[(
+        "PHOTO_PURGE_BUDGET_PER_MEMBER_PER_DAY_BYTES",
+        budget.to_string(),
+    )])
+    .await;
+    let (owner, shop) = shop(&app, "Atelier A", "a@atelier-a.fr").await;
+    let id = project(&app, &shop).await;
+    let operator = app
+        .add_member(owner.workspace_id, domain::Role::Operator)
+        .await;
+    let colleague = app
+        .add_member(owner.workspace_id, domain::Role::Operator)
+        .await;
+    let quota =
+        |bytes: u64| projections::project::set_photo_quota(&app.db.pool, owner.workspace_id, bytes);
+    // A quota every photo passes the threshold of: each upload would purge.
+    quota(1).await.unwrap();
+    for image in &images[..2] {
+        let sent = upload(&app, &operator.access_token, &id, image.clone()).await;
+        assert_eq!(sent.status(), 201, "within the budget");
+    }
+    let events = photo_events(&app).await;
+    let refused = upload(&app, &operator.access_token, &id, images[2].clone()).await;
+    assert_eq!(refused.status(), 409);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "CONFLICT", "{body}");
+    assert_eq!(body["reason"], "PHOTO_PURGE_BUDGET_SPENT", "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("effacer celles des projets les plus anciens"),
+        "{body}"
+    );
+    assert_eq!(photo_events(&app).await, events, "refused: no event");
+    let listed = photos(&app, &shop.token, &id).await;
+    assert_eq!(
+        listed["data"]["projectPhotos"].as_array().map(Vec::len),
+        Some(2)
+    );
+    // Another member has a budget of their own; the owner none.
+    let theirs = upload(&app, &colleague.access_token, &id, images[2].clone()).await;
+    assert_eq!(theirs.status(), 201);
+    let owners = upload(&app, &shop.token, &id, images[3].clone()).await;
+    assert_eq!(owners.status(), 201, "owners keep today's behaviour");
+    // Far from the threshold nothing is purged: no budget applies.
+    quota(10_000_000_000).await.unwrap();
+    let room = upload(&app, &operator.access_token, &id, images[4].clone()).await;
+    assert_eq!(room.status(), 201);
+    quota(1).await.unwrap();
+    let refused = upload(&app, &operator.access_token, &id, images[5].clone()).await;
+    assert_eq!(refused.status(), 409);
+    // Tomorrow, a new budget.
+    app.state
+        .limits
+        .clock()
+        .advance(std::time::Duration::from_secs(24 * 60 * 60));
+    let tomorrow = upload(&app, &operator.access_token, &id, images[5].clone()).await;
+    assert_eq!(tomorrow.status(), 201);
+    app.stop().await;
+}

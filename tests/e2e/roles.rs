@@ -17,6 +17,8 @@ const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
 const STAFF: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
 /// The bench: those who move parts through the shop.
 const SHOP: &[Role] = &[Role::Owner, Role::Admin, Role::Operator];
+/// The books: those who review what the shop floor cashed.
+const ACCOUNTANTS: &[Role] = &[Role::Owner, Role::Admin, Role::Accounting];
 
 struct Operation {
     name: &'static str,
@@ -325,6 +327,33 @@ const OPERATIONS: &[Operation] = &[
         },
     },
     Operation {
+        name: "paymentMethodRules",
+        allowed: STAFF,
+        request: |_| ("{ paymentMethodRules { role methods } }", json!({})),
+    },
+    Operation {
+        name: "setPaymentMethods",
+        allowed: MANAGERS,
+        request: |target| {
+            // Alternates, so that most allowed calls write an event.
+            let methods = if target.as_u128() % 2 == 0 {
+                json!(["CASH"])
+            } else {
+                json!(["CASH", "CHEQUE"])
+            };
+            (
+                "mutation($methods: [PaymentMethodValue!]!) {
+                   setPaymentMethods(role: OPERATOR, methods: $methods) { role methods } }",
+                json!({ "methods": methods }),
+            )
+        },
+    },
+    Operation {
+        name: "paymentsToReview",
+        allowed: ACCOUNTANTS,
+        request: |_| ("{ paymentsToReview(first: 10) { id amount } }", json!({})),
+    },
+    Operation {
         name: "deactivateMember",
         allowed: MANAGERS,
         request: |target| {
@@ -520,6 +549,85 @@ async fn only_those_who_may_invite_revoke_an_invitation() {
                 events,
                 "{role:?} wrote an event"
             );
+        }
+    }
+    app.stop().await;
+}
+
+/// `markPaymentReviewed` needs a payment an operator recorded per call: the same rule, role
+/// by role, here. The operator who recorded them never reviews, nor does any shop-floor role.
+#[tokio::test]
+async fn only_accounting_the_owner_and_admins_review_a_shop_floor_payment() {
+    let app = spawn_app().await;
+    let (owner, shop) =
+        crate::quotes::shop(&app, "Atelier des vérifications", "gerant@roles-pay.fr").await;
+    let settings = app
+        .graphql_as(
+            &shop.token,
+            "mutation($input: InvoiceSettingsInput!) { updateInvoiceSettings(input: $input) { paymentDays } }",
+            crate::invoices::seller_settings(),
+        )
+        .await;
+    assert!(settings["errors"].is_null(), "{settings}");
+    let quote = crate::invoices::signed_quote(&app, &shop).await;
+    let cashier = app.add_member(owner.workspace_id, Role::Operator).await;
+    for role in ALL {
+        let caller = match role {
+            Role::Owner => owner.access_token.clone(),
+            role => app.add_member(owner.workspace_id, role).await.access_token,
+        };
+        let paid = app
+            .graphql_as(
+                &cashier.access_token,
+                "mutation($id: ID!) { recordPayment(quoteId: $id, input: { amount: \"1\", method: CASH }) { paid } }",
+                json!({ "id": quote }),
+            )
+            .await;
+        assert!(paid["errors"].is_null(), "{paid}");
+        let listed = app
+            .graphql_as(
+                &owner.access_token,
+                "{ paymentsToReview(first: 1) { id } }",
+                json!({}),
+            )
+            .await;
+        let id = listed["data"]["paymentsToReview"][0]["id"].clone();
+        assert!(id.is_string(), "{listed}");
+        let events = app.db.event_count().await;
+        let response = app
+            .graphql_as(
+                &caller,
+                "mutation($id: ID!) { markPaymentReviewed(paymentId: $id) { reviewDue reviewedAt } }",
+                json!({ "id": id }),
+            )
+            .await;
+        if ACCOUNTANTS.contains(&role) {
+            assert!(
+                response["data"]["markPaymentReviewed"]["reviewedAt"].is_string(),
+                "{role:?}: {response}"
+            );
+            assert_eq!(app.db.event_count().await, events + 1, "{role:?}");
+        } else {
+            assert_eq!(
+                error_code(&response),
+                Some("FORBIDDEN"),
+                "{role:?}: {response}"
+            );
+            assert!(response["data"].is_null(), "{role:?}: {response}");
+            assert_eq!(
+                app.db.event_count().await,
+                events,
+                "{role:?} wrote an event"
+            );
+            // Taken off the list by the owner before the next role's turn.
+            let reviewed = app
+                .graphql_as(
+                    &owner.access_token,
+                    "mutation($id: ID!) { markPaymentReviewed(paymentId: $id) { reviewedAt } }",
+                    json!({ "id": id }),
+                )
+                .await;
+            assert!(reviewed["errors"].is_null(), "{reviewed}");
         }
     }
     app.stop().await;

@@ -11,6 +11,7 @@ use chrono::Utc;
 use commands::photo_store::PhotoStore;
 use commands::{CommandError, CommandMeta, Commands};
 use domain::project::lifecycle::{aggregate_local_id, ProjectCommand};
+use domain::project::photo::past_purge_threshold;
 use sqlx::PgPool;
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -39,7 +40,8 @@ pub async fn enforce(
     let mut purged = 0;
     for (workspace_id, used, own_quota) in usage {
         let quota = own_quota.unwrap_or(default_quota);
-        if used * 10 < quota * 9 {
+        let bytes = |value: i64| u64::try_from(value).unwrap_or(0);
+        if !past_purge_threshold(bytes(used), bytes(quota)) {
             continue;
         }
         let target = quota / 10 * 8;

@@ -8,6 +8,9 @@ use chrono::NaiveDate;
 use commands::invoice_settings::InvoiceSettingsSaveError;
 use commands::invoicing::{BillingSaveError, PaymentDraft};
 use domain::invoice::billing::PaymentMethod;
+use domain::invoice::payment_policy::{
+    PaymentMethodRules, PaymentPolicyCommand, PaymentPolicyError, AGGREGATE_LOCAL_ID as POLICY_ID,
+};
 use domain::invoice::settings::{Chart, InvoiceSettings, Seller};
 use domain::quote::numbering::NumberPattern;
 use domain::{ErrorKind, Role};
@@ -17,6 +20,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::client::AddressNode;
+use super::types::RoleValue;
 use super::{actor, meta, state};
 use crate::ApiError;
 
@@ -24,7 +28,8 @@ use crate::ApiError;
 const READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Accounting];
 /// Who takes a payment: the counter too.
 const CASHIERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
-/// Who issues invoices and credit notes, and records refunds.
+/// Who issues invoices and credit notes, records refunds and reviews the payments a
+/// shop-floor role recorded: never the shop floor itself.
 const ACCOUNTANTS: &[Role] = &[Role::Owner, Role::Admin, Role::Accounting];
 const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
 const MAX_PAGE: i32 = 500;
@@ -293,6 +298,14 @@ pub struct PaymentNode {
     pub received_on: NaiveDate,
     /// Le justificatif scanné, s'il y en a un.
     pub receipt_url: Option<String>,
+    /// Qui l'a saisi (absent pour les paiements d'avant la vérification).
+    pub recorded_by: Option<ID>,
+    pub recorded_by_role: Option<RoleValue>,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+    /// Saisi par un opérateur : la compta le vérifie.
+    pub review_due: bool,
+    pub reviewed_by: Option<ID>,
+    pub reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<PaymentRow> for PaymentNode {
@@ -314,6 +327,15 @@ impl From<PaymentRow> for PaymentNode {
             receipt_url: row
                 .receipt_sha256
                 .map(|sha256| format!("/api/v1/receipts/{sha256}")),
+            recorded_by: row.recorded_by.map(|id| ID(id.to_string())),
+            recorded_by_role: row
+                .recorded_by_role
+                .as_deref()
+                .and_then(RoleValue::from_stored),
+            recorded_at: row.recorded_at,
+            review_due: row.review_due,
+            reviewed_by: row.reviewed_by.map(|id| ID(id.to_string())),
+            reviewed_at: row.reviewed_at,
         }
     }
 }
@@ -408,6 +430,9 @@ fn quote_uuid(id: &ID) -> Result<Uuid, ApiError> {
 
 fn save_error(error: BillingSaveError) -> ApiError {
     match error {
+        BillingSaveError::MethodNotAllowed(error) => {
+            ApiError::domain(&error).with_field("input.method")
+        }
         BillingSaveError::Billing(error) => ApiError::from(error),
         BillingSaveError::Database(error) => ApiError::from(error),
         BillingSaveError::Commit(commands::BatchError::Conflict) => {
@@ -594,6 +619,60 @@ async fn pennylane_node(ctx: &Context<'_>, workspace_id: Uuid) -> Result<Pennyla
     })
 }
 
+/// Les moyens de paiement qu'un rôle enregistre à la main.
+#[derive(SimpleObject)]
+pub struct PaymentMethodRuleNode {
+    pub role: RoleValue,
+    pub methods: Vec<PaymentMethodValue>,
+}
+
+fn rule_nodes(rules: &PaymentMethodRules) -> Vec<PaymentMethodRuleNode> {
+    [
+        RoleValue::Owner,
+        RoleValue::Admin,
+        RoleValue::Operator,
+        RoleValue::Accounting,
+    ]
+    .into_iter()
+    .map(|role| PaymentMethodRuleNode {
+        role,
+        methods: rules
+            .allowed(role.into())
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    })
+    .collect()
+}
+
+async fn rules_in_force(
+    ctx: &Context<'_>,
+    workspace_id: Uuid,
+) -> Result<Vec<PaymentMethodRuleNode>, ApiError> {
+    let state = state(ctx);
+    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
+    let rules = projections::invoicing::payment_method_rules(&mut *tx, workspace_id).await?;
+    tx.commit().await?;
+    Ok(rule_nodes(&rules))
+}
+
+/// One of the workshop's payments; another workshop's is not found.
+async fn payment_row(
+    ctx: &Context<'_>,
+    workspace_id: Uuid,
+    payment_id: Uuid,
+) -> Result<PaymentRow, ApiError> {
+    let state = state(ctx);
+    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
+    let row = projections::invoicing::find_payment(&mut *tx, workspace_id, payment_id).await?;
+    tx.commit().await?;
+    row.ok_or_else(payment_not_found)
+}
+
+fn payment_not_found() -> ApiError {
+    not_found("PAYMENT_NOT_FOUND", "ce paiement n'existe pas")
+}
+
 #[derive(Default)]
 pub struct InvoicingQuery;
 
@@ -696,6 +775,43 @@ impl InvoicingQuery {
         actor.require(READERS)?;
         let invoice_id = uuid(&id, "INVOICE_NOT_FOUND", "cette facture n'existe pas")?;
         Ok(invoice_node(ctx, actor.workspace_id, invoice_id).await?)
+    }
+
+    /// Les moyens de paiement que chaque rôle enregistre à la main (réglés par le gérant ;
+    /// par défaut : opérateurs espèces et carte, compta tous).
+    async fn payment_method_rules(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<PaymentMethodRuleNode>> {
+        let actor = actor(ctx)?;
+        actor.require(CASHIERS)?;
+        Ok(rules_in_force(ctx, actor.workspace_id).await?)
+    }
+
+    /// Les paiements saisis par un opérateur que personne n'a encore vérifiés, du plus
+    /// ancien au plus récent. Compta, gérant, administrateur.
+    async fn payments_to_review(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100)] first: i32,
+        #[graphql(default = 0)] offset: i32,
+    ) -> async_graphql::Result<Vec<PaymentNode>> {
+        let actor = actor(ctx)?;
+        actor.require(ACCOUNTANTS)?;
+        let state = state(ctx);
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+            .await
+            .map_err(ApiError::from)?;
+        let rows = projections::invoicing::payments_to_review(
+            &mut *tx,
+            actor.workspace_id,
+            i64::from(first.clamp(1, MAX_PAGE)),
+            i64::from(offset.max(0)),
+        )
+        .await
+        .map_err(ApiError::from)?;
+        tx.commit().await.map_err(ApiError::from)?;
+        Ok(rows.into_iter().map(PaymentNode::from).collect())
     }
 
     /// Les paiements et remboursements par date, filtrés par moyen de paiement.
@@ -874,8 +990,79 @@ impl InvoicingMutation {
         Ok(pennylane_node(ctx, actor.workspace_id).await?)
     }
 
-    /// Enregistre un paiement reçu en atelier (CB, espèces, virement, chèque). Avant la
-    /// facture finale, il émet sa facture d'acompte.
+    /// Choisit les moyens de paiement qu'un rôle (opérateur ou compta) enregistre à la main.
+    /// Gérant ou administrateur.
+    async fn set_payment_methods(
+        &self,
+        ctx: &Context<'_>,
+        role: RoleValue,
+        methods: Vec<PaymentMethodValue>,
+    ) -> async_graphql::Result<Vec<PaymentMethodRuleNode>> {
+        let actor = actor(ctx)?;
+        actor.require(MANAGERS)?;
+        let state = state(ctx);
+        let receipt = state
+            .commands
+            .payment_policy
+            .execute(
+                &meta(ctx, &actor),
+                POLICY_ID,
+                PaymentPolicyCommand::SetMethods {
+                    role: role.into(),
+                    methods: methods.into_iter().map(Into::into).collect(),
+                },
+            )
+            .await
+            .map_err(|error| match error {
+                commands::CommandError::Rejected(refused) => {
+                    let field = match refused {
+                        PaymentPolicyError::RoleNotConfigurable => "role",
+                        _ => "methods",
+                    };
+                    ApiError::domain(&refused).with_field(field)
+                }
+                other => ApiError::from(other),
+            })?;
+        state
+            .await_projections(&receipt, &[projections::invoicing::NAME])
+            .await?;
+        Ok(rules_in_force(ctx, actor.workspace_id).await?)
+    }
+
+    /// Marque vérifié un paiement saisi par un opérateur : il quitte la liste à vérifier.
+    /// Compta, gérant ou administrateur, jamais la personne qui l'a saisi.
+    async fn mark_payment_reviewed(
+        &self,
+        ctx: &Context<'_>,
+        payment_id: ID,
+    ) -> async_graphql::Result<PaymentNode> {
+        let actor = actor(ctx)?;
+        actor.require(ACCOUNTANTS)?;
+        let payment_id = Uuid::parse_str(&payment_id).map_err(|_| payment_not_found())?;
+        let quote_id = payment_row(ctx, actor.workspace_id, payment_id)
+            .await?
+            .quote_id;
+        let state = state(ctx);
+        let receipt = commands::invoicing::review_payment(
+            &state.commands,
+            &meta(ctx, &actor),
+            quote_id,
+            payment_id,
+        )
+        .await
+        .map_err(save_error)?;
+        state
+            .await_batch(&receipt, &[projections::invoicing::NAME])
+            .await?;
+        Ok(payment_row(ctx, actor.workspace_id, payment_id)
+            .await?
+            .into())
+    }
+
+    /// Enregistre un paiement reçu en atelier (CB, espèces, virement, chèque), par un moyen
+    /// que le rôle de la personne peut enregistrer (`paymentMethodRules`). Avant la facture
+    /// finale, il émet sa facture d'acompte ; saisi par un opérateur, il attend la
+    /// vérification de la compta (`paymentsToReview`).
     async fn record_payment(
         &self,
         ctx: &Context<'_>,

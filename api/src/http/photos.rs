@@ -10,7 +10,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
-use domain::project::lifecycle::{aggregate_local_id, ProjectCommand};
 use domain::project::photo::{Photo, PhotoStage};
 use projections::tenant;
 use serde::Deserialize;
@@ -153,15 +152,19 @@ pub async fn upload(
         ip: None,
         request_id: Uuid::now_v7().to_string(),
     };
-    let decided = state
-        .commands
-        .projects
-        .execute(
-            &meta,
-            &aggregate_local_id(project_id),
-            ProjectCommand::AddPhoto { photo },
-        )
-        .await;
+    let decided = commands::photo_upload::add_photo(
+        &state.pool,
+        &state.commands,
+        &meta,
+        project_id,
+        photo,
+        state.limits.clock().now_utc(),
+        commands::photo_upload::PhotoLimits {
+            default_quota_bytes: state.photo_quota_bytes,
+            shop_floor_daily_budget_bytes: state.photo_purge_budget_bytes,
+        },
+    )
+    .await;
     let receipt = match decided {
         Ok(receipt) => receipt,
         Err(error) => {

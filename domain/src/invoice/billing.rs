@@ -16,13 +16,15 @@ use uuid::Uuid;
 
 use super::document::{Deduction, Invoice, InvoiceKind, QuoteFigures};
 use crate::limits::{self, OutOfBounds};
-use crate::{DomainError, ErrorKind, Stamped};
+use crate::{DomainError, ErrorKind, Role, Stamped};
 
 pub fn aggregate_local_id(quote_id: Uuid) -> String {
     format!("billing/{quote_id}")
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     Card,
@@ -62,6 +64,23 @@ pub struct Payment {
     /// billing from the matched session). Absent from payments recorded before it was kept.
     #[serde(default)]
     pub stripe_session_id: Option<String>,
+}
+
+/// Who records a payment, from the command's metadata (never from the input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recorder {
+    pub account_id: Option<Uuid>,
+    pub role: Role,
+}
+
+/// A payment recorded by a shop-floor role, which accounting reviews (segregation of
+/// duties): its deposit invoice is issued at once, as the law wants, and the review list
+/// shows it until an accountant, the owner or an admin marks it reviewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ReviewDue {
+    /// The member who recorded it: they may not review it themselves.
+    pub recorded_by: Option<Uuid>,
+    pub role: Role,
 }
 
 /// What a signed Stripe event says was paid, and the account the platform registry gives
@@ -147,6 +166,12 @@ pub enum BillingError {
     StripeAmountMismatch { paid: Decimal, asked: Decimal },
     #[error("ce lien de paiement Stripe est déjà encaissé")]
     StripeSessionAlreadyPaid,
+    #[error("ce paiement n'existe pas")]
+    PaymentNotFound,
+    #[error("ce paiement n'attend pas de vérification : seuls ceux saisis par un opérateur en attendent une")]
+    NotUnderReview,
+    #[error("un paiement est vérifié par quelqu'un d'autre que la personne qui l'a saisi")]
+    ReviewByRecorder,
     #[error(transparent)]
     Bound(#[from] OutOfBounds),
 }
@@ -167,6 +192,9 @@ impl DomainError for BillingError {
             Self::StripeCurrencyMismatch => "STRIPE_CURRENCY_MISMATCH",
             Self::StripeAmountMismatch { .. } => "STRIPE_AMOUNT_MISMATCH",
             Self::StripeSessionAlreadyPaid => "STRIPE_SESSION_ALREADY_PAID",
+            Self::PaymentNotFound => "PAYMENT_NOT_FOUND",
+            Self::NotUnderReview => "PAYMENT_NOT_UNDER_REVIEW",
+            Self::ReviewByRecorder => "PAYMENT_REVIEW_BY_RECORDER",
             Self::Bound(error) => error.code(),
         }
     }
@@ -180,7 +208,10 @@ impl DomainError for BillingError {
             | Self::StripeAccountMismatch
             | Self::StripeCurrencyMismatch
             | Self::StripeAmountMismatch { .. } => ErrorKind::Validation,
-            Self::InvoiceNotFound | Self::StripeSessionUnknown => ErrorKind::NotFound,
+            Self::InvoiceNotFound | Self::StripeSessionUnknown | Self::PaymentNotFound => {
+                ErrorKind::NotFound
+            }
+            Self::ReviewByRecorder => ErrorKind::Forbidden,
             Self::InvoiceMismatch => ErrorKind::Internal,
             _ => ErrorKind::Conflict,
         }
@@ -197,6 +228,12 @@ pub enum BillingCommand {
         payment: Payment,
         deposit_invoice: Option<Invoice>,
         checkout: Option<Box<CheckoutPaid>>,
+        recorder: Recorder,
+    },
+    /// An accountant, the owner or an admin checked a payment a shop-floor role recorded.
+    ReviewPayment {
+        payment_id: Uuid,
+        reviewer: Uuid,
     },
     RecordRefund {
         refund_id: Uuid,
@@ -232,6 +269,15 @@ pub enum BillingEvent {
         total_ttc: Decimal,
         deposit_due: Decimal,
         recorded_at: DateTime<Utc>,
+        /// Recorded by a shop-floor role: to review. Absent before reviews existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        review: Option<ReviewDue>,
+    },
+    /// Taken off the review list; the reviewer is also the event's actor.
+    PaymentReviewed {
+        payment_id: Uuid,
+        reviewed_by: Uuid,
+        reviewed_at: DateTime<Utc>,
     },
     RefundRecorded {
         refund_id: Uuid,
@@ -261,6 +307,7 @@ impl BillingEvent {
     pub const REFUND_RECORDED: &'static str = "RefundRecorded";
     pub const INVOICE_ISSUED: &'static str = "InvoiceIssued";
     pub const PAYMENT_LINK_CREATED: &'static str = "PaymentLinkCreated";
+    pub const PAYMENT_REVIEWED: &'static str = "PaymentReviewed";
 }
 
 impl DomainEvent for BillingEvent {
@@ -270,6 +317,7 @@ impl DomainEvent for BillingEvent {
             Self::RefundRecorded { .. } => Self::REFUND_RECORDED,
             Self::InvoiceIssued { .. } => Self::INVOICE_ISSUED,
             Self::PaymentLinkCreated { .. } => Self::PAYMENT_LINK_CREATED,
+            Self::PaymentReviewed { .. } => Self::PAYMENT_REVIEWED,
         }
         .to_owned()
     }
@@ -298,6 +346,10 @@ pub struct Billing {
     links: BTreeMap<String, OpenedLink>,
     invoices: Vec<Invoice>,
     credited: BTreeSet<Uuid>,
+    payments: BTreeSet<Uuid>,
+    reviewed_payments: BTreeSet<Uuid>,
+    /// Payments to review, with who recorded them.
+    to_review: BTreeMap<Uuid, Option<Uuid>>,
 }
 
 impl Billing {
@@ -338,6 +390,11 @@ impl Billing {
             return Err(BillingError::StripeSessionAlreadyPaid);
         }
         Ok(())
+    }
+
+    /// Whether the payment was to review and has been reviewed.
+    fn reviewed(&self, payment_id: Uuid) -> bool {
+        self.reviewed_payments.contains(&payment_id)
     }
 
     pub fn is_credited(&self, invoice_id: Uuid) -> bool {
@@ -402,6 +459,7 @@ impl Billing {
                 mut payment,
                 deposit_invoice,
                 checkout,
+                recorder,
             } => {
                 if let Some(event_id) = &payment.stripe_event_id {
                     if self.stripe_events.contains(event_id) {
@@ -457,13 +515,42 @@ impl Billing {
                     (Some(_), None) => {}
                     _ => return Err(BillingError::InvoiceMismatch),
                 }
+                let review = recorder.role.is_shop_floor().then_some(ReviewDue {
+                    recorded_by: recorder.account_id,
+                    role: recorder.role,
+                });
                 events.push(BillingEvent::PaymentRecorded {
                     total_ttc: quote.total_ttc,
                     deposit_due: quote.deposit_due,
                     payment,
                     recorded_at: now,
+                    review,
                 });
                 Ok(events)
+            }
+            BillingCommand::ReviewPayment {
+                payment_id,
+                reviewer,
+            } => {
+                if !self.payments.contains(&payment_id) {
+                    return Err(BillingError::PaymentNotFound);
+                }
+                let Some(recorded_by) = self.to_review.get(&payment_id) else {
+                    // Reviewed already (twice is once), or never to review.
+                    return if self.reviewed(payment_id) {
+                        Ok(vec![])
+                    } else {
+                        Err(BillingError::NotUnderReview)
+                    };
+                };
+                if *recorded_by == Some(reviewer) {
+                    return Err(BillingError::ReviewByRecorder);
+                }
+                Ok(vec![BillingEvent::PaymentReviewed {
+                    payment_id,
+                    reviewed_by: reviewer,
+                    reviewed_at: now,
+                }])
             }
             BillingCommand::RecordRefund {
                 refund_id,
@@ -574,8 +661,14 @@ impl Aggregate for Billing {
                 payment,
                 total_ttc,
                 deposit_due,
+                review,
                 ..
             } => {
+                self.payments.insert(payment.payment_id);
+                if let Some(review) = review {
+                    self.to_review
+                        .insert(payment.payment_id, review.recorded_by);
+                }
                 self.total_ttc = total_ttc;
                 self.deposit_due = deposit_due;
                 self.paid += payment.amount;
@@ -590,6 +683,10 @@ impl Aggregate for Billing {
                 }
             }
             BillingEvent::RefundRecorded { amount, .. } => self.refunded += amount,
+            BillingEvent::PaymentReviewed { payment_id, .. } => {
+                self.to_review.remove(&payment_id);
+                self.reviewed_payments.insert(payment_id);
+            }
             BillingEvent::PaymentLinkCreated {
                 session_id, amount, ..
             } => {

@@ -7,6 +7,7 @@ pub mod billing;
 pub mod document;
 pub mod einvoice;
 pub mod fec;
+pub mod payment_policy;
 pub mod settings;
 pub mod vat;
 

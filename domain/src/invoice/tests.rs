@@ -223,6 +223,116 @@ mod payments {
         }
     }
 
+    /// The owner at the counter: no review.
+    fn counter() -> Recorder {
+        Recorder {
+            account_id: Some(Uuid::from_u128(1)),
+            role: crate::Role::Owner,
+        }
+    }
+
+    /// Records a 100 € card payment by `recorder`; its id.
+    fn paid_by(billing: &mut Billing, recorder: Recorder) -> Uuid {
+        let quote = quote();
+        let payment = payment(dec!(100), None);
+        let payment_id = payment.payment_id;
+        let events = billing
+            .decide(Stamped::at(
+                now(),
+                BillingCommand::RecordPayment {
+                    deposit_invoice: deposit_invoice(issue("FACT", false), &quote, dec!(100)).ok(),
+                    quote,
+                    payment,
+                    checkout: None,
+                    recorder,
+                },
+            ))
+            .unwrap();
+        for event in events {
+            cqrs_es::Aggregate::apply(billing, event);
+        }
+        payment_id
+    }
+
+    fn review(
+        billing: &mut Billing,
+        payment_id: Uuid,
+        reviewer: Uuid,
+    ) -> Result<usize, BillingError> {
+        let events = billing.decide(Stamped::at(
+            now(),
+            BillingCommand::ReviewPayment {
+                payment_id,
+                reviewer,
+            },
+        ))?;
+        let count = events.len();
+        for event in events {
+            cqrs_es::Aggregate::apply(billing, event);
+        }
+        Ok(count)
+    }
+
+    #[test]
+    fn an_operators_payment_issues_its_deposit_invoice_and_waits_for_someone_else_to_review_it() {
+        let mut billing = Billing::default();
+        let operator = Uuid::from_u128(7);
+        let accountant = Uuid::from_u128(8);
+        let events = billing
+            .decide(Stamped::at(
+                now(),
+                BillingCommand::RecordPayment {
+                    deposit_invoice: deposit_invoice(issue("FACT", false), &quote(), dec!(50)).ok(),
+                    quote: quote(),
+                    payment: payment(dec!(50), None),
+                    checkout: None,
+                    recorder: Recorder {
+                        account_id: Some(operator),
+                        role: crate::Role::Operator,
+                    },
+                },
+            ))
+            .unwrap();
+        assert!(
+            matches!(&events[0], BillingEvent::InvoiceIssued { .. }),
+            "the deposit invoice is issued at once (CGI art. 289)"
+        );
+        assert!(
+            matches!(
+                &events[1],
+                BillingEvent::PaymentRecorded { review: Some(ReviewDue { recorded_by: Some(by), role: crate::Role::Operator }), .. } if *by == operator
+            ),
+            "{events:?}"
+        );
+        let by_operator = paid_by(
+            &mut billing,
+            Recorder {
+                account_id: Some(operator),
+                role: crate::Role::Operator,
+            },
+        );
+        assert_eq!(
+            review(&mut billing, by_operator, operator),
+            Err(BillingError::ReviewByRecorder),
+            "not by the one who recorded it"
+        );
+        assert_eq!(review(&mut billing, by_operator, accountant), Ok(1));
+        assert_eq!(
+            review(&mut billing, by_operator, accountant),
+            Ok(0),
+            "twice is once"
+        );
+        let by_owner = paid_by(&mut billing, counter());
+        assert_eq!(
+            review(&mut billing, by_owner, accountant),
+            Err(BillingError::NotUnderReview)
+        );
+        assert_eq!(
+            review(&mut billing, Uuid::now_v7(), accountant).map_err(|e| e.code()),
+            Err("PAYMENT_NOT_FOUND")
+        );
+    }
+
     fn pay(
         billing: &mut Billing,
         amount: Decimal,
@@ -257,6 +367,7 @@ mod payments {
                 },
                 deposit_invoice,
                 checkout: checkout.map(Box::new),
+                recorder: counter(),
             },
         ))?;
         let count = events.len();
@@ -329,6 +440,7 @@ mod payments {
                         },
                         deposit_invoice,
                         checkout: None,
+                        recorder: counter(),
                     },
                 ))
                 .map(|_| ())
@@ -493,6 +605,7 @@ mod payments {
                 },
                 deposit_invoice: deposit_invoice(issue("FACT", false), &quote(), dec!(400)).ok(),
                 checkout: None,
+                recorder: counter(),
             },
         ));
         assert_eq!(stripe_by_hand, Err(BillingError::StripeSessionUnknown));

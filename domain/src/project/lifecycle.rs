@@ -13,7 +13,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::photo::{validate_annotations, Annotation, AnnotationError, Photo, MAX_PHOTOS};
+use super::photo::{
+    validate_annotations, Annotation, AnnotationError, Photo, PurgeBudget, PurgeBudgetError,
+    MAX_PHOTOS,
+};
 use super::workflow::{StepDef, StepKind, WorkflowSettings};
 use crate::limits::{self, excerpt, OutOfBounds};
 use crate::quote::pricing::{price, Line, LinePowder, PricingError, Rates, Surface};
@@ -199,6 +202,8 @@ pub enum ProjectError {
     PhotoNotFound,
     #[error("un projet garde au plus {MAX_PHOTOS} photos")]
     TooManyPhotos,
+    #[error(transparent)]
+    PurgeBudget(#[from] PurgeBudgetError),
     #[error("le projet {number} n'est pas à l'étape de poudrage (étape en cours : {current})")]
     NotAtCoating { number: String, current: String },
     #[error("la pièce {code} est déjà dans la série {batch}")]
@@ -232,6 +237,7 @@ impl DomainError for ProjectError {
             Self::Annotation(error) => error.code(),
             Self::PhotoNotFound => "PHOTO_NOT_FOUND",
             Self::TooManyPhotos => "PHOTOS_TOO_MANY",
+            Self::PurgeBudget(error) => error.code(),
             Self::NotAtCoating { .. } => "PROJECT_NOT_AT_COATING",
             Self::PartInBatch { .. } => "PART_ALREADY_IN_BATCH",
             Self::PartNotCoated { .. } => "PART_NOT_COATED",
@@ -286,9 +292,11 @@ pub enum ProjectCommand {
         return_to: String,
     },
     Deliver,
-    /// The original is stored (by its digest) before the command.
+    /// The original is stored (by its digest) before the command. `purge_budget`: the
+    /// uploader is a shop-floor member (owners and admins upload without one).
     AddPhoto {
         photo: Photo,
+        purge_budget: Option<PurgeBudget>,
     },
     AnnotatePhoto {
         photo_id: Uuid,
@@ -494,12 +502,18 @@ impl Project {
                 Status::InProgress => Err(ProjectError::NotReady),
             },
             // Photos document the project whatever its state, delivery included.
-            ProjectCommand::AddPhoto { photo } => {
+            ProjectCommand::AddPhoto {
+                photo,
+                purge_budget,
+            } => {
                 if self.photos.contains(&photo.photo_id) {
                     return Ok(vec![]);
                 }
                 if self.photos.len() >= MAX_PHOTOS {
                     return Err(ProjectError::TooManyPhotos);
+                }
+                if let Some(budget) = purge_budget {
+                    budget.check(photo.size_bytes)?;
                 }
                 Ok(vec![ProjectEvent::PhotoAdded {
                     photo,

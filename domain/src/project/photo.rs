@@ -3,6 +3,7 @@
 //! its annotations; the files live in object storage. Photos are never deleted by hand:
 //! only the storage quota purges them, oldest projects first, and says so in the log.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -34,6 +35,81 @@ pub struct Photo {
     /// SHA-256 of the original, hex.
     pub sha256: String,
     pub caption: Option<String>,
+}
+
+/// Where the storage quota's schedule starts purging the oldest projects' photos: 90 % of
+/// the quota (it purges down to 80 %).
+pub const PURGE_THRESHOLD_PCT: u64 = 90;
+
+/// Whether a workshop holding `used_bytes` of photos is where the schedule purges: the one
+/// rule for the schedule and for the shop floor's purge budget.
+pub fn past_purge_threshold(used_bytes: u64, quota_bytes: u64) -> bool {
+    used_bytes.saturating_mul(100) >= quota_bytes.saturating_mul(PURGE_THRESHOLD_PCT)
+}
+
+/// What an upload by a shop-floor member is checked against (segregation of duties): the
+/// workshop's storage, and what that member has sent since the Paris midnight of the
+/// decision. A photo that takes the workshop past the purge threshold makes the schedule
+/// delete older projects' photos, evidence of work done; a shop-floor member may cause
+/// that only within their own daily budget. Owners and admins upload without one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgeBudget {
+    /// Originals and renditions not purged.
+    pub used_bytes: u64,
+    pub quota_bytes: u64,
+    /// Originals this member sent today (Paris).
+    pub sent_today_bytes: u64,
+    pub daily_budget_bytes: u64,
+}
+
+impl PurgeBudget {
+    /// Below the threshold after the upload nothing is purged, so anyone uploads; at or
+    /// past it, only within the member's budget for the day.
+    pub fn check(&self, size_bytes: u64) -> Result<(), PurgeBudgetError> {
+        let purges =
+            past_purge_threshold(self.used_bytes.saturating_add(size_bytes), self.quota_bytes);
+        if !purges || self.sent_today_bytes.saturating_add(size_bytes) <= self.daily_budget_bytes {
+            return Ok(());
+        }
+        Err(PurgeBudgetError {
+            daily_budget_bytes: self.daily_budget_bytes,
+            sent_today_bytes: self.sent_today_bytes,
+        })
+    }
+}
+
+/// The Paris midnight that starts the day of `now`: budgets count per workshop day.
+pub fn paris_day_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    let day = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    day.and_hms_opt(0, 0, 0)
+        .and_then(|midnight| {
+            midnight
+                .and_local_timezone(chrono_tz::Europe::Paris)
+                .earliest()
+        })
+        .map_or(now, |start| start.with_timezone(&Utc))
+}
+
+/// Megabytes as the workshop reads them (« 500 Mo »).
+fn megabytes(bytes: u64) -> u64 {
+    bytes.div_ceil(1_000_000)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("l'espace photos de l'atelier est presque plein : cette photo ferait effacer celles des projets les plus anciens, et vous avez déjà envoyé {} Mo aujourd'hui sur les {} Mo permis dans ce cas. Demandez au gérant ou à un administrateur de l'envoyer, ou de libérer de la place", megabytes(*.sent_today_bytes), megabytes(*.daily_budget_bytes))]
+pub struct PurgeBudgetError {
+    pub daily_budget_bytes: u64,
+    pub sent_today_bytes: u64,
+}
+
+impl DomainError for PurgeBudgetError {
+    fn code(&self) -> &'static str {
+        "PHOTO_PURGE_BUDGET_SPENT"
+    }
+
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Conflict
+    }
 }
 
 /// A point on the photo, as fractions of its width and height (0 to 1), so annotations

@@ -419,6 +419,55 @@ mod photos {
     }
 
     #[test]
+    fn a_shop_floor_upload_past_the_purge_threshold_stays_within_its_daily_budget() {
+        use crate::project::photo::{PurgeBudget, PurgeBudgetError};
+        // 2.4 MB photos; a 100 MB quota purges from 90 MB on; a 5 MB budget a day.
+        let budget = |used_mb: u64, sent_today_mb: u64| PurgeBudget {
+            used_bytes: used_mb * 1_000_000,
+            quota_bytes: 100_000_000,
+            sent_today_bytes: sent_today_mb * 1_000_000,
+            daily_budget_bytes: 5_000_000,
+        };
+        for (used, sent, ok) in [
+            (10, 50, true),  // far from the threshold: nothing purged, no budget spent
+            (87, 50, true),  // 89.4 MB after it: still below the threshold
+            (88, 50, false), // 90.4 MB after it: the threshold is passed
+            (88, 2, true),   // within the day's budget
+            (95, 3, false),  // 5.4 MB today with it
+            (95, 0, true),
+        ] {
+            assert_eq!(
+                budget(used, sent).check(2_400_000).is_ok(),
+                ok,
+                "{used} MB used, {sent} MB sent today"
+            );
+        }
+        let refused = ProjectError::from(budget(95, 3).check(2_400_000).unwrap_err());
+        assert_eq!(refused.code(), "PHOTO_PURGE_BUDGET_SPENT");
+        assert!(
+            refused.to_string().contains("3 Mo") && refused.to_string().contains("5 Mo"),
+            "{refused}"
+        );
+        ProjectTest::with(())
+            .given(vec![created()])
+            .when(at(ProjectCommand::AddPhoto {
+                photo: photo(1),
+                purge_budget: Some(budget(95, 3)),
+            }))
+            .then_expect_error(ProjectError::PurgeBudget(PurgeBudgetError {
+                daily_budget_bytes: 5_000_000,
+                sent_today_bytes: 3_000_000,
+            }));
+        ProjectTest::with(())
+            .given(vec![created()])
+            .when(at(ProjectCommand::AddPhoto {
+                photo: photo(1),
+                purge_budget: Some(budget(95, 0)),
+            }))
+            .then_expect_events(vec![added(1)]);
+    }
+
+    #[test]
     fn photos_are_added_once_even_after_delivery_and_annotated_over_the_image() {
         let delivered = vec![
             created(),
@@ -429,11 +478,17 @@ mod photos {
         ];
         ProjectTest::with(())
             .given(delivered)
-            .when(at(ProjectCommand::AddPhoto { photo: photo(1) }))
+            .when(at(ProjectCommand::AddPhoto {
+                photo: photo(1),
+                purge_budget: None,
+            }))
             .then_expect_events(vec![added(1)]);
         ProjectTest::with(())
             .given(vec![created(), added(1)])
-            .when(at(ProjectCommand::AddPhoto { photo: photo(1) }))
+            .when(at(ProjectCommand::AddPhoto {
+                photo: photo(1),
+                purge_budget: None,
+            }))
             .then_expect_events(vec![]);
         ProjectTest::with(())
             .given(vec![created(), added(1)])
