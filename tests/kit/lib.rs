@@ -68,6 +68,26 @@ impl TestDb {
         }
     }
 
+    /// A pool on this database logged in as `role` (`thermogestion_request`,
+    /// `thermogestion_projector`: migration 0032) instead of the superuser `postgres`, which
+    /// row-level security does not bind.
+    pub async fn pool_as(&self, role: &str) -> PgPool {
+        let options = self.server.clone().database(&self.name).username(role);
+        api::db::connect_with(options, 4)
+            .await
+            .unwrap_or_else(|error| panic!("connect as {role}: {error}"))
+    }
+
+    /// The URL of this database for `role` (no password: the local server trusts).
+    pub fn url_as(&self, role: &str) -> String {
+        self.server
+            .clone()
+            .database(&self.name)
+            .username(role)
+            .to_url_lossy()
+            .to_string()
+    }
+
     /// Events written by requests. The mailer's delivery facts (`EmailSent`, `EmailFailed`)
     /// arrive on their own schedule, so "nothing written" checks leave them out.
     pub async fn event_count(&self) -> i64 {
