@@ -1,7 +1,11 @@
--- Revokes what 0032 granted in this database. The roles, and the request role's
--- membership of thermogestion_tenant, stay: they are cluster-wide and other databases of the
+-- Revokes what 0032 granted in this database. The roles, and their membership of
+-- thermogestion_tenant, stay: they are cluster-wide and other databases of the
 -- cluster (parallel tests, other environments) may be using them.
 drop function thermogestion_append_scope(jsonb);
+drop function thermogestion_scope(uuid);
+drop function thermogestion_load_aggregate(text, text, uuid);
+drop policy member_account on member;
+drop policy workspace_account on workspace;
 drop policy events_tenant_read on events;
 drop policy events_tenant_append on events;
 drop policy events_projector_read on events;

@@ -29,11 +29,19 @@ begin
 end $$;
 
 -- Tenant reads still drop to the select-only role (`thermogestion_enter_tenant`): the
--- request role may become it, and nothing else. Cluster-wide too, hence tolerant.
+-- request role may become it, and nothing else; so may the projector, whose jobs share
+-- reads with the API (the reorder forecast). Cluster-wide too, hence tolerant.
 do $$
 begin
   if not pg_has_role('thermogestion_request', 'thermogestion_tenant', 'member') then
     grant thermogestion_tenant to thermogestion_request;
+  end if;
+exception when duplicate_object or unique_violation then null;
+end $$;
+do $$
+begin
+  if not pg_has_role('thermogestion_projector', 'thermogestion_tenant', 'member') then
+    grant thermogestion_tenant to thermogestion_projector;
   end if;
 exception when duplicate_object or unique_violation then null;
 end $$;
@@ -65,11 +73,21 @@ begin
   end loop;
 end $$;
 
--- Read models a request writes itself, in a transaction scoped to its workspace
--- (`projections::tenant::scope`): the policy's `workspace_id` check applies to the rows
--- written as well as read.
+-- Read models a request writes itself, scoped to its workspace (`thermogestion_scope`
+-- below, `commands::scoped`): the policy's `workspace_id` check applies to the rows written
+-- as well as read.
 grant insert, update, delete on pennylane_connection, payment_receipt, quote_document,
   signature_image, template_logo to thermogestion_request;
+
+-- Login lists the workshops an account may enter before any is chosen: the one read across
+-- workspaces, by account. The request role sees those member rows, and their workspaces'
+-- names, only in a transaction naming the account (`projections::tenant::begin_account`,
+-- after the password and second factor are checked); never without the setting.
+create policy member_account on member for select to thermogestion_request
+  using (account_id = nullif(current_setting('app.account_id', true), '')::uuid);
+create policy workspace_account on workspace for select to thermogestion_request
+  using (exists (select 1 from member m where m.workspace_id = workspace.workspace_id
+                 and m.account_id = nullif(current_setting('app.account_id', true), '')::uuid));
 
 -- The event log, a tenant table of its own kind: the request role appends and reads its own
 -- workspace's events; the projector appends (reactors, jobs) and reads everything. Nobody
@@ -108,6 +126,42 @@ begin
 end
 $$;
 
+-- The same for a request's own write of a read model (a document, an image, a receipt, the
+-- Pennylane connection): `values (thermogestion_scope($1), …)` scopes the insert to the
+-- workspace it writes, checked by the table's policy.
+create function thermogestion_scope(workspace uuid) returns uuid
+language plpgsql volatile as $$
+declare
+  scoped text := coalesce(current_setting('app.workspace_id', true), '');
+begin
+  if scoped <> '' and scoped <> workspace::text then
+    raise exception 'a write of workspace % inside a transaction of workspace %', workspace, scoped
+      using errcode = 'TGP02';
+  end if;
+  perform set_config('app.workspace_id', workspace::text, true);
+  return workspace;
+end
+$$;
+
+-- Loading an aggregate, the same way: one statement scoped to the workspace of the caller
+-- (the command's metadata), which the aggregate id starts with.
+create function thermogestion_load_aggregate(load_type text, load_id text, workspace uuid)
+returns table (sequence bigint, payload jsonb)
+language plpgsql volatile as $$
+declare
+  scoped text := coalesce(current_setting('app.workspace_id', true), '');
+begin
+  if scoped <> '' and scoped <> workspace::text then
+    raise exception 'a load of workspace % inside a transaction of workspace %', workspace, scoped
+      using errcode = 'TGP02';
+  end if;
+  perform set_config('app.workspace_id', workspace::text, true);
+  return query select e.sequence, e.payload from events e
+    where e.aggregate_type = load_type and e.aggregate_id = load_id
+    order by e.sequence;
+end
+$$;
+
 -- Platform tables: read and written before a workspace is known (sign-up, login, sessions,
 -- email links), or across workspaces by design. Explicit grants, listed in docs/security.md.
 grant select, insert, update on account to thermogestion_request;
@@ -119,7 +173,8 @@ grant select, insert on login_attempt to thermogestion_request;
 grant select, insert on email_outbox, email_attachment to thermogestion_request;
 grant select, insert, update, delete on stripe_connected_account to thermogestion_request;
 grant select on stripe_connected_account to thermogestion_projector;
-grant select on client_key to thermogestion_request;
+-- A client's data key is made when the request that creates the client seals its data.
+grant select, insert on client_key to thermogestion_request;
 grant select, insert, update, delete on client_key to thermogestion_projector;
 grant select, insert, update on email_outbox, email_token to thermogestion_projector;
 grant select, insert on email_attachment to thermogestion_projector;

@@ -90,6 +90,21 @@ pub async fn begin_reading(
     Ok(tx)
 }
 
+/// A read of the workshops `account_id` belongs to, across workspaces: login's, before any
+/// workspace is chosen. The request role sees that account's `member` rows and their
+/// workspaces only (policies `member_account`, `workspace_account` of migration 0032).
+pub async fn begin_account(
+    pool: &PgPool,
+    account_id: Uuid,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("select set_config('app.account_id', $1::text, true)")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
 /// The parked read models named by a [`begin`] refusal, if `error` is one.
 pub fn parked_read_models(error: &sqlx::Error) -> Option<String> {
     let database = error.as_database_error()?;

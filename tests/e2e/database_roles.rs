@@ -344,3 +344,49 @@ async fn the_request_role_appends_events_and_neither_it_nor_the_projector_can_al
     }
     assert_eq!(db.event_count().await, appended);
 }
+
+#[tokio::test]
+async fn the_servers_requests_run_as_the_request_role_scoped_to_their_workspace() {
+    let app = tests::spawn_app().await;
+    let a = app.sign_up("Atelier A", "a@atelier-a.fr").await;
+    let b = app.sign_up("Atelier B", "b@atelier-b.fr").await;
+    let pool = &app.state.pool;
+    let who: (String, String) = sqlx::query_as("select session_user::text, current_user::text")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(who, (REQUEST_ROLE.to_owned(), REQUEST_ROLE.to_owned()));
+    let projector: String = sqlx::query_scalar("select session_user::text")
+        .fetch_one(&app.state.projector)
+        .await
+        .unwrap();
+    assert_eq!(projector, PROJECTOR_ROLE);
+    let tables = tenant_tables(&app.db.pool).await;
+    // Before authentication (and outside any request): no tenant row.
+    let mut anonymous = pool.acquire().await.unwrap();
+    for (table, workspaces) in visible_workspaces(&mut anonymous, &tables).await {
+        assert!(workspaces.is_empty(), "{table}: {workspaces:?}");
+    }
+    drop(anonymous);
+    // Once a request names its workspace, every connection it takes sees that one only,
+    // even for a query without a filter; the next request starts from nothing again.
+    for workspace in [a.workspace_id, b.workspace_id] {
+        let seen = api::db::serve_request(async {
+            api::db::enter_workspace(workspace);
+            let mut connection = pool.acquire().await.unwrap();
+            visible_workspaces(&mut connection, &tables).await
+        })
+        .await;
+        only(&seen, &[workspace]);
+        let (_, workspaces) = seen.iter().find(|(name, _)| name == "workspace").unwrap();
+        assert_eq!(workspaces, &vec![workspace]);
+    }
+    let mut after = pool.acquire().await.unwrap();
+    let count: i64 = sqlx::query_scalar("select count(*) from workspace")
+        .fetch_one(&mut *after)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+    drop(after);
+    app.stop().await;
+}

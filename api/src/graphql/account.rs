@@ -302,7 +302,17 @@ async fn activate_client_portal(
     email: &str,
     account_id: uuid::Uuid,
 ) -> Result<(), ApiError> {
-    let clients = projections::client::with_email(&state.pool, meta.workspace_id, email).await?;
+    // An anonymous request (the link is its credential): read the workspace's clients in a
+    // tenant read of that workspace, as row-level security wants.
+    let clients = {
+        let mut tx = projections::tenant::begin_reading(
+            &state.pool,
+            meta.workspace_id,
+            &[projections::client::NAME],
+        )
+        .await?;
+        projections::client::with_email(&mut *tx, meta.workspace_id, email).await?
+    };
     for client_id in clients {
         let receipt = state
             .commands
