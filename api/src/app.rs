@@ -249,6 +249,30 @@ impl AppState {
     }
 }
 
+/// Row-level security binds requests only if their role owns no table and cannot bypass it
+/// (ADR 0013): say so at start when `DATABASE_URL` names such a role in production (the
+/// superuser `postgres` on a developer's machine is expected).
+async fn warn_if_unbound(pool: &PgPool, config: &Config) {
+    let unbound: Result<(String, bool), sqlx::Error> = sqlx::query_as(
+        "select current_user::text,
+                r.rolsuper or r.rolbypassrls
+                or exists (select 1 from pg_class c where c.relowner = r.oid)
+         from pg_roles r where r.rolname = current_user",
+    )
+    .fetch_one(pool)
+    .await;
+    if let Ok((role, true)) = unbound {
+        if config.environment == crate::config::Environment::Production {
+            tracing::warn!(
+                role,
+                "DATABASE_URL connects as a role that row-level security does not bind (it owns \
+                 tables, is superuser or bypasses RLS): connect requests as \
+                 thermogestion_request (docs/operations.md, database roles)"
+            );
+        }
+    }
+}
+
 /// The workspace an aggregate id (`<workspace_id>/<local id>`) belongs to.
 fn workspace_of(aggregate_id: &str) -> uuid::Uuid {
     aggregate_id
@@ -290,6 +314,7 @@ impl Application {
         let pool = db::connect_requests(config.database_url(), config.database_max_connections)
             .await
             .context("cannot connect to the database")?;
+        warn_if_unbound(&pool, config).await;
         let projector = if config.projector_database_url() == config.database_url() {
             // One role for everything (a developer's machine): still a pool of its own, so
             // workers' connections never carry a request's workspace.
