@@ -316,11 +316,9 @@ impl Application {
             .context("cannot connect to the database")?;
         warn_if_unbound(&pool, config).await;
         let projector = if config.projector_database_url() == config.database_url() {
-            // One role for everything (a developer's machine): still a pool of its own, so
-            // workers' connections never carry a request's workspace.
-            db::connect(config.database_url(), config.database_max_connections)
-                .await
-                .context("cannot connect to the database")?
+            // One role for everything (a developer's machine): one pool, as before. Workers
+            // take its connections outside any request, so without a workspace.
+            pool.clone()
         } else {
             db::connect(
                 config.projector_database_url(),
