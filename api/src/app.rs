@@ -22,7 +22,11 @@ use crate::{db, graphql, http, ApiError};
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
+    /// API requests: the request role in production (`DATABASE_URL`, ADR 0013).
     pub pool: PgPool,
+    /// Projection runners, reactors and jobs: the projector role in production
+    /// (`PROJECTOR_DATABASE_URL`); the same pool when both name one role.
+    pub projector: PgPool,
     pub commands: Commands,
     pub subscriptions: Subscriptions,
     pub metrics: Metrics,
@@ -59,6 +63,7 @@ impl AppState {
         let commands = Commands::new(pool.clone());
         let metrics = Metrics::new(commands.events_appended());
         Self {
+            projector: pool.clone(),
             pool,
             commands,
             subscriptions,
@@ -102,11 +107,28 @@ impl AppState {
         }
     }
 
+    /// Runners, reactors and jobs connect as the projector, requests as the request role.
+    pub fn with_projector(mut self, projector: PgPool) -> Self {
+        self.projector = projector;
+        self
+    }
+
+    /// This state as the workers see it: the projector's pool, and commands on it that share
+    /// the request side's signals (appends announced and counted together).
+    pub fn for_projector(&self) -> Self {
+        Self {
+            pool: self.projector.clone(),
+            commands: self.commands.on_pool(self.projector.clone()),
+            ..self.clone()
+        }
+    }
+
     /// Who calls, from the `Authorization` header; a signed-in caller's request counts
     /// against its user's and its workspace's budgets (`limits::Limits::request`).
     pub async fn authenticate(&self, authorization: Option<&str>) -> crate::auth::Authentication {
         let authentication = crate::auth::authenticate(&self.pool, &self.keys, authorization).await;
         if let crate::auth::Authentication::Actor(actor) = &authentication {
+            crate::db::enter_workspace(actor.workspace_id);
             if let Err(throttled) = self.limits.request(actor.account_id, actor.workspace_id) {
                 tracing::info!(
                     account_id = %actor.account_id,
@@ -146,7 +168,10 @@ impl AppState {
         let Some(position) = receipt.position else {
             return Ok(());
         };
-        if self.await_position(position, names).await? {
+        if self
+            .await_position(position, workspace_of(&receipt.aggregate_id), names)
+            .await?
+        {
             crate::warnings::recorded(
                 receipt.command_id,
                 receipt.aggregate_type,
@@ -167,7 +192,12 @@ impl AppState {
         let Some(position) = receipt.position else {
             return Ok(());
         };
-        if self.await_position(position, names).await? {
+        let workspace_id = receipt
+            .written
+            .first()
+            .map(|written| workspace_of(&written.aggregate_id))
+            .unwrap_or_default();
+        if self.await_position(position, workspace_id, names).await? {
             for written in &receipt.written {
                 crate::warnings::recorded(
                     receipt.command_id,
@@ -186,12 +216,14 @@ impl AppState {
     pub async fn await_position(
         &self,
         position: domain::Position,
+        workspace_id: uuid::Uuid,
         names: &[&str],
     ) -> Result<bool, ApiError> {
         let caught = read_your_writes::wait_until(
             &self.pool,
             &self.subscriptions,
             position,
+            workspace_id,
             names,
             self.read_your_writes_timeout,
         )
@@ -220,6 +252,38 @@ impl AppState {
     }
 }
 
+/// Row-level security binds requests only if their role owns no table and cannot bypass it
+/// (ADR 0013): say so at start when `DATABASE_URL` names such a role in production (the
+/// superuser `postgres` on a developer's machine is expected).
+async fn warn_if_unbound(pool: &PgPool, config: &Config) {
+    let unbound: Result<(String, bool), sqlx::Error> = sqlx::query_as(
+        "select current_user::text,
+                r.rolsuper or r.rolbypassrls
+                or exists (select 1 from pg_class c where c.relowner = r.oid)
+         from pg_roles r where r.rolname = current_user",
+    )
+    .fetch_one(pool)
+    .await;
+    if let Ok((role, true)) = unbound {
+        if config.environment == crate::config::Environment::Production {
+            tracing::warn!(
+                role,
+                "DATABASE_URL connects as a role that row-level security does not bind (it owns \
+                 tables, is superuser or bypasses RLS): connect requests as \
+                 thermogestion_request (docs/operations.md, database roles)"
+            );
+        }
+    }
+}
+
+/// The workspace an aggregate id (`<workspace_id>/<local id>`) belongs to.
+fn workspace_of(aggregate_id: &str) -> uuid::Uuid {
+    aggregate_id
+        .split_once('/')
+        .and_then(|(workspace, _)| workspace.parse().ok())
+        .unwrap_or_default()
+}
+
 /// A server bound to its port, not yet serving. Binding in `build` is what lets tests ask
 /// for port 0 and read the port chosen.
 pub struct Application {
@@ -236,13 +300,36 @@ impl Application {
     /// Creates the database if absent, migrates it, connects and binds.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         use anyhow::Context;
-        db::ensure_database(config.database_url())
+        // The owner creates and migrates; requests and workers connect as their own roles
+        // (ADR 0013), the same one on a developer's machine.
+        let owner_url = config.migration_database_url();
+        db::ensure_database(owner_url)
             .await
             .context("cannot create the database")?;
-        let pool = db::connect(config.database_url(), config.database_max_connections)
+        let owner = db::connect(owner_url, 2)
+            .await
+            .context("cannot connect to the database (MIGRATION_DATABASE_URL)")?;
+        db::MIGRATOR
+            .run(&owner)
+            .await
+            .context("migrations failed")?;
+        owner.close().await;
+        let pool = db::connect_requests(config.database_url(), config.database_max_connections)
             .await
             .context("cannot connect to the database")?;
-        db::MIGRATOR.run(&pool).await.context("migrations failed")?;
+        warn_if_unbound(&pool, config).await;
+        let projector = if config.projector_database_url() == config.database_url() {
+            // One role for everything (a developer's machine): one pool, as before. Workers
+            // take its connections outside any request, so without a workspace.
+            pool.clone()
+        } else {
+            db::connect(
+                config.projector_database_url(),
+                config.database_max_connections,
+            )
+            .await
+            .context("cannot connect to the database (PROJECTOR_DATABASE_URL)")?
+        };
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -256,8 +343,8 @@ impl Application {
         };
         // Checked before the state, which builds a mailer of its own for test emails.
         let mailer = config.mailer().context("mail configuration")?;
-        let state = AppState::new(pool, Subscriptions::default(), config);
-        let mailer = mailer.with_events(state.commands.clone());
+        let state = AppState::new(pool, Subscriptions::default(), config).with_projector(projector);
+        let mailer = mailer.with_events(state.commands.on_pool(state.projector.clone()));
         Ok(Self {
             listener,
             metrics_listener,
@@ -312,24 +399,25 @@ impl Application {
         // flight may be waiting for a projection to reach its events.
         let (stop_workers, workers_stop) = watch::channel(false);
         let workers = if run_workers {
+            let projector = state.for_projector();
             let mut handles = workers::spawn(
-                &state.pool,
-                &state.subscriptions,
+                &projector.pool,
+                &projector.subscriptions,
                 RunnerSettings::default(),
                 Some(state.commands.appends()),
                 mailer,
-                reactors(&state),
+                reactors(&projector),
                 &workers_stop,
             );
             handles.push(tokio::spawn(crate::pennylane::run(
-                state.clone(),
+                projector.clone(),
                 workers_stop.clone(),
             )));
             handles.extend(workers::spawn_schedules(
-                &state.pool,
-                &state.commands,
-                &state.photos,
-                state.photo_quota_bytes,
+                &projector.pool,
+                &projector.commands,
+                &projector.photos,
+                projector.photo_quota_bytes,
                 &workers_stop,
             ));
             handles
@@ -374,7 +462,8 @@ impl Application {
     }
 }
 
-/// The subscribers that act on events (never replayed).
+/// The subscribers that act on events (never replayed), on `state`'s pool: give it
+/// [`AppState::for_projector`].
 pub fn reactors(state: &AppState) -> Vec<Arc<dyn projections::Projection>> {
     workers::reactors(
         &state.pool,

@@ -94,7 +94,13 @@ pub async fn page(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Line>, ApiError> {
-    let entries = audit::list(&state.pool, actor.workspace_id, filter, before, limit).await?;
+    // The log under row-level security: only this workspace's events show (ADR 0013). It
+    // is no read model: a parked one does not stop it.
+    let entries = {
+        let mut tx =
+            projections::tenant::begin_reading(&state.pool, actor.workspace_id, &[]).await?;
+        audit::list(&mut *tx, actor.workspace_id, filter, before, limit).await?
+    };
     let actor_ids: Vec<Uuid> = entries
         .iter()
         .filter_map(|entry| entry.meta(meta::ACTOR_ID))

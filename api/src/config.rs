@@ -9,8 +9,15 @@ use secrecy::{ExposeSecret, SecretString};
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// May hold a password: never logged.
+    /// API requests (`DATABASE_URL`): the request role in production (ADR 0013). May hold
+    /// a password: never logged.
     pub database_url: SecretString,
+    /// Projection runners, reactors and jobs (`PROJECTOR_DATABASE_URL`): the projector role
+    /// in production; `DATABASE_URL` when absent.
+    pub projector_database_url: Option<SecretString>,
+    /// Migrations, and creating the database if absent (`MIGRATION_DATABASE_URL`): the
+    /// tables' owner; `DATABASE_URL` when absent.
+    pub migration_database_url: Option<SecretString>,
     pub database_max_connections: u32,
     pub addr: SocketAddr,
     pub public_base_url: String,
@@ -374,6 +381,8 @@ impl Config {
             database_url: read("DATABASE_URL")?
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.into())
                 .into(),
+            projector_database_url: read("PROJECTOR_DATABASE_URL")?.map(SecretString::from),
+            migration_database_url: read("MIGRATION_DATABASE_URL")?.map(SecretString::from),
             database_max_connections,
             public_base_url: read("PUBLIC_BASE_URL")?.unwrap_or_else(|| format!("http://{addr}")),
             addr,
@@ -415,8 +424,25 @@ impl Config {
         })
     }
 
+    /// Where API requests connect: the request role in production.
     pub fn database_url(&self) -> &str {
         self.database_url.expose_secret()
+    }
+
+    /// Where runners, reactors and jobs connect: the projector role in production.
+    pub fn projector_database_url(&self) -> &str {
+        self.projector_database_url
+            .as_ref()
+            .unwrap_or(&self.database_url)
+            .expose_secret()
+    }
+
+    /// Where migrations run: the tables' owner.
+    pub fn migration_database_url(&self) -> &str {
+        self.migration_database_url
+            .as_ref()
+            .unwrap_or(&self.database_url)
+            .expose_secret()
     }
 }
 

@@ -62,6 +62,63 @@ pub async fn connect_with(
         .await
 }
 
+tokio::task_local! {
+    /// The workspace of the request this task serves, once authenticated.
+    static REQUEST_WORKSPACE: std::sync::OnceLock<uuid::Uuid>;
+}
+
+/// Runs one HTTP request: connections it takes from the requests' pool carry its
+/// workspace once [`enter_workspace`] names it, none before (ADR 0013).
+pub async fn serve_request<F: std::future::Future>(request: F) -> F::Output {
+    REQUEST_WORKSPACE
+        .scope(std::sync::OnceLock::new(), request)
+        .await
+}
+
+/// The authenticated caller's workspace: from now on, every connection this request takes
+/// is scoped to it (`app.workspace_id`), so a query that forgets its filter still sees
+/// only this workspace. Once per request; later calls change nothing.
+pub fn enter_workspace(workspace_id: uuid::Uuid) {
+    let _ = REQUEST_WORKSPACE.try_with(|cell| cell.set(workspace_id));
+}
+
+fn request_workspace() -> String {
+    REQUEST_WORKSPACE
+        .try_with(|cell| cell.get().map(|workspace| workspace.to_string()))
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// Sets the connection's `app.workspace_id` to the current request's workspace, or to
+/// nothing: each acquisition overwrites what the previous user left.
+async fn scope_connection(connection: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("select set_config('app.workspace_id', $1, false)")
+        .bind(request_workspace())
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
+/// The requests' pool (the request role in production): as [`connect`], and every
+/// connection handed out is scoped to the workspace of the request that takes it.
+pub async fn connect_requests(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .min_connections(0)
+        .idle_timeout(IDLE_TIMEOUT)
+        .after_connect(|connection, _| Box::pin(scope_connection(connection)))
+        .before_acquire(|connection, _| {
+            Box::pin(async move {
+                scope_connection(connection).await?;
+                Ok(true)
+            })
+        })
+        .connect_with(session_settings(PgConnectOptions::from_str(url)?))
+        .await
+}
+
 /// How long a pooled connection may stay unused before it is closed.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 

@@ -159,7 +159,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo => {
             refuse_demo_in_production(&config)?;
-            let pool = migrated_pool(&config).await?;
+            // Seeded as the owner: a developer's tool (accounts, read models and the log).
+            let pool = pool(&config).await?;
+            db::MIGRATOR.run(&pool).await?;
             let commands = Commands::new(pool.clone());
             seed_demo(&pool, &commands, &config).await?;
             // Bring the read models up to date so the demo shows at once.
@@ -325,15 +327,30 @@ async fn retry_parked(
     Ok(())
 }
 
+/// The tables' owner (`MIGRATION_DATABASE_URL`, else `DATABASE_URL`): migrations, the demo.
 async fn pool(config: &Config) -> anyhow::Result<sqlx::PgPool> {
-    db::ensure_database(config.database_url()).await?;
-    Ok(db::connect(config.database_url(), config.database_max_connections).await?)
+    db::ensure_database(config.migration_database_url()).await?;
+    Ok(db::connect(
+        config.migration_database_url(),
+        config.database_max_connections,
+    )
+    .await?)
 }
 
+/// Migrates as the owner, then connects as the projector (`PROJECTOR_DATABASE_URL`, else
+/// `DATABASE_URL`): what workers, replays, retries and operator commands run as.
 async fn migrated_pool(config: &Config) -> anyhow::Result<sqlx::PgPool> {
-    let pool = pool(config).await?;
-    db::MIGRATOR.run(&pool).await?;
-    Ok(pool)
+    let owner = pool(config).await?;
+    db::MIGRATOR.run(&owner).await?;
+    if config.projector_database_url() == config.migration_database_url() {
+        return Ok(owner);
+    }
+    owner.close().await;
+    Ok(db::connect(
+        config.projector_database_url(),
+        config.database_max_connections,
+    )
+    .await?)
 }
 
 /// The demo workshop's owner has a password printed in the README: never on a production

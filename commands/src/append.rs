@@ -43,18 +43,20 @@ pub(crate) async fn append(
         versions.push(event.event_version);
         payloads.push(event.payload);
     }
+    // `thermogestion_append_scope` scopes the statement to the metadata's workspace, which
+    // row-level security checks the rows against (migration 0032, ADR 0013).
     // Most commands write one event: a plain `values` insert plans and runs cheaper than
     // `unnest`, measurably so at thousands of commands per second.
     let query = if count == 1 {
         sqlx::query_as(
             "insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
-             values ($1, $2, $3 + 1, $4[1], $5[1], $6[1], $7)
+             values ($1, $2, $3 + 1, $4[1], $5[1], $6[1], thermogestion_append_scope($7))
              returning transaction_id::text, global_position, sequence",
         )
     } else {
         sqlx::query_as(
         "insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
-         select $1, $2, $3 + e.ordinal, e.event_type, e.event_version, e.payload, $7
+         select $1, $2, $3 + e.ordinal, e.event_type, e.event_version, e.payload, thermogestion_append_scope($7)
          from unnest($4::text[], $5::text[], $6::jsonb[]) with ordinality
               as e(event_type, event_version, payload, ordinal)
          returning transaction_id::text, global_position, sequence",

@@ -126,7 +126,7 @@ impl Batch {
         }
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
-             select e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, e.payload::jsonb, $7
+             select e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, e.payload::jsonb, thermogestion_append_scope($7)
              from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])
                   with ordinality as e(aggregate_type, aggregate_id, sequence, event_type, event_version, payload, ordinal)
              order by e.ordinal

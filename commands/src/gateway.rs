@@ -4,11 +4,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::persist::PersistedEventStore;
-use cqrs_es::{Aggregate, AggregateError, DomainEvent, EventStore};
+use cqrs_es::{Aggregate, DomainEvent};
 use domain::{DomainError, Position, Stamped};
 use lru::LruCache;
-use postgres_es::PostgresEventRepository;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -44,9 +42,6 @@ pub struct CommandGateway<A: Aggregate> {
 
 struct Inner<A: Aggregate> {
     pool: PgPool,
-    // Loads go through postgres-es' plain event store only: its snapshot and aggregate
-    // stores apply each event twice (EVENT-STORE.md).
-    store: PersistedEventStore<PostgresEventRepository, A>,
     services: A::Services,
     /// Recently used aggregates with their last sequence. A stale entry cannot commit
     /// anything wrong: its next sequence is already taken, so the append conflicts, the
@@ -79,12 +74,10 @@ where
     C: Clone + Send + Sync,
 {
     pub fn new(pool: PgPool, services: A::Services, signals: Signals) -> Self {
-        let repo = PostgresEventRepository::new(pool.clone());
         let capacity = NonZeroUsize::new(CACHE_CAPACITY).expect("non-zero capacity");
         Self {
             inner: Arc::new(Inner {
                 pool,
-                store: PersistedEventStore::new_event_store(repo),
                 services,
                 cache: Mutex::new(LruCache::new(capacity)),
                 signals,
@@ -122,15 +115,7 @@ where
             let from_cache = cached.is_some();
             let (mut aggregate, sequence) = match cached {
                 Some(entry) => entry,
-                None => {
-                    let mut context = inner
-                        .store
-                        .load_aggregate(&aggregate_id)
-                        .await
-                        .map_err(store_error)?;
-                    let sequence = context.current_sequence;
-                    (std::mem::take(&mut context.aggregate), sequence)
-                }
+                None => inner.load(meta.workspace_id, &aggregate_id).await?,
             };
             let now = as_of.unwrap_or_else(Utc::now);
             let sink = EventSink::<A>::default();
@@ -236,13 +221,8 @@ where
         local_id: &str,
     ) -> Result<A, CommandError<A::Error>> {
         let aggregate_id = scoped_aggregate_id(meta.workspace_id, local_id);
-        let context = self
-            .inner
-            .store
-            .load_aggregate(&aggregate_id)
-            .await
-            .map_err(store_error)?;
-        Ok(context.aggregate)
+        let (aggregate, _) = self.inner.load(meta.workspace_id, &aggregate_id).await?;
+        Ok(aggregate)
     }
 
     /// Decides `body` on the aggregate's state in the log without writing anything: one step
@@ -263,13 +243,7 @@ where
         let (mut aggregate, sequence) = if known_new {
             (A::default(), 0)
         } else {
-            let mut context = inner
-                .store
-                .load_aggregate(&aggregate_id)
-                .await
-                .map_err(store_error)?;
-            let sequence = context.current_sequence;
-            (std::mem::take(&mut context.aggregate), sequence)
+            inner.load(meta.workspace_id, &aggregate_id).await?
         };
         let sink = EventSink::<A>::default();
         let decided = aggregate
@@ -327,6 +301,37 @@ impl Decision {
     }
 }
 
+impl<A: Aggregate> Inner<A> {
+    /// The aggregate as the log has it, with its last sequence: its events applied in order
+    /// (what postgres-es' plain event store did; its snapshot and aggregate stores apply each
+    /// event twice, EVENT-STORE.md). One statement scoped to the caller's workspace, which
+    /// row-level security binds the request role to (migration 0032, ADR 0013).
+    async fn load<E: DomainError>(
+        &self,
+        workspace_id: Uuid,
+        aggregate_id: &str,
+    ) -> Result<(A, usize), CommandError<E>> {
+        let rows: Vec<(i64, serde_json::Value)> = sqlx::query_as(
+            "select sequence, payload from thermogestion_load_aggregate($1, $2, $3)",
+        )
+        .bind(A::TYPE)
+        .bind(aggregate_id)
+        .bind(workspace_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|error| CommandError::Store(Box::new(error)))?;
+        let mut aggregate = A::default();
+        let mut sequence = 0;
+        for (at, payload) in rows {
+            let event: A::Event = serde_json::from_value(payload)
+                .map_err(|error| CommandError::Store(Box::new(error)))?;
+            aggregate.apply(event);
+            sequence = at as usize;
+        }
+        Ok((aggregate, sequence))
+    }
+}
+
 impl<A: Aggregate + Clone> Inner<A> {
     fn cached(&self, aggregate_id: &str) -> Option<(A, usize)> {
         let mut cache = self.cache.lock().expect("aggregate cache poisoned");
@@ -341,16 +346,6 @@ impl<A: Aggregate + Clone> Inner<A> {
     fn forget(&self, aggregate_id: &str) {
         let mut cache = self.cache.lock().expect("aggregate cache poisoned");
         cache.pop(aggregate_id);
-    }
-}
-
-fn store_error<E: DomainError>(error: AggregateError<E>) -> CommandError<E> {
-    match error {
-        AggregateError::UserError(error) => CommandError::Rejected(error),
-        AggregateError::AggregateConflict => CommandError::Conflict,
-        AggregateError::DatabaseConnectionError(cause)
-        | AggregateError::DeserializationError(cause)
-        | AggregateError::UnexpectedError(cause) => CommandError::Store(cause),
     }
 }
 

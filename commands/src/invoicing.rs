@@ -252,7 +252,7 @@ pub async fn store_receipt(
     let sha256 = domain::digest::sha256_hex(image);
     let stored = sqlx::query(
         "insert into payment_receipt (workspace_id, sha256, content_type, image)
-         values ($1, $2, $3, $4) on conflict do nothing",
+         values (thermogestion_scope($1), $2, $3, $4) on conflict do nothing",
     )
     .bind(workspace_id)
     .bind(&sha256)
@@ -271,12 +271,13 @@ pub async fn forget_receipt(
     workspace_id: Uuid,
     sha256: &str,
 ) -> Result<(), sqlx::Error> {
+    let mut tx = crate::scoped(pool, workspace_id).await?;
     sqlx::query("delete from payment_receipt where workspace_id = $1 and sha256 = $2")
         .bind(workspace_id)
         .bind(sha256)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// A receipt scan by its digest: `(content type, bytes)`.

@@ -121,9 +121,33 @@ pub struct Commands {
     signals: Signals,
 }
 
+/// A transaction scoped to `workspace_id` for a request's own write of a read model:
+/// row-level security checks the rows it reads, deletes and writes against that workspace
+/// (migration 0032, ADR 0013). No role change: the caller's role writes.
+pub async fn scoped(
+    pool: &PgPool,
+    workspace_id: uuid::Uuid,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("select thermogestion_scope($1)")
+        .bind(workspace_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
 impl Commands {
     pub fn new(pool: PgPool) -> Self {
-        let signals = Signals::default();
+        Self::with_signals(pool, Signals::default())
+    }
+
+    /// The same gateways on another pool (the projector's, for reactors and jobs), sharing
+    /// this instance's signals: their appends are announced and counted with the others.
+    pub fn on_pool(&self, pool: PgPool) -> Self {
+        Self::with_signals(pool, self.signals.clone())
+    }
+
+    fn with_signals(pool: PgPool, signals: Signals) -> Self {
         Self {
             workspaces: CommandGateway::new(pool.clone(), (), signals.clone()),
             email_templates: CommandGateway::new(pool.clone(), (), signals.clone()),

@@ -48,7 +48,7 @@ pub async fn store(
     let sha256 = sha256_hex(pdf);
     sqlx::query(
         "insert into quote_document (workspace_id, sha256, quote_id, version, kind, inputs, pdf)
-         values ($1, $2, $3, $4, $5, $6, $7)
+         values (thermogestion_scope($1), $2, $3, $4, $5, $6, $7)
          on conflict do nothing",
     )
     .bind(workspace_id)
@@ -112,7 +112,7 @@ pub async fn store_image(
     let sha256 = sha256_hex(image);
     let stored = sqlx::query(
         "insert into signature_image (workspace_id, sha256, content_type, image)
-         values ($1, $2, $3, $4) on conflict do nothing",
+         values (thermogestion_scope($1), $2, $3, $4) on conflict do nothing",
     )
     .bind(workspace_id)
     .bind(&sha256)
@@ -128,16 +128,17 @@ pub async fn store_image(
 /// Removes an image stored for a signature the quote refused: a refused command leaves
 /// nothing behind.
 pub async fn forget_image(
-    executor: impl PgExecutor<'_>,
+    pool: &sqlx::PgPool,
     workspace_id: Uuid,
     sha256: &str,
 ) -> Result<(), sqlx::Error> {
+    let mut tx = crate::scoped(pool, workspace_id).await?;
     sqlx::query("delete from signature_image where workspace_id = $1 and sha256 = $2")
         .bind(workspace_id)
         .bind(sha256)
-        .execute(executor)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// Stores a logo for the quote templates (already checked); returns its digest.
@@ -150,7 +151,7 @@ pub async fn store_logo(
     let sha256 = sha256_hex(image);
     sqlx::query(
         "insert into template_logo (workspace_id, sha256, content_type, image)
-         values ($1, $2, $3, $4) on conflict do nothing",
+         values (thermogestion_scope($1), $2, $3, $4) on conflict do nothing",
     )
     .bind(workspace_id)
     .bind(&sha256)

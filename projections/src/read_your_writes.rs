@@ -37,6 +37,7 @@ pub async fn wait_until(
     pool: &PgPool,
     subscriptions: &Subscriptions,
     target: Position,
+    workspace_id: uuid::Uuid,
     names: &[&str],
     timeout: Duration,
 ) -> Result<Caught, sqlx::Error> {
@@ -53,22 +54,20 @@ pub async fn wait_until(
             .iter()
             .map(|name| reached_here(subscriptions, name, target))
             .collect();
-        // One statement: each checkpoint, and whether the event's workspace is parked there
-        // (a parked event is behind the checkpoint, yet not applied).
+        // One statement: each checkpoint, and whether the event's workspace (the caller's:
+        // it wrote the event) is parked there (a parked event is behind the checkpoint, yet
+        // not applied). Not read from the log: the request role sees no event outside a
+        // transaction of its workspace (ADR 0013).
         let rows: Vec<(String, String, i64, bool)> = sqlx::query_as(
             "select c.projection, c.transaction_id::text, c.global_position,
                     exists(select 1 from projection_parked p
-                           where p.projection = c.projection and p.workspace_id = w.workspace_id)
+                           where p.projection = c.projection and p.workspace_id = $2)
                     or exists(select 1 from projection_halted h where h.projection = c.projection)
              from projection_checkpoint c
-             left join lateral (select workspace_id from events
-                                where transaction_id = $2::text::xid8 and global_position = $3) w
-               on true
              where c.projection = any($1)",
         )
         .bind(names)
-        .bind(target.xid_text())
-        .bind(target.global_position)
+        .bind(workspace_id)
         .fetch_all(pool)
         .await?;
         let blocked: Vec<String> = rows

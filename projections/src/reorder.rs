@@ -29,12 +29,13 @@ pub async fn suggestions(
     now: DateTime<Utc>,
 ) -> Result<Vec<Suggestion>, sqlx::Error> {
     let since = now - Duration::days(i64::from(settings.window_days));
+    // The log is under row-level security too: read it in the workspace's transaction.
+    let mut tx = tenant::begin(pool, workspace_id).await?;
     let consumed: std::collections::HashMap<String, Decimal> =
-        powder_stock::consumed_since(pool, workspace_id, since)
+        powder_stock::consumed_since(&mut *tx, workspace_id, since)
             .await?
             .into_iter()
             .collect();
-    let mut tx = tenant::begin(pool, workspace_id).await?;
     // The first format is the one the workshop buys; orders are whole cartons of it.
     let rows: Vec<(String, String, Decimal, Option<Decimal>)> = sqlx::query_as(
         "select p.powder_key, p.reference, coalesce(s.theoretical_kg, 0),

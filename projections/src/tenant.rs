@@ -1,8 +1,10 @@
 //! Reads on behalf of one workspace.
 //!
-//! Every read query filters on `workspace_id`; row-level security is the second lock. The
-//! application connects as the tables' owner, which RLS would not restrict, so tenant reads
-//! run as the `thermogestion_tenant` role with `app.workspace_id` set for the transaction.
+//! Every read query filters on `workspace_id`; row-level security is the second lock. API
+//! requests connect as [`REQUEST_ROLE`], which owns nothing, so every tenant table's policy
+//! binds it (ADR 0013); tenant reads also drop to [`TENANT_ROLE`] (select only) with
+//! `app.workspace_id` set for the transaction. Without the setting a tenant table shows no
+//! row, and `RESET ROLE` only goes back to the request role, bound the same way.
 //!
 //! A workspace with a parked read model reads nothing until the sequence is retried: read
 //! models refer to one another (a quote shows its client, a batch its projects), so a
@@ -13,6 +15,47 @@ use std::sync::OnceLock;
 
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
+
+/// The role API requests connect as (`DATABASE_URL` in production): owns nothing, reads
+/// tenant tables through their policies, appends events, never alters them.
+pub const REQUEST_ROLE: &str = "thermogestion_request";
+/// The role projection runners, reactors and jobs connect as (`PROJECTOR_DATABASE_URL`):
+/// writes every workspace's read models, reads the whole log, never alters it.
+pub const PROJECTOR_ROLE: &str = "thermogestion_projector";
+/// The select-only role a tenant read drops to.
+pub const TENANT_ROLE: &str = "thermogestion_tenant";
+
+/// Tables that are not tenant tables: read or written before a workspace is known, or
+/// across workspaces by design. Each has explicit grants (migration 0032, docs/security.md);
+/// every other table must be under forced row-level security with a policy on
+/// `workspace_id` (`tests/e2e/database_roles.rs` fails on a table in neither case).
+pub const PLATFORM_TABLES: &[&str] = &[
+    // The migrator's journal: the owner only.
+    "_sqlx_migrations",
+    // Identities and logins (ADR 0003): before a workspace is chosen.
+    "account",
+    "refresh_token",
+    "session_family",
+    "recovery_code",
+    "login_attempt",
+    "login_delay",
+    // Email links and the outbox (ADR 0004): a link is opened before its workspace is known.
+    "email_token",
+    "email_outbox",
+    "email_attachment",
+    // A workshop's mail server and OAuth handshakes: written by requests of that workshop,
+    // read by the mailer for every workshop; secrets sealed (ADR 0003).
+    "workspace_smtp",
+    "oauth_state",
+    // Client data keys (ADR 0005): keys, not data; erased with the client.
+    "client_key",
+    // The platform registry of Stripe accounts, unique across workshops (ADR 0012).
+    "stripe_connected_account",
+    // Projection bookkeeping, about every workspace at once (ADR 0010).
+    "projection_checkpoint",
+    "projection_parked",
+    "projection_halted",
+];
 
 /// Raised by `thermogestion_enter_tenant` (migration 0026) when a read model is parked.
 pub const PARKED_SQLSTATE: &str = "TGP01";
@@ -42,6 +85,21 @@ pub async fn begin_reading(
     sqlx::query("select thermogestion_enter_tenant($1, $2)")
         .bind(workspace_id)
         .bind(read_models)
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// A read of the workshops `account_id` belongs to, across workspaces: login's, before any
+/// workspace is chosen. The request role sees that account's `member` rows and their
+/// workspaces only (policies `member_account`, `workspace_account` of migration 0032).
+pub async fn begin_account(
+    pool: &PgPool,
+    account_id: Uuid,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("select set_config('app.account_id', $1::text, true)")
+        .bind(account_id)
         .execute(&mut *tx)
         .await?;
     Ok(tx)

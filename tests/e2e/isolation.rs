@@ -226,7 +226,10 @@ async fn row_level_security_hides_other_tenants_and_everything_without_a_tenant(
             .unwrap();
     }
 
-    let mut as_a = tenant::begin(&db.pool, a).await.unwrap();
+    // As the request role, which owns nothing: the superuser `postgres` bypasses row-level
+    // security and would prove nothing (ADR 0013; escapes in `database_roles.rs`).
+    let request = db.pool_as(tenant::REQUEST_ROLE).await;
+    let mut as_a = tenant::begin(&request, a).await.unwrap();
     assert_eq!(
         workspace::find(&mut *as_a, a).await.unwrap().unwrap().name,
         "Atelier A"
@@ -254,7 +257,7 @@ async fn row_level_security_hides_other_tenants_and_everything_without_a_tenant(
     drop(as_a);
 
     // Without the workspace setting, the tenant role sees nothing at all.
-    let mut unset = db.pool.begin().await.unwrap();
+    let mut unset = request.begin().await.unwrap();
     sqlx::query("set local role thermogestion_tenant")
         .execute(&mut *unset)
         .await

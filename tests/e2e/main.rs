@@ -7,6 +7,7 @@ mod batches;
 mod bounds;
 mod client_import;
 mod clients;
+mod database_roles;
 mod demo;
 mod duties;
 mod email_links;

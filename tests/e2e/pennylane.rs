@@ -137,7 +137,9 @@ async fn issued_invoices_reach_pennylane_as_factur_x_and_failures_are_retried() 
 
     let now = chrono::Utc::now();
     assert_eq!(
-        api::pennylane::push_due(&app.state, now).await.unwrap(),
+        api::pennylane::push_due(&app.state.for_projector(), now)
+            .await
+            .unwrap(),
         (0, 1)
     );
     let status = app.graphql_as(&shop.token, STATUS, json!({})).await;
@@ -149,12 +151,16 @@ async fn issued_invoices_reach_pennylane_as_factur_x_and_failures_are_retried() 
     );
     // Not due yet; then due after the delay.
     assert_eq!(
-        api::pennylane::push_due(&app.state, now).await.unwrap(),
+        api::pennylane::push_due(&app.state.for_projector(), now)
+            .await
+            .unwrap(),
         (0, 0)
     );
     let later = now + chrono::Duration::minutes(3);
     assert_eq!(
-        api::pennylane::push_due(&app.state, later).await.unwrap(),
+        api::pennylane::push_due(&app.state.for_projector(), later)
+            .await
+            .unwrap(),
         (1, 0)
     );
     let status = app.graphql_as(&shop.token, STATUS, json!({})).await;
@@ -168,11 +174,15 @@ async fn issued_invoices_reach_pennylane_as_factur_x_and_failures_are_retried() 
 
     // The deposit invoice stands for money received: marked paid there, once.
     assert_eq!(
-        api::pennylane::mark_paid(&app.state, later).await.unwrap(),
+        api::pennylane::mark_paid(&app.state.for_projector(), later)
+            .await
+            .unwrap(),
         1
     );
     assert_eq!(
-        api::pennylane::mark_paid(&app.state, later).await.unwrap(),
+        api::pennylane::mark_paid(&app.state.for_projector(), later)
+            .await
+            .unwrap(),
         0
     );
     let requests = received.requests.lock().unwrap().clone();

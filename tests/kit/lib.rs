@@ -68,6 +68,26 @@ impl TestDb {
         }
     }
 
+    /// A pool on this database logged in as `role` (`thermogestion_request`,
+    /// `thermogestion_projector`: migration 0032) instead of the superuser `postgres`, which
+    /// row-level security does not bind.
+    pub async fn pool_as(&self, role: &str) -> PgPool {
+        let options = self.server.clone().database(&self.name).username(role);
+        api::db::connect_with(options, 4)
+            .await
+            .unwrap_or_else(|error| panic!("connect as {role}: {error}"))
+    }
+
+    /// The URL of this database for `role` (no password: the local server trusts).
+    pub fn url_as(&self, role: &str) -> String {
+        self.server
+            .clone()
+            .database(&self.name)
+            .username(role)
+            .to_url_lossy()
+            .to_string()
+    }
+
     /// Events written by requests. The mailer's delivery facts (`EmailSent`, `EmailFailed`)
     /// arrive on their own schedule, so "nothing written" checks leave them out.
     pub async fn event_count(&self) -> i64 {
@@ -144,7 +164,21 @@ pub async fn spawn_app_with(extra: &[(&str, String)]) -> TestApp {
         .map(|(name, value)| (name.to_string(), value.clone()))
         .collect();
     let db = TestDb::new().await;
-    let url = db.url.clone();
+    // As in production (ADR 0013): requests as the request role, which owns nothing and is
+    // bound by row-level security; runners, reactors and jobs as the projector; migrations as
+    // the owner. `TEST_OWNER_ROLES=1` runs everything as `postgres`, as before.
+    let owner_only = std::env::var_os("TEST_OWNER_ROLES").is_some();
+    let url = if owner_only {
+        db.url.clone()
+    } else {
+        db.url_as(projections::tenant::REQUEST_ROLE)
+    };
+    let projector_url = if owner_only {
+        db.url.clone()
+    } else {
+        db.url_as(projections::tenant::PROJECTOR_ROLE)
+    };
+    let owner_url = db.url.clone();
     let mail = smtp::SmtpSink::start().await;
     let smtp_url = mail.url();
     // Each test's photos in a folder of its own.
@@ -157,6 +191,8 @@ pub async fn spawn_app_with(extra: &[(&str, String)]) -> TestApp {
     let config = Config::from_lookup(|name| match name {
         "STORAGE_URL" if !extra.contains_key("STORAGE_URL") => Some(storage.clone()),
         "DATABASE_URL" => Some(url.clone()),
+        "PROJECTOR_DATABASE_URL" => Some(projector_url.clone()),
+        "MIGRATION_DATABASE_URL" => Some(owner_url.clone()),
         "SMTP_URL" => Some(smtp_url.clone()),
         "PUBLIC_BASE_URL" => Some("https://app.thermogestion.test".to_owned()),
         "THERMOGESTION_ADDR" => Some("127.0.0.1:0".to_owned()),

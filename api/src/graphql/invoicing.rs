@@ -962,7 +962,7 @@ impl InvoicingMutation {
         let state = state(ctx);
         sqlx::query(
             "insert into pennylane_connection (workspace_id, token_sealed, accounts, connected_at)
-             values ($1, $2, $3, now())
+             values (thermogestion_scope($1), $2, $3, now())
              on conflict (workspace_id) do update set token_sealed = $2, accounts = $3",
         )
         .bind(actor.workspace_id)
@@ -982,11 +982,15 @@ impl InvoicingMutation {
         let actor = actor(ctx)?;
         actor.require(MANAGERS)?;
         let state = state(ctx);
-        sqlx::query("delete from pennylane_connection where workspace_id = $1")
-            .bind(actor.workspace_id)
-            .execute(&state.pool)
+        let mut tx = commands::scoped(&state.pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
+        sqlx::query("delete from pennylane_connection where workspace_id = $1")
+            .bind(actor.workspace_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(ApiError::from)?;
+        tx.commit().await.map_err(ApiError::from)?;
         Ok(pennylane_node(ctx, actor.workspace_id).await?)
     }
 

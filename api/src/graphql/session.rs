@@ -316,7 +316,10 @@ async fn log_in(
     ip: Option<std::net::IpAddr>,
 ) -> Result<LoginPayload, ApiError> {
     let account_id = account::verify_login(&state.pool, &input.email, &input.password, ip).await?;
-    let memberships = member::workspaces_of(&state.pool, account_id).await?;
+    let memberships = {
+        let mut tx = projections::tenant::begin_account(&state.pool, account_id).await?;
+        member::workspaces_of(&mut *tx, account_id).await?
+    };
     // The workspace is resolved before the second factor, so a wrong choice does not spend a
     // code.
     let chosen = match &input.workspace_id {

@@ -78,7 +78,14 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
             state.clone(),
             request::observe,
         ))
+        // Outermost: the whole request runs where its connections learn its workspace.
+        .layer(middleware::from_fn(scope_request))
         .with_state(state)
+}
+
+/// Each request in a scope of its own (`db::serve_request`).
+async fn scope_request(request: axum::extract::Request, next: middleware::Next) -> Response {
+    crate::db::serve_request(next.run(request)).await
 }
 
 async fn graphql(
@@ -247,7 +254,7 @@ async fn private_metrics(State(state): State<AppState>, headers: HeaderMap) -> R
 }
 
 async fn render_metrics(state: &AppState) -> Response {
-    match state.metrics.render(&state.pool).await {
+    match state.metrics.render(&state.projector).await {
         Ok(text) => (
             [(
                 header::CONTENT_TYPE,

@@ -168,6 +168,10 @@ pub async fn stripe_webhook(
         .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
         .unwrap_or_else(Utc::now);
     let meta = CommandMeta::system(workspace_id, format!("stripe:{event_id}"));
+    // From here the request acts for the workshop the signed event names (its billing then
+    // decides whether the payment is one of its own): its reads are scoped to that
+    // workshop only (ADR 0013).
+    crate::db::enter_workspace(workspace_id);
     let draft = StripePaymentDraft {
         event_id: event_id.clone(),
         session_id: session_id.to_owned(),

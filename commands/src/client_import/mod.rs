@@ -91,6 +91,8 @@ async fn earlier_import(
     workspace_id: Uuid,
     file_sha256: &str,
 ) -> Result<Option<ImportSummary>, sqlx::Error> {
+    // The log is under row-level security: read in a transaction of the workspace.
+    let mut tx = crate::scoped(pool, workspace_id).await?;
     let payload: Option<serde_json::Value> = sqlx::query_scalar(
         "select payload -> 'Confirmed' -> 'summary' from events
          where aggregate_id = $1 and event_type = $2",
@@ -100,8 +102,9 @@ async fn earlier_import(
         &import_id(file_sha256),
     ))
     .bind(domain::client::import::ImportEvent::CONFIRMED)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(payload.and_then(|summary| serde_json::from_value(summary).ok()))
 }
 
