@@ -147,11 +147,9 @@ async fn insert(
 /// What a live token grants, without using it: to validate the rest of a form first, so a
 /// typo does not burn the link.
 pub async fn peek(pool: &PgPool, purpose: Purpose, token: &str) -> Result<Grant, TokenError> {
-    let row: Option<TokenRow> = sqlx::query_as(
-        "select account_id, workspace_id, email, role, used_at, expires_at, invited_by, invited_by_role,
-                invitation_id, client_id, created_at
-         from email_token where token_hash = $1 and purpose = $2",
-    )
+    let row: Option<TokenRow> = sqlx::query_as(&format!(
+        "select {TOKEN_COLUMNS} from email_token where token_hash = $1 and purpose = $2"
+    ))
     .bind(digest(token))
     .bind(purpose.as_str())
     .fetch_optional(pool)
@@ -165,6 +163,10 @@ pub async fn peek(pool: &PgPool, purpose: Purpose, token: &str) -> Result<Grant,
     }
     Ok(row.grant())
 }
+
+/// What [`TokenRow`] reads, for `peek` and `consume` alike.
+const TOKEN_COLUMNS: &str = "account_id, workspace_id, email, role, used_at, expires_at, \
+    invited_by, invited_by_role, invitation_id, client_id, created_at";
 
 #[derive(sqlx::FromRow)]
 struct TokenRow {
@@ -258,12 +260,11 @@ pub async fn withdraw_invitations(
 
 /// Uses a token: atomically marks it used if it is live, or says why it is not.
 pub async fn consume(pool: &PgPool, purpose: Purpose, token: &str) -> Result<Grant, TokenError> {
-    let used: Option<TokenRow> = sqlx::query_as(
+    let used: Option<TokenRow> = sqlx::query_as(&format!(
         "update email_token set used_at = now()
          where token_hash = $1 and purpose = $2 and used_at is null and expires_at > now()
-         returning account_id, workspace_id, email, role, used_at, expires_at, invited_by, invited_by_role,
-                   invitation_id, client_id, created_at",
-    )
+         returning {TOKEN_COLUMNS}"
+    ))
     .bind(digest(token))
     .bind(purpose.as_str())
     .fetch_optional(pool)

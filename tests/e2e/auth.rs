@@ -95,19 +95,10 @@ async fn an_email_signs_up_only_once_and_the_answer_does_not_say_so() {
     assert_eq!(accounts().await, before, "no account");
     // The owner of the address learns of it, with the way back in (ASCII words: the body
     // is quoted-printable).
-    let mut told = None;
-    for _ in 0..1000 {
-        told = app
-            .mail
-            .to("gerant@atelier.fr")
-            .into_iter()
-            .find(|mail| mail.body().contains("/connexion"));
-        if told.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    let told = told.expect("an email to the address that has an account");
+    let told = app
+        .mail
+        .wait_for_to("gerant@atelier.fr", "/connexion")
+        .await;
     assert!(
         told.body().contains("connectez-vous ici"),
         "{}",

@@ -283,23 +283,11 @@ impl TestApp {
 
     /// The token of the latest verification email to `email`.
     pub async fn verification_token(&self, email: &str) -> String {
-        for _ in 0..1000 {
-            let token = self
-                .mail
-                .to(email)
-                .into_iter()
-                .rev()
-                .find(|mail| mail.body().contains("/verifier-email?jeton="))
-                .and_then(|mail| mail.token());
-            if let Some(token) = token {
-                return token;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        panic!(
-            "no verification email to {email}: {:?}",
-            self.mail.to(email)
-        );
+        self.mail
+            .wait_for_to(email, "/verifier-email?jeton=")
+            .await
+            .token()
+            .expect("a verification link")
     }
 
     /// Enrols the second factor of the session `access_token` belongs to.

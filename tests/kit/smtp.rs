@@ -152,6 +152,26 @@ impl SmtpSink {
         panic!("expected {count} emails, got {:?}", self.received());
     }
 
+    /// The latest message to `recipient` whose body holds `needle`, waited for (the mailer
+    /// sends in the background). Bodies are quoted-printable: look for ASCII.
+    pub async fn wait_for_to(&self, recipient: &str, needle: &str) -> Received {
+        for _ in 0..1000 {
+            let found = self
+                .to(recipient)
+                .into_iter()
+                .rev()
+                .find(|mail| mail.body().contains(needle));
+            if let Some(mail) = found {
+                return mail;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!(
+            "no email to {recipient} holding {needle:?}: {:?}",
+            self.to(recipient)
+        );
+    }
+
     /// The messages sent to `recipient`.
     pub fn to(&self, recipient: &str) -> Vec<Received> {
         self.received()

@@ -193,15 +193,14 @@ impl SessionMutation {
                 super::account::send_verification(state, signed_up.account_id, &stored).await?;
             }
             SignUpOutcome::AlreadyRegistered => {
-                let mut tx = state.pool.begin().await.map_err(ApiError::from)?;
+                // One statement: no transaction needed.
                 commands::mail::enqueue(
-                    &mut *tx,
+                    &state.pool,
                     &crate::emails::account_exists(state, &email),
                     &state.message_domain,
                 )
                 .await
                 .map_err(ApiError::from)?;
-                tx.commit().await.map_err(ApiError::from)?;
             }
         }
         Ok(SignUpAnswer {
