@@ -50,6 +50,14 @@ pub async fn connect_with(
     options: PgConnectOptions,
     max_connections: u32,
 ) -> Result<PgPool, sqlx::Error> {
+    pool_options(max_connections)
+        .connect_with(session_settings(options))
+        .await
+}
+
+/// What every pool of a process shares: its bound, how long a caller waits, and idle
+/// connections given back.
+fn pool_options(max_connections: u32) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
@@ -58,8 +66,6 @@ pub async fn connect_with(
         // (docs/operations.md, connection budget).
         .min_connections(0)
         .idle_timeout(IDLE_TIMEOUT)
-        .connect_with(session_settings(options))
-        .await
 }
 
 tokio::task_local! {
@@ -103,11 +109,7 @@ async fn scope_connection(connection: &mut sqlx::PgConnection) -> Result<(), sql
 /// The requests' pool (the request role in production): as [`connect`], and every
 /// connection handed out is scoped to the workspace of the request that takes it.
 pub async fn connect_requests(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
-    PgPoolOptions::new()
-        .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
-        .min_connections(0)
-        .idle_timeout(IDLE_TIMEOUT)
+    pool_options(max_connections)
         .after_connect(|connection, _| Box::pin(scope_connection(connection)))
         .before_acquire(|connection, _| {
             Box::pin(async move {
