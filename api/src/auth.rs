@@ -163,26 +163,27 @@ pub async fn authenticate(pool: &PgPool, keys: &Keys, header: Option<&str>) -> A
         return Authentication::Rejected;
     };
     let claims = data.claims;
-    match commands::session::is_live(pool, claims.sid, claims.sub).await {
-        Ok(true) => {}
-        Ok(false) => return Authentication::Rejected,
-        Err(error) => {
-            tracing::error!(error.cause_chain = ?error, "cannot check a session");
-            return Authentication::Rejected;
-        }
-    }
     let membership = async {
         // Only `member`: a workshop with another read model parked still signs in, and
         // hears about the parked one from what it reads.
-        let mut tx =
-            projections::tenant::begin_reading(pool, claims.ws, &[projections::member::NAME])
-                .await?;
+        let Some(mut tx) = commands::session::begin_reading_if_live(
+            pool,
+            claims.sid,
+            claims.sub,
+            claims.ws,
+            &[projections::member::NAME],
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
         let member = projections::member::find(&mut *tx, claims.ws, claims.sub).await?;
         tx.commit().await?;
-        Ok::<_, sqlx::Error>(member)
+        Ok::<_, sqlx::Error>(Some(member))
     };
     match membership.await {
-        Ok(Some(member)) if member.active => match Role::parse(&member.role) {
+        Ok(None) => Authentication::Rejected,
+        Ok(Some(Some(member))) if member.active => match Role::parse(&member.role) {
             Some(role) => {
                 tracing::Span::current().record("workspace_id", tracing::field::display(claims.ws));
                 Authentication::Actor(Actor {

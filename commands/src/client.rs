@@ -94,11 +94,13 @@ pub async fn key_for(
     workspace_id: Uuid,
     client_id: Uuid,
 ) -> Result<SubjectKey, sqlx::Error> {
-    if let Some(key) = projections::client_key::find(pool, workspace_id, client_id).await? {
+    let fresh = new_key();
+    if let Some(key) =
+        projections::client_key::find_or_insert(pool, workspace_id, client_id, &fresh).await?
+    {
         return Ok(key);
     }
-    projections::client_key::insert_many(pool, workspace_id, &[(client_id, new_key())]).await?;
-    // Another request may have created it first: theirs stands.
+    // Another request stored it after this one's snapshot: theirs stands.
     projections::client_key::find(pool, workspace_id, client_id)
         .await?
         .ok_or(sqlx::Error::RowNotFound)
@@ -196,10 +198,15 @@ pub async fn save(
             duplicate_override,
         }
     };
-    Ok(commands
-        .clients
-        .execute(meta, &aggregate_local_id(client_id), command)
-        .await?)
+    let local_id = aggregate_local_id(client_id);
+    Ok(if creating {
+        commands
+            .clients
+            .execute_new(meta, &local_id, command)
+            .await?
+    } else {
+        commands.clients.execute(meta, &local_id, command).await?
+    })
 }
 
 /// `merged` is a duplicate of `survivor`: both change together — the duplicate points to the

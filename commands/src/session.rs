@@ -226,6 +226,39 @@ pub async fn is_live(
     Ok(live.unwrap_or(false))
 }
 
+/// [`is_live`], and when the login stands, a transaction reading `workspace_id`'s
+/// `read_models` as [`projections::tenant::begin_reading`] opens it: both in one statement,
+/// since every authenticated request asks both (the session's table is read before the
+/// statement drops to the tenant role: PostgreSQL checks a statement's privileges when it
+/// starts). `None` when the login no longer stands.
+pub async fn begin_reading_if_live(
+    pool: &PgPool,
+    family_id: Uuid,
+    account_id: Uuid,
+    workspace_id: Uuid,
+    read_models: &[&str],
+) -> Result<Option<sqlx::Transaction<'static, sqlx::Postgres>>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let live: Option<bool> = sqlx::query_scalar(
+        "select (select revoked_at is null and created_at > now() - make_interval(days => $3)
+                 from session_family where family_id = $1 and account_id = $2),
+                thermogestion_enter_tenant($4, $5)",
+    )
+    .bind(family_id)
+    .bind(account_id)
+    .bind(SESSION_MAX_DAYS as i32)
+    .bind(workspace_id)
+    .bind(read_models)
+    .fetch_one(&mut *tx)
+    .await?;
+    if live == Some(true) {
+        Ok(Some(tx))
+    } else {
+        tx.rollback().await?;
+        Ok(None)
+    }
+}
+
 /// Ends every login of an account (its password changed).
 pub async fn close_all(conn: &mut PgConnection, account_id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query(

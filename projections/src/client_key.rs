@@ -48,6 +48,32 @@ pub async fn find(
     Ok(bytes.and_then(key_of))
 }
 
+/// The client's key, `fresh` stored if it has none yet: one statement for a new client.
+/// `None` only when another transaction stored one after this statement's snapshot (the
+/// caller reads it with [`find`]).
+pub async fn find_or_insert(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    client_id: Uuid,
+    fresh: &SubjectKey,
+) -> Result<Option<SubjectKey>, sqlx::Error> {
+    let bytes: Option<Vec<u8>> = sqlx::query_scalar(
+        "with inserted as (
+           insert into client_key (workspace_id, client_id, key) values ($1, $2, $3)
+           on conflict do nothing returning key)
+         select key from inserted
+         union all
+         select key from client_key where workspace_id = $1 and client_id = $2
+         limit 1",
+    )
+    .bind(workspace_id)
+    .bind(client_id)
+    .bind(fresh.0.as_slice())
+    .fetch_optional(executor)
+    .await?;
+    Ok(bytes.and_then(key_of))
+}
+
 /// Stores fresh keys for new clients (idempotent per client: an existing key stays).
 pub async fn insert_many(
     executor: impl PgExecutor<'_>,

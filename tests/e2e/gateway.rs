@@ -159,3 +159,44 @@ async fn every_event_carries_its_metadata() {
         "UTC: {occurred_at}"
     );
 }
+
+/// `execute_new` decides without reading the log; a reused id must still meet the log.
+#[tokio::test]
+async fn a_command_assumed_new_on_an_existing_aggregate_is_decided_again_on_the_log() {
+    let db = TestDb::new().await;
+    let commands = Commands::new(db.pool.clone());
+    let meta = CommandMeta::system(Uuid::new_v4(), "assumed-new");
+    let first = commands
+        .workspaces
+        .execute_new(&meta, AGGREGATE_LOCAL_ID, register("Atelier"))
+        .await
+        .expect("a new aggregate is created without a load");
+    assert_eq!(first.last_sequence, Some(4));
+
+    // Another process (a fresh gateway: nothing cached) assumes the same id is new.
+    let other = Commands::new(db.pool.clone());
+    let error = other
+        .workspaces
+        .execute_new(&meta, AGGREGATE_LOCAL_ID, register("Atelier bis"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            CommandError::Rejected(WorkspaceError::AlreadyRegistered)
+        ),
+        "the append conflicted and the retry decided on the log: {error:?}"
+    );
+    let renamed = other
+        .workspaces
+        .execute_new(&meta, AGGREGATE_LOCAL_ID, rename("Atelier ter"))
+        .await
+        .expect("a rename assumed new is refused on the empty state, then decided on the log");
+    assert_eq!(renamed.last_sequence, Some(5));
+    let events: i64 = sqlx::query_scalar("select count(*) from events where aggregate_id = $1")
+        .bind(scoped_aggregate_id(meta.workspace_id, AGGREGATE_LOCAL_ID))
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(events, 5, "no second registration");
+}
