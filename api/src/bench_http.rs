@@ -49,12 +49,23 @@ pub async fn run(config: &Config, args: BenchHttpArgs) -> anyhow::Result<()> {
         base.get_database().unwrap_or("thermogestion")
     );
     db::recreate_database(&base.clone().database(&name)).await?;
-    let url = match config.database_url().rsplit_once('/') {
+    // As in production (ADR 0013): migrations as the owner (the bench's `DATABASE_URL`),
+    // requests as the request role under row-level security, workers as the projector, each
+    // on its own pool.
+    // The roles log in without a password: this bench runs on a trust-authenticated server.
+    use sqlx::ConnectOptions;
+    let bench = base.clone().database(&name);
+    let as_role = |role: &str| bench.clone().username(role).to_url_lossy().to_string();
+    let owner_url = match config.database_url().rsplit_once('/') {
         Some((server, _)) => format!("{server}/{name}"),
         None => anyhow::bail!("DATABASE_URL has no database name"),
     };
     let mut config = config.clone();
-    config.database_url = SecretString::from(url);
+    config.migration_database_url = Some(SecretString::from(owner_url));
+    config.database_url = SecretString::from(as_role(projections::tenant::REQUEST_ROLE));
+    config.projector_database_url = Some(SecretString::from(as_role(
+        projections::tenant::PROJECTOR_ROLE,
+    )));
     config.addr = "127.0.0.1:0".parse()?;
     // A load test measures the server, not the per-user budgets it would throttle at.
     let unlimited = std::num::NonZeroU32::MAX;

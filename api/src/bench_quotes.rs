@@ -61,7 +61,8 @@ pub async fn run(config: &Config, args: BenchQuotesArgs) -> anyhow::Result<()> {
         notes: None,
     }
     .validate()?;
-    let key = commands::client::key_for(&pool, workspace_id, client_id).await?;
+    let key =
+        commands::client::key_for(&mut *pool.acquire().await?, workspace_id, client_id).await?;
     commands
         .clients
         .execute(

@@ -258,7 +258,8 @@ async fn seed_quotes(
             notes: None,
         }
         .validate()?;
-        let key = commands::client::key_for(pool, workspace_id, client_id).await?;
+        let key =
+            commands::client::key_for(&mut *pool.acquire().await?, workspace_id, client_id).await?;
         commands
             .clients
             .execute(

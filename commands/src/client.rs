@@ -14,7 +14,7 @@ use domain::client::{
     SubjectKey,
 };
 use rand::RngCore;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, CommandReceipt, Commands};
@@ -41,13 +41,13 @@ pub enum MergeError {
 /// The clients `profile` would duplicate under the workshop's criteria; `existing` is the
 /// client being edited: its own keys are not news, only the ones the edit adds.
 pub async fn duplicates(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     workspace_id: Uuid,
     profile: &ClientProfile,
     existing: Option<Uuid>,
 ) -> Result<Vec<DuplicateMatch>, sqlx::Error> {
     let criteria: BTreeSet<Criterion> =
-        projections::client::duplicate_criteria(pool, workspace_id).await?;
+        projections::client::duplicate_criteria(&mut *conn, workspace_id).await?;
     let mut keys = keys_for(profile, &criteria);
     if let Some(client_id) = existing {
         let known: Vec<(String, String)> = sqlx::query_as(
@@ -55,7 +55,7 @@ pub async fn duplicates(
         )
         .bind(workspace_id)
         .bind(client_id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
         keys.retain(|key| {
             !known
@@ -64,7 +64,7 @@ pub async fn duplicates(
         });
     }
     Ok(
-        projections::client::matching(pool, workspace_id, &keys, existing)
+        projections::client::matching(&mut *conn, workspace_id, &keys, existing)
             .await?
             .into_iter()
             .map(|(client_id, criterion)| DuplicateMatch {
@@ -90,18 +90,18 @@ pub fn new_key() -> SubjectKey {
 
 /// The client's data key; created for a new client. ADR 0005.
 pub async fn key_for(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     workspace_id: Uuid,
     client_id: Uuid,
 ) -> Result<SubjectKey, sqlx::Error> {
     let fresh = new_key();
     if let Some(key) =
-        projections::client_key::find_or_insert(pool, workspace_id, client_id, &fresh).await?
+        projections::client_key::find_or_insert(&mut *conn, workspace_id, client_id, &fresh).await?
     {
         return Ok(key);
     }
     // Another request stored it after this one's snapshot: theirs stands.
-    projections::client_key::find(pool, workspace_id, client_id)
+    projections::client_key::find(&mut *conn, workspace_id, client_id)
         .await?
         .ok_or(sqlx::Error::RowNotFound)
 }
@@ -158,10 +158,13 @@ pub async fn save(
         .transpose()
         .map_err(rejected)?;
     let existing = (!creating).then_some(client_id);
+    // One connection for the reads before the decision (each acquisition costs a round
+    // trip: the requests' pool scopes it to the workspace), given back before the append.
+    let mut conn = pool.acquire().await?;
     if let Some(client_id) = existing {
         // Say what is wrong with the client itself before comparing it with others. The
         // aggregate checks again on the log; this read only orders the answers.
-        let row = projections::client::find(pool, meta.workspace_id, client_id).await?;
+        let row = projections::client::find(&mut *conn, meta.workspace_id, client_id).await?;
         let refusal = match row {
             None => Some(ClientError::NotFound),
             Some(row) if row.merged_into.is_some() => Some(ClientError::Merged),
@@ -172,11 +175,12 @@ pub async fn save(
             return Err(SaveError::Command(CommandError::Rejected(error)));
         }
     }
-    let matches = duplicates(pool, meta.workspace_id, &normalised, existing).await?;
+    let matches = duplicates(&mut conn, meta.workspace_id, &normalised, existing).await?;
     if !matches.is_empty() && reason.is_none() {
         return Err(SaveError::Duplicates(matches));
     }
-    let key = key_for(pool, meta.workspace_id, client_id).await?;
+    let key = key_for(&mut conn, meta.workspace_id, client_id).await?;
+    drop(conn);
     let duplicate_override = match (matches.is_empty(), reason) {
         (false, Some(reason)) => Some(DuplicateOverride {
             reason: Sealed::seal(&key, nonce(), &reason),

@@ -109,10 +109,14 @@ impl ClientQuery {
             .validate()
             .map_err(|error| ApiError::domain(&error))?;
         let state = state(ctx);
-        let matches =
-            commands::client::duplicates(&state.pool, actor.workspace_id, &profile, existing)
-                .await
-                .map_err(ApiError::from)?;
+        let matches = commands::client::duplicates(
+            &mut *state.pool.acquire().await.map_err(ApiError::from)?,
+            actor.workspace_id,
+            &profile,
+            existing,
+        )
+        .await
+        .map_err(ApiError::from)?;
         Ok(candidates(ctx, actor.workspace_id, &matches).await?)
     }
 }
