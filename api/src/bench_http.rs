@@ -27,6 +27,10 @@ pub struct BenchHttpArgs {
     /// `createClient` requests per workshop.
     #[arg(long, default_value_t = 200)]
     pub requests: usize,
+    /// Everything as the bench's `DATABASE_URL` on one pool (figures before ADR 0013's
+    /// roles), instead of the request and projector roles on their own pools.
+    #[arg(long)]
+    pub as_owner: bool,
 }
 
 const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input) { message } }";
@@ -61,11 +65,17 @@ pub async fn run(config: &Config, args: BenchHttpArgs) -> anyhow::Result<()> {
         None => anyhow::bail!("DATABASE_URL has no database name"),
     };
     let mut config = config.clone();
-    config.migration_database_url = Some(SecretString::from(owner_url));
-    config.database_url = SecretString::from(as_role(projections::tenant::REQUEST_ROLE));
-    config.projector_database_url = Some(SecretString::from(as_role(
-        projections::tenant::PROJECTOR_ROLE,
-    )));
+    if args.as_owner {
+        config.database_url = SecretString::from(owner_url);
+        config.migration_database_url = None;
+        config.projector_database_url = None;
+    } else {
+        config.migration_database_url = Some(SecretString::from(owner_url));
+        config.database_url = SecretString::from(as_role(projections::tenant::REQUEST_ROLE));
+        config.projector_database_url = Some(SecretString::from(as_role(
+            projections::tenant::PROJECTOR_ROLE,
+        )));
+    }
     config.addr = "127.0.0.1:0".parse()?;
     // A load test measures the server, not the per-user budgets it would throttle at.
     let unlimited = std::num::NonZeroU32::MAX;
@@ -86,8 +96,14 @@ pub async fn run(config: &Config, args: BenchHttpArgs) -> anyhow::Result<()> {
     }
     bench_db.close().await;
     println!(
-        "bench-http database {name}: {} workshops × {} createClient, port {port}",
-        args.workshops, args.requests
+        "bench-http database {name}: {} workshops × {} createClient, port {port}, {}",
+        args.workshops,
+        args.requests,
+        if args.as_owner {
+            "one pool as the owner"
+        } else {
+            "request and projector roles, two pools"
+        }
     );
     let signed_up = memory();
     println!(

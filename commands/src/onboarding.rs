@@ -86,9 +86,10 @@ pub async fn sign_up(
         owner: account_id,
         consent: input.consent,
     };
+    // The workspace id was generated just above: nothing to read from the log.
     let receipt = commands
         .workspaces
-        .execute(&meta, AGGREGATE_LOCAL_ID, command)
+        .execute_new(&meta, AGGREGATE_LOCAL_ID, command)
         .await?;
     Ok(SignUpOutcome::Created(SignedUp {
         account_id,
