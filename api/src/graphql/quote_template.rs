@@ -147,9 +147,16 @@ impl QuoteTemplateMutation {
         if let Some(sha256) = &config.header.logo_sha256 {
             let actor = actor(ctx)?;
             let state = state(ctx);
-            let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
-            let logo = quote_document::find_logo(&mut *tx, actor.workspace_id, sha256).await?;
-            tx.commit().await?;
+            // `ApiError::from`: a bare `?` would turn a database failure into its raw text,
+            // with no code and no log line.
+            let logo = async {
+                let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
+                let logo = quote_document::find_logo(&mut *tx, actor.workspace_id, sha256).await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(logo)
+            }
+            .await
+            .map_err(ApiError::from)?;
             if logo.is_none() {
                 return Err(ApiError::new(
                     domain::ErrorKind::Validation,
