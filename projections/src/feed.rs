@@ -270,3 +270,49 @@ pub async fn read_workspace(
     .await?;
     rows.iter().map(RecordedEvent::from_row).collect()
 }
+
+/// One stream's events of the `wanted` types (all when empty), in order: what a reader that
+/// needs an aggregate's own facts decodes as domain events, never by JSON path, so a future
+/// upcaster covers it too.
+pub async fn read_stream(
+    executor: impl PgExecutor<'_>,
+    aggregate_id: &str,
+    wanted: &[&str],
+) -> Result<Vec<RecordedEvent>, sqlx::Error> {
+    let rows = sqlx::query(
+        "select transaction_id::text as xid, global_position, event_id, workspace_id,
+                aggregate_type, aggregate_id, sequence, event_type, event_version, recorded_at,
+                payload, metadata
+         from events
+         where aggregate_id = $1 and (cardinality($2::text[]) = 0 or event_type = any($2))
+         order by aggregate_type, sequence",
+    )
+    .bind(aggregate_id)
+    .bind(wanted)
+    .fetch_all(executor)
+    .await?;
+    rows.iter().map(RecordedEvent::from_row).collect()
+}
+
+/// One workspace's events of the `wanted` types recorded since `since`, in feed order.
+pub async fn read_workspace_since(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    wanted: &[&str],
+    since: DateTime<Utc>,
+) -> Result<Vec<RecordedEvent>, sqlx::Error> {
+    let rows = sqlx::query(
+        "select transaction_id::text as xid, global_position, event_id, workspace_id,
+                aggregate_type, aggregate_id, sequence, event_type, event_version, recorded_at,
+                payload, metadata
+         from events
+         where workspace_id = $1 and event_type = any($2) and recorded_at >= $3
+         order by transaction_id, global_position",
+    )
+    .bind(workspace_id)
+    .bind(wanted)
+    .bind(since)
+    .fetch_all(executor)
+    .await?;
+    rows.iter().map(RecordedEvent::from_row).collect()
+}

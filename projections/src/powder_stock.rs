@@ -253,17 +253,26 @@ pub async fn consumed_since(
     workspace_id: Uuid,
     since: DateTime<Utc>,
 ) -> Result<Vec<(String, Decimal)>, sqlx::Error> {
-    sqlx::query_as(
-        "select payload -> 'Consumed' ->> 'powder_key', sum((payload -> 'Consumed' ->> 'kg')::numeric)
-         from events
-         where workspace_id = $1 and event_type = $2 and recorded_at >= $3
-         group by 1",
+    let events = crate::feed::read_workspace_since(
+        executor,
+        workspace_id,
+        &[MovementEvent::CONSUMED],
+        since,
     )
-    .bind(workspace_id)
-    .bind(MovementEvent::CONSUMED)
-    .bind(since)
-    .fetch_all(executor)
-    .await
+    .await?;
+    let mut consumed: std::collections::BTreeMap<String, Decimal> = Default::default();
+    for event in &events {
+        let payload = event
+            .payload::<MovementEvent>()
+            .map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+        if let MovementEvent::Consumed { powder_key, kg, .. } = payload {
+            // The domain bounds each movement's kilograms: no realistic sum overflows, and
+            // one that did would saturate rather than stop the forecast.
+            let total = consumed.entry(powder_key).or_default();
+            *total = total.checked_add(kg).unwrap_or(Decimal::MAX);
+        }
+    }
+    Ok(consumed.into_iter().collect())
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

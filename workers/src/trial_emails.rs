@@ -14,7 +14,6 @@ use domain::workspace::WorkspaceEvent;
 use projections::engine::{Projection, ProjectionError};
 use projections::RecordedEvent;
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 pub const NAME: &str = "trial_emails";
 
@@ -58,19 +57,27 @@ impl Projection for TrialEmails {
             else {
                 continue;
             };
-            // The owner and the name come from the same sign-up commit, already in the log.
-            let owner: Option<(Uuid, String)> = sqlx::query_as(
-                "select (c.payload -> 'ConsentRecorded' ->> 'account_id')::uuid, r.payload -> 'Registered' ->> 'name'
-                 from events c join events r on r.workspace_id = c.workspace_id
-                 where c.workspace_id = $1 and c.event_type = $2 and r.event_type = $3
-                 limit 1",
+            // The owner and the name come from the same sign-up commit, already in the log:
+            // read as domain events from the workspace's own stream.
+            let sign_up = projections::feed::read_stream(
+                &mut *conn,
+                &event.aggregate_id,
+                &[WorkspaceEvent::REGISTERED, WorkspaceEvent::CONSENT_RECORDED],
             )
-            .bind(event.workspace_id)
-            .bind(WorkspaceEvent::CONSENT_RECORDED)
-            .bind(WorkspaceEvent::REGISTERED)
-            .fetch_optional(&mut *conn)
             .await?;
-            let Some((owner, workshop)) = owner else {
+            let (mut owner, mut workshop) = (None, None);
+            for fact in &sign_up {
+                match fact.payload::<WorkspaceEvent>()? {
+                    WorkspaceEvent::Registered { name, .. } => {
+                        workshop = Some(name.as_str().to_owned())
+                    }
+                    WorkspaceEvent::ConsentRecorded { account_id, .. } => {
+                        owner = owner.or(Some(account_id))
+                    }
+                    _ => {}
+                }
+            }
+            let (Some(owner), Some(workshop)) = (owner, workshop) else {
                 tracing::warn!(workspace_id = %event.workspace_id, "trial without owner: no reminders");
                 continue;
             };

@@ -93,19 +93,19 @@ async fn earlier_import(
 ) -> Result<Option<ImportSummary>, sqlx::Error> {
     // The log is under row-level security: read in a transaction of the workspace.
     let mut tx = crate::scoped(pool, workspace_id).await?;
-    let payload: Option<serde_json::Value> = sqlx::query_scalar(
-        "select payload -> 'Confirmed' -> 'summary' from events
-         where aggregate_id = $1 and event_type = $2",
+    let confirmed = projections::feed::read_stream(
+        &mut *tx,
+        &crate::scoped_aggregate_id(workspace_id, &import_id(file_sha256)),
+        &[domain::client::import::ImportEvent::CONFIRMED],
     )
-    .bind(crate::scoped_aggregate_id(
-        workspace_id,
-        &import_id(file_sha256),
-    ))
-    .bind(domain::client::import::ImportEvent::CONFIRMED)
-    .fetch_optional(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(payload.and_then(|summary| serde_json::from_value(summary).ok()))
+    Ok(confirmed.iter().find_map(|event| {
+        match event.payload::<domain::client::import::ImportEvent>() {
+            Ok(domain::client::import::ImportEvent::Confirmed { summary, .. }) => Some(summary),
+            _ => None,
+        }
+    }))
 }
 
 /// One query for the whole file's keys against the client base, then the file against
