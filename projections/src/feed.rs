@@ -88,6 +88,20 @@ impl RecordedEvent {
     }
 }
 
+/// `select <every column RecordedEvent reads> from events <rest>`: one column list for the
+/// readers that return whole events.
+macro_rules! select_events {
+    ($rest:literal) => {
+        concat!(
+            "select transaction_id::text as xid, global_position, event_id, workspace_id,
+                    aggregate_type, aggregate_id, sequence, event_type, event_version,
+                    recorded_at, payload, metadata
+             from events ",
+            $rest
+        )
+    };
+}
+
 /// One page of the feed, as one projection sees it.
 #[derive(Debug, Default)]
 pub struct Page {
@@ -245,19 +259,15 @@ pub async fn read_workspace(
     limit: i64,
     wanted: &[&str],
 ) -> Result<Vec<RecordedEvent>, sqlx::Error> {
-    let rows = sqlx::query(
-        "select transaction_id::text as xid, global_position, event_id, workspace_id,
-                aggregate_type, aggregate_id, sequence, event_type, event_version, recorded_at,
-                payload, metadata
-         from events
-         where workspace_id = $1
+    let rows = sqlx::query(select_events!(
+        "where workspace_id = $1
            and ((transaction_id, global_position) > ($2::text::xid8, $3)
                 or ($4 and transaction_id = $2::text::xid8 and global_position = $3))
            and (transaction_id, global_position) <= ($5::text::xid8, $6)
            and (cardinality($8::text[]) = 0 or event_type = any($8))
          order by transaction_id, global_position
-         limit $7",
-    )
+         limit $7"
+    ))
     .bind(workspace_id)
     .bind(from.xid_text())
     .bind(from.global_position)
@@ -279,14 +289,10 @@ pub async fn read_stream(
     aggregate_id: &str,
     wanted: &[&str],
 ) -> Result<Vec<RecordedEvent>, sqlx::Error> {
-    let rows = sqlx::query(
-        "select transaction_id::text as xid, global_position, event_id, workspace_id,
-                aggregate_type, aggregate_id, sequence, event_type, event_version, recorded_at,
-                payload, metadata
-         from events
-         where aggregate_id = $1 and (cardinality($2::text[]) = 0 or event_type = any($2))
-         order by aggregate_type, sequence",
-    )
+    let rows = sqlx::query(select_events!(
+        "where aggregate_id = $1 and (cardinality($2::text[]) = 0 or event_type = any($2))
+         order by aggregate_type, sequence"
+    ))
     .bind(aggregate_id)
     .bind(wanted)
     .fetch_all(executor)
@@ -301,14 +307,10 @@ pub async fn read_workspace_since(
     wanted: &[&str],
     since: DateTime<Utc>,
 ) -> Result<Vec<RecordedEvent>, sqlx::Error> {
-    let rows = sqlx::query(
-        "select transaction_id::text as xid, global_position, event_id, workspace_id,
-                aggregate_type, aggregate_id, sequence, event_type, event_version, recorded_at,
-                payload, metadata
-         from events
-         where workspace_id = $1 and event_type = any($2) and recorded_at >= $3
-         order by transaction_id, global_position",
-    )
+    let rows = sqlx::query(select_events!(
+        "where workspace_id = $1 and event_type = any($2) and recorded_at >= $3
+         order by transaction_id, global_position"
+    ))
     .bind(workspace_id)
     .bind(wanted)
     .bind(since)
