@@ -38,6 +38,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<http::client_address::TrustedProxies>,
     /// How much a request may carry (`BODY_LIMIT_*`).
     pub body_limits: http::request_size::BodyLimits,
+    /// GraphiQL and introspection (`GRAPHQL_INTROSPECTION`).
+    pub graphql_introspection: bool,
     /// Where links in emails point (`PUBLIC_BASE_URL`).
     pub public_base_url: Arc<str>,
     pub message_domain: Arc<str>,
@@ -72,6 +74,7 @@ impl AppState {
             keys: Arc::new(Keys::new(&config.jwt_secret)),
             limits: Arc::new(Limits::new(config.rate_limits)),
             body_limits: config.body_limits,
+            graphql_introspection: config.graphql_introspection,
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),
             public_base_url: config.public_base_url.trim_end_matches('/').into(),
             message_domain: config.message_domain().into(),

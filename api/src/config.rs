@@ -68,6 +68,9 @@ pub struct Config {
     pub email_quota_per_day: u32,
     /// Bytes a request may carry, without and with a session (`BODY_LIMIT_*`).
     pub body_limits: crate::http::request_size::BodyLimits,
+    /// GraphiQL on `GET /graphql` and introspection (`__schema`, `__type`):
+    /// `GRAPHQL_INTROSPECTION`, on in development, off in production unless said.
+    pub graphql_introspection: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -355,6 +358,18 @@ impl Config {
                 })
             }
         };
+        // A production schema is not shown to whoever asks; a staging server may say `on`.
+        let graphql_introspection = match read("GRAPHQL_INTROSPECTION")?.as_deref() {
+            None => environment == Environment::Development,
+            Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "GRAPHQL_INTROSPECTION",
+                    reason: format!("{other:?} is neither on nor off"),
+                })
+            }
+        };
         let smtp_extra_roots = read("SMTP_EXTRA_ROOT_CERTIFICATES")?;
         if let Some(pem) = &smtp_extra_roots {
             if !pem.contains("-----BEGIN CERTIFICATE-----") {
@@ -365,6 +380,7 @@ impl Config {
             }
         }
         Ok(Self {
+            graphql_introspection,
             outbound_networks,
             smtp_extra_roots,
             email_quota_per_day,
@@ -635,6 +651,32 @@ mod tests {
     }
 
     #[test]
+    fn introspection_is_on_in_development_and_off_in_production_unless_said() {
+        let production = [
+            ("THERMOGESTION_ENV", "production"),
+            (
+                "THERMOGESTION_JWT_SECRET",
+                "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
+            ),
+            (
+                "THERMOGESTION_SECRET_KEY",
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            ),
+        ];
+        let introspection = |extra: &[(&str, &str)], base: &[(&str, &str)]| {
+            let vars: Vec<_> = base.iter().chain(extra).copied().collect();
+            config(&vars).unwrap().graphql_introspection
+        };
+        assert!(introspection(&[], &[]));
+        assert!(!introspection(&[("GRAPHQL_INTROSPECTION", "off")], &[]));
+        assert!(!introspection(&[], &production));
+        assert!(introspection(
+            &[("GRAPHQL_INTROSPECTION", "on")],
+            &production
+        ));
+    }
+
+    #[test]
     fn bad_values_name_the_variable() {
         for (name, value) in [
             ("THERMOGESTION_ADDR", "localhost"),
@@ -646,6 +688,7 @@ mod tests {
             ("METRICS_ADDR", "partout"),
             ("METRICS_TOKEN", "court"),
             ("BODY_LIMIT_ANONYMOUS_BYTES", "12"),
+            ("GRAPHQL_INTROSPECTION", "oui"),
             ("RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE", "0"),
             ("RATE_LIMIT_INVITATIONS_PER_WORKSPACE_PER_HOUR", "beaucoup"),
         ] {

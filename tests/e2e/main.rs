@@ -16,6 +16,7 @@ mod email_settings;
 mod email_templates;
 mod feed;
 mod gateway;
+mod graphql_http;
 mod http;
 mod input_errors;
 mod invitations;

@@ -4,27 +4,33 @@
 //! its validation rules (wrong JSON type, unknown enum value, missing field or argument),
 //! which know the argument's path, and each scalar's `parse` while the resolver runs (an
 //! `Int` beyond 32 bits, a `Decimal` or a date that does not read), which does not. This
-//! extension rewords the first, checks the scalars we use before the resolver runs so the
-//! second gets a path too, and rewords what still slips through (a `u8` above 255). Every
-//! such error is `VALIDATION` / `INPUT_INVALID` with `extensions.field`
-//! (`input.lines.0.quantity`).
+//! extension rewords the first, checks the scalars we use in the whole operation once it
+//! validates, before anything runs (and the required variables left out: the spec's
+//! variable coercion), and rewords what still slips through in the resolver (a `u8` above
+//! 255). Every such error is `VALIDATION` / `INPUT_INVALID` with `extensions.field`
+//! (`input.lines.0.quantity`); those found before execution are request errors (400
+//! without `data` under `application/graphql-response+json`, `http::graphql_http`).
 //!
 //! The engine's messages are matched by their exact wording in async-graphql 7.2 (a unit
 //! test pins them); one we do not recognise is left to `http::label_engine_error`, which
 //! still gives it a code.
 
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextResolve, NextValidation,
-    ResolveInfo,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextResolve,
+    NextValidation, ResolveInfo,
 };
-use async_graphql::parser::types::Field;
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Field, OperationType, Selection, SelectionSet,
+    VariableDefinition,
+};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{
-    PathSegment, Pos, QueryPathNode, QueryPathSegment, Request, ServerError, ServerResult,
-    ValidationResult, Value, Variables,
+    Name, PathSegment, Pos, Positioned, QueryPathNode, QueryPathSegment, Request, ServerError,
+    ServerResult, ValidationResult, Value, Variables,
 };
 use domain::ErrorKind;
 
@@ -46,6 +52,11 @@ impl ExtensionFactory for InputErrors {
 struct Checker {
     /// The request's variables: `ResolveInfo` gives the arguments as written (`$input`).
     variables: OnceLock<Variables>,
+    /// The operation the request names, which decides the variables' definitions.
+    operation_name: OnceLock<Option<String>>,
+    /// What the operation's arguments refuse, found once parsed, said once validated: the
+    /// engine's own validation errors come first, as the spec orders them.
+    refused: OnceLock<(Refusal, Pos)>,
 }
 
 #[async_trait::async_trait]
@@ -57,7 +68,24 @@ impl Extension for Checker {
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
         let _ = self.variables.set(request.variables.clone());
+        let _ = self.operation_name.set(request.operation_name.clone());
         next.run(ctx, request).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        let operation_name = self.operation_name.get().and_then(Option::as_deref);
+        let registry = &ctx.schema_env.registry;
+        if let Some(refused) = check_operation(registry, &document, operation_name, variables) {
+            let _ = self.refused.set(refused);
+        }
+        Ok(document)
     }
 
     async fn validation(
@@ -65,7 +93,7 @@ impl Extension for Checker {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
+        let validated = next.run(ctx).await.map_err(|errors| {
             let registry = &ctx.schema_env.registry;
             errors
                 .into_iter()
@@ -73,8 +101,12 @@ impl Extension for Checker {
                     Some(refusal) => refusal.replacing(&error),
                     None => error,
                 })
-                .collect()
-        })
+                .collect::<Vec<_>>()
+        })?;
+        match self.refused.get() {
+            Some((refusal, pos)) => Err(vec![refusal.error(*pos)]),
+            None => Ok(validated),
+        }
     }
 
     async fn resolve(
@@ -90,11 +122,6 @@ impl Extension for Checker {
         let empty = Variables::default();
         let variables = self.variables.get().unwrap_or(&empty);
         let path = response_path(info.path_node);
-        if let Some(refusal) = check_arguments(registry, &info, variables) {
-            let mut error = refusal.error(refusal_pos(info.field, &refusal));
-            error.path = path;
-            return Err(error);
-        }
         let (parent_type, field) = (info.parent_type, info.field);
         next.run(ctx, info).await.map_err(|error| {
             match reword_parse_failure(registry, parent_type, field, variables, &error) {
@@ -151,21 +178,6 @@ impl Refusal {
     }
 }
 
-/// Where the refused argument is written (the root of `refusal.field`).
-fn refusal_pos(field: &Field, refusal: &Refusal) -> Pos {
-    let root = refusal
-        .field
-        .as_deref()
-        .and_then(|path| path.split('.').next())
-        .unwrap_or_default();
-    field
-        .arguments
-        .iter()
-        .find(|(name, _)| name.node.as_str() == root)
-        .map(|(_, value)| value.pos)
-        .unwrap_or_default()
-}
-
 fn response_path(node: &QueryPathNode<'_>) -> Vec<PathSegment> {
     let mut path = Vec::new();
     let mut current = Some(node);
@@ -180,28 +192,130 @@ fn response_path(node: &QueryPathNode<'_>) -> Vec<PathSegment> {
     path
 }
 
-/// The scalars the engine lets through its validation and refuses later without a path.
-fn check_arguments(
+/// Every argument of the operation the request runs, before anything runs: the values the
+/// engine's validation lets through and its scalars would refuse in the resolver, and the
+/// required variables left out. The spec coerces variables before execution, so that a
+/// mutation's first field does not write when its second cannot read its input: the
+/// refusal is a request error (400 under `application/graphql-response+json`, no `data`).
+/// `None` also when the operation cannot be picked: the engine says why.
+fn check_operation(
     registry: &Registry,
-    info: &ResolveInfo<'_>,
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
     variables: &Variables,
-) -> Option<Refusal> {
-    let declared = &registry
-        .types
-        .get(info.parent_type)?
-        .field_by_name(info.name)?
-        .args;
-    info.field.arguments.iter().find_map(|(name, value)| {
-        let argument = declared.get(name.node.as_str())?;
-        // A missing variable is the engine's to report.
-        let value = value
-            .node
-            .clone()
-            .into_const_with(|name| variables.get(&name).cloned().ok_or(()))
-            .ok()?;
-        let mut path = vec![name.node.to_string()];
-        find_leaf(registry, &argument.ty, &value, &mut path, &scalar_problem)
-    })
+) -> Option<(Refusal, Pos)> {
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => operation,
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name)?,
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next()?
+        }
+        (DocumentOperations::Multiple(_), None) => return None,
+    };
+    let root = match operation.node.ty {
+        OperationType::Query => registry.query_type.as_str(),
+        OperationType::Mutation => registry.mutation_type.as_deref()?,
+        OperationType::Subscription => registry.subscription_type.as_deref()?,
+    };
+    let mut walk = Walk {
+        registry,
+        document,
+        definitions: &operation.node.variable_definitions,
+        variables,
+        fragments_seen: HashSet::new(),
+    };
+    walk.selections(root, &operation.node.selection_set.node)
+}
+
+/// One operation's selections, each fragment once (its arguments do not depend on where
+/// it is spread), so a document of repeated spreads costs its size, not its expansion.
+struct Walk<'a> {
+    registry: &'a Registry,
+    document: &'a ExecutableDocument,
+    definitions: &'a [Positioned<VariableDefinition>],
+    variables: &'a Variables,
+    fragments_seen: HashSet<&'a str>,
+}
+
+impl<'a> Walk<'a> {
+    fn selections(&mut self, parent: &str, set: &'a SelectionSet) -> Option<(Refusal, Pos)> {
+        for selection in &set.items {
+            let found = match &selection.node {
+                Selection::Field(field) => self.field(parent, &field.node),
+                Selection::InlineFragment(fragment) => {
+                    let on = fragment
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .map_or(parent, |condition| condition.node.on.node.as_str());
+                    self.selections(on, &fragment.node.selection_set.node)
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    let document = self.document;
+                    match document.fragments.get(name) {
+                        Some(fragment) if self.fragments_seen.insert(name) => self.selections(
+                            fragment.node.type_condition.node.on.node.as_str(),
+                            &fragment.node.selection_set.node,
+                        ),
+                        _ => None,
+                    }
+                }
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+
+    fn field(&mut self, parent: &str, field: &'a Field) -> Option<(Refusal, Pos)> {
+        let registry = self.registry;
+        // An unknown field is the engine's validation error, reported before ours.
+        let declared = registry
+            .types
+            .get(parent)?
+            .field_by_name(field.name.node.as_str())?;
+        for (name, value) in &field.arguments {
+            let Some(argument) = declared.args.get(name.node.as_str()) else {
+                continue;
+            };
+            let refusal = match value
+                .node
+                .clone()
+                .into_const_with(|variable| self.variable(variable))
+            {
+                Ok(value) => {
+                    let mut path = vec![name.node.to_string()];
+                    find_leaf(registry, &argument.ty, &value, &mut path, &scalar_problem)
+                }
+                Err(variable) => Some(Refusal::at(
+                    name.node.as_str(),
+                    format!("valeur obligatoire (variable « ${variable} » non fournie)"),
+                )),
+            };
+            if let Some(refusal) = refusal {
+                return Some((refusal, value.pos));
+            }
+        }
+        let child = MetaTypeName::concrete_typename(&declared.ty);
+        self.selections(child, &field.selection_set.node)
+    }
+
+    /// A variable as the engine reads it (`Context::var_value`): as sent, else its default,
+    /// else null when its type allows it; `Err` when required and left out.
+    fn variable(&self, name: Name) -> Result<Value, Name> {
+        self.definitions
+            .iter()
+            .find(|definition| definition.node.name.node == name)
+            .and_then(|definition| {
+                self.variables
+                    .get(&definition.node.name.node)
+                    .or_else(|| definition.node.default_value())
+            })
+            .cloned()
+            .ok_or(name)
+    }
 }
 
 /// The first leaf of `value` (of GraphQL type `ty`) that `problem` refuses, with its path.

@@ -8,6 +8,7 @@ mod email;
 mod email_settings;
 pub mod field_count;
 mod input_errors;
+pub mod introspection;
 mod invitation;
 mod invoicing;
 mod member;
@@ -104,7 +105,17 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 }
 
 pub fn build(state: AppState) -> AppSchema {
-    builder().data(state).finish()
+    let introspection = state.graphql_introspection;
+    let builder = builder().data(state);
+    if introspection {
+        builder.finish()
+    } else {
+        // The engine's switch stops answering; our extension says why, before validation.
+        builder
+            .disable_introspection()
+            .extension(introspection::Refused)
+            .finish()
+    }
 }
 
 /// The SDL checked in as `schemas/schema.graphql`.

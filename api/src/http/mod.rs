@@ -1,4 +1,5 @@
-//! Routes: `/graphql` (POST queries, GET GraphiQL), `/health`, `/ready`, `/metrics`.
+//! Routes: `/graphql` (GraphQL over HTTP: POST, GET for queries, GraphiQL for a browser),
+//! `/health`, `/ready`, `/metrics`.
 
 mod batch_files;
 pub mod client_address;
@@ -6,6 +7,7 @@ mod client_export;
 mod export;
 mod exports;
 mod extract;
+mod graphql_http;
 mod metrics;
 pub mod metrics_access;
 mod photos;
@@ -19,9 +21,8 @@ pub use metrics::Metrics;
 pub use request::RequestContext;
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::GraphQLResponse;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Extension, Router};
@@ -29,10 +30,12 @@ use axum::{middleware, Extension, Router};
 use crate::app::AppState;
 use crate::auth;
 use crate::graphql::AppSchema;
+use graphql_http::MediaType;
+use request_size::Refusal;
 
 pub fn router(state: AppState, schema: AppSchema) -> Router {
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(graphql_get).post(graphql))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
@@ -88,6 +91,7 @@ async fn scope_request(request: axum::extract::Request, next: middleware::Next) 
     crate::db::serve_request(next.run(request)).await
 }
 
+/// `POST /graphql`: the body is read once the caller is known (`request_size`).
 async fn graphql(
     State(state): State<AppState>,
     Extension(schema): Extension<AppSchema>,
@@ -95,20 +99,85 @@ async fn graphql(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Response {
+    let media = MediaType::negotiate(&headers);
+    let (authentication, limit) = match authenticate(&state, &headers).await {
+        Ok(known) => known,
+        Err(throttled) => return media.label(throttled),
+    };
+    if let Err(refusal) = request_size::json_body(&headers) {
+        return media.label(refusal.into_response());
+    }
+    let request = match request_size::read_graphql(&headers, body, limit).await {
+        Ok(request) => request,
+        Err(refusal) => return media.label(refusal.into_response()),
+    };
+    execute(&schema, request, context, authentication, media).await
+}
+
+/// `GET /graphql`: a query in the query string, as GraphQL over HTTP allows, or GraphiQL
+/// for a person's browser that names no query (when `GRAPHQL_INTROSPECTION` allows it).
+async fn graphql_get(
+    State(state): State<AppState>,
+    Extension(schema): Extension<AppSchema>,
+    Extension(context): Extension<RequestContext>,
+    headers: HeaderMap,
+    RawQuery(parameters): RawQuery,
+) -> Response {
+    let parameters = parameters.as_deref();
+    if state.graphql_introspection
+        && !graphql_http::names_query(parameters)
+        && graphql_http::accepts_html(&headers)
+    {
+        return graphiql();
+    }
+    let media = MediaType::negotiate(&headers);
+    let (authentication, _) = match authenticate(&state, &headers).await {
+        Ok(known) => known,
+        Err(throttled) => return media.label(throttled),
+    };
+    let mut request = match graphql_http::read_get(parameters) {
+        Ok(request) => request,
+        Err(refusal) => return media.label(refusal.into_response()),
+    };
+    if graphql_http::writes(&mut request) {
+        return media.label(Refusal::MutationOverGet.into_response());
+    }
+    let mut response = execute(&schema, request, context, authentication, media).await;
+    // Unlike a POST, a GET's answer may be kept by a cache: what a signed-in query read
+    // must not be.
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Who asks, and so how much a body may carry: the token is checked before anything is
+/// read. A spent budget answers at once.
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(auth::Authentication, usize), Response> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    // Who asks decides how much may be read: the token is checked before the body.
     let authentication = state.authenticate(authorization).await;
     let limit = match &authentication {
         auth::Authentication::Actor(_) => state.body_limits.signed_in_bytes,
-        auth::Authentication::Throttled(throttled) => return throttled_graphql(throttled),
+        auth::Authentication::Throttled(throttled) => return Err(throttled_graphql(throttled)),
         _ => state.body_limits.anonymous_bytes,
     };
-    let request = match request_size::read_graphql(&headers, body, limit).await {
-        Ok(request) => request,
-        Err(refusal) => return refusal.into_response(),
-    };
+    Ok((authentication, limit))
+}
+
+/// Runs one request as its caller and answers it in `media`, warnings beside the data.
+async fn execute(
+    schema: &AppSchema,
+    request: async_graphql::Request,
+    context: RequestContext,
+    authentication: auth::Authentication,
+    media: MediaType,
+) -> Response {
     let request = request.data(context).data(authentication);
     let (mut response, warnings) = crate::warnings::collect(schema.execute(request)).await;
     for error in &mut response.errors {
@@ -134,7 +203,7 @@ async fn graphql(
             .extensions
             .insert("warnings".to_owned(), async_graphql::Value::List(list));
     }
-    GraphQLResponse::from(response).into_response()
+    graphql_http::respond(response, media)
 }
 
 /// A spent budget before anything is read: 429 with `Retry-After` and `RateLimit-*`, the
@@ -208,8 +277,11 @@ fn engine_message_in_french(message: &str) -> String {
     }
 }
 
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+fn graphiql() -> Response {
+    let mut page = Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+    page.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept"));
+    page
 }
 
 /// Liveness: the process answers. Says nothing of the database on purpose, so a database

@@ -5,6 +5,9 @@
 //! while a signed-in user sends signatures, logos and receipts (1 MiB each, a third more in
 //! base64) or a client file to import (5 MiB). Every other route keeps axum's limit, set from
 //! the same configuration; a refusal there is reworded as JSON like ours.
+//!
+//! A `GET /graphql` carries its request in the query string (`http::graphql_http`): it
+//! goes through the same checks once read.
 
 use async_graphql::{BatchRequest, Request};
 use axum::body::Body;
@@ -37,26 +40,40 @@ impl Default for BodyLimits {
     }
 }
 
-/// Why a `/graphql` request was not even parsed; answered as a GraphQL error list, with
-/// the `code`/`reason` shape of every other refusal.
+/// Why a `/graphql` request was not even run; answered as a GraphQL error list, with the
+/// `code`/`reason` shape of every other refusal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     TooLarge {
         limit: usize,
     },
     Unreadable,
+    /// A POST body not said to be JSON: GraphQL over HTTP asks for `application/json`, and
+    /// a `text/plain` body is what a cross-site form can post without asking.
+    NotJson,
+    /// No `query`, or an empty one: not a GraphQL request at all.
+    MissingQuery,
+    /// A `GET`'s `variables` or `extensions` that is not a JSON object.
+    UnreadableParameter {
+        name: &'static str,
+    },
     QueryTooLong,
     /// Batches are not served: each operation is checked for complexity on its own, so a
     /// batch would multiply the work one request may ask for.
     Batch {
         operations: usize,
     },
+    /// A mutation over `GET`, which GraphQL over HTTP forbids (405): a link followed or
+    /// prefetched must never write.
+    MutationOverGet,
 }
 
 impl Refusal {
     fn status(&self) -> StatusCode {
         match self {
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::MutationOverGet => StatusCode::METHOD_NOT_ALLOWED,
             _ => StatusCode::BAD_REQUEST,
         }
     }
@@ -64,9 +81,13 @@ impl Refusal {
     fn reason(&self) -> &'static str {
         match self {
             Self::TooLarge { .. } => "REQUEST_TOO_LARGE",
-            Self::Unreadable => "GRAPHQL_REQUEST_INVALID",
+            Self::Unreadable | Self::MissingQuery | Self::UnreadableParameter { .. } => {
+                "GRAPHQL_REQUEST_INVALID"
+            }
+            Self::NotJson => "GRAPHQL_CONTENT_TYPE_UNSUPPORTED",
             Self::QueryTooLong => "GRAPHQL_QUERY_TOO_LONG",
             Self::Batch { .. } => "GRAPHQL_BATCH_REFUSED",
+            Self::MutationOverGet => "GRAPHQL_MUTATION_OVER_GET",
         }
     }
 
@@ -79,6 +100,15 @@ impl Refusal {
             Self::Unreadable => {
                 "requête GraphQL invalide : le corps n'est pas un JSON GraphQL lisible".to_owned()
             }
+            Self::NotJson => "requête GraphQL invalide : le corps s'envoie en JSON \
+                              (Content-Type: application/json)"
+                .to_owned(),
+            Self::MissingQuery => {
+                "requête GraphQL invalide : le paramètre « query » manque".to_owned()
+            }
+            Self::UnreadableParameter { name } => {
+                format!("requête GraphQL invalide : le paramètre « {name} » n'est pas un objet JSON lisible")
+            }
             Self::QueryTooLong => format!(
                 "requête GraphQL invalide : le texte de la requête (« query ») dépasse {} ; \
                  passez les valeurs dans « variables »",
@@ -88,20 +118,29 @@ impl Refusal {
                 "requête GraphQL invalide : {operations} opérations dans un lot ; envoyez une \
                  opération par requête"
             ),
+            Self::MutationOverGet => {
+                "requête GraphQL invalide : une mutation s'envoie en POST, jamais en GET".to_owned()
+            }
         }
     }
 }
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        tracing::info!(reason = self.reason(), "request refused before parsing");
+        tracing::info!(reason = self.reason(), "request refused before execution");
         let body = json!({
             "errors": [{
                 "message": self.message(),
                 "extensions": { "code": "VALIDATION", "reason": self.reason() },
             }]
         });
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if self == Self::MutationOverGet {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        }
+        response
     }
 }
 
@@ -112,6 +151,20 @@ fn size_in_french(bytes: usize) -> String {
         format!("{} Kio", bytes / 1024)
     } else {
         format!("{bytes} octets")
+    }
+}
+
+/// Whether a POST says its body is JSON (`application/json`, any parameters): the body is
+/// then read as such.
+pub fn json_body(headers: &HeaderMap) -> Result<(), Refusal> {
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(str::trim);
+    match media {
+        Some(media) if media.eq_ignore_ascii_case("application/json") => Ok(()),
+        _ => Err(Refusal::NotJson),
     }
 }
 
@@ -146,6 +199,15 @@ pub async fn read_graphql(
         }
         Err(_) => return Err(Refusal::Unreadable),
     };
+    checked(request)
+}
+
+/// What every `/graphql` request must be, however it came (a POST body, a GET's query
+/// string): a query text, of a sensible size.
+pub fn checked(request: Request) -> Result<Request, Refusal> {
+    if request.query.is_empty() {
+        return Err(Refusal::MissingQuery);
+    }
     if request.query.len() > MAX_QUERY_BYTES {
         return Err(Refusal::QueryTooLong);
     }
@@ -243,6 +305,29 @@ mod tests {
             read("pas du json", 1 << 20).await.err(),
             Some(Refusal::Unreadable)
         );
+        for without_query in [json!({ "variables": {} }), json!({ "query": "" })] {
+            assert_eq!(
+                read(without_query.to_string(), 1 << 20).await.err(),
+                Some(Refusal::MissingQuery)
+            );
+        }
+    }
+
+    #[test]
+    fn a_post_body_is_said_to_be_json() {
+        for (content_type, accepted) in [
+            (Some("application/json"), true),
+            (Some("Application/JSON; charset=utf-8"), true),
+            (Some("text/plain;charset=UTF-8"), false),
+            (Some("application/x-www-form-urlencoded"), false),
+            (None, false),
+        ] {
+            let mut headers = HeaderMap::new();
+            if let Some(content_type) = content_type {
+                headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            }
+            assert_eq!(json_body(&headers).is_ok(), accepted, "{content_type:?}");
+        }
     }
 
     #[test]
