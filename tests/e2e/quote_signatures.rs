@@ -55,24 +55,6 @@ async fn events_and_images(app: &TestApp) -> (i64, i64) {
     (app.db.event_count().await, images)
 }
 
-pub(crate) async fn mail_to(
-    app: &TestApp,
-    recipient: &str,
-    count: usize,
-) -> Vec<tests::smtp::Received> {
-    for _ in 0..500 {
-        let received = app.mail.to(recipient);
-        if received.len() >= count {
-            return received;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!(
-        "{count} emails to {recipient} expected, got {:?}",
-        app.mail.to(recipient)
-    );
-}
-
 #[tokio::test]
 async fn sending_freezes_the_exact_pdf_and_emails_it_with_an_invitation() {
     let app = spawn_app().await;
@@ -99,7 +81,11 @@ async fn sending_freezes_the_exact_pdf_and_emails_it_with_an_invitation() {
     assert_eq!(sha256_hex(&served), sha, "the sent PDF is the one served");
 
     // Paul has no portal yet: his quote comes with an invitation and the PDF attached.
-    let mail = mail_to(&app, "paul@exemple.fr", 1).await.remove(0);
+    let mail = app
+        .mail
+        .wait_for_count_to("paul@exemple.fr", 1)
+        .await
+        .remove(0);
     assert!(
         mail.header("subject").unwrap().contains("DEV-"),
         "{:?}",
@@ -307,7 +293,11 @@ async fn the_client_signs_in_its_portal_and_sees_no_other_quote() {
         .unwrap()
         .to_owned();
 
-    let invitation = mail_to(&app, "paul@exemple.fr", 1).await.remove(0);
+    let invitation = app
+        .mail
+        .wait_for_count_to("paul@exemple.fr", 1)
+        .await
+        .remove(0);
     let accepted = app
         .graphql(
             "mutation($token: String!) { acceptInvitation(token: $token, password: \"Portail-Client-2026!\") { role accessToken } }",
@@ -511,17 +501,14 @@ async fn unsigned_quotes_are_recalled_at_j2_and_j7_until_signed() {
 }
 
 async fn wait_for_reminders(app: &TestApp, quote_id: &str, count: i64) {
-    for _ in 0..500 {
+    tests::eventually(format!("{count} reminders for {quote_id}"), || async {
         let queued: i64 = sqlx::query_scalar(
             "select count(*) from email_outbox where kind like 'quote_reminder%'",
         )
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
-        if queued >= count {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("{count} reminders for {quote_id} expected");
+        (queued >= count).then_some(())
+    })
+    .await
 }
