@@ -14,7 +14,10 @@ pub(crate) const SEND: &str =
 pub const SIGN: &str = "mutation($input: SignQuoteInput!) { signQuote(input: $input) {
     quoteId number version signer accountId signedAt ip userAgent termsAccepted pdfSha256 imageSha256 signedPdfUrl } }";
 const JOURNAL: &str = "query($quoteId: ID) { quoteSignatures(quoteId: $quoteId) { edges { node {
-    number version signer termsAccepted pdfSha256 } } } }";
+    number version signer termsAccepted pdfSha256 ip userAgent } } } }";
+/// The workshop's tablet, as its browser names itself.
+const TABLET: &str =
+    "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Safari/604.1";
 
 /// A drawn signature as a canvas gives it: transparent PNG with a black stroke.
 pub fn drawn_signature() -> String {
@@ -166,11 +169,13 @@ async fn the_workshop_signs_for_the_client_with_a_scan_once_and_only_the_pdf_sen
         );
     }
 
+    // The journal keeps the browser the signature came from, as it sent it.
+    let bearer = format!("Bearer {}", operator.access_token);
     let signed = app
-        .graphql_as(
-            &operator.access_token,
+        .graphql_with_headers(
             SIGN,
             sign_input(&id, &sha.to_uppercase(), &drawn_signature()),
+            &[("authorization", &bearer), ("user-agent", TABLET)],
         )
         .await;
     let entry = &signed["data"]["signQuote"];
@@ -179,7 +184,7 @@ async fn the_workshop_signs_for_the_client_with_a_scan_once_and_only_the_pdf_sen
     assert_eq!(entry["pdfSha256"], sha.as_str());
     assert_eq!(entry["termsAccepted"], true);
     assert_eq!(entry["ip"], "127.0.0.1");
-    assert!(entry["userAgent"].is_string() || entry["userAgent"].is_null());
+    assert_eq!(entry["userAgent"], TABLET, "{signed}");
     let status = app
         .graphql_as(
             &shop.token,
@@ -251,6 +256,8 @@ async fn the_workshop_signs_for_the_client_with_a_scan_once_and_only_the_pdf_sen
     assert_eq!(entries.len(), 1, "{journal}");
     assert_eq!(entries[0]["node"]["signer"], "STAFF_ON_BEHALF");
     assert_eq!(entries[0]["node"]["pdfSha256"], sha.as_str());
+    assert_eq!(entries[0]["node"]["ip"], "127.0.0.1", "{journal}");
+    assert_eq!(entries[0]["node"]["userAgent"], TABLET, "{journal}");
 
     // Accounting reads the journal but signs nothing.
     let accountant = app
