@@ -263,17 +263,7 @@ async fn invitations_sent_revoked_and_accepted_read_in_french_in_the_audit_log()
         revoked["data"]["revokeInvitation"]["status"], "REVOKED",
         "{revoked}"
     );
-    let token = loop {
-        if let Some(token) = app
-            .mail
-            .to("paul@invit.fr")
-            .last()
-            .and_then(|mail| mail.token())
-        {
-            break token;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    };
+    let token = app.mail.wait_for_token_to("paul@invit.fr").await;
     let accepted = app
         .graphql(
             "mutation($token: String!, $password: String!) {

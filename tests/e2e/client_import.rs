@@ -367,15 +367,11 @@ async fn imported_clients_can_be_invited_to_their_portal() {
         confirmed["data"]["confirmClientImport"]["invited"], 1,
         "{confirmed}"
     );
-    let mut mail = None;
-    for _ in 0..500 {
-        mail = app.mail.to("amelie@exemple.fr").into_iter().next();
-        if mail.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let mail = mail.expect("the invitation is sent");
+    let mail = app
+        .mail
+        .wait_for_count_to("amelie@exemple.fr", 1)
+        .await
+        .remove(0);
     let body = mail.body();
     assert!(body.contains("nouveau syst"), "{body}");
     let token_in_link = mail.token().expect("an account-creation link");

@@ -305,20 +305,16 @@ async fn links_are_not_kept_in_clear_once_sent() {
     let app = spawn_app().await;
     app.sign_up("Atelier", "gerant@atelier.fr").await;
     app.mail.wait_for(1).await;
-    let mut body = String::new();
-    for _ in 0..100 {
-        body = sqlx::query_scalar(
+    let body: String = tests::eventually("the verification email recorded as sent", || async {
+        sqlx::query_scalar(
             "select body_text from email_outbox where kind = 'verify_email' and status = 'sent'",
         )
         .fetch_optional(&app.db.pool)
         .await
         .unwrap()
-        .unwrap_or_default();
-        if !body.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+        .filter(|body: &String| !body.is_empty())
+    })
+    .await;
     assert!(!body.is_empty() && !body.contains("jeton="), "{body}");
     app.stop().await;
 }

@@ -184,7 +184,10 @@ async fn a_workshop_connects_its_gmail_and_sends_with_xoauth2() {
             .await
             .unwrap();
     assert_eq!(kept, (None, None), "the tokens stay with Gmail");
-    app.graphql_as(&owner.access_token, TEST, json!({})).await;
+    // Delivered there, so the server was reached and given no token.
+    let sent = app.graphql_as(&owner.access_token, TEST, json!({})).await;
+    assert_eq!(sent["data"]["sendTestEmail"]["delivered"], true, "{sent}");
+    assert_eq!(attacker.received().len(), 1);
     assert!(attacker.logins().is_empty(), "{:?}", attacker.logins());
     app.stop().await;
 }

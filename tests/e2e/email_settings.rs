@@ -113,8 +113,10 @@ async fn bad_settings_are_refused_and_an_unreachable_server_is_reported() {
         .local_addr()
         .unwrap()
         .port();
-    app.graphql_as(&owner.access_token, SAVE, settings(closed, None))
+    let saved = app
+        .graphql_as(&owner.access_token, SAVE, settings(closed, None))
         .await;
+    assert!(saved["errors"].is_null(), "{saved}");
     let test = app
         .graphql_as(
             &owner.access_token,
@@ -182,12 +184,16 @@ async fn the_stored_password_stays_with_its_server_and_only_travels_encrypted() 
         moved["data"]["saveEmailSettings"]["hasPassword"], false,
         "{moved}"
     );
-    app.graphql_as(
-        &owner.access_token,
-        TEST,
-        json!({ "to": "gerant@atelier.fr" }),
-    )
-    .await;
+    // Delivered there, so the server was reached and given no password.
+    let test = app
+        .graphql_as(
+            &owner.access_token,
+            TEST,
+            json!({ "to": "gerant@atelier.fr" }),
+        )
+        .await;
+    assert_eq!(test["data"]["sendTestEmail"]["delivered"], true, "{test}");
+    assert_eq!(other.received().len(), 1);
     assert!(other.logins().is_empty());
 
     // A password with no encryption is refused, and nothing changes.

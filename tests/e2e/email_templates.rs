@@ -184,23 +184,20 @@ async fn the_delivery_log_shows_what_left_and_what_failed() {
         )
         .await;
     }
-    let mut failed = json!(null);
-    for _ in 0..200 {
-        failed = app
+    let failed = tests::eventually("a failed delivery in the log", || async {
+        let failed = app
             .graphql_as(
                 &owner.access_token,
                 DELIVERIES,
                 json!({ "status": "FAILED" }),
             )
             .await;
-        if failed["data"]["emailDeliveries"]["edges"]
+        failed["data"]["emailDeliveries"]["edges"]
             .as_array()
             .is_some_and(|edges| !edges.is_empty())
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+            .then_some(failed)
+    })
+    .await;
     let failure = &failed["data"]["emailDeliveries"]["edges"][0]["node"];
     assert_eq!(failure["recipient"], "refus@atelier.fr", "{failed}");
     assert!(failure["lastError"].as_str().unwrap().contains("550"));
@@ -235,9 +232,8 @@ async fn a_trial_schedules_its_three_reminders_once() {
     let app = spawn_app().await;
     app.sign_up("Thermolaquage Martin", "gerant@martin.fr")
         .await;
-    let mut rows: Vec<(String, String, String, f64)> = Vec::new();
-    for _ in 0..200 {
-        rows = sqlx::query_as(
+    let rows = tests::eventually("the three trial reminders queued", || async {
+        let rows: Vec<(String, String, String, f64)> = sqlx::query_as(
             "select kind, recipient, subject,
                     extract(epoch from next_attempt_at - created_at)::float8 / 86400
              from email_outbox where kind like 'trial_%' order by next_attempt_at",
@@ -245,11 +241,9 @@ async fn a_trial_schedules_its_three_reminders_once() {
         .fetch_all(&app.db.pool)
         .await
         .unwrap();
-        if rows.len() == 3 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+        (rows.len() == 3).then_some(rows)
+    })
+    .await;
     let kinds: Vec<&str> = rows.iter().map(|row| row.0.as_str()).collect();
     assert_eq!(kinds, ["trial_day7", "trial_day15", "trial_day25"]);
     for ((_, recipient, _, days), expected) in rows.iter().zip([7.0, 15.0, 25.0]) {
@@ -262,19 +256,8 @@ async fn a_trial_schedules_its_three_reminders_once() {
         .execute(&app.db.pool)
         .await
         .unwrap();
-    let mut sent = None;
-    for _ in 0..200 {
-        sent = app
-            .mail
-            .to("gerant@martin.fr")
-            .into_iter()
-            .find(|mail| mail.body().contains("5 jours"));
-        if sent.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let sent = sent.expect("the J+25 reminder");
+    // The J+25 reminder.
+    let sent = app.mail.wait_for_to("gerant@martin.fr", "5 jours").await;
     assert!(
         sent.body().contains("Thermolaquage Martin"),
         "{}",

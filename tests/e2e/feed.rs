@@ -326,20 +326,18 @@ async fn a_projection_reads_only_its_event_types_but_its_checkpoint_passes_the_o
     let workspace_id = Uuid::new_v4();
     workspace_command(&commands, workspace_id, register("Atelier")).await;
     workspace_command(&commands, workspace_id, tests::rename("Atelier bis")).await;
-    let mut conn = db.pool.acquire().await.unwrap();
     let only_renames = ["WorkspaceRenamed"];
     // Another test's transaction in flight can hide the last events for a moment (the low
     // watermark is cluster-wide): read until all five are readable.
-    let mut page = projections::feed::Page::default();
-    for _ in 0..500 {
-        page = projections::feed::read_page(&mut conn, Default::default(), 100, &only_renames)
+    let page = tests::eventually("the five events readable", || async {
+        let mut conn = db.pool.acquire().await.unwrap();
+        let page = projections::feed::read_page(&mut conn, Default::default(), 100, &only_renames)
             .await
             .unwrap();
-        if page.scanned == 5 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+        (page.scanned == 5).then_some(page)
+    })
+    .await;
+    let mut conn = db.pool.acquire().await.unwrap();
     assert_eq!(
         page.scanned, 5,
         "four sign-up events and a rename looked at"
@@ -367,17 +365,15 @@ async fn a_filtered_read_moves_the_checkpoint_to_the_horizon_past_skipped_events
     let workspace_id = Uuid::new_v4();
     workspace_command(&commands, workspace_id, register("Atelier")).await;
     workspace_command(&commands, workspace_id, tests::rename("Atelier bis")).await;
-    let mut conn = db.pool.acquire().await.unwrap();
-    let mut all = projections::feed::Page::default();
-    for _ in 0..500 {
-        all = projections::feed::read_page(&mut conn, Default::default(), 100, &[])
+    let all = tests::eventually("the five events readable", || async {
+        let mut conn = db.pool.acquire().await.unwrap();
+        let all = projections::feed::read_page(&mut conn, Default::default(), 100, &[])
             .await
             .unwrap();
-        if all.scanned == 5 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+        (all.scanned == 5).then_some(all)
+    })
+    .await;
+    let mut conn = db.pool.acquire().await.unwrap();
     let members = ["WorkspaceMemberJoined"];
     let page = projections::feed::read_wanted(&mut conn, Default::default(), 100, &members)
         .await

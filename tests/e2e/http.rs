@@ -202,14 +202,11 @@ async fn metrics_expose_requests_events_and_projection_lag() {
     // The mailer records its `EmailSent` of the verification email in the background: read
     // the figures once the workspace projection has passed it.
     let caught_up = "thermogestion_projection_lag_events{projection=\"workspace\"} 0";
-    let mut text = String::new();
-    for _ in 0..500 {
-        text = app.get("/metrics").await.text().await.unwrap();
-        if text.contains(caught_up) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    let text = tests::eventually("the workspace projection caught up in /metrics", || async {
+        let text = app.get("/metrics").await.text().await.unwrap();
+        text.contains(caught_up).then_some(text)
+    })
+    .await;
     for needle in [
         // Sign-up, the verification link, the login, then the two steps of the owner's
         // second-factor enrolment.

@@ -28,23 +28,13 @@ fn reason(response: &Value) -> &str {
         .unwrap_or_default()
 }
 
-async fn emailed_token(app: &TestApp, email: &str) -> String {
-    for _ in 0..1000 {
-        if let Some(token) = app.mail.to(email).last().and_then(|mail| mail.token()) {
-            return token;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("no link emailed to {email}");
-}
-
 /// `token` invites `email` as `role`; returns the link's token.
 async fn invite(app: &TestApp, token: &str, email: &str, role: &str) -> String {
     let invited = app
         .graphql_as(token, INVITE, json!({ "email": email, "role": role }))
         .await;
     assert_eq!(invited["data"]["inviteMember"], true, "{invited}");
-    emailed_token(app, email).await
+    app.mail.wait_for_token_to(email).await
 }
 
 /// The pending invitations `token`'s workshop lists.

@@ -55,7 +55,7 @@ async fn alert_events(app: &TestApp, workspace_id: Uuid) -> Vec<String> {
 
 /// The low-stock emails queued for a workshop, once the reactor queued `count` of them.
 async fn alert_emails(app: &TestApp, workspace_id: Uuid, count: usize) -> Vec<(String, String)> {
-    for _ in 0..500 {
+    tests::eventually(format!("{count} low-stock emails"), || async {
         let emails: Vec<(String, String)> = sqlx::query_as(
             "select recipient, body_text from email_outbox
              where workspace_id = $1 and kind = 'low_stock' order by recipient, created_at",
@@ -64,12 +64,9 @@ async fn alert_emails(app: &TestApp, workspace_id: Uuid, count: usize) -> Vec<(S
         .fetch_all(&app.db.pool)
         .await
         .unwrap();
-        if emails.len() >= count {
-            return emails;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("expected {count} low-stock emails");
+        (emails.len() >= count).then_some(emails)
+    })
+    .await
 }
 
 #[tokio::test]

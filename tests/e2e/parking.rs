@@ -166,16 +166,13 @@ async fn a_poisoned_quote_parks_its_workshop_only_and_a_retry_applies_it_once() 
         .await
         .unwrap();
     // The runner has gone past A's third quote too (skipping it behind the parked one).
-    loop {
+    tests::eventually("the quote runner past A's third quote", || async {
         let lags = projections::engine::lags(&app.db.pool).await.unwrap();
-        if lags
-            .iter()
+        lags.iter()
             .any(|lag| lag.projection == "quote" && lag.events == 0)
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+            .then_some(())
+    })
+    .await;
     let quote = projections::by_name("quote").unwrap();
     let outcomes = projections::parking::retry(&app.db.pool, &*quote, Some(owner_a.workspace_id))
         .await

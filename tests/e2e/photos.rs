@@ -95,14 +95,13 @@ async fn a_photo_is_stored_drawn_in_webp_and_served_by_signed_links() {
 
     let sent = upload(&app, &shop.token, &id, original.clone()).await;
     assert_eq!(sent.status(), 201);
-    let mut listed = Value::Null;
-    for _ in 0..500 {
-        listed = photos(&app, &shop.token, &id).await;
-        if listed["data"]["projectPhotos"][0]["urls"]["large"].is_string() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let listed = tests::eventually("the photo's renditions", || async {
+        let listed = photos(&app, &shop.token, &id).await;
+        listed["data"]["projectPhotos"][0]["urls"]["large"]
+            .is_string()
+            .then_some(listed)
+    })
+    .await;
     let photo = &listed["data"]["projectPhotos"][0];
     assert_eq!(photo["stage"], "before", "{listed}");
     assert_eq!(photo["caption"], "Portail à l'arrivée, rouille");
@@ -237,17 +236,14 @@ async fn over_the_quota_the_oldest_projects_lose_their_photos_not_the_projects()
     .await
     .unwrap();
     assert!(purged >= 1, "{purged}");
-    let mut kept_old = 2;
-    for _ in 0..250 {
-        kept_old = photos(&app, &shop.token, &old).await["data"]["projectPhotos"]
+    let kept_old = tests::eventually("the oldest project's photos purged", || async {
+        let kept_old = photos(&app, &shop.token, &old).await["data"]["projectPhotos"]
             .as_array()
             .unwrap()
             .len();
-        if kept_old < 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+        (kept_old < 2).then_some(kept_old)
+    })
+    .await;
     let kept_recent = photos(&app, &shop.token, &recent).await["data"]["projectPhotos"]
         .as_array()
         .unwrap()
@@ -275,23 +271,22 @@ async fn over_the_quota_the_oldest_projects_lose_their_photos_not_the_projects()
 }
 
 async fn rendition(app: &TestApp, token: &str, project: &str, index: usize) -> Vec<u8> {
-    for _ in 0..500 {
+    let url = tests::eventually(format!("a medium rendition for photo {index}"), || async {
         let listed = photos(app, token, project).await;
-        if let Some(url) = listed["data"]["projectPhotos"][index]["urls"]["medium"].as_str() {
-            return app
-                .client
-                .get(format!("{}{url}", app.address))
-                .send()
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap()
-                .to_vec();
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("no medium rendition for photo {index}");
+        listed["data"]["projectPhotos"][index]["urls"]["medium"]
+            .as_str()
+            .map(str::to_owned)
+    })
+    .await;
+    app.client
+        .get(format!("{}{url}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
 }
 
 #[tokio::test]
@@ -400,12 +395,10 @@ async fn s3_stand_in(bucket: &str) -> S3StandIn {
         endpoint: format!("http://127.0.0.1:{port}"),
     };
     let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if client.get(&stand_in.endpoint).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    tests::eventually("moto_server answering", || async {
+        client.get(&stand_in.endpoint).send().await.ok().map(drop)
+    })
+    .await;
     let created = client
         .put(format!("{}/{bucket}", stand_in.endpoint))
         .send()

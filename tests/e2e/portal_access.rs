@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 use tests::{error_code, node_strings, spawn_app, TestApp};
 
-use crate::quote_signatures::{mail_to, SEND};
+use crate::quote_signatures::SEND;
 use crate::quotes::{shop, workshop_quote, Shop, CREATE};
 
 const ACCEPT: &str = "mutation($token: String!, $password: String!) {
@@ -48,7 +48,7 @@ async fn draft_quote(app: &TestApp, shop: &Shop, client: &str) -> String {
 
 /// The invitation link of the `nth` email (from 1) to `recipient`.
 async fn nth_link(app: &TestApp, recipient: &str, nth: usize) -> String {
-    mail_to(app, recipient, nth).await[nth - 1]
+    app.mail.wait_for_count_to(recipient, nth).await[nth - 1]
         .token()
         .expect("an invitation link")
 }

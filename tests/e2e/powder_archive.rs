@@ -165,8 +165,15 @@ async fn another_workshop_cannot_archive_or_see_an_archived_powder() {
         .await;
     assert_eq!(error_code(&operator), Some("FORBIDDEN"), "{operator}");
     assert_eq!(app.db.event_count().await, events);
-    app.graphql_as(&both.a.access_token, ARCHIVE, json!({ "id": secret }))
+    // Archived, A's powder is still A's alone: the archive must have happened for that to
+    // be what is checked.
+    let archived = app
+        .graphql_as(&both.a.access_token, ARCHIVE, json!({ "id": secret }))
         .await;
+    assert!(
+        archived["data"]["archivePowder"]["archivedAt"].is_string(),
+        "{archived}"
+    );
     let seen_by_b = app
         .graphql_as(
             &both.b.access_token,

@@ -93,15 +93,12 @@ async fn a_signed_quote_opens_its_project_with_its_parts() {
         .await;
     assert!(signed["errors"].is_null(), "{signed}");
     let query = format!("{{ projects {{ edges {{ node {{ {PROJECT} }} }} }} }}");
-    let mut project = Value::Null;
-    for _ in 0..250 {
+    let project = tests::eventually("the project opened by the signature", || async {
         let listed = app.graphql_as(&shop.token, &query, json!({})).await;
-        project = listed["data"]["projects"]["edges"][0]["node"].clone();
-        if !project.is_null() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+        Some(listed["data"]["projects"]["edges"][0]["node"].clone())
+            .filter(|project| !project.is_null())
+    })
+    .await;
     let year = chrono::Utc::now().format("%y").to_string();
     assert_eq!(project["number"], format!("P{year}-0001"), "{project}");
     assert_eq!(project["quoteNumber"].as_str().unwrap()[..4], *"DEV-");
@@ -278,16 +275,12 @@ async fn the_shop_moves_a_project_step_by_step_to_pickup() {
         .await;
     assert_eq!(packed["data"]["skipStep"]["status"], "READY", "{packed}");
     // Paul has no portal: the « ready » email invites him to create one.
-    let mut ready_mail = None;
-    for _ in 0..500 {
-        // A counter project: nothing else was ever sent to Paul.
-        ready_mail = app.mail.to("paul@exemple.fr").into_iter().next();
-        if ready_mail.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let ready_mail = ready_mail.expect("the ready-for-pickup email");
+    // A counter project: nothing else was ever sent to Paul.
+    let ready_mail = app
+        .mail
+        .wait_for_count_to("paul@exemple.fr", 1)
+        .await
+        .remove(0);
     assert!(ready_mail.token().is_some(), "an account-creation link");
     let kinds: Vec<String> =
         sqlx::query_scalar("select kind from email_outbox where recipient = 'paul@exemple.fr'")

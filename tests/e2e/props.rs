@@ -597,17 +597,6 @@ async fn batch_of(app: &TestApp, workshop: &Workshop, project: &str) -> String {
     created["createBatch"]["id"].as_str().unwrap().to_owned()
 }
 
-/// The token of the last link emailed to `email`.
-async fn emailed_token(app: &TestApp, email: &str) -> String {
-    for _ in 0..1000 {
-        if let Some(token) = app.mail.to(email).last().and_then(|mail| mail.token()) {
-            return token;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("no link emailed to {email}");
-}
-
 /// Valid arguments for `mutation`, built afresh where a success consumes what it used (a
 /// signature, an invitation, a batch's parts); `None` when there is no fixture.
 async fn fixture(app: &TestApp, w: &Workshop, mutation: &str) -> Option<Call> {
@@ -660,7 +649,7 @@ async fn fixture(app: &TestApp, w: &Workshop, mutation: &str) -> Option<Call> {
                 )
                 .await;
             assert!(requested["errors"].is_null(), "{requested}");
-            let reset = emailed_token(app, &email).await;
+            let reset = app.mail.wait_for_token_to(&email).await;
             Call::anonymous(json!({ "token": reset, "newPassword": "Nouveau-Four-2026!" }))
         }
         "inviteMember" => Call::owner(
@@ -675,7 +664,7 @@ async fn fixture(app: &TestApp, w: &Workshop, mutation: &str) -> Option<Call> {
                 json!({ "email": email }),
             )
             .await;
-            let invitation = emailed_token(app, &email).await;
+            let invitation = app.mail.wait_for_token_to(&email).await;
             Call::anonymous(json!({ "token": invitation, "password": PASSWORD }))
         }
         "saveEmailTemplate" | "previewEmailTemplate" => Call::owner(

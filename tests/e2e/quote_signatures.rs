@@ -14,7 +14,10 @@ pub(crate) const SEND: &str =
 pub const SIGN: &str = "mutation($input: SignQuoteInput!) { signQuote(input: $input) {
     quoteId number version signer accountId signedAt ip userAgent termsAccepted pdfSha256 imageSha256 signedPdfUrl } }";
 const JOURNAL: &str = "query($quoteId: ID) { quoteSignatures(quoteId: $quoteId) { edges { node {
-    number version signer termsAccepted pdfSha256 } } } }";
+    number version signer termsAccepted pdfSha256 ip userAgent } } } }";
+/// The workshop's tablet, as its browser names itself.
+const TABLET: &str =
+    "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Safari/604.1";
 
 /// A drawn signature as a canvas gives it: transparent PNG with a black stroke.
 pub fn drawn_signature() -> String {
@@ -55,24 +58,6 @@ async fn events_and_images(app: &TestApp) -> (i64, i64) {
     (app.db.event_count().await, images)
 }
 
-pub(crate) async fn mail_to(
-    app: &TestApp,
-    recipient: &str,
-    count: usize,
-) -> Vec<tests::smtp::Received> {
-    for _ in 0..500 {
-        let received = app.mail.to(recipient);
-        if received.len() >= count {
-            return received;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!(
-        "{count} emails to {recipient} expected, got {:?}",
-        app.mail.to(recipient)
-    );
-}
-
 #[tokio::test]
 async fn sending_freezes_the_exact_pdf_and_emails_it_with_an_invitation() {
     let app = spawn_app().await;
@@ -99,7 +84,11 @@ async fn sending_freezes_the_exact_pdf_and_emails_it_with_an_invitation() {
     assert_eq!(sha256_hex(&served), sha, "the sent PDF is the one served");
 
     // Paul has no portal yet: his quote comes with an invitation and the PDF attached.
-    let mail = mail_to(&app, "paul@exemple.fr", 1).await.remove(0);
+    let mail = app
+        .mail
+        .wait_for_count_to("paul@exemple.fr", 1)
+        .await
+        .remove(0);
     assert!(
         mail.header("subject").unwrap().contains("DEV-"),
         "{:?}",
@@ -180,11 +169,13 @@ async fn the_workshop_signs_for_the_client_with_a_scan_once_and_only_the_pdf_sen
         );
     }
 
+    // The journal keeps the browser the signature came from, as it sent it.
+    let bearer = format!("Bearer {}", operator.access_token);
     let signed = app
-        .graphql_as(
-            &operator.access_token,
+        .graphql_with_headers(
             SIGN,
             sign_input(&id, &sha.to_uppercase(), &drawn_signature()),
+            &[("authorization", &bearer), ("user-agent", TABLET)],
         )
         .await;
     let entry = &signed["data"]["signQuote"];
@@ -193,7 +184,7 @@ async fn the_workshop_signs_for_the_client_with_a_scan_once_and_only_the_pdf_sen
     assert_eq!(entry["pdfSha256"], sha.as_str());
     assert_eq!(entry["termsAccepted"], true);
     assert_eq!(entry["ip"], "127.0.0.1");
-    assert!(entry["userAgent"].is_string() || entry["userAgent"].is_null());
+    assert_eq!(entry["userAgent"], TABLET, "{signed}");
     let status = app
         .graphql_as(
             &shop.token,
@@ -265,6 +256,8 @@ async fn the_workshop_signs_for_the_client_with_a_scan_once_and_only_the_pdf_sen
     assert_eq!(entries.len(), 1, "{journal}");
     assert_eq!(entries[0]["node"]["signer"], "STAFF_ON_BEHALF");
     assert_eq!(entries[0]["node"]["pdfSha256"], sha.as_str());
+    assert_eq!(entries[0]["node"]["ip"], "127.0.0.1", "{journal}");
+    assert_eq!(entries[0]["node"]["userAgent"], TABLET, "{journal}");
 
     // Accounting reads the journal but signs nothing.
     let accountant = app
@@ -307,7 +300,11 @@ async fn the_client_signs_in_its_portal_and_sees_no_other_quote() {
         .unwrap()
         .to_owned();
 
-    let invitation = mail_to(&app, "paul@exemple.fr", 1).await.remove(0);
+    let invitation = app
+        .mail
+        .wait_for_count_to("paul@exemple.fr", 1)
+        .await
+        .remove(0);
     let accepted = app
         .graphql(
             "mutation($token: String!) { acceptInvitation(token: $token, password: \"Portail-Client-2026!\") { role accessToken } }",
@@ -511,17 +508,14 @@ async fn unsigned_quotes_are_recalled_at_j2_and_j7_until_signed() {
 }
 
 async fn wait_for_reminders(app: &TestApp, quote_id: &str, count: i64) {
-    for _ in 0..500 {
+    tests::eventually(format!("{count} reminders for {quote_id}"), || async {
         let queued: i64 = sqlx::query_scalar(
             "select count(*) from email_outbox where kind like 'quote_reminder%'",
         )
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
-        if queued >= count {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("{count} reminders for {quote_id} expected");
+        (queued >= count).then_some(())
+    })
+    .await
 }

@@ -76,8 +76,13 @@ async fn five_presets_and_the_chosen_one_draws_the_pdf() {
     assert!(classic.contains("DEVIS N° DEV-"), "{classic}");
 
     // The minimal template hides the technical column.
-    app.graphql_as(&shop.token, CHOOSE, json!({ "preset": "MINIMAL" }))
+    let chosen = app
+        .graphql_as(&shop.token, CHOOSE, json!({ "preset": "MINIMAL" }))
         .await;
+    assert_eq!(
+        chosen["data"]["chooseQuoteTemplate"]["preset"], "MINIMAL",
+        "{chosen}"
+    );
     let minimal = pdf_text(&pdf(&app, &shop.token, &id).await.bytes().await.unwrap());
     assert!(!minimal.contains("Détails techniques"), "{minimal}");
     assert!(minimal.contains("200,04 €"), "{minimal}");
@@ -255,8 +260,21 @@ async fn a_sent_quote_keeps_the_look_it_was_sent_with() {
         .as_str()
         .unwrap()
         .to_owned();
-    app.graphql_as(&shop.token, CHOOSE, json!({ "preset": "COMPACT" }))
+    // The look changes after sending: the change must have happened for the check to mean
+    // anything.
+    let compact = app
+        .graphql_as(&shop.token, CHOOSE, json!({ "preset": "COMPACT" }))
         .await;
+    assert!(compact["errors"].is_null(), "{compact}");
+    assert_eq!(
+        compact["data"]["chooseQuoteTemplate"]["preset"], "COMPACT",
+        "{compact}"
+    );
+    let current = app.graphql_as(&shop.token, TEMPLATE, json!({})).await;
+    assert_eq!(
+        current["data"]["quoteTemplate"]["preset"], "COMPACT",
+        "{current}"
+    );
     let served = pdf(&app, &shop.token, &id).await;
     assert_eq!(served.headers()["x-content-sha256"].to_str().unwrap(), sha);
     app.stop().await;

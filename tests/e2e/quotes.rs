@@ -623,12 +623,10 @@ async fn sent_quotes_past_their_validity_expire_on_schedule() {
                 .clone()
         }
     };
-    for _ in 0..100 {
-        if status(ids[0].clone()).await == "EXPIRED" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    tests::eventually("the sent quote shown expired", || async {
+        (status(ids[0].clone()).await == "EXPIRED").then_some(())
+    })
+    .await;
     assert_eq!(status(ids[0].clone()).await, "EXPIRED");
     assert_eq!(status(ids[1].clone()).await, "DRAFT");
     app.stop().await;

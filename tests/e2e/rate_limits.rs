@@ -155,20 +155,17 @@ async fn a_workshop_mails_at_most_its_daily_quota_and_the_rest_waits_for_tomorro
     assert_eq!(invited["data"]["inviteMember"], true, "{invited}");
     // Two of A's, one of B's; the third of A's is held once the mailer tried it.
     app.mail.wait_for(5).await;
-    let mut held: Vec<(String, chrono::DateTime<chrono::Utc>, Option<String>)> = Vec::new();
-    for _ in 0..200 {
-        held = sqlx::query_as(
+    let held = tests::eventually("the held invitation tried by the mailer", || async {
+        let held: Vec<(String, chrono::DateTime<chrono::Utc>, Option<String>)> = sqlx::query_as(
             "select recipient, next_attempt_at, last_error from email_outbox
              where status <> 'sent' and kind = 'invitation'",
         )
         .fetch_all(&app.db.pool)
         .await
         .unwrap();
-        if held.iter().all(|(_, _, why)| why.is_some()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        held.iter().all(|(_, _, why)| why.is_some()).then_some(held)
+    })
+    .await;
     assert_eq!(held.len(), 1, "{held:?}");
     let (recipient, next, why) = &held[0];
     assert!(

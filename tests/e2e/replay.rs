@@ -1,7 +1,5 @@
 //! Replaying projections gives exactly the tables the live runners built.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 use tests::{register, rename, spawn_app, workspace_command};
 
@@ -47,7 +45,7 @@ async fn replay_rebuilds_the_live_tables_exactly() {
         "{toggled}"
     );
     // The mailer writes `EmailSent` events as emails leave: let it finish, so the log is still.
-    for _ in 0..500 {
+    tests::eventually("the mailer done and its sends recorded", || async {
         let (due, unrecorded): (i64, i64) = sqlx::query_as(
             "select (select count(*) from email_outbox where status in ('pending', 'sending') and next_attempt_at <= now()),
                     (select count(*) from email_outbox where status = 'sent')
@@ -56,18 +54,14 @@ async fn replay_rebuilds_the_live_tables_exactly() {
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
-        if due == 0 && unrecorded == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let lags = loop {
+        (due == 0 && unrecorded == 0).then_some(())
+    })
+    .await;
+    let lags = tests::eventually("every projection caught up", || async {
         let lags = projections::engine::lags(&app.db.pool).await.unwrap();
-        if lags.iter().all(|lag| lag.events == 0) {
-            break lags;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    };
+        lags.iter().all(|lag| lag.events == 0).then_some(lags)
+    })
+    .await;
     // Every projection, plus the reactors (trial, low-stock, invitation, quote and payment
     // link emails, project intake and emails, photo renditions), which replays leave alone.
     assert_eq!(lags.len(), projections::all().len() + 8);

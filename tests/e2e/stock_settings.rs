@@ -56,7 +56,8 @@ async fn the_daily_list_size_and_the_horizon_come_from_the_settings() {
 
     // Saving the same form again is no new audit line.
     let events = app.db.event_count().await;
-    app.graphql_as(token, UPDATE, settings(5, 10)).await;
+    let again = app.graphql_as(token, UPDATE, settings(5, 10)).await;
+    assert!(again["errors"].is_null(), "saved, not refused: {again}");
     assert_eq!(app.db.event_count().await, events);
     app.stop().await;
 }

@@ -124,21 +124,13 @@ async fn a_deposit_link_is_emailed_and_the_signed_webhook_records_the_payment_on
         );
     }
     let workspace_id = sent.form["metadata[workspace_id]"].clone();
-    let mut mail = Vec::new();
-    for _ in 0..500 {
-        mail = app.mail.to("paul@exemple.fr");
-        if mail
-            .iter()
-            .any(|message| message.data.contains("cs_test_0001"))
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let message = mail
-        .iter()
-        .find(|message| message.data.contains("cs_test_0001"))
-        .expect("the payment link emailed");
+    let message = tests::eventually("the payment link emailed", || async {
+        app.mail
+            .to("paul@exemple.fr")
+            .into_iter()
+            .find(|message| message.data.contains("cs_test_0001"))
+    })
+    .await;
     assert!(
         message.header("subject").unwrap().contains("60,01"),
         "{:?}",

@@ -15,6 +15,51 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+/// How long [`eventually`] keeps polling before it fails the test.
+///
+/// A deadline to give up on what is not coming, not a bound on speed: the background work
+/// waited for (the mailer, reactors, projections catching up) takes milliseconds, and a
+/// loaded machine running the suite at `-j 1` must not fail a test by being slow. Speed is
+/// measured by the benches (docs/performance.md), never here.
+pub const EVENTUALLY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Short enough that a wait costs a test little more than the work it waits for.
+const EVENTUALLY_POLL: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// Polls `probe` until it finds something (`Some`) and returns it. What the server does in
+/// the background (emails sent, reactors' rows, projections catching up, events) is waited
+/// for here only, so that no test times out silently and then asserts on stale state: at
+/// [`EVENTUALLY_DEADLINE`] the test fails, naming `what` it waited for. `what` is formatted
+/// only then, so it may show the state at the deadline (see [`lazily`]).
+pub async fn eventually<T, Probe, Found>(what: impl std::fmt::Display, mut probe: Probe) -> T
+where
+    Probe: FnMut() -> Found,
+    Found: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + EVENTUALLY_DEADLINE;
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            panic!("{what}: still not there after {EVENTUALLY_DEADLINE:?} (a deadline to give up, not a bound on speed)");
+        }
+        tokio::time::sleep(EVENTUALLY_POLL).await;
+    }
+}
+
+/// A description written when it is shown: [`eventually`]'s failure can then say what was
+/// there at the deadline rather than at the start of the wait.
+pub fn lazily<Describe: Fn() -> String>(describe: Describe) -> impl std::fmt::Display {
+    struct Lazily<Describe>(Describe);
+    impl<Describe: Fn() -> String> std::fmt::Display for Lazily<Describe> {
+        fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            formatter.write_str(&(self.0)())
+        }
+    }
+    Lazily(describe)
+}
+
 /// The server tests create their databases on; `TEST_DATABASE_URL` overrides it.
 pub fn server_url() -> String {
     std::env::var("TEST_DATABASE_URL")

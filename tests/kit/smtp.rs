@@ -140,36 +140,61 @@ impl SmtpSink {
         self.received.lock().unwrap().clone()
     }
 
-    /// Waits (up to 10 s) until `count` messages arrived.
+    /// Every message, once `count` of them arrived (the mailer sends in the background).
     pub async fn wait_for(&self, count: usize) -> Vec<Received> {
-        for _ in 0..1000 {
-            let received = self.received();
-            if received.len() >= count {
-                return received;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        panic!("expected {count} emails, got {:?}", self.received());
+        crate::eventually(
+            crate::lazily(|| format!("{count} emails, got {:?}", self.received())),
+            || async move { Some(self.received()).filter(|received| received.len() >= count) },
+        )
+        .await
+    }
+
+    /// The messages to `recipient`, once `count` of them arrived.
+    pub async fn wait_for_count_to(&self, recipient: &str, count: usize) -> Vec<Received> {
+        crate::eventually(
+            crate::lazily(|| {
+                format!(
+                    "{count} emails to {recipient}, got {:?}",
+                    self.to(recipient)
+                )
+            }),
+            || async move { Some(self.to(recipient)).filter(|received| received.len() >= count) },
+        )
+        .await
     }
 
     /// The latest message to `recipient` whose body holds `needle`, waited for (the mailer
     /// sends in the background). Bodies are quoted-printable: look for ASCII.
     pub async fn wait_for_to(&self, recipient: &str, needle: &str) -> Received {
-        for _ in 0..1000 {
-            let found = self
-                .to(recipient)
-                .into_iter()
-                .rev()
-                .find(|mail| mail.body().contains(needle));
-            if let Some(mail) = found {
-                return mail;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        panic!(
-            "no email to {recipient} holding {needle:?}: {:?}",
-            self.to(recipient)
-        );
+        crate::eventually(
+            crate::lazily(|| {
+                format!(
+                    "an email to {recipient} holding {needle:?}, got {:?}",
+                    self.to(recipient)
+                )
+            }),
+            || async move {
+                self.to(recipient)
+                    .into_iter()
+                    .rev()
+                    .find(|mail| mail.body().contains(needle))
+            },
+        )
+        .await
+    }
+
+    /// The token (`jeton=`) of the latest message to `recipient`, once that message has one.
+    pub async fn wait_for_token_to(&self, recipient: &str) -> String {
+        crate::eventually(
+            crate::lazily(|| {
+                format!(
+                    "a link emailed to {recipient}, got {:?}",
+                    self.to(recipient)
+                )
+            }),
+            || async move { self.to(recipient).last().and_then(Received::token) },
+        )
+        .await
     }
 
     /// The messages sent to `recipient`.
