@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::bench::{bench_workshop, percentile, BenchWorkshop};
 use crate::config::Config;
-use crate::pdf::{quote_pdf, QuoteDocument};
+use commands::documents::quote_pdf::{quote_pdf, QuoteDocument};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchQuotesArgs {

@@ -384,15 +384,18 @@ async fn seed_quotes(
 
 /// A handwritten-looking stroke on white, as a phone scan of the signed paper would be.
 fn signature_scan() -> anyhow::Result<Vec<u8>> {
-    let mut scan = image::RgbImage::from_pixel(400, 120, image::Rgb([255, 255, 255]));
-    for x in 30..370u32 {
+    let stroke = |x: u32| {
         let y = 60.0 + 25.0 * (f64::from(x) / 23.0).sin() * (f64::from(x) / 370.0);
-        for thickness in 0..3 {
-            scan.put_pixel(x, y as u32 + thickness, image::Rgb([20, 20, 60]));
+        y as u32
+    };
+    let png = commands::documents::image_check::rgb_png(400, 120, |x, y| {
+        let inked = (30..370).contains(&x) && (stroke(x)..stroke(x) + 3).contains(&y);
+        if inked {
+            [20, 20, 60]
+        } else {
+            [255, 255, 255]
         }
-    }
-    let mut png = Vec::new();
-    image::DynamicImage::ImageRgb8(scan).write_to(&mut png, image::ImageFormat::Png)?;
+    })?;
     Ok(png)
 }
 

@@ -157,6 +157,16 @@ impl ApiError {
     }
 }
 
+impl From<commands::documents::image_check::ImageCheckError> for ApiError {
+    fn from(error: commands::documents::image_check::ImageCheckError) -> Self {
+        use commands::documents::image_check::ImageCheckError;
+        match error {
+            ImageCheckError::Interrupted(cause) => Self::internal(cause),
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
 impl From<commands::account::AccountError> for ApiError {
     fn from(error: commands::account::AccountError) -> Self {
         use commands::account::AccountError;

@@ -208,12 +208,17 @@ async fn push_one(
         .await
         .map_err(|error| error.to_string())?
         .ok_or("facture introuvable")?;
-    let invoice = row.document().ok_or("facture illisible")?;
+    let issued = commands::documents::invoice_pdf::IssuedInvoice::from_document(
+        &row.document,
+        row.issued_at,
+    )
+    .ok_or("facture illisible")?;
+    let invoice = &issued.invoice;
     let chart = projections::invoicing::settings(pool, workspace_id)
         .await
         .map_err(|error| error.to_string())?
         .chart;
-    let account = line_account(&invoice, &chart);
+    let account = line_account(invoice, &chart);
     let lines: Vec<serde_json::Value> = (1..=invoice.lines.len())
         .map(|line| {
             json!({
@@ -224,9 +229,13 @@ async fn push_one(
         .collect();
     let options = json!({ "invoice_lines": lines });
     let number = invoice.number.clone();
-    let pdf = tokio::task::spawn_blocking(move || crate::invoice_pdf::issued_pdf(&row, true))
-        .await
-        .map_err(|error| error.to_string())??;
+    let pdf = tokio::task::spawn_blocking(move || {
+        commands::documents::invoice_pdf::invoice_files(&issued)
+    })
+    .await
+    .map_err(|error| error.to_string())?
+    .map_err(|error| error.to_string())?
+    .facturx_pdf;
     let form = reqwest::multipart::Form::new()
         .part(
             "file",

@@ -11,8 +11,9 @@ use projections::tenant;
 use uuid::Uuid;
 
 use crate::auth::Actor;
-use crate::pdf::{quote_pdf, QuoteDocument, SignatureStamp};
-use crate::{uploaded_image, ApiError};
+use crate::ApiError;
+use commands::documents::image_check::drawable_from;
+use commands::documents::quote_pdf::{quote_pdf, QuoteDocument, SignatureStamp};
 use sqlx::PgPool;
 
 pub const STAFF_READERS: &[domain::Role] = &[
@@ -132,9 +133,7 @@ pub async fn render(
     };
     tokio::task::spawn_blocking(move || {
         // A logo is checked when uploaded; one that no longer reads is left out.
-        let logo = logo
-            .and_then(|bytes| image::load_from_memory(&bytes).ok())
-            .map(uploaded_image::drawable);
+        let logo = logo.and_then(|bytes| drawable_from(&bytes).ok());
         quote_pdf(&document, logo.as_ref(), stamp.as_ref())
     })
     .await
@@ -243,7 +242,7 @@ pub async fn signed_copy(
         return Ok(None);
     };
     let document: QuoteDocument = serde_json::from_value(sent.inputs.clone()).map_err(internal)?;
-    let drawn = image::load_from_memory(&image).map_err(internal)?;
+    let drawn = drawable_from(&image).map_err(internal)?;
     let signed_by = match signature.signer.as_str() {
         "client" => format!("le client ({})", document.client_name),
         _ => format!(
@@ -252,7 +251,7 @@ pub async fn signed_copy(
         ),
     };
     let stamp = SignatureStamp {
-        image: uploaded_image::drawable(drawn),
+        image: drawn,
         signed_at: signature.signed_at,
         signed_by,
         pdf_sha256: signature.pdf_sha256.clone(),

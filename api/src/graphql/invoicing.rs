@@ -1088,11 +1088,12 @@ impl InvoicingMutation {
         // The scan is checked and stored first; a refused payment takes it away again.
         let scan = match input.receipt.as_deref() {
             Some(text) => {
-                let checked = crate::uploaded_image::from_base64(
+                let checked = commands::documents::image_check::from_base64(
                     text,
-                    crate::uploaded_image::Upload::Receipt,
+                    commands::documents::image_check::Upload::Receipt,
                 )
-                .await?;
+                .await
+                .map_err(ApiError::from)?;
                 Some(
                     commands::invoicing::store_receipt(
                         &state.pool,

@@ -23,9 +23,7 @@ const READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accou
 const SHOP: &[Role] = &[Role::Owner, Role::Admin, Role::Operator];
 const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
 const MAX_PAGE: i64 = 100;
-/// What a part label's QR code holds before the part code: a version, so labels printed
-/// today still scan if the payload grows.
-pub const QR_PREFIX: &str = "TG1:";
+pub use commands::documents::labels::QR_PREFIX;
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "ProjectStatus")]

@@ -14,8 +14,8 @@ use projections::tenant;
 use uuid::Uuid;
 
 use super::{actor, meta, request, state, time_cursor};
-use crate::uploaded_image::{self, Upload};
 use crate::{quote_files, ApiError};
+use commands::documents::image_check::{self, Upload};
 
 const JOURNAL_READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
 const MAX_PAGE: i64 = 100;
@@ -161,7 +161,9 @@ impl QuoteSignatureMutation {
         let state = state(ctx);
         quote_files::visible_quote(&state.pool, &actor, quote_id).await?;
         // Checked before anything is written.
-        let image = uploaded_image::from_base64(&input.image, Upload::Signature).await?;
+        let image = image_check::from_base64(&input.image, Upload::Signature)
+            .await
+            .map_err(ApiError::from)?;
         let (image_sha256, fresh) = quote_document::store_image(
             &state.pool,
             actor.workspace_id,

@@ -11,8 +11,8 @@ use domain::Role;
 use projections::tenant;
 
 use super::{actor, meta, state};
-use crate::uploaded_image::{self, Upload};
 use crate::ApiError;
+use commands::documents::image_check::{self, Upload};
 
 const READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
 const EDITORS: &[Role] = &[Role::Owner, Role::Admin];
@@ -177,7 +177,9 @@ impl QuoteTemplateMutation {
     ) -> async_graphql::Result<UploadedLogo> {
         let actor = actor(ctx)?;
         actor.require(EDITORS)?;
-        let checked = uploaded_image::from_base64(&image, Upload::Logo).await?;
+        let checked = image_check::from_base64(&image, Upload::Logo)
+            .await
+            .map_err(ApiError::from)?;
         let sha256 = quote_document::store_logo(
             &state(ctx).pool,
             actor.workspace_id,

@@ -11,10 +11,10 @@ use projections::tenant;
 use uuid::Uuid;
 
 use super::extract::{Path, Query};
-use super::project_files::{check_label_count, label_format, part_labels, powder_line, Format};
+use super::project_files::{check_label_count, label_format, Format};
 use crate::app::AppState;
-use crate::labels::{label_sheet, Label};
 use crate::ApiError;
+use commands::documents::labels::{label_sheet, part_labels, powder_line, Label};
 
 const READERS: &[domain::Role] = &[
     domain::Role::Owner,

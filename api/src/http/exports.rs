@@ -29,8 +29,8 @@ use super::export::spreadsheet_safe;
 use super::extract::{Path, Query};
 use crate::app::AppState;
 use crate::auth::Actor;
-use crate::invoice_pdf::issued_pdf;
 use crate::ApiError;
+use commands::documents::invoice_pdf::{invoice_files, IssuedInvoice};
 
 const ACCOUNTING: &[domain::Role] = &[
     domain::Role::Owner,
@@ -75,9 +75,9 @@ pub async fn invoice_file(
         .await?
         .ok_or_else(invoice_not_found)?;
     tx.commit().await?;
-    let invoice = row
-        .document()
+    let issued = IssuedInvoice::from_document(&row.document, row.issued_at)
         .ok_or_else(|| ApiError::internal(format!("invoice {invoice_id} unreadable")))?;
+    let invoice = &issued.invoice;
     let xml = |text: String, name: String| {
         (
             [
@@ -97,20 +97,25 @@ pub async fn invoice_file(
     match file.as_str() {
         "facturx.xml" => {
             let name = format!("{}-factur-x.xml", invoice.number);
-            return Ok(xml(domain::invoice::einvoice::cii(&invoice), name));
+            return Ok(xml(domain::invoice::einvoice::cii(invoice), name));
         }
         "ubl.xml" => {
             let name = format!("{}-ubl.xml", invoice.number);
-            return Ok(xml(domain::invoice::einvoice::ubl(&invoice), name));
+            return Ok(xml(domain::invoice::einvoice::ubl(invoice), name));
         }
         _ => {}
     }
     let number = invoice.number.clone();
     let facturx = file == "facturx.pdf";
-    let pdf = tokio::task::spawn_blocking(move || issued_pdf(&row, facturx))
+    let files = tokio::task::spawn_blocking(move || invoice_files(&issued))
         .await
         .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+        .map_err(|error| ApiError::internal(error.to_string()))?;
+    let pdf = if facturx {
+        files.facturx_pdf
+    } else {
+        files.pdf
+    };
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),

@@ -6,17 +6,17 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use domain::project::lifecycle::Part;
 use projections::tenant;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::extract::{Path, Query};
 use crate::app::AppState;
-use crate::graphql::QR_PREFIX;
-use crate::labels::{label_sheet, Label, LabelFormat};
-use crate::project_report::{report_pdf, ProjectReport, ReportNc};
 use crate::ApiError;
+use commands::documents::labels::{label_sheet, part_labels, powder_line, Label, LabelFormat};
+use commands::documents::project_report::{
+    report_pdf, ProjectReport, ReportNc, ReportStep, StepOutcome,
+};
 use projections::project::ProjectRow;
 
 const READERS: &[domain::Role] = &[
@@ -41,16 +41,6 @@ fn not_found() -> ApiError {
         "PROJECT_NOT_FOUND",
         "ce projet n'existe pas",
     )
-}
-
-pub(super) fn powder_line(part: &Part) -> Option<String> {
-    let powder = part.powder.as_ref()?;
-    let finish = crate::pdf::finish_label(&powder.identity.finish());
-    Some(format!(
-        "{} · {finish} · {} couche(s)",
-        powder.identity.reference(),
-        part.coats
-    ))
 }
 
 pub async fn project_file(
@@ -117,7 +107,20 @@ pub async fn project_file(
                 ready_at: project.ready_at,
                 delivered_at: project.delivered_at,
                 parts: project.parts(),
-                steps,
+                steps: steps
+                    .into_iter()
+                    .map(|step| ReportStep {
+                        outcome: match step.state.as_str() {
+                            "done" => StepOutcome::Done,
+                            "skipped" => StepOutcome::Skipped,
+                            _ => StepOutcome::Todo,
+                        },
+                        label: step.def.label,
+                        by: step.by,
+                        at: step.at,
+                        reason: step.reason,
+                    })
+                    .collect(),
                 qc,
                 non_conformities: non_conformities
                     .into_iter()
@@ -181,26 +184,6 @@ pub(super) fn check_label_count(parts: impl Iterator<Item = u32>) -> Result<(), 
         ));
     }
     Ok(())
-}
-
-/// A part's labels, one per physical part (four rims, four labels with one code).
-pub(super) fn part_labels(
-    part: &Part,
-    project_number: &str,
-    client_name: &str,
-    promised: Option<chrono::NaiveDate>,
-    powder: Option<String>,
-) -> impl Iterator<Item = Label> {
-    let label = Label {
-        code: part.code.clone(),
-        qr_payload: format!("{QR_PREFIX}{}", part.code),
-        project_number: project_number.to_owned(),
-        client_name: client_name.to_owned(),
-        description: part.description.clone(),
-        powder,
-        promised,
-    };
-    std::iter::repeat_n(label, part.quantity as usize)
 }
 
 /// The project's label sheet.

@@ -1,5 +1,4 @@
-//! Quote PDFs with genpdf and the DejaVu fonts embedded in the binary (accents render the
-//! same everywhere), cut down to French text by `scripts/subset-fonts`.
+//! Quote PDFs with genpdf and the DejaVu fonts of [`super::fonts`].
 //!
 //! The same inputs give the same bytes, so a PDF can be hashed, signed and drawn again:
 //! printpdf stamps the clock and random ids in every file, which [`pin_identity`] replaces
@@ -15,16 +14,12 @@ use std::collections::BTreeMap;
 
 use domain::quote::template::{cgv_blocks, substitute, Block, Preset, Span, TemplateConfig};
 use genpdf::elements::{Break, Image, Paragraph, TableLayout, Text};
-use genpdf::fonts::{FontData, FontFamily};
 use genpdf::style::{Color, Style};
 use genpdf::{Alignment, Element, Margins};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-const REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
-const BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
-const ITALIC: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Oblique.ttf");
-const BOLD_ITALIC: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-BoldOblique.ttf");
+use super::fonts;
 
 /// What the PDF of a quote shows. Kept with the PDF sent, to draw its signed copy from the
 /// very same inputs.
@@ -55,25 +50,6 @@ pub struct SignatureStamp {
     pub signed_by: String,
     /// The digest of the PDF the signer was shown.
     pub pdf_sha256: String,
-}
-
-/// Parsed once per process: every render clones the parsed fonts.
-static FONTS: std::sync::LazyLock<Result<FontFamily<FontData>, String>> =
-    std::sync::LazyLock::new(|| {
-        let load = |bytes: &[u8]| FontData::new(bytes.to_vec(), None).map_err(|e| e.to_string());
-        Ok(FontFamily {
-            regular: load(REGULAR)?,
-            bold: load(BOLD)?,
-            italic: load(ITALIC)?,
-            bold_italic: load(BOLD_ITALIC)?,
-        })
-    });
-
-/// The DejaVu family, for every PDF we draw (quotes, labels).
-pub(crate) fn fonts() -> Result<FontFamily<FontData>, genpdf::error::Error> {
-    FONTS.clone().map_err(|message| {
-        genpdf::error::Error::new(message, genpdf::error::ErrorKind::InvalidFont)
-    })
 }
 
 fn number(value: Decimal) -> String {

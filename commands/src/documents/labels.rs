@@ -6,6 +6,7 @@
 //! positions and asks genpdf for another page while labels remain.
 
 use chrono::NaiveDate;
+use domain::project::lifecycle::Part;
 use domain::{DomainError, ErrorKind};
 use genpdf::fonts::FontCache;
 use genpdf::render::Area;
@@ -36,6 +37,10 @@ const DETAIL_LINES: usize = 4;
 const TYPICAL_LINE: &str = "Promis le 12/03/2026 · P26-0042";
 /// Larger scans no better, and the room goes to the text.
 const QR_LARGEST_MM: f64 = 30.0;
+
+/// What a part label's QR code holds before the part code: a version, so labels printed
+/// today still scan if the payload grows.
+pub const QR_PREFIX: &str = "TG1:";
 
 /// One part's label.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +97,37 @@ impl DomainError for LabelError {
     }
 }
 
+/// The powder line of a part's label, e.g. « TP 7016 B · brillant · 2 couche(s) ».
+pub fn powder_line(part: &Part) -> Option<String> {
+    let powder = part.powder.as_ref()?;
+    let finish = super::quote_pdf::finish_label(&powder.identity.finish());
+    Some(format!(
+        "{} · {finish} · {} couche(s)",
+        powder.identity.reference(),
+        part.coats
+    ))
+}
+
+/// A part's labels, one per physical part (four rims, four labels with one code).
+pub fn part_labels(
+    part: &Part,
+    project_number: &str,
+    client_name: &str,
+    promised: Option<NaiveDate>,
+    powder: Option<String>,
+) -> impl Iterator<Item = Label> {
+    let label = Label {
+        code: part.code.clone(),
+        qr_payload: format!("{QR_PREFIX}{}", part.code),
+        project_number: project_number.to_owned(),
+        client_name: client_name.to_owned(),
+        description: part.description.clone(),
+        powder,
+        promised,
+    };
+    std::iter::repeat_n(label, part.quantity as usize)
+}
+
 /// The PDF of `labels` in `format`: a grid fills as many A4 pages as needed, a single label
 /// takes a page of its own size.
 pub fn label_sheet(labels: &[Label], format: &LabelFormat) -> Result<Vec<u8>, LabelError> {
@@ -111,7 +147,7 @@ pub fn label_sheet(labels: &[Label], format: &LabelFormat) -> Result<Vec<u8>, La
         })
         .collect::<Result<Vec<_>, LabelError>>()?;
 
-    let mut doc = genpdf::Document::new(crate::pdf::fonts()?);
+    let mut doc = genpdf::Document::new(super::fonts()?);
     doc.set_title("Étiquettes");
     // As for quotes: printpdf's default PDF/X-3 embeds a 650 KB colour profile.
     doc.set_minimal_conformance();

@@ -10,10 +10,9 @@ use domain::project::lifecycle::Part;
 use genpdf::elements::{Break, FrameCellDecorator, Paragraph, TableLayout, Text};
 use genpdf::style::Style;
 use genpdf::Element;
-use projections::project::StepState;
 use uuid::Uuid;
 
-use crate::pdf::{finish_label, kind_label};
+use super::quote_pdf::{finish_label, kind_label};
 
 /// A non-conformity as the report lists it.
 pub struct ReportNc {
@@ -23,6 +22,25 @@ pub struct ReportNc {
     pub corrective_action: Option<String>,
     pub return_to: String,
     pub declared_at: DateTime<Utc>,
+}
+
+/// How far a step went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepOutcome {
+    Todo,
+    Done,
+    Skipped,
+}
+
+/// A step of the project as the report lists it.
+pub struct ReportStep {
+    pub label: String,
+    pub outcome: StepOutcome,
+    /// Who did or skipped it, named through [`ProjectReport::people`].
+    pub by: Option<Uuid>,
+    pub at: Option<DateTime<Utc>>,
+    /// Why it was skipped.
+    pub reason: Option<String>,
 }
 
 pub struct ProjectReport {
@@ -35,7 +53,7 @@ pub struct ProjectReport {
     pub ready_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
     pub parts: Vec<Part>,
-    pub steps: Vec<StepState>,
+    pub steps: Vec<ReportStep>,
     /// `(item, passed, comment)` of the last quality check.
     pub qc: Vec<(String, bool, Option<String>)>,
     pub non_conformities: Vec<ReportNc>,
@@ -83,7 +101,7 @@ fn heading(text: &str) -> impl Element {
 }
 
 pub fn report_pdf(report: &ProjectReport) -> Result<Vec<u8>, genpdf::error::Error> {
-    let mut doc = genpdf::Document::new(crate::pdf::fonts()?);
+    let mut doc = genpdf::Document::new(super::fonts()?);
     doc.set_title(format!("Rapport {}", report.number));
     doc.set_minimal_conformance();
     doc.set_font_size(9);
@@ -162,10 +180,10 @@ pub fn report_pdf(report: &ProjectReport) -> Result<Vec<u8>, genpdf::error::Erro
     }
     header.push()?;
     for step in &report.steps {
-        let state = match step.state.as_str() {
-            "done" => "faite",
-            "skipped" => "sautée",
-            _ => "à faire",
+        let state = match step.outcome {
+            StepOutcome::Done => "faite",
+            StepOutcome::Skipped => "sautée",
+            StepOutcome::Todo => "à faire",
         };
         let by = step
             .by
@@ -180,7 +198,7 @@ pub fn report_pdf(report: &ProjectReport) -> Result<Vec<u8>, genpdf::error::Erro
             .unwrap_or_else(|| "—".to_owned());
         steps
             .row()
-            .element(cell(step.def.label.clone()))
+            .element(cell(step.label.clone()))
             .element(cell(state))
             .element(cell(by))
             .element(cell(when(step.at)))

@@ -3,12 +3,14 @@
 //! the electronic seal: the issue time and the SHA-256 of the issued document, so a printed
 //! copy can be matched to the journal.
 
+use chrono::{DateTime, Utc};
+use domain::digest::sha256_hex;
 use domain::invoice::document::{Invoice, InvoiceKind};
+use domain::invoice::einvoice;
 use domain::invoice::vat::VatTreatment;
 use genpdf::elements::{Break, FrameCellDecorator, Paragraph, TableLayout, Text};
 use genpdf::style::Style;
 use genpdf::{Alignment, Element};
-use projections::invoicing::InvoiceRow;
 use rust_decimal::Decimal;
 
 fn money(value: Decimal) -> String {
@@ -45,36 +47,88 @@ fn title(invoice: &Invoice) -> String {
     }
 }
 
-/// The PDF of an issued invoice as the read model holds it, sealed with its issue time and
-/// the digest of the document as the log holds it; with its CII embedded when `facturx`.
+/// An issued invoice as the log holds it: what its files are drawn from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssuedInvoice {
+    pub invoice: Invoice,
+    pub issued_at: DateTime<Utc>,
+    /// The SHA-256 of the document's JSON as the log holds it, printed in the seal so a
+    /// printed copy can be matched to the journal.
+    pub document_sha256: String,
+}
+
+impl IssuedInvoice {
+    /// The invoice of an `InvoiceIssued` event, issued at `issued_at`.
+    pub fn new(invoice: Invoice, issued_at: DateTime<Utc>) -> Self {
+        let document = serde_json::to_value(&invoice).unwrap_or_default();
+        Self {
+            document_sha256: sha256_hex(document.to_string().as_bytes()),
+            invoice,
+            issued_at,
+        }
+    }
+
+    /// From the document as stored beside the event (the read model's `document`): `None`
+    /// when it does not read as an invoice. Its JSON maps keep their keys sorted, as
+    /// [`IssuedInvoice::new`] writes them, so both give the same digest.
+    pub fn from_document(document: &serde_json::Value, issued_at: DateTime<Utc>) -> Option<Self> {
+        let invoice = serde_json::from_value(document.clone()).ok()?;
+        Some(Self {
+            invoice,
+            issued_at,
+            document_sha256: sha256_hex(document.to_string().as_bytes()),
+        })
+    }
+}
+
+/// Every file of an issued invoice, from one drawing: the Factur-X PDF is the PDF with the
+/// CII embedded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceFiles {
+    pub pdf: Vec<u8>,
+    pub facturx_pdf: Vec<u8>,
+    /// CII (UN/CEFACT D16B), profile EN 16931.
+    pub cii: String,
+    /// UBL 2.1.
+    pub ubl: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InvoiceFilesError {
+    #[error("invoice PDF: {0}")]
+    Pdf(#[from] genpdf::error::Error),
+    #[error("Factur-X PDF: {0}")]
+    FacturX(#[from] lopdf::Error),
+}
+
+/// The files of `issued`, sealed with its issue time and the digest of its document.
 /// Draws: call it off the async threads.
-pub fn issued_pdf(row: &InvoiceRow, facturx: bool) -> Result<Vec<u8>, String> {
-    let invoice = row
-        .document()
-        .ok_or_else(|| format!("invoice {} unreadable", row.invoice_id))?;
-    let digest = domain::digest::sha256_hex(row.document.to_string().as_bytes());
-    let when = row
+pub fn invoice_files(issued: &IssuedInvoice) -> Result<InvoiceFiles, InvoiceFilesError> {
+    let invoice = &issued.invoice;
+    let when = issued
         .issued_at
         .with_timezone(&chrono_tz::Europe::Paris)
         .format("%d/%m/%Y à %H:%M")
         .to_string();
-    let pdf = invoice_pdf(&invoice, (&when, &digest)).map_err(|error| error.to_string())?;
-    if !facturx {
-        return Ok(pdf);
-    }
-    let xml = domain::invoice::einvoice::cii(&invoice);
-    crate::facturx::facturx_pdf(
+    let pdf = invoice_pdf(invoice, (&when, &issued.document_sha256))?;
+    let cii = einvoice::cii(invoice);
+    let facturx_pdf = super::facturx::facturx_pdf(
         &pdf,
-        &xml,
+        &cii,
         &format!("Facture {}", invoice.number),
-        row.issued_at,
-    )
-    .map_err(|error| error.to_string())
+        issued.issued_at,
+    )?;
+    Ok(InvoiceFiles {
+        pdf,
+        facturx_pdf,
+        cii,
+        ubl: einvoice::ubl(invoice),
+    })
 }
 
 /// `seal` is the issue time as printed and the document's digest.
 pub fn invoice_pdf(invoice: &Invoice, seal: (&str, &str)) -> Result<Vec<u8>, genpdf::error::Error> {
-    let mut doc = genpdf::Document::new(crate::pdf::fonts()?);
+    let mut doc = genpdf::Document::new(super::fonts()?);
     doc.set_title(title(invoice));
     doc.set_minimal_conformance();
     doc.set_font_size(9);

@@ -12,12 +12,11 @@ use std::io::Cursor;
 use std::sync::LazyLock;
 
 use base64::Engine;
+use domain::{DomainError, ErrorKind};
 use image::codecs::jpeg::JpegDecoder;
 use image::codecs::png::PngDecoder;
 use image::{DynamicImage, GenericImageView, ImageDecoder, ImageFormat, Rgb, RgbImage};
 use tokio::sync::Semaphore;
-
-use crate::ApiError;
 
 pub const MAX_BYTES: usize = 1024 * 1024;
 const MAX_SIDE: u32 = 5000;
@@ -90,21 +89,66 @@ pub struct CheckedImage {
     pub drawn: DynamicImage,
 }
 
-fn invalid(reason: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::new(domain::ErrorKind::Validation, reason, message.into())
+#[derive(Debug, thiserror::Error)]
+pub enum ImageCheckError {
+    /// What was sent is refused: a stable reason, and the French message saying why.
+    #[error("{message}")]
+    Refused {
+        reason: &'static str,
+        message: String,
+    },
+    /// The check could not run (the process is stopping).
+    #[error("image check interrupted: {0}")]
+    Interrupted(String),
+}
+
+impl DomainError for ImageCheckError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Refused { reason, .. } => reason,
+            Self::Interrupted(_) => "INTERNAL",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Refused { .. } => ErrorKind::Validation,
+            Self::Interrupted(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+impl ImageCheckError {
+    pub fn reason(&self) -> &'static str {
+        self.code()
+    }
+
+    /// The French message shown to users.
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+}
+
+fn invalid(reason: &'static str, message: impl Into<String>) -> ImageCheckError {
+    ImageCheckError::Refused {
+        reason,
+        message: message.into(),
+    }
 }
 
 /// Reads base64 (a `data:image/…;base64,` URL from a canvas, or plain base64) and checks
 /// the image off the async threads.
-pub async fn from_base64(text: &str, upload: Upload) -> Result<CheckedImage, ApiError> {
+pub async fn from_base64(text: &str, upload: Upload) -> Result<CheckedImage, ImageCheckError> {
+    let interrupted =
+        |error: &dyn std::fmt::Display| ImageCheckError::Interrupted(error.to_string());
     let text = text.to_owned();
-    let _turn = DECODING.acquire().await.map_err(ApiError::internal)?;
+    let _turn = DECODING.acquire().await.map_err(|e| interrupted(&e))?;
     tokio::task::spawn_blocking(move || from_base64_now(&text, upload))
         .await
-        .map_err(ApiError::internal)?
+        .map_err(|e| interrupted(&e))?
 }
 
-fn from_base64_now(text: &str, upload: Upload) -> Result<CheckedImage, ApiError> {
+fn from_base64_now(text: &str, upload: Upload) -> Result<CheckedImage, ImageCheckError> {
     let payload = match text.split_once(";base64,") {
         Some((prefix, payload)) if prefix.starts_with("data:") => payload,
         _ => text,
@@ -127,14 +171,14 @@ fn from_base64_now(text: &str, upload: Upload) -> Result<CheckedImage, ApiError>
     check(bytes, upload)
 }
 
-fn too_large(upload: Upload) -> ApiError {
+fn too_large(upload: Upload) -> ImageCheckError {
     invalid(
         upload.too_large(),
         format!("{} dépasse {} Mo", upload.noun(), MAX_BYTES / (1024 * 1024)),
     )
 }
 
-pub fn check(bytes: Vec<u8>, upload: Upload) -> Result<CheckedImage, ApiError> {
+pub fn check(bytes: Vec<u8>, upload: Upload) -> Result<CheckedImage, ImageCheckError> {
     if bytes.len() > MAX_BYTES {
         return Err(too_large(upload));
     }
@@ -226,6 +270,23 @@ impl Decoder<'_> {
             Self::Jpeg(decoder) => DynamicImage::from_decoder(decoder),
         }
     }
+}
+
+/// A stored image (checked when it was uploaded), ready to draw.
+pub fn drawable_from(bytes: &[u8]) -> image::ImageResult<DynamicImage> {
+    image::load_from_memory(bytes).map(drawable)
+}
+
+/// A picture drawn pixel by pixel, as PNG bytes (the demo's scanned signature).
+pub fn rgb_png(
+    width: u32,
+    height: u32,
+    pixel: impl Fn(u32, u32) -> [u8; 3],
+) -> image::ImageResult<Vec<u8>> {
+    let picture = RgbImage::from_fn(width, height, |x, y| Rgb(pixel(x, y)));
+    let mut png = Vec::new();
+    DynamicImage::ImageRgb8(picture).write_to(&mut png, ImageFormat::Png)?;
+    Ok(png)
 }
 
 /// Scaled down if wide, and laid on white: a canvas drawing is transparent around the ink.
@@ -324,7 +385,7 @@ mod tests {
 
     #[test]
     fn what_is_not_a_sensible_image_is_refused_with_its_reason() {
-        let reason = |result: Result<CheckedImage, ApiError>| result.err().unwrap().reason();
+        let reason = |result: Result<CheckedImage, ImageCheckError>| result.err().unwrap().reason();
         let signature = Upload::Signature;
         assert_eq!(
             reason(check(b"%PDF-1.7 not an image".to_vec(), signature)),
