@@ -19,6 +19,7 @@ mod gateway;
 mod http;
 mod input_errors;
 mod invitations;
+mod invoice_documents;
 mod invoices;
 mod isolation;
 mod low_stock;
