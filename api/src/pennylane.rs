@@ -2,6 +2,7 @@
 //! credit note a connected workshop issues is pushed to Pennylane as its Factur-X PDF
 //! (`POST /api/external/v2/customer_invoices/e_invoices/imports`, multipart `file` and
 //! `invoice_options` with the ledger account of each line from the workshop's mapping).
+//! The PDF pushed is the one stored at issue (`commands::invoice_document`), byte for byte.
 //! A failure is retried with a growing delay (1 min, 2, 4… at most 6 h); each invoice's
 //! status is kept in `pennylane_push`. Payments are not pushed: Pennylane reconciles them
 //! from the bank feed, but each invoice settled here is marked paid there
@@ -229,13 +230,18 @@ async fn push_one(
         .collect();
     let options = json!({ "invoice_lines": lines });
     let number = invoice.number.clone();
-    let pdf = tokio::task::spawn_blocking(move || {
-        commands::documents::invoice_pdf::invoice_files(&issued)
-    })
+    // An invoice issued before its files were stored at issue (migration 0033) is drawn
+    // here, once, and stored: its download then serves the very PDF Pennylane received.
+    let pdf = commands::invoice_document::issued_file(
+        pool,
+        workspace_id,
+        invoice_id,
+        commands::invoice_document::InvoiceFile::FacturxPdf,
+        || Some(issued),
+    )
     .await
     .map_err(|error| error.to_string())?
-    .map_err(|error| error.to_string())?
-    .facturx_pdf;
+    .content;
     let form = reqwest::multipart::Form::new()
         .part(
             "file",

@@ -328,6 +328,14 @@ impl Decision {
     pub fn payload<E: serde::de::DeserializeOwned>(&self) -> Option<E> {
         serde_json::from_str(&self.events.first()?.payload).ok()
     }
+
+    /// Every event decided that reads as `E`.
+    pub fn payloads<E: serde::de::DeserializeOwned>(&self) -> Vec<E> {
+        self.events
+            .iter()
+            .filter_map(|event| serde_json::from_str(&event.payload).ok())
+            .collect()
+    }
 }
 
 impl<A: Aggregate> Inner<A> {

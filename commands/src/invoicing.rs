@@ -1,13 +1,17 @@
 //! Payments and invoices of a signed quote. Every step that issues an invoice takes its
 //! number from the workshop's counter in the same commit (gap-free, assigned at issue), and
-//! a payment received before the final invoice issues its deposit invoice with it.
+//! a payment received before the final invoice issues its deposit invoice with it. Right
+//! after the commit, in the same request, the invoices issued are drawn once and their files
+//! stored (`invoice_document`): what every download serves from then on.
+
+use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
 use domain::client::Address;
 use domain::counter::{self, CounterCommand, CounterEvent};
 use domain::invoice::billing::{
-    aggregate_local_id, Billing, BillingCommand, BillingError, CheckoutPaid, Payment,
+    aggregate_local_id, Billing, BillingCommand, BillingError, BillingEvent, CheckoutPaid, Payment,
     PaymentMethod, Recorder,
 };
 use domain::invoice::document::{
@@ -24,6 +28,7 @@ use rust_decimal::Decimal;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::documents::invoice_pdf::IssuedInvoice;
 use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands, Decision};
 
 pub const INVOICE_SERIES: &str = "invoice";
@@ -211,6 +216,40 @@ impl Context {
 
 pub fn paris_day(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&Paris).date_naive()
+}
+
+/// The invoices a decision issues, as its events hold them. Kept per attempt: a conflict
+/// decides again (another number), and only the last attempt is committed.
+fn keep_issued(issued: &Mutex<Vec<IssuedInvoice>>, decision: &Decision) {
+    let invoices = decision
+        .payloads::<BillingEvent>()
+        .into_iter()
+        .filter_map(|event| match event {
+            BillingEvent::InvoiceIssued { invoice, issued_at } => {
+                Some(IssuedInvoice::new(*invoice, issued_at))
+            }
+            _ => None,
+        })
+        .collect();
+    *issued.lock().unwrap_or_else(PoisonError::into_inner) = invoices;
+}
+
+/// Draws and stores the files of the invoices just issued: the original every download
+/// and the Pennylane push serve. The issue is committed by now, so a failure here must not
+/// report it refused (a payment recorded again would be recorded twice): it is logged, and
+/// the invoice's first download draws and stores its files instead.
+async fn store_issued(pool: &PgPool, workspace_id: Uuid, issued: Mutex<Vec<IssuedInvoice>>) {
+    for invoice in issued.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        let invoice_id = invoice.invoice.invoice_id;
+        if let Err(error) =
+            crate::invoice_document::draw_and_store(pool, workspace_id, invoice).await
+        {
+            tracing::error!(
+                %workspace_id, %invoice_id, error.cause_chain = ?error,
+                "issued invoice's files not stored: its first download draws them"
+            );
+        }
+    }
 }
 
 /// The next number of `series` formatted with `pattern`, as a decision to commit.
@@ -426,6 +465,7 @@ async fn record(
     let context = context(pool, meta.workspace_id, quote_id).await?;
     let payment_id = Uuid::now_v7();
     let local_id = aggregate_local_id(quote_id);
+    let issued = Mutex::new(Vec::new());
     let receipt = commands
         .commit_retrying::<BillingSaveError, _, _>(meta, || async {
             let now = Utc::now();
@@ -495,10 +535,12 @@ async fn record(
                     now,
                 )
                 .await?;
+            keep_issued(&issued, &decision);
             batch.push(decision);
             Ok(batch)
         })
         .await?;
+    store_issued(pool, meta.workspace_id, issued).await;
     Ok((payment_id, receipt))
 }
 
@@ -519,6 +561,7 @@ pub async fn issue_final(
     let context = context(pool, meta.workspace_id, quote_id).await?;
     let invoice_id = Uuid::now_v7();
     let local_id = aggregate_local_id(quote_id);
+    let issued = Mutex::new(Vec::new());
     let receipt = commands
         .commit_retrying::<BillingSaveError, _, _>(meta, || async {
             let now = Utc::now();
@@ -556,12 +599,14 @@ pub async fn issue_final(
                     now,
                 )
                 .await?;
+            keep_issued(&issued, &decision);
             let mut batch = Batch::default();
             batch.push(taken);
             batch.push(decision);
             Ok(batch)
         })
         .await?;
+    store_issued(pool, meta.workspace_id, issued).await;
     Ok((invoice_id, receipt))
 }
 
@@ -580,6 +625,7 @@ pub async fn issue_credit_note(
         .ok_or(BillingSaveError::SellerMissing)?;
     let invoice_id = Uuid::now_v7();
     let local_id = aggregate_local_id(quote_id);
+    let issued = Mutex::new(Vec::new());
     let receipt = commands
         .commit_retrying::<BillingSaveError, _, _>(meta, || async {
             let now = Utc::now();
@@ -625,12 +671,14 @@ pub async fn issue_credit_note(
                     now,
                 )
                 .await?;
+            keep_issued(&issued, &decision);
             let mut batch = Batch::default();
             batch.push(taken);
             batch.push(decision);
             Ok(batch)
         })
         .await?;
+    store_issued(pool, meta.workspace_id, issued).await;
     Ok((invoice_id, receipt))
 }
 

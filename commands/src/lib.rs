@@ -14,6 +14,7 @@ pub mod email_token;
 mod error;
 mod gateway;
 pub mod invitation;
+pub mod invoice_document;
 pub mod invoice_settings;
 pub mod invoicing;
 pub mod mail;

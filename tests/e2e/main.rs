@@ -20,6 +20,7 @@ mod graphql_http;
 mod http;
 mod input_errors;
 mod invitations;
+mod invoice_documents;
 mod invoices;
 mod isolation;
 mod low_stock;

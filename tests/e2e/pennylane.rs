@@ -195,6 +195,16 @@ async fn issued_invoices_reach_pennylane_as_factur_x_and_failures_are_retried() 
         text.contains("%PDF-1.7") && text.contains("factur-x.xml"),
         "a Factur-X PDF is sent"
     );
+    // The very Factur-X PDF stored when the invoice was issued, not a new drawing.
+    let issued: Vec<u8> =
+        sqlx::query_scalar("select content from invoice_document where file = 'facturx.pdf'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert!(
+        body.windows(issued.len()).any(|window| window == issued),
+        "the Factur-X PDF stored at issue is sent"
+    );
     assert!(text.contains("name=\"invoice_options\""));
     assert!(
         text.contains("\"ledger_account_id\":4191"),

@@ -1,7 +1,8 @@
 //! Accounting downloads, for owners, admins and the accountant, each of its own workshop:
 //! - `GET /api/v1/invoices/{id}/invoice.pdf`: an invoice or credit note as issued;
 //!   `facturx.pdf` (the PDF with its CII embedded, PDF/A-3), `facturx.xml` (CII, EN 16931)
-//!   and `ubl.xml` (UBL 2.1): the same, for e-invoicing.
+//!   and `ubl.xml` (UBL 2.1): the same, for e-invoicing. Each the bytes stored at issue
+//!   (`commands::invoice_document`), never drawn again.
 //! - `GET /api/v1/exports/fec?from=AAAA-MM-JJ&to=AAAA-MM-JJ`: the FEC of the period (a fiscal
 //!   year or any period), `{SIREN}FEC{AAAAMMJJ}.txt`, streamed by chunks of entries so a
 //!   year of a large workshop never sits in memory.
@@ -30,7 +31,8 @@ use super::extract::{Path, Query};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::ApiError;
-use commands::documents::invoice_pdf::{invoice_files, IssuedInvoice};
+use commands::documents::invoice_pdf::IssuedInvoice;
+use commands::invoice_document::{self, InvoiceFile};
 
 const ACCOUNTING: &[domain::Role] = &[
     domain::Role::Owner,
@@ -64,67 +66,41 @@ pub async fn invoice_file(
 ) -> Result<Response, ApiError> {
     let actor = accountant(&state, &headers).await?;
     let invoice_id = Uuid::parse_str(&invoice_id).map_err(|_| invoice_not_found())?;
-    if !matches!(
-        file.as_str(),
-        "invoice.pdf" | "facturx.pdf" | "facturx.xml" | "ubl.xml"
-    ) {
-        return Err(invoice_not_found());
-    }
+    let file = InvoiceFile::from_name(&file).ok_or_else(invoice_not_found)?;
     let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
     let row = projections::invoicing::find_invoice(&mut *tx, actor.workspace_id, invoice_id)
         .await?
         .ok_or_else(invoice_not_found)?;
     tx.commit().await?;
-    let issued = IssuedInvoice::from_document(&row.document, row.issued_at)
-        .ok_or_else(|| ApiError::internal(format!("invoice {invoice_id} unreadable")))?;
-    let invoice = &issued.invoice;
-    let xml = |text: String, name: String| {
-        (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/xml; charset=utf-8".to_owned(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ),
-            ],
-            text,
-        )
-            .into_response()
-    };
-    match file.as_str() {
-        "facturx.xml" => {
-            let name = format!("{}-factur-x.xml", invoice.number);
-            return Ok(xml(domain::invoice::einvoice::cii(invoice), name));
-        }
-        "ubl.xml" => {
-            let name = format!("{}-ubl.xml", invoice.number);
-            return Ok(xml(domain::invoice::einvoice::ubl(invoice), name));
-        }
-        _ => {}
-    }
-    let number = invoice.number.clone();
-    let facturx = file == "facturx.pdf";
-    let files = tokio::task::spawn_blocking(move || invoice_files(&issued))
+    // An invoice issued before its files were stored at issue (migration 0033) is drawn
+    // here, once, from its document as the log holds it; then served as stored.
+    let stored =
+        invoice_document::issued_file(&state.pool, actor.workspace_id, invoice_id, file, || {
+            IssuedInvoice::from_document(&row.document, row.issued_at)
+        })
         .await
-        .map_err(ApiError::internal)?
         .map_err(|error| ApiError::internal(error.to_string()))?;
-    let pdf = if facturx {
-        files.facturx_pdf
-    } else {
-        files.pdf
+    let number = &row.number;
+    let (content_type, disposition) = match file {
+        InvoiceFile::Pdf | InvoiceFile::FacturxPdf => (
+            "application/pdf",
+            format!("inline; filename=\"{number}.pdf\""),
+        ),
+        InvoiceFile::FacturxXml => (
+            "application/xml; charset=utf-8",
+            format!("attachment; filename=\"{number}-factur-x.xml\""),
+        ),
+        InvoiceFile::UblXml => (
+            "application/xml; charset=utf-8",
+            format!("attachment; filename=\"{number}-ubl.xml\""),
+        ),
     };
     Ok((
         [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{number}.pdf\""),
-            ),
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
         ],
-        pdf,
+        stored.content,
     )
         .into_response())
 }
