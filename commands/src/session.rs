@@ -206,27 +206,9 @@ pub async fn close(pool: &PgPool, refresh_token: &str) -> Result<(), SessionErro
     Ok(())
 }
 
-/// Whether the login `family_id` of `account_id` still stands: not logged out, not revoked
-/// by a new password or a replay, within its absolute lifetime. Asked on every request
-/// carrying an access token (a primary-key lookup).
-pub async fn is_live(
-    pool: &PgPool,
-    family_id: Uuid,
-    account_id: Uuid,
-) -> Result<bool, sqlx::Error> {
-    let live: Option<bool> = sqlx::query_scalar(
-        "select revoked_at is null and created_at > now() - make_interval(days => $3)
-         from session_family where family_id = $1 and account_id = $2",
-    )
-    .bind(family_id)
-    .bind(account_id)
-    .bind(SESSION_MAX_DAYS as i32)
-    .fetch_optional(pool)
-    .await?;
-    Ok(live.unwrap_or(false))
-}
-
-/// [`is_live`], and when the login stands, a transaction reading `workspace_id`'s
+/// Whether the login `family_id` of `account_id` still stands (not logged out, not revoked
+/// by a new password or a replay, within its absolute lifetime), asked on every request
+/// carrying an access token; and when it stands, a transaction reading `workspace_id`'s
 /// `read_models` as [`projections::tenant::begin_reading`] opens it: both in one statement,
 /// since every authenticated request asks both (the session's table is read before the
 /// statement drops to the tenant role: PostgreSQL checks a statement's privileges when it
