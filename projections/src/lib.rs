@@ -27,6 +27,7 @@ pub mod read_your_writes;
 pub mod reorder;
 pub mod shared_feed;
 pub mod tenant;
+pub mod views;
 mod workshop_settings;
 pub mod workspace;
 

@@ -5,16 +5,11 @@
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 use commands::oven_batch::{BatchSaveError, Selection};
-use domain::batch::cure_order::{cure_order, temperature_changes, CureSlot};
-use domain::batch::key::BatchKey;
 use domain::batch::lifecycle::Member;
 use domain::batch::oven::{OvenCommand, OvenSettings};
-use domain::batch::packing::{pack, svg, Item, Oven};
-use domain::batch::recommend::{recommend, Waiting};
-use domain::project::lifecycle::Priority;
+use domain::batch::packing::Oven;
 use domain::{ErrorKind, Role};
-use projections::oven_batch::BatchRow;
-use projections::tenant;
+use projections::views::batches::{self as views, BatchPacking, BatchView, RecommendedBatch};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -56,6 +51,37 @@ pub struct BatchRecommendation {
     pub short_of_powder: bool,
     pub earliest_promised_on: Option<NaiveDate>,
     pub urgent: bool,
+}
+
+impl From<RecommendedBatch> for BatchRecommendation {
+    fn from(view: RecommendedBatch) -> Self {
+        let batch = view.recommendation;
+        Self {
+            powder_reference: batch.key.powder.reference().to_owned(),
+            powder_kind: text(&batch.key.powder.kind()),
+            finish: text(&batch.key.powder.finish()),
+            coats: batch.key.coats,
+            primer: batch.key.primer,
+            varnish: batch.key.varnish,
+            cure_temperature_c: batch.key.cure_temperature_c,
+            cure_minutes: batch.key.cure_minutes,
+            projects: batch
+                .projects
+                .into_iter()
+                .map(|(id, number)| BatchProject {
+                    id: ID(id.to_string()),
+                    number,
+                })
+                .collect(),
+            parts: batch.parts,
+            surface_m2: batch.surface_m2,
+            powder_kg: batch.powder_kg,
+            stock_kg: view.stock_kg,
+            short_of_powder: view.short_of_powder,
+            earliest_promised_on: batch.earliest_promised_on,
+            urgent: batch.urgent,
+        }
+    }
 }
 
 fn text<T: serde::Serialize>(value: &T) -> String {
@@ -211,16 +237,15 @@ pub struct BatchNode {
     pub labels_url: String,
 }
 
-impl BatchNode {
-    fn of(row: BatchRow) -> Result<Self, ApiError> {
-        let key: BatchKey = row
-            .key()
-            .ok_or_else(|| ApiError::internal(format!("batch {} has no key", row.batch_id)))?;
-        let members = row.members();
-        Ok(Self {
+impl From<BatchView> for BatchNode {
+    fn from(view: BatchView) -> Self {
+        let BatchView {
+            row, key, members, ..
+        } = &view;
+        Self {
             labels_url: format!("/api/v1/batches/{}/labels.pdf", row.batch_id),
             id: ID(row.batch_id.to_string()),
-            number: row.number,
+            number: row.number.clone(),
             status: BatchStatusValue::of(&row.status),
             powder_reference: key.powder.reference().to_owned(),
             powder_kind: text(&key.powder.kind()),
@@ -230,17 +255,17 @@ impl BatchNode {
             varnish: key.varnish,
             cure_temperature_c: key.cure_temperature_c,
             cure_minutes: key.cure_minutes,
-            part_count: members.iter().map(|member| member.part.quantity).sum(),
-            surface_m2: members.iter().map(|member| member.part.surface_m2).sum(),
-            powder_kg: members.iter().map(|member| member.part.powder_kg).sum(),
+            part_count: view.part_count,
+            surface_m2: view.surface_m2,
+            powder_kg: view.powder_kg,
             powder_kg_used: row.powder_kg_used,
-            earliest_promised_on: members.iter().filter_map(|member| member.promised_on).min(),
-            urgent: members.iter().any(|member| member.urgent),
+            earliest_promised_on: view.earliest_promised_on,
+            urgent: view.urgent,
             parts: members.iter().map(BatchPartNode::from).collect(),
             created_at: row.created_at,
             launched_at: row.launched_at,
             closed_at: row.closed_at,
-        })
+        }
     }
 }
 
@@ -352,64 +377,44 @@ async fn batch_node(
     workspace_id: Uuid,
     batch_id: Uuid,
 ) -> Result<BatchNode, ApiError> {
-    let state = state(ctx);
-    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
-    let row = projections::oven_batch::find(&mut *tx, workspace_id, batch_id).await?;
-    tx.commit().await?;
-    BatchNode::of(row.ok_or_else(not_found)?)
+    views::batch(&state(ctx).pool, workspace_id, batch_id)
+        .await?
+        .map(BatchNode::from)
+        .ok_or_else(not_found)
 }
 
-/// The packing of a batch's parts with sizes, each physical part an item.
-pub(crate) fn packing_of(oven: &Oven, members: &[Member]) -> PackingNode {
-    let mut labels: Vec<(String, u32)> = Vec::new();
-    let mut items = Vec::new();
-    let mut without_size = Vec::new();
-    for member in members {
-        let Some(size) = member.part.size else {
-            without_size.push(member.part.code.clone());
-            continue;
-        };
-        for copy in 1..=member.part.quantity {
-            items.push(Item {
-                id: labels.len(),
-                width_mm: size.length_mm,
-                height_mm: size.width_mm,
-            });
-            labels.push((member.part.code.clone(), copy));
+impl From<BatchPacking> for PackingNode {
+    fn from(view: BatchPacking) -> Self {
+        let packing = &view.packing;
+        let name = |id: &usize| view.copy(*id).label();
+        PackingNode {
+            placements: packing
+                .placements
+                .iter()
+                .map(|placement| {
+                    let copy = view.copy(placement.item);
+                    PlacementNode {
+                        code: copy.code.clone(),
+                        copy: copy.copy,
+                        bar: placement.bar,
+                        x_mm: placement.x_mm,
+                        y_mm: placement.y_mm,
+                        width_mm: placement.width_mm,
+                        height_mm: placement.height_mm,
+                        rotated: placement.rotated,
+                    }
+                })
+                .collect(),
+            bars_available: packing.bars_available,
+            bars_used: packing.bars_used,
+            fill_rate: packing.fill_rate,
+            lower_bound_bars: packing.lower_bound_bars,
+            too_large: packing.too_large.iter().map(name).collect(),
+            next_load: packing.next_load.iter().map(name).collect(),
+            without_size: view.without_size.clone(),
+            svg: view.svg.clone(),
+            oven: view.settings.into(),
         }
-    }
-    let packing = pack(oven, &items);
-    let name = |id: usize| {
-        let (code, copy) = &labels[id];
-        format!("{code} ({copy})")
-    };
-    PackingNode {
-        svg: svg(oven, &packing, name),
-        placements: packing
-            .placements
-            .iter()
-            .map(|placement| PlacementNode {
-                code: labels[placement.item].0.clone(),
-                copy: labels[placement.item].1,
-                bar: placement.bar,
-                x_mm: placement.x_mm,
-                y_mm: placement.y_mm,
-                width_mm: placement.width_mm,
-                height_mm: placement.height_mm,
-                rotated: placement.rotated,
-            })
-            .collect(),
-        bars_available: packing.bars_available,
-        bars_used: packing.bars_used,
-        fill_rate: packing.fill_rate,
-        lower_bound_bars: packing.lower_bound_bars,
-        too_large: packing.too_large.iter().map(|id| name(*id)).collect(),
-        next_load: packing.next_load.iter().map(|id| name(*id)).collect(),
-        without_size,
-        oven: OvenNode::from(OvenSettings {
-            oven: oven.clone(),
-            max_load_kg: None,
-        }),
     }
 }
 
@@ -425,76 +430,22 @@ impl BatchQuery {
     ) -> async_graphql::Result<Vec<BatchRecommendation>> {
         let actor = actor(ctx)?;
         actor.require(READERS)?;
-        let state = state(ctx);
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+        let recommended = views::recommendations(&state(ctx).pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
-        let rows = projections::project::at_coating(&mut *tx, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        let waiting: Vec<Waiting> = rows
+        Ok(recommended
             .into_iter()
-            .map(|row| Waiting {
-                parts: row.parts(),
-                project_id: row.project_id,
-                number: row.number,
-                promised_on: row.promised_on,
-                priority: if row.priority == "urgent" {
-                    Priority::Urgent
-                } else {
-                    Priority::Normal
-                },
-            })
-            .collect();
-        let mut recommendations = Vec::new();
-        for batch in recommend(&waiting) {
-            let powder_key = domain::powder::catalogue::aggregate_local_id(&batch.key.powder);
-            let stock_kg =
-                projections::powder_stock::theoretical(&mut *tx, actor.workspace_id, &powder_key)
-                    .await
-                    .map_err(ApiError::from)?;
-            recommendations.push(BatchRecommendation {
-                powder_reference: batch.key.powder.reference().to_owned(),
-                powder_kind: text(&batch.key.powder.kind()),
-                finish: text(&batch.key.powder.finish()),
-                coats: batch.key.coats,
-                primer: batch.key.primer,
-                varnish: batch.key.varnish,
-                cure_temperature_c: batch.key.cure_temperature_c,
-                cure_minutes: batch.key.cure_minutes,
-                projects: batch
-                    .projects
-                    .into_iter()
-                    .map(|(id, number)| BatchProject {
-                        id: ID(id.to_string()),
-                        number,
-                    })
-                    .collect(),
-                parts: batch.parts,
-                surface_m2: batch.surface_m2,
-                powder_kg: batch.powder_kg,
-                short_of_powder: batch.powder_kg > stock_kg,
-                stock_kg,
-                earliest_promised_on: batch.earliest_promised_on,
-                urgent: batch.urgent,
-            });
-        }
-        tx.commit().await.map_err(ApiError::from)?;
-        Ok(recommendations)
+            .map(BatchRecommendation::from)
+            .collect())
     }
 
     /// Le four de l'atelier (un four type tant qu'il n'est pas réglé).
     async fn oven(&self, ctx: &Context<'_>) -> async_graphql::Result<OvenNode> {
         let actor = actor(ctx)?;
         actor.require(READERS)?;
-        let state = state(ctx);
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+        let settings = views::oven(&state(ctx).pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
-        let settings = projections::oven_batch::oven(&mut *tx, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
         Ok(settings.into())
     }
 
@@ -513,12 +464,8 @@ impl BatchQuery {
             .into_iter()
             .map(|status| status.stored().to_owned())
             .collect();
-        let state = state(ctx);
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        let rows = projections::oven_batch::list(
-            &mut *tx,
+        let batches = views::batches(
+            &state(ctx).pool,
             actor.workspace_id,
             &statuses,
             i64::from(first.clamp(1, MAX_PAGE)),
@@ -526,11 +473,7 @@ impl BatchQuery {
         )
         .await
         .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
-        Ok(rows
-            .into_iter()
-            .map(BatchNode::of)
-            .collect::<Result<_, _>>()?)
+        Ok(batches.into_iter().map(BatchNode::from).collect())
     }
 
     /// La fiche d'une série.
@@ -544,22 +487,11 @@ impl BatchQuery {
     async fn batch_packing(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<PackingNode> {
         let actor = actor(ctx)?;
         actor.require(READERS)?;
-        let batch_id = batch_uuid(&id)?;
-        let state = state(ctx);
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        let row = projections::oven_batch::find(&mut *tx, actor.workspace_id, batch_id)
+        let packing = views::packing(&state(ctx).pool, actor.workspace_id, batch_uuid(&id)?)
             .await
             .map_err(ApiError::from)?
             .ok_or_else(not_found)?;
-        let settings = projections::oven_batch::oven(&mut *tx, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
-        let mut packing = packing_of(&settings.oven, &row.members());
-        packing.oven = settings.into();
-        Ok(packing)
+        Ok(packing.into())
     }
 
     /// L'ordre de cuisson conseillé des séries ouvertes : par urgence, une seule montée ou
@@ -567,36 +499,12 @@ impl BatchQuery {
     async fn cure_order(&self, ctx: &Context<'_>) -> async_graphql::Result<CureOrderNode> {
         let actor = actor(ctx)?;
         actor.require(READERS)?;
-        let state = state(ctx);
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+        let order = views::cure_order_of_open(&state(ctx).pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
-        let open = ["draft".to_owned(), "launched".to_owned()];
-        let rows = projections::oven_batch::list(&mut *tx, actor.workspace_id, &open, 500, 0)
-            .await
-            .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
-        let batches: Vec<BatchNode> = rows
-            .into_iter()
-            .map(BatchNode::of)
-            .collect::<Result<_, _>>()?;
-        let slots: Vec<CureSlot> = batches
-            .iter()
-            .map(|batch| CureSlot {
-                cure_temperature_c: batch.cure_temperature_c,
-                urgent: batch.urgent,
-                earliest_promised_on: batch.earliest_promised_on,
-            })
-            .collect();
-        let order = cure_order(&slots);
-        let changes = temperature_changes(&slots, &order) as u32;
-        let mut batches: Vec<Option<BatchNode>> = batches.into_iter().map(Some).collect();
         Ok(CureOrderNode {
-            batches: order
-                .into_iter()
-                .filter_map(|index| batches[index].take())
-                .collect(),
-            temperature_changes: changes,
+            batches: order.batches.into_iter().map(BatchNode::from).collect(),
+            temperature_changes: order.temperature_changes,
         })
     }
 }
@@ -640,13 +548,9 @@ impl BatchMutation {
         state
             .await_projections(&receipt, &[projections::oven_batch::NAME])
             .await?;
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+        let settings = views::oven(&state.pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
-        let settings = projections::oven_batch::oven(&mut *tx, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
         Ok(settings.into())
     }
 

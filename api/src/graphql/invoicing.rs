@@ -466,54 +466,30 @@ async fn billing_node(
     workspace_id: Uuid,
     quote_id: Uuid,
 ) -> Result<BillingNode, ApiError> {
-    let state = state(ctx);
-    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
-    let quote = projections::quote::find(&mut *tx, workspace_id, quote_id)
+    let billing = projections::views::billing::billing(&state(ctx).pool, workspace_id, quote_id)
         .await?
         .ok_or_else(|| not_found("QUOTE_NOT_FOUND", "ce devis n'existe pas"))?;
-    let summary = projections::invoicing::summary(&mut *tx, workspace_id, quote_id).await?;
-    let period = Period {
-        quote_id: Some(quote_id),
-        ..Period::default()
-    };
-    let payments =
-        projections::invoicing::payments(&mut *tx, workspace_id, &period, None, 1000, 0).await?;
-    let invoices =
-        projections::invoicing::invoices(&mut *tx, workspace_id, &period, 1000, 0).await?;
-    let links = projections::invoicing::payment_links(&mut *tx, workspace_id, quote_id).await?;
-    tx.commit().await?;
-    let (total_ttc, deposit_due, paid, refunded, status) = match summary {
-        Some(summary) => (
-            summary.total_ttc,
-            summary.deposit_due,
-            summary.paid,
-            summary.refunded,
-            summary.status,
-        ),
-        None => (
-            quote.total_ttc,
-            quote.deposit_due,
-            Decimal::ZERO,
-            Decimal::ZERO,
-            projections::invoicing::unpaid(),
-        ),
-    };
-    let cents = domain::quote::pricing::cents;
     Ok(BillingNode {
         quote_id: ID(quote_id.to_string()),
-        quote_number: quote.number,
-        balance: cents(total_ttc - (paid - refunded)),
-        total_ttc: cents(total_ttc),
-        deposit_due: cents(deposit_due),
-        paid: cents(paid),
-        refunded: cents(refunded),
-        status: PaymentStatusValue::of(&status),
-        payments: payments.into_iter().map(PaymentNode::from).collect(),
-        invoices: invoices
+        quote_number: billing.quote_number,
+        balance: billing.balance,
+        total_ttc: billing.total_ttc,
+        deposit_due: billing.deposit_due,
+        paid: billing.paid,
+        refunded: billing.refunded,
+        status: PaymentStatusValue::of(&billing.status),
+        payments: billing
+            .payments
+            .into_iter()
+            .map(PaymentNode::from)
+            .collect(),
+        invoices: billing
+            .invoices
             .into_iter()
             .map(InvoiceNode::of)
             .collect::<Result<_, _>>()?,
-        payment_links: links
+        payment_links: billing
+            .payment_links
             .into_iter()
             .map(|link| PaymentLinkNode {
                 url: link.url,

@@ -16,7 +16,6 @@ mod powder;
 mod project;
 
 pub use input_errors::REASON as INPUT_INVALID;
-pub use project::QR_PREFIX;
 mod quote;
 mod quote_signature;
 mod quote_template;

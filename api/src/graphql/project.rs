@@ -23,7 +23,6 @@ const READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accou
 const SHOP: &[Role] = &[Role::Owner, Role::Admin, Role::Operator];
 const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
 const MAX_PAGE: i64 = 100;
-pub use commands::documents::labels::QR_PREFIX;
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "ProjectStatus")]
@@ -577,9 +576,7 @@ impl ProjectQuery {
     async fn scan(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<ScanResult> {
         let actor = actor(ctx)?;
         actor.require(READERS)?;
-        let typed = code.trim();
-        // The QR code holds `TG1:<part code>`; a typed code is the part code itself.
-        let part_code = typed.strip_prefix(QR_PREFIX).unwrap_or(typed);
+        let part_code = domain::project::numbering::scanned_part_code(&code);
         let unknown = || {
             ApiError::new(
                 domain::ErrorKind::NotFound,
@@ -590,36 +587,16 @@ impl ProjectQuery {
                 ),
             )
         };
-        if part_code.is_empty() || part_code.len() > 40 {
-            return Err(unknown().into());
-        }
-        let state = state(ctx);
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+        let scanned = projections::views::scan::scan(&state(ctx).pool, actor.workspace_id, &code)
             .await
-            .map_err(ApiError::from)?;
-        let found = projections::project::by_part_code(&mut *tx, actor.workspace_id, part_code)
-            .await
-            .map_err(ApiError::from)?;
-        let row = match found {
-            Some((project_id, _)) => {
-                projections::project::find(&mut *tx, actor.workspace_id, project_id)
-                    .await
-                    .map_err(ApiError::from)?
-            }
-            None => None,
-        };
-        tx.commit().await.map_err(ApiError::from)?;
-        let (row, rank) = match (row, found) {
-            (Some(row), Some((_, rank))) => (row, rank),
-            _ => return Err(unknown().into()),
-        };
-        let project = ProjectNode::from(row);
+            .map_err(ApiError::from)?
+            .ok_or_else(unknown)?;
+        let mut project = ProjectNode::from(scanned.project);
         let part = project
             .parts
             .iter()
-            .position(|part| i32::from(part.rank) == rank)
+            .position(|part| i32::from(part.rank) == scanned.rank)
             .ok_or_else(unknown)?;
-        let mut project = project;
         let part = project.parts.swap_remove(part);
         Ok(ScanResult { project, part })
     }

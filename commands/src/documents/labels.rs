@@ -38,9 +38,7 @@ const TYPICAL_LINE: &str = "Promis le 12/03/2026 · P26-0042";
 /// Larger scans no better, and the room goes to the text.
 const QR_LARGEST_MM: f64 = 30.0;
 
-/// What a part label's QR code holds before the part code: a version, so labels printed
-/// today still scan if the payload grows.
-pub const QR_PREFIX: &str = "TG1:";
+pub use domain::project::numbering::QR_PREFIX;
 
 /// One part's label.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -27,6 +27,17 @@ pub fn part_code(project_number: &str, rank: u16) -> String {
     format!("{project_number}-{rank}")
 }
 
+/// What a part label's QR code holds before the part code: a version, so labels printed
+/// today still scan if the payload grows.
+pub const QR_PREFIX: &str = "TG1:";
+
+/// The part code a scan or a typed entry names: the QR code holds `TG1:<part code>`, a
+/// typed code is the part code itself.
+pub fn scanned_part_code(scanned: &str) -> &str {
+    let typed = scanned.trim();
+    typed.strip_prefix(QR_PREFIX).unwrap_or(typed)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ProjectNumberingCommand {
     Take { project_id: uuid::Uuid },
@@ -96,5 +107,18 @@ impl Aggregate for ProjectNumbering {
     fn apply(&mut self, event: Self::Event) {
         let ProjectNumberingEvent::Taken { sequence, .. } = event;
         self.last = sequence;
+    }
+}
+
+#[cfg(test)]
+mod scan_tests {
+    use super::*;
+
+    #[test]
+    fn a_scan_names_the_part_code_after_the_payload_version_and_a_typed_code_itself() {
+        let code = part_code("P26-0042", 2);
+        assert_eq!(scanned_part_code(&format!("{QR_PREFIX}{code}")), "P26-0042-2");
+        assert_eq!(scanned_part_code("  P26-0042-2 \n"), "P26-0042-2");
+        assert_eq!(scanned_part_code("TG2:P26-0042-2"), "TG2:P26-0042-2");
     }
 }

@@ -7,6 +7,7 @@ use domain::powder::catalogue::Format;
 use domain::Role;
 use projections::powder::{self as read_model, PowderRow};
 use projections::tenant;
+use projections::views::stock::PowderStockView;
 use rust_decimal::Decimal;
 
 use super::*;
@@ -84,33 +85,6 @@ pub(super) async fn catalogue_row(
     })
 }
 
-/// The reliability score of each of `powder_keys` (those never weighed have none).
-async fn reliabilities(
-    conn: &mut sqlx::PgConnection,
-    workspace_id: uuid::Uuid,
-    powder_keys: &[String],
-) -> Result<std::collections::HashMap<String, Option<u8>>, ApiError> {
-    let rows = projections::powder_stock::recent_reconciliations(
-        conn,
-        workspace_id,
-        powder_keys,
-        domain::powder::RELIABILITY_WINDOW as i64,
-    )
-    .await?;
-    let mut by_powder: std::collections::HashMap<String, Vec<(Decimal, Decimal)>> =
-        Default::default();
-    for (powder_key, theoretical, weighed) in rows {
-        by_powder
-            .entry(powder_key)
-            .or_default()
-            .push((theoretical, weighed));
-    }
-    Ok(by_powder
-        .into_iter()
-        .map(|(key, reconciliations)| (key, domain::powder::reliability_score(&reconciliations)))
-        .collect())
-}
-
 /// The tare of one of the powder's carton formats.
 fn format_tare(row: &PowderRow, format_kg: Decimal) -> Result<Decimal, ApiError> {
     let formats: Vec<Format> = serde_json::from_value(row.formats.clone()).unwrap_or_default();
@@ -170,36 +144,25 @@ pub(super) async fn stock_nodes(
     after: Option<&str>,
     limit: Option<i64>,
 ) -> Result<Vec<PowderStockNode>, ApiError> {
-    let state = state(ctx);
-    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
-    let rows = projections::powder_stock::list(&mut *tx, workspace_id, after, limit).await?;
-    let keys: Vec<String> = rows.iter().map(|row| row.powder_key.clone()).collect();
-    // Scores of this page only: a page costs the same with 30 or 3,000 powders.
-    let scores = reliabilities(&mut tx, workspace_id, &keys).await?;
-    let mut lots: std::collections::HashMap<String, Vec<StockLotNode>> = Default::default();
-    for lot in projections::powder_lot::of_powders(&mut *tx, workspace_id, &keys).await? {
-        lots.entry(lot.powder_key.clone())
-            .or_default()
-            .push(lot.into());
-    }
-    tx.commit().await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| PowderStockNode {
-            reliability: scores
-                .get(&row.powder_key)
-                .copied()
-                .flatten()
-                .map(i32::from),
+    let page =
+        projections::views::stock::page(&state(ctx).pool, workspace_id, after, limit).await?;
+    Ok(page.into_iter().map(PowderStockNode::from).collect())
+}
+
+impl From<PowderStockView> for PowderStockNode {
+    fn from(view: PowderStockView) -> Self {
+        let row = view.stock;
+        Self {
+            reliability: view.reliability.map(i32::from),
             reference: row.reference,
             theoretical_kg: row.theoretical_kg,
             weighed_kg: row.weighed_kg,
             used_since_weighing_kg: row.used_since_weighing_kg,
             last_weighed_at: row.last_weighed_at,
-            lots: lots.remove(&row.powder_key).unwrap_or_default(),
+            lots: view.lots.into_iter().map(StockLotNode::from).collect(),
             powder_id: ID(row.powder_key),
-        })
-        .collect())
+        }
+    }
 }
 
 #[derive(Default)]
@@ -391,12 +354,13 @@ impl PowderStockMutation {
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
-        let scores = reliabilities(
+        let scores = projections::views::stock::reliabilities(
             &mut tx,
             actor.workspace_id,
             std::slice::from_ref(&row.powder_key),
         )
-        .await?;
+        .await
+        .map_err(ApiError::from)?;
         tx.commit().await.map_err(ApiError::from)?;
         Ok(WeighingNode {
             net_kg,

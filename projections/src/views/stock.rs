@@ -1,0 +1,76 @@
+//! The powder stock page: each catalogue powder's stock with its reliability score and the
+//! lots that still hold powder.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::powder_lot::{self, LotRow};
+use crate::powder_stock::{self, StockRow};
+use crate::tenant;
+
+/// One powder's stock as the stock page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PowderStockView {
+    pub stock: StockRow,
+    /// 0–100; none before the first weighing (`domain::powder::reliability_score`).
+    pub reliability: Option<u8>,
+    /// Lots still holding powder, in the order to use them.
+    pub lots: Vec<LotRow>,
+}
+
+/// The reliability score of each of `powder_keys` from its recent weighings (those never
+/// weighed have none).
+pub async fn reliabilities(
+    conn: &mut PgConnection,
+    workspace_id: Uuid,
+    powder_keys: &[String],
+) -> Result<HashMap<String, Option<u8>>, sqlx::Error> {
+    let rows = powder_stock::recent_reconciliations(
+        conn,
+        workspace_id,
+        powder_keys,
+        domain::powder::RELIABILITY_WINDOW as i64,
+    )
+    .await?;
+    let mut by_powder: HashMap<String, Vec<(Decimal, Decimal)>> = HashMap::new();
+    for (powder_key, theoretical, weighed) in rows {
+        by_powder
+            .entry(powder_key)
+            .or_default()
+            .push((theoretical, weighed));
+    }
+    Ok(by_powder
+        .into_iter()
+        .map(|(key, reconciliations)| (key, domain::powder::reliability_score(&reconciliations)))
+        .collect())
+}
+
+/// The stock of the catalogue's powders by reference, from the powder after `after`.
+pub async fn page(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<Vec<PowderStockView>, sqlx::Error> {
+    let mut tx = tenant::begin(pool, workspace_id).await?;
+    let rows = powder_stock::list(&mut *tx, workspace_id, after, limit).await?;
+    let keys: Vec<String> = rows.iter().map(|row| row.powder_key.clone()).collect();
+    // Scores and lots of this page only: a page costs the same with 30 or 3,000 powders.
+    let scores = reliabilities(&mut tx, workspace_id, &keys).await?;
+    let mut lots: HashMap<String, Vec<LotRow>> = HashMap::new();
+    for lot in powder_lot::of_powders(&mut *tx, workspace_id, &keys).await? {
+        lots.entry(lot.powder_key.clone()).or_default().push(lot);
+    }
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|stock| PowderStockView {
+            reliability: scores.get(&stock.powder_key).copied().flatten(),
+            lots: lots.remove(&stock.powder_key).unwrap_or_default(),
+            stock,
+        })
+        .collect())
+}
