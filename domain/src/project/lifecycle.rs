@@ -13,14 +13,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::photo::{
-    validate_annotations, Annotation, AnnotationError, Photo, PurgeBudget, PurgeBudgetError,
-    MAX_PHOTOS,
-};
+use super::photo::{Annotation, AnnotationError, Photo, PurgeBudget, PurgeBudgetError, MAX_PHOTOS};
 use super::workflow::{StepDef, StepKind, WorkflowSettings};
-use crate::limits::{self, excerpt, OutOfBounds};
+use crate::limits::{excerpt, OutOfBounds};
 use crate::quote::pricing::{price, Line, LinePowder, PricingError, Rates, Surface};
 use crate::{DomainError, ErrorKind, Stamped};
+
+mod decisions;
 use rust_decimal::prelude::ToPrimitive;
 
 pub fn aggregate_local_id(project_id: Uuid) -> String {
@@ -460,300 +459,54 @@ impl Project {
         command: Stamped<ProjectCommand>,
     ) -> Result<Vec<ProjectEvent>, ProjectError> {
         let now = command.now;
-        if let ProjectCommand::Create {
+        use ProjectCommand as C;
+        if let C::Create {
             project_id,
             number,
             intake,
             workflow,
         } = command.body
         {
-            if self.status.is_some() {
-                return Err(ProjectError::AlreadyCreated);
-            }
-            let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
-            if let Some(deposited) = intake.deposited_on {
-                limits::project::DEPOSITED_ON.check(deposited, today)?;
-            }
-            if let Some(promised) = intake.promised_on {
-                limits::project::PROMISED_ON.check(promised, today)?;
-            }
-            limits::project::END_USE.check_optional(intake.end_use.as_deref())?;
-            if let (Some(deposited), Some(promised)) = (intake.deposited_on, intake.promised_on) {
-                if promised < deposited {
-                    return Err(ProjectError::PromisedBeforeDeposit);
-                }
-            }
-            return Ok(vec![ProjectEvent::Created {
-                project_id,
-                number,
-                intake,
-                steps: workflow.steps,
-                qc_checklist: workflow.qc_checklist,
-                defect_types: workflow.defect_types,
-                created_at: now,
-            }]);
+            return self.create(now, project_id, number, intake, workflow);
         }
         let status = self.status.ok_or(ProjectError::NotFound)?;
         match command.body {
-            ProjectCommand::Create { .. } => unreachable!("handled above"),
-            ProjectCommand::Deliver => match status {
-                Status::Ready => Ok(vec![ProjectEvent::Delivered { delivered_at: now }]),
-                Status::Delivered => Ok(vec![]),
-                Status::InProgress => Err(ProjectError::NotReady),
-            },
+            C::Create { .. } => unreachable!("handled above"),
+            C::Deliver => self.deliver(now, status),
             // Photos document the project whatever its state, delivery included.
-            ProjectCommand::AddPhoto {
+            C::AddPhoto {
                 photo,
                 purge_budget,
-            } => {
-                if self.photos.contains(&photo.photo_id) {
-                    return Ok(vec![]);
-                }
-                if self.photos.len() >= MAX_PHOTOS {
-                    return Err(ProjectError::TooManyPhotos);
-                }
-                if let Some(budget) = purge_budget {
-                    budget.check(photo.size_bytes)?;
-                }
-                Ok(vec![ProjectEvent::PhotoAdded {
-                    photo,
-                    added_at: now,
-                }])
-            }
-            ProjectCommand::AnnotatePhoto {
+            } => self.add_photo(now, photo, purge_budget),
+            C::AnnotatePhoto {
                 photo_id,
                 annotations,
-            } => {
-                if !self.photos.contains(&photo_id) {
-                    return Err(ProjectError::PhotoNotFound);
-                }
-                validate_annotations(&annotations)?;
-                Ok(vec![ProjectEvent::PhotoAnnotated {
-                    photo_id,
-                    annotations,
-                    annotated_at: now,
-                }])
-            }
-            ProjectCommand::PurgePhotos { photo_ids } => {
-                let photo_ids: Vec<Uuid> = photo_ids
-                    .into_iter()
-                    .filter(|id| self.photos.contains(id))
-                    .collect();
-                if photo_ids.is_empty() {
-                    return Ok(vec![]);
-                }
-                Ok(vec![ProjectEvent::PhotosPurged {
-                    photo_ids,
-                    purged_at: now,
-                }])
-            }
+            } => self.annotate_photo(now, photo_id, annotations),
+            C::PurgePhotos { photo_ids } => self.purge_photos(now, photo_ids),
             _ if status == Status::Delivered => Err(ProjectError::Delivered),
-            ProjectCommand::ValidateStep { step } => {
-                let current = self.current_step(&step)?;
-                if current.kind == StepKind::QualityControl && !self.qc_passed {
-                    return Err(ProjectError::QcNotPassed);
-                }
-                let consumption = if current.kind == StepKind::Coating {
-                    if let Some((_, batch)) = self.in_batch.values().next() {
-                        return Err(ProjectError::InBatch {
-                            codes: self.codes(self.in_batch.keys().copied()),
-                            batch: batch.clone(),
-                        });
-                    }
-                    self.powder_used()
-                } else {
-                    vec![]
-                };
-                let mut events = vec![ProjectEvent::StepValidated {
-                    step,
-                    consumption,
-                    batch: None,
-                    validated_at: now,
-                }];
-                events.extend(self.ready_after_this_step(now));
-                Ok(events)
-            }
-            ProjectCommand::SkipStep { step, reason } => {
-                let current = self.current_step(&step)?;
-                if !current.skippable {
-                    return Err(ProjectError::StepNotSkippable { step });
-                }
-                let reason = reason.trim().to_owned();
-                if reason.is_empty() {
-                    return Err(ProjectError::ReasonMissing);
-                }
-                limits::project::NOTE.check(&reason)?;
-                let mut events = vec![ProjectEvent::StepSkipped {
-                    step,
-                    reason,
-                    skipped_at: now,
-                }];
-                events.extend(self.ready_after_this_step(now));
-                Ok(events)
-            }
-            ProjectCommand::RecordQc { answers } => {
-                let at_qc = self
-                    .steps
-                    .get(self.current)
-                    .is_some_and(|step| step.kind == StepKind::QualityControl);
-                if status != Status::InProgress || !at_qc {
-                    return Err(ProjectError::NotAtQc);
-                }
-                for answer in &answers {
-                    limits::project::NOTE.check_optional(answer.comment.as_deref())?;
-                }
-                let answered: BTreeMap<&str, &QcAnswer> = answers
-                    .iter()
-                    .map(|answer| (answer.item.as_str(), answer))
-                    .collect();
-                let missing: Vec<&str> = self
-                    .qc_checklist
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|item| !answered.contains_key(item))
-                    .collect();
-                let unknown = answers
-                    .iter()
-                    .any(|answer| !self.qc_checklist.contains(&answer.item));
-                if !missing.is_empty() || unknown || answered.len() != answers.len() {
-                    return Err(ProjectError::QcIncomplete {
-                        missing: missing.join(", "),
-                    });
-                }
-                let passed = answers.iter().all(|answer| answer.passed);
-                Ok(vec![ProjectEvent::QcRecorded {
-                    answers,
-                    passed,
-                    recorded_at: now,
-                }])
-            }
-            ProjectCommand::DeclareNonConformity {
+            C::ValidateStep { step } => self.validate_step(now, step),
+            C::SkipStep { step, reason } => self.skip_step(now, step, reason),
+            C::RecordQc { answers } => self.record_qc(now, status, answers),
+            C::DeclareNonConformity {
                 nc_id,
                 defect_type,
                 comment,
                 corrective_action,
                 return_to,
-            } => {
-                limits::project::NOTE.check_optional(comment.as_deref())?;
-                limits::project::NOTE.check_optional(corrective_action.as_deref())?;
-                if !self.defect_types.contains(&defect_type) {
-                    return Err(ProjectError::UnknownDefect {
-                        defect: defect_type,
-                    });
-                }
-                // A project found faulty once ready (at pickup) goes back like any other.
-                let at = self.current.min(self.steps.len().saturating_sub(1));
-                let back = self
-                    .steps
-                    .iter()
-                    .position(|step| step.key == return_to)
-                    .filter(|index| *index <= at)
-                    .ok_or(ProjectError::ReturnForward {
-                        step: return_to.clone(),
-                    })?;
-                Ok(vec![ProjectEvent::NonConformityDeclared {
-                    nc_id,
-                    at_step: self.steps[at].key.clone(),
-                    defect_type,
-                    comment: comment.filter(|text| !text.trim().is_empty()),
-                    corrective_action: corrective_action.filter(|text| !text.trim().is_empty()),
-                    return_to: self.steps[back].key.clone(),
-                    declared_at: now,
-                }])
-            }
-            ProjectCommand::EnterBatch {
+            } => self.declare_non_conformity(
+                now,
+                nc_id,
+                defect_type,
+                comment,
+                corrective_action,
+                return_to,
+            ),
+            C::EnterBatch {
                 batch_id,
                 batch_number,
                 ranks,
-            } => {
-                let at_coating = self
-                    .steps
-                    .get(self.current)
-                    .filter(|step| step.kind == StepKind::Coating && status == Status::InProgress);
-                if at_coating.is_none() {
-                    return Err(ProjectError::NotAtCoating {
-                        number: self.number.clone(),
-                        current: self
-                            .steps
-                            .get(self.current)
-                            .map_or("aucune (projet prêt)".to_owned(), |step| {
-                                format!("« {} »", step.label)
-                            }),
-                    });
-                }
-                for rank in &ranks {
-                    self.coated_part(*rank)?;
-                    if let Some((other, number)) = self.in_batch.get(rank) {
-                        if *other != batch_id {
-                            return Err(ProjectError::PartInBatch {
-                                code: self.codes([*rank]),
-                                batch: number.clone(),
-                            });
-                        }
-                    }
-                }
-                let ranks: Vec<u16> = ranks
-                    .into_iter()
-                    .filter(|rank| !self.in_batch.contains_key(rank))
-                    .collect::<BTreeSet<u16>>()
-                    .into_iter()
-                    .collect();
-                if ranks.is_empty() {
-                    return Ok(vec![]);
-                }
-                Ok(vec![ProjectEvent::EnteredBatch {
-                    batch_id,
-                    batch_number,
-                    ranks,
-                    entered_at: now,
-                }])
-            }
-            ProjectCommand::CoatInBatch { batch_id, ranks } => {
-                let ranks: Vec<u16> = ranks
-                    .into_iter()
-                    .filter(|rank| {
-                        self.in_batch
-                            .get(rank)
-                            .is_some_and(|(batch, _)| *batch == batch_id)
-                    })
-                    .collect();
-                let Some(batch_number) = ranks
-                    .first()
-                    .and_then(|rank| self.in_batch.get(rank))
-                    .map(|(_, number)| number.clone())
-                else {
-                    return Ok(vec![]);
-                };
-                let mut events = vec![ProjectEvent::CoatedInBatch {
-                    batch_id,
-                    batch_number: batch_number.clone(),
-                    ranks: ranks.clone(),
-                    coated_at: now,
-                }];
-                // The coating step is done when every coated part is, through batches.
-                let coating = self
-                    .steps
-                    .get(self.current)
-                    .filter(|step| step.kind == StepKind::Coating && status == Status::InProgress);
-                let all_coated =
-                    self.parts
-                        .iter()
-                        .filter(|part| part.powder.is_some())
-                        .all(|part| {
-                            self.batch_coated.contains(&part.rank) || ranks.contains(&part.rank)
-                        });
-                let still_in_batch = self.in_batch.keys().any(|rank| !ranks.contains(rank));
-                if let Some(step) = coating.filter(|_| all_coated && !still_in_batch) {
-                    events.push(ProjectEvent::StepValidated {
-                        step: step.key.clone(),
-                        consumption: vec![],
-                        batch: Some(batch_number),
-                        validated_at: now,
-                    });
-                    events.extend(self.ready_after_this_step(now));
-                }
-                Ok(events)
-            }
+            } => self.enter_batch(now, status, batch_id, batch_number, ranks),
+            C::CoatInBatch { batch_id, ranks } => self.coat_in_batch(now, status, batch_id, ranks),
         }
     }
 

@@ -117,7 +117,10 @@ mod scan_tests {
     #[test]
     fn a_scan_names_the_part_code_after_the_payload_version_and_a_typed_code_itself() {
         let code = part_code("P26-0042", 2);
-        assert_eq!(scanned_part_code(&format!("{QR_PREFIX}{code}")), "P26-0042-2");
+        assert_eq!(
+            scanned_part_code(&format!("{QR_PREFIX}{code}")),
+            "P26-0042-2"
+        );
         assert_eq!(scanned_part_code("  P26-0042-2 \n"), "P26-0042-2");
         assert_eq!(scanned_part_code("TG2:P26-0042-2"), "TG2:P26-0042-2");
     }
