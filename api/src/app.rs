@@ -126,6 +126,15 @@ impl AppState {
         }
     }
 
+    /// The Pennylane push on this state's pool: give it [`AppState::for_projector`].
+    pub fn pennylane(&self) -> workers::pennylane::Pennylane {
+        workers::pennylane::Pennylane::new(
+            self.pool.clone(),
+            self.secrets.clone(),
+            &self.pennylane_api_base,
+        )
+    }
+
     /// Who calls, from the `Authorization` header; a signed-in caller's request counts
     /// against its user's and its workspace's budgets (`limits::Limits::request`).
     pub async fn authenticate(&self, authorization: Option<&str>) -> crate::auth::Authentication {
@@ -412,8 +421,8 @@ impl Application {
                 reactors(&projector),
                 &workers_stop,
             );
-            handles.push(tokio::spawn(crate::pennylane::run(
-                projector.clone(),
+            handles.push(tokio::spawn(workers::pennylane::run(
+                projector.pennylane(),
                 workers_stop.clone(),
             )));
             handles.extend(workers::spawn_schedules(

@@ -171,7 +171,7 @@ pub async fn run(config: &Config, args: BenchFecArgs) -> anyhow::Result<()> {
     reset_peak_memory();
     let baseline = peak_memory_mib();
     let started = Instant::now();
-    let mut stream = Box::pin(crate::fec_export::stream(
+    let mut stream = Box::pin(workers::fec::stream(
         pool.clone(),
         workspace_id,
         year_start,
@@ -183,7 +183,7 @@ pub async fn run(config: &Config, args: BenchFecArgs) -> anyhow::Result<()> {
         let chunk = chunk?;
         bytes += chunk.len();
         largest_chunk = largest_chunk.max(chunk.len());
-        lines += chunk.iter().filter(|byte| **byte == b'\n').count();
+        lines += chunk.bytes().filter(|byte| *byte == b'\n').count();
         chunks += 1;
     }
     let elapsed = started.elapsed();

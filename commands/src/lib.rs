@@ -23,6 +23,7 @@ mod meta;
 pub mod onboarding;
 pub mod oven_batch;
 pub mod payment_links;
+pub mod pennylane;
 pub mod photo_store;
 pub mod photo_upload;
 pub mod portal;
