@@ -268,15 +268,7 @@ impl AppState {
 /// (ADR 0013): say so at start when `DATABASE_URL` names such a role in production (the
 /// superuser `postgres` on a developer's machine is expected).
 async fn warn_if_unbound(pool: &PgPool, config: &Config) {
-    let unbound: Result<(String, bool), sqlx::Error> = sqlx::query_as(
-        "select current_user::text,
-                r.rolsuper or r.rolbypassrls
-                or exists (select 1 from pg_class c where c.relowner = r.oid)
-         from pg_roles r where r.rolname = current_user",
-    )
-    .fetch_one(pool)
-    .await;
-    if let Ok((role, true)) = unbound {
+    if let Ok(Some(role)) = projections::tenant::unbound_role(pool).await {
         if config.environment == crate::config::Environment::Production {
             tracing::warn!(
                 role,

@@ -7,8 +7,10 @@
 pub mod account;
 mod append;
 mod batch;
+pub mod bench;
 pub mod client;
 pub mod client_import;
+pub mod database;
 pub mod documents;
 pub mod email_token;
 mod error;

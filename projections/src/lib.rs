@@ -5,8 +5,10 @@
 //! its own events, and each read model lives in a module named after it.
 
 pub mod audit;
+pub mod bench;
 pub mod client;
 pub mod client_key;
+pub mod database;
 pub mod email_delivery;
 pub mod email_template;
 pub mod engine;
