@@ -126,6 +126,15 @@ impl AppState {
         }
     }
 
+    /// The Pennylane push on this state's pool: give it [`AppState::for_projector`].
+    pub fn pennylane(&self) -> workers::pennylane::Pennylane {
+        workers::pennylane::Pennylane::new(
+            self.pool.clone(),
+            self.secrets.clone(),
+            &self.pennylane_api_base,
+        )
+    }
+
     /// Who calls, from the `Authorization` header; a signed-in caller's request counts
     /// against its user's and its workspace's budgets (`limits::Limits::request`).
     pub async fn authenticate(&self, authorization: Option<&str>) -> crate::auth::Authentication {
@@ -259,15 +268,7 @@ impl AppState {
 /// (ADR 0013): say so at start when `DATABASE_URL` names such a role in production (the
 /// superuser `postgres` on a developer's machine is expected).
 async fn warn_if_unbound(pool: &PgPool, config: &Config) {
-    let unbound: Result<(String, bool), sqlx::Error> = sqlx::query_as(
-        "select current_user::text,
-                r.rolsuper or r.rolbypassrls
-                or exists (select 1 from pg_class c where c.relowner = r.oid)
-         from pg_roles r where r.rolname = current_user",
-    )
-    .fetch_one(pool)
-    .await;
-    if let Ok((role, true)) = unbound {
+    if let Ok(Some(role)) = projections::tenant::unbound_role(pool).await {
         if config.environment == crate::config::Environment::Production {
             tracing::warn!(
                 role,
@@ -412,8 +413,8 @@ impl Application {
                 reactors(&projector),
                 &workers_stop,
             );
-            handles.push(tokio::spawn(crate::pennylane::run(
-                projector.clone(),
+            handles.push(tokio::spawn(workers::pennylane::run(
+                projector.pennylane(),
                 workers_stop.clone(),
             )));
             handles.extend(workers::spawn_schedules(

@@ -11,7 +11,7 @@ use domain::workspace::{Consent, WorkspaceCommand, AGGREGATE_LOCAL_ID};
 use projections::engine::{self, LagRecorder, RunnerSettings};
 use projections::Subscriptions;
 use sqlx::postgres::PgConnectOptions;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::config::Config;
@@ -60,7 +60,7 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     let base = PgConnectOptions::from_str(config.database_url())?;
     let name = format!("{}_bench", base.get_database().unwrap_or("thermogestion"));
     let options = base.database(&name);
-    db::recreate_database(&options).await?;
+    commands::database::recreate(&options).await?;
     let connections = (args.workspaces + 4) as u32;
     let pool = db::connect_with(options, connections).await?;
     db::MIGRATOR.run(&pool).await?;
@@ -245,9 +245,7 @@ async fn mail(pool: &PgPool, args: &BenchArgs) -> anyhow::Result<f64> {
         task.await??;
     }
     let elapsed = started.elapsed();
-    let sent: i64 = sqlx::query_scalar("select count(*) from email_outbox where status = 'sent'")
-        .fetch_one(pool)
-        .await?;
+    let sent = workers::mailer::sent(pool).await?;
     anyhow::ensure!(
         sent as usize == args.emails,
         "only {sent} of {} emails sent",
@@ -260,13 +258,7 @@ async fn mail(pool: &PgPool, args: &BenchArgs) -> anyhow::Result<f64> {
 /// The ceiling: a one-row insert transaction of an event-sized payload, same pool, same
 /// concurrency.
 async fn bare_insert_rate(pool: &PgPool, args: &BenchArgs) -> anyhow::Result<f64> {
-    sqlx::query(
-        "create table bench_bare (id bigint generated always as identity primary key,
-                                  workspace_id uuid not null, payload jsonb not null,
-                                  recorded_at timestamptz not null default now())",
-    )
-    .execute(pool)
-    .await?;
+    commands::bench::create_bare_table(pool).await?;
     let payload = serde_json::json!({"Renamed": {"name": "Atelier de démonstration numéro 42 — thermolaquage", "renamed_at": "2026-11-25T10:00:00.000000Z"}});
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -277,11 +269,7 @@ async fn bare_insert_rate(pool: &PgPool, args: &BenchArgs) -> anyhow::Result<f64
         tasks.push(tokio::spawn(async move {
             let workspace_id = Uuid::now_v7();
             for _ in 0..share {
-                sqlx::query("insert into bench_bare (workspace_id, payload) values ($1, $2)")
-                    .bind(workspace_id)
-                    .bind(&payload)
-                    .execute(&pool)
-                    .await?;
+                commands::bench::insert_bare(&pool, workspace_id, &payload).await?;
             }
             Ok::<_, sqlx::Error>(())
         }));
@@ -347,11 +335,9 @@ async fn wait_caught_up(pool: &PgPool) -> anyhow::Result<()> {
 async fn replay_and_scan(pool: &PgPool) -> anyhow::Result<Rates> {
     let projection: Arc<dyn projections::Projection> =
         projections::by_name(projections::workspace::NAME).context("workspace projection")?;
-    // A production table has statistics (autovacuum); this one was filled seconds ago, and
-    // without them the planner sorts instead of walking the feed index.
-    sqlx::query("analyze events").execute(pool).await?;
+    projections::bench::analyze_events(pool).await?;
     // Warm the cache, so no run pays the first read from disk.
-    scan(pool).await?;
+    projections::bench::scan_events(pool).await?;
     let (mut replay, mut feed, mut raw) = (vec![], vec![], vec![]);
     let mut events = 0;
     for _ in 0..3 {
@@ -366,7 +352,7 @@ async fn replay_and_scan(pool: &PgPool) -> anyhow::Result<Rates> {
         feed.push(read as f64 / started.elapsed().as_secs_f64());
 
         let started = Instant::now();
-        let scanned = scan(pool).await?;
+        let scanned = projections::bench::scan_events(pool).await?;
         raw.push(scanned as f64 / started.elapsed().as_secs_f64());
     }
     Ok(Rates {
@@ -402,16 +388,6 @@ async fn read_feed(pool: &PgPool) -> anyhow::Result<usize> {
         read += page.events.len();
     }
     Ok(read)
-}
-
-async fn scan(pool: &PgPool) -> anyhow::Result<u64> {
-    let rows = sqlx::query("select * from events").fetch_all(pool).await?;
-    let mut decoded = 0u64;
-    for row in &rows {
-        let payload: serde_json::Value = row.try_get("payload")?;
-        decoded += u64::from(!payload.is_null());
-    }
-    Ok(decoded)
 }
 
 pub(crate) fn percentile(sorted: &[f64], fraction: f64) -> f64 {
@@ -480,7 +456,7 @@ pub(crate) async fn bench_workshop(config: &Config, suffix: &str) -> anyhow::Res
         base.get_database().unwrap_or("thermogestion")
     );
     let options = base.database(&name);
-    db::recreate_database(&options).await?;
+    commands::database::recreate(&options).await?;
     let pool = db::connect_with(options, 8).await?;
     db::MIGRATOR.run(&pool).await?;
     let commands = Commands::new(pool.clone());

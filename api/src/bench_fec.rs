@@ -151,17 +151,7 @@ pub async fn run(config: &Config, args: BenchFecArgs) -> anyhow::Result<()> {
         }
         if batch.len() >= 5_000 || written >= args.lines {
             let count = batch.len() as i64;
-            sqlx::query(
-                "insert into ledger_entry (workspace_id, seq, entry_date, entry)
-                 select $1, $2 + ordinality, day, entry
-                 from unnest($3::jsonb[], $4::date[]) with ordinality as t(entry, day)",
-            )
-            .bind(workspace_id)
-            .bind(seq)
-            .bind(&batch)
-            .bind(&days)
-            .execute(&pool)
-            .await?;
+            projections::bench::fill_ledger(&pool, workspace_id, seq, &batch, &days).await?;
             seq += count;
             batch.clear();
             days.clear();
@@ -171,7 +161,7 @@ pub async fn run(config: &Config, args: BenchFecArgs) -> anyhow::Result<()> {
     reset_peak_memory();
     let baseline = peak_memory_mib();
     let started = Instant::now();
-    let mut stream = Box::pin(crate::fec_export::stream(
+    let mut stream = Box::pin(workers::fec::stream(
         pool.clone(),
         workspace_id,
         year_start,
@@ -183,7 +173,7 @@ pub async fn run(config: &Config, args: BenchFecArgs) -> anyhow::Result<()> {
         let chunk = chunk?;
         bytes += chunk.len();
         largest_chunk = largest_chunk.max(chunk.len());
-        lines += chunk.iter().filter(|byte| **byte == b'\n').count();
+        lines += chunk.bytes().filter(|byte| *byte == b'\n').count();
         chunks += 1;
     }
     let elapsed = started.elapsed();

@@ -52,7 +52,7 @@ pub async fn run(config: &Config, args: BenchHttpArgs) -> anyhow::Result<()> {
         "{}_bench_http",
         base.get_database().unwrap_or("thermogestion")
     );
-    db::recreate_database(&base.clone().database(&name)).await?;
+    commands::database::recreate(&base.clone().database(&name)).await?;
     // As in production (ADR 0013): migrations as the owner (the bench's `DATABASE_URL`),
     // requests as the request role under row-level security, workers as the projector, each
     // on its own pool.
@@ -179,15 +179,9 @@ pub async fn run(config: &Config, args: BenchHttpArgs) -> anyhow::Result<()> {
     tokio::time::sleep(db::IDLE_TIMEOUT * 2 + Duration::from_secs(5)).await;
     println!(
         "database connections once idle: {}",
-        connections(&observer, &name).await?
+        projections::database::connections(&observer, &name).await?
     );
-    let idle: Vec<(String, i64)> = sqlx::query_as(
-        "select left(query, 50), count(*) from pg_stat_activity where datname = $1
-         group by 1 order by 1",
-    )
-    .bind(&name)
-    .fetch_all(&observer)
-    .await?;
+    let idle = projections::database::connections_by_last_query(&observer, &name).await?;
     for (query, count) in idle {
         println!("  {count} × last query: {query}");
     }
@@ -289,19 +283,10 @@ async fn graphql(
     Ok(request.send().await?.json().await?)
 }
 
-async fn connections(observer: &sqlx::PgPool, database: &str) -> anyhow::Result<i64> {
-    Ok(
-        sqlx::query_scalar("select count(*) from pg_stat_activity where datname = $1")
-            .bind(database)
-            .fetch_one(observer)
-            .await?,
-    )
-}
-
 /// Keeps the highest connection count seen, every 50 ms.
 async fn sample_connections(observer: sqlx::PgPool, database: String, busy: Arc<AtomicI64>) {
     loop {
-        if let Ok(count) = connections(&observer, &database).await {
+        if let Ok(count) = projections::database::connections(&observer, &database).await {
             busy.fetch_max(count, Ordering::Relaxed);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, Executor, PgPool};
+use sqlx::PgPool;
 
 /// Numbered, reversible migrations of `migrations/`, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
@@ -13,32 +13,7 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 /// Creates the database named in `url` when it does not exist yet, so a newcomer's first
 /// `serve` works against a bare PostgreSQL.
 pub async fn ensure_database(url: &str) -> Result<(), sqlx::Error> {
-    ensure_database_with(&PgConnectOptions::from_str(url)?).await
-}
-
-pub async fn ensure_database_with(options: &PgConnectOptions) -> Result<(), sqlx::Error> {
-    let Some(database) = options.get_database().map(str::to_owned) else {
-        return Ok(());
-    };
-    let mut maintenance = options.clone().database("postgres").connect().await?;
-    let exists: bool =
-        sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
-            .bind(&database)
-            .fetch_one(&mut maintenance)
-            .await?;
-    if !exists {
-        let quoted = database.replace('"', "\"\"");
-        match maintenance
-            .execute(format!("create database \"{quoted}\"").as_str())
-            .await
-        {
-            Ok(_) => tracing::info!(database, "database created"),
-            // Another process created it between our check and our create.
-            Err(sqlx::Error::Database(error)) if error.code().as_deref() == Some("42P04") => {}
-            Err(error) => return Err(error),
-        }
-    }
-    maintenance.close().await
+    commands::database::create_if_absent(&PgConnectOptions::from_str(url)?).await
 }
 
 /// The pool every part of a process shares.
@@ -88,22 +63,17 @@ pub fn enter_workspace(workspace_id: uuid::Uuid) {
     let _ = REQUEST_WORKSPACE.try_with(|cell| cell.set(workspace_id));
 }
 
-fn request_workspace() -> String {
+fn request_workspace() -> Option<uuid::Uuid> {
     REQUEST_WORKSPACE
-        .try_with(|cell| cell.get().map(|workspace| workspace.to_string()))
+        .try_with(|cell| cell.get().copied())
         .ok()
         .flatten()
-        .unwrap_or_default()
 }
 
 /// Sets the connection's `app.workspace_id` to the current request's workspace, or to
 /// nothing: each acquisition overwrites what the previous user left.
 async fn scope_connection(connection: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("select set_config('app.workspace_id', $1, false)")
-        .bind(request_workspace())
-        .execute(connection)
-        .await?;
-    Ok(())
+    projections::tenant::scope_connection(connection, request_workspace()).await
 }
 
 /// The requests' pool (the request role in production): as [`connect`], and every
@@ -134,28 +104,9 @@ pub fn session_settings(options: PgConnectOptions) -> PgConnectOptions {
     ])
 }
 
-/// Drops (if present) and creates the database of `options`: benchmarks start empty.
-pub async fn recreate_database(options: &PgConnectOptions) -> Result<(), sqlx::Error> {
-    let database = options
-        .get_database()
-        .unwrap_or("thermogestion")
-        .replace('"', "\"\"");
-    let mut maintenance = options.clone().database("postgres").connect().await?;
-    maintenance
-        .execute(format!("drop database if exists \"{database}\" with (force)").as_str())
-        .await?;
-    maintenance
-        .execute(format!("create database \"{database}\"").as_str())
-        .await?;
-    maintenance.close().await
-}
-
 /// Rolls back the last `steps` applied migrations.
 pub async fn migrate_down(pool: &PgPool, steps: usize) -> Result<Vec<i64>, sqlx::Error> {
-    let mut applied: Vec<i64> =
-        sqlx::query_scalar("select version from _sqlx_migrations where success order by version")
-            .fetch_all(pool)
-            .await?;
+    let mut applied = projections::database::applied_migrations(pool).await?;
     let keep = applied.len().saturating_sub(steps);
     let target = if keep == 0 { 0 } else { applied[keep - 1] };
     MIGRATOR.undo(pool, target).await?;

@@ -7,8 +7,10 @@
 pub mod account;
 mod append;
 mod batch;
+pub mod bench;
 pub mod client;
 pub mod client_import;
+pub mod database;
 pub mod documents;
 pub mod email_token;
 mod error;
@@ -23,6 +25,7 @@ mod meta;
 pub mod onboarding;
 pub mod oven_batch;
 pub mod payment_links;
+pub mod pennylane;
 pub mod photo_store;
 pub mod photo_upload;
 pub mod portal;

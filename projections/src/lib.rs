@@ -5,11 +5,14 @@
 //! its own events, and each read model lives in a module named after it.
 
 pub mod audit;
+pub mod bench;
 pub mod client;
 pub mod client_key;
+pub mod database;
 pub mod email_delivery;
 pub mod email_template;
 pub mod engine;
+pub mod fec_archive;
 pub mod feed;
 pub mod inventory;
 pub mod invitation;
@@ -18,6 +21,7 @@ pub mod lease;
 pub mod member;
 pub mod oven_batch;
 pub mod parking;
+pub mod pennylane;
 pub mod powder;
 pub mod powder_lot;
 pub mod powder_stock;

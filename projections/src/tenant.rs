@@ -105,6 +105,34 @@ pub async fn begin_account(
     Ok(tx)
 }
 
+/// Scopes a pooled connection of the request role to `workspace_id` (`app.workspace_id`),
+/// or to none: set at each acquisition, so a query that forgets its filter still sees only
+/// the workspace of the request that took the connection (ADR 0013).
+pub async fn scope_connection(
+    connection: &mut sqlx::PgConnection,
+    workspace_id: Option<Uuid>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("select set_config('app.workspace_id', $1, false)")
+        .bind(workspace_id.map(|id| id.to_string()).unwrap_or_default())
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
+/// The role `pool` connects as when row-level security does not bind it (it owns tables,
+/// is superuser or bypasses RLS); `None` when it is bound.
+pub async fn unbound_role(pool: &PgPool) -> Result<Option<String>, sqlx::Error> {
+    let (role, unbound): (String, bool) = sqlx::query_as(
+        "select current_user::text,
+                r.rolsuper or r.rolbypassrls
+                or exists (select 1 from pg_class c where c.relowner = r.oid)
+         from pg_roles r where r.rolname = current_user",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(unbound.then_some(role))
+}
+
 /// The parked read models named by a [`begin`] refusal, if `error` is one.
 pub fn parked_read_models(error: &sqlx::Error) -> Option<String> {
     let database = error.as_database_error()?;

@@ -631,6 +631,84 @@ async fn another_workshop_never_sees_invoices_payments_or_exports() {
     app.stop().await;
 }
 
+/// Both writers read the ledger by chunks of `workers::fec::CHUNK` entries: past one chunk,
+/// the header still comes once, numbers run on without a gap, and the archive is the
+/// download byte for byte.
+#[tokio::test]
+async fn a_fec_longer_than_a_chunk_is_numbered_straight_through_by_the_download_and_the_archive() {
+    let app = spawn_app().await;
+    let (shop, _, _) = deposit_paid(&app, "CARD").await;
+    let (workspace_id, seq, entry): (uuid::Uuid, i64, Value) = sqlx::query_as(
+        "select workspace_id, seq, entry from ledger_entry order by seq desc limit 1",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive();
+    let first = chrono::Datelike::with_day(&today, 1).unwrap();
+    let more = workers::fec::CHUNK as usize + 100;
+    projections::bench::fill_ledger(
+        &app.db.pool,
+        workspace_id,
+        seq,
+        &vec![entry; more],
+        &vec![first; more],
+    )
+    .await
+    .unwrap();
+
+    let next_month = first.checked_add_months(chrono::Months::new(1)).unwrap();
+    let later = next_month.and_hms_opt(12, 0, 0).unwrap().and_utc();
+    let archived = workers::fec_archive::archive_due(&app.db.pool, &app.state.photos, later)
+        .await
+        .unwrap();
+    assert_eq!(archived, 1);
+    let month = first.format("%Y-%m").to_string();
+    let stored = download(
+        &app,
+        &shop.token,
+        &format!("/api/v1/exports/fec-archive?month={month}"),
+    )
+    .await;
+    assert_eq!(stored.status(), 200);
+    let stored = stored.text().await.unwrap();
+    let last_day = next_month.pred_opt().unwrap();
+    let live = download(
+        &app,
+        &shop.token,
+        &format!("/api/v1/exports/fec?from={first}&to={last_day}"),
+    )
+    .await;
+    assert_eq!(
+        stored,
+        live.text().await.unwrap(),
+        "the archive is the download"
+    );
+
+    let mut lines = stored.split("\r\n").filter(|line| !line.is_empty());
+    assert!(lines.next().unwrap().starts_with("JournalCode\t"));
+    let mut numbers: Vec<u64> = lines
+        .map(|line| line.split('\t').nth(2).unwrap().parse().unwrap())
+        .collect();
+    assert!(
+        !numbers.is_empty()
+            && numbers
+                .windows(2)
+                .all(|pair| pair[1] == pair[0] || pair[1] == pair[0] + 1),
+        "entries numbered in order without a gap"
+    );
+    numbers.dedup();
+    assert_eq!(numbers.first(), Some(&1));
+    assert_eq!(
+        numbers.len() as i64,
+        seq + more as i64,
+        "every entry, once, the header once"
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn each_month_is_archived_once_per_workshop_as_the_fec_of_that_month() {
     let app = spawn_app().await;

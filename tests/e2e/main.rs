@@ -43,6 +43,7 @@ mod replay;
 mod request_size;
 mod roles;
 mod schema;
+mod shape;
 mod stock_settings;
 mod stripe;
 mod two_factor;

@@ -137,7 +137,7 @@ async fn issued_invoices_reach_pennylane_as_factur_x_and_failures_are_retried() 
 
     let now = chrono::Utc::now();
     assert_eq!(
-        api::pennylane::push_due(&app.state.for_projector(), now)
+        workers::pennylane::push_due(&app.state.for_projector().pennylane(), now)
             .await
             .unwrap(),
         (0, 1)
@@ -151,14 +151,14 @@ async fn issued_invoices_reach_pennylane_as_factur_x_and_failures_are_retried() 
     );
     // Not due yet; then due after the delay.
     assert_eq!(
-        api::pennylane::push_due(&app.state.for_projector(), now)
+        workers::pennylane::push_due(&app.state.for_projector().pennylane(), now)
             .await
             .unwrap(),
         (0, 0)
     );
     let later = now + chrono::Duration::minutes(3);
     assert_eq!(
-        api::pennylane::push_due(&app.state.for_projector(), later)
+        workers::pennylane::push_due(&app.state.for_projector().pennylane(), later)
             .await
             .unwrap(),
         (1, 0)
@@ -174,13 +174,13 @@ async fn issued_invoices_reach_pennylane_as_factur_x_and_failures_are_retried() 
 
     // The deposit invoice stands for money received: marked paid there, once.
     assert_eq!(
-        api::pennylane::mark_paid(&app.state.for_projector(), later)
+        workers::pennylane::mark_paid(&app.state.for_projector().pennylane(), later)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        api::pennylane::mark_paid(&app.state.for_projector(), later)
+        workers::pennylane::mark_paid(&app.state.for_projector().pennylane(), later)
             .await
             .unwrap(),
         0

@@ -2,14 +2,15 @@
 //! once a month is over, each workshop that invoices gets that month's FEC written to object
 //! storage (`archives/<workspace>/fec/<YYYY-MM>/<SIREN>FEC<AAAAMMJJ>.txt`) with its SHA-256,
 //! recorded in `fec_archive` with the date before which it must be kept. A schedule: the
-//! archive of a month is written once (a second process finds the row).
+//! archive of a month is written once (a second process finds the row). The file is the
+//! download's, byte for byte (`crate::fec`); `projections::fec_archive` lists and finds it.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
 use commands::photo_store::PhotoStore;
-use domain::invoice::fec::{file_name, format_entry, HEADER};
+use domain::invoice::fec::file_name;
 use domain::invoice::settings::InvoiceSettings;
 use sqlx::PgPool;
 use tokio::sync::watch;
@@ -18,7 +19,6 @@ use uuid::Uuid;
 pub const CHECK_EVERY: Duration = Duration::from_secs(6 * 60 * 60);
 /// Article L102 B du LPF: six years; the commercial code asks ten for accounting records.
 pub const KEEP_YEARS: u32 = 10;
-const CHUNK: i64 = 2_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -61,21 +61,12 @@ pub async fn archive_due(
         let Some(seller) = settings.seller else {
             continue;
         };
-        let mut text = format!("{HEADER}\r\n");
-        let (mut after, mut number, mut lines) = (0_i64, 0_u64, 0_i64);
-        loop {
-            let rows =
-                projections::invoicing::ledger(pool, workspace_id, from, to, after, CHUNK).await?;
-            for (seq, entry) in &rows {
-                number += 1;
-                after = *seq;
-                lines += entry.lines.len() as i64;
-                format_entry(entry, number, entry.date, &mut text);
-            }
-            if (rows.len() as i64) < CHUNK {
-                break;
-            }
+        let mut fec = crate::fec::FecWriter::new(workspace_id, from, to);
+        let mut text = String::new();
+        while let Some(chunk) = fec.next_chunk(pool).await? {
+            text.push_str(&chunk);
         }
+        let lines = fec.lines();
         let name = file_name(seller.siren(), to);
         let object_name = format!("fec/{:04}-{:02}/{name}", from.year(), from.month());
         let sha256 = domain::digest::sha256_hex(text.as_bytes());

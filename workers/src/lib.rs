@@ -5,12 +5,14 @@
 
 pub mod client_invitations;
 mod client_link;
+pub mod fec;
 pub mod fec_archive;
 pub mod low_stock;
 pub mod mailer;
 pub mod oauth;
 pub mod outbound;
 pub mod payment_link_emails;
+pub mod pennylane;
 pub mod photo_quota;
 pub mod photo_renditions;
 pub mod photo_worker;

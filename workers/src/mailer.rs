@@ -232,6 +232,13 @@ pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, sqlx::
     Ok(count)
 }
 
+/// Emails delivered so far, every workshop together (the bench's check that all went).
+pub async fn sent(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("select count(*) from email_outbox where status = 'sent'")
+        .fetch_one(pool)
+        .await
+}
+
 /// Whether `queued` would go past its workshop's daily quota; if so it waits, untouched,
 /// until the next Paris midnight.
 async fn over_quota(pool: &PgPool, mailer: &Mailer, queued: &Queued) -> Result<bool, sqlx::Error> {

@@ -516,7 +516,7 @@ async fn invoice_node(
 }
 
 /// Une archive mensuelle du FEC, conservée au moins jusqu'à `keepUntil`.
-#[derive(SimpleObject, sqlx::FromRow)]
+#[derive(SimpleObject)]
 pub struct FecArchiveNode {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
@@ -538,7 +538,7 @@ pub struct PennylaneAccountNode {
 }
 
 /// L'envoi d'une facture à Pennylane.
-#[derive(SimpleObject, sqlx::FromRow)]
+#[derive(SimpleObject)]
 pub struct PennylanePushNode {
     pub invoice_number: String,
     /// `sending`, `sent` ou `failed` (réessayé plus tard).
@@ -559,31 +559,43 @@ pub struct PennylaneNode {
     pub pushes: Vec<PennylanePushNode>,
 }
 
+impl From<projections::fec_archive::Archive> for FecArchiveNode {
+    fn from(archive: projections::fec_archive::Archive) -> Self {
+        Self {
+            period_start: archive.period_start,
+            period_end: archive.period_end,
+            file_name: archive.file_name,
+            sha256: archive.sha256,
+            bytes: archive.bytes,
+            lines: archive.lines,
+            archived_at: archive.archived_at,
+            keep_until: archive.keep_until,
+        }
+    }
+}
+
+impl From<projections::pennylane::Push> for PennylanePushNode {
+    fn from(push: projections::pennylane::Push) -> Self {
+        Self {
+            invoice_number: push.invoice_number,
+            status: push.status,
+            attempts: push.attempts,
+            last_error: push.last_error,
+            next_attempt_at: push.next_attempt_at,
+            remote_url: push.remote_url,
+        }
+    }
+}
+
 async fn pennylane_node(ctx: &Context<'_>, workspace_id: Uuid) -> Result<PennylaneNode, ApiError> {
-    let state = state(ctx);
-    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
-    let connection: Option<(serde_json::Value, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
-        "select accounts, connected_at from pennylane_connection where workspace_id = $1",
-    )
-    .bind(workspace_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let pushes: Vec<PennylanePushNode> = sqlx::query_as(
-        "select i.number as invoice_number, p.status, p.attempts, p.last_error, p.next_attempt_at, p.remote_url
-         from pennylane_push p join invoice i on i.workspace_id = p.workspace_id and i.invoice_id = p.invoice_id
-         where p.workspace_id = $1 order by p.updated_at desc limit 100",
-    )
-    .bind(workspace_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    let accounts: std::collections::BTreeMap<String, i64> = connection
-        .as_ref()
-        .and_then(|(accounts, _)| serde_json::from_value(accounts.clone()).ok())
-        .unwrap_or_default();
+    let status = projections::pennylane::status(&state(ctx).pool, workspace_id).await?;
+    let (connected_at, accounts) = match status.connection {
+        Some(connection) => (Some(connection.connected_at), connection.accounts),
+        None => (None, Default::default()),
+    };
     Ok(PennylaneNode {
-        connected: connection.is_some(),
-        connected_at: connection.map(|(_, at)| at),
+        connected: connected_at.is_some(),
+        connected_at,
         accounts: accounts
             .into_iter()
             .map(|(account, ledger_account_id)| PennylaneAccountNode {
@@ -591,7 +603,7 @@ async fn pennylane_node(ctx: &Context<'_>, workspace_id: Uuid) -> Result<Pennyla
                 ledger_account_id,
             })
             .collect(),
-        pushes,
+        pushes: status.pushes.into_iter().map(Into::into).collect(),
     })
 }
 
@@ -722,20 +734,10 @@ impl InvoicingQuery {
     async fn fec_archives(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FecArchiveNode>> {
         let actor = actor(ctx)?;
         actor.require(READERS)?;
-        let state = state(ctx);
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+        let archives = projections::fec_archive::archives(&state(ctx).pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
-        let rows: Vec<FecArchiveNode> = sqlx::query_as(
-            "select period_start, period_end, file_name, sha256, bytes, lines, archived_at, keep_until
-             from fec_archive where workspace_id = $1 order by period_start desc",
-        )
-        .bind(actor.workspace_id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
-        Ok(rows)
+        Ok(archives.into_iter().map(Into::into).collect())
     }
 
     /// Le connecteur Pennylane et l'état des envois.
@@ -916,37 +918,21 @@ impl InvoicingMutation {
     ) -> async_graphql::Result<PennylaneNode> {
         let actor = actor(ctx)?;
         actor.require(MANAGERS)?;
-        let token = token.trim();
-        if token.len() < 8 || token.len() > 512 || token.chars().any(char::is_whitespace) {
-            return Err(ApiError::new(
-                ErrorKind::Validation,
-                "PENNYLANE_TOKEN_INVALID",
-                "collez le jeton d'API Pennylane tel quel (sans espace)",
-            )
-            .into());
-        }
-        let accounts: std::collections::BTreeMap<String, i64> = accounts
-            .into_iter()
-            .map(|mapping| {
-                domain::invoice::settings::pennylane_account(
-                    &mapping.account,
-                    mapping.ledger_account_id,
-                )
-                .map_err(|error| ApiError::domain(&error))
-            })
-            .collect::<Result<_, _>>()?;
         let state = state(ctx);
-        sqlx::query(
-            "insert into pennylane_connection (workspace_id, token_sealed, accounts, connected_at)
-             values (thermogestion_scope($1), $2, $3, now())
-             on conflict (workspace_id) do update set token_sealed = $2, accounts = $3",
+        commands::pennylane::connect(
+            &state.pool,
+            &state.secrets,
+            actor.workspace_id,
+            &token,
+            accounts
+                .into_iter()
+                .map(|mapping| (mapping.account, mapping.ledger_account_id)),
         )
-        .bind(actor.workspace_id)
-        .bind(state.secrets.seal(token))
-        .bind(serde_json::to_value(&accounts).unwrap_or_default())
-        .execute(&state.pool)
         .await
-        .map_err(ApiError::from)?;
+        .map_err(|error| match error {
+            commands::pennylane::ConnectionError::Database(cause) => ApiError::from(cause),
+            refused => ApiError::domain(&refused),
+        })?;
         Ok(pennylane_node(ctx, actor.workspace_id).await?)
     }
 
@@ -957,16 +943,9 @@ impl InvoicingMutation {
     ) -> async_graphql::Result<PennylaneNode> {
         let actor = actor(ctx)?;
         actor.require(MANAGERS)?;
-        let state = state(ctx);
-        let mut tx = commands::scoped(&state.pool, actor.workspace_id)
+        commands::pennylane::disconnect(&state(ctx).pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
-        sqlx::query("delete from pennylane_connection where workspace_id = $1")
-            .bind(actor.workspace_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
         Ok(pennylane_node(ctx, actor.workspace_id).await?)
     }
 

@@ -213,7 +213,7 @@ async fn fec(
         )
     })?;
     let name = file_name(seller.siren(), to);
-    let body = crate::fec_export::stream(state.pool.clone(), actor.workspace_id, from, to);
+    let body = workers::fec::stream(state.pool.clone(), actor.workspace_id, from, to);
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
@@ -238,16 +238,13 @@ async fn fec_archive(state: AppState, actor: Actor, month: &str) -> Result<Respo
     };
     let start =
         NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").map_err(|_| not_found())?;
-    let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
-    let row: Option<(String, String, String)> = sqlx::query_as(
-        "select object_name, file_name, sha256 from fec_archive where workspace_id = $1 and period_start = $2",
-    )
-    .bind(actor.workspace_id)
-    .bind(start)
-    .fetch_optional(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    let (object_name, name, sha256) = row.ok_or_else(not_found)?;
+    let projections::fec_archive::Stored {
+        object_name,
+        file_name: name,
+        sha256,
+    } = projections::fec_archive::stored(&state.pool, actor.workspace_id, start)
+        .await?
+        .ok_or_else(not_found)?;
     let bytes = state
         .photos
         .get_archive(actor.workspace_id, &object_name)

@@ -292,10 +292,7 @@ async fn health() -> &'static str {
 
 /// Readiness: this instance can serve (the database answers).
 async fn ready(State(state): State<AppState>) -> Response {
-    match sqlx::query_scalar::<_, i32>("select 1")
-        .fetch_one(&state.pool)
-        .await
-    {
+    match projections::database::answers(&state.pool).await {
         Ok(_) => "ready".into_response(),
         Err(error) => {
             tracing::warn!(error = %error, "not ready: database unreachable");

@@ -11,22 +11,47 @@
 //!
 //! The token is sealed at rest with the platform key (ADR 0003) and never leaves the
 //! server. The base URL is configurable (`PENNYLANE_API_BASE`; tests: a local stand-in).
+//! The connection itself is written by `commands::pennylane` and read by
+//! `projections::pennylane`; this job only pushes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use commands::secret_box::SecretBox;
 use domain::invoice::document::{Invoice, InvoiceKind};
 use domain::invoice::settings::Chart;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::app::AppState;
-
 pub const CHECK_EVERY: Duration = Duration::from_secs(60);
 const LONGEST_WAIT_MINUTES: i64 = 6 * 60;
 const PER_ROUND: i64 = 20;
+
+/// What the push needs, and nothing of the server's state: the projector's pool (every
+/// connected workshop at once; the stored invoice files are read through it, see
+/// `commands::invoice_document`), the platform key that opens the tokens, and Pennylane.
+#[derive(Clone)]
+pub struct Pennylane {
+    pub pool: PgPool,
+    pub secrets: SecretBox,
+    /// `PENNYLANE_API_BASE`, without its trailing slash.
+    api_base: Arc<str>,
+    http: reqwest::Client,
+}
+
+impl Pennylane {
+    pub fn new(pool: PgPool, secrets: SecretBox, api_base: &str) -> Self {
+        Self {
+            pool,
+            secrets,
+            api_base: api_base.trim_end_matches('/').into(),
+            http: reqwest::Client::new(),
+        }
+    }
+}
 
 /// The ledger account each line of the invoice goes to, in our chart.
 fn line_account(invoice: &Invoice, chart: &Chart) -> String {
@@ -83,7 +108,7 @@ async fn claim(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<(Uuid, Uuid)>, s
 }
 
 /// Marks paid in Pennylane the pushed invoices settled here; returns how many.
-pub async fn mark_paid(state: &AppState, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
+pub async fn mark_paid(state: &Pennylane, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
     let pool = &state.pool;
     let due: Vec<(Uuid, Uuid, String, String)> = sqlx::query_as(
         "select p.workspace_id, p.invoice_id, p.remote_url, c.token_sealed
@@ -107,10 +132,11 @@ pub async fn mark_paid(state: &AppState, now: DateTime<Utc>) -> Result<usize, sq
         let Ok(token) = state.secrets.open(&sealed) else {
             continue;
         };
-        let response = reqwest::Client::new()
+        let response = state
+            .http
             .put(format!(
                 "{}/api/external/v2/customer_invoices/{remote_id}/mark_as_paid",
-                state.pennylane_api_base.trim_end_matches('/')
+                state.api_base
             ))
             .bearer_auth(token)
             .timeout(Duration::from_secs(30))
@@ -142,7 +168,10 @@ pub async fn mark_paid(state: &AppState, now: DateTime<Utc>) -> Result<usize, sq
 }
 
 /// Pushes what is due at `now`; returns `(sent, failed)`.
-pub async fn push_due(state: &AppState, now: DateTime<Utc>) -> Result<(usize, usize), sqlx::Error> {
+pub async fn push_due(
+    state: &Pennylane,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize), sqlx::Error> {
     let pool = &state.pool;
     let (mut sent, mut failed) = (0, 0);
     for (workspace_id, invoice_id) in claim(pool, now).await? {
@@ -187,7 +216,7 @@ pub async fn push_due(state: &AppState, now: DateTime<Utc>) -> Result<(usize, us
 /// One invoice to Pennylane: its Factur-X PDF and the ledger mapping; the URL Pennylane
 /// gives back, or why it failed.
 async fn push_one(
-    state: &AppState,
+    state: &Pennylane,
     workspace_id: Uuid,
     invoice_id: Uuid,
 ) -> Result<String, String> {
@@ -251,10 +280,11 @@ async fn push_one(
                 .map_err(|error| error.to_string())?,
         )
         .text("invoice_options", options.to_string());
-    let response = reqwest::Client::new()
+    let response = state
+        .http
         .post(format!(
             "{}/api/external/v2/customer_invoices/e_invoices/imports",
-            state.pennylane_api_base.trim_end_matches('/')
+            state.api_base
         ))
         .bearer_auth(token)
         .multipart(form)
@@ -270,7 +300,7 @@ async fn push_one(
     Ok(body["url"].as_str().unwrap_or_default().to_owned())
 }
 
-pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(state: Pennylane, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     loop {
         match push_due(&state, Utc::now()).await {
             Ok((0, 0)) => {}
