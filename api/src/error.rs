@@ -167,6 +167,19 @@ impl From<commands::documents::image_check::ImageCheckError> for ApiError {
     }
 }
 
+impl From<commands::quote_sending::QuoteSendingError> for ApiError {
+    fn from(error: commands::quote_sending::QuoteSendingError) -> Self {
+        use commands::quote_sending::QuoteSendingError;
+        match error {
+            QuoteSendingError::Image(error) => error.into(),
+            QuoteSendingError::Quote(error) => error.into(),
+            QuoteSendingError::Database(error) => error.into(),
+            QuoteSendingError::Drawing(cause) => Self::internal(cause),
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
 impl From<commands::account::AccountError> for ApiError {
     fn from(error: commands::account::AccountError) -> Self {
         use commands::account::AccountError;

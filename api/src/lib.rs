@@ -27,7 +27,7 @@ pub mod http;
 pub mod limits;
 pub mod pennylane;
 pub mod photo_urls;
-pub mod quote_files;
+pub mod quote_access;
 pub mod telemetry;
 pub mod warnings;
 
