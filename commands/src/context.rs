@@ -7,8 +7,10 @@
 
 use chrono::{DateTime, Utc};
 use domain::client::Address;
+use domain::powder::catalogue::Format;
 use domain::quote::lifecycle::{PricedContent, Status};
 use domain::quote::template::TemplateConfig;
+use rust_decimal::Decimal;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
@@ -147,4 +149,36 @@ pub async fn signature(
             pdf_sha256: row.pdf_sha256,
             image_sha256: row.image_sha256,
         }))
+}
+
+/// A powder of the catalogue, as stock movements need it.
+#[derive(Debug, Clone)]
+pub struct PowderFacts {
+    pub powder_key: String,
+    /// Its carton formats with their tares (none when they no longer read).
+    pub formats: Vec<Format>,
+    pub archived: bool,
+}
+
+pub async fn powder(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    powder_key: &str,
+) -> Result<Option<PowderFacts>, sqlx::Error> {
+    let row = projections::powder::find(executor, workspace_id, powder_key).await?;
+    Ok(row.map(|row| PowderFacts {
+        formats: serde_json::from_value(row.formats).unwrap_or_default(),
+        archived: row.archived_at.is_some(),
+        powder_key: row.powder_key,
+    }))
+}
+
+/// Receptions minus consumptions since the last weighing, as the stock read model counts
+/// them (where that figure comes from is the stock projection's).
+pub async fn theoretical_stock(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    powder_key: &str,
+) -> Result<Decimal, sqlx::Error> {
+    projections::powder_stock::theoretical(executor, workspace_id, powder_key).await
 }

@@ -28,6 +28,7 @@ pub mod photo_store;
 pub mod photo_upload;
 pub mod portal;
 pub mod powder_import;
+pub mod powder_stock;
 pub mod project;
 pub mod quote;
 pub mod quote_document;
