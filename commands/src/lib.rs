@@ -9,6 +9,7 @@ mod append;
 mod batch;
 pub mod client;
 pub mod client_import;
+pub mod client_key;
 pub mod context;
 pub mod documents;
 pub mod email_token;
