@@ -1,14 +1,16 @@
 //! A realistic demo workshop, seeded idempotently, with an owner who can log in.
 
+use base64::Engine;
 use chrono::Utc;
 use commands::onboarding::{sign_up, SignUp, SignUpOutcome};
 use commands::quote::{LineDraft, QuoteDraft};
+use commands::quote_sending::SignatureRequest;
 use commands::{CommandMeta, Commands};
 use domain::client::{Address, ClientCommand, ClientKind, ClientProfile, SealedProfile};
 use domain::powder::catalogue::{self, Format, PowderCommand, PowderSpec};
 use domain::powder::movement::{self, ConsumptionSource, Lot, MovementCommand};
 use domain::powder::{Finish, PowderKind};
-use domain::quote::lifecycle::{aggregate_local_id, QuoteCommand, Signature, Signer};
+use domain::quote::lifecycle::Signer;
 use domain::quote::pricing::Surface;
 use domain::workspace::Consent;
 use projections::Subscriptions;
@@ -16,8 +18,6 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use sqlx::PgPool;
 use uuid::Uuid;
-
-use crate::quote_files;
 
 pub const DEMO_WORKSPACE_NAME: &str = "Thermolaquage du Val de Loire (démo)";
 pub const DEMO_OWNER_EMAIL: &str = "gerant@demo.thermogestion.fr";
@@ -330,55 +330,27 @@ async fn seed_quotes(
         quote_ids.push(quote_id);
     }
     catch_up(pool).await?;
-    // The second and third are sent with their frozen PDF; the third is then signed.
+    // The second and third are sent with their frozen PDF; the third is then signed, which
+    // stores its signed copy.
     for quote_id in &quote_ids[1..] {
-        let quote = projections::quote::find(pool, workspace_id, *quote_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("demo quote not projected"))?;
-        let pdf_sha256 = quote_files::freeze_for_sending(pool, workspace_id, &quote)
-            .await
-            .map_err(|error| anyhow::anyhow!("{error:?}"))?;
-        commands
-            .quotes
-            .execute(
-                &meta,
-                &aggregate_local_id(*quote_id),
-                QuoteCommand::Send { pdf_sha256 },
-            )
-            .await?;
+        commands::quote_sending::send(pool, commands, &meta, *quote_id).await?;
     }
     catch_up(pool).await?;
     let signed = quote_ids[2];
     let quote = projections::quote::find(pool, workspace_id, signed)
         .await?
         .ok_or_else(|| anyhow::anyhow!("demo quote not projected"))?;
-    let scan = signature_scan()?;
-    let (image_sha256, _) =
-        commands::quote_document::store_image(pool, workspace_id, "image/png", &scan).await?;
-    let signature = Signature {
+    let signature = SignatureRequest {
         signer: Signer::StaffOnBehalf { account_id: owner },
         version: quote.version as u32,
         pdf_sha256: quote.sent_pdf_sha256.clone().unwrap_or_default(),
-        image_sha256,
+        terms_accepted: true,
+        image: base64::engine::general_purpose::STANDARD.encode(signature_scan()?),
         ip: None,
         user_agent: Some("démo".to_owned()),
-        terms_accepted: true,
     };
-    commands
-        .quotes
-        .execute(
-            &meta,
-            &aggregate_local_id(signed),
-            QuoteCommand::Sign { signature },
-        )
-        .await?;
+    commands::quote_sending::sign(pool, commands, &meta, signed, signature).await?;
     catch_up(pool).await?;
-    let quote = projections::quote::find(pool, workspace_id, signed)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("demo quote not projected"))?;
-    quote_files::signed_copy(pool, workspace_id, &quote)
-        .await
-        .map_err(|error| anyhow::anyhow!("{error:?}"))?;
     Ok(())
 }
 

@@ -167,6 +167,30 @@ impl From<commands::documents::image_check::ImageCheckError> for ApiError {
     }
 }
 
+impl From<commands::powder_stock::PowderStockError> for ApiError {
+    fn from(error: commands::powder_stock::PowderStockError) -> Self {
+        use commands::powder_stock::PowderStockError;
+        match error {
+            PowderStockError::Movement(error) => error.into(),
+            PowderStockError::Database(error) => error.into(),
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
+impl From<commands::quote_sending::QuoteSendingError> for ApiError {
+    fn from(error: commands::quote_sending::QuoteSendingError) -> Self {
+        use commands::quote_sending::QuoteSendingError;
+        match error {
+            QuoteSendingError::Image(error) => error.into(),
+            QuoteSendingError::Quote(error) => error.into(),
+            QuoteSendingError::Database(error) => error.into(),
+            QuoteSendingError::Drawing(cause) => Self::internal(cause),
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
 impl From<commands::account::AccountError> for ApiError {
     fn from(error: commands::account::AccountError) -> Self {
         use commands::account::AccountError;

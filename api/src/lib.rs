@@ -25,7 +25,7 @@ pub mod graphql;
 pub mod http;
 pub mod limits;
 pub mod photo_urls;
-pub mod quote_files;
+pub mod quote_access;
 pub mod telemetry;
 pub mod warnings;
 

@@ -5,19 +5,19 @@
 //! people creating the same client at the same second both pass: duplicates are a warning,
 //! not a constraint, and the merge repairs them.
 
-use std::collections::BTreeSet;
-
 use chrono::Utc;
 use domain::client::{
     aggregate_local_id, interaction_text, keys_for, ClientCommand, ClientError, ClientProfile,
-    Criterion, DuplicateMatch, DuplicateOverride, InteractionKind, Sealed, SealedProfile,
-    SubjectKey,
+    DuplicateMatch, DuplicateOverride, InteractionKind, Sealed, SealedProfile, SubjectKey,
 };
 use rand::RngCore;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, CommandReceipt, Commands};
+use crate::{
+    client_key, context, Batch, BatchError, BatchReceipt, CommandError, CommandMeta,
+    CommandReceipt, Commands,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
@@ -46,33 +46,13 @@ pub async fn duplicates(
     profile: &ClientProfile,
     existing: Option<Uuid>,
 ) -> Result<Vec<DuplicateMatch>, sqlx::Error> {
-    let criteria: BTreeSet<Criterion> =
-        projections::client::duplicate_criteria(&mut *conn, workspace_id).await?;
+    let criteria = context::duplicate_criteria(&mut *conn, workspace_id).await?;
     let mut keys = keys_for(profile, &criteria);
     if let Some(client_id) = existing {
-        let known: Vec<(String, String)> = sqlx::query_as(
-            "select criterion, key from client_match_key where workspace_id = $1 and client_id = $2",
-        )
-        .bind(workspace_id)
-        .bind(client_id)
-        .fetch_all(&mut *conn)
-        .await?;
-        keys.retain(|key| {
-            !known
-                .iter()
-                .any(|(criterion, value)| criterion == key.criterion.as_str() && value == &key.key)
-        });
+        let held = context::held_keys(&mut *conn, workspace_id, client_id).await?;
+        keys.retain(|key| !held.contains(key));
     }
-    Ok(
-        projections::client::matching(&mut *conn, workspace_id, &keys, existing)
-            .await?
-            .into_iter()
-            .map(|(client_id, criterion)| DuplicateMatch {
-                client_id,
-                criterion,
-            })
-            .collect(),
-    )
+    context::duplicates_of(&mut *conn, workspace_id, &keys, existing).await
 }
 
 /// A fresh nonce for each sealed value (never reused under one key).
@@ -96,12 +76,12 @@ pub async fn key_for(
 ) -> Result<SubjectKey, sqlx::Error> {
     let fresh = new_key();
     if let Some(key) =
-        projections::client_key::find_or_insert(&mut *conn, workspace_id, client_id, &fresh).await?
+        client_key::find_or_insert(&mut *conn, workspace_id, client_id, &fresh).await?
     {
         return Ok(key);
     }
     // Another request stored it after this one's snapshot: theirs stands.
-    projections::client_key::find(&mut *conn, workspace_id, client_id)
+    context::client_key(&mut *conn, workspace_id, client_id)
         .await?
         .ok_or(sqlx::Error::RowNotFound)
 }
@@ -121,7 +101,7 @@ pub async fn record_interaction(
     let rejected = |error| SaveError::Command(CommandError::Rejected(error));
     let text = interaction_text(text).map_err(rejected)?;
     // An unknown client has no key: say so without creating one.
-    let key = projections::client_key::find(pool, meta.workspace_id, client_id)
+    let key = context::client_key(pool, meta.workspace_id, client_id)
         .await?
         .ok_or_else(|| rejected(ClientError::NotFound))?;
     Ok(commands
@@ -164,11 +144,11 @@ pub async fn save(
     if let Some(client_id) = existing {
         // Say what is wrong with the client itself before comparing it with others. The
         // aggregate checks again on the log; this read only orders the answers.
-        let row = projections::client::find(&mut *conn, meta.workspace_id, client_id).await?;
-        let refusal = match row {
+        let client = context::client(&mut *conn, meta.workspace_id, client_id).await?;
+        let refusal = match client {
             None => Some(ClientError::NotFound),
-            Some(row) if row.merged_into.is_some() => Some(ClientError::Merged),
-            Some(row) if row.archived_at.is_some() => Some(ClientError::Archived),
+            Some(client) if client.merged_into.is_some() => Some(ClientError::Merged),
+            Some(client) if client.archived => Some(ClientError::Archived),
             Some(_) => None,
         };
         if let Some(error) = refusal {

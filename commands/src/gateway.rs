@@ -93,6 +93,18 @@ where
         local_id: &str,
         body: C,
     ) -> Result<CommandReceipt, CommandError<A::Error>> {
+        Ok(self.run(meta, local_id, body, None, false).await?.0)
+    }
+
+    /// As [`execute`](Self::execute), with the events written: what the caller reports of
+    /// the decision (a weighing's gap, a signature's time) is then the aggregate's own
+    /// figures, never computed a second time.
+    pub async fn execute_returning(
+        &self,
+        meta: &CommandMeta,
+        local_id: &str,
+        body: C,
+    ) -> Result<(CommandReceipt, Vec<A::Event>), CommandError<A::Error>> {
         self.run(meta, local_id, body, None, false).await
     }
 
@@ -106,7 +118,7 @@ where
         local_id: &str,
         body: C,
     ) -> Result<CommandReceipt, CommandError<A::Error>> {
-        self.run(meta, local_id, body, None, true).await
+        Ok(self.run(meta, local_id, body, None, true).await?.0)
     }
 
     /// As [`execute`](Self::execute), decided as of `as_of` instead of the clock: for
@@ -119,7 +131,7 @@ where
         body: C,
         as_of: Option<chrono::DateTime<Utc>>,
     ) -> Result<CommandReceipt, CommandError<A::Error>> {
-        self.run(meta, local_id, body, as_of, false).await
+        Ok(self.run(meta, local_id, body, as_of, false).await?.0)
     }
 
     async fn run(
@@ -129,7 +141,7 @@ where
         body: C,
         as_of: Option<chrono::DateTime<Utc>>,
         mut assumed_new: bool,
-    ) -> Result<CommandReceipt, CommandError<A::Error>> {
+    ) -> Result<(CommandReceipt, Vec<A::Event>), CommandError<A::Error>> {
         let inner = &*self.inner;
         let aggregate_id = scoped_aggregate_id(meta.workspace_id, local_id);
         let command_id = Uuid::now_v7();
@@ -162,7 +174,7 @@ where
             decided.map_err(CommandError::Rejected)?;
             let event_count = events.len();
             if event_count == 0 {
-                return Ok(CommandReceipt {
+                let receipt = CommandReceipt {
                     command_id,
                     aggregate_type: A::TYPE,
                     aggregate_id,
@@ -170,7 +182,8 @@ where
                     position: None,
                     event_count,
                     event_types: vec![],
-                });
+                };
+                return Ok((receipt, events));
             }
             let new_events = events
                 .iter()
@@ -204,7 +217,7 @@ where
                     inner.signals.appends.send_modify(|count| *count += 1);
                     let last_sequence = sequence + event_count;
                     inner.remember(&aggregate_id, aggregate, last_sequence);
-                    return Ok(CommandReceipt {
+                    let receipt = CommandReceipt {
                         command_id,
                         aggregate_type: A::TYPE,
                         aggregate_id,
@@ -212,7 +225,8 @@ where
                         position: Some(position),
                         event_count,
                         event_types,
-                    });
+                    };
+                    return Ok((receipt, events));
                 }
                 Err(AppendError::Conflict) => {
                     inner.forget(&aggregate_id);

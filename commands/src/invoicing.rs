@@ -8,7 +8,6 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
-use domain::client::Address;
 use domain::counter::{self, CounterCommand, CounterEvent};
 use domain::invoice::billing::{
     aggregate_local_id, Billing, BillingCommand, BillingError, BillingEvent, CheckoutPaid, Payment,
@@ -21,13 +20,14 @@ use domain::invoice::document::{
 use domain::invoice::payment_policy::{self, PaymentPolicy, PaymentPolicyError};
 use domain::invoice::settings::InvoiceSettings;
 use domain::invoice::vat::{treatment, VatError};
-use domain::quote::lifecycle::PricedContent;
+use domain::quote::lifecycle::Status;
 use domain::quote::numbering::NumberPattern;
 use domain::{DomainError, ErrorKind};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::context;
 use crate::documents::invoice_pdf::IssuedInvoice;
 use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands, Decision};
 
@@ -98,13 +98,15 @@ pub async fn quote_figures(
     workspace_id: Uuid,
     quote_id: Uuid,
 ) -> Result<(QuoteFigures, Uuid), BillingSaveError> {
-    let row = projections::quote::find(pool, workspace_id, quote_id)
+    let quote = context::quote(pool, workspace_id, quote_id)
         .await?
         .ok_or(BillingSaveError::QuoteNotFound)?;
-    if row.status != "accepted" {
-        return Err(BillingSaveError::QuoteNotSigned { number: row.number });
+    if quote.status != Status::Accepted {
+        return Err(BillingSaveError::QuoteNotSigned {
+            number: quote.number,
+        });
     }
-    let content: PricedContent = serde_json::from_value(row.content.clone()).map_err(store)?;
+    let content = quote.content;
     let lines = content
         .content
         .lines
@@ -121,14 +123,14 @@ pub async fn quote_figures(
     Ok((
         QuoteFigures {
             quote_id,
-            number: row.number,
+            number: quote.number,
             lines,
             vat: content.priced.vat.clone(),
             total_ht: content.priced.total_ht,
             total_ttc: content.priced.total_ttc,
             deposit_due: content.deposit_due,
         },
-        row.client_id,
+        quote.client_id,
     ))
 }
 
@@ -137,21 +139,17 @@ async fn buyer(
     workspace_id: Uuid,
     client_id: Uuid,
 ) -> Result<Buyer, BillingSaveError> {
-    let row = projections::client::find(pool, workspace_id, client_id)
+    let client = context::client(pool, workspace_id, client_id)
         .await?
         .ok_or(BillingSaveError::ClientNotFound)?;
-    let address: Option<Address> = row
-        .billing_address
-        .clone()
-        .and_then(|value| serde_json::from_value(value).ok());
     Ok(Buyer {
         client_id,
-        name: row.display_name,
-        professional: row.kind == "professional",
-        siret: row.siret,
-        vat_number: row.vat_number,
-        address,
-        email: row.email,
+        name: client.name,
+        professional: client.professional,
+        siret: client.siret,
+        vat_number: client.vat_number,
+        address: client.billing_address,
+        email: client.email,
     })
 }
 
@@ -168,7 +166,7 @@ async fn context(
     quote_id: Uuid,
 ) -> Result<Context, BillingSaveError> {
     let (figures, client_id) = quote_figures(pool, workspace_id, quote_id).await?;
-    let settings = projections::invoicing::settings(pool, workspace_id).await?;
+    let settings = context::invoice_settings(pool, workspace_id).await?;
     if settings.seller.is_none() {
         return Err(BillingSaveError::SellerMissing);
     }
@@ -618,7 +616,7 @@ pub async fn issue_credit_note(
     quote_id: Uuid,
     of: Uuid,
 ) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
-    let settings = projections::invoicing::settings(pool, meta.workspace_id).await?;
+    let settings = context::invoice_settings(pool, meta.workspace_id).await?;
     let seller = settings
         .seller
         .clone()

@@ -10,12 +10,12 @@ use domain::batch::lifecycle::{
 use domain::counter::{self, CounterCommand, CounterEvent};
 use domain::powder::movement::{self, ConsumptionSource, MovementCommand};
 use domain::project::lifecycle::{self as project, ProjectCommand, ProjectError};
-use domain::project::workflow::StepKind;
 use domain::{DomainError, ErrorKind};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::context;
 use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands};
 
 /// Parts of a project to put in a batch: the listed ranks, or every coated part.
@@ -86,21 +86,17 @@ async fn members(
 ) -> Result<Vec<Member>, BatchSaveError> {
     let mut members = Vec::new();
     for Selection { project_id, ranks } in selection {
-        let row = projections::project::find(pool, workspace_id, project_id)
+        let row = context::project(pool, workspace_id, project_id)
             .await?
             .ok_or(BatchSaveError::ProjectNotFound)?;
-        let coating = row
-            .steps()
-            .iter()
-            .position(|step| step.def.kind == StepKind::Coating);
-        let past = match (row.current_index, coating) {
-            (Some(current), Some(coating)) => current as usize > coating,
+        let past = match (row.current_step, row.coating_step) {
+            (Some(current), Some(coating)) => current > coating,
             _ => true,
         };
-        if row.status != "in_progress" || past {
+        if row.status != project::Status::InProgress || past {
             return Err(BatchSaveError::PastCoating { number: row.number });
         }
-        let parts = row.parts();
+        let parts = &row.parts;
         let coated = |rank: u16| {
             parts
                 .iter()
@@ -125,14 +121,8 @@ async fn members(
             });
         }
         for part in chosen {
-            if let Some(batch) = projections::oven_batch::open_batch_of(
-                pool,
-                workspace_id,
-                project_id,
-                part.rank,
-                batch_id,
-            )
-            .await?
+            if let Some(batch) =
+                context::open_batch_of(pool, workspace_id, project_id, part.rank, batch_id).await?
             {
                 return Err(BatchSaveError::InOtherBatch {
                     code: part.code.clone(),
@@ -143,7 +133,7 @@ async fn members(
                 project_id,
                 project_number: row.number.clone(),
                 promised_on: row.promised_on,
-                urgent: row.priority == "urgent",
+                urgent: row.priority == project::Priority::Urgent,
                 part: part.clone(),
             });
         }
@@ -160,9 +150,7 @@ pub async fn create(
     selection: Vec<Selection>,
 ) -> Result<(Uuid, String, BatchReceipt), BatchSaveError> {
     let members = members(pool, meta.workspace_id, selection, None).await?;
-    let oven = projections::oven_batch::oven(pool, meta.workspace_id)
-        .await?
-        .oven;
+    let oven = context::oven(pool, meta.workspace_id).await?;
     let batch_id = Uuid::now_v7();
     // Refuse a bad selection before taking a number.
     domain::batch::lifecycle::OvenBatch::default()
@@ -229,9 +217,7 @@ pub async fn add(
     selection: Vec<Selection>,
 ) -> Result<BatchReceipt, BatchSaveError> {
     let members = members(pool, meta.workspace_id, selection, Some(batch_id)).await?;
-    let oven = projections::oven_batch::oven(pool, meta.workspace_id)
-        .await?
-        .oven;
+    let oven = context::oven(pool, meta.workspace_id).await?;
     single(
         commands,
         meta,

@@ -109,7 +109,7 @@ pub async fn create_payment_link(
     let amount = billing
         .amount_for(&figures, purpose)
         .map_err(CommandError::Rejected)?;
-    let email = projections::client::find(pool, meta.workspace_id, client_id)
+    let email = crate::context::client(pool, meta.workspace_id, client_id)
         .await?
         .and_then(|client| client.email);
     // The registry, not the settings' read model: it is what the webhook checks payments

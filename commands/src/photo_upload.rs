@@ -44,25 +44,19 @@ pub async fn add_photo(
     let purge_budget = match meta.actor_id {
         Some(account_id) if meta.actor_role.is_shop_floor() => {
             let workspace_id = meta.workspace_id;
-            let used = projections::project::photo_storage_bytes(pool, workspace_id)
-                .await
-                .map_err(store)?;
-            let quota =
-                projections::project::photo_quota(pool, workspace_id, limits.default_quota_bytes)
-                    .await
-                    .map_err(store)?;
-            let sent_today = projections::project::photo_bytes_sent_since(
+            let usage = crate::context::photo_usage(
                 pool,
                 workspace_id,
                 account_id,
                 paris_day_start(now),
+                limits.default_quota_bytes,
             )
             .await
             .map_err(store)?;
             Some(PurgeBudget {
-                used_bytes: bytes(used),
-                quota_bytes: quota,
-                sent_today_bytes: bytes(sent_today),
+                used_bytes: bytes(usage.used_bytes),
+                quota_bytes: usage.quota_bytes,
+                sent_today_bytes: bytes(usage.sent_bytes),
                 daily_budget_bytes: limits.shop_floor_daily_budget_bytes,
             })
         }

@@ -44,16 +44,15 @@ pub async fn invited_record(
     let (Some(client_id), Some(sent_at)) = (grant.client_id, grant.issued_at) else {
         return Err(PortalLinkError::Withdrawn);
     };
-    let mut tx = projections::tenant::begin(pool, workspace_id).await?;
-    let record = projections::client::find(&mut *tx, workspace_id, client_id).await?;
-    tx.commit().await?;
-    let record = record.ok_or(PortalLinkError::Withdrawn)?;
+    let record = crate::context::client_for_portal(pool, workspace_id, client_id)
+        .await?
+        .ok_or(PortalLinkError::Withdrawn)?;
     let opens = invitation_opens(
         &grant.email,
         sent_at,
         &InvitedRecord {
             email: record.email.as_deref(),
-            archived: record.archived_at.is_some(),
+            archived: record.archived,
             merged: record.merged_into.is_some(),
             revoked_at: record.portal_revoked_at,
         },

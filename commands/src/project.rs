@@ -125,7 +125,7 @@ async fn open(
 ) -> Result<(Uuid, String, BatchReceipt), ProjectSaveError> {
     // Refuse bad lines before touching the counter.
     parts_from_lines("P", lines).map_err(CommandError::Rejected)?;
-    let workflow = projections::project::workflow(pool, meta.workspace_id).await?;
+    let workflow = crate::context::workflow(pool, meta.workspace_id).await?;
     let mut attempt = 1;
     loop {
         let now = Utc::now();

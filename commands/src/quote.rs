@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::context;
 use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands};
 
 /// A line as typed: the powder named by its catalogue id.
@@ -90,7 +91,7 @@ async fn content(
     draft: QuoteDraft,
 ) -> Result<Content, QuoteSaveError> {
     active_client(pool, workspace_id, draft.client_id).await?;
-    let settings = projections::quote::settings(pool, workspace_id).await?;
+    let settings = context::quote_settings(pool, workspace_id).await?;
     let lines = resolve_lines(pool, workspace_id, draft.lines).await?;
     let today = Utc::now().with_timezone(&Paris).date_naive();
     Ok(Content {
@@ -110,8 +111,8 @@ pub(crate) async fn active_client(
     workspace_id: Uuid,
     client_id: Uuid,
 ) -> Result<(), QuoteSaveError> {
-    let client = projections::client::find(pool, workspace_id, client_id).await?;
-    if !client.is_some_and(|client| client.merged_into.is_none() && client.archived_at.is_none()) {
+    let client = context::client(pool, workspace_id, client_id).await?;
+    if !client.is_some_and(|client| client.is_active()) {
         return Err(QuoteSaveError::ClientNotFound);
     }
     Ok(())
@@ -130,26 +131,21 @@ pub(crate) async fn resolve_lines(
         let powder = match &line.powder_id {
             None => None,
             Some(powder_id) => {
-                let row = projections::powder::find(pool, workspace_id, powder_id)
+                let powder = context::powder(pool, workspace_id, powder_id)
                     .await?
                     .ok_or(QuoteSaveError::PowderNotFound { line: number })?;
-                if row.archived_at.is_some() {
+                if powder.archived {
                     return Err(QuoteSaveError::PowderArchived { line: number });
                 }
-                let identity = domain::powder::PowderIdentity::new(
-                    &row.reference,
-                    serde_json::from_value(serde_json::Value::String(row.kind.clone()))
-                        .map_err(|_| QuoteSaveError::PowderNotFound { line: number })?,
-                    serde_json::from_value(serde_json::Value::String(row.finish.clone()))
-                        .map_err(|_| QuoteSaveError::PowderNotFound { line: number })?,
-                )
-                .ok_or(QuoteSaveError::PowderNotFound { line: number })?;
+                let identity = powder
+                    .identity
+                    .ok_or(QuoteSaveError::PowderNotFound { line: number })?;
                 Some(LinePowder {
                     identity,
-                    price_per_kg: row.price_per_kg,
-                    consumption_kg_m2: row.consumption_kg_m2,
-                    cure_temperature_c: u16::try_from(row.cure_temperature_c).unwrap_or(0),
-                    cure_minutes: u16::try_from(row.cure_minutes).unwrap_or(0),
+                    price_per_kg: powder.price_per_kg,
+                    consumption_kg_m2: powder.consumption_kg_m2,
+                    cure_temperature_c: powder.cure_temperature_c,
+                    cure_minutes: powder.cure_minutes,
                 })
             }
         };
@@ -194,7 +190,7 @@ pub async fn create(
         Utc::now().with_timezone(&Paris).date_naive(),
     )
     .map_err(rejected)?;
-    let pattern = projections::quote::settings(pool, meta.workspace_id)
+    let pattern = context::quote_settings(pool, meta.workspace_id)
         .await?
         .pattern;
     let quote_id = Uuid::now_v7();
@@ -260,7 +256,7 @@ pub async fn change(
     draft: QuoteDraft,
     revise: bool,
 ) -> Result<crate::CommandReceipt, QuoteSaveError> {
-    if projections::quote::find(pool, meta.workspace_id, quote_id)
+    if context::quote(pool, meta.workspace_id, quote_id)
         .await?
         .is_none()
     {

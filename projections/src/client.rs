@@ -579,6 +579,21 @@ pub async fn duplicate_criteria(
     })
 }
 
+/// The duplicate keys this client holds today: `(criterion, key)`.
+pub async fn match_keys_of(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    client_id: Uuid,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "select criterion, key from client_match_key where workspace_id = $1 and client_id = $2",
+    )
+    .bind(workspace_id)
+    .bind(client_id)
+    .fetch_all(executor)
+    .await
+}
+
 /// Clients (not merged away) sharing one of `keys`, with the criterion, `except` left out.
 pub async fn matching(
     executor: impl PgExecutor<'_>,

@@ -519,3 +519,61 @@ async fn wait_for_reminders(app: &TestApp, quote_id: &str, count: i64) {
     })
     .await
 }
+
+/// The rows of `quote_document` of this quote: `(kind, sha256)`, oldest first.
+async fn stored_documents(app: &TestApp, id: &str) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "select kind, sha256 from quote_document where quote_id = $1::uuid
+         order by created_at, kind",
+    )
+    .bind(id)
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_signed_copy_is_stored_at_signing_and_a_download_only_reads_it() {
+    let app = spawn_app().await;
+    let (_, shop) = shop(&app, "Thermolaquage du Val", "gerant@val.fr").await;
+    let (id, sha) = create_and_send(&app, &shop).await;
+    let signed = app
+        .graphql_as(&shop.token, SIGN, sign_input(&id, &sha, &drawn_signature()))
+        .await;
+    assert_eq!(
+        signed["data"]["signQuote"]["signer"], "STAFF_ON_BEHALF",
+        "{signed}"
+    );
+
+    // Before any download, the signed copy is there beside the PDF sent.
+    let stored = stored_documents(&app, &id).await;
+    let kinds: Vec<&str> = stored.iter().map(|(kind, _)| kind.as_str()).collect();
+    assert_eq!(kinds, ["sent", "signed"], "{stored:?}");
+    let signed_sha = stored[1].1.clone();
+
+    // A download serves those bytes and writes nothing.
+    let response = pdf(&app, &shop.token, &id).await;
+    assert_eq!(
+        response.headers()["x-content-sha256"].to_str().unwrap(),
+        signed_sha
+    );
+    let served = response.bytes().await.unwrap();
+    assert_eq!(sha256_hex(&served), signed_sha);
+    assert_eq!(
+        stored_documents(&app, &id).await,
+        stored,
+        "a GET stores nothing"
+    );
+
+    // A quote signed before copies were stored at signing has none: its first download
+    // draws it from the same inputs, byte for byte, and stores it once.
+    sqlx::query("delete from quote_document where quote_id = $1::uuid and kind = 'signed'")
+        .bind(&id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let redrawn = pdf(&app, &shop.token, &id).await.bytes().await.unwrap();
+    assert_eq!(sha256_hex(&redrawn), signed_sha, "drawn again identically");
+    assert_eq!(stored_documents(&app, &id).await, stored);
+    app.stop().await;
+}

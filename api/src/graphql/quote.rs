@@ -431,7 +431,7 @@ impl QuoteQuery {
     async fn quote(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<QuoteNode> {
         let actor = actor(ctx)?;
         let row =
-            crate::quote_files::visible_quote(&state(ctx).pool, &actor, quote_uuid(&id)?).await?;
+            crate::quote_access::visible_quote(&state(ctx).pool, &actor, quote_uuid(&id)?).await?;
         Ok(QuoteNode::seen_by(row, actor.role))
     }
 }
@@ -491,16 +491,19 @@ impl QuoteMutation {
         actor.require(EDITORS)?;
         let quote_id = quote_uuid(&id)?;
         let state = state(ctx);
-        let quote = crate::quote_files::visible_quote(&state.pool, &actor, quote_id).await?;
-        // Sending again is harmless: the quote names the PDF it was sent with.
-        let pdf_sha256 = match (quote.status.as_str(), quote.sent_pdf_sha256.clone()) {
-            ("draft", _) | (_, None) => {
-                crate::quote_files::freeze_for_sending(&state.pool, actor.workspace_id, &quote)
-                    .await?
-            }
-            (_, Some(sent)) => sent,
-        };
-        transition(ctx, id, QuoteCommand::Send { pdf_sha256 }).await
+        crate::quote_access::visible_quote(&state.pool, &actor, quote_id).await?;
+        let receipt = commands::quote_sending::send(
+            &state.pool,
+            &state.commands,
+            &meta(ctx, &actor),
+            quote_id,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        state
+            .await_projections(&receipt, &[projections::quote::NAME])
+            .await?;
+        Ok(quote_node(ctx, actor.workspace_id, quote_id).await?)
     }
 
     /// Le client a refusé le devis.

@@ -6,16 +6,15 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use commands::quote_document;
-use domain::quote::lifecycle::{aggregate_local_id, QuoteCommand, Signature, Signer};
+use commands::quote_sending::SignatureRequest;
+use domain::quote::lifecycle::Signer;
 use domain::Role;
 use projections::quote::SignatureRow;
 use projections::tenant;
 use uuid::Uuid;
 
 use super::{actor, meta, request, state, time_cursor};
-use crate::{quote_files, ApiError};
-use commands::documents::image_check::{self, Upload};
+use crate::{quote_access, ApiError};
 
 const JOURNAL_READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
 const MAX_PAGE: i64 = 100;
@@ -157,57 +156,31 @@ impl QuoteSignatureMutation {
                 }
             }
         };
-        let quote_id = Uuid::parse_str(&input.quote_id).map_err(|_| quote_files::not_found())?;
+        let quote_id = Uuid::parse_str(&input.quote_id).map_err(|_| quote_access::not_found())?;
         let state = state(ctx);
-        quote_files::visible_quote(&state.pool, &actor, quote_id).await?;
-        // Checked before anything is written.
-        let image = image_check::from_base64(&input.image, Upload::Signature)
-            .await
-            .map_err(ApiError::from)?;
-        let (image_sha256, fresh) = quote_document::store_image(
+        quote_access::visible_quote(&state.pool, &actor, quote_id).await?;
+        let request = request(ctx);
+        let signature = SignatureRequest {
+            signer,
+            version: input.version,
+            pdf_sha256: input.pdf_sha256,
+            terms_accepted: input.terms_accepted,
+            image: input.image,
+            ip: request.ip.map(|ip| ip.to_string()),
+            user_agent: request.user_agent.clone(),
+        };
+        let receipt = commands::quote_sending::sign(
             &state.pool,
-            actor.workspace_id,
-            image.content_type,
-            &image.bytes,
+            &state.commands,
+            &meta(ctx, &actor),
+            quote_id,
+            signature,
         )
         .await
         .map_err(ApiError::from)?;
-        let request = request(ctx);
-        let signature = Signature {
-            signer,
-            version: input.version,
-            pdf_sha256: input.pdf_sha256.trim().to_ascii_lowercase(),
-            image_sha256: image_sha256.clone(),
-            ip: request.ip.map(|ip| ip.to_string()),
-            user_agent: request.user_agent.clone(),
-            terms_accepted: input.terms_accepted,
-        };
-        let decided = state
-            .commands
-            .quotes
-            .execute(
-                &meta(ctx, &actor),
-                &aggregate_local_id(quote_id),
-                QuoteCommand::Sign { signature },
-            )
-            .await;
-        let receipt = match decided {
-            Ok(receipt) => receipt,
-            Err(error) => {
-                if fresh {
-                    quote_document::forget_image(&state.pool, actor.workspace_id, &image_sha256)
-                        .await
-                        .map_err(ApiError::from)?;
-                }
-                return Err(ApiError::from(error).into());
-            }
-        };
         state
             .await_projections(&receipt, &[projections::quote::NAME])
             .await?;
-        let quote = quote_files::visible_quote(&state.pool, &actor, quote_id).await?;
-        // The signed copy now, while the signer waits for it.
-        quote_files::signed_copy(&state.pool, actor.workspace_id, &quote).await?;
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
@@ -220,6 +193,6 @@ impl QuoteSignatureMutation {
             .into_iter()
             .next()
             .map(SignatureNode::from)
-            .ok_or_else(quote_files::not_found)?)
+            .ok_or_else(quote_access::not_found)?)
     }
 }

@@ -1,5 +1,5 @@
 //! `GET /api/v1/quotes/{id}.pdf`: a quote's PDF as it stands (live draft, the PDF sent, or
-//! its signed copy), for its workshop and for the client in its portal; the
+//! its signed copy, both stored when sending and signing froze them), for its workshop and for the client in its portal; the
 //! `x-content-sha256` header gives the digest a signature must name.
 //! `GET /api/v1/quotes/{id}/documents/{sha256}.pdf`: any stored PDF of the quote, byte for
 //! byte (auditors, disputes). Another workshop's ids are not found, like unknown ones.
@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::extract::Path;
 use crate::app::AppState;
 use crate::auth::Actor;
-use crate::quote_files::{self, not_found};
+use crate::quote_access::{self, not_found};
 use crate::ApiError;
 
 async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
@@ -51,8 +51,9 @@ pub async fn quote_pdf_file(
         .strip_suffix(".pdf")
         .and_then(|id| Uuid::parse_str(id).ok())
         .ok_or_else(not_found)?;
-    let quote = quote_files::visible_quote(&state.pool, &actor, quote_id).await?;
-    let (pdf, sha256) = quote_files::current_pdf(&state.pool, actor.workspace_id, &quote).await?;
+    let quote = quote_access::visible_quote(&state.pool, &actor, quote_id).await?;
+    let (pdf, sha256) =
+        commands::quote_sending::shown_pdf(&state.pool, actor.workspace_id, quote_id).await?;
     Ok(pdf_response(&quote.number, &sha256, pdf))
 }
 
@@ -64,10 +65,11 @@ pub async fn stored_document(
     let actor = caller(&state, &headers).await?;
     let quote_id = Uuid::parse_str(&quote_id).map_err(|_| not_found())?;
     let sha256 = file.strip_suffix(".pdf").ok_or_else(not_found)?;
-    let quote = quote_files::visible_quote(&state.pool, &actor, quote_id).await?;
-    let document = quote_files::document(&state.pool, actor.workspace_id, quote_id, sha256)
-        .await?
-        .ok_or_else(not_found)?;
+    let quote = quote_access::visible_quote(&state.pool, &actor, quote_id).await?;
+    let document =
+        commands::quote_sending::stored_pdf(&state.pool, actor.workspace_id, quote_id, sha256)
+            .await?
+            .ok_or_else(not_found)?;
     let filename = format!("{}-v{}-{}", quote.number, document.version, document.kind);
     Ok(pdf_response(&filename, &document.sha256, document.pdf))
 }

@@ -23,7 +23,7 @@ use domain::DomainError;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands};
+use crate::{context, Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands};
 
 /// What a line looks like to the workshop's file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,9 +67,10 @@ pub async fn preview(
 ) -> Result<Preview, PreviewError> {
     let file = parse(bytes)?;
     let file_sha256 = sha256_hex(bytes);
-    let criteria = projections::client::duplicate_criteria(pool, workspace_id).await?;
+    let criteria = context::duplicate_criteria(pool, workspace_id).await?;
     let lines = plan(pool, workspace_id, &file, &criteria).await?;
-    let already_imported = earlier_import(pool, workspace_id, &file_sha256).await?;
+    let already_imported =
+        context::confirmed_import(pool, workspace_id, &import_id(&file_sha256)).await?;
     Ok(Preview {
         file_sha256,
         file,
@@ -84,28 +85,6 @@ pub enum PreviewError {
     File(#[from] FileError),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-}
-
-async fn earlier_import(
-    pool: &PgPool,
-    workspace_id: Uuid,
-    file_sha256: &str,
-) -> Result<Option<ImportSummary>, sqlx::Error> {
-    // The log is under row-level security: read in a transaction of the workspace.
-    let mut tx = crate::scoped(pool, workspace_id).await?;
-    let confirmed = projections::feed::read_stream(
-        &mut *tx,
-        &crate::scoped_aggregate_id(workspace_id, &import_id(file_sha256)),
-        &[domain::client::import::ImportEvent::CONFIRMED],
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(confirmed.iter().find_map(|event| {
-        match event.payload::<domain::client::import::ImportEvent>() {
-            Ok(domain::client::import::ImportEvent::Confirmed { summary, .. }) => Some(summary),
-            _ => None,
-        }
-    }))
 }
 
 /// One query for the whole file's keys against the client base, then the file against
@@ -126,7 +105,7 @@ async fn plan(
         .collect();
     let all: Vec<MatchKey> = keys.iter().flatten().cloned().collect();
     let mut known: HashMap<MatchKey, Vec<Uuid>> = HashMap::new();
-    for (key, client_id) in projections::client::holders(pool, workspace_id, &all).await? {
+    for (key, client_id) in context::holders(pool, workspace_id, &all).await? {
         known.entry(key).or_default().push(client_id);
     }
     let mut first_line: HashMap<&MatchKey, u64> = HashMap::new();
@@ -406,14 +385,14 @@ async fn confirm_once(
                 };
                 // The known client completed by the line, sealed with its own key.
                 let (existing, key) = match (
-                    projections::client::find(pool, meta.workspace_id, client_id)
+                    context::client_profile(pool, meta.workspace_id, client_id)
                         .await
                         .map_err(PreviewError::from)?,
-                    projections::client_key::find(pool, meta.workspace_id, client_id)
+                    context::client_key(pool, meta.workspace_id, client_id)
                         .await
                         .map_err(PreviewError::from)?,
                 ) {
-                    (Some(row), Some(key)) => (row.profile(), key),
+                    (Some(profile), Some(key)) => (profile, key),
                     _ => return Err(CommandError::Rejected(ClientError::NotFound).into()),
                 };
                 let completed = existing
@@ -471,7 +450,7 @@ async fn confirm_once(
             return Err(BatchError::Store(sqlx::Error::Protocol(error.to_string())).into())
         }
     }
-    projections::client_key::insert_many(pool, meta.workspace_id, &new_keys)
+    crate::client_key::insert_many(pool, meta.workspace_id, &new_keys)
         .await
         .map_err(BatchError::Store)?;
     let receipt = commands.commit(meta, batch).await?;

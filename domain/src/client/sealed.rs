@@ -19,6 +19,13 @@ use super::{ClientKind, ClientProfile};
 #[derive(Clone, PartialEq, Eq)]
 pub struct SubjectKey(pub [u8; 32]);
 
+impl SubjectKey {
+    /// The key as stored; `None` for bytes of another length (never a key).
+    pub fn from_stored(bytes: &[u8]) -> Option<Self> {
+        <[u8; 32]>::try_from(bytes).ok().map(Self)
+    }
+}
+
 impl std::fmt::Debug for SubjectKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SubjectKey(…)")

@@ -41,7 +41,8 @@ pub enum MovementCommand {
         source: ConsumptionSource,
     },
     /// A carton on the scale. The caller gives the tare of the carton's brand and format and
-    /// the theoretical stock just before, both read from the catalogue and stock read models.
+    /// the theoretical stock just before, both read from the catalogue and stock read models
+    /// (`commands::powder_stock`); the event carries net weight and gap as decided here.
     Weigh {
         powder_key: String,
         format_kg: Decimal,
@@ -231,9 +232,10 @@ impl PowderMovements {
                 tare_kg,
                 theoretical_kg,
             } => {
+                // What the scale shows first (negative, below the tare), then its bounds.
+                let net_kg = net_weight(gross_kg, tare_kg)?;
                 limits::powder::FORMAT_KG.check(format_kg)?;
                 limits::powder::GROSS_KG.check(gross_kg)?;
-                let net_kg = net_weight(gross_kg, tare_kg)?;
                 MovementEvent::Weighed {
                     powder_key,
                     format_kg,

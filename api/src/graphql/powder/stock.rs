@@ -3,8 +3,7 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::{DateTime, Datelike, Utc};
-use domain::powder::catalogue::Format;
-use domain::Role;
+use commands::powder_stock::Reception;
 use projections::powder::{self as read_model, PowderRow};
 use projections::tenant;
 use projections::views::stock::PowderStockView;
@@ -83,58 +82,6 @@ pub(super) async fn catalogue_row(
             "cette poudre n'existe pas",
         )
     })
-}
-
-/// The tare of one of the powder's carton formats.
-fn format_tare(row: &PowderRow, format_kg: Decimal) -> Result<Decimal, ApiError> {
-    let formats: Vec<Format> = serde_json::from_value(row.formats.clone()).unwrap_or_default();
-    formats
-        .iter()
-        .find(|format| format.kg == format_kg)
-        .map(|format| format.tare_kg)
-        .ok_or_else(|| {
-            ApiError::new(
-                domain::ErrorKind::Validation,
-                "POWDER_FORMAT_UNKNOWN",
-                format!("pas de format de {format_kg} kg pour cette poudre"),
-            )
-        })
-}
-
-/// Receptions and weighings need a powder of the catalogue; an archived one may still be
-/// consumed (a project started before the archive finishes with it).
-pub(super) fn refuse_archived(row: &PowderRow) -> Result<(), ApiError> {
-    match row.archived_at {
-        Some(_) => Err(ApiError::domain(
-            &domain::powder::catalogue::PowderError::Archived,
-        )),
-        None => Ok(()),
-    }
-}
-
-pub(super) async fn move_stock(
-    ctx: &Context<'_>,
-    allowed: &[Role],
-    powder_id: &str,
-    archived_ok: bool,
-    command: impl FnOnce(String) -> domain::powder::movement::MovementCommand,
-) -> Result<(), ApiError> {
-    let actor = actor(ctx)?;
-    actor.require(allowed)?;
-    let row = catalogue_row(ctx, actor.workspace_id, powder_id).await?;
-    if !archived_ok {
-        refuse_archived(&row)?;
-    }
-    let state = state(ctx);
-    let local_id = domain::powder::movement::aggregate_local_id(&row.powder_key, Utc::now());
-    let receipt = state
-        .commands
-        .powder_movements
-        .execute(&meta(ctx, &actor), &local_id, command(row.powder_key))
-        .await?;
-    state
-        .await_projections(&receipt, &[projections::powder_stock::NAME])
-        .await
 }
 
 /// The stock rows with their reliability score, from the powder after `after`.
@@ -262,39 +209,26 @@ impl PowderStockMutation {
     ) -> async_graphql::Result<bool> {
         let actor = actor(ctx)?;
         actor.require(EDITORS)?;
-        let row = catalogue_row(ctx, actor.workspace_id, &powder_id).await?;
-        refuse_archived(&row)?;
-        if let Some(format_kg) = format_kg {
-            format_tare(&row, format_kg)?;
-        }
-        let kg = match (kg, cartons, format_kg) {
-            (Some(kg), None, _) => kg,
-            // Checked: the domain bounds the product, but it must exist to be bounded.
-            (None, Some(cartons), Some(format_kg)) => Decimal::from(cartons)
-                .checked_mul(format_kg)
-                .ok_or_else(|| ApiError::domain(&domain::limits::overflow("quantité reçue")))?,
-            _ => return Err(ApiError::new(
-                domain::ErrorKind::Validation,
-                "RECEPTION_QUANTITY_INVALID",
-                "donnez la quantité en kg, ou un nombre de cartons et leur format (pas les deux)",
-            )
-            .into()),
+        let state = state(ctx);
+        let reception = Reception {
+            kg,
+            cartons,
+            format_kg,
+            lot,
+            expires_on,
         };
-        let lot = (lot.is_some() || format_kg.is_some() || expires_on.is_some()).then(|| {
-            domain::powder::movement::Lot {
-                number: lot.unwrap_or_default(),
-                format_kg,
-                expires_on,
-            }
-        });
-        move_stock(ctx, EDITORS, &powder_id, false, |powder_key| {
-            domain::powder::movement::MovementCommand::Receive {
-                powder_key,
-                kg,
-                lot,
-            }
-        })
-        .await?;
+        let receipt = commands::powder_stock::receive(
+            &state.pool,
+            &state.commands,
+            &meta(ctx, &actor),
+            &powder_id,
+            reception,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        state
+            .await_projections(&receipt, &[projections::powder_stock::NAME])
+            .await?;
         Ok(true)
     }
 
@@ -306,14 +240,22 @@ impl PowderStockMutation {
         kg: Decimal,
         note: String,
     ) -> async_graphql::Result<bool> {
-        move_stock(ctx, HANDLERS, &powder_id, true, |powder_key| {
-            domain::powder::movement::MovementCommand::Consume {
-                powder_key,
-                kg,
-                source: domain::powder::movement::ConsumptionSource::Manual(note),
-            }
-        })
-        .await?;
+        let actor = actor(ctx)?;
+        actor.require(HANDLERS)?;
+        let state = state(ctx);
+        let receipt = commands::powder_stock::consume(
+            &state.pool,
+            &state.commands,
+            &meta(ctx, &actor),
+            &powder_id,
+            kg,
+            note,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        state
+            .await_projections(&receipt, &[projections::powder_stock::NAME])
+            .await?;
         Ok(true)
     }
 
@@ -327,50 +269,40 @@ impl PowderStockMutation {
     ) -> async_graphql::Result<WeighingNode> {
         let actor = actor(ctx)?;
         actor.require(HANDLERS)?;
-        let row = catalogue_row(ctx, actor.workspace_id, &powder_id).await?;
-        refuse_archived(&row)?;
-        let tare_kg = format_tare(&row, format_kg)?;
         let state = state(ctx);
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        let theoretical_kg =
-            projections::powder_stock::theoretical(&mut *tx, actor.workspace_id, &row.powder_key)
-                .await
-                .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
-        let net_kg = domain::powder::net_weight(gross_kg, tare_kg)
-            .map_err(|error| ApiError::domain(&error))?;
-        move_stock(ctx, HANDLERS, &powder_id, true, |powder_key| {
-            domain::powder::movement::MovementCommand::Weigh {
-                powder_key,
-                format_kg,
-                gross_kg,
-                tare_kg,
-                theoretical_kg,
-            }
-        })
-        .await?;
+        let (receipt, weighing) = commands::powder_stock::weigh(
+            &state.pool,
+            &state.commands,
+            &meta(ctx, &actor),
+            &powder_id,
+            format_kg,
+            gross_kg,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        state
+            .await_projections(&receipt, &[projections::powder_stock::NAME])
+            .await?;
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
         let scores = projections::views::stock::reliabilities(
             &mut tx,
             actor.workspace_id,
-            std::slice::from_ref(&row.powder_key),
+            std::slice::from_ref(&weighing.powder_key),
         )
         .await
         .map_err(ApiError::from)?;
         tx.commit().await.map_err(ApiError::from)?;
         Ok(WeighingNode {
-            net_kg,
-            theoretical_kg,
-            gap_kg: net_kg - theoretical_kg,
             reliability: scores
-                .get(&row.powder_key)
+                .get(&weighing.powder_key)
                 .copied()
                 .flatten()
                 .map(i32::from),
+            net_kg: weighing.net_kg,
+            theoretical_kg: weighing.theoretical_kg,
+            gap_kg: weighing.gap_kg,
         })
     }
 }
