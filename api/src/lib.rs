@@ -26,6 +26,7 @@ pub mod graphql;
 pub mod http;
 pub mod limits;
 pub mod pennylane;
+pub mod permissions;
 pub mod photo_urls;
 pub mod quote_files;
 pub mod telemetry;

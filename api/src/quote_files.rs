@@ -11,17 +11,11 @@ use projections::tenant;
 use uuid::Uuid;
 
 use crate::auth::Actor;
+use crate::permissions::Operation;
 use crate::ApiError;
 use commands::documents::image_check::drawable_from;
 use commands::documents::quote_pdf::{quote_pdf, QuoteDocument, SignatureStamp};
 use sqlx::PgPool;
-
-pub const STAFF_READERS: &[domain::Role] = &[
-    domain::Role::Owner,
-    domain::Role::Admin,
-    domain::Role::Operator,
-    domain::Role::Accounting,
-];
 
 pub fn not_found() -> ApiError {
     ApiError::new(
@@ -57,7 +51,8 @@ pub async fn visible_quote(
             .await?
             .contains(&quote.client_id)
     } else {
-        STAFF_READERS.contains(&actor.role)
+        // Staff: those the table lets read a quote, the client aside.
+        Operation::Quote.allows(actor.role)
     };
     tx.commit().await?;
     if !visible {

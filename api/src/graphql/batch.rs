@@ -12,19 +12,16 @@ use domain::batch::oven::{OvenCommand, OvenSettings};
 use domain::batch::packing::{pack, svg, Item, Oven};
 use domain::batch::recommend::{recommend, Waiting};
 use domain::project::lifecycle::Priority;
-use domain::{ErrorKind, Role};
+use domain::ErrorKind;
 use projections::oven_batch::BatchRow;
 use projections::tenant;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
-const READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator];
-/// Those who make and move batches at the bench.
-const SHOP: &[Role] = &[Role::Owner, Role::Admin, Role::Operator];
-const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
 const MAX_PAGE: i32 = 100;
 
 #[derive(SimpleObject)]
@@ -424,7 +421,7 @@ impl BatchQuery {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<BatchRecommendation>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::BatchRecommendations)?;
         let state = state(ctx);
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
@@ -486,7 +483,7 @@ impl BatchQuery {
     /// Le four de l'atelier (un four type tant qu'il n'est pas réglé).
     async fn oven(&self, ctx: &Context<'_>) -> async_graphql::Result<OvenNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Oven)?;
         let state = state(ctx);
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
@@ -507,7 +504,7 @@ impl BatchQuery {
         #[graphql(default = 0)] offset: i32,
     ) -> async_graphql::Result<Vec<BatchNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Batches)?;
         let statuses: Vec<String> = status
             .unwrap_or_default()
             .into_iter()
@@ -536,14 +533,14 @@ impl BatchQuery {
     /// La fiche d'une série.
     async fn batch(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<BatchNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Batch)?;
         Ok(batch_node(ctx, actor.workspace_id, batch_uuid(&id)?).await?)
     }
 
     /// Le chargement conseillé d'une série sur les barres du four : coordonnées et dessin.
     async fn batch_packing(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<PackingNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::BatchPacking)?;
         let batch_id = batch_uuid(&id)?;
         let state = state(ctx);
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
@@ -566,7 +563,7 @@ impl BatchQuery {
     /// descente de température par température de la journée.
     async fn cure_order(&self, ctx: &Context<'_>) -> async_graphql::Result<CureOrderNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::CureOrder)?;
         let state = state(ctx);
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
@@ -613,7 +610,7 @@ impl BatchMutation {
         input: OvenInput,
     ) -> async_graphql::Result<OvenNode> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::UpdateOven)?;
         let settings = OvenSettings {
             oven: Oven {
                 length_mm: input.length_mm,
@@ -657,7 +654,7 @@ impl BatchMutation {
         parts: Vec<BatchPartsInput>,
     ) -> async_graphql::Result<BatchNode> {
         let actor = actor(ctx)?;
-        actor.require(SHOP)?;
+        actor.require_for(Operation::CreateBatch)?;
         let selection = selection(parts)?;
         let state = state(ctx);
         let (batch_id, _, receipt) = commands::oven_batch::create(
@@ -682,7 +679,7 @@ impl BatchMutation {
         parts: Vec<BatchPartsInput>,
     ) -> async_graphql::Result<BatchNode> {
         let actor = actor(ctx)?;
-        actor.require(SHOP)?;
+        actor.require_for(Operation::AddToBatch)?;
         let batch_id = batch_uuid(&batch_id)?;
         let selection = selection(parts)?;
         let state = state(ctx);
@@ -709,7 +706,7 @@ impl BatchMutation {
         codes: Vec<String>,
     ) -> async_graphql::Result<BatchNode> {
         let actor = actor(ctx)?;
-        actor.require(SHOP)?;
+        actor.require_for(Operation::RemoveFromBatch)?;
         let batch_id = batch_uuid(&batch_id)?;
         let state = state(ctx);
         let receipt =
@@ -729,7 +726,7 @@ impl BatchMutation {
         batch_id: ID,
     ) -> async_graphql::Result<BatchNode> {
         let actor = actor(ctx)?;
-        actor.require(SHOP)?;
+        actor.require_for(Operation::LaunchBatch)?;
         let batch = batch_node(ctx, actor.workspace_id, batch_uuid(&batch_id)?).await?;
         let batch_id = batch_uuid(&batch.id)?;
         let state = state(ctx);
@@ -758,7 +755,7 @@ impl BatchMutation {
         batch_id: ID,
     ) -> async_graphql::Result<BatchNode> {
         let actor = actor(ctx)?;
-        actor.require(SHOP)?;
+        actor.require_for(Operation::CloseBatch)?;
         let batch_id = batch_uuid(&batch_id)?;
         let state = state(ctx);
         let receipt = commands::oven_batch::close(&state.commands, &meta(ctx, &actor), batch_id)

@@ -4,13 +4,13 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::{DateTime, Datelike, Utc};
 use domain::powder::catalogue::Format;
-use domain::Role;
 use projections::powder::{self as read_model, PowderRow};
 use projections::tenant;
 use rust_decimal::Decimal;
 
 use super::*;
 use crate::graphql::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 /// Le stock d'une poudre.
@@ -140,13 +140,13 @@ pub(super) fn refuse_archived(row: &PowderRow) -> Result<(), ApiError> {
 
 pub(super) async fn move_stock(
     ctx: &Context<'_>,
-    allowed: &[Role],
+    operation: Operation,
     powder_id: &str,
     archived_ok: bool,
     command: impl FnOnce(String) -> domain::powder::movement::MovementCommand,
 ) -> Result<(), ApiError> {
     let actor = actor(ctx)?;
-    actor.require(allowed)?;
+    actor.require_for(operation)?;
     let row = catalogue_row(ctx, actor.workspace_id, powder_id).await?;
     if !archived_ok {
         refuse_archived(&row)?;
@@ -215,7 +215,7 @@ impl PowderStockQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, PowderStockNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::PowderStock)?;
         let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
         let mut nodes =
             stock_nodes(ctx, actor.workspace_id, after.as_deref(), Some(limit + 1)).await?;
@@ -238,7 +238,7 @@ impl PowderStockQuery {
         #[graphql(desc = "Nombre de poudres (réglage du stock par défaut : 3)")] count: Option<u8>,
     ) -> async_graphql::Result<Vec<PowderStockNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::ToWeighToday)?;
         let count = match count {
             Some(count) => count,
             None => {
@@ -298,7 +298,7 @@ impl PowderStockMutation {
         >,
     ) -> async_graphql::Result<bool> {
         let actor = actor(ctx)?;
-        actor.require(EDITORS)?;
+        actor.require_for(Operation::ReceivePowder)?;
         let row = catalogue_row(ctx, actor.workspace_id, &powder_id).await?;
         refuse_archived(&row)?;
         if let Some(format_kg) = format_kg {
@@ -324,13 +324,17 @@ impl PowderStockMutation {
                 expires_on,
             }
         });
-        move_stock(ctx, EDITORS, &powder_id, false, |powder_key| {
-            domain::powder::movement::MovementCommand::Receive {
+        move_stock(
+            ctx,
+            Operation::ReceivePowder,
+            &powder_id,
+            false,
+            |powder_key| domain::powder::movement::MovementCommand::Receive {
                 powder_key,
                 kg,
                 lot,
-            }
-        })
+            },
+        )
         .await?;
         Ok(true)
     }
@@ -343,13 +347,17 @@ impl PowderStockMutation {
         kg: Decimal,
         note: String,
     ) -> async_graphql::Result<bool> {
-        move_stock(ctx, HANDLERS, &powder_id, true, |powder_key| {
-            domain::powder::movement::MovementCommand::Consume {
+        move_stock(
+            ctx,
+            Operation::ConsumePowder,
+            &powder_id,
+            true,
+            |powder_key| domain::powder::movement::MovementCommand::Consume {
                 powder_key,
                 kg,
                 source: domain::powder::movement::ConsumptionSource::Manual(note),
-            }
-        })
+            },
+        )
         .await?;
         Ok(true)
     }
@@ -363,7 +371,7 @@ impl PowderStockMutation {
         gross_kg: Decimal,
     ) -> async_graphql::Result<WeighingNode> {
         let actor = actor(ctx)?;
-        actor.require(HANDLERS)?;
+        actor.require_for(Operation::WeighPowder)?;
         let row = catalogue_row(ctx, actor.workspace_id, &powder_id).await?;
         refuse_archived(&row)?;
         let tare_kg = format_tare(&row, format_kg)?;
@@ -378,15 +386,19 @@ impl PowderStockMutation {
         tx.commit().await.map_err(ApiError::from)?;
         let net_kg = domain::powder::net_weight(gross_kg, tare_kg)
             .map_err(|error| ApiError::domain(&error))?;
-        move_stock(ctx, HANDLERS, &powder_id, true, |powder_key| {
-            domain::powder::movement::MovementCommand::Weigh {
+        move_stock(
+            ctx,
+            Operation::WeighPowder,
+            &powder_id,
+            true,
+            |powder_key| domain::powder::movement::MovementCommand::Weigh {
                 powder_key,
                 format_kg,
                 gross_kg,
                 tare_kg,
                 theoretical_kg,
-            }
-        })
+            },
+        )
         .await?;
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
