@@ -16,9 +16,6 @@ use crate::app::AppState;
 use crate::auth::Actor;
 use crate::ApiError;
 
-/// Only those who run the workshop read its history (spec §3.2).
-pub const READERS: &[Role] = &[Role::Owner, Role::Admin];
-
 /// Payload summaries are cut here: enough to see what changed, short enough for a table.
 pub const SUMMARY_CHARS: usize = 300;
 

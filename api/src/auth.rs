@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::permissions::Operation;
 use crate::ApiError;
 
 pub const ACCESS_TOKEN_MINUTES: i64 = 15;
@@ -90,9 +91,9 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// Refuses callers whose role is not in `allowed`.
-    pub fn require(&self, allowed: &[Role]) -> Result<&Self, ApiError> {
-        if allowed.contains(&self.role) {
+    /// Refuses callers whose role may not call `operation` (`permissions`, the one table).
+    pub fn require_for(&self, operation: Operation) -> Result<&Self, ApiError> {
+        if operation.allows(self.role) {
             Ok(self)
         } else {
             Err(ApiError::new(

@@ -24,6 +24,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod limits;
+pub mod permissions;
 pub mod photo_urls;
 pub mod quote_access;
 pub mod telemetry;

@@ -8,14 +8,8 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::auth::Actor;
+use crate::permissions::Operation;
 use crate::ApiError;
-
-const STAFF_READERS: &[domain::Role] = &[
-    domain::Role::Owner,
-    domain::Role::Admin,
-    domain::Role::Operator,
-    domain::Role::Accounting,
-];
 
 pub fn not_found() -> ApiError {
     ApiError::new(
@@ -47,7 +41,8 @@ pub async fn visible_quote(
             .await?
             .contains(&quote.client_id)
     } else {
-        STAFF_READERS.contains(&actor.role)
+        // Staff: those the table lets read a quote, the client aside.
+        Operation::Quote.allows(actor.role)
     };
     tx.commit().await?;
     if !visible {

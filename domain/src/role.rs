@@ -58,9 +58,6 @@ impl Role {
         Self::MEMBER_ROLES.contains(&self)
     }
 
-    /// Who may invite at all: those who manage the members.
-    pub const INVITERS: [Role; 2] = [Role::Owner, Role::Admin];
-
     /// Whether a member holding this role may bring someone in as `role`, by inviting them
     /// or by having an invitation they sent accepted: an owner any member role, an admin any
     /// but owner (only an owner makes an owner), nobody else anyone. A client is never

@@ -18,6 +18,7 @@ use super::session::{payload, SessionPayload};
 use super::types::RoleValue;
 use super::{actor, meta, request, state};
 use crate::app::AppState;
+use crate::permissions::Operation;
 use crate::{emails, ApiError};
 
 #[derive(Default)]
@@ -109,7 +110,7 @@ impl AccountMutation {
         role: RoleValue,
     ) -> async_graphql::Result<bool> {
         let actor = actor(ctx)?;
-        actor.require(&Role::INVITERS)?;
+        actor.require_for(Operation::InviteMember)?;
         let state = state(ctx);
         let email = Email::parse(&email).map_err(|error| ApiError::domain(&error))?;
         state.limits.invitation(actor.workspace_id)?;

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use domain::{meta, ErrorKind};
 
 use super::{actor, state};
-use crate::audit::{self, Line, RawFilter, READERS, SUMMARY_CHARS};
+use crate::audit::{self, Line, RawFilter, SUMMARY_CHARS};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 #[derive(InputObject, Default)]
@@ -83,7 +84,7 @@ impl AuditQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, AuditEntryNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::AuditLog)?;
         let filter = filter.unwrap_or_default();
         let filter = RawFilter {
             actor_id: filter.actor_id.map(|id| id.0),

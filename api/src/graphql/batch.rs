@@ -8,18 +8,15 @@ use commands::oven_batch::{BatchSaveError, Selection};
 use domain::batch::lifecycle::Member;
 use domain::batch::oven::{OvenCommand, OvenSettings};
 use domain::batch::packing::Oven;
-use domain::{ErrorKind, Role};
+use domain::ErrorKind;
 use projections::views::batches::{self as views, BatchPacking, BatchView, RecommendedBatch};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
-const READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator];
-/// Those who make and move batches at the bench.
-const SHOP: &[Role] = &[Role::Owner, Role::Admin, Role::Operator];
-const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
 const MAX_PAGE: i32 = 100;
 
 #[derive(SimpleObject)]
@@ -429,7 +426,7 @@ impl BatchQuery {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<BatchRecommendation>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::BatchRecommendations)?;
         let recommended = views::recommendations(&state(ctx).pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
@@ -442,7 +439,7 @@ impl BatchQuery {
     /// Le four de l'atelier (un four type tant qu'il n'est pas réglé).
     async fn oven(&self, ctx: &Context<'_>) -> async_graphql::Result<OvenNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Oven)?;
         let settings = views::oven(&state(ctx).pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
@@ -458,7 +455,7 @@ impl BatchQuery {
         #[graphql(default = 0)] offset: i32,
     ) -> async_graphql::Result<Vec<BatchNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Batches)?;
         let statuses: Vec<String> = status
             .unwrap_or_default()
             .into_iter()
@@ -479,14 +476,14 @@ impl BatchQuery {
     /// La fiche d'une série.
     async fn batch(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<BatchNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Batch)?;
         Ok(batch_node(ctx, actor.workspace_id, batch_uuid(&id)?).await?)
     }
 
     /// Le chargement conseillé d'une série sur les barres du four : coordonnées et dessin.
     async fn batch_packing(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<PackingNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::BatchPacking)?;
         let packing = views::packing(&state(ctx).pool, actor.workspace_id, batch_uuid(&id)?)
             .await
             .map_err(ApiError::from)?
@@ -498,7 +495,7 @@ impl BatchQuery {
     /// descente de température par température de la journée.
     async fn cure_order(&self, ctx: &Context<'_>) -> async_graphql::Result<CureOrderNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::CureOrder)?;
         let order = views::cure_order_of_open(&state(ctx).pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
@@ -521,7 +518,7 @@ impl BatchMutation {
         input: OvenInput,
     ) -> async_graphql::Result<OvenNode> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::UpdateOven)?;
         let settings = OvenSettings {
             oven: Oven {
                 length_mm: input.length_mm,
@@ -561,7 +558,7 @@ impl BatchMutation {
         parts: Vec<BatchPartsInput>,
     ) -> async_graphql::Result<BatchNode> {
         let actor = actor(ctx)?;
-        actor.require(SHOP)?;
+        actor.require_for(Operation::CreateBatch)?;
         let selection = selection(parts)?;
         let state = state(ctx);
         let (batch_id, _, receipt) = commands::oven_batch::create(
@@ -586,7 +583,7 @@ impl BatchMutation {
         parts: Vec<BatchPartsInput>,
     ) -> async_graphql::Result<BatchNode> {
         let actor = actor(ctx)?;
-        actor.require(SHOP)?;
+        actor.require_for(Operation::AddToBatch)?;
         let batch_id = batch_uuid(&batch_id)?;
         let selection = selection(parts)?;
         let state = state(ctx);
@@ -613,7 +610,7 @@ impl BatchMutation {
         codes: Vec<String>,
     ) -> async_graphql::Result<BatchNode> {
         let actor = actor(ctx)?;
-        actor.require(SHOP)?;
+        actor.require_for(Operation::RemoveFromBatch)?;
         let batch_id = batch_uuid(&batch_id)?;
         let state = state(ctx);
         let receipt =
@@ -633,7 +630,7 @@ impl BatchMutation {
         batch_id: ID,
     ) -> async_graphql::Result<BatchNode> {
         let actor = actor(ctx)?;
-        actor.require(SHOP)?;
+        actor.require_for(Operation::LaunchBatch)?;
         let batch = batch_node(ctx, actor.workspace_id, batch_uuid(&batch_id)?).await?;
         let batch_id = batch_uuid(&batch.id)?;
         let state = state(ctx);
@@ -662,7 +659,7 @@ impl BatchMutation {
         batch_id: ID,
     ) -> async_graphql::Result<BatchNode> {
         let actor = actor(ctx)?;
-        actor.require(SHOP)?;
+        actor.require_for(Operation::CloseBatch)?;
         let batch_id = batch_uuid(&batch_id)?;
         let state = state(ctx);
         let receipt = commands::oven_batch::close(&state.commands, &meta(ctx, &actor), batch_id)

@@ -8,14 +8,14 @@ use chrono::{DateTime, Utc};
 use domain::email_template::{
     self as templates, EmailTemplateCommand, Template, TemplateKind, AGGREGATE_LOCAL_ID,
 };
-use domain::{ErrorKind, Role};
+use domain::ErrorKind;
 use projections::{email_delivery, email_template as read_model, tenant};
 use uuid::Uuid;
 
 use super::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
-const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
 const MAX_PAGE: i64 = 100;
 
 /// Un modèle d'email de l'atelier.
@@ -147,7 +147,7 @@ impl EmailQuery {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<EmailTemplateNode>> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::EmailTemplates)?;
         Ok(in_force(ctx, actor.workspace_id)
             .await?
             .into_values()
@@ -175,7 +175,7 @@ impl EmailQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, EmailDelivery>> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::EmailDeliveries)?;
         let before = after
             .as_deref()
             .map(|cursor| {
@@ -240,7 +240,7 @@ impl EmailMutation {
             kind: parse_kind(&kind)?,
             template: Template { subject, mjml },
         };
-        send(ctx, command).await
+        send(ctx, Operation::SaveEmailTemplate, command).await
     }
 
     /// Revient au texte par défaut. Gérant ou administrateur.
@@ -251,6 +251,7 @@ impl EmailMutation {
     ) -> async_graphql::Result<EmailTemplateNode> {
         send(
             ctx,
+            Operation::ResetEmailTemplate,
             EmailTemplateCommand::Reset {
                 kind: parse_kind(&kind)?,
             },
@@ -268,7 +269,7 @@ impl EmailMutation {
         mjml: Option<String>,
     ) -> async_graphql::Result<RenderedEmail> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::PreviewEmailTemplate)?;
         let kind = parse_kind(&kind)?;
         let current = in_force(ctx, actor.workspace_id)
             .await?
@@ -296,10 +297,11 @@ impl EmailMutation {
 
 async fn send(
     ctx: &Context<'_>,
+    operation: Operation,
     command: EmailTemplateCommand,
 ) -> async_graphql::Result<EmailTemplateNode> {
     let actor = actor(ctx)?;
-    actor.require(MANAGERS)?;
+    actor.require_for(operation)?;
     let kind = match &command {
         EmailTemplateCommand::Save { kind, .. } | EmailTemplateCommand::Reset { kind } => *kind,
     };

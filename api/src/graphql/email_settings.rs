@@ -3,12 +3,10 @@
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use commands::mail_settings::{self, Security, SmtpInput, SmtpSettings};
-use domain::Role;
 
 use super::{actor, state};
+use crate::permissions::Operation;
 use crate::ApiError;
-
-const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
 
 /// Fournisseur de messagerie connecté par OAuth2.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +132,7 @@ impl EmailSettingsQuery {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<SmtpSettingsNode>> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::EmailSettings)?;
         let state = state(ctx);
         let settings = mail_settings::load(&state.pool, &state.secrets, actor.workspace_id)
             .await
@@ -155,7 +153,7 @@ impl EmailSettingsMutation {
         input: SmtpSettingsInput,
     ) -> async_graphql::Result<SmtpSettingsNode> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::SaveEmailSettings)?;
         let state = state(ctx);
         let input = SmtpInput {
             host: input.host,
@@ -178,7 +176,7 @@ impl EmailSettingsMutation {
     /// Revient à l'envoi par la plateforme. Gérant ou administrateur.
     async fn remove_email_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::RemoveEmailSettings)?;
         mail_settings::remove(&state(ctx).pool, actor.workspace_id)
             .await
             .map_err(settings_error)?;
@@ -195,7 +193,7 @@ impl EmailSettingsMutation {
         from_address: String,
     ) -> async_graphql::Result<String> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::StartEmailOAuth)?;
         let state = state(ctx);
         let configured = state
             .oauth_providers
@@ -233,7 +231,7 @@ impl EmailSettingsMutation {
         code: String,
     ) -> async_graphql::Result<SmtpSettingsNode> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::CompleteEmailOAuth)?;
         let app = self::state(ctx);
         let invalid = || {
             ApiError::new(
@@ -288,7 +286,7 @@ impl EmailSettingsMutation {
         to: String,
     ) -> async_graphql::Result<TestEmailResult> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::SendTestEmail)?;
         let state = state(ctx);
         let to = domain::identity::Email::parse(&to).map_err(|error| ApiError::domain(&error))?;
         // A test email goes wherever it is told: without a budget, 500 aliases of this

@@ -5,13 +5,13 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use domain::workspace::{RevocationReason, WorkspaceCommand, WorkspaceError};
-use domain::Role;
 use projections::invitation::{self as read_model, InvitationRow};
 use projections::tenant;
 use uuid::Uuid;
 
 use super::types::RoleValue;
 use super::{actor, meta, state, time_cursor};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 const MAX_PAGE: i64 = 100;
@@ -132,7 +132,7 @@ impl InvitationQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, InvitationNode>> {
         let actor = actor(ctx)?;
-        actor.require(&Role::INVITERS)?;
+        actor.require_for(Operation::Invitations)?;
         let state = state(ctx);
         let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
         let after = after.as_deref().map(time_cursor).transpose()?;
@@ -171,7 +171,7 @@ impl InvitationMutation {
         id: ID,
     ) -> async_graphql::Result<InvitationNode> {
         let actor = actor(ctx)?;
-        actor.require(&Role::INVITERS)?;
+        actor.require_for(Operation::RevokeInvitation)?;
         let invitation_id = parse_invitation_id(&id)?;
         let state = state(ctx);
         state

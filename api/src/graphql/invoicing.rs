@@ -13,7 +13,7 @@ use domain::invoice::payment_policy::{
 };
 use domain::invoice::settings::{Chart, InvoiceSettings, Seller};
 use domain::quote::numbering::NumberPattern;
-use domain::{ErrorKind, Role};
+use domain::ErrorKind;
 use projections::invoicing::{InvoiceRow, PaymentRow, Period};
 use projections::tenant;
 use rust_decimal::Decimal;
@@ -22,16 +22,9 @@ use uuid::Uuid;
 use super::client::AddressNode;
 use super::types::RoleValue;
 use super::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
-/// Who reads payments and invoices.
-const READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Accounting];
-/// Who takes a payment: the counter too.
-const CASHIERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
-/// Who issues invoices and credit notes, records refunds and reviews the payments a
-/// shop-floor role recorded: never the shop floor itself.
-const ACCOUNTANTS: &[Role] = &[Role::Owner, Role::Admin, Role::Accounting];
-const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
 const MAX_PAGE: i32 = 500;
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -672,7 +665,7 @@ impl InvoicingQuery {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<InvoiceSettingsNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::InvoiceSettings)?;
         let state = state(ctx);
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
@@ -687,7 +680,7 @@ impl InvoicingQuery {
     /// Ce que doit un devis signé, ses paiements et ses factures.
     async fn billing(&self, ctx: &Context<'_>, quote_id: ID) -> async_graphql::Result<BillingNode> {
         let actor = actor(ctx)?;
-        actor.require(CASHIERS)?;
+        actor.require_for(Operation::Billing)?;
         Ok(billing_node(ctx, actor.workspace_id, quote_uuid(&quote_id)?).await?)
     }
 
@@ -702,7 +695,7 @@ impl InvoicingQuery {
         #[graphql(default = 0)] offset: i32,
     ) -> async_graphql::Result<Vec<InvoiceNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Invoices)?;
         let period = Period {
             from,
             to,
@@ -733,7 +726,7 @@ impl InvoicingQuery {
     /// `/api/v1/exports/fec-archive?month=AAAA-MM`).
     async fn fec_archives(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FecArchiveNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::FecArchives)?;
         let archives = projections::fec_archive::archives(&state(ctx).pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
@@ -743,14 +736,14 @@ impl InvoicingQuery {
     /// Le connecteur Pennylane et l'état des envois.
     async fn pennylane(&self, ctx: &Context<'_>) -> async_graphql::Result<PennylaneNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Pennylane)?;
         Ok(pennylane_node(ctx, actor.workspace_id).await?)
     }
 
     /// Une facture.
     async fn invoice(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<InvoiceNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Invoice)?;
         let invoice_id = uuid(&id, "INVOICE_NOT_FOUND", "cette facture n'existe pas")?;
         Ok(invoice_node(ctx, actor.workspace_id, invoice_id).await?)
     }
@@ -762,7 +755,7 @@ impl InvoicingQuery {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<PaymentMethodRuleNode>> {
         let actor = actor(ctx)?;
-        actor.require(CASHIERS)?;
+        actor.require_for(Operation::PaymentMethodRules)?;
         Ok(rules_in_force(ctx, actor.workspace_id).await?)
     }
 
@@ -775,7 +768,7 @@ impl InvoicingQuery {
         #[graphql(default = 0)] offset: i32,
     ) -> async_graphql::Result<Vec<PaymentNode>> {
         let actor = actor(ctx)?;
-        actor.require(ACCOUNTANTS)?;
+        actor.require_for(Operation::PaymentsToReview)?;
         let state = state(ctx);
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
@@ -805,7 +798,7 @@ impl InvoicingQuery {
         #[graphql(default = 0)] offset: i32,
     ) -> async_graphql::Result<Vec<PaymentNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Payments)?;
         let period = Period {
             from,
             to,
@@ -845,7 +838,7 @@ impl InvoicingMutation {
         input: InvoiceSettingsInput,
     ) -> async_graphql::Result<InvoiceSettingsNode> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::UpdateInvoiceSettings)?;
         let pattern = |text: &str| {
             NumberPattern::parse(text.trim()).map_err(|error| ApiError::domain(&error))
         };
@@ -917,7 +910,7 @@ impl InvoicingMutation {
         accounts: Vec<PennylaneAccountNode>,
     ) -> async_graphql::Result<PennylaneNode> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::ConnectPennylane)?;
         let state = state(ctx);
         commands::pennylane::connect(
             &state.pool,
@@ -942,7 +935,7 @@ impl InvoicingMutation {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<PennylaneNode> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::DisconnectPennylane)?;
         commands::pennylane::disconnect(&state(ctx).pool, actor.workspace_id)
             .await
             .map_err(ApiError::from)?;
@@ -958,7 +951,7 @@ impl InvoicingMutation {
         methods: Vec<PaymentMethodValue>,
     ) -> async_graphql::Result<Vec<PaymentMethodRuleNode>> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::SetPaymentMethods)?;
         let state = state(ctx);
         let receipt = state
             .commands
@@ -996,7 +989,7 @@ impl InvoicingMutation {
         payment_id: ID,
     ) -> async_graphql::Result<PaymentNode> {
         let actor = actor(ctx)?;
-        actor.require(ACCOUNTANTS)?;
+        actor.require_for(Operation::MarkPaymentReviewed)?;
         let payment_id = Uuid::parse_str(&payment_id).map_err(|_| payment_not_found())?;
         let quote_id = payment_row(ctx, actor.workspace_id, payment_id)
             .await?
@@ -1029,7 +1022,7 @@ impl InvoicingMutation {
         input: PaymentInput,
     ) -> async_graphql::Result<BillingNode> {
         let actor = actor(ctx)?;
-        actor.require(CASHIERS)?;
+        actor.require_for(Operation::RecordPayment)?;
         let quote_id = quote_uuid(&quote_id)?;
         if input.method == PaymentMethodValue::Stripe {
             return Err(ApiError::new(
@@ -1104,7 +1097,7 @@ impl InvoicingMutation {
         purpose: LinkPurposeValue,
     ) -> async_graphql::Result<BillingNode> {
         let actor = actor(ctx)?;
-        actor.require(CASHIERS)?;
+        actor.require_for(Operation::CreatePaymentLink)?;
         let quote_id = quote_uuid(&quote_id)?;
         let state = state(ctx);
         let (_, _, receipt) = commands::payment_links::create_payment_link(
@@ -1142,7 +1135,7 @@ impl InvoicingMutation {
         input: RefundInput,
     ) -> async_graphql::Result<BillingNode> {
         let actor = actor(ctx)?;
-        actor.require(ACCOUNTANTS)?;
+        actor.require_for(Operation::RecordRefund)?;
         let quote_id = quote_uuid(&quote_id)?;
         let state = state(ctx);
         // A refund needs a quote of this workshop, like a payment.
@@ -1173,7 +1166,7 @@ impl InvoicingMutation {
         quote_id: ID,
     ) -> async_graphql::Result<InvoiceNode> {
         let actor = actor(ctx)?;
-        actor.require(ACCOUNTANTS)?;
+        actor.require_for(Operation::IssueFinalInvoice)?;
         let quote_id = quote_uuid(&quote_id)?;
         let state = state(ctx);
         let (invoice_id, receipt) = commands::invoicing::issue_final(
@@ -1198,7 +1191,7 @@ impl InvoicingMutation {
         invoice_id: ID,
     ) -> async_graphql::Result<InvoiceNode> {
         let actor = actor(ctx)?;
-        actor.require(ACCOUNTANTS)?;
+        actor.require_for(Operation::IssueCreditNote)?;
         let of = uuid(
             &invoice_id,
             "INVOICE_NOT_FOUND",

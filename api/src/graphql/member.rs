@@ -7,13 +7,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use domain::workspace::WorkspaceCommand;
-use domain::{ErrorKind, Role};
+use domain::ErrorKind;
 use projections::member::{self as read_model, MemberRow};
 use projections::tenant;
 use uuid::Uuid;
 
 use super::types::RoleValue;
 use super::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 /// Un membre de l'atelier.
@@ -27,7 +28,6 @@ pub struct MemberNode {
     pub joined_at: DateTime<Utc>,
 }
 
-const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
 const MAX_PAGE: i64 = 100;
 
 fn cursor(row: &MemberRow) -> String {
@@ -83,7 +83,7 @@ impl MemberQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, MemberNode>> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::Members)?;
         let state = state(ctx);
         let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
         let after = after.as_deref().map(parse_cursor).transpose()?;
@@ -123,6 +123,7 @@ impl MemberMutation {
         let by = actor(ctx)?.account_id;
         send(
             ctx,
+            Operation::ChangeMemberRole,
             account_id,
             WorkspaceCommand::ChangeRole {
                 account_id,
@@ -141,7 +142,7 @@ impl MemberMutation {
     ) -> async_graphql::Result<MemberNode> {
         let account_id = parse_account_id(&account_id)?;
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::DeactivateMember)?;
         let pool = &state(ctx).pool;
         // The invitations addressed to them are revoked with them: none must let them back
         // in. Their addresses are beside the links, not in the log (ADR 0003).
@@ -150,6 +151,7 @@ impl MemberMutation {
             .map_err(ApiError::from)?;
         let node = send(
             ctx,
+            Operation::DeactivateMember,
             account_id,
             WorkspaceCommand::Deactivate {
                 account_id,
@@ -168,11 +170,12 @@ impl MemberMutation {
 
 async fn send(
     ctx: &Context<'_>,
+    operation: Operation,
     account_id: Uuid,
     command: WorkspaceCommand,
 ) -> async_graphql::Result<MemberNode> {
     let actor = actor(ctx)?;
-    actor.require(MANAGERS)?;
+    actor.require_for(operation)?;
     let state = state(ctx);
     // A demotion or a deactivation may revoke invitations: the list shows it at once.
     state

@@ -9,7 +9,7 @@ use chrono_tz::Europe::Paris;
 use commands::project::{ProjectDraft, ProjectSaveError};
 use domain::project::lifecycle::{aggregate_local_id, Priority, ProjectCommand, QcAnswer};
 use domain::project::workflow::{StepDef, StepKind, WorkflowCommand, WorkflowSettings};
-use domain::{DomainError, Role};
+use domain::DomainError;
 use projections::project::{ProjectFilter, ProjectRow};
 use projections::tenant;
 use rust_decimal::Decimal;
@@ -17,11 +17,9 @@ use uuid::Uuid;
 
 use super::quote::{line_drafts, QuoteLineInput};
 use super::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
-const READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
-const SHOP: &[Role] = &[Role::Owner, Role::Admin, Role::Operator];
-const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
 const MAX_PAGE: i64 = 100;
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -507,7 +505,7 @@ impl ProjectQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, ProjectNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Projects)?;
         let after = after.as_deref().map(date_cursor).transpose()?;
         let filter = ProjectFilter {
             status: status.map(|status| status.stored().to_owned()),
@@ -544,7 +542,7 @@ impl ProjectQuery {
     /// La fiche d'un projet : pièces, étapes (qui, quand), contrôle, non-conformités.
     async fn project(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ProjectNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Project)?;
         Ok(project_node(ctx, actor.workspace_id, project_uuid(&id)?).await?)
     }
 
@@ -556,7 +554,7 @@ impl ProjectQuery {
         #[graphql(default = 50)] first: i32,
     ) -> async_graphql::Result<Vec<ProjectNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::WorkshopQueue)?;
         let state = state(ctx);
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
@@ -575,7 +573,7 @@ impl ProjectQuery {
     /// Ce que désigne un code d'étiquette, scanné (QR) ou tapé (`P26-0042-2`).
     async fn scan(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<ScanResult> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Scan)?;
         let part_code = domain::project::numbering::scanned_part_code(&code);
         let unknown = || {
             ApiError::new(
@@ -608,7 +606,7 @@ impl ProjectQuery {
         project_id: ID,
     ) -> async_graphql::Result<Vec<PhotoNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::ProjectPhotos)?;
         let project_id = project_uuid(&project_id)?;
         let state = state(ctx);
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
@@ -631,7 +629,7 @@ impl ProjectQuery {
     /// La place prise par les photos et le quota de l'atelier.
     async fn photo_storage(&self, ctx: &Context<'_>) -> async_graphql::Result<PhotoStorage> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::PhotoStorage)?;
         let state = state(ctx);
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
@@ -659,7 +657,7 @@ impl ProjectQuery {
     /// Le flux de l'atelier (celui par défaut tant qu'il n'a pas été changé).
     async fn workflow(&self, ctx: &Context<'_>) -> async_graphql::Result<WorkflowNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Workflow)?;
         let state = state(ctx);
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
@@ -679,7 +677,7 @@ impl ProjectQuery {
         to: DateTime<Utc>,
     ) -> async_graphql::Result<NonConformityStats> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::NonConformityStats)?;
         let state = state(ctx);
         let mut tx = tenant::begin(&state.pool, actor.workspace_id)
             .await
@@ -737,7 +735,7 @@ impl ProjectMutation {
         input: ProjectInput,
     ) -> async_graphql::Result<ProjectNode> {
         let actor = actor(ctx)?;
-        actor.require(SHOP)?;
+        actor.require_for(Operation::CreateProject)?;
         let client_id = Uuid::parse_str(&input.client_id).map_err(|_| {
             ApiError::new(
                 domain::ErrorKind::NotFound,
@@ -775,7 +773,7 @@ impl ProjectMutation {
         step: String,
     ) -> async_graphql::Result<ProjectNode> {
         let actor = actor(ctx)?;
-        actor.require(SHOP)?;
+        actor.require_for(Operation::ValidateStep)?;
         let project_id = project_uuid(&project_id)?;
         let state = state(ctx);
         let receipt =
@@ -796,7 +794,13 @@ impl ProjectMutation {
         step: String,
         reason: String,
     ) -> async_graphql::Result<ProjectNode> {
-        change(ctx, project_id, ProjectCommand::SkipStep { step, reason }).await
+        change(
+            ctx,
+            Operation::SkipStep,
+            project_id,
+            ProjectCommand::SkipStep { step, reason },
+        )
+        .await
     }
 
     /// Remplit le contrôle qualité : un résultat par point de la liste.
@@ -814,7 +818,13 @@ impl ProjectMutation {
                 comment: answer.comment.filter(|text| !text.trim().is_empty()),
             })
             .collect();
-        change(ctx, project_id, ProjectCommand::RecordQc { answers }).await
+        change(
+            ctx,
+            Operation::RecordQualityControl,
+            project_id,
+            ProjectCommand::RecordQc { answers },
+        )
+        .await
     }
 
     /// Déclare une non-conformité : le projet retourne à l'étape choisie.
@@ -825,6 +835,7 @@ impl ProjectMutation {
     ) -> async_graphql::Result<ProjectNode> {
         change(
             ctx,
+            Operation::DeclareNonConformity,
             input.project_id,
             ProjectCommand::DeclareNonConformity {
                 nc_id: Uuid::now_v7(),
@@ -863,6 +874,7 @@ impl ProjectMutation {
             })?;
         change(
             ctx,
+            Operation::AnnotatePhoto,
             project_id,
             ProjectCommand::AnnotatePhoto {
                 photo_id,
@@ -878,7 +890,13 @@ impl ProjectMutation {
         ctx: &Context<'_>,
         project_id: ID,
     ) -> async_graphql::Result<ProjectNode> {
-        change(ctx, project_id, ProjectCommand::Deliver).await
+        change(
+            ctx,
+            Operation::DeliverProject,
+            project_id,
+            ProjectCommand::Deliver,
+        )
+        .await
     }
 
     /// Change le flux de l'atelier (pour les projets ouverts ensuite). Gérant ou
@@ -889,7 +907,7 @@ impl ProjectMutation {
         input: WorkflowInput,
     ) -> async_graphql::Result<WorkflowNode> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::UpdateWorkflow)?;
         let settings = WorkflowSettings {
             steps: input
                 .steps
@@ -940,11 +958,12 @@ impl ProjectMutation {
 
 async fn change(
     ctx: &Context<'_>,
+    operation: Operation,
     project_id: ID,
     command: ProjectCommand,
 ) -> async_graphql::Result<ProjectNode> {
     let actor = actor(ctx)?;
-    actor.require(SHOP)?;
+    actor.require_for(operation)?;
     let project_id = project_uuid(&project_id)?;
     let state = state(ctx);
     let receipt = state

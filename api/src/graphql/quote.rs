@@ -14,10 +14,9 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{actor, meta, state, time_cursor};
+use crate::permissions::Operation;
 use crate::ApiError;
 
-const READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
-const EDITORS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator];
 const MAX_PAGE: i64 = 100;
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -375,9 +374,8 @@ impl QuoteQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, QuoteNode>> {
         let actor = actor(ctx)?;
-        if actor.role != Role::Client {
-            actor.require(READERS)?;
-        }
+        // A client too: what it reads is narrowed to its own below.
+        actor.require_for(Operation::Quotes)?;
         let before = after.as_deref().map(time_cursor).transpose()?;
         let client_id = client_id
             .as_ref()
@@ -430,6 +428,7 @@ impl QuoteQuery {
     /// s'il s'agit du sien.
     async fn quote(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<QuoteNode> {
         let actor = actor(ctx)?;
+        actor.require_for(Operation::Quote)?;
         let row =
             crate::quote_access::visible_quote(&state(ctx).pool, &actor, quote_uuid(&id)?).await?;
         Ok(QuoteNode::seen_by(row, actor.role))
@@ -449,7 +448,7 @@ impl QuoteMutation {
         input: QuoteInput,
     ) -> async_graphql::Result<QuoteNode> {
         let actor = actor(ctx)?;
-        actor.require(EDITORS)?;
+        actor.require_for(Operation::CreateQuote)?;
         let draft = input.draft()?;
         let state = state(ctx);
         let (quote_id, number, receipt) =
@@ -488,7 +487,7 @@ impl QuoteMutation {
     /// avec une invitation à créer son espace s'il n'en a pas ; il ne se modifie plus.
     async fn send_quote(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<QuoteNode> {
         let actor = actor(ctx)?;
-        actor.require(EDITORS)?;
+        actor.require_for(Operation::SendQuote)?;
         let quote_id = quote_uuid(&id)?;
         let state = state(ctx);
         crate::quote_access::visible_quote(&state.pool, &actor, quote_id).await?;
@@ -508,7 +507,7 @@ impl QuoteMutation {
 
     /// Le client a refusé le devis.
     async fn refuse_quote(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<QuoteNode> {
-        transition(ctx, id, QuoteCommand::Refuse).await
+        transition(ctx, Operation::RefuseQuote, id, QuoteCommand::Refuse).await
     }
 }
 
@@ -519,7 +518,11 @@ async fn change(
     revise: bool,
 ) -> async_graphql::Result<QuoteNode> {
     let actor = actor(ctx)?;
-    actor.require(EDITORS)?;
+    actor.require_for(if revise {
+        Operation::ReviseQuote
+    } else {
+        Operation::UpdateQuote
+    })?;
     let quote_id = quote_uuid(&id)?;
     let draft = input.draft()?;
     let state = state(ctx);
@@ -541,11 +544,12 @@ async fn change(
 
 async fn transition(
     ctx: &Context<'_>,
+    operation: Operation,
     id: ID,
     command: QuoteCommand,
 ) -> async_graphql::Result<QuoteNode> {
     let actor = actor(ctx)?;
-    actor.require(EDITORS)?;
+    actor.require_for(operation)?;
     let quote_id = quote_uuid(&id)?;
     let state = state(ctx);
     let receipt = state
@@ -633,7 +637,7 @@ impl QuoteSettingsQuery {
     /// Les réglages des devis (les valeurs par défaut tant qu'ils n'ont pas été changés).
     async fn quote_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<QuoteSettingsNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::QuoteSettings)?;
         Ok(settings_node(ctx, actor.workspace_id).await?)
     }
 }
@@ -651,7 +655,7 @@ impl QuoteSettingsMutation {
         input: QuoteSettingsInput,
     ) -> async_graphql::Result<QuoteSettingsNode> {
         let actor = actor(ctx)?;
-        actor.require(&[Role::Owner, Role::Admin])?;
+        actor.require_for(Operation::UpdateQuoteSettings)?;
         let pattern = domain::quote::numbering::NumberPattern::parse(&input.number_pattern)
             .map_err(|error| ApiError::domain(&error))?;
         let deposit = match input.deposit {

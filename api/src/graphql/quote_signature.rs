@@ -14,9 +14,9 @@ use projections::tenant;
 use uuid::Uuid;
 
 use super::{actor, meta, request, state, time_cursor};
+use crate::permissions::Operation;
 use crate::{quote_access, ApiError};
 
-const JOURNAL_READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
 const MAX_PAGE: i64 = 100;
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +100,7 @@ impl QuoteSignatureQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, SignatureNode>> {
         let actor = actor(ctx)?;
-        actor.require(JOURNAL_READERS)?;
+        actor.require_for(Operation::QuoteSignatures)?;
         let before = after.as_deref().map(time_cursor).transpose()?;
         let quote_id = quote_id
             .as_ref()
@@ -145,16 +145,14 @@ impl QuoteSignatureMutation {
         input: SignQuoteInput,
     ) -> async_graphql::Result<SignatureNode> {
         let actor = actor(ctx)?;
+        actor.require_for(Operation::SignQuote)?;
         let signer = match actor.role {
             Role::Client => Signer::Client {
                 account_id: actor.account_id,
             },
-            _ => {
-                actor.require(&[Role::Owner, Role::Admin, Role::Operator])?;
-                Signer::StaffOnBehalf {
-                    account_id: actor.account_id,
-                }
-            }
+            _ => Signer::StaffOnBehalf {
+                account_id: actor.account_id,
+            },
         };
         let quote_id = Uuid::parse_str(&input.quote_id).map_err(|_| quote_access::not_found())?;
         let state = state(ctx);

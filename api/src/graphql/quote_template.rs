@@ -7,15 +7,12 @@ use commands::quote_document;
 use domain::quote::template::{
     Preset, QuoteTemplateCommand, TemplateChoice, TemplateConfig, AGGREGATE_LOCAL_ID,
 };
-use domain::Role;
 use projections::tenant;
 
 use super::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 use commands::documents::image_check::{self, Upload};
-
-const READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
-const EDITORS: &[Role] = &[Role::Owner, Role::Admin];
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "QuoteTemplatePreset")]
@@ -93,7 +90,7 @@ impl QuoteTemplateQuery {
     /// Le modèle des PDF de devis (le moderne tant qu'aucun n'a été choisi).
     async fn quote_template(&self, ctx: &Context<'_>) -> async_graphql::Result<QuoteTemplateNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::QuoteTemplate)?;
         Ok(template_node(ctx, actor.workspace_id).await?)
     }
 
@@ -103,7 +100,7 @@ impl QuoteTemplateQuery {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<QuoteTemplateNode>> {
-        actor(ctx)?.require(READERS)?;
+        actor(ctx)?.require_for(Operation::QuoteTemplatePresets)?;
         Ok(Preset::ALL
             .into_iter()
             .map(|preset| QuoteTemplateNode {
@@ -126,7 +123,12 @@ impl QuoteTemplateMutation {
         ctx: &Context<'_>,
         preset: PresetValue,
     ) -> async_graphql::Result<QuoteTemplateNode> {
-        choose(ctx, TemplateChoice::Preset(preset.into())).await
+        choose(
+            ctx,
+            Operation::ChooseQuoteTemplate,
+            TemplateChoice::Preset(preset.into()),
+        )
+        .await
     }
 
     /// Enregistre un modèle personnalisé, zone par zone (en-tête, corps, pied, conditions) ;
@@ -136,7 +138,7 @@ impl QuoteTemplateMutation {
         ctx: &Context<'_>,
         config: Json<serde_json::Value>,
     ) -> async_graphql::Result<QuoteTemplateNode> {
-        actor(ctx)?.require(EDITORS)?;
+        actor(ctx)?.require_for(Operation::CustomizeQuoteTemplate)?;
         let config: TemplateConfig = serde_json::from_value(config.0).map_err(|error| {
             ApiError::new(
                 domain::ErrorKind::Validation,
@@ -166,7 +168,12 @@ impl QuoteTemplateMutation {
                 .into());
             }
         }
-        choose(ctx, TemplateChoice::Custom(config)).await
+        choose(
+            ctx,
+            Operation::CustomizeQuoteTemplate,
+            TemplateChoice::Custom(config),
+        )
+        .await
     }
 
     /// Envoie un logo (PNG ou JPEG en base64, 1 Mo au plus) ; renvoie son empreinte.
@@ -176,7 +183,7 @@ impl QuoteTemplateMutation {
         image: String,
     ) -> async_graphql::Result<UploadedLogo> {
         let actor = actor(ctx)?;
-        actor.require(EDITORS)?;
+        actor.require_for(Operation::UploadQuoteLogo)?;
         let checked = image_check::from_base64(&image, Upload::Logo)
             .await
             .map_err(ApiError::from)?;
@@ -194,10 +201,11 @@ impl QuoteTemplateMutation {
 
 async fn choose(
     ctx: &Context<'_>,
+    operation: Operation,
     choice: TemplateChoice,
 ) -> async_graphql::Result<QuoteTemplateNode> {
     let actor = actor(ctx)?;
-    actor.require(EDITORS)?;
+    actor.require_for(operation)?;
     let state = state(ctx);
     let receipt = state
         .commands

@@ -3,7 +3,6 @@
 use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use domain::workspace::WorkspaceCommand;
-use domain::Role;
 use projections::workspace::WorkspaceRow;
 use projections::{tenant, workspace as read_model};
 use uuid::Uuid;
@@ -11,6 +10,7 @@ use uuid::Uuid;
 use super::types::ModuleValue;
 use super::{actor, meta, state};
 use crate::app::AppState;
+use crate::permissions::Operation;
 use crate::ApiError;
 
 /// Un atelier (le locataire de la plateforme).
@@ -57,8 +57,6 @@ pub(super) async fn read(state: &AppState, workspace_id: Uuid) -> Result<Workspa
     })
 }
 
-const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
-
 #[derive(Default)]
 pub struct WorkspaceQuery;
 
@@ -83,7 +81,7 @@ impl WorkspaceMutation {
         name: String,
     ) -> async_graphql::Result<WorkspaceNode> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::RenameWorkspace)?;
         send(ctx, WorkspaceCommand::Rename { name }).await
     }
 
@@ -95,7 +93,7 @@ impl WorkspaceMutation {
         enabled: bool,
     ) -> async_graphql::Result<WorkspaceNode> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::SetModule)?;
         send(
             ctx,
             WorkspaceCommand::SetModule {

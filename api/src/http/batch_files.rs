@@ -13,14 +13,9 @@ use uuid::Uuid;
 use super::extract::{Path, Query};
 use super::project_files::{check_label_count, label_format, Format};
 use crate::app::AppState;
+use crate::permissions::Operation;
 use crate::ApiError;
 use commands::documents::labels::{label_sheet, part_labels, powder_line, Label};
-
-const READERS: &[domain::Role] = &[
-    domain::Role::Owner,
-    domain::Role::Admin,
-    domain::Role::Operator,
-];
 
 fn not_found() -> ApiError {
     ApiError::new(
@@ -41,7 +36,7 @@ pub async fn batch_file(
         .and_then(|value| value.to_str().ok());
     let authentication = state.authenticate(authorization).await;
     let actor = *authentication.actor()?;
-    actor.require(READERS)?;
+    actor.require_for(Operation::BatchLabels)?;
     let batch_id = Uuid::parse_str(&batch_id).map_err(|_| not_found())?;
     if file != "labels.pdf" {
         return Err(not_found());

@@ -13,15 +13,10 @@ use serde::Deserialize;
 use super::extract::Query;
 use crate::app::AppState;
 use crate::http::export::spreadsheet_safe;
+use crate::permissions::Operation;
 use crate::ApiError;
 
 const PAGE: i64 = 1_000;
-const READERS: &[domain::Role] = &[
-    domain::Role::Owner,
-    domain::Role::Admin,
-    domain::Role::Operator,
-    domain::Role::Accounting,
-];
 
 #[derive(Deserialize)]
 pub struct ExportQuery {
@@ -108,7 +103,7 @@ pub async fn clients_csv(
         .and_then(|value| value.to_str().ok());
     let authentication = state.authenticate(authorization).await;
     let actor = *authentication.actor()?;
-    actor.require(READERS)?;
+    actor.require_for(Operation::ClientsCsv)?;
     // French spreadsheets expect `;` and read UTF-8 only with a byte-order mark.
     let mut writer = csv::WriterBuilder::new()
         .delimiter(b';')

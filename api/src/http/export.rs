@@ -8,7 +8,8 @@ use domain::meta;
 
 use super::extract::Query;
 use crate::app::AppState;
-use crate::audit::{self, RawFilter, READERS};
+use crate::audit::{self, RawFilter};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 /// Rows per database page while building the file.
@@ -26,7 +27,7 @@ pub async fn audit_log_csv(
         .and_then(|value| value.to_str().ok());
     let authentication = state.authenticate(authorization).await;
     let actor = *authentication.actor()?;
-    actor.require(READERS)?;
+    actor.require_for(Operation::AuditLogCsv)?;
     let filter = filter.parse()?;
 
     // French spreadsheets expect `;` and read UTF-8 only with a byte-order mark.

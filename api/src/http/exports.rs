@@ -30,24 +30,24 @@ use super::export::spreadsheet_safe;
 use super::extract::{Path, Query};
 use crate::app::AppState;
 use crate::auth::Actor;
+use crate::permissions::Operation;
 use crate::ApiError;
 use commands::documents::invoice_pdf::IssuedInvoice;
 use commands::invoice_document::{self, InvoiceFile};
 
-const ACCOUNTING: &[domain::Role] = &[
-    domain::Role::Owner,
-    domain::Role::Admin,
-    domain::Role::Accounting,
-];
 const CSV_LIMIT: i64 = 100_000;
 
-async fn accountant(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
+async fn accountant(
+    state: &AppState,
+    headers: &HeaderMap,
+    operation: Operation,
+) -> Result<Actor, ApiError> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
     let authentication = state.authenticate(authorization).await;
     let actor = *authentication.actor()?;
-    actor.require(ACCOUNTING)?;
+    actor.require_for(operation)?;
     Ok(actor)
 }
 
@@ -64,7 +64,7 @@ pub async fn invoice_file(
     headers: HeaderMap,
     Path((invoice_id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let actor = accountant(&state, &headers).await?;
+    let actor = accountant(&state, &headers, Operation::InvoiceFiles).await?;
     let invoice_id = Uuid::parse_str(&invoice_id).map_err(|_| invoice_not_found())?;
     let file = InvoiceFile::from_name(&file).ok_or_else(invoice_not_found)?;
     let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
@@ -116,12 +116,7 @@ pub async fn receipt(
         .and_then(|value| value.to_str().ok());
     let authentication = state.authenticate(authorization).await;
     let actor = *authentication.actor()?;
-    actor.require(&[
-        domain::Role::Owner,
-        domain::Role::Admin,
-        domain::Role::Operator,
-        domain::Role::Accounting,
-    ])?;
+    actor.require_for(Operation::Receipt)?;
     let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
     let found = commands::invoicing::find_receipt(&mut *tx, actor.workspace_id, &sha256).await?;
     tx.commit().await?;
@@ -176,7 +171,7 @@ pub async fn export(
     Path(file): Path<String>,
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let actor = accountant(&state, &headers).await?;
+    let actor = accountant(&state, &headers, Operation::Exports).await?;
     if file == "fec-archive" {
         return fec_archive(state, actor, query.month.as_deref().unwrap_or_default()).await;
     }

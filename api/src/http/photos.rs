@@ -18,13 +18,8 @@ use workers::photo_renditions::{sniff, PhotoFormat, MAX_UPLOAD_BYTES};
 
 use super::extract::{Path, Query};
 use crate::app::AppState;
+use crate::permissions::Operation;
 use crate::{photo_urls, ApiError};
-
-const SHOP: &[domain::Role] = &[
-    domain::Role::Owner,
-    domain::Role::Admin,
-    domain::Role::Operator,
-];
 
 fn not_found() -> ApiError {
     ApiError::new(
@@ -56,7 +51,7 @@ pub async fn upload(
         .and_then(|value| value.to_str().ok());
     let authentication = state.authenticate(authorization).await;
     let actor = *authentication.actor()?;
-    actor.require(SHOP)?;
+    actor.require_for(Operation::PhotoUpload)?;
     if file != "photos" {
         return Err(not_found());
     }

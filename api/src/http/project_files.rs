@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::extract::{Path, Query};
 use crate::app::AppState;
+use crate::permissions::Operation;
 use crate::ApiError;
 use commands::documents::labels::{label_sheet, part_labels, powder_line, Label, LabelFormat};
 use commands::documents::project_report::{
@@ -19,11 +20,6 @@ use commands::documents::project_report::{
 };
 use projections::project::ProjectRow;
 
-const READERS: &[domain::Role] = &[
-    domain::Role::Owner,
-    domain::Role::Admin,
-    domain::Role::Operator,
-];
 /// A project of 500 rims prints 500 labels; beyond, the request is surely a mistake.
 const MAX_LABELS: u32 = 2_000;
 
@@ -54,7 +50,7 @@ pub async fn project_file(
         .and_then(|value| value.to_str().ok());
     let authentication = state.authenticate(authorization).await;
     let actor = *authentication.actor()?;
-    actor.require(READERS)?;
+    actor.require_for(Operation::ProjectFiles)?;
     let project_id = Uuid::parse_str(&project_id).map_err(|_| not_found())?;
     let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
     let project = projections::project::find(&mut *tx, actor.workspace_id, project_id)

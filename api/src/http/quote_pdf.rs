@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::extract::Path;
 use crate::app::AppState;
 use crate::auth::Actor;
+use crate::permissions::Operation;
 use crate::quote_access::{self, not_found};
 use crate::ApiError;
 
@@ -47,6 +48,7 @@ pub async fn quote_pdf_file(
     Path(file): Path<String>,
 ) -> Result<Response, ApiError> {
     let actor = caller(&state, &headers).await?;
+    actor.require_for(Operation::QuotePdf)?;
     let quote_id = file
         .strip_suffix(".pdf")
         .and_then(|id| Uuid::parse_str(id).ok())
@@ -63,6 +65,7 @@ pub async fn stored_document(
     Path((quote_id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let actor = caller(&state, &headers).await?;
+    actor.require_for(Operation::QuoteDocument)?;
     let quote_id = Uuid::parse_str(&quote_id).map_err(|_| not_found())?;
     let sha256 = file.strip_suffix(".pdf").ok_or_else(not_found)?;
     let quote = quote_access::visible_quote(&state.pool, &actor, quote_id).await?;

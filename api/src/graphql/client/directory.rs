@@ -7,9 +7,10 @@ use projections::tenant;
 
 use super::{
     client_node, client_uuid, ClientInput, ClientKindValue, ClientNode, CriterionValue,
-    PortalStatusValue, MAX_PAGE, READERS,
+    PortalStatusValue, MAX_PAGE,
 };
 use crate::graphql::{actor, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 /// Un client qui ressemble à celui qu'on saisit, et pourquoi.
@@ -45,7 +46,7 @@ impl ClientQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, ClientNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Clients)?;
         let after_id = after
             .as_deref()
             .map(|cursor| {
@@ -89,7 +90,7 @@ impl ClientQuery {
     /// La fiche d'un client.
     async fn client(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ClientNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Client)?;
         Ok(client_node(ctx, actor.workspace_id, client_uuid(&id)?).await?)
     }
 
@@ -103,7 +104,7 @@ impl ClientQuery {
         client_id: Option<ID>,
     ) -> async_graphql::Result<Vec<DuplicateCandidate>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::DuplicateCandidates)?;
         let existing = client_id.as_ref().map(client_uuid).transpose()?;
         let profile = ClientProfile::from(input)
             .validate()

@@ -9,9 +9,9 @@ use serde_json::json;
 use super::directory::candidates;
 use super::{
     client_node, client_uuid, ClientInput, ClientNode, InteractionKindValue, InteractionNode,
-    EDITORS, MANAGERS,
 };
 use crate::graphql::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 /// A duplicate warning: `CONFLICT` / `CLIENT_DUPLICATE`, the matching clients in
@@ -52,13 +52,14 @@ async fn duplicate_warning(
 
 async fn save(
     ctx: &Context<'_>,
+    operation: Operation,
     client_id: uuid::Uuid,
     creating: bool,
     input: ClientInput,
     override_reason: Option<String>,
 ) -> async_graphql::Result<ClientNode> {
     let actor = actor(ctx)?;
-    actor.require(EDITORS)?;
+    actor.require_for(operation)?;
     let state = state(ctx);
     let saved = commands::client::save(
         &state.pool,
@@ -88,12 +89,12 @@ async fn save(
 
 async fn send(
     ctx: &Context<'_>,
-    allowed: &[domain::Role],
+    operation: Operation,
     id: &ID,
     command: ClientCommand,
 ) -> async_graphql::Result<uuid::Uuid> {
     let actor = actor(ctx)?;
-    actor.require(allowed)?;
+    actor.require_for(operation)?;
     let client_id = client_uuid(id)?;
     let state = state(ctx);
     let receipt = state
@@ -125,6 +126,7 @@ impl ClientMutation {
     ) -> async_graphql::Result<ClientNode> {
         save(
             ctx,
+            Operation::CreateClient,
             uuid::Uuid::now_v7(),
             true,
             input,
@@ -144,6 +146,7 @@ impl ClientMutation {
     ) -> async_graphql::Result<ClientNode> {
         save(
             ctx,
+            Operation::UpdateClient,
             client_uuid(&id)?,
             false,
             input,
@@ -154,7 +157,7 @@ impl ClientMutation {
 
     /// Archive un client : il sort des listes, son historique reste. Gérant ou administrateur.
     async fn archive_client(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ClientNode> {
-        let client_id = send(ctx, MANAGERS, &id, ClientCommand::Archive).await?;
+        let client_id = send(ctx, Operation::ArchiveClient, &id, ClientCommand::Archive).await?;
         Ok(client_node(ctx, actor(ctx)?.workspace_id, client_id).await?)
     }
 
@@ -167,13 +170,19 @@ impl ClientMutation {
         ctx: &Context<'_>,
         client_id: ID,
     ) -> async_graphql::Result<ClientNode> {
-        let client_id = send(ctx, MANAGERS, &client_id, ClientCommand::RevokePortal).await?;
+        let client_id = send(
+            ctx,
+            Operation::RevokePortalAccess,
+            &client_id,
+            ClientCommand::RevokePortal,
+        )
+        .await?;
         Ok(client_node(ctx, actor(ctx)?.workspace_id, client_id).await?)
     }
 
     /// Remet un client archivé dans les listes. Gérant ou administrateur.
     async fn restore_client(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ClientNode> {
-        let client_id = send(ctx, MANAGERS, &id, ClientCommand::Restore).await?;
+        let client_id = send(ctx, Operation::RestoreClient, &id, ClientCommand::Restore).await?;
         Ok(client_node(ctx, actor(ctx)?.workspace_id, client_id).await?)
     }
 
@@ -188,7 +197,7 @@ impl ClientMutation {
         text: String,
     ) -> async_graphql::Result<InteractionNode> {
         let actor = actor(ctx)?;
-        actor.require(EDITORS)?;
+        actor.require_for(Operation::RecordInteraction)?;
         let client = client_uuid(&client_id)?;
         let interaction_id = uuid::Uuid::now_v7();
         let state = state(ctx);
@@ -235,7 +244,7 @@ impl ClientMutation {
         merged_id: ID,
     ) -> async_graphql::Result<ClientNode> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::MergeClients)?;
         let (survivor, merged) = (client_uuid(&survivor_id)?, client_uuid(&merged_id)?);
         let state = state(ctx);
         let receipt =

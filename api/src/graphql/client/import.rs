@@ -10,8 +10,9 @@ use commands::client_import::{
 };
 use domain::DomainError;
 
-use super::{CriterionValue, EDITORS, MANAGERS};
+use super::CriterionValue;
 use crate::graphql::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 /// Lines needing attention shown by a preview; the counts cover the whole file.
@@ -158,7 +159,7 @@ impl ClientImportMutation {
         file_base64: String,
     ) -> async_graphql::Result<ImportPreviewNode> {
         let actor = actor(ctx)?;
-        actor.require(EDITORS)?;
+        actor.require_for(Operation::PreviewClientImport)?;
         let bytes = file_bytes(&file_base64)?;
         let state = state(ctx);
         let preview = client_import::preview(&state.pool, actor.workspace_id, &bytes)
@@ -256,7 +257,7 @@ impl ClientImportMutation {
         invite: Option<bool>,
     ) -> async_graphql::Result<ImportResultNode> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::ConfirmClientImport)?;
         let bytes = file_bytes(&file_base64)?;
         let mut lines = HashMap::new();
         for choice in choices.unwrap_or_default() {

@@ -15,7 +15,6 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use domain::client::{Address, ClientKind, ClientProfile, Criterion, InteractionKind};
-use domain::Role;
 use projections::client::{ClientRow, InteractionRow};
 use projections::tenant;
 use uuid::Uuid;
@@ -23,12 +22,6 @@ use uuid::Uuid;
 use crate::graphql::state;
 use crate::ApiError;
 
-/// Who reads the client files: the whole staff (accounting included, for invoices).
-const READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
-/// Who creates and edits them: the counter too (quotes are made in front of the customer).
-const EDITORS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator];
-/// Who archives, merges and sets the rules.
-const MANAGERS: &[Role] = &[Role::Owner, Role::Admin];
 const MAX_PAGE: i64 = 100;
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]

@@ -4,8 +4,9 @@ use async_graphql::{Context, Object, SimpleObject};
 use domain::client::settings::{CrmSettingsCommand, AGGREGATE_LOCAL_ID};
 use projections::tenant;
 
-use super::{CriterionValue, MANAGERS, READERS};
+use super::CriterionValue;
 use crate::graphql::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 /// Les réglages du fichier clients.
@@ -35,7 +36,7 @@ pub struct CrmSettingsQuery;
 impl CrmSettingsQuery {
     async fn crm_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<CrmSettingsNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::CrmSettings)?;
         Ok(settings_in_force(ctx, actor.workspace_id).await?)
     }
 }
@@ -53,7 +54,7 @@ impl CrmSettingsMutation {
         criteria: Vec<CriterionValue>,
     ) -> async_graphql::Result<CrmSettingsNode> {
         let actor = actor(ctx)?;
-        actor.require(MANAGERS)?;
+        actor.require_for(Operation::SetDuplicateCriteria)?;
         let state = state(ctx);
         let criteria = criteria.into_iter().map(Into::into).collect();
         let receipt = state

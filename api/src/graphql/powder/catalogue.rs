@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::graphql::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -206,7 +207,7 @@ impl PowderQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, PowderNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Powders)?;
         let state = state(ctx);
         let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
         let search = search.filter(|text| !text.trim().is_empty());
@@ -249,7 +250,13 @@ impl PowderMutation {
         input: PowderInput,
     ) -> async_graphql::Result<PowderNode> {
         let spec = PowderSpec::from(input);
-        send(ctx, &key_of(&spec)?, PowderCommand::Register { spec }).await
+        send(
+            ctx,
+            Operation::RegisterPowder,
+            &key_of(&spec)?,
+            PowderCommand::Register { spec },
+        )
+        .await
     }
 
     /// Met à jour une poudre (même référence, type et finition). Gérant ou administrateur.
@@ -259,7 +266,13 @@ impl PowderMutation {
         input: PowderInput,
     ) -> async_graphql::Result<PowderNode> {
         let spec = PowderSpec::from(input);
-        send(ctx, &key_of(&spec)?, PowderCommand::Update { spec }).await
+        send(
+            ctx,
+            Operation::UpdatePowder,
+            &key_of(&spec)?,
+            PowderCommand::Update { spec },
+        )
+        .await
     }
 
     /// Archive une poudre : elle sort du catalogue, du stock, de la liste du jour et des
@@ -270,7 +283,13 @@ impl PowderMutation {
         ctx: &Context<'_>,
         powder_id: ID,
     ) -> async_graphql::Result<PowderNode> {
-        send(ctx, &powder_id, PowderCommand::Archive).await
+        send(
+            ctx,
+            Operation::ArchivePowder,
+            &powder_id,
+            PowderCommand::Archive,
+        )
+        .await
     }
 
     /// Remet une poudre archivée au catalogue. Gérant ou administrateur.
@@ -279,7 +298,13 @@ impl PowderMutation {
         ctx: &Context<'_>,
         powder_id: ID,
     ) -> async_graphql::Result<PowderNode> {
-        send(ctx, &powder_id, PowderCommand::Restore).await
+        send(
+            ctx,
+            Operation::RestorePowder,
+            &powder_id,
+            PowderCommand::Restore,
+        )
+        .await
     }
 }
 
@@ -290,11 +315,12 @@ fn key_of(spec: &PowderSpec) -> Result<String, ApiError> {
 
 async fn send(
     ctx: &Context<'_>,
+    operation: Operation,
     key: &str,
     command: PowderCommand,
 ) -> async_graphql::Result<PowderNode> {
     let actor = actor(ctx)?;
-    actor.require(EDITORS)?;
+    actor.require_for(operation)?;
     let state = state(ctx);
     let receipt = state
         .commands

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::graphql::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 /// Ce qu'un import a fait d'une ligne.
@@ -42,7 +43,7 @@ impl PowderImportMutation {
         csv: String,
     ) -> async_graphql::Result<ImportReport> {
         let actor = actor(ctx)?;
-        actor.require(EDITORS)?;
+        actor.require_for(Operation::ImportPowders)?;
         let specs =
             commands::powder_import::parse_csv(&csv).map_err(|error| ApiError::domain(&error))?;
         Ok(apply_specs(ctx, &actor, specs).await?)
@@ -56,7 +57,7 @@ impl PowderImportMutation {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<ImportReport> {
         let actor = actor(ctx)?;
-        actor.require(EDITORS)?;
+        actor.require_for(Operation::ImportSupplierCatalogue)?;
         let export = fetch_supplier(ctx, None).await?;
         let specs = commands::powder_import::from_supplier(&export)
             .map_err(|error| ApiError::domain(&error))?;
@@ -228,7 +229,7 @@ impl SupplierQuery {
         reference: String,
     ) -> async_graphql::Result<SupplierPowder> {
         let actor = actor(ctx)?;
-        actor.require(EDITORS)?;
+        actor.require_for(Operation::LookupSupplierPowder)?;
         // References are compared normalised (trimmed, upper case), here as in the catalogue.
         let wanted = reference
             .split_whitespace()

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::graphql::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 /// Un inventaire partiel et son avancement.
@@ -88,7 +89,7 @@ impl InventoryQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, InventoryNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::Inventories)?;
         let before = after.as_deref().map(time_cursor).transpose()?;
         let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
         let mut rows = inventory_rows(
@@ -127,7 +128,7 @@ impl InventoryMutation {
         #[graphql(desc = "Nombre de poudres ciblées (10 par défaut)")] size: Option<i32>,
     ) -> async_graphql::Result<InventoryNode> {
         let actor = actor(ctx)?;
-        actor.require(EDITORS)?;
+        actor.require_for(Operation::PlanInventory)?;
         // The list is drawn here, from the stock read model; the aggregate checks its length
         // again, whichever door the plan came through.
         let size = size.unwrap_or(10);
@@ -177,7 +178,7 @@ impl InventoryMutation {
         id: ID,
     ) -> async_graphql::Result<InventoryNode> {
         let actor = actor(ctx)?;
-        actor.require(EDITORS)?;
+        actor.require_for(Operation::CloseInventory)?;
         let inventory_id = uuid::Uuid::parse_str(&id).map_err(|_| {
             ApiError::domain(&domain::powder::inventory::InventoryError::NotPlanned)
         })?;

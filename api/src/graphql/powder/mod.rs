@@ -17,11 +17,6 @@ pub use settings::*;
 pub use stock::*;
 pub use weighing::*;
 
-use domain::Role;
-
 use super::time_cursor;
 
-const EDITORS: &[Role] = &[Role::Owner, Role::Admin];
-const READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Accounting];
-const HANDLERS: &[Role] = &[Role::Owner, Role::Admin, Role::Operator];
 const MAX_PAGE: i64 = 100;

@@ -4,10 +4,10 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::Utc;
 use domain::powder::settings::StockSettings;
-use domain::Role;
 use rust_decimal::Decimal;
 
 use crate::graphql::{actor, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 /// Une suggestion d'achat.
@@ -50,7 +50,7 @@ impl ReorderQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, ReorderNode>> {
         let actor = actor(ctx)?;
-        actor.require(&[Role::Owner, Role::Admin, Role::Accounting])?;
+        actor.require_for(Operation::ReorderSuggestions)?;
         let state = state(ctx);
         let saved = super::settings_in_force(ctx, actor.workspace_id).await?;
         let settings = StockSettings {

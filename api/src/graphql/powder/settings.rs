@@ -4,8 +4,8 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use domain::powder::settings::{StockSettings, StockSettingsCommand, AGGREGATE_LOCAL_ID};
 use projections::tenant;
 
-use super::{EDITORS, READERS};
 use crate::graphql::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 /// Les réglages du stock de l'atelier.
@@ -68,7 +68,7 @@ impl StockSettingsQuery {
     /// Les réglages du stock (les valeurs par défaut tant qu'ils n'ont pas été changés).
     async fn stock_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<StockSettingsNode> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::StockSettings)?;
         Ok(settings_in_force(ctx, actor.workspace_id).await?.into())
     }
 }
@@ -85,7 +85,7 @@ impl StockSettingsMutation {
         input: StockSettingsNode,
     ) -> async_graphql::Result<StockSettingsNode> {
         let actor = actor(ctx)?;
-        actor.require(EDITORS)?;
+        actor.require_for(Operation::UpdateStockSettings)?;
         let state = state(ctx);
         let receipt = state
             .commands

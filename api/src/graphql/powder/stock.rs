@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::graphql::{actor, meta, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 /// Le stock d'une poudre.
@@ -125,7 +126,7 @@ impl PowderStockQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, PowderStockNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::PowderStock)?;
         let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
         let mut nodes =
             stock_nodes(ctx, actor.workspace_id, after.as_deref(), Some(limit + 1)).await?;
@@ -148,7 +149,7 @@ impl PowderStockQuery {
         #[graphql(desc = "Nombre de poudres (réglage du stock par défaut : 3)")] count: Option<u8>,
     ) -> async_graphql::Result<Vec<PowderStockNode>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::ToWeighToday)?;
         let count = match count {
             Some(count) => count,
             None => {
@@ -208,7 +209,7 @@ impl PowderStockMutation {
         >,
     ) -> async_graphql::Result<bool> {
         let actor = actor(ctx)?;
-        actor.require(EDITORS)?;
+        actor.require_for(Operation::ReceivePowder)?;
         let state = state(ctx);
         let reception = Reception {
             kg,
@@ -241,7 +242,7 @@ impl PowderStockMutation {
         note: String,
     ) -> async_graphql::Result<bool> {
         let actor = actor(ctx)?;
-        actor.require(HANDLERS)?;
+        actor.require_for(Operation::ConsumePowder)?;
         let state = state(ctx);
         let receipt = commands::powder_stock::consume(
             &state.pool,
@@ -268,7 +269,7 @@ impl PowderStockMutation {
         gross_kg: Decimal,
     ) -> async_graphql::Result<WeighingNode> {
         let actor = actor(ctx)?;
-        actor.require(HANDLERS)?;
+        actor.require_for(Operation::WeighPowder)?;
         let state = state(ctx);
         let (receipt, weighing) = commands::powder_stock::weigh(
             &state.pool,

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::graphql::{actor, state};
+use crate::permissions::Operation;
 use crate::ApiError;
 
 /// Une pesée de l'historique.
@@ -38,7 +39,7 @@ impl WeighingQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, WeighingEntry>> {
         let actor = actor(ctx)?;
-        actor.require(READERS)?;
+        actor.require_for(Operation::PowderWeighings)?;
         let row = catalogue_row(ctx, actor.workspace_id, &powder_id).await?;
         let before = after.as_deref().map(time_cursor).transpose()?;
         let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
