@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use commands::{CommandReceipt, Commands};
+use commands::Commands;
 use projections::engine::RunnerSettings;
 use projections::read_your_writes;
 use projections::Subscriptions;
@@ -17,7 +17,7 @@ use crate::auth::Keys;
 use crate::config::Config;
 use crate::http::Metrics;
 use crate::limits::Limits;
-use crate::{db, graphql, http, ApiError};
+use crate::{db, graphql, http};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -49,7 +49,7 @@ pub struct AppState {
     pub oauth_providers: Arc<Vec<commands::mail_settings::OAuthProvider>>,
     pub supplier_catalogue_url: Option<Arc<str>>,
     pub read_your_writes_timeout: Duration,
-    pub photos: commands::photo_store::PhotoStore,
+    pub files: commands::file_store::FileStore,
     pub photo_quota_bytes: u64,
     /// `PHOTO_PURGE_BUDGET_PER_MEMBER_PER_DAY_BYTES`.
     pub photo_purge_budget_bytes: u64,
@@ -90,7 +90,7 @@ impl AppState {
                 .as_ref()
                 .map(|url| Arc::from(url.expose_secret())),
             read_your_writes_timeout: read_your_writes::DEFAULT_TIMEOUT,
-            photos: config.photo_store().expect("photo storage"),
+            files: config.file_store().expect("photo storage"),
             photo_quota_bytes: config.photo_quota_bytes,
             photo_purge_budget_bytes: config.photo_purge_budget_bytes,
             url_key: Arc::new(crate::photo_urls::key(&config.jwt_secret)),
@@ -152,116 +152,6 @@ impl AppState {
         }
         authentication
     }
-
-    /// Sends a command to the caller's workspace aggregate, then waits until `read_models`
-    /// show its events: what every workspace mutation does before reading back.
-    pub async fn send_workspace_command(
-        &self,
-        meta: &commands::CommandMeta,
-        command: domain::workspace::WorkspaceCommand,
-        read_models: &[&str],
-    ) -> Result<CommandReceipt, ApiError> {
-        let receipt = self
-            .commands
-            .workspaces
-            .execute(meta, domain::workspace::AGGREGATE_LOCAL_ID, command)
-            .await?;
-        self.await_projections(&receipt, read_models).await?;
-        Ok(receipt)
-    }
-
-    /// Waits until the named projections have applied what `receipt` wrote. On timeout the
-    /// caller still answers, from a read model that may lag, and we log it.
-    pub async fn await_projections(
-        &self,
-        receipt: &CommandReceipt,
-        names: &[&str],
-    ) -> Result<(), ApiError> {
-        let Some(position) = receipt.position else {
-            return Ok(());
-        };
-        if self
-            .await_position(position, workspace_of(&receipt.aggregate_id), names)
-            .await?
-        {
-            crate::warnings::recorded(
-                receipt.command_id,
-                receipt.aggregate_type,
-                &receipt.aggregate_id,
-                &receipt.event_types,
-            );
-        }
-        Ok(())
-    }
-
-    /// Waits until the projections `names` have applied a batch's events (nothing to wait
-    /// for when it decided none).
-    pub async fn await_batch(
-        &self,
-        receipt: &commands::BatchReceipt,
-        names: &[&str],
-    ) -> Result<(), ApiError> {
-        let Some(position) = receipt.position else {
-            return Ok(());
-        };
-        let workspace_id = receipt
-            .written
-            .first()
-            .map(|written| workspace_of(&written.aggregate_id))
-            .unwrap_or_default();
-        if self.await_position(position, workspace_id, names).await? {
-            for written in &receipt.written {
-                crate::warnings::recorded(
-                    receipt.command_id,
-                    written.aggregate_type,
-                    &written.aggregate_id,
-                    &written.event_types,
-                );
-            }
-        }
-        Ok(())
-    }
-
-    /// Waits until the projections `names` have applied the event at `position`; says
-    /// whether one of them is parked for the workspace (the request then carries a
-    /// `READ_MODEL_PARKED` warning).
-    pub async fn await_position(
-        &self,
-        position: domain::Position,
-        workspace_id: uuid::Uuid,
-        names: &[&str],
-    ) -> Result<bool, ApiError> {
-        let caught = read_your_writes::wait_until(
-            &self.pool,
-            &self.subscriptions,
-            position,
-            workspace_id,
-            names,
-            self.read_your_writes_timeout,
-        )
-        .await?;
-        match caught {
-            read_your_writes::Caught::Up => Ok(false),
-            read_your_writes::Caught::Blocked(read_models) => {
-                crate::warnings::raise(
-                    crate::warnings::READ_MODEL_PARKED,
-                    format!(
-                        "enregistré ; l'affichage ({}) est en attente d'une reprise par l'équipe \
-                         technique, déjà prévenue : ne refaites pas l'opération",
-                        read_models.join(", ")
-                    ),
-                );
-                Ok(true)
-            }
-            read_your_writes::Caught::TimedOut => {
-                tracing::warn!(
-                    ?names,
-                    "projections did not catch up in time; answering from a lagging read model"
-                );
-                Ok(false)
-            }
-        }
-    }
 }
 
 /// Row-level security binds requests only if their role owns no table and cannot bypass it
@@ -278,14 +168,6 @@ async fn warn_if_unbound(pool: &PgPool, config: &Config) {
             );
         }
     }
-}
-
-/// The workspace an aggregate id (`<workspace_id>/<local id>`) belongs to.
-fn workspace_of(aggregate_id: &str) -> uuid::Uuid {
-    aggregate_id
-        .split_once('/')
-        .and_then(|(workspace, _)| workspace.parse().ok())
-        .unwrap_or_default()
 }
 
 /// A server bound to its port, not yet serving. Binding in `build` is what lets tests ask
@@ -420,7 +302,7 @@ impl Application {
             handles.extend(workers::spawn_schedules(
                 &projector.pool,
                 &projector.commands,
-                &projector.photos,
+                &projector.files,
                 projector.photo_quota_bytes,
                 &workers_stop,
             ));
@@ -472,7 +354,7 @@ pub fn reactors(state: &AppState) -> Vec<Arc<dyn projections::Projection>> {
     workers::reactors(
         &state.pool,
         &state.commands,
-        &state.photos,
+        &state.files,
         &state.public_base_url,
         &state.message_domain,
     )

@@ -31,7 +31,7 @@ pub struct Config {
     /// What a shop-floor member may upload a day once their photos would start the purge.
     pub photo_purge_budget_bytes: u64,
     /// For a `STORAGE_URL` of `s3://bucket/prefix`.
-    pub s3: commands::photo_store::S3Settings,
+    pub s3: commands::file_store::S3Settings,
     pub stripe_api_base: String,
     /// Where the Pennylane connector pushes invoices.
     pub pennylane_api_base: String,
@@ -406,7 +406,7 @@ impl Config {
             mail_from: read("MAIL_FROM")?
                 .unwrap_or_else(|| "ThermoGestion <no-reply@thermogestion.local>".into()),
             storage_url: read("STORAGE_URL")?.unwrap_or_else(|| "file://var/storage".into()),
-            s3: commands::photo_store::S3Settings {
+            s3: commands::file_store::S3Settings {
                 region: read("S3_REGION")?.unwrap_or_else(|| "eu-west-3".into()),
                 access_key_id: read("AWS_ACCESS_KEY_ID")?.unwrap_or_default(),
                 secret_access_key: read("AWS_SECRET_ACCESS_KEY")?.unwrap_or_default(),
@@ -489,10 +489,10 @@ impl Config {
 
     /// The domain of Message-IDs: the sender's.
     /// Where project photos go: `STORAGE_URL` `file://…` or `s3://bucket/prefix`.
-    pub fn photo_store(
+    pub fn file_store(
         &self,
-    ) -> Result<commands::photo_store::PhotoStore, commands::photo_store::StoreError> {
-        commands::photo_store::PhotoStore::from_url(&self.storage_url, &self.s3)
+    ) -> Result<commands::file_store::FileStore, commands::file_store::StoreError> {
+        commands::file_store::FileStore::from_url(&self.storage_url, &self.s3)
     }
 
     pub fn message_domain(&self) -> &str {

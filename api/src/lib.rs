@@ -27,6 +27,7 @@ pub mod limits;
 pub mod permissions;
 pub mod photo_urls;
 pub mod quote_access;
+pub mod read_after;
 pub mod telemetry;
 pub mod warnings;
 

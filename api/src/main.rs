@@ -171,7 +171,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Worker => {
             let pool = migrated_pool(&config).await?;
-            let photos = config.photo_store()?;
+            let photos = config.file_store()?;
             let (shutdown, stop) = tokio::sync::watch::channel(false);
             let handles = workers::spawn(
                 &pool,
@@ -261,7 +261,7 @@ async fn retry_parked(
     let reactors = workers::reactors(
         pool,
         &commands,
-        &config.photo_store()?,
+        &config.file_store()?,
         &config.public_base_url,
         config.message_domain(),
     );

@@ -15,7 +15,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::{
-    client_key, context, Batch, BatchError, BatchReceipt, CommandError, CommandMeta,
+    client_key, context, AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta,
     CommandReceipt, Commands,
 };
 
@@ -35,7 +35,7 @@ pub enum MergeError {
     #[error(transparent)]
     Command(#[from] CommandError<ClientError>),
     #[error(transparent)]
-    Batch(#[from] BatchError),
+    Append(#[from] AppendError),
 }
 
 /// The clients `profile` would duplicate under the workshop's criteria; `existing` is the
@@ -200,15 +200,15 @@ pub async fn merge(
     meta: &CommandMeta,
     survivor_id: Uuid,
     merged_id: Uuid,
-) -> Result<BatchReceipt, MergeError> {
+) -> Result<AppendReceipt, MergeError> {
     if survivor_id == merged_id {
         return Err(CommandError::Rejected(ClientError::MergeWithItself).into());
     }
     let mut attempt = 1;
     loop {
         let now = Utc::now();
-        let mut batch = Batch::default();
-        batch.push(
+        let mut append = AtomicAppend::default();
+        append.push(
             commands
                 .clients
                 .decide(
@@ -220,7 +220,7 @@ pub async fn merge(
                 )
                 .await?,
         );
-        batch.push(
+        append.push(
             commands
                 .clients
                 .decide(
@@ -232,8 +232,8 @@ pub async fn merge(
                 )
                 .await?,
         );
-        match commands.commit(meta, batch).await {
-            Err(BatchError::Conflict) if attempt < crate::MAX_ATTEMPTS => attempt += 1,
+        match commands.commit(meta, append).await {
+            Err(AppendError::Conflict) if attempt < crate::MAX_ATTEMPTS => attempt += 1,
             result => return Ok(result?),
         }
     }

@@ -269,7 +269,7 @@ where
     }
 
     /// Decides `body` on the aggregate's state in the log without writing anything: one step
-    /// of a [`crate::Batch`] that commits several aggregates at once. `known_new` skips the
+    /// of a [`crate::AtomicAppend`] that commits several aggregates at once. `known_new` skips the
     /// load for an id just generated (a conflict at commit still catches a reused one).
     pub async fn decide(
         &self,

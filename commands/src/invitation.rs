@@ -17,7 +17,9 @@ use uuid::Uuid;
 
 use crate::email_token::{self, Grant, Purpose, TokenError};
 use crate::mail::{self, OutgoingEmail};
-use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands, MAX_ATTEMPTS};
+use crate::{
+    AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta, Commands, MAX_ATTEMPTS,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum InvitationError {
@@ -26,7 +28,7 @@ pub enum InvitationError {
     #[error(transparent)]
     Token(#[from] TokenError),
     #[error(transparent)]
-    Commit(#[from] BatchError),
+    Commit(#[from] AppendError),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -36,7 +38,7 @@ impl DomainError for InvitationError {
         match self {
             Self::Workspace(error) => error.code(),
             Self::Token(error) => error.code(),
-            Self::Commit(BatchError::Conflict) => "CONCURRENT_MODIFICATION",
+            Self::Commit(AppendError::Conflict) => "CONCURRENT_MODIFICATION",
             Self::Commit(_) | Self::Database(_) => "INTERNAL",
         }
     }
@@ -45,7 +47,7 @@ impl DomainError for InvitationError {
         match self {
             Self::Workspace(error) => error.kind(),
             Self::Token(error) => error.kind(),
-            Self::Commit(BatchError::Conflict) => ErrorKind::Conflict,
+            Self::Commit(AppendError::Conflict) => ErrorKind::Conflict,
             Self::Commit(_) | Self::Database(_) => ErrorKind::Internal,
         }
     }
@@ -55,7 +57,7 @@ impl DomainError for InvitationError {
 #[derive(Debug, Clone)]
 pub struct Sent {
     pub invitation_id: Uuid,
-    pub receipt: BatchReceipt,
+    pub receipt: AppendReceipt,
 }
 
 /// `meta`'s actor invites `email` as `role` (the workspace decides whether they may), and
@@ -103,12 +105,12 @@ pub async fn invite(
             client_id: None,
             issued_at: None,
         };
-        let mut batch = Batch::default();
-        batch.push(decision);
+        let mut append = AtomicAppend::default();
+        append.push(decision);
         let mut tx = commands.pool.begin().await?;
         let token = email_token::issue_invitation(&mut *tx, &grant, expires_at).await?;
         mail::enqueue(&mut *tx, &compose(&token), message_domain).await?;
-        match batch.commit_within(tx, &commands.signals, meta).await {
+        match append.commit_within(tx, &commands.signals, meta).await {
             Ok(receipt) => {
                 return Ok(Sent {
                     invitation_id,
@@ -116,7 +118,7 @@ pub async fn invite(
                 });
             }
             // Dropping `tx` rolls the token and the email back with the events.
-            Err(BatchError::Conflict) if attempt < MAX_ATTEMPTS => attempt += 1,
+            Err(AppendError::Conflict) if attempt < MAX_ATTEMPTS => attempt += 1,
             Err(error) => return Err(error.into()),
         }
     }
@@ -131,7 +133,7 @@ pub async fn accept(
     token: &str,
     invitation_id: Uuid,
     account_id: Uuid,
-) -> Result<BatchReceipt, InvitationError> {
+) -> Result<AppendReceipt, InvitationError> {
     let mut attempt = 1;
     loop {
         let decision = commands
@@ -147,8 +149,8 @@ pub async fn accept(
                 Utc::now(),
             )
             .await?;
-        let mut batch = Batch::default();
-        batch.push(decision);
+        let mut append = AtomicAppend::default();
+        append.push(decision);
         let mut tx = commands.pool.begin().await?;
         if !email_token::use_invitation(&mut tx, token, invitation_id).await? {
             drop(tx);
@@ -159,11 +161,11 @@ pub async fn accept(
                 .unwrap_or(TokenError::Used);
             return Err(why.into());
         }
-        match batch.commit_within(tx, &commands.signals, meta).await {
+        match append.commit_within(tx, &commands.signals, meta).await {
             Ok(receipt) => {
                 return Ok(receipt);
             }
-            Err(BatchError::Conflict) if attempt < MAX_ATTEMPTS => attempt += 1,
+            Err(AppendError::Conflict) if attempt < MAX_ATTEMPTS => attempt += 1,
             Err(error) => return Err(error.into()),
         }
     }

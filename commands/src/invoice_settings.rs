@@ -12,7 +12,9 @@ use domain::{DomainError, ErrorKind};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands, MAX_ATTEMPTS};
+use crate::{
+    AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta, Commands, MAX_ATTEMPTS,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum InvoiceSettingsSaveError {
@@ -21,7 +23,7 @@ pub enum InvoiceSettingsSaveError {
     #[error("compte Stripe connecté (stripeAccount) : ce compte est déjà celui d'un autre atelier ; chaque atelier encaisse sur son propre compte Stripe")]
     StripeAccountTaken,
     #[error(transparent)]
-    Commit(#[from] BatchError),
+    Commit(#[from] AppendError),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -31,7 +33,7 @@ impl DomainError for InvoiceSettingsSaveError {
         match self {
             Self::Settings(error) => error.code(),
             Self::StripeAccountTaken => "STRIPE_ACCOUNT_TAKEN",
-            Self::Commit(BatchError::Conflict) => "CONCURRENT_MODIFICATION",
+            Self::Commit(AppendError::Conflict) => "CONCURRENT_MODIFICATION",
             Self::Commit(_) | Self::Database(_) => "INTERNAL",
         }
     }
@@ -39,7 +41,7 @@ impl DomainError for InvoiceSettingsSaveError {
     fn kind(&self) -> ErrorKind {
         match self {
             Self::Settings(error) => error.kind(),
-            Self::StripeAccountTaken | Self::Commit(BatchError::Conflict) => ErrorKind::Conflict,
+            Self::StripeAccountTaken | Self::Commit(AppendError::Conflict) => ErrorKind::Conflict,
             Self::Commit(_) | Self::Database(_) => ErrorKind::Internal,
         }
     }
@@ -67,7 +69,7 @@ pub async fn save_invoice_settings(
     commands: &Commands,
     meta: &CommandMeta,
     settings: InvoiceSettings,
-) -> Result<BatchReceipt, InvoiceSettingsSaveError> {
+) -> Result<AppendReceipt, InvoiceSettingsSaveError> {
     // The account as it will be stored (trimmed, checked) is the one claimed.
     let settings = settings.validate().map_err(CommandError::Rejected)?;
     let account = settings.stripe_account.clone();
@@ -83,18 +85,18 @@ pub async fn save_invoice_settings(
                 Utc::now(),
             )
             .await?;
-        let mut batch = Batch::default();
-        batch.push(decision);
+        let mut append = AtomicAppend::default();
+        append.push(decision);
         // Claimed even when the settings did not change: a workshop left without its claim
         // (a duplicate when the registry was filled, ADR 0012) gets it back, or hears why not.
         let mut tx = commands.pool.begin().await?;
         claim(&mut tx, meta.workspace_id, account.as_deref()).await?;
-        match batch.commit_within(tx, &commands.signals, meta).await {
+        match append.commit_within(tx, &commands.signals, meta).await {
             Ok(receipt) => {
                 return Ok(receipt);
             }
             // Dropping `tx` rolls the claim back with the events; decide again.
-            Err(BatchError::Conflict) if attempt < MAX_ATTEMPTS => attempt += 1,
+            Err(AppendError::Conflict) if attempt < MAX_ATTEMPTS => attempt += 1,
             Err(error) => return Err(error.into()),
         }
     }

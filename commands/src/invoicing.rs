@@ -29,7 +29,9 @@ use uuid::Uuid;
 
 use crate::context;
 use crate::documents::invoice_pdf::IssuedInvoice;
-use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands, Decision};
+use crate::{
+    AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta, Commands, Decision,
+};
 
 pub const INVOICE_SERIES: &str = "invoice";
 pub const CREDIT_NOTE_SERIES: &str = "credit_note";
@@ -53,7 +55,7 @@ pub enum BillingSaveError {
     #[error(transparent)]
     Billing(#[from] CommandError<BillingError>),
     #[error(transparent)]
-    Commit(#[from] BatchError),
+    Commit(#[from] AppendError),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -69,7 +71,7 @@ impl DomainError for BillingSaveError {
             Self::Vat(error) => error.code(),
             Self::Document(error) => error.code(),
             Self::Billing(error) => error.code(),
-            Self::Commit(BatchError::Conflict) => "CONCURRENT_MODIFICATION",
+            Self::Commit(AppendError::Conflict) => "CONCURRENT_MODIFICATION",
             Self::Commit(_) | Self::Database(_) => "INTERNAL",
         }
     }
@@ -82,7 +84,7 @@ impl DomainError for BillingSaveError {
             Self::Vat(error) => error.kind(),
             Self::Document(error) => error.kind(),
             Self::Billing(error) => error.kind(),
-            Self::Commit(BatchError::Conflict) => ErrorKind::Conflict,
+            Self::Commit(AppendError::Conflict) => ErrorKind::Conflict,
             Self::Commit(_) | Self::Database(_) => ErrorKind::Internal,
         }
     }
@@ -353,7 +355,7 @@ pub async fn record_payment(
     meta: &CommandMeta,
     quote_id: Uuid,
     draft: PaymentDraft,
-) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
+) -> Result<(Uuid, AppendReceipt), BillingSaveError> {
     let policy: PaymentPolicy = commands
         .payment_policy
         .load(meta, payment_policy::AGGREGATE_LOCAL_ID)
@@ -370,7 +372,7 @@ pub async fn review_payment(
     meta: &CommandMeta,
     quote_id: Uuid,
     payment_id: Uuid,
-) -> Result<BatchReceipt, BillingSaveError> {
+) -> Result<AppendReceipt, BillingSaveError> {
     let reviewer = meta
         .actor_id
         .ok_or_else(|| store("a review needs a member"))?;
@@ -390,9 +392,9 @@ pub async fn review_payment(
                     Utc::now(),
                 )
                 .await?;
-            let mut batch = Batch::default();
-            batch.push(decision);
-            Ok(batch)
+            let mut append = AtomicAppend::default();
+            append.push(decision);
+            Ok(append)
         })
         .await?;
     Ok(receipt)
@@ -423,7 +425,7 @@ pub async fn record_stripe_payment(
     meta: &CommandMeta,
     quote_id: Uuid,
     draft: StripePaymentDraft,
-) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
+) -> Result<(Uuid, AppendReceipt), BillingSaveError> {
     let workshop_account =
         crate::invoice_settings::connected_account(pool, meta.workspace_id).await?;
     let checkout = CheckoutPaid {
@@ -459,7 +461,7 @@ async fn record(
     quote_id: Uuid,
     draft: PaymentDraft,
     checkout: Option<Box<CheckoutPaid>>,
-) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
+) -> Result<(Uuid, AppendReceipt), BillingSaveError> {
     let context = context(pool, meta.workspace_id, quote_id).await?;
     let payment_id = Uuid::now_v7();
     let local_id = aggregate_local_id(quote_id);
@@ -485,7 +487,7 @@ async fn record(
                 .stripe_event_id
                 .as_ref()
                 .is_some_and(|event| billing.has_stripe_event(event));
-            let mut batch = Batch::default();
+            let mut append = AtomicAppend::default();
             // A refusal below writes nothing anyway; this only spares a number's decision.
             let matched = checkout
                 .as_ref()
@@ -505,7 +507,7 @@ async fn record(
                     now,
                 )
                 .await?;
-                batch.push(taken);
+                append.push(taken);
                 Some(deposit_invoice(
                     context.issue(invoice_id, number, now)?,
                     &context.figures,
@@ -534,8 +536,8 @@ async fn record(
                 )
                 .await?;
             keep_issued(&issued, &decision);
-            batch.push(decision);
-            Ok(batch)
+            append.push(decision);
+            Ok(append)
         })
         .await?;
     store_issued(pool, meta.workspace_id, issued).await;
@@ -555,7 +557,7 @@ pub async fn issue_final(
     commands: &Commands,
     meta: &CommandMeta,
     quote_id: Uuid,
-) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
+) -> Result<(Uuid, AppendReceipt), BillingSaveError> {
     let context = context(pool, meta.workspace_id, quote_id).await?;
     let invoice_id = Uuid::now_v7();
     let local_id = aggregate_local_id(quote_id);
@@ -598,10 +600,10 @@ pub async fn issue_final(
                 )
                 .await?;
             keep_issued(&issued, &decision);
-            let mut batch = Batch::default();
-            batch.push(taken);
-            batch.push(decision);
-            Ok(batch)
+            let mut append = AtomicAppend::default();
+            append.push(taken);
+            append.push(decision);
+            Ok(append)
         })
         .await?;
     store_issued(pool, meta.workspace_id, issued).await;
@@ -615,7 +617,7 @@ pub async fn issue_credit_note(
     meta: &CommandMeta,
     quote_id: Uuid,
     of: Uuid,
-) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
+) -> Result<(Uuid, AppendReceipt), BillingSaveError> {
     let settings = context::invoice_settings(pool, meta.workspace_id).await?;
     let seller = settings
         .seller
@@ -670,10 +672,10 @@ pub async fn issue_credit_note(
                 )
                 .await?;
             keep_issued(&issued, &decision);
-            let mut batch = Batch::default();
-            batch.push(taken);
-            batch.push(decision);
-            Ok(batch)
+            let mut append = AtomicAppend::default();
+            append.push(taken);
+            append.push(decision);
+            Ok(append)
         })
         .await?;
     store_issued(pool, meta.workspace_id, issued).await;
@@ -688,7 +690,7 @@ pub async fn record_refund(
     amount: Decimal,
     method: PaymentMethod,
     reason: String,
-) -> Result<(Uuid, BatchReceipt), BillingSaveError> {
+) -> Result<(Uuid, AppendReceipt), BillingSaveError> {
     let refund_id = Uuid::now_v7();
     let local_id = aggregate_local_id(quote_id);
     let receipt = commands
@@ -710,9 +712,9 @@ pub async fn record_refund(
                     now,
                 )
                 .await?;
-            let mut batch = Batch::default();
-            batch.push(decision);
-            Ok(batch)
+            let mut append = AtomicAppend::default();
+            append.push(decision);
+            Ok(append)
         })
         .await?;
     Ok((refund_id, receipt))

@@ -6,7 +6,7 @@
 
 pub mod account;
 mod append;
-mod batch;
+mod atomic_append;
 pub mod bench;
 pub mod client;
 pub mod client_import;
@@ -16,6 +16,7 @@ pub mod database;
 pub mod documents;
 pub mod email_token;
 mod error;
+pub mod file_store;
 mod gateway;
 pub mod invitation;
 pub mod invoice_document;
@@ -28,7 +29,6 @@ pub mod onboarding;
 pub mod oven_batch;
 pub mod payment_links;
 pub mod pennylane;
-pub mod photo_store;
 pub mod photo_upload;
 pub mod portal;
 pub mod powder_import;
@@ -41,7 +41,7 @@ pub mod secret_box;
 pub mod session;
 pub mod two_factor;
 
-pub use batch::{Batch, BatchError, BatchReceipt};
+pub use atomic_append::{AppendError, AppendReceipt, AtomicAppend};
 pub use error::CommandError;
 pub use gateway::{
     scoped_aggregate_id, CommandGateway, CommandReceipt, Decision, CACHE_CAPACITY, MAX_ATTEMPTS,
@@ -193,13 +193,13 @@ impl Commands {
         self.signals.appends.subscribe()
     }
 
-    /// Appends every decision of `batch` in one statement: all or nothing.
+    /// Appends every decision of `append` in one statement: all or nothing.
     pub async fn commit(
         &self,
         meta: &CommandMeta,
-        batch: Batch,
-    ) -> Result<BatchReceipt, BatchError> {
-        batch.commit(&self.pool, &self.signals, meta).await
+        append: AtomicAppend,
+    ) -> Result<AppendReceipt, AppendError> {
+        append.commit(&self.pool, &self.signals, meta).await
     }
 
     /// Decides with `attempt_once` and commits, again from a fresh decision while other
@@ -208,17 +208,17 @@ impl Commands {
         &self,
         meta: &CommandMeta,
         mut attempt_once: F,
-    ) -> Result<BatchReceipt, E>
+    ) -> Result<AppendReceipt, E>
     where
-        E: From<BatchError>,
+        E: From<AppendError>,
         F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<Batch, E>>,
+        Fut: std::future::Future<Output = Result<AtomicAppend, E>>,
     {
         let mut attempt = 1;
         loop {
-            let batch = attempt_once().await?;
-            match self.commit(meta, batch).await {
-                Err(BatchError::Conflict) if attempt < MAX_ATTEMPTS * 2 => attempt += 1,
+            let append = attempt_once().await?;
+            match self.commit(meta, append).await {
+                Err(AppendError::Conflict) if attempt < MAX_ATTEMPTS * 2 => attempt += 1,
                 result => return Ok(result?),
             }
         }

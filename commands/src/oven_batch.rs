@@ -16,7 +16,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::context;
-use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands};
+use crate::{AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta, Commands};
 
 /// Parts of a project to put in a batch: the listed ranks, or every coated part.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub enum BatchSaveError {
     #[error(transparent)]
     Project(#[from] CommandError<ProjectError>),
     #[error(transparent)]
-    Commit(#[from] BatchError),
+    Commit(#[from] AppendError),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -54,7 +54,7 @@ impl DomainError for BatchSaveError {
             Self::InOtherBatch { .. } => "PART_ALREADY_IN_BATCH",
             Self::Batch(error) => error.code(),
             Self::Project(error) => error.code(),
-            Self::Commit(BatchError::Conflict) => "CONCURRENT_MODIFICATION",
+            Self::Commit(AppendError::Conflict) => "CONCURRENT_MODIFICATION",
             Self::Commit(_) | Self::Database(_) => "INTERNAL",
         }
     }
@@ -66,7 +66,7 @@ impl DomainError for BatchSaveError {
             Self::PastCoating { .. } | Self::InOtherBatch { .. } => ErrorKind::Conflict,
             Self::Batch(error) => error.kind(),
             Self::Project(error) => error.kind(),
-            Self::Commit(BatchError::Conflict) => ErrorKind::Conflict,
+            Self::Commit(AppendError::Conflict) => ErrorKind::Conflict,
             Self::Commit(_) | Self::Database(_) => ErrorKind::Internal,
         }
     }
@@ -148,7 +148,7 @@ pub async fn create(
     commands: &Commands,
     meta: &CommandMeta,
     selection: Vec<Selection>,
-) -> Result<(Uuid, String, BatchReceipt), BatchSaveError> {
+) -> Result<(Uuid, String, AppendReceipt), BatchSaveError> {
     let members = members(pool, meta.workspace_id, selection, None).await?;
     let oven = context::oven(pool, meta.workspace_id).await?;
     let batch_id = Uuid::now_v7();
@@ -198,11 +198,11 @@ pub async fn create(
                 now,
             )
             .await?;
-        let mut batch = Batch::default();
-        batch.push(taken);
-        batch.push(created);
-        match commands.commit(meta, batch).await {
-            Err(BatchError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
+        let mut append = AtomicAppend::default();
+        append.push(taken);
+        append.push(created);
+        match commands.commit(meta, append).await {
+            Err(AppendError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
             result => return Ok((batch_id, number, result?)),
         }
     }
@@ -215,7 +215,7 @@ pub async fn add(
     meta: &CommandMeta,
     batch_id: Uuid,
     selection: Vec<Selection>,
-) -> Result<BatchReceipt, BatchSaveError> {
+) -> Result<AppendReceipt, BatchSaveError> {
     let members = members(pool, meta.workspace_id, selection, Some(batch_id)).await?;
     let oven = context::oven(pool, meta.workspace_id).await?;
     single(
@@ -233,7 +233,7 @@ pub async fn remove(
     meta: &CommandMeta,
     batch_id: Uuid,
     codes: Vec<String>,
-) -> Result<BatchReceipt, BatchSaveError> {
+) -> Result<AppendReceipt, BatchSaveError> {
     single(commands, meta, batch_id, BatchCommand::Remove { codes }).await
 }
 
@@ -242,7 +242,7 @@ async fn single(
     meta: &CommandMeta,
     batch_id: Uuid,
     command: BatchCommand,
-) -> Result<BatchReceipt, BatchSaveError> {
+) -> Result<AppendReceipt, BatchSaveError> {
     commands
         .commit_retrying(meta, || async {
             let decision = commands
@@ -255,9 +255,9 @@ async fn single(
                     Utc::now(),
                 )
                 .await?;
-            let mut batch = Batch::default();
-            batch.push(decision);
-            Ok(batch)
+            let mut append = AtomicAppend::default();
+            append.push(decision);
+            Ok(append)
         })
         .await
 }
@@ -269,7 +269,7 @@ pub async fn launch(
     meta: &CommandMeta,
     batch_id: Uuid,
     batch_number: &str,
-) -> Result<BatchReceipt, BatchSaveError> {
+) -> Result<AppendReceipt, BatchSaveError> {
     commands
         .commit_retrying(meta, || async {
             let now = Utc::now();
@@ -287,8 +287,8 @@ pub async fn launch(
                 Some(BatchEvent::Launched { projects, .. }) => projects,
                 _ => vec![],
             };
-            let mut batch = Batch::default();
-            batch.push(decision);
+            let mut append = AtomicAppend::default();
+            append.push(decision);
             for parts in projects {
                 let entered = commands
                     .projects
@@ -304,9 +304,9 @@ pub async fn launch(
                         now,
                     )
                     .await?;
-                batch.push(entered);
+                append.push(entered);
             }
-            Ok(batch)
+            Ok(append)
         })
         .await
 }
@@ -317,7 +317,7 @@ pub async fn close(
     commands: &Commands,
     meta: &CommandMeta,
     batch_id: Uuid,
-) -> Result<BatchReceipt, BatchSaveError> {
+) -> Result<AppendReceipt, BatchSaveError> {
     commands
         .commit_retrying(meta, || async {
             let now = Utc::now();
@@ -340,8 +340,8 @@ pub async fn close(
             else {
                 return Err(store("closing decided no closing"));
             };
-            let mut batch = Batch::default();
-            batch.push(decision);
+            let mut append = AtomicAppend::default();
+            append.push(decision);
             for parts in projects {
                 let coated = commands
                     .projects
@@ -356,7 +356,7 @@ pub async fn close(
                         now,
                     )
                     .await?;
-                batch.push(coated);
+                append.push(coated);
             }
             if kg > Decimal::ZERO {
                 let stock = commands
@@ -374,9 +374,9 @@ pub async fn close(
                     )
                     .await
                     .map_err(store)?;
-                batch.push(stock);
+                append.push(stock);
             }
-            Ok(batch)
+            Ok(append)
         })
         .await
 }

@@ -21,7 +21,7 @@ use stripe::{
 use uuid::Uuid;
 
 use crate::invoicing::{quote_figures, BillingSaveError};
-use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands};
+use crate::{AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta, Commands};
 
 /// The platform's Stripe account; each workshop may name its connected account.
 #[derive(Clone)]
@@ -77,8 +77,8 @@ impl From<CommandError<domain::invoice::billing::BillingError>> for PaymentLinkE
     }
 }
 
-impl From<BatchError> for PaymentLinkError {
-    fn from(error: BatchError) -> Self {
+impl From<AppendError> for PaymentLinkError {
+    fn from(error: AppendError) -> Self {
         Self::Billing(error.into())
     }
 }
@@ -98,7 +98,7 @@ pub async fn create_payment_link(
     stripe: &StripeSettings,
     quote_id: Uuid,
     purpose: LinkPurpose,
-) -> Result<(String, Decimal, BatchReceipt), PaymentLinkError> {
+) -> Result<(String, Decimal, AppendReceipt), PaymentLinkError> {
     let secret = stripe
         .secret_key
         .as_deref()
@@ -190,8 +190,8 @@ pub async fn create_payment_link(
             Utc::now(),
         )
         .await?;
-    let mut batch = Batch::default();
-    batch.push(decision);
-    let receipt = commands.commit(meta, batch).await?;
+    let mut append = AtomicAppend::default();
+    append.push(decision);
+    let receipt = commands.commit(meta, append).await?;
     Ok((url, amount, receipt))
 }

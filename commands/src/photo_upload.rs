@@ -1,4 +1,4 @@
-//! A project photo's event, after its file is stored (`photo_store`). A shop-floor member's
+//! A project photo's event, after its file is stored (`file_store`). A shop-floor member's
 //! upload carries their purge budget: what the workshop's storage holds and what they sent
 //! since the Paris midnight of the decision, so the project aggregate refuses a photo that
 //! would make the quota's schedule purge older projects' photos beyond that budget.

@@ -16,7 +16,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::quote::{active_client, resolve_lines, LineDraft, QuoteSaveError};
-use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands};
+use crate::{AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta, Commands};
 
 /// A project typed at the counter, without a quote.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +36,7 @@ pub enum ProjectSaveError {
     #[error(transparent)]
     Project(#[from] CommandError<ProjectError>),
     #[error(transparent)]
-    Batch(#[from] BatchError),
+    Append(#[from] AppendError),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -46,8 +46,8 @@ impl DomainError for ProjectSaveError {
         match self {
             Self::Lines(error) => error.code(),
             Self::Project(error) => error.code(),
-            Self::Batch(BatchError::Conflict) => "CONCURRENT_MODIFICATION",
-            Self::Batch(_) | Self::Database(_) => "INTERNAL",
+            Self::Append(AppendError::Conflict) => "CONCURRENT_MODIFICATION",
+            Self::Append(_) | Self::Database(_) => "INTERNAL",
         }
     }
 
@@ -55,8 +55,8 @@ impl DomainError for ProjectSaveError {
         match self {
             Self::Lines(error) => error.kind(),
             Self::Project(error) => error.kind(),
-            Self::Batch(BatchError::Conflict) => ErrorKind::Conflict,
-            Self::Batch(_) | Self::Database(_) => ErrorKind::Internal,
+            Self::Append(AppendError::Conflict) => ErrorKind::Conflict,
+            Self::Append(_) | Self::Database(_) => ErrorKind::Internal,
         }
     }
 }
@@ -71,7 +71,7 @@ pub async fn create(
     commands: &Commands,
     meta: &CommandMeta,
     draft: ProjectDraft,
-) -> Result<(Uuid, String, BatchReceipt), ProjectSaveError> {
+) -> Result<(Uuid, String, AppendReceipt), ProjectSaveError> {
     active_client(pool, meta.workspace_id, draft.client_id).await?;
     let lines = resolve_lines(pool, meta.workspace_id, draft.lines).await?;
     let intake = Intake {
@@ -122,7 +122,7 @@ async fn open(
     project_id: Uuid,
     mut intake: Intake,
     lines: &[Line],
-) -> Result<(Uuid, String, BatchReceipt), ProjectSaveError> {
+) -> Result<(Uuid, String, AppendReceipt), ProjectSaveError> {
     // Refuse bad lines before touching the counter.
     parts_from_lines("P", lines).map_err(CommandError::Rejected)?;
     let workflow = crate::context::workflow(pool, meta.workspace_id).await?;
@@ -163,12 +163,12 @@ async fn open(
                 now,
             )
             .await?;
-        let mut batch = Batch::default();
-        batch.push(counter);
-        batch.push(project);
-        match commands.commit(meta, batch).await {
+        let mut append = AtomicAppend::default();
+        append.push(counter);
+        append.push(project);
+        match commands.commit(meta, append).await {
             // Another project took the number, or opened this one, first: look again.
-            Err(BatchError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
+            Err(AppendError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
             result => return Ok((project_id, number, result?)),
         }
     }
@@ -181,7 +181,7 @@ pub async fn validate_step(
     meta: &CommandMeta,
     project_id: Uuid,
     step: String,
-) -> Result<BatchReceipt, ProjectSaveError> {
+) -> Result<AppendReceipt, ProjectSaveError> {
     commands
         .commit_retrying(meta, || async {
             let now = Utc::now();
@@ -199,8 +199,8 @@ pub async fn validate_step(
                 Some(ProjectEvent::StepValidated { consumption, .. }) => consumption,
                 _ => vec![],
             };
-            let mut batch = Batch::default();
-            batch.push(decision);
+            let mut append = AtomicAppend::default();
+            append.push(decision);
             for used in consumption {
                 let stock = commands
                     .powder_movements
@@ -217,9 +217,9 @@ pub async fn validate_step(
                     )
                     .await
                     .map_err(store)?;
-                batch.push(stock);
+                append.push(stock);
             }
-            Ok(batch)
+            Ok(append)
         })
         .await
 }

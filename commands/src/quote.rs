@@ -15,7 +15,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::context;
-use crate::{Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands};
+use crate::{AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta, Commands};
 
 /// A line as typed: the powder named by its catalogue id.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +54,7 @@ pub enum QuoteSaveError {
     #[error(transparent)]
     Quote(#[from] CommandError<QuoteError>),
     #[error(transparent)]
-    Batch(#[from] BatchError),
+    Append(#[from] AppendError),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -66,8 +66,8 @@ impl DomainError for QuoteSaveError {
             Self::PowderNotFound { .. } => "POWDER_NOT_FOUND",
             Self::PowderArchived { .. } => "POWDER_ARCHIVED",
             Self::Quote(error) => error.code(),
-            Self::Batch(BatchError::Conflict) => "CONCURRENT_MODIFICATION",
-            Self::Batch(_) | Self::Database(_) => "INTERNAL",
+            Self::Append(AppendError::Conflict) => "CONCURRENT_MODIFICATION",
+            Self::Append(_) | Self::Database(_) => "INTERNAL",
         }
     }
 
@@ -77,8 +77,8 @@ impl DomainError for QuoteSaveError {
             Self::PowderNotFound { .. } => ErrorKind::Validation,
             Self::PowderArchived { .. } => ErrorKind::Conflict,
             Self::Quote(error) => error.kind(),
-            Self::Batch(BatchError::Conflict) => ErrorKind::Conflict,
-            Self::Batch(_) | Self::Database(_) => ErrorKind::Internal,
+            Self::Append(AppendError::Conflict) => ErrorKind::Conflict,
+            Self::Append(_) | Self::Database(_) => ErrorKind::Internal,
         }
     }
 }
@@ -182,7 +182,7 @@ pub async fn create(
     commands: &Commands,
     meta: &CommandMeta,
     draft: QuoteDraft,
-) -> Result<(Uuid, String, BatchReceipt), QuoteSaveError> {
+) -> Result<(Uuid, String, AppendReceipt), QuoteSaveError> {
     let content = content(pool, meta.workspace_id, draft).await?;
     // Refuse a bad quote before touching the counter.
     lifecycle::priced(
@@ -211,7 +211,7 @@ pub async fn create(
                 CommandError::Rejected(_) => {
                     QuoteSaveError::Database(sqlx::Error::Protocol("numbering refused".into()))
                 }
-                CommandError::Conflict => QuoteSaveError::Batch(BatchError::Conflict),
+                CommandError::Conflict => QuoteSaveError::Append(AppendError::Conflict),
                 CommandError::Store(cause) => {
                     QuoteSaveError::Database(sqlx::Error::Protocol(cause.to_string()))
                 }
@@ -221,7 +221,7 @@ pub async fn create(
             .map(|NumberingEvent::Taken { sequence, .. }| sequence)
             .ok_or_else(|| QuoteSaveError::Database(sqlx::Error::RowNotFound))?;
         let number = pattern.format(now, sequence);
-        let mut batch = Batch::default();
+        let mut batch = AtomicAppend::default();
         batch.push(counter);
         batch.push(
             commands
@@ -241,7 +241,7 @@ pub async fn create(
         );
         match commands.commit(meta, batch).await {
             // Another quote took the number first: take the next one.
-            Err(BatchError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
+            Err(AppendError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
             result => return Ok((quote_id, number, result?)),
         }
     }

@@ -661,7 +661,7 @@ async fn a_fec_longer_than_a_chunk_is_numbered_straight_through_by_the_download_
 
     let next_month = first.checked_add_months(chrono::Months::new(1)).unwrap();
     let later = next_month.and_hms_opt(12, 0, 0).unwrap().and_utc();
-    let archived = workers::fec_archive::archive_due(&app.db.pool, &app.state.photos, later)
+    let archived = workers::fec_archive::archive_due(&app.db.pool, &app.state.files, later)
         .await
         .unwrap();
     assert_eq!(archived, 1);
@@ -724,11 +724,11 @@ async fn each_month_is_archived_once_per_workshop_as_the_fec_of_that_month() {
     let first = chrono::Datelike::with_day(&today, 1).unwrap();
     let next_month = first.checked_add_months(chrono::Months::new(1)).unwrap();
     let later = next_month.and_hms_opt(12, 0, 0).unwrap().and_utc();
-    let archived = workers::fec_archive::archive_due(&app.db.pool, &app.state.photos, later)
+    let archived = workers::fec_archive::archive_due(&app.db.pool, &app.state.files, later)
         .await
         .unwrap();
     assert_eq!(archived, 2, "one file per workshop with a seller");
-    let again = workers::fec_archive::archive_due(&app.db.pool, &app.state.photos, later)
+    let again = workers::fec_archive::archive_due(&app.db.pool, &app.state.files, later)
         .await
         .unwrap();
     assert_eq!(again, 0, "a month is archived once");

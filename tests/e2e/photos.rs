@@ -218,7 +218,7 @@ async fn over_the_quota_the_oldest_projects_lose_their_photos_not_the_projects()
     let none = workers::photo_quota::enforce(
         &app.db.pool,
         &app.state.commands,
-        &app.state.photos,
+        &app.state.files,
         app.state.photo_quota_bytes,
     )
     .await
@@ -230,7 +230,7 @@ async fn over_the_quota_the_oldest_projects_lose_their_photos_not_the_projects()
     let purged = workers::photo_quota::enforce(
         &app.db.pool,
         &app.state.commands,
-        &app.state.photos,
+        &app.state.files,
         app.state.photo_quota_bytes,
     )
     .await

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
-use commands::photo_store::PhotoStore;
+use commands::file_store::FileStore;
 use domain::invoice::fec::file_name;
 use domain::invoice::settings::InvoiceSettings;
 use sqlx::PgPool;
@@ -25,7 +25,7 @@ pub enum ArchiveError {
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
-    Store(#[from] commands::photo_store::StoreError),
+    Store(#[from] commands::file_store::StoreError),
 }
 
 /// The month before the Paris day of `now`: `(first day, last day)`.
@@ -41,7 +41,7 @@ pub fn previous_month(now: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
 /// Archives the previous month for every workshop with a seller; returns how many files.
 pub async fn archive_due(
     pool: &PgPool,
-    store: &PhotoStore,
+    store: &FileStore,
     now: DateTime<Utc>,
 ) -> Result<usize, ArchiveError> {
     let (from, to) = previous_month(now);
@@ -101,7 +101,7 @@ pub async fn archive_due(
 
 pub async fn run(
     pool: PgPool,
-    store: PhotoStore,
+    store: FileStore,
     every: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {

@@ -106,7 +106,7 @@ pub fn spawn(
 pub fn reactors(
     pool: &PgPool,
     commands: &commands::Commands,
-    photos: &commands::photo_store::PhotoStore,
+    photos: &commands::file_store::FileStore,
     public_base_url: &str,
     message_domain: &str,
 ) -> Vec<std::sync::Arc<dyn projections::Projection>> {
@@ -149,7 +149,7 @@ pub fn reactors(
 pub fn spawn_schedules(
     pool: &PgPool,
     commands: &commands::Commands,
-    photos: &commands::photo_store::PhotoStore,
+    photos: &commands::file_store::FileStore,
     photo_quota_bytes: u64,
     shutdown: &watch::Receiver<bool>,
 ) -> Vec<JoinHandle<()>> {

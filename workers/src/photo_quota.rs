@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use commands::photo_store::PhotoStore;
+use commands::file_store::FileStore;
 use commands::{CommandError, CommandMeta, Commands};
 use domain::project::lifecycle::{aggregate_local_id, ProjectCommand};
 use domain::project::photo::past_purge_threshold;
@@ -22,7 +22,7 @@ pub const CHECK_EVERY: Duration = Duration::from_secs(15 * 60);
 pub async fn enforce(
     pool: &PgPool,
     commands: &Commands,
-    store: &PhotoStore,
+    store: &FileStore,
     quota_bytes: u64,
 ) -> Result<usize, sqlx::Error> {
     let default_quota = i64::try_from(quota_bytes).unwrap_or(i64::MAX);
@@ -105,7 +105,7 @@ pub async fn enforce(
 pub async fn run(
     pool: PgPool,
     commands: Commands,
-    store: PhotoStore,
+    store: FileStore,
     quota_bytes: u64,
     every: Duration,
     mut shutdown: watch::Receiver<bool>,

@@ -4,7 +4,7 @@
 //! cannot be decoded keeps no rendition (the original stays downloadable); never replayed.
 
 use async_trait::async_trait;
-use commands::photo_store::PhotoStore;
+use commands::file_store::FileStore;
 use domain::project::lifecycle::ProjectEvent;
 use projections::engine::{Projection, ProjectionError};
 use projections::RecordedEvent;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 pub const NAME: &str = "photo_renditions";
 
 pub struct PhotoWorker {
-    pub store: PhotoStore,
+    pub store: FileStore,
 }
 
 #[async_trait]
@@ -43,7 +43,7 @@ impl Projection for PhotoWorker {
                 continue;
             };
             let workspace_id = event.workspace_id;
-            let store_error = |error: commands::photo_store::StoreError| {
+            let store_error = |error: commands::file_store::StoreError| {
                 ProjectionError::Reactor(error.to_string())
             };
             // Purged before its turn came: nothing to draw.

@@ -75,7 +75,7 @@ impl Projection for ProjectIntake {
 /// conflict or a store failure is passing and retried with the page, never parked.
 fn intake_error(error: ProjectSaveError) -> ProjectionError {
     use commands::quote::QuoteSaveError;
-    use commands::{BatchError, CommandError};
+    use commands::{AppendError, CommandError};
     fn store(error: Box<dyn std::error::Error + Send + Sync>) -> ProjectionError {
         match error.downcast::<sqlx::Error>() {
             Ok(error) => ProjectionError::Database(*error),
@@ -84,18 +84,18 @@ fn intake_error(error: ProjectSaveError) -> ProjectionError {
     }
     match error {
         ProjectSaveError::Database(error)
-        | ProjectSaveError::Batch(BatchError::Store(error))
+        | ProjectSaveError::Append(AppendError::Store(error))
         | ProjectSaveError::Lines(QuoteSaveError::Database(error))
-        | ProjectSaveError::Lines(QuoteSaveError::Batch(BatchError::Store(error))) => {
+        | ProjectSaveError::Lines(QuoteSaveError::Append(AppendError::Store(error))) => {
             ProjectionError::Database(error)
         }
         ProjectSaveError::Project(CommandError::Store(error))
         | ProjectSaveError::Lines(QuoteSaveError::Quote(CommandError::Store(error))) => {
             store(error)
         }
-        error @ (ProjectSaveError::Batch(BatchError::Conflict)
+        error @ (ProjectSaveError::Append(AppendError::Conflict)
         | ProjectSaveError::Project(CommandError::Conflict)
-        | ProjectSaveError::Lines(QuoteSaveError::Batch(BatchError::Conflict))
+        | ProjectSaveError::Lines(QuoteSaveError::Append(AppendError::Conflict))
         | ProjectSaveError::Lines(QuoteSaveError::Quote(CommandError::Conflict))) => {
             ProjectionError::Passing(error.to_string())
         }
@@ -110,7 +110,7 @@ mod tests {
 
     #[test]
     fn a_conflict_or_a_lost_store_is_retried_a_refusal_parks() {
-        let conflict = ProjectSaveError::Batch(commands::BatchError::Conflict);
+        let conflict = ProjectSaveError::Append(commands::AppendError::Conflict);
         assert_eq!(intake_error(conflict).failure(), Failure::Transient);
         let lost = ProjectSaveError::Database(sqlx::Error::PoolTimedOut);
         assert_eq!(intake_error(lost).failure(), Failure::Transient);

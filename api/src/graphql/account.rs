@@ -361,7 +361,7 @@ fn invitation_error(error: invitation::InvitationError) -> ApiError {
     match error {
         invitation::InvitationError::Workspace(error) => error.into(),
         invitation::InvitationError::Token(error) => token_error(error),
-        refused @ invitation::InvitationError::Commit(commands::BatchError::Conflict) => {
+        refused @ invitation::InvitationError::Commit(commands::AppendError::Conflict) => {
             ApiError::domain(&refused)
         }
         invitation::InvitationError::Commit(cause) => ApiError::internal(cause),

@@ -25,7 +25,7 @@ pub struct BatchProject {
     pub number: String,
 }
 
-/// Un lot de cuisson conseillé : des pièces à la clé strictement identique.
+/// Une série conseillée : des pièces à la clé strictement identique.
 #[derive(SimpleObject)]
 pub struct BatchRecommendation {
     pub powder_reference: String,
@@ -40,11 +40,11 @@ pub struct BatchRecommendation {
     /// Pièces physiques (quantités additionnées).
     pub parts: u32,
     pub surface_m2: Decimal,
-    /// Poudre que prend une couche de tout le lot, kg.
+    /// Poudre que prend une couche de toute la série, kg.
     pub powder_kg: Decimal,
     /// Stock théorique de la poudre, kg.
     pub stock_kg: Decimal,
-    /// Le stock ne suffit pas pour ce lot.
+    /// Le stock ne suffit pas pour cette série.
     pub short_of_powder: bool,
     pub earliest_promised_on: Option<NaiveDate>,
     pub urgent: bool,
@@ -202,7 +202,7 @@ impl From<&Member> for BatchPartNode {
     }
 }
 
-/// Une série (lot de cuisson) : sa clé stricte, ses pièces, son état.
+/// Une série de cuisson : sa clé stricte, ses pièces, son état.
 #[derive(SimpleObject)]
 pub struct BatchNode {
     pub id: ID,
@@ -221,7 +221,7 @@ pub struct BatchNode {
     /// Pièces physiques (quantités additionnées).
     pub part_count: u32,
     pub surface_m2: Decimal,
-    /// Poudre estimée pour une couche de tout le lot, kg.
+    /// Poudre estimée pour une couche de toute la série, kg.
     pub powder_kg: Decimal,
     /// Poudre sortie du stock à la clôture, kg.
     pub powder_kg_used: Option<Decimal>,
@@ -361,8 +361,8 @@ fn save_error(error: BatchSaveError) -> ApiError {
         BatchSaveError::Batch(error) => ApiError::from(error),
         BatchSaveError::Project(error) => ApiError::from(error),
         BatchSaveError::Database(error) => ApiError::from(error),
-        BatchSaveError::Commit(commands::BatchError::Conflict) => {
-            ApiError::domain(&BatchSaveError::Commit(commands::BatchError::Conflict))
+        BatchSaveError::Commit(commands::AppendError::Conflict) => {
+            ApiError::domain(&BatchSaveError::Commit(commands::AppendError::Conflict))
         }
         BatchSaveError::Commit(error) => ApiError::internal(error.to_string()),
         refused => ApiError::domain(&refused),
@@ -420,7 +420,7 @@ pub struct BatchQuery;
 
 #[Object]
 impl BatchQuery {
-    /// Les lots conseillés : urgents d'abord, puis par date promise.
+    /// Les séries conseillées : urgentes d'abord, puis par date promise.
     async fn batch_recommendations(
         &self,
         ctx: &Context<'_>,

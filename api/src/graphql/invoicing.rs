@@ -428,8 +428,8 @@ fn save_error(error: BillingSaveError) -> ApiError {
         }
         BillingSaveError::Billing(error) => ApiError::from(error),
         BillingSaveError::Database(error) => ApiError::from(error),
-        BillingSaveError::Commit(commands::BatchError::Conflict) => {
-            ApiError::domain(&BillingSaveError::Commit(commands::BatchError::Conflict))
+        BillingSaveError::Commit(commands::AppendError::Conflict) => {
+            ApiError::domain(&BillingSaveError::Commit(commands::AppendError::Conflict))
         }
         BillingSaveError::Commit(error) => ApiError::internal(error.to_string()),
         refused => ApiError::domain(&refused),
@@ -443,7 +443,7 @@ fn settings_error(error: InvoiceSettingsSaveError) -> ApiError {
         InvoiceSettingsSaveError::StripeAccountTaken => {
             ApiError::domain(&error).with_field("input.stripeAccount")
         }
-        InvoiceSettingsSaveError::Commit(commands::BatchError::Conflict) => {
+        InvoiceSettingsSaveError::Commit(commands::AppendError::Conflict) => {
             ApiError::domain(&error)
         }
         InvoiceSettingsSaveError::Commit(error) => ApiError::internal(error.to_string()),

@@ -112,7 +112,7 @@ pub struct ProjectStep {
     pub reason: Option<String>,
 }
 
-/// Une pièce (ou un lot de pièces identiques) et ses paramètres enregistrés.
+/// Une pièce (ou plusieurs pièces identiques) et ses paramètres enregistrés.
 #[derive(SimpleObject)]
 pub struct ProjectPart {
     pub rank: u16,

@@ -341,7 +341,7 @@ fn save_error(error: QuoteSaveError) -> ApiError {
     match error {
         QuoteSaveError::Quote(error) => ApiError::from(error),
         QuoteSaveError::Database(error) => ApiError::from(error),
-        QuoteSaveError::Batch(commands::BatchError::Store(error)) => ApiError::from(error),
+        QuoteSaveError::Append(commands::AppendError::Store(error)) => ApiError::from(error),
         other => ApiError::new(other.kind(), other.code(), other.to_string()),
     }
 }

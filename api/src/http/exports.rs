@@ -241,7 +241,7 @@ async fn fec_archive(state: AppState, actor: Actor, month: &str) -> Result<Respo
         .await?
         .ok_or_else(not_found)?;
     let bytes = state
-        .photos
+        .files
         .get_archive(actor.workspace_id, &object_name)
         .await
         .map_err(ApiError::internal)?

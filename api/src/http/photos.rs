@@ -136,7 +136,7 @@ pub async fn upload(
     };
     // The file first: an event never names a missing file.
     state
-        .photos
+        .files
         .put(actor.workspace_id, photo_id, "original", bytes)
         .await
         .map_err(ApiError::internal)?;
@@ -164,7 +164,7 @@ pub async fn upload(
         Ok(receipt) => receipt,
         Err(error) => {
             // Refused: the stored file goes too.
-            let _ = state.photos.delete(actor.workspace_id, photo_id).await;
+            let _ = state.files.delete(actor.workspace_id, photo_id).await;
             return Err(ApiError::from(error));
         }
     };
@@ -219,7 +219,7 @@ pub async fn download(
         _ => return Err(gone()),
     };
     let bytes = state
-        .photos
+        .files
         .get(workspace_id, photo_id, &name)
         .await
         .map_err(ApiError::internal)?

@@ -23,7 +23,9 @@ use domain::DomainError;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::{context, Batch, BatchError, BatchReceipt, CommandError, CommandMeta, Commands};
+use crate::{
+    context, AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta, Commands,
+};
 
 /// What a line looks like to the workshop's file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,7 +193,7 @@ pub enum ConfirmError {
     #[error(transparent)]
     Client(#[from] CommandError<ClientError>),
     #[error(transparent)]
-    Batch(#[from] BatchError),
+    Append(#[from] AppendError),
 }
 
 fn list(lines: &[u64]) -> String {
@@ -206,14 +208,14 @@ impl DomainError for ConfirmError {
     fn code(&self) -> &'static str {
         match self {
             Self::Preview(PreviewError::File(error)) => error.code(),
-            Self::Preview(PreviewError::Database(_)) | Self::Batch(BatchError::Store(_)) => {
+            Self::Preview(PreviewError::Database(_)) | Self::Append(AppendError::Store(_)) => {
                 "INTERNAL"
             }
             Self::InvalidLines { .. } => "IMPORT_LINES_INVALID",
             Self::ChoiceInvalid { .. } => "IMPORT_CHOICE_INVALID",
             Self::ChoiceLineUnknown { .. } => "IMPORT_CHOICE_LINE_UNKNOWN",
             Self::Client(error) => error.code(),
-            Self::Batch(BatchError::Conflict) => "CONCURRENT_MODIFICATION",
+            Self::Append(AppendError::Conflict) => "CONCURRENT_MODIFICATION",
         }
     }
 
@@ -224,7 +226,7 @@ impl DomainError for ConfirmError {
             | Self::ChoiceInvalid { .. }
             | Self::ChoiceLineUnknown { .. } => domain::ErrorKind::Validation,
             Self::Client(error) => error.kind(),
-            Self::Batch(BatchError::Conflict) => domain::ErrorKind::Conflict,
+            Self::Append(AppendError::Conflict) => domain::ErrorKind::Conflict,
             _ => domain::ErrorKind::Internal,
         }
     }
@@ -237,7 +239,7 @@ pub struct Confirmed {
     pub file_sha256: String,
     pub summary: ImportSummary,
     pub already_imported: bool,
-    pub receipt: Option<BatchReceipt>,
+    pub receipt: Option<AppendReceipt>,
 }
 
 /// Imports every accepted line, with the import's record, in one statement.
@@ -251,7 +253,7 @@ pub async fn confirm(
     let mut attempt = 1;
     loop {
         match confirm_once(pool, commands, meta, bytes, choices).await {
-            Err(ConfirmError::Batch(BatchError::Conflict)) if attempt < crate::MAX_ATTEMPTS => {
+            Err(ConfirmError::Append(AppendError::Conflict)) if attempt < crate::MAX_ATTEMPTS => {
                 attempt += 1
             }
             result => return result,
@@ -295,8 +297,8 @@ async fn confirm_once(
         return Err(ConfirmError::InvalidLines { lines: invalid });
     }
     let now = Utc::now();
-    let mut batch = Batch::default();
-    // New clients' keys are stored before the batch: a failed batch leaves unused keys,
+    let mut append = AtomicAppend::default();
+    // New clients' keys are stored before the append: a failed append leaves unused keys,
     // never sealed data without its key.
     let mut new_keys = Vec::new();
     let mut summary = ImportSummary {
@@ -352,7 +354,7 @@ async fn confirm_once(
                     _ => None,
                 };
                 summary.invited += u32::from(invitation.is_some());
-                batch.push(
+                append.push(
                     commands
                         .clients
                         .decide(
@@ -417,7 +419,7 @@ async fn confirm_once(
                 } else {
                     summary.skipped += 1;
                 }
-                batch.push(decision);
+                append.push(decision);
             }
         }
     }
@@ -435,7 +437,7 @@ async fn confirm_once(
         )
         .await;
     match record {
-        Ok(decision) => batch.push(decision),
+        Ok(decision) => append.push(decision),
         // Confirmed by someone else since the preview above: theirs stands.
         Err(CommandError::Rejected(ImportRecordError::AlreadyConfirmed { summary })) => {
             return Ok(Confirmed {
@@ -445,15 +447,15 @@ async fn confirm_once(
                 receipt: None,
             })
         }
-        Err(CommandError::Conflict) => return Err(BatchError::Conflict.into()),
+        Err(CommandError::Conflict) => return Err(AppendError::Conflict.into()),
         Err(CommandError::Store(error)) => {
-            return Err(BatchError::Store(sqlx::Error::Protocol(error.to_string())).into())
+            return Err(AppendError::Store(sqlx::Error::Protocol(error.to_string())).into())
         }
     }
     crate::client_key::insert_many(pool, meta.workspace_id, &new_keys)
         .await
-        .map_err(BatchError::Store)?;
-    let receipt = commands.commit(meta, batch).await?;
+        .map_err(AppendError::Store)?;
+    let receipt = commands.commit(meta, append).await?;
     Ok(Confirmed {
         file_sha256: preview.file_sha256,
         summary,

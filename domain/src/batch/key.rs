@@ -86,7 +86,7 @@ pub enum KeyMismatch {
     Varnish { batch: String, part: String },
     #[error("cuisson différente : {batch} ≠ {part}")]
     Cure { batch: String, part: String },
-    #[error("une pièce sans poudre n'entre pas dans un lot de cuisson")]
+    #[error("une pièce sans poudre n'entre pas dans une série de cuisson")]
     NotCoated,
 }
 

@@ -252,12 +252,12 @@ impl ClientMutation {
                 .await
                 .map_err(|error| match error {
                     MergeError::Command(error) => ApiError::from(error),
-                    MergeError::Batch(commands::BatchError::Conflict) => ApiError::new(
+                    MergeError::Append(commands::AppendError::Conflict) => ApiError::new(
                         domain::ErrorKind::Conflict,
                         "CONCURRENT_MODIFICATION",
-                        commands::BatchError::Conflict.to_string(),
+                        commands::AppendError::Conflict.to_string(),
                     ),
-                    MergeError::Batch(error) => ApiError::internal(error),
+                    MergeError::Append(error) => ApiError::internal(error),
                 })?;
         state
             .await_batch(&receipt, &[projections::client::NAME])

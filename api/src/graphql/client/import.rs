@@ -284,7 +284,7 @@ impl ClientImportMutation {
         .map_err(|error| match error {
             ConfirmError::Preview(error) => preview_error(error),
             ConfirmError::Client(error) => ApiError::from(error),
-            ConfirmError::Batch(commands::BatchError::Store(error)) => ApiError::from(error),
+            ConfirmError::Append(commands::AppendError::Store(error)) => ApiError::from(error),
             other => ApiError::domain(&other),
         })?;
         if let Some(receipt) = &confirmed.receipt {

@@ -13,7 +13,7 @@ use crate::gateway::Decision;
 use crate::{CommandMeta, Signals};
 
 #[derive(Debug, thiserror::Error)]
-pub enum BatchError {
+pub enum AppendError {
     /// Another writer moved one of the aggregates since it was decided.
     #[error("un des éléments vient d'être modifié par quelqu'un d'autre, veuillez réessayer")]
     Conflict,
@@ -33,13 +33,13 @@ struct Columns<'a> {
 }
 
 #[derive(Default)]
-pub struct Batch {
+pub struct AtomicAppend {
     decisions: Vec<Decision>,
 }
 
-/// What a committed batch wrote.
+/// What a committed append wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchReceipt {
+pub struct AppendReceipt {
     pub command_id: Uuid,
     /// Feed position of the last event, for read-your-writes; `None` when nothing was decided.
     pub position: Option<Position>,
@@ -57,7 +57,7 @@ pub struct Written {
     pub event_types: Vec<String>,
 }
 
-impl Batch {
+impl AtomicAppend {
     pub fn push(&mut self, decision: Decision) {
         self.decisions.push(decision);
     }
@@ -71,8 +71,8 @@ impl Batch {
         pool: &PgPool,
         signals: &Signals,
         meta: &CommandMeta,
-    ) -> Result<BatchReceipt, BatchError> {
-        let receipt = self.append(pool, meta).await?;
+    ) -> Result<AppendReceipt, AppendError> {
+        let receipt = self.insert(pool, meta).await?;
         signals.announce(receipt.event_count);
         Ok(receipt)
     }
@@ -86,23 +86,23 @@ impl Batch {
         mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
         signals: &Signals,
         meta: &CommandMeta,
-    ) -> Result<BatchReceipt, BatchError> {
-        let receipt = self.append(&mut *tx, meta).await?;
-        tx.commit().await.map_err(BatchError::Store)?;
+    ) -> Result<AppendReceipt, AppendError> {
+        let receipt = self.insert(&mut *tx, meta).await?;
+        tx.commit().await.map_err(AppendError::Store)?;
         signals.announce(receipt.event_count);
         Ok(receipt)
     }
 
     /// Appends through `executor`, announcing nothing.
-    async fn append(
+    async fn insert(
         self,
         executor: impl PgExecutor<'_>,
         meta: &CommandMeta,
-    ) -> Result<BatchReceipt, BatchError> {
+    ) -> Result<AppendReceipt, AppendError> {
         let command_id = Uuid::now_v7();
         let event_count = self.event_count();
         if event_count == 0 {
-            return Ok(BatchReceipt {
+            return Ok(AppendReceipt {
                 command_id,
                 position: None,
                 event_count,
@@ -110,7 +110,7 @@ impl Batch {
             });
         }
         let metadata: Value = serde_json::to_value(meta.to_map(command_id, Utc::now()))
-            .map_err(|error| BatchError::Store(sqlx::Error::Encode(Box::new(error))))?;
+            .map_err(|error| AppendError::Store(sqlx::Error::Encode(Box::new(error))))?;
         let mut columns = Columns::default();
         for decision in &self.decisions {
             for (index, event) in decision.events.iter().enumerate() {
@@ -144,17 +144,17 @@ impl Batch {
         .map_err(|error| match &error {
             // The primary key (aggregate, sequence) is the optimistic lock of each aggregate.
             sqlx::Error::Database(database) if database.code().as_deref() == Some("23505") => {
-                BatchError::Conflict
+                AppendError::Conflict
             }
-            _ => BatchError::Store(error),
+            _ => AppendError::Store(error),
         })?;
         let (xid, global_position) = rows
             .into_iter()
             .max_by_key(|(_, position)| *position)
-            .ok_or(BatchError::Store(sqlx::Error::RowNotFound))?;
+            .ok_or(AppendError::Store(sqlx::Error::RowNotFound))?;
         let position = Position::from_xid_text(&xid, global_position)
-            .map_err(|error| BatchError::Store(sqlx::Error::Decode(Box::new(error))))?;
-        Ok(BatchReceipt {
+            .map_err(|error| AppendError::Store(sqlx::Error::Decode(Box::new(error))))?;
+        Ok(AppendReceipt {
             command_id,
             position: Some(position),
             event_count,

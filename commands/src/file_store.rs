@@ -1,6 +1,7 @@
-//! Where project photos live (spec §5.3): originals and their WebP renditions in object
-//! storage — a local folder by default, the same calls reach S3 in production — under one
-//! prefix per workshop, so nothing can address another workshop's files.
+//! The files a workshop keeps outside the log, in object storage: project photos (spec §5.3),
+//! originals and their WebP renditions, and the monthly FEC archives. A local folder by
+//! default, the same calls reach S3 in production; one prefix per workshop, so nothing can
+//! address another workshop's files.
 
 use std::sync::Arc;
 
@@ -13,9 +14,9 @@ use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("stockage des photos : {0}")]
+    #[error("stockage des fichiers : {0}")]
     Store(#[from] object_store::Error),
-    #[error("stockage des photos : {0}")]
+    #[error("stockage des fichiers : {0}")]
     Io(#[from] std::io::Error),
 }
 
@@ -42,13 +43,13 @@ impl std::fmt::Debug for S3Settings {
 }
 
 #[derive(Clone)]
-pub struct PhotoStore {
+pub struct FileStore {
     store: Arc<dyn ObjectStore>,
 }
 
-impl std::fmt::Debug for PhotoStore {
+impl std::fmt::Debug for FileStore {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(formatter, "PhotoStore({})", self.store)
+        write!(formatter, "FileStore({})", self.store)
     }
 }
 
@@ -56,7 +57,7 @@ fn path(workspace_id: Uuid, photo_id: Uuid, name: &str) -> Path {
     Path::from(format!("{workspace_id}/{photo_id}/{name}"))
 }
 
-impl PhotoStore {
+impl FileStore {
     /// Photos under `folder` (created if missing).
     pub fn local(folder: &std::path::Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(folder)?;
