@@ -90,8 +90,22 @@ impl AppState {
         Ok(view.await?)
     }
 
-    /// Waits until `read_models` show what `receipt` wrote. Being replaced by
-    /// [`AppState::read_after`], which also reads the answer.
+    /// [`AppState::read_after`] with nothing to read yet: for a flow whose next step needs
+    /// the read model to show a write (a new member before logging in).
+    pub async fn settle(
+        &self,
+        receipt: &impl Written,
+        read_models: &[&str],
+    ) -> Result<(), ApiError> {
+        self.read_after(
+            receipt,
+            read_models,
+            std::future::ready(Ok::<_, ApiError>(())),
+        )
+        .await
+    }
+
+    /// Being replaced by [`AppState::read_after`].
     pub async fn await_projections(
         &self,
         receipt: &impl Written,

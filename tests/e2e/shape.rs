@@ -85,3 +85,132 @@ fn the_sql_finder_sees_calls_macros_and_imports() {
     let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
     assert_eq!(lines, [1, 2, 3, 7]);
 }
+
+/// The modules a crate's `lib.rs` declares (`mod x;`, `pub mod x;`, `pub(crate) mod x;`).
+fn declared_modules(lib: &str) -> Vec<String> {
+    lib.lines()
+        .map(str::trim_start)
+        .filter_map(|line| {
+            let line = line
+                .strip_prefix("pub(crate) ")
+                .or_else(|| line.strip_prefix("pub "))
+                .unwrap_or(line);
+            let name = line.strip_prefix("mod ")?;
+            let name = name.trim_end_matches(|c: char| c == ';' || c == '{' || c.is_whitespace());
+            Some(name.to_owned())
+        })
+        .collect()
+}
+
+/// The code map's line of `krate` (`- \`krate\` — …` up to the next `- ` item), its
+/// backticked snake_case words, which name modules.
+fn code_map_modules(architecture: &str, krate: &str) -> Option<Vec<String>> {
+    let map = architecture
+        .split("## Code map")
+        .nth(1)?
+        .split("\n## ")
+        .next()?;
+    let start = format!("- `{krate}` ");
+    let entry = map.split("\n- ").find_map(|item| {
+        let item = format!("- {}", item.trim_start_matches("- "));
+        item.starts_with(&start).then_some(item)
+    })?;
+    let words = entry
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|word| {
+            !word.is_empty()
+                && *word != krate
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
+        .map(str::to_owned)
+        .collect();
+    Some(words)
+}
+
+/// ARCHITECTURE.md's code map is true: every module a crate declares is named in its line,
+/// and every module named there exists.
+#[test]
+fn the_code_map_names_every_module() {
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let architecture = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let mut problems = Vec::new();
+    for krate in ["domain", "commands", "projections", "workers", "api"] {
+        let lib = std::fs::read_to_string(root.join(krate).join("src/lib.rs")).unwrap();
+        let declared = declared_modules(&lib);
+        let Some(named) = code_map_modules(&architecture, krate) else {
+            problems.push(format!("the code map has no line for `{krate}`"));
+            continue;
+        };
+        for module in &declared {
+            if !named.contains(module) {
+                problems.push(format!("{krate}::{module} is not in the code map"));
+            }
+        }
+        for module in &named {
+            if !declared.contains(module) {
+                problems.push(format!(
+                    "the code map names {krate}::{module}, which does not exist"
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "ARCHITECTURE.md:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_code_map_reader_reads_modules_of_one_crate() {
+    let architecture = "# A\n## Code map\n- `domain` — pure: `money`, `limits` (`Stamped`).\n\
+                        - `api` — `app`, `graphql` (`types`).\n## Invariants\n- `x`\n";
+    assert_eq!(
+        code_map_modules(architecture, "domain").unwrap(),
+        ["money", "limits"]
+    );
+    assert_eq!(
+        code_map_modules(architecture, "api").unwrap(),
+        ["app", "graphql", "types"]
+    );
+    assert_eq!(
+        declared_modules("mod a;\npub mod b;\npub(crate) mod c;\n// mod d\nuse e;\n"),
+        ["a", "b", "c"]
+    );
+}
+
+/// `domain` is pure: without a database, HTTP or runtime crate among its dependencies, the
+/// compiler refuses any I/O there.
+#[test]
+fn domain_depends_on_no_io_crate() {
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let manifest = std::fs::read_to_string(root.join("domain/Cargo.toml")).unwrap();
+    let dependencies = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .unwrap()
+        .split("\n[")
+        .next()
+        .unwrap();
+    for crate_name in [
+        "sqlx",
+        "tokio",
+        "axum",
+        "hyper",
+        "reqwest",
+        "lettre",
+        "postgres-es",
+        "object_store",
+    ] {
+        assert!(
+            !dependencies
+                .lines()
+                .any(|line| line.trim_start().starts_with(crate_name)),
+            "domain depends on {crate_name}"
+        );
+    }
+}

@@ -1,17 +1,13 @@
 //! The GraphQL schema: one module per resource, merged here once.
 
 mod account;
-mod audit;
 mod batch;
 mod client;
 mod email;
-mod email_settings;
 pub mod field_count;
 mod input_errors;
 pub mod introspection;
-mod invitation;
 mod invoicing;
-mod member;
 mod powder;
 mod project;
 
@@ -19,9 +15,7 @@ pub use input_errors::REASON as INPUT_INVALID;
 mod quote;
 mod quote_signature;
 mod quote_template;
-mod session;
 mod system;
-mod two_factor;
 mod types;
 mod workspace;
 
@@ -38,13 +32,13 @@ pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 #[derive(MergedObject, Default)]
 pub struct Query(
     system::SystemQuery,
-    session::SessionQuery,
+    account::SessionQuery,
     workspace::WorkspaceQuery,
-    member::MemberQuery,
-    invitation::InvitationQuery,
-    audit::AuditQuery,
+    workspace::MemberQuery,
+    workspace::InvitationQuery,
+    workspace::AuditQuery,
     email::EmailQuery,
-    email_settings::EmailSettingsQuery,
+    email::EmailSettingsQuery,
     client::ClientQuery,
     quote::QuoteQuery,
     quote::QuoteSettingsQuery,
@@ -65,11 +59,11 @@ pub struct Query(
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
-    session::SessionMutation,
-    two_factor::TwoFactorMutation,
+    account::SessionMutation,
+    account::TwoFactorMutation,
     account::AccountMutation,
     email::EmailMutation,
-    email_settings::EmailSettingsMutation,
+    email::EmailSettingsMutation,
     client::ClientMutation,
     quote::QuoteMutation,
     quote::QuoteSettingsMutation,
@@ -86,8 +80,8 @@ pub struct Mutation(
     powder::InventoryMutation,
     powder::PowderImportMutation,
     workspace::WorkspaceMutation,
-    member::MemberMutation,
-    invitation::InvitationMutation,
+    workspace::MemberMutation,
+    workspace::InvitationMutation,
 );
 
 /// Deep enough for a project → parts → steps → photos screen, shallow enough that a

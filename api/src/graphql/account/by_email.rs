@@ -1,4 +1,5 @@
-//! Email verification, password reset, invitations.
+//! What arrives by email: address verification, password reset, member invitations and
+//! their acceptance.
 
 use async_graphql::{Context, Object};
 use chrono::Utc;
@@ -14,10 +15,10 @@ use domain::Role;
 use projections::member;
 use uuid::Uuid;
 
-use super::session::{payload, SessionPayload};
-use super::types::RoleValue;
-use super::{actor, meta, request, state};
+use super::types::{payload, SessionPayload};
 use crate::app::AppState;
+use crate::graphql::types::RoleValue;
+use crate::graphql::{actor, meta, request, state};
 use crate::permissions::Operation;
 use crate::{emails, ApiError};
 
@@ -27,7 +28,7 @@ pub struct AccountMutation;
 #[Object]
 impl AccountMutation {
     /// Confirme l'adresse email avec le jeton reçu par email.
-    async fn verify_email(&self, ctx: &Context<'_>, token: String) -> async_graphql::Result<bool> {
+    async fn verify_email(&self, ctx: &Context<'_>, token: String) -> Result<bool, ApiError> {
         let pool = &state(ctx).pool;
         let grant = email_token::consume(pool, Purpose::VerifyEmail, &token)
             .await
@@ -35,9 +36,7 @@ impl AccountMutation {
         let account_id = grant
             .account_id
             .ok_or_else(|| ApiError::internal("verification token without account"))?;
-        account::mark_email_verified(pool, account_id)
-            .await
-            .map_err(ApiError::from)?;
+        account::mark_email_verified(pool, account_id).await?;
         Ok(true)
     }
 
@@ -47,15 +46,12 @@ impl AccountMutation {
         &self,
         ctx: &Context<'_>,
         email: String,
-    ) -> async_graphql::Result<bool> {
+    ) -> Result<bool, ApiError> {
         let state = state(ctx);
         state.limits.password_reset(request(ctx).ip, &email)?;
         // A malformed address is refused: that says nothing about who has an account.
         let email = Email::parse(&email).map_err(|error| ApiError::domain(&error))?;
-        if let Some(account_id) = account::find_by_email(&state.pool, &email)
-            .await
-            .map_err(ApiError::from)?
-        {
+        if let Some(account_id) = account::find_by_email(&state.pool, &email).await? {
             let grant = Grant {
                 account_id: Some(account_id),
                 workspace_id: None,
@@ -80,7 +76,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         token: String,
         new_password: String,
-    ) -> async_graphql::Result<bool> {
+    ) -> Result<bool, ApiError> {
         let pool = &state(ctx).pool;
         // The rule first: a refused password must not burn the link.
         check_password(&new_password).map_err(|error| ApiError::domain(&error))?;
@@ -90,13 +86,9 @@ impl AccountMutation {
         let account_id = grant
             .account_id
             .ok_or_else(|| ApiError::internal("reset token without account"))?;
-        account::set_password(pool, account_id, new_password)
-            .await
-            .map_err(ApiError::from)?;
+        account::set_password(pool, account_id, new_password).await?;
         // Receiving the link proves the address.
-        account::mark_email_verified(pool, account_id)
-            .await
-            .map_err(ApiError::from)?;
+        account::mark_email_verified(pool, account_id).await?;
         Ok(true)
     }
 
@@ -108,28 +100,21 @@ impl AccountMutation {
         ctx: &Context<'_>,
         email: String,
         role: RoleValue,
-    ) -> async_graphql::Result<bool> {
+    ) -> Result<bool, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::InviteMember)?;
         let state = state(ctx);
         let email = Email::parse(&email).map_err(|error| ApiError::domain(&error))?;
         state.limits.invitation(actor.workspace_id)?;
-        if let Some(account_id) = account::find_by_email(&state.pool, &email)
-            .await
-            .map_err(ApiError::from)?
-        {
-            let mut tx = projections::tenant::begin(&state.pool, actor.workspace_id)
-                .await
-                .map_err(ApiError::from)?;
-            let existing = member::find(&mut *tx, actor.workspace_id, account_id)
-                .await
-                .map_err(ApiError::from)?;
-            tx.commit().await.map_err(ApiError::from)?;
+        if let Some(account_id) = account::find_by_email(&state.pool, &email).await? {
+            let mut tx = projections::tenant::begin(&state.pool, actor.workspace_id).await?;
+            let existing = member::find(&mut *tx, actor.workspace_id, account_id).await?;
+            tx.commit().await?;
             if existing.is_some_and(|member| member.active) {
-                return Err(ApiError::domain(&WorkspaceError::AlreadyMember).into());
+                return Err(ApiError::domain(&WorkspaceError::AlreadyMember));
             }
         }
-        let workshop = super::workspace::read(state, actor.workspace_id)
+        let workshop = crate::graphql::workspace::read(state, actor.workspace_id)
             .await?
             .name;
         // Who may invite whom is the workspace's decision (`WorkspaceCommand::Invite`): a
@@ -145,7 +130,7 @@ impl AccountMutation {
         .await
         .map_err(invitation_error)?;
         state
-            .await_batch(&sent.receipt, &[projections::invitation::NAME])
+            .settle(&sent.receipt, &[projections::invitation::NAME])
             .await?;
         Ok(true)
     }
@@ -161,17 +146,16 @@ impl AccountMutation {
         password: String,
         totp_code: Option<String>,
         recovery_code: Option<String>,
-    ) -> async_graphql::Result<SessionPayload> {
+    ) -> Result<SessionPayload, ApiError> {
         let state = state(ctx);
         let request = request(ctx);
-        two_factor::check_codes(totp_code.as_deref(), recovery_code.as_deref())
-            .map_err(ApiError::from)?;
+        two_factor::check_codes(totp_code.as_deref(), recovery_code.as_deref())?;
         // Everything is checked before the link is used: a refused attempt leaves it working.
         let grant = email_token::peek(&state.pool, Purpose::Invitation, &token)
             .await
             .map_err(token_error)?;
         let Some(workspace_id) = grant.workspace_id else {
-            return Err(ApiError::internal("invitation token without workspace").into());
+            return Err(ApiError::internal("invitation token without workspace"));
         };
         let invitation = match grant.invitation_id {
             // A member invitation grants what the workspace says now, not what the link
@@ -192,7 +176,7 @@ impl AccountMutation {
             }
             // A portal invitation, from a client record: the client role only.
             None if grant.role == Some(Role::Client) => None,
-            None => return Err(token_error(email_token::TokenError::Invalid).into()),
+            None => return Err(token_error(email_token::TokenError::Invalid)),
         };
         // A portal invitation opens the one client record it names, if it still may.
         let portal_client = match invitation {
@@ -208,15 +192,12 @@ impl AccountMutation {
         };
         let role = invitation.map_or(Role::Client, |(_, acceptable)| acceptable.role);
         let email = Email::parse(&grant.email).map_err(|error| ApiError::domain(&error))?;
-        let existing = account::find_by_email(&state.pool, &email)
-            .await
-            .map_err(ApiError::from)?;
+        let existing = account::find_by_email(&state.pool, &email).await?;
         let (account_id, two_factor, already_client) = match existing {
             Some(_) => {
                 let ip = request.ip;
-                let account_id = account::verify_login(&state.pool, email.as_str(), &password, ip)
-                    .await
-                    .map_err(ApiError::from)?;
+                let account_id =
+                    account::verify_login(&state.pool, email.as_str(), &password, ip).await?;
                 let two_factor = two_factor::finish_login(
                     &state.pool,
                     &state.secrets,
@@ -225,27 +206,21 @@ impl AccountMutation {
                     recovery_code.as_deref(),
                     ip,
                 )
-                .await
-                .map_err(ApiError::from)?;
-                let mut tx = projections::tenant::begin(&state.pool, workspace_id)
-                    .await
-                    .map_err(ApiError::from)?;
-                let membership = member::find(&mut *tx, workspace_id, account_id)
-                    .await
-                    .map_err(ApiError::from)?;
-                tx.commit().await.map_err(ApiError::from)?;
+                .await?;
+                let mut tx = projections::tenant::begin(&state.pool, workspace_id).await?;
+                let membership = member::find(&mut *tx, workspace_id, account_id).await?;
+                tx.commit().await?;
                 // A client's login opens one more of its records: it stays the same member.
                 let already_client = membership.as_ref().is_some_and(|member| {
                     member.active && portal_client.is_some() && member.role == Role::Client.as_str()
                 });
                 if membership.is_some_and(|member| member.active) && !already_client {
-                    return Err(ApiError::domain(&WorkspaceError::AlreadyMember).into());
+                    return Err(ApiError::domain(&WorkspaceError::AlreadyMember));
                 }
                 (account_id, two_factor, already_client)
             }
             None => {
-                let new_account =
-                    NewAccount::parse(email.as_str(), None, password).map_err(ApiError::from)?;
+                let new_account = NewAccount::parse(email.as_str(), None, password)?;
                 if invitation.is_none() {
                     email_token::consume(&state.pool, Purpose::Invitation, &token)
                         .await
@@ -254,9 +229,7 @@ impl AccountMutation {
                 // A member invitation revoked in the next milliseconds leaves this account
                 // without workshop, as a failed sign-up does (ADR 0003): visible, harmless.
                 (
-                    account::create_account(&state.pool, new_account)
-                        .await
-                        .map_err(ApiError::from)?,
+                    account::create_account(&state.pool, new_account).await?,
                     false,
                     false,
                 )
@@ -278,7 +251,7 @@ impl AccountMutation {
                         .await
                         .map_err(invitation_error)?;
                 state
-                    .await_batch(&receipt, &[member::NAME, projections::invitation::NAME])
+                    .settle(&receipt, &[member::NAME, projections::invitation::NAME])
                     .await?;
                 meta
             }
@@ -298,9 +271,12 @@ impl AccountMutation {
                 };
                 if !already_client {
                     let command = WorkspaceCommand::AddMember { account_id, role };
-                    state
-                        .send_workspace_command(&meta, command, &[member::NAME])
+                    let receipt = state
+                        .commands
+                        .workspaces
+                        .execute(&meta, AGGREGATE_LOCAL_ID, command)
                         .await?;
+                    state.settle(&receipt, &[member::NAME]).await?;
                 }
                 if let Some(client_id) = portal_client {
                     activate_client_portal(state, &meta, client_id, account_id).await?;
@@ -309,13 +285,9 @@ impl AccountMutation {
             }
         };
         // Receiving the link proves the address.
-        account::mark_email_verified(&state.pool, account_id)
-            .await
-            .map_err(ApiError::from)?;
-        let session = session::open(&state.pool, account_id, meta.workspace_id, two_factor)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(payload(state, session, role)?)
+        account::mark_email_verified(&state.pool, account_id).await?;
+        let session = session::open(&state.pool, account_id, meta.workspace_id, two_factor).await?;
+        payload(state, session, role)
     }
 }
 
@@ -336,9 +308,7 @@ async fn activate_client_portal(
             domain::client::ClientCommand::ActivatePortal { account_id },
         )
         .await?;
-    state
-        .await_projections(&receipt, &[projections::client::NAME])
-        .await?;
+    state.settle(&receipt, &[projections::client::NAME]).await?;
     Ok(())
 }
 

@@ -1,132 +1,22 @@
-//! Sign-up, login, session refresh and logout.
+//! Sign-up, login, session refresh and logout, and enrolling the TOTP second factor.
 
-use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, Object, ID};
 use commands::onboarding::{sign_up, SignUp, SignUpOutcome};
-use commands::session::{self, Session};
+use commands::session;
 use commands::{account, two_factor, CommandMeta};
 use domain::workspace::Consent;
 use domain::{ErrorKind, Role};
 use projections::member;
 use uuid::Uuid;
 
-use super::types::RoleValue;
-use super::{actor_for_enrolment, request, state};
+use super::types::{
+    payload, LoginInput, LoginPayload, SessionPayload, SignUpAnswer, SignUpInput, TwoFactorEnabled,
+    TwoFactorEnrolment, WorkspaceChoice,
+};
 use crate::app::AppState;
-use crate::auth;
+use crate::graphql::types::RoleValue;
+use crate::graphql::{actor_for_enrolment, request, state};
 use crate::ApiError;
-
-#[derive(InputObject)]
-pub struct ConsentInput {
-    /// Version des CGU affichées et acceptées.
-    pub terms_version: String,
-    /// Version de la politique de confidentialité affichée et acceptée.
-    pub privacy_policy_version: String,
-    /// Consentement explicite au traitement des données des clients de l'atelier.
-    pub data_processing: bool,
-}
-
-#[derive(InputObject)]
-pub struct SignUpInput {
-    /// Nom commercial de l'atelier.
-    pub workshop_name: String,
-    /// Email du gérant : son identifiant de connexion.
-    pub email: String,
-    /// Au moins 12 caractères, pas un mot de passe courant.
-    pub password: String,
-    pub phone: Option<String>,
-    pub consent: ConsentInput,
-}
-
-#[derive(InputObject)]
-pub struct LoginInput {
-    pub email: String,
-    pub password: String,
-    /// L'atelier où entrer, si le compte en a plusieurs.
-    pub workspace_id: Option<ID>,
-    /// Code à 6 chiffres de l'application d'authentification, si la double authentification
-    /// est activée.
-    pub totp_code: Option<String>,
-    /// Ou l'un des codes de secours, utilisable une seule fois.
-    pub recovery_code: Option<String>,
-}
-
-/// Une session ouverte dans un atelier.
-#[derive(SimpleObject)]
-pub struct SessionPayload {
-    /// Jeton d'accès (JWT), à envoyer en `Authorization: Bearer …`; valable 15 minutes.
-    pub access_token: String,
-    pub access_token_expires_at: DateTime<Utc>,
-    /// Jeton de renouvellement, à usage unique : chaque renouvellement en donne un nouveau.
-    pub refresh_token: String,
-    pub refresh_token_expires_at: DateTime<Utc>,
-    pub workspace_id: ID,
-    pub role: RoleValue,
-}
-
-/// Ce que répond l'inscription, que l'adresse soit nouvelle ou non.
-#[derive(SimpleObject)]
-pub struct SignUpAnswer {
-    pub email: String,
-    /// À montrer tel quel.
-    pub message: String,
-}
-
-/// Un atelier accessible au compte.
-#[derive(SimpleObject)]
-pub struct WorkspaceChoice {
-    pub id: ID,
-    pub name: String,
-    pub role: Option<RoleValue>,
-}
-
-/// Résultat d'une connexion : une session, ou la liste des ateliers où choisir.
-#[derive(SimpleObject)]
-pub struct LoginPayload {
-    pub session: Option<SessionPayload>,
-    pub workspaces: Vec<WorkspaceChoice>,
-}
-
-/// Le compte connecté, dans son atelier.
-#[derive(SimpleObject)]
-pub struct Me {
-    pub account_id: ID,
-    pub email: String,
-    pub workspace_id: ID,
-    pub role: RoleValue,
-    /// La double authentification est activée sur le compte.
-    pub two_factor_enabled: bool,
-    /// Le rôle exige la double authentification et cette session ne l'a pas passée :
-    /// seule l'activation est possible.
-    pub two_factor_enrolment_required: bool,
-}
-
-#[derive(Default)]
-pub struct SessionQuery;
-
-#[Object]
-impl SessionQuery {
-    /// Le compte connecté.
-    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Me> {
-        let actor = actor_for_enrolment(ctx)?;
-        let pool = &state(ctx).pool;
-        let email = account::email_of(pool, actor.account_id)
-            .await
-            .map_err(ApiError::from)?
-            .unwrap_or_default();
-        let two_factor_enabled = two_factor::is_enabled(pool, actor.account_id)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(Me {
-            account_id: ID(actor.account_id.to_string()),
-            email,
-            workspace_id: ID(actor.workspace_id.to_string()),
-            role: role_value(actor.role)?,
-            two_factor_enabled,
-            two_factor_enrolment_required: actor.role.requires_two_factor() && !actor.two_factor,
-        })
-    }
-}
 
 #[derive(Default)]
 pub struct SessionMutation;
@@ -142,7 +32,7 @@ impl SessionMutation {
         &self,
         ctx: &Context<'_>,
         input: SignUpInput,
-    ) -> async_graphql::Result<SignUpAnswer> {
+    ) -> Result<SignUpAnswer, ApiError> {
         let state = state(ctx);
         let request = request(ctx);
         state.limits.sign_up(request.ip)?;
@@ -170,8 +60,7 @@ impl SessionMutation {
                 },
             },
         )
-        .await
-        .map_err(ApiError::from)?;
+        .await?;
         match outcome {
             SignUpOutcome::Created(signed_up) => {
                 tracing::Span::current().record(
@@ -181,16 +70,15 @@ impl SessionMutation {
                 // Logging in next is checked against the member table: wait until it holds
                 // the owner.
                 state
-                    .await_projections(
+                    .settle(
                         &signed_up.receipt,
                         &[member::NAME, projections::workspace::NAME],
                     )
                     .await?;
                 let stored = account::email_of(&state.pool, signed_up.account_id)
-                    .await
-                    .map_err(ApiError::from)?
+                    .await?
                     .unwrap_or_default();
-                super::account::send_verification(state, signed_up.account_id, &stored).await?;
+                super::by_email::send_verification(state, signed_up.account_id, &stored).await?;
             }
             SignUpOutcome::AlreadyRegistered => {
                 // One statement: no transaction needed.
@@ -199,8 +87,7 @@ impl SessionMutation {
                     &crate::emails::account_exists(state, &email),
                     &state.message_domain,
                 )
-                .await
-                .map_err(ApiError::from)?;
+                .await?;
             }
         }
         Ok(SignUpAnswer {
@@ -214,11 +101,7 @@ impl SessionMutation {
 
     /// Ouvre une session. Avec plusieurs ateliers et sans `workspaceId`, renvoie la liste des
     /// ateliers où choisir, sans session. Chaque tentative est consignée (sans le mot de passe).
-    async fn login(
-        &self,
-        ctx: &Context<'_>,
-        input: LoginInput,
-    ) -> async_graphql::Result<LoginPayload> {
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<LoginPayload, ApiError> {
         let state = state(ctx);
         let ip = request(ctx).ip;
         let result = match state.limits.login(ip, &input.email) {
@@ -241,7 +124,7 @@ impl SessionMutation {
         {
             tracing::error!(error.cause_chain = ?error, "cannot record a login attempt");
         }
-        Ok(result?)
+        result
     }
 
     /// Renouvelle une session : le jeton présenté est retiré, un nouveau est rendu. Un jeton
@@ -250,63 +133,28 @@ impl SessionMutation {
         &self,
         ctx: &Context<'_>,
         refresh_token: String,
-    ) -> async_graphql::Result<SessionPayload> {
+    ) -> Result<SessionPayload, ApiError> {
         let state = state(ctx);
-        let session = session::rotate(&state.pool, &refresh_token)
-            .await
-            .map_err(ApiError::from)?;
-        let mut tx = projections::tenant::begin(&state.pool, session.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        let membership = member::find(&mut *tx, session.workspace_id, session.account_id)
-            .await
-            .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
+        let session = session::rotate(&state.pool, &refresh_token).await?;
+        let mut tx = projections::tenant::begin(&state.pool, session.workspace_id).await?;
+        let membership = member::find(&mut *tx, session.workspace_id, session.account_id).await?;
+        tx.commit().await?;
         let role = membership
             .filter(|member| member.active)
             .and_then(|member| Role::parse(&member.role));
         let Some(role) = role else {
             // No longer a member: end the session for good.
-            session::close(&state.pool, &session.refresh_token)
-                .await
-                .map_err(ApiError::from)?;
-            return Err(ApiError::from(session::SessionError::Invalid).into());
+            session::close(&state.pool, &session.refresh_token).await?;
+            return Err(ApiError::from(session::SessionError::Invalid));
         };
-        Ok(payload(state, session, role)?)
+        payload(state, session, role)
     }
 
     /// Ferme la session du jeton donné (toute sa chaîne de renouvellements).
-    async fn logout(
-        &self,
-        ctx: &Context<'_>,
-        refresh_token: String,
-    ) -> async_graphql::Result<bool> {
-        session::close(&state(ctx).pool, &refresh_token)
-            .await
-            .map_err(ApiError::from)?;
+    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool, ApiError> {
+        session::close(&state(ctx).pool, &refresh_token).await?;
         Ok(true)
     }
-}
-
-pub(super) fn role_value(role: Role) -> Result<RoleValue, ApiError> {
-    RoleValue::from_stored(role.as_str())
-        .ok_or_else(|| ApiError::internal("a session holds a non-member role"))
-}
-
-pub(super) fn payload(
-    state: &AppState,
-    session: Session,
-    role: Role,
-) -> Result<SessionPayload, ApiError> {
-    let access = auth::issue(&state.keys, &session)?;
-    Ok(SessionPayload {
-        access_token: access.token,
-        access_token_expires_at: access.expires_at,
-        refresh_token: session.refresh_token,
-        refresh_token_expires_at: session.expires_at,
-        workspace_id: ID(session.workspace_id.to_string()),
-        role: role_value(role)?,
-    })
 }
 
 async fn log_in(
@@ -369,4 +217,44 @@ async fn log_in(
         session,
         workspaces,
     })
+}
+
+#[derive(Default)]
+pub struct TwoFactorMutation;
+
+#[Object]
+impl TwoFactorMutation {
+    /// Commence l'activation de la double authentification : un nouveau secret et son QR code.
+    async fn start_two_factor_enrolment(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<TwoFactorEnrolment, ApiError> {
+        let actor = actor_for_enrolment(ctx)?;
+        let enrolment =
+            two_factor::start(&state(ctx).pool, &state(ctx).secrets, actor.account_id).await?;
+        Ok(TwoFactorEnrolment {
+            secret: enrolment.secret_base32,
+            otpauth_uri: enrolment.otpauth_uri,
+            qr_svg: enrolment.qr_svg,
+        })
+    }
+
+    /// Termine l'activation avec un premier code de l'application ; rend les codes de
+    /// secours et une session complète.
+    async fn confirm_two_factor_enrolment(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+    ) -> Result<TwoFactorEnabled, ApiError> {
+        let actor = actor_for_enrolment(ctx)?;
+        let state = state(ctx);
+        let recovery_codes =
+            two_factor::confirm(&state.pool, &state.secrets, actor.account_id, &code).await?;
+        let session =
+            session::open(&state.pool, actor.account_id, actor.workspace_id, true).await?;
+        Ok(TwoFactorEnabled {
+            recovery_codes,
+            session: payload(state, session, actor.role)?,
+        })
+    }
 }

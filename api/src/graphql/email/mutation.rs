@@ -1,31 +1,21 @@
-//! A workshop's own SMTP server: settings and the test button.
+//! Saving, resetting and previewing templates; the workshop's own mail server (SMTP or
+//! OAuth2) and its test button.
 
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
-use commands::mail_settings::{self, Security, SmtpInput, SmtpSettings};
+use async_graphql::{Context, Object};
+use commands::mail_settings::{self, SmtpInput};
+use domain::email_template::{
+    self as templates, EmailTemplateCommand, Template, AGGREGATE_LOCAL_ID,
+};
+use projections::email_template as read_model;
 
-use super::{actor, state};
+use super::query::in_force;
+use super::types::{
+    parse_kind, settings_error, EmailTemplateNode, MailProvider, RenderedEmail, SmtpSettingsInput,
+    SmtpSettingsNode, TestEmailResult,
+};
+use crate::graphql::{actor, meta, state};
 use crate::permissions::Operation;
 use crate::ApiError;
-
-/// Fournisseur de messagerie connecté par OAuth2.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "MailProvider")]
-pub enum MailProvider {
-    /// Gmail / Google Workspace.
-    Google,
-    /// Outlook / Microsoft 365.
-    Microsoft,
-}
-
-impl MailProvider {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Google => "google",
-            Self::Microsoft => "microsoft",
-        }
-    }
-}
 
 /// Where the provider sends the person back: a page of the web client, which hands `code`
 /// and `state` to `completeEmailOAuth`.
@@ -33,112 +23,104 @@ fn redirect_uri(state: &crate::AppState) -> String {
     format!("{}/parametres/email/oauth", state.public_base_url)
 }
 
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "SmtpSecurity")]
-pub enum SecurityValue {
-    /// SMTP sur TLS (port 465), recommandé.
-    Tls,
-    /// STARTTLS obligatoire (port 587).
-    Starttls,
-    /// Sans chiffrement : seulement pour un relais sur réseau privé.
-    None,
-}
-
-impl From<SecurityValue> for Security {
-    fn from(value: SecurityValue) -> Self {
-        match value {
-            SecurityValue::Tls => Security::Tls,
-            SecurityValue::Starttls => Security::StartTls,
-            SecurityValue::None => Security::None,
-        }
-    }
-}
-
-impl From<Security> for SecurityValue {
-    fn from(security: Security) -> Self {
-        match security {
-            Security::Tls => SecurityValue::Tls,
-            Security::StartTls => SecurityValue::Starttls,
-            Security::None => SecurityValue::None,
-        }
-    }
-}
-
-#[derive(InputObject)]
-pub struct SmtpSettingsInput {
-    pub host: String,
-    pub port: i32,
-    pub security: SecurityValue,
-    pub username: Option<String>,
-    /// Laisser vide pour garder le mot de passe enregistré.
-    pub password: Option<String>,
-    /// Adresse d'expédition des emails de l'atelier.
-    pub from_address: String,
-}
-
-/// Le serveur SMTP de l'atelier. Le mot de passe n'est jamais renvoyé.
-#[derive(SimpleObject)]
-pub struct SmtpSettingsNode {
-    pub host: String,
-    pub port: i32,
-    pub security: SecurityValue,
-    pub username: Option<String>,
-    pub has_password: bool,
-    pub from_address: String,
-    pub updated_at: DateTime<Utc>,
-    /// `google` ou `microsoft` quand la boîte est connectée par OAuth2.
-    pub oauth_provider: Option<String>,
-}
-
-impl From<SmtpSettings> for SmtpSettingsNode {
-    fn from(settings: SmtpSettings) -> Self {
-        Self {
-            host: settings.host,
-            port: i32::from(settings.port),
-            security: settings.security.into(),
-            username: settings.username,
-            has_password: settings.password.is_some(),
-            from_address: settings.from_address,
-            updated_at: settings.updated_at,
-            oauth_provider: settings.oauth.map(|oauth| oauth.provider),
-        }
-    }
-}
-
-/// Résultat d'un envoi de test.
-#[derive(SimpleObject)]
-pub struct TestEmailResult {
-    pub delivered: bool,
-    /// La réponse du serveur en cas d'échec.
-    pub error: Option<String>,
-}
-
-fn settings_error(error: mail_settings::SettingsError) -> ApiError {
-    match error {
-        mail_settings::SettingsError::Database(cause) => ApiError::internal(cause),
-        refused => ApiError::domain(&refused),
-    }
-}
-
 #[derive(Default)]
-pub struct EmailSettingsQuery;
+pub struct EmailMutation;
 
 #[Object]
-impl EmailSettingsQuery {
-    /// Le serveur SMTP de l'atelier, ou rien s'il utilise l'envoi de la plateforme. Gérant ou
-    /// administrateur.
-    async fn email_settings(
+impl EmailMutation {
+    /// Enregistre le modèle d'un email. Refusé si une variable est inconnue ou si le MJML est
+    /// invalide. Gérant ou administrateur.
+    async fn save_email_template(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<SmtpSettingsNode>> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::EmailSettings)?;
-        let state = state(ctx);
-        let settings = mail_settings::load(&state.pool, &state.secrets, actor.workspace_id)
-            .await
-            .map_err(settings_error)?;
-        Ok(settings.map(SmtpSettingsNode::from))
+        kind: String,
+        subject: String,
+        mjml: String,
+    ) -> Result<EmailTemplateNode, ApiError> {
+        let command = EmailTemplateCommand::Save {
+            kind: parse_kind(&kind)?,
+            template: Template { subject, mjml },
+        };
+        send(ctx, Operation::SaveEmailTemplate, command).await
     }
+
+    /// Revient au texte par défaut. Gérant ou administrateur.
+    async fn reset_email_template(
+        &self,
+        ctx: &Context<'_>,
+        kind: String,
+    ) -> Result<EmailTemplateNode, ApiError> {
+        send(
+            ctx,
+            Operation::ResetEmailTemplate,
+            EmailTemplateCommand::Reset {
+                kind: parse_kind(&kind)?,
+            },
+        )
+        .await
+    }
+
+    /// Rend un modèle avec des valeurs d'exemple, sans rien enregistrer : le modèle en
+    /// vigueur, ou `subject`/`mjml` s'ils sont donnés (brouillon en cours d'édition).
+    async fn preview_email_template(
+        &self,
+        ctx: &Context<'_>,
+        kind: String,
+        subject: Option<String>,
+        mjml: Option<String>,
+    ) -> Result<RenderedEmail, ApiError> {
+        let actor = actor(ctx)?;
+        actor.require_for(Operation::PreviewEmailTemplate)?;
+        let kind = parse_kind(&kind)?;
+        let current = in_force(ctx, actor.workspace_id)
+            .await?
+            .remove(&kind)
+            .ok_or_else(|| ApiError::internal("every kind has a template"))?;
+        let template = Template {
+            subject: subject.unwrap_or(current.subject),
+            mjml: mjml.unwrap_or(current.mjml),
+        };
+        templates::check(&template).map_err(|error| ApiError::domain(&error))?;
+        let mut values = templates::sample_values();
+        let workshop = crate::graphql::workspace::read(state(ctx), actor.workspace_id)
+            .await?
+            .name;
+        values.insert("nom_atelier", workshop);
+        let rendered =
+            templates::render(&template, &values).map_err(|error| ApiError::domain(&error))?;
+        Ok(RenderedEmail {
+            subject: rendered.subject,
+            html: rendered.html,
+            text: rendered.text,
+        })
+    }
+}
+
+async fn send(
+    ctx: &Context<'_>,
+    operation: Operation,
+    command: EmailTemplateCommand,
+) -> Result<EmailTemplateNode, ApiError> {
+    let actor = actor(ctx)?;
+    actor.require_for(operation)?;
+    let kind = match &command {
+        EmailTemplateCommand::Save { kind, .. } | EmailTemplateCommand::Reset { kind } => *kind,
+    };
+    let state = state(ctx);
+    let receipt = state
+        .commands
+        .email_templates
+        .execute(&meta(ctx, &actor), AGGREGATE_LOCAL_ID, command)
+        .await?;
+    let template = async {
+        in_force(ctx, actor.workspace_id)
+            .await?
+            .remove(&kind)
+            .ok_or_else(|| ApiError::internal("every kind has a template"))
+    };
+    state
+        .read_after(&receipt, &[read_model::NAME], template)
+        .await
 }
 
 #[derive(Default)]
@@ -151,7 +133,7 @@ impl EmailSettingsMutation {
         &self,
         ctx: &Context<'_>,
         input: SmtpSettingsInput,
-    ) -> async_graphql::Result<SmtpSettingsNode> {
+    ) -> Result<SmtpSettingsNode, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::SaveEmailSettings)?;
         let state = state(ctx);
@@ -174,7 +156,7 @@ impl EmailSettingsMutation {
     }
 
     /// Revient à l'envoi par la plateforme. Gérant ou administrateur.
-    async fn remove_email_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+    async fn remove_email_settings(&self, ctx: &Context<'_>) -> Result<bool, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::RemoveEmailSettings)?;
         mail_settings::remove(&state(ctx).pool, actor.workspace_id)
@@ -191,7 +173,7 @@ impl EmailSettingsMutation {
         ctx: &Context<'_>,
         provider: MailProvider,
         from_address: String,
-    ) -> async_graphql::Result<String> {
+    ) -> Result<String, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::StartEmailOAuth)?;
         let state = state(ctx);
@@ -229,7 +211,7 @@ impl EmailSettingsMutation {
         ctx: &Context<'_>,
         state: String,
         code: String,
-    ) -> async_graphql::Result<SmtpSettingsNode> {
+    ) -> Result<SmtpSettingsNode, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::CompleteEmailOAuth)?;
         let app = self::state(ctx);
@@ -284,7 +266,7 @@ impl EmailSettingsMutation {
         &self,
         ctx: &Context<'_>,
         to: String,
-    ) -> async_graphql::Result<TestEmailResult> {
+    ) -> Result<TestEmailResult, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::SendTestEmail)?;
         let state = state(ctx);
