@@ -238,6 +238,57 @@ impl From<commands::onboarding::SignUpError> for ApiError {
     }
 }
 
+impl From<commands::email_token::TokenError> for ApiError {
+    fn from(error: commands::email_token::TokenError) -> Self {
+        match error {
+            commands::email_token::TokenError::Database(cause) => Self::internal(cause),
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
+impl From<commands::invitation::InvitationError> for ApiError {
+    fn from(error: commands::invitation::InvitationError) -> Self {
+        use commands::invitation::InvitationError;
+        match error {
+            InvitationError::Workspace(error) => error.into(),
+            InvitationError::Token(error) => error.into(),
+            refused @ InvitationError::Commit(commands::AppendError::Conflict) => {
+                Self::domain(&refused)
+            }
+            InvitationError::Commit(cause) => Self::internal(cause),
+            InvitationError::Database(cause) => cause.into(),
+        }
+    }
+}
+
+impl From<commands::portal::PortalLinkError> for ApiError {
+    fn from(error: commands::portal::PortalLinkError) -> Self {
+        match error {
+            commands::portal::PortalLinkError::Database(cause) => cause.into(),
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
+impl From<commands::joining::JoinError> for ApiError {
+    fn from(error: commands::joining::JoinError) -> Self {
+        use commands::joining::JoinError;
+        match error {
+            JoinError::Token(error) => error.into(),
+            JoinError::Workspace(error) => error.into(),
+            JoinError::Client(error) => error.into(),
+            JoinError::Invitation(error) => error.into(),
+            JoinError::Portal(error) => error.into(),
+            JoinError::Email(error) => Self::domain(&error),
+            JoinError::Account(error) => error.into(),
+            JoinError::TwoFactor(error) => error.into(),
+            JoinError::Database(cause) => cause.into(),
+            JoinError::Internal(cause) => Self::internal(cause),
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         match projections::tenant::parked_read_models(&error) {

@@ -449,3 +449,33 @@ pub async fn confirmed_import(
             _ => None,
         }))
 }
+
+/// A person's membership of a workshop, as the member list holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    pub role: domain::Role,
+    pub active: bool,
+}
+
+/// `account_id`'s membership of `workspace_id`, read under the workspace's row-level
+/// security (also before anyone is signed in: an invitation link being accepted). A role
+/// the member list cannot spell is an error, never a guess.
+pub async fn membership(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    account_id: Uuid,
+) -> Result<Option<Membership>, sqlx::Error> {
+    let mut tx = projections::tenant::begin(pool, workspace_id).await?;
+    let row = projections::member::find(&mut *tx, workspace_id, account_id).await?;
+    tx.commit().await?;
+    row.map(|row| {
+        let role = domain::Role::parse(&row.role).ok_or_else(|| {
+            sqlx::Error::Decode(format!("unknown member role {}", row.role).into())
+        })?;
+        Ok(Membership {
+            role,
+            active: row.active,
+        })
+    })
+    .transpose()
+}

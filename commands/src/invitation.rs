@@ -73,6 +73,14 @@ pub async fn invite(
     let by = meta
         .actor_id
         .ok_or(CommandError::Rejected(WorkspaceError::NotAnInviter))?;
+    // Someone already in: the member list says so (the log only knows account ids).
+    if let Some(account_id) = crate::account::find_by_email(&commands.pool, email).await? {
+        let membership =
+            crate::context::membership(&commands.pool, meta.workspace_id, account_id).await?;
+        if membership.is_some_and(|member| member.active) {
+            return Err(CommandError::Rejected(WorkspaceError::AlreadyMember).into());
+        }
+    }
     let invitation_id = Uuid::now_v7();
     let mut attempt = 1;
     loop {

@@ -22,6 +22,7 @@ pub mod invitation;
 pub mod invoice_document;
 pub mod invoice_settings;
 pub mod invoicing;
+pub mod joining;
 pub mod mail;
 pub mod mail_settings;
 mod meta;

@@ -2,16 +2,13 @@
 //! their acceptance.
 
 use async_graphql::{Context, Object};
-use chrono::Utc;
-use commands::account::{self, NewAccount};
+use commands::account;
 use commands::email_token::{self, Grant, Purpose};
 use commands::invitation;
+use commands::joining::{self, Written};
 use commands::mail;
 use commands::session;
-use commands::two_factor;
 use domain::identity::{check_password, Email};
-use domain::workspace::{WorkspaceCommand, WorkspaceError, AGGREGATE_LOCAL_ID};
-use domain::Role;
 use projections::member;
 use uuid::Uuid;
 
@@ -30,9 +27,7 @@ impl AccountMutation {
     /// Confirme l'adresse email avec le jeton reçu par email.
     async fn verify_email(&self, ctx: &Context<'_>, token: String) -> Result<bool, ApiError> {
         let pool = &state(ctx).pool;
-        let grant = email_token::consume(pool, Purpose::VerifyEmail, &token)
-            .await
-            .map_err(token_error)?;
+        let grant = email_token::consume(pool, Purpose::VerifyEmail, &token).await?;
         let account_id = grant
             .account_id
             .ok_or_else(|| ApiError::internal("verification token without account"))?;
@@ -80,9 +75,7 @@ impl AccountMutation {
         let pool = &state(ctx).pool;
         // The rule first: a refused password must not burn the link.
         check_password(&new_password).map_err(|error| ApiError::domain(&error))?;
-        let grant = email_token::consume(pool, Purpose::ResetPassword, &token)
-            .await
-            .map_err(token_error)?;
+        let grant = email_token::consume(pool, Purpose::ResetPassword, &token).await?;
         let account_id = grant
             .account_id
             .ok_or_else(|| ApiError::internal("reset token without account"))?;
@@ -106,14 +99,6 @@ impl AccountMutation {
         let state = state(ctx);
         let email = Email::parse(&email).map_err(|error| ApiError::domain(&error))?;
         state.limits.invitation(actor.workspace_id)?;
-        if let Some(account_id) = account::find_by_email(&state.pool, &email).await? {
-            let mut tx = projections::tenant::begin(&state.pool, actor.workspace_id).await?;
-            let existing = member::find(&mut *tx, actor.workspace_id, account_id).await?;
-            tx.commit().await?;
-            if existing.is_some_and(|member| member.active) {
-                return Err(ApiError::domain(&WorkspaceError::AlreadyMember));
-            }
-        }
         let workshop = crate::graphql::workspace::read(state, actor.workspace_id)
             .await?
             .name;
@@ -127,8 +112,7 @@ impl AccountMutation {
             |token| emails::invitation(state, actor.workspace_id, &workshop, email.as_str(), token),
             &state.message_domain,
         )
-        .await
-        .map_err(invitation_error)?;
+        .await?;
         state
             .settle(&sent.receipt, &[projections::invitation::NAME])
             .await?;
@@ -149,167 +133,39 @@ impl AccountMutation {
     ) -> Result<SessionPayload, ApiError> {
         let state = state(ctx);
         let request = request(ctx);
-        two_factor::check_codes(totp_code.as_deref(), recovery_code.as_deref())?;
-        // Everything is checked before the link is used: a refused attempt leaves it working.
-        let grant = email_token::peek(&state.pool, Purpose::Invitation, &token)
-            .await
-            .map_err(token_error)?;
-        let Some(workspace_id) = grant.workspace_id else {
-            return Err(ApiError::internal("invitation token without workspace"));
+        let acceptance = joining::Acceptance {
+            token: &token,
+            password,
+            totp_code: totp_code.as_deref(),
+            recovery_code: recovery_code.as_deref(),
+            ip: request.ip,
+            request_id: request.request_id.clone(),
         };
-        let invitation = match grant.invitation_id {
-            // A member invitation grants what the workspace says now, not what the link
-            // recorded: asked before any account is created or any code spent.
-            Some(invitation_id) => {
-                let workspace = state
-                    .commands
-                    .workspaces
-                    .load(
-                        &commands::CommandMeta::system(workspace_id, request.request_id.clone()),
-                        AGGREGATE_LOCAL_ID,
-                    )
-                    .await?;
-                let acceptable = workspace
-                    .acceptable_invitation(invitation_id, Utc::now())
-                    .map_err(|error| ApiError::domain(&error))?;
-                Some((invitation_id, acceptable))
-            }
-            // A portal invitation, from a client record: the client role only.
-            None if grant.role == Some(Role::Client) => None,
-            None => return Err(token_error(email_token::TokenError::Invalid)),
-        };
-        // A portal invitation opens the one client record it names, if it still may.
-        let portal_client = match invitation {
-            Some(_) => None,
-            None => Some(
-                commands::portal::invited_record(&state.pool, workspace_id, &grant)
-                    .await
-                    .map_err(|error| match error {
-                        commands::portal::PortalLinkError::Database(cause) => ApiError::from(cause),
-                        refused => ApiError::domain(&refused),
-                    })?,
-            ),
-        };
-        let role = invitation.map_or(Role::Client, |(_, acceptable)| acceptable.role);
-        let email = Email::parse(&grant.email).map_err(|error| ApiError::domain(&error))?;
-        let existing = account::find_by_email(&state.pool, &email).await?;
-        let (account_id, two_factor, already_client) = match existing {
-            Some(_) => {
-                let ip = request.ip;
-                let account_id =
-                    account::verify_login(&state.pool, email.as_str(), &password, ip).await?;
-                let two_factor = two_factor::finish_login(
-                    &state.pool,
-                    &state.secrets,
-                    account_id,
-                    totp_code.as_deref(),
-                    recovery_code.as_deref(),
-                    ip,
-                )
-                .await?;
-                let mut tx = projections::tenant::begin(&state.pool, workspace_id).await?;
-                let membership = member::find(&mut *tx, workspace_id, account_id).await?;
-                tx.commit().await?;
-                // A client's login opens one more of its records: it stays the same member.
-                let already_client = membership.as_ref().is_some_and(|member| {
-                    member.active && portal_client.is_some() && member.role == Role::Client.as_str()
-                });
-                if membership.is_some_and(|member| member.active) && !already_client {
-                    return Err(ApiError::domain(&WorkspaceError::AlreadyMember));
-                }
-                (account_id, two_factor, already_client)
-            }
-            None => {
-                let new_account = NewAccount::parse(email.as_str(), None, password)?;
-                if invitation.is_none() {
-                    email_token::consume(&state.pool, Purpose::Invitation, &token)
-                        .await
-                        .map_err(token_error)?;
-                }
-                // A member invitation revoked in the next milliseconds leaves this account
-                // without workshop, as a failed sign-up does (ADR 0003): visible, harmless.
-                (
-                    account::create_account(&state.pool, new_account).await?,
-                    false,
-                    false,
-                )
-            }
-        };
-        let meta = match invitation {
-            Some((invitation_id, acceptable)) => {
-                // The membership is granted by whoever invited: they are the actor in the
-                // audit log, with the role they hold now.
-                let meta = commands::CommandMeta {
-                    workspace_id,
-                    actor_id: Some(acceptable.invited_by),
-                    actor_role: acceptable.inviter_role,
-                    ip: request.ip,
-                    request_id: request.request_id.clone(),
-                };
-                let receipt =
-                    invitation::accept(&state.commands, &meta, &token, invitation_id, account_id)
-                        .await
-                        .map_err(invitation_error)?;
+        let joined = joining::join(&state.commands, &state.secrets, acceptance).await?;
+        // The session opens once the member list shows the new member: its first request is
+        // checked against it.
+        match &joined.written {
+            Written::Invitation(receipt) => {
                 state
-                    .settle(&receipt, &[member::NAME, projections::invitation::NAME])
-                    .await?;
-                meta
+                    .settle(receipt, &[member::NAME, projections::invitation::NAME])
+                    .await?
             }
-            None => {
-                if existing.is_some() {
-                    email_token::consume(&state.pool, Purpose::Invitation, &token)
-                        .await
-                        .map_err(token_error)?;
+            Written::Portal { member, client } => {
+                if let Some(receipt) = member {
+                    state.settle(receipt, &[member::NAME]).await?;
                 }
-                let (actor_id, actor_role) = grant.invited_by.unwrap_or((account_id, role));
-                let meta = commands::CommandMeta {
-                    workspace_id,
-                    actor_id: Some(actor_id),
-                    actor_role,
-                    ip: request.ip,
-                    request_id: request.request_id.clone(),
-                };
-                if !already_client {
-                    let command = WorkspaceCommand::AddMember { account_id, role };
-                    let receipt = state
-                        .commands
-                        .workspaces
-                        .execute(&meta, AGGREGATE_LOCAL_ID, command)
-                        .await?;
-                    state.settle(&receipt, &[member::NAME]).await?;
-                }
-                if let Some(client_id) = portal_client {
-                    activate_client_portal(state, &meta, client_id, account_id).await?;
-                }
-                meta
+                state.settle(client, &[projections::client::NAME]).await?;
             }
-        };
-        // Receiving the link proves the address.
-        account::mark_email_verified(&state.pool, account_id).await?;
-        let session = session::open(&state.pool, account_id, meta.workspace_id, two_factor).await?;
-        payload(state, session, role)
-    }
-}
-
-/// A client who accepted its invitation: the record it was invited for says which login
-/// is its portal.
-async fn activate_client_portal(
-    state: &AppState,
-    meta: &commands::CommandMeta,
-    client_id: Uuid,
-    account_id: Uuid,
-) -> Result<(), ApiError> {
-    let receipt = state
-        .commands
-        .clients
-        .execute(
-            meta,
-            &domain::client::aggregate_local_id(client_id),
-            domain::client::ClientCommand::ActivatePortal { account_id },
+        }
+        let session = session::open(
+            &state.pool,
+            joined.account_id,
+            joined.workspace_id,
+            joined.two_factor,
         )
         .await?;
-    state.settle(&receipt, &[projections::client::NAME]).await?;
-    Ok(())
+        payload(state, session, joined.role)
+    }
 }
 
 /// Issues a token and queues its email in one transaction: no email without a live token,
@@ -325,25 +181,6 @@ async fn queue_with_token(
     mail::enqueue(&mut *tx, &email(&token), &state.message_domain).await?;
     tx.commit().await?;
     Ok(())
-}
-
-fn invitation_error(error: invitation::InvitationError) -> ApiError {
-    match error {
-        invitation::InvitationError::Workspace(error) => error.into(),
-        invitation::InvitationError::Token(error) => token_error(error),
-        refused @ invitation::InvitationError::Commit(commands::AppendError::Conflict) => {
-            ApiError::domain(&refused)
-        }
-        invitation::InvitationError::Commit(cause) => ApiError::internal(cause),
-        invitation::InvitationError::Database(cause) => ApiError::from(cause),
-    }
-}
-
-fn token_error(error: email_token::TokenError) -> ApiError {
-    match error {
-        email_token::TokenError::Database(cause) => ApiError::internal(cause),
-        refused => ApiError::domain(&refused),
-    }
 }
 
 /// Sends the verification email of a new account.
