@@ -289,6 +289,91 @@ impl From<commands::joining::JoinError> for ApiError {
     }
 }
 
+impl From<commands::project::ProjectSaveError> for ApiError {
+    fn from(error: commands::project::ProjectSaveError) -> Self {
+        use commands::project::ProjectSaveError;
+        match error {
+            ProjectSaveError::Project(error) => error.into(),
+            ProjectSaveError::Database(error) => error.into(),
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
+impl From<commands::oven_batch::BatchSaveError> for ApiError {
+    fn from(error: commands::oven_batch::BatchSaveError) -> Self {
+        use commands::oven_batch::BatchSaveError;
+        use commands::AppendError;
+        match error {
+            BatchSaveError::Batch(error) => error.into(),
+            BatchSaveError::Project(error) => error.into(),
+            BatchSaveError::Database(error) => error.into(),
+            BatchSaveError::Commit(AppendError::Conflict) => {
+                Self::domain(&BatchSaveError::Commit(AppendError::Conflict))
+            }
+            BatchSaveError::Commit(error) => Self::internal(error.to_string()),
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
+impl From<commands::client::SaveError> for ApiError {
+    /// A duplicate warning needs the matching clients' sheets, read by the caller
+    /// (`graphql::client`) before it lets the rest through here.
+    fn from(error: commands::client::SaveError) -> Self {
+        use commands::client::SaveError;
+        match error {
+            SaveError::Command(error) => error.into(),
+            SaveError::Database(error) => error.into(),
+            SaveError::Duplicates(_) => Self::internal("client duplicates left unread"),
+        }
+    }
+}
+
+impl From<commands::client::MergeError> for ApiError {
+    fn from(error: commands::client::MergeError) -> Self {
+        use commands::client::MergeError;
+        use commands::AppendError;
+        match error {
+            MergeError::Command(error) => error.into(),
+            MergeError::Append(AppendError::Conflict) => Self::new(
+                ErrorKind::Conflict,
+                "CONCURRENT_MODIFICATION",
+                AppendError::Conflict.to_string(),
+            ),
+            MergeError::Append(error) => Self::internal(error),
+        }
+    }
+}
+
+impl From<commands::client_import::PreviewError> for ApiError {
+    fn from(error: commands::client_import::PreviewError) -> Self {
+        use commands::client_import::PreviewError;
+        match error {
+            PreviewError::File(error) => Self::domain(&error),
+            PreviewError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl From<commands::client_import::ConfirmError> for ApiError {
+    fn from(error: commands::client_import::ConfirmError) -> Self {
+        use commands::client_import::ConfirmError;
+        match error {
+            ConfirmError::Preview(error) => error.into(),
+            ConfirmError::Client(error) => error.into(),
+            ConfirmError::Append(commands::AppendError::Store(error)) => error.into(),
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
+impl From<commands::powder_import::ImportError> for ApiError {
+    fn from(error: commands::powder_import::ImportError) -> Self {
+        Self::domain(&error)
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         match projections::tenant::parked_read_models(&error) {

@@ -1,6 +1,7 @@
 //! Views: what one screen reads when it needs several read models, or a domain calculation
 //! over them (recommended batches with their stock, a batch's packing, the stock page with
-//! its reliability and lots, a scanned part, a quote's billing).
+//! its reliability and lots, a scanned part, a project's photos and the photo storage, a
+//! quote's billing).
 //!
 //! Each view reads in one tenant transaction (`tenant::begin`: row-level security and the
 //! parked-workspace refusal apply) and returns a plain struct; the API only maps it to its
@@ -8,6 +9,7 @@
 
 pub mod batches;
 pub mod billing;
+pub mod photos;
 pub mod scan;
 pub mod stock;
 

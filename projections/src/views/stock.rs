@@ -1,8 +1,9 @@
 //! The powder stock page: each catalogue powder's stock with its reliability score and the
-//! lots that still hold powder.
+//! lots that still hold powder; the candidates for a weighing list and the day's list.
 
 use std::collections::HashMap;
 
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -73,4 +74,70 @@ pub async fn page(
             stock,
         })
         .collect())
+}
+
+/// Every catalogue powder as a candidate for a weighing list: how much it was used since its
+/// last weighing, and how reliable its stock has been.
+pub async fn weighing_candidates(
+    pool: &PgPool,
+    workspace_id: Uuid,
+) -> Result<Vec<domain::powder::Candidate<String>>, sqlx::Error> {
+    let stock = page(pool, workspace_id, None, None).await?;
+    Ok(candidates(&stock))
+}
+
+fn candidates(stock: &[PowderStockView]) -> Vec<domain::powder::Candidate<String>> {
+    stock
+        .iter()
+        .map(|view| domain::powder::Candidate {
+            id: view.stock.powder_key.clone(),
+            used_since_weighing_kg: view.stock.used_since_weighing_kg,
+            reliability: view.reliability,
+        })
+        .collect()
+}
+
+/// The day's short « à peser » list of `count` powders (the stock settings' size when not
+/// given): the most used since their last weighing, the least reliable, and a draw that is
+/// stable for the workshop's `today` and different from one day to the next.
+pub async fn to_weigh(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    count: Option<u8>,
+    today: NaiveDate,
+) -> Result<Vec<PowderStockView>, sqlx::Error> {
+    let count = match count {
+        Some(count) => count,
+        None => {
+            let mut tx = tenant::begin(pool, workspace_id).await?;
+            let settings = powder_stock::settings(&mut *tx, workspace_id).await?;
+            tx.commit().await?;
+            settings.daily_list_size
+        }
+    };
+    let count = usize::from(count.clamp(1, domain::powder::settings::MAX_DAILY_LIST));
+    let stock = page(pool, workspace_id, None, None).await?;
+    let seed = workspace_id.as_u64_pair().0
+        ^ (today.num_days_from_ce() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let chosen = domain::powder::to_weigh_list(&candidates(&stock), count, seed);
+    let mut by_key: HashMap<String, PowderStockView> = stock
+        .into_iter()
+        .map(|view| (view.stock.powder_key.clone(), view))
+        .collect();
+    Ok(chosen
+        .into_iter()
+        .filter_map(|key| by_key.remove(&key))
+        .collect())
+}
+
+/// The reliability score of one powder, right after a weighing.
+pub async fn reliability(
+    pool: &PgPool,
+    workspace_id: Uuid,
+    powder_key: &str,
+) -> Result<Option<u8>, sqlx::Error> {
+    let mut tx = tenant::begin(pool, workspace_id).await?;
+    let scores = reliabilities(&mut tx, workspace_id, &[powder_key.to_owned()]).await?;
+    tx.commit().await?;
+    Ok(scores.get(powder_key).copied().flatten())
 }

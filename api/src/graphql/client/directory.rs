@@ -1,15 +1,16 @@
-//! Finding clients: the searchable list, one client's sheet, duplicate candidates.
+//! Finding clients: the searchable list, one client's sheet and its journal, duplicate
+//! candidates.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Object, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, Object, SimpleObject, ID};
 use domain::client::ClientProfile;
 use projections::tenant;
 
 use super::{
     client_node, client_uuid, ClientInput, ClientKindValue, ClientNode, CriterionValue,
-    PortalStatusValue, MAX_PAGE,
+    InteractionNode, PortalStatusValue, MAX_PAGE,
 };
-use crate::graphql::{actor, state};
+use crate::graphql::{actor, state, time_cursor};
 use crate::permissions::Operation;
 use crate::ApiError;
 
@@ -44,7 +45,7 @@ impl ClientQuery {
         portal_status: Option<PortalStatusValue>,
         #[graphql(desc = "Taille de la page (50 par défaut)")] first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, ClientNode>> {
+    ) -> Result<Connection<String, ClientNode>, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::Clients)?;
         let after_id = after
@@ -68,14 +69,11 @@ impl ClientQuery {
             portal_status: portal_status.map(PortalStatusValue::stored),
         };
         let state = state(ctx);
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
         let mut rows =
             projections::client::search(&mut *tx, actor.workspace_id, &filter, after_id, limit + 1)
-                .await
-                .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
+                .await?;
+        tx.commit().await?;
         let has_next = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
         let mut connection = Connection::new(after.is_some(), has_next);
@@ -88,10 +86,10 @@ impl ClientQuery {
     }
 
     /// La fiche d'un client.
-    async fn client(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ClientNode> {
+    async fn client(&self, ctx: &Context<'_>, id: ID) -> Result<ClientNode, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::Client)?;
-        Ok(client_node(ctx, actor.workspace_id, client_uuid(&id)?).await?)
+        client_node(ctx, actor.workspace_id, client_uuid(&id)?).await
     }
 
     /// Les clients existants qui ressemblent à cette fiche, selon les critères de l'atelier
@@ -102,7 +100,7 @@ impl ClientQuery {
         ctx: &Context<'_>,
         input: ClientInput,
         client_id: Option<ID>,
-    ) -> async_graphql::Result<Vec<DuplicateCandidate>> {
+    ) -> Result<Vec<DuplicateCandidate>, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::DuplicateCandidates)?;
         let existing = client_id.as_ref().map(client_uuid).transpose()?;
@@ -111,14 +109,49 @@ impl ClientQuery {
             .map_err(|error| ApiError::domain(&error))?;
         let state = state(ctx);
         let matches = commands::client::duplicates(
-            &mut *state.pool.acquire().await.map_err(ApiError::from)?,
+            &mut *state.pool.acquire().await?,
             actor.workspace_id,
             &profile,
             existing,
         )
-        .await
-        .map_err(ApiError::from)?;
-        Ok(candidates(ctx, actor.workspace_id, &matches).await?)
+        .await?;
+        candidates(ctx, actor.workspace_id, &matches).await
+    }
+}
+
+#[ComplexObject]
+impl ClientNode {
+    /// Le journal d'interactions, du plus récent au plus ancien (celles des clients fusionnés
+    /// dans celui-ci comprises). Devis, projets, factures et paiements rejoindront la fiche
+    /// avec leurs modules, chacun par son propre champ paginé.
+    async fn interactions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Taille de la page (50 par défaut)")] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, InteractionNode>, ApiError> {
+        let actor = actor(ctx)?;
+        let before = after.as_deref().map(time_cursor).transpose()?;
+        let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
+        let state = state(ctx);
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
+        let mut rows = projections::client::interactions(
+            &mut *tx,
+            actor.workspace_id,
+            self.client_id,
+            before,
+            limit + 1,
+        )
+        .await?;
+        tx.commit().await?;
+        let has_next = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let mut connection = Connection::new(before.is_some(), has_next);
+        for row in rows {
+            let cursor = format!("{}|{}", row.occurred_at.to_rfc3339(), row.interaction_id);
+            connection.edges.push(Edge::new(cursor, row.into()));
+        }
+        Ok(connection)
     }
 }
 

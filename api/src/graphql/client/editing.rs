@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Object, ID};
 use chrono::{DateTime, Utc};
-use commands::client::{MergeError, SaveError};
+use commands::client::SaveError;
 use domain::client::{aggregate_local_id, ClientCommand, ClientProfile};
 use serde_json::json;
 
@@ -50,6 +50,8 @@ async fn duplicate_warning(
     .with_details(json!({ "matches": details }))
 }
 
+/// Creates or edits a client; similar clients refuse the save with a duplicate warning
+/// unless a reason is given.
 async fn save(
     ctx: &Context<'_>,
     operation: Operation,
@@ -57,7 +59,7 @@ async fn save(
     creating: bool,
     input: ClientInput,
     override_reason: Option<String>,
-) -> async_graphql::Result<ClientNode> {
+) -> Result<ClientNode, ApiError> {
     let actor = actor(ctx)?;
     actor.require_for(operation)?;
     let state = state(ctx);
@@ -74,25 +76,26 @@ async fn save(
     let receipt = match saved {
         Ok(receipt) => receipt,
         Err(SaveError::Duplicates(matches)) => {
-            return Err(duplicate_warning(ctx, actor.workspace_id, &matches)
-                .await
-                .into())
+            return Err(duplicate_warning(ctx, actor.workspace_id, &matches).await)
         }
-        Err(SaveError::Command(error)) => return Err(ApiError::from(error).into()),
-        Err(SaveError::Database(error)) => return Err(ApiError::from(error).into()),
+        Err(error) => return Err(error.into()),
     };
     state
-        .await_projections(&receipt, &[projections::client::NAME])
-        .await?;
-    Ok(client_node(ctx, actor.workspace_id, client_id).await?)
+        .read_after(
+            &receipt,
+            &[projections::client::NAME],
+            client_node(ctx, actor.workspace_id, client_id),
+        )
+        .await
 }
 
+/// One command to one client, answered with the client as it then reads.
 async fn send(
     ctx: &Context<'_>,
     operation: Operation,
     id: &ID,
     command: ClientCommand,
-) -> async_graphql::Result<uuid::Uuid> {
+) -> Result<ClientNode, ApiError> {
     let actor = actor(ctx)?;
     actor.require_for(operation)?;
     let client_id = client_uuid(id)?;
@@ -101,12 +104,14 @@ async fn send(
         .commands
         .clients
         .execute(&meta(ctx, &actor), &aggregate_local_id(client_id), command)
-        .await
-        .map_err(ApiError::from)?;
-    state
-        .await_projections(&receipt, &[projections::client::NAME])
         .await?;
-    Ok(client_id)
+    state
+        .read_after(
+            &receipt,
+            &[projections::client::NAME],
+            client_node(ctx, actor.workspace_id, client_id),
+        )
+        .await
 }
 
 #[derive(Default)]
@@ -123,7 +128,7 @@ impl ClientMutation {
         ctx: &Context<'_>,
         input: ClientInput,
         duplicate_override_reason: Option<String>,
-    ) -> async_graphql::Result<ClientNode> {
+    ) -> Result<ClientNode, ApiError> {
         save(
             ctx,
             Operation::CreateClient,
@@ -143,7 +148,7 @@ impl ClientMutation {
         id: ID,
         input: ClientInput,
         duplicate_override_reason: Option<String>,
-    ) -> async_graphql::Result<ClientNode> {
+    ) -> Result<ClientNode, ApiError> {
         save(
             ctx,
             Operation::UpdateClient,
@@ -156,9 +161,8 @@ impl ClientMutation {
     }
 
     /// Archive un client : il sort des listes, son historique reste. Gérant ou administrateur.
-    async fn archive_client(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ClientNode> {
-        let client_id = send(ctx, Operation::ArchiveClient, &id, ClientCommand::Archive).await?;
-        Ok(client_node(ctx, actor(ctx)?.workspace_id, client_id).await?)
+    async fn archive_client(&self, ctx: &Context<'_>, id: ID) -> Result<ClientNode, ApiError> {
+        send(ctx, Operation::ArchiveClient, &id, ClientCommand::Archive).await
     }
 
     /// Retire au client l'accès à son espace : son identifiant n'y voit plus rien et les
@@ -169,21 +173,19 @@ impl ClientMutation {
         &self,
         ctx: &Context<'_>,
         client_id: ID,
-    ) -> async_graphql::Result<ClientNode> {
-        let client_id = send(
+    ) -> Result<ClientNode, ApiError> {
+        send(
             ctx,
             Operation::RevokePortalAccess,
             &client_id,
             ClientCommand::RevokePortal,
         )
-        .await?;
-        Ok(client_node(ctx, actor(ctx)?.workspace_id, client_id).await?)
+        .await
     }
 
     /// Remet un client archivé dans les listes. Gérant ou administrateur.
-    async fn restore_client(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ClientNode> {
-        let client_id = send(ctx, Operation::RestoreClient, &id, ClientCommand::Restore).await?;
-        Ok(client_node(ctx, actor(ctx)?.workspace_id, client_id).await?)
+    async fn restore_client(&self, ctx: &Context<'_>, id: ID) -> Result<ClientNode, ApiError> {
+        send(ctx, Operation::RestoreClient, &id, ClientCommand::Restore).await
     }
 
     /// Ajoute un appel, un email, un rendez-vous ou une note au journal du client
@@ -195,7 +197,7 @@ impl ClientMutation {
         kind: InteractionKindValue,
         occurred_at: Option<DateTime<Utc>>,
         text: String,
-    ) -> async_graphql::Result<InteractionNode> {
+    ) -> Result<InteractionNode, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::RecordInteraction)?;
         let client = client_uuid(&client_id)?;
@@ -211,27 +213,14 @@ impl ClientMutation {
             occurred_at.unwrap_or_else(Utc::now),
             &text,
         )
-        .await
-        .map_err(|error| match error {
-            SaveError::Command(error) => ApiError::from(error),
-            SaveError::Database(error) => ApiError::from(error),
-            SaveError::Duplicates(_) => ApiError::internal("no duplicates for an interaction"),
-        })?;
+        .await?;
         state
-            .await_projections(&receipt, &[projections::client::NAME])
-            .await?;
-        let mut tx = projections::tenant::begin(&state.pool, actor.workspace_id)
+            .read_after(
+                &receipt,
+                &[projections::client::NAME],
+                interaction_node(ctx, actor.workspace_id, client, interaction_id),
+            )
             .await
-            .map_err(ApiError::from)?;
-        let rows =
-            projections::client::interactions(&mut *tx, actor.workspace_id, client, None, 200)
-                .await
-                .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
-        rows.into_iter()
-            .find(|row| row.interaction_id == interaction_id)
-            .map(InteractionNode::from)
-            .ok_or_else(|| ApiError::internal("interaction missing from its read model").into())
     }
 
     /// Fusionne un doublon dans le client qui reste : le doublon pointe vers lui et ne
@@ -242,26 +231,37 @@ impl ClientMutation {
         ctx: &Context<'_>,
         survivor_id: ID,
         merged_id: ID,
-    ) -> async_graphql::Result<ClientNode> {
+    ) -> Result<ClientNode, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::MergeClients)?;
         let (survivor, merged) = (client_uuid(&survivor_id)?, client_uuid(&merged_id)?);
         let state = state(ctx);
         let receipt =
-            commands::client::merge(&state.commands, &meta(ctx, &actor), survivor, merged)
-                .await
-                .map_err(|error| match error {
-                    MergeError::Command(error) => ApiError::from(error),
-                    MergeError::Append(commands::AppendError::Conflict) => ApiError::new(
-                        domain::ErrorKind::Conflict,
-                        "CONCURRENT_MODIFICATION",
-                        commands::AppendError::Conflict.to_string(),
-                    ),
-                    MergeError::Append(error) => ApiError::internal(error),
-                })?;
+            commands::client::merge(&state.commands, &meta(ctx, &actor), survivor, merged).await?;
         state
-            .await_batch(&receipt, &[projections::client::NAME])
-            .await?;
-        Ok(client_node(ctx, actor.workspace_id, survivor).await?)
+            .read_after(
+                &receipt,
+                &[projections::client::NAME],
+                client_node(ctx, actor.workspace_id, survivor),
+            )
+            .await
     }
+}
+
+/// An interaction just recorded, found among the client's latest ones.
+async fn interaction_node(
+    ctx: &Context<'_>,
+    workspace_id: uuid::Uuid,
+    client_id: uuid::Uuid,
+    interaction_id: uuid::Uuid,
+) -> Result<InteractionNode, ApiError> {
+    let state = state(ctx);
+    let mut tx = projections::tenant::begin(&state.pool, workspace_id).await?;
+    let rows =
+        projections::client::interactions(&mut *tx, workspace_id, client_id, None, 200).await?;
+    tx.commit().await?;
+    rows.into_iter()
+        .find(|row| row.interaction_id == interaction_id)
+        .map(InteractionNode::from)
+        .ok_or_else(|| ApiError::internal("interaction missing from its read model"))
 }

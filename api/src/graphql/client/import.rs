@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use base64::Engine;
 use commands::client_import::{
-    self, Choice, Choices, ConfirmError, PreviewError, Similar, Verdict, MAX_FILE_BYTES,
+    self, Choice, Choices, ConfirmError, Similar, Verdict, MAX_FILE_BYTES,
 };
 use domain::DomainError;
 
@@ -34,13 +34,6 @@ fn file_bytes(file_base64: &str) -> Result<Vec<u8>, ApiError> {
                 "le fichier doit être transmis encodé en base64",
             )
         })
-}
-
-fn preview_error(error: PreviewError) -> ApiError {
-    match error {
-        PreviewError::File(error) => ApiError::domain(&error),
-        PreviewError::Database(error) => ApiError::from(error),
-    }
 }
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -145,26 +138,8 @@ fn field_name(field: client_import::Field) -> String {
         .unwrap_or_default()
 }
 
-#[derive(Default)]
-pub struct ClientImportMutation;
-
-#[Object]
-impl ClientImportMutation {
-    /// Lit un fichier CSV de clients (format : schemas/csv/clients.md) et dit pour chaque
-    /// ligne : correcte, invalide (avec la raison) ou doublon (d'un client ou d'une ligne
-    /// précédente, avec le critère). N'écrit rien. Gérant, administrateur ou atelier.
-    async fn preview_client_import(
-        &self,
-        ctx: &Context<'_>,
-        file_base64: String,
-    ) -> async_graphql::Result<ImportPreviewNode> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::PreviewClientImport)?;
-        let bytes = file_bytes(&file_base64)?;
-        let state = state(ctx);
-        let preview = client_import::preview(&state.pool, actor.workspace_id, &bytes)
-            .await
-            .map_err(preview_error)?;
+impl From<client_import::Preview> for ImportPreviewNode {
+    fn from(preview: client_import::Preview) -> Self {
         let count = |wanted: fn(&Verdict) -> bool| {
             preview
                 .lines
@@ -219,7 +194,7 @@ impl ClientImportMutation {
                 }
             })
             .collect();
-        Ok(ImportPreviewNode {
+        Self {
             file_sha256: preview.file_sha256,
             encoding: preview.file.encoding.to_owned(),
             delimiter: preview.file.delimiter.to_string(),
@@ -239,7 +214,45 @@ impl ClientImportMutation {
             issues_truncated: (invalid + duplicates) as usize > MAX_SHOWN,
             issues,
             already_imported: preview.already_imported.is_some(),
-        })
+        }
+    }
+}
+
+impl From<&client_import::Confirmed> for ImportResultNode {
+    fn from(confirmed: &client_import::Confirmed) -> Self {
+        let summary = &confirmed.summary;
+        Self {
+            file_sha256: confirmed.file_sha256.clone(),
+            lines: i64::from(summary.lines),
+            created: i64::from(summary.created),
+            updated: i64::from(summary.updated),
+            skipped: i64::from(summary.skipped),
+            invalid: i64::from(summary.invalid),
+            invited: i64::from(summary.invited),
+            already_imported: confirmed.already_imported,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ClientImportMutation;
+
+#[Object]
+impl ClientImportMutation {
+    /// Lit un fichier CSV de clients (format : schemas/csv/clients.md) et dit pour chaque
+    /// ligne : correcte, invalide (avec la raison) ou doublon (d'un client ou d'une ligne
+    /// précédente, avec le critère). N'écrit rien. Gérant, administrateur ou atelier.
+    async fn preview_client_import(
+        &self,
+        ctx: &Context<'_>,
+        file_base64: String,
+    ) -> Result<ImportPreviewNode, ApiError> {
+        let actor = actor(ctx)?;
+        actor.require_for(Operation::PreviewClientImport)?;
+        let bytes = file_bytes(&file_base64)?;
+        let state = state(ctx);
+        let preview = client_import::preview(&state.pool, actor.workspace_id, &bytes).await?;
+        Ok(preview.into())
     }
 
     /// Importe le fichier : toutes les lignes acceptées ou aucune. Les doublons suivent
@@ -255,7 +268,7 @@ impl ClientImportMutation {
         duplicates: Option<ImportChoice>,
         skip_invalid_lines: Option<bool>,
         invite: Option<bool>,
-    ) -> async_graphql::Result<ImportResultNode> {
+    ) -> Result<ImportResultNode, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::ConfirmClientImport)?;
         let bytes = file_bytes(&file_base64)?;
@@ -280,28 +293,15 @@ impl ClientImportMutation {
             &bytes,
             &choices,
         )
-        .await
-        .map_err(|error| match error {
-            ConfirmError::Preview(error) => preview_error(error),
-            ConfirmError::Client(error) => ApiError::from(error),
-            ConfirmError::Append(commands::AppendError::Store(error)) => ApiError::from(error),
-            other => ApiError::domain(&other),
-        })?;
-        if let Some(receipt) = &confirmed.receipt {
-            state
-                .await_batch(receipt, &[projections::client::NAME])
-                .await?;
+        .await?;
+        let answer = std::future::ready(Ok::<_, ApiError>(ImportResultNode::from(&confirmed)));
+        match &confirmed.receipt {
+            Some(receipt) => {
+                state
+                    .read_after(receipt, &[projections::client::NAME], answer)
+                    .await
+            }
+            None => answer.await,
         }
-        let summary = confirmed.summary;
-        Ok(ImportResultNode {
-            file_sha256: confirmed.file_sha256,
-            lines: i64::from(summary.lines),
-            created: i64::from(summary.created),
-            updated: i64::from(summary.updated),
-            skipped: i64::from(summary.skipped),
-            invalid: i64::from(summary.invalid),
-            invited: i64::from(summary.invited),
-            already_imported: confirmed.already_imported,
-        })
     }
 }

@@ -34,10 +34,10 @@ pub struct CrmSettingsQuery;
 
 #[Object]
 impl CrmSettingsQuery {
-    async fn crm_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<CrmSettingsNode> {
+    async fn crm_settings(&self, ctx: &Context<'_>) -> Result<CrmSettingsNode, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::CrmSettings)?;
-        Ok(settings_in_force(ctx, actor.workspace_id).await?)
+        settings_in_force(ctx, actor.workspace_id).await
     }
 }
 
@@ -52,7 +52,7 @@ impl CrmSettingsMutation {
         &self,
         ctx: &Context<'_>,
         criteria: Vec<CriterionValue>,
-    ) -> async_graphql::Result<CrmSettingsNode> {
+    ) -> Result<CrmSettingsNode, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::SetDuplicateCriteria)?;
         let state = state(ctx);
@@ -65,11 +65,13 @@ impl CrmSettingsMutation {
                 AGGREGATE_LOCAL_ID,
                 CrmSettingsCommand::SetDuplicateCriteria(criteria),
             )
-            .await
-            .map_err(ApiError::from)?;
-        state
-            .await_projections(&receipt, &[projections::client::NAME])
             .await?;
-        Ok(settings_in_force(ctx, actor.workspace_id).await?)
+        state
+            .read_after(
+                &receipt,
+                &[projections::client::NAME],
+                settings_in_force(ctx, actor.workspace_id),
+            )
+            .await
     }
 }

@@ -63,7 +63,7 @@ pub(super) async fn inventory_node(
     ctx: &Context<'_>,
     workspace_id: uuid::Uuid,
     inventory_id: uuid::Uuid,
-) -> async_graphql::Result<InventoryNode> {
+) -> Result<InventoryNode, ApiError> {
     inventory_rows(
         ctx,
         workspace_id,
@@ -73,7 +73,7 @@ pub(super) async fn inventory_node(
     .into_iter()
     .next()
     .map(InventoryNode::from)
-    .ok_or_else(|| ApiError::internal("inventory missing from its read model").into())
+    .ok_or_else(|| ApiError::internal("inventory missing from its read model"))
 }
 
 #[derive(Default)]
@@ -87,7 +87,7 @@ impl InventoryQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Taille de la page (50 par défaut)")] first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, InventoryNode>> {
+    ) -> Result<Connection<String, InventoryNode>, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::Inventories)?;
         let before = after.as_deref().map(time_cursor).transpose()?;
@@ -126,7 +126,7 @@ impl InventoryMutation {
         starts_on: chrono::NaiveDate,
         ends_on: chrono::NaiveDate,
         #[graphql(desc = "Nombre de poudres ciblées (10 par défaut)")] size: Option<i32>,
-    ) -> async_graphql::Result<InventoryNode> {
+    ) -> Result<InventoryNode, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::PlanInventory)?;
         // The list is drawn here, from the stock read model; the aggregate checks its length
@@ -136,19 +136,12 @@ impl InventoryMutation {
             .check_integer(size)
             .map_err(|error| ApiError::domain(&error))?;
         let size = usize::try_from(size).unwrap_or(10);
-        let stock = stock_nodes(ctx, actor.workspace_id, None, None).await?;
-        let candidates: Vec<domain::powder::Candidate<String>> = stock
-            .iter()
-            .map(|node| domain::powder::Candidate {
-                id: node.powder_id.0.clone(),
-                used_since_weighing_kg: node.used_since_weighing_kg,
-                reliability: node.reliability.and_then(|score| u8::try_from(score).ok()),
-            })
-            .collect();
+        let state = state(ctx);
+        let candidates =
+            projections::views::stock::weighing_candidates(&state.pool, actor.workspace_id).await?;
         let inventory_id = uuid::Uuid::now_v7();
         let powder_keys =
             domain::powder::to_weigh_list(&candidates, size, inventory_id.as_u64_pair().1);
-        let state = state(ctx);
         let receipt = state
             .commands
             .inventories
@@ -163,20 +156,18 @@ impl InventoryMutation {
                     powder_keys,
                 },
             )
-            .await
-            .map_err(ApiError::from)?;
-        state
-            .await_projections(&receipt, &[projections::inventory::NAME])
             .await?;
-        inventory_node(ctx, actor.workspace_id, inventory_id).await
+        state
+            .read_after(
+                &receipt,
+                &[projections::inventory::NAME],
+                inventory_node(ctx, actor.workspace_id, inventory_id),
+            )
+            .await
     }
 
     /// Clôt un inventaire. Gérant ou administrateur.
-    async fn close_inventory(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-    ) -> async_graphql::Result<InventoryNode> {
+    async fn close_inventory(&self, ctx: &Context<'_>, id: ID) -> Result<InventoryNode, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::CloseInventory)?;
         let inventory_id = uuid::Uuid::parse_str(&id).map_err(|_| {
@@ -191,11 +182,13 @@ impl InventoryMutation {
                 &domain::powder::inventory::aggregate_local_id(inventory_id),
                 domain::powder::inventory::InventoryCommand::Close,
             )
-            .await
-            .map_err(ApiError::from)?;
-        state
-            .await_projections(&receipt, &[projections::inventory::NAME])
             .await?;
-        inventory_node(ctx, actor.workspace_id, inventory_id).await
+        state
+            .read_after(
+                &receipt,
+                &[projections::inventory::NAME],
+                inventory_node(ctx, actor.workspace_id, inventory_id),
+            )
+            .await
     }
 }

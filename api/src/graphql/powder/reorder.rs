@@ -48,7 +48,7 @@ impl ReorderQuery {
         #[graphql(desc = "Seulement les poudres en stock bas")] low_stock_only: Option<bool>,
         #[graphql(desc = "Taille de la page (50 par défaut)")] first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, ReorderNode>> {
+    ) -> Result<Connection<String, ReorderNode>, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::ReorderSuggestions)?;
         let state = state(ctx);
@@ -67,8 +67,7 @@ impl ReorderQuery {
             &settings,
             Utc::now(),
         )
-        .await
-        .map_err(ApiError::from)?;
+        .await?;
         let low_stock_only = low_stock_only.unwrap_or(false);
         let mut suggestions: Vec<_> = suggestions
             .into_iter()

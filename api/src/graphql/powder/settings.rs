@@ -66,7 +66,7 @@ pub struct StockSettingsQuery;
 #[Object]
 impl StockSettingsQuery {
     /// Les réglages du stock (les valeurs par défaut tant qu'ils n'ont pas été changés).
-    async fn stock_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<StockSettingsNode> {
+    async fn stock_settings(&self, ctx: &Context<'_>) -> Result<StockSettingsNode, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::StockSettings)?;
         Ok(settings_in_force(ctx, actor.workspace_id).await?.into())
@@ -83,7 +83,7 @@ impl StockSettingsMutation {
         &self,
         ctx: &Context<'_>,
         input: StockSettingsNode,
-    ) -> async_graphql::Result<StockSettingsNode> {
+    ) -> Result<StockSettingsNode, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::UpdateStockSettings)?;
         let state = state(ctx);
@@ -95,11 +95,11 @@ impl StockSettingsMutation {
                 AGGREGATE_LOCAL_ID,
                 StockSettingsCommand::Change(input.into()),
             )
-            .await
-            .map_err(ApiError::from)?;
-        state
-            .await_projections(&receipt, &[projections::powder_stock::NAME])
             .await?;
-        Ok(settings_in_force(ctx, actor.workspace_id).await?.into())
+        let settings =
+            async { Ok::<_, ApiError>(settings_in_force(ctx, actor.workspace_id).await?.into()) };
+        state
+            .read_after(&receipt, &[projections::powder_stock::NAME], settings)
+            .await
     }
 }

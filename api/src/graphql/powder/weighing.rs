@@ -37,16 +37,14 @@ impl WeighingQuery {
         powder_id: ID,
         #[graphql(desc = "Taille de la page (50 par défaut)")] first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, WeighingEntry>> {
+    ) -> Result<Connection<String, WeighingEntry>, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::PowderWeighings)?;
         let row = catalogue_row(ctx, actor.workspace_id, &powder_id).await?;
         let before = after.as_deref().map(time_cursor).transpose()?;
         let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
         let state = state(ctx);
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
+        let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
         let mut rows = projections::powder_stock::weighings(
             &mut *tx,
             actor.workspace_id,
@@ -54,9 +52,8 @@ impl WeighingQuery {
             before,
             limit + 1,
         )
-        .await
-        .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
+        .await?;
+        tx.commit().await?;
         let has_next = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
         let mut connection = Connection::new(before.is_some(), has_next);

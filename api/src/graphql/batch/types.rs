@@ -1,23 +1,19 @@
-//! Batches over GraphQL (spec §5.5): the recommended loads, the oven, the batches (séries)
-//! from draft to closed, the packing of a batch on the oven's bars (coordinates and an SVG
-//! drawing), and the day's cure order.
+//! The batch resource's GraphQL types: recommendations, the oven, a batch (*série*) and its
+//! parts, the packing on the oven's bars, the cure order; their mapping from the views of
+//! `projections::views::batches` and the parsing of inputs.
 
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
+use async_graphql::{Enum, InputObject, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
-use commands::oven_batch::{BatchSaveError, Selection};
+use commands::oven_batch::Selection;
 use domain::batch::lifecycle::Member;
-use domain::batch::oven::{OvenCommand, OvenSettings};
+use domain::batch::oven::OvenSettings;
 use domain::batch::packing::Oven;
 use domain::ErrorKind;
-use projections::views::batches::{self as views, BatchPacking, BatchView, RecommendedBatch};
+use projections::views::batches::{BatchPacking, BatchView, CureOrder, RecommendedBatch};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{actor, meta, state};
-use crate::permissions::Operation;
 use crate::ApiError;
-
-const MAX_PAGE: i32 = 100;
 
 #[derive(SimpleObject)]
 pub struct BatchProject {
@@ -150,7 +146,7 @@ pub enum BatchStatusValue {
 }
 
 impl BatchStatusValue {
-    fn stored(self) -> &'static str {
+    pub(super) fn stored(self) -> &'static str {
         match self {
             Self::Draft => "draft",
             Self::Launched => "launched",
@@ -318,19 +314,8 @@ pub struct BatchPartsInput {
     pub ranks: Option<Vec<u16>>,
 }
 
-fn not_found() -> ApiError {
-    ApiError::new(
-        ErrorKind::NotFound,
-        "BATCH_NOT_FOUND",
-        "cette série n'existe pas",
-    )
-}
-
-fn batch_uuid(id: &ID) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| not_found())
-}
-
-fn selection(parts: Vec<BatchPartsInput>) -> Result<Vec<Selection>, ApiError> {
+/// The parts chosen, project by project: at least one project, each id readable.
+pub(super) fn selection(parts: Vec<BatchPartsInput>) -> Result<Vec<Selection>, ApiError> {
     if parts.is_empty() {
         return Err(ApiError::new(
             ErrorKind::Validation,
@@ -354,30 +339,6 @@ fn selection(parts: Vec<BatchPartsInput>) -> Result<Vec<Selection>, ApiError> {
             })
         })
         .collect()
-}
-
-fn save_error(error: BatchSaveError) -> ApiError {
-    match error {
-        BatchSaveError::Batch(error) => ApiError::from(error),
-        BatchSaveError::Project(error) => ApiError::from(error),
-        BatchSaveError::Database(error) => ApiError::from(error),
-        BatchSaveError::Commit(commands::AppendError::Conflict) => {
-            ApiError::domain(&BatchSaveError::Commit(commands::AppendError::Conflict))
-        }
-        BatchSaveError::Commit(error) => ApiError::internal(error.to_string()),
-        refused => ApiError::domain(&refused),
-    }
-}
-
-async fn batch_node(
-    ctx: &Context<'_>,
-    workspace_id: Uuid,
-    batch_id: Uuid,
-) -> Result<BatchNode, ApiError> {
-    views::batch(&state(ctx).pool, workspace_id, batch_id)
-        .await?
-        .map(BatchNode::from)
-        .ok_or_else(not_found)
 }
 
 impl From<BatchPacking> for PackingNode {
@@ -415,111 +376,9 @@ impl From<BatchPacking> for PackingNode {
     }
 }
 
-#[derive(Default)]
-pub struct BatchQuery;
-
-#[Object]
-impl BatchQuery {
-    /// Les séries conseillées : urgentes d'abord, puis par date promise.
-    async fn batch_recommendations(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<BatchRecommendation>> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::BatchRecommendations)?;
-        let recommended = views::recommendations(&state(ctx).pool, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(recommended
-            .into_iter()
-            .map(BatchRecommendation::from)
-            .collect())
-    }
-
-    /// Le four de l'atelier (un four type tant qu'il n'est pas réglé).
-    async fn oven(&self, ctx: &Context<'_>) -> async_graphql::Result<OvenNode> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::Oven)?;
-        let settings = views::oven(&state(ctx).pool, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(settings.into())
-    }
-
-    /// Les séries, les plus récentes d'abord ; filtrées par état si demandé.
-    async fn batches(
-        &self,
-        ctx: &Context<'_>,
-        status: Option<Vec<BatchStatusValue>>,
-        #[graphql(default = 50)] first: i32,
-        #[graphql(default = 0)] offset: i32,
-    ) -> async_graphql::Result<Vec<BatchNode>> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::Batches)?;
-        let statuses: Vec<String> = status
-            .unwrap_or_default()
-            .into_iter()
-            .map(|status| status.stored().to_owned())
-            .collect();
-        let batches = views::batches(
-            &state(ctx).pool,
-            actor.workspace_id,
-            &statuses,
-            i64::from(first.clamp(1, MAX_PAGE)),
-            i64::from(offset.max(0)),
-        )
-        .await
-        .map_err(ApiError::from)?;
-        Ok(batches.into_iter().map(BatchNode::from).collect())
-    }
-
-    /// La fiche d'une série.
-    async fn batch(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<BatchNode> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::Batch)?;
-        Ok(batch_node(ctx, actor.workspace_id, batch_uuid(&id)?).await?)
-    }
-
-    /// Le chargement conseillé d'une série sur les barres du four : coordonnées et dessin.
-    async fn batch_packing(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<PackingNode> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::BatchPacking)?;
-        let packing = views::packing(&state(ctx).pool, actor.workspace_id, batch_uuid(&id)?)
-            .await
-            .map_err(ApiError::from)?
-            .ok_or_else(not_found)?;
-        Ok(packing.into())
-    }
-
-    /// L'ordre de cuisson conseillé des séries ouvertes : par urgence, une seule montée ou
-    /// descente de température par température de la journée.
-    async fn cure_order(&self, ctx: &Context<'_>) -> async_graphql::Result<CureOrderNode> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::CureOrder)?;
-        let order = views::cure_order_of_open(&state(ctx).pool, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(CureOrderNode {
-            batches: order.batches.into_iter().map(BatchNode::from).collect(),
-            temperature_changes: order.temperature_changes,
-        })
-    }
-}
-
-#[derive(Default)]
-pub struct BatchMutation;
-
-#[Object]
-impl BatchMutation {
-    /// Règle le four de l'atelier. Gérant ou administrateur.
-    async fn update_oven(
-        &self,
-        ctx: &Context<'_>,
-        input: OvenInput,
-    ) -> async_graphql::Result<OvenNode> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::UpdateOven)?;
-        let settings = OvenSettings {
+impl From<OvenInput> for OvenSettings {
+    fn from(input: OvenInput) -> Self {
+        Self {
             oven: Oven {
                 length_mm: input.length_mm,
                 width_mm: input.width_mm,
@@ -530,151 +389,15 @@ impl BatchMutation {
                 hook_mm: input.hook_mm,
             },
             max_load_kg: input.max_load_kg,
-        };
-        let state = state(ctx);
-        let receipt = state
-            .commands
-            .ovens
-            .execute(
-                &meta(ctx, &actor),
-                domain::batch::oven::AGGREGATE_LOCAL_ID,
-                OvenCommand::Change(settings),
-            )
-            .await
-            .map_err(ApiError::from)?;
-        state
-            .await_projections(&receipt, &[projections::oven_batch::NAME])
-            .await?;
-        let settings = views::oven(&state.pool, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(settings.into())
+        }
     }
+}
 
-    /// Crée une série avec des pièces : la clé stricte est celle de la première.
-    async fn create_batch(
-        &self,
-        ctx: &Context<'_>,
-        parts: Vec<BatchPartsInput>,
-    ) -> async_graphql::Result<BatchNode> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::CreateBatch)?;
-        let selection = selection(parts)?;
-        let state = state(ctx);
-        let (batch_id, _, receipt) = commands::oven_batch::create(
-            &state.pool,
-            &state.commands,
-            &meta(ctx, &actor),
-            selection,
-        )
-        .await
-        .map_err(save_error)?;
-        state
-            .await_batch(&receipt, &[projections::oven_batch::NAME])
-            .await?;
-        Ok(batch_node(ctx, actor.workspace_id, batch_id).await?)
-    }
-
-    /// Ajoute des pièces à une série en préparation (même clé stricte).
-    async fn add_to_batch(
-        &self,
-        ctx: &Context<'_>,
-        batch_id: ID,
-        parts: Vec<BatchPartsInput>,
-    ) -> async_graphql::Result<BatchNode> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::AddToBatch)?;
-        let batch_id = batch_uuid(&batch_id)?;
-        let selection = selection(parts)?;
-        let state = state(ctx);
-        let receipt = commands::oven_batch::add(
-            &state.pool,
-            &state.commands,
-            &meta(ctx, &actor),
-            batch_id,
-            selection,
-        )
-        .await
-        .map_err(save_error)?;
-        state
-            .await_batch(&receipt, &[projections::oven_batch::NAME])
-            .await?;
-        Ok(batch_node(ctx, actor.workspace_id, batch_id).await?)
-    }
-
-    /// Retire des pièces (par code, `P26-0042-2`) d'une série en préparation.
-    async fn remove_from_batch(
-        &self,
-        ctx: &Context<'_>,
-        batch_id: ID,
-        codes: Vec<String>,
-    ) -> async_graphql::Result<BatchNode> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::RemoveFromBatch)?;
-        let batch_id = batch_uuid(&batch_id)?;
-        let state = state(ctx);
-        let receipt =
-            commands::oven_batch::remove(&state.commands, &meta(ctx, &actor), batch_id, codes)
-                .await
-                .map_err(save_error)?;
-        state
-            .await_batch(&receipt, &[projections::oven_batch::NAME])
-            .await?;
-        Ok(batch_node(ctx, actor.workspace_id, batch_id).await?)
-    }
-
-    /// Lance la série : ses pièces partent au poudrage.
-    async fn launch_batch(
-        &self,
-        ctx: &Context<'_>,
-        batch_id: ID,
-    ) -> async_graphql::Result<BatchNode> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::LaunchBatch)?;
-        let batch = batch_node(ctx, actor.workspace_id, batch_uuid(&batch_id)?).await?;
-        let batch_id = batch_uuid(&batch.id)?;
-        let state = state(ctx);
-        let receipt = commands::oven_batch::launch(
-            &state.commands,
-            &meta(ctx, &actor),
-            batch_id,
-            &batch.number,
-        )
-        .await
-        .map_err(save_error)?;
-        state
-            .await_batch(
-                &receipt,
-                &[projections::oven_batch::NAME, projections::project::NAME],
-            )
-            .await?;
-        Ok(batch_node(ctx, actor.workspace_id, batch_id).await?)
-    }
-
-    /// Clôture la série : le poudrage de ses pièces est validé et sa poudre sort du stock,
-    /// une fois.
-    async fn close_batch(
-        &self,
-        ctx: &Context<'_>,
-        batch_id: ID,
-    ) -> async_graphql::Result<BatchNode> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::CloseBatch)?;
-        let batch_id = batch_uuid(&batch_id)?;
-        let state = state(ctx);
-        let receipt = commands::oven_batch::close(&state.commands, &meta(ctx, &actor), batch_id)
-            .await
-            .map_err(save_error)?;
-        state
-            .await_batch(
-                &receipt,
-                &[
-                    projections::oven_batch::NAME,
-                    projections::project::NAME,
-                    projections::powder_stock::NAME,
-                ],
-            )
-            .await?;
-        Ok(batch_node(ctx, actor.workspace_id, batch_id).await?)
+impl From<CureOrder> for CureOrderNode {
+    fn from(order: CureOrder) -> Self {
+        Self {
+            batches: order.batches.into_iter().map(BatchNode::from).collect(),
+            temperature_changes: order.temperature_changes,
+        }
     }
 }

@@ -1,17 +1,13 @@
-//! The powder catalogue: register, update, search.
+//! The catalogue's GraphQL types: a powder as entered and as listed, its kind, finish and
+//! formats.
 
-use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
+use async_graphql::{Enum, InputObject, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use domain::powder::catalogue::{aggregate_local_id, Format, PowderCommand, PowderSpec};
+use domain::powder::catalogue::{aggregate_local_id, Format, PowderSpec};
 use domain::powder::{Finish, PowderKind};
-use projections::powder::{self as read_model, PowderRow};
-use projections::tenant;
+use projections::powder::PowderRow;
 use rust_decimal::Decimal;
 
-use super::*;
-use crate::graphql::{actor, meta, state};
-use crate::permissions::Operation;
 use crate::ApiError;
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +53,7 @@ impl From<FinishValue> for Finish {
 }
 
 impl FinishValue {
-    fn stored(self) -> &'static str {
+    pub(super) fn stored(self) -> &'static str {
         match self {
             Self::Matt => "matt",
             Self::Satin => "satin",
@@ -190,154 +186,8 @@ impl From<PowderRow> for PowderNode {
     }
 }
 
-#[derive(Default)]
-pub struct PowderQuery;
-
-#[Object]
-impl PowderQuery {
-    /// Le catalogue, par référence ; recherche dans la référence, le nom et la couleur.
-    async fn powders(
-        &self,
-        ctx: &Context<'_>,
-        search: Option<String>,
-        finish: Option<FinishValue>,
-        #[graphql(desc = "Inclure les poudres archivées (non par défaut)")]
-        include_archived: Option<bool>,
-        #[graphql(desc = "Taille de la page (50 par défaut)")] first: Option<i32>,
-        after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, PowderNode>> {
-        let actor = actor(ctx)?;
-        actor.require_for(Operation::Powders)?;
-        let state = state(ctx);
-        let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
-        let search = search.filter(|text| !text.trim().is_empty());
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
-        let mut rows = read_model::search(
-            &mut *tx,
-            actor.workspace_id,
-            search.as_deref(),
-            finish.map(FinishValue::stored),
-            after.as_deref(),
-            limit + 1,
-            include_archived.unwrap_or(false),
-        )
-        .await
-        .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
-        let has_next = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let mut connection = Connection::new(after.is_some(), has_next);
-        for row in rows {
-            connection
-                .edges
-                .push(Edge::new(row.powder_key.clone(), row.into()));
-        }
-        Ok(connection)
-    }
-}
-
-#[derive(Default)]
-pub struct PowderMutation;
-
-#[Object]
-impl PowderMutation {
-    /// Ajoute une poudre au catalogue. Gérant ou administrateur.
-    async fn register_powder(
-        &self,
-        ctx: &Context<'_>,
-        input: PowderInput,
-    ) -> async_graphql::Result<PowderNode> {
-        let spec = PowderSpec::from(input);
-        send(
-            ctx,
-            Operation::RegisterPowder,
-            &key_of(&spec)?,
-            PowderCommand::Register { spec },
-        )
-        .await
-    }
-
-    /// Met à jour une poudre (même référence, type et finition). Gérant ou administrateur.
-    async fn update_powder(
-        &self,
-        ctx: &Context<'_>,
-        input: PowderInput,
-    ) -> async_graphql::Result<PowderNode> {
-        let spec = PowderSpec::from(input);
-        send(
-            ctx,
-            Operation::UpdatePowder,
-            &key_of(&spec)?,
-            PowderCommand::Update { spec },
-        )
-        .await
-    }
-
-    /// Archive une poudre : elle sort du catalogue, du stock, de la liste du jour et des
-    /// suggestions d'achat ; ses pesées et les projets qui l'ont utilisée restent. C'est la
-    /// suppression du catalogue (l'historique ne s'efface pas). Gérant ou administrateur.
-    async fn archive_powder(
-        &self,
-        ctx: &Context<'_>,
-        powder_id: ID,
-    ) -> async_graphql::Result<PowderNode> {
-        send(
-            ctx,
-            Operation::ArchivePowder,
-            &powder_id,
-            PowderCommand::Archive,
-        )
-        .await
-    }
-
-    /// Remet une poudre archivée au catalogue. Gérant ou administrateur.
-    async fn restore_powder(
-        &self,
-        ctx: &Context<'_>,
-        powder_id: ID,
-    ) -> async_graphql::Result<PowderNode> {
-        send(
-            ctx,
-            Operation::RestorePowder,
-            &powder_id,
-            PowderCommand::Restore,
-        )
-        .await
-    }
-}
-
-fn key_of(spec: &PowderSpec) -> Result<String, ApiError> {
+/// The catalogue key of the powder `spec` describes (its strict identity).
+pub(super) fn key_of(spec: &PowderSpec) -> Result<String, ApiError> {
     let identity = spec.identity().map_err(|error| ApiError::domain(&error))?;
     Ok(aggregate_local_id(&identity))
-}
-
-async fn send(
-    ctx: &Context<'_>,
-    operation: Operation,
-    key: &str,
-    command: PowderCommand,
-) -> async_graphql::Result<PowderNode> {
-    let actor = actor(ctx)?;
-    actor.require_for(operation)?;
-    let state = state(ctx);
-    let receipt = state
-        .commands
-        .powders
-        .execute(&meta(ctx, &actor), key, command)
-        .await
-        .map_err(ApiError::from)?;
-    state
-        .await_projections(&receipt, &[read_model::NAME])
-        .await?;
-    let mut tx = tenant::begin(&state.pool, actor.workspace_id)
-        .await
-        .map_err(ApiError::from)?;
-    let row = read_model::find(&mut *tx, actor.workspace_id, key)
-        .await
-        .map_err(ApiError::from)?
-        .ok_or_else(|| ApiError::internal("registered powder missing from its read model"))?;
-    tx.commit().await.map_err(ApiError::from)?;
-    Ok(row.into())
 }
