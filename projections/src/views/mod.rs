@@ -8,6 +8,7 @@
 
 pub mod batches;
 pub mod billing;
+pub mod quotes;
 pub mod scan;
 pub mod stock;
 
