@@ -191,6 +191,83 @@ impl From<commands::quote_sending::QuoteSendingError> for ApiError {
     }
 }
 
+impl From<commands::quote::QuoteSaveError> for ApiError {
+    fn from(error: commands::quote::QuoteSaveError) -> Self {
+        use commands::quote::QuoteSaveError;
+        match error {
+            QuoteSaveError::Quote(error) => error.into(),
+            QuoteSaveError::Database(error) => error.into(),
+            QuoteSaveError::Append(commands::AppendError::Store(error)) => error.into(),
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
+impl From<commands::invoicing::BillingSaveError> for ApiError {
+    fn from(error: commands::invoicing::BillingSaveError) -> Self {
+        use commands::invoicing::BillingSaveError;
+        match error {
+            // Only a payment names a method: the refusal points at its field.
+            BillingSaveError::MethodNotAllowed(error) => {
+                Self::domain(&error).with_field("input.method")
+            }
+            BillingSaveError::Billing(error) => error.into(),
+            BillingSaveError::Database(error) => error.into(),
+            BillingSaveError::Commit(commands::AppendError::Conflict) => {
+                Self::domain(&BillingSaveError::Commit(commands::AppendError::Conflict))
+            }
+            BillingSaveError::Commit(error) => Self::internal(error.to_string()),
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
+impl From<commands::invoice_settings::InvoiceSettingsSaveError> for ApiError {
+    fn from(error: commands::invoice_settings::InvoiceSettingsSaveError) -> Self {
+        use commands::invoice_settings::InvoiceSettingsSaveError;
+        match error {
+            InvoiceSettingsSaveError::Settings(error) => error.into(),
+            InvoiceSettingsSaveError::Database(error) => error.into(),
+            InvoiceSettingsSaveError::StripeAccountTaken => {
+                Self::domain(&error).with_field("input.stripeAccount")
+            }
+            InvoiceSettingsSaveError::Commit(commands::AppendError::Conflict) => {
+                Self::domain(&error)
+            }
+            InvoiceSettingsSaveError::Commit(error) => Self::internal(error.to_string()),
+        }
+    }
+}
+
+impl From<commands::payment_links::PaymentLinkError> for ApiError {
+    fn from(error: commands::payment_links::PaymentLinkError) -> Self {
+        use commands::payment_links::PaymentLinkError;
+        match error {
+            PaymentLinkError::Billing(error) => error.into(),
+            // Stripe's answer is logged, not shown: the user can only try again.
+            PaymentLinkError::Provider(cause) => {
+                tracing::warn!(%cause, "Stripe refused a checkout session");
+                Self::new(
+                    ErrorKind::Internal,
+                    "PAYMENT_PROVIDER_UNAVAILABLE",
+                    "Stripe n'a pas pu créer le lien de paiement, réessayez dans un instant",
+                )
+            }
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
+impl From<commands::pennylane::ConnectionError> for ApiError {
+    fn from(error: commands::pennylane::ConnectionError) -> Self {
+        use commands::pennylane::ConnectionError;
+        match error {
+            ConnectionError::Database(cause) => cause.into(),
+            refused => Self::domain(&refused),
+        }
+    }
+}
+
 impl From<commands::account::AccountError> for ApiError {
     fn from(error: commands::account::AccountError) -> Self {
         use commands::account::AccountError;

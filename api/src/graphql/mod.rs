@@ -13,8 +13,6 @@ mod project;
 
 pub use input_errors::REASON as INPUT_INVALID;
 mod quote;
-mod quote_signature;
-mod quote_template;
 mod system;
 mod types;
 mod workspace;
@@ -42,8 +40,8 @@ pub struct Query(
     client::ClientQuery,
     quote::QuoteQuery,
     quote::QuoteSettingsQuery,
-    quote_signature::QuoteSignatureQuery,
-    quote_template::QuoteTemplateQuery,
+    quote::QuoteSignatureQuery,
+    quote::QuoteTemplateQuery,
     project::ProjectQuery,
     batch::BatchQuery,
     invoicing::InvoicingQuery,
@@ -67,8 +65,8 @@ pub struct Mutation(
     client::ClientMutation,
     quote::QuoteMutation,
     quote::QuoteSettingsMutation,
-    quote_signature::QuoteSignatureMutation,
-    quote_template::QuoteTemplateMutation,
+    quote::QuoteSignatureMutation,
+    quote::QuoteTemplateMutation,
     project::ProjectMutation,
     batch::BatchMutation,
     invoicing::InvoicingMutation,

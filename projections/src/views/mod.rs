@@ -10,6 +10,7 @@
 pub mod batches;
 pub mod billing;
 pub mod photos;
+pub mod quotes;
 pub mod scan;
 pub mod stock;
 

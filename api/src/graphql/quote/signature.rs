@@ -13,11 +13,12 @@ use projections::quote::SignatureRow;
 use projections::tenant;
 use uuid::Uuid;
 
-use super::{actor, meta, request, state, time_cursor};
+use super::{quote_uuid, MAX_PAGE};
+use crate::auth::Actor;
+use crate::graphql::{actor, meta, request, state, time_cursor};
+use crate::http::RequestContext;
 use crate::permissions::Operation;
 use crate::{quote_access, ApiError};
-
-const MAX_PAGE: i64 = 100;
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum SignerKind {
@@ -85,6 +86,30 @@ pub struct SignQuoteInput {
     pub image: String,
 }
 
+impl SignQuoteInput {
+    /// The signature as the write side checks it: the signer is the caller (a client signs
+    /// for itself, staff on the client's behalf), the journal's where from the request.
+    fn request(self, actor: &Actor, request: &RequestContext) -> SignatureRequest {
+        let signer = match actor.role {
+            Role::Client => Signer::Client {
+                account_id: actor.account_id,
+            },
+            _ => Signer::StaffOnBehalf {
+                account_id: actor.account_id,
+            },
+        };
+        SignatureRequest {
+            signer,
+            version: self.version,
+            pdf_sha256: self.pdf_sha256,
+            terms_accepted: self.terms_accepted,
+            image: self.image,
+            ip: request.ip.map(|ip| ip.to_string()),
+            user_agent: request.user_agent.clone(),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct QuoteSignatureQuery;
 
@@ -98,18 +123,14 @@ impl QuoteSignatureQuery {
         quote_id: Option<ID>,
         #[graphql(desc = "Taille de la page (50 par défaut)")] first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, SignatureNode>> {
+    ) -> Result<Connection<String, SignatureNode>, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::QuoteSignatures)?;
         let before = after.as_deref().map(time_cursor).transpose()?;
-        let quote_id = quote_id
-            .as_ref()
-            .map(|id| Uuid::parse_str(id).unwrap_or_default());
+        // A quote id that is no UUID matches no quote.
+        let quote_id = quote_id.map(|id| Uuid::parse_str(&id).unwrap_or_default());
         let limit = i64::from(first.unwrap_or(50)).clamp(1, MAX_PAGE);
-        let state = state(ctx);
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
-            .await
-            .map_err(ApiError::from)?;
+        let mut tx = tenant::begin(&state(ctx).pool, actor.workspace_id).await?;
         let mut rows = projections::quote::signatures(
             &mut *tx,
             actor.workspace_id,
@@ -117,9 +138,8 @@ impl QuoteSignatureQuery {
             before,
             limit + 1,
         )
-        .await
-        .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
+        .await?;
+        tx.commit().await?;
         let has_next = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
         let mut connection = Connection::new(before.is_some(), has_next);
@@ -143,30 +163,13 @@ impl QuoteSignatureMutation {
         &self,
         ctx: &Context<'_>,
         input: SignQuoteInput,
-    ) -> async_graphql::Result<SignatureNode> {
+    ) -> Result<SignatureNode, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::SignQuote)?;
-        let signer = match actor.role {
-            Role::Client => Signer::Client {
-                account_id: actor.account_id,
-            },
-            _ => Signer::StaffOnBehalf {
-                account_id: actor.account_id,
-            },
-        };
-        let quote_id = Uuid::parse_str(&input.quote_id).map_err(|_| quote_access::not_found())?;
+        let quote_id = quote_uuid(&input.quote_id)?;
         let state = state(ctx);
         quote_access::visible_quote(&state.pool, &actor, quote_id).await?;
-        let request = request(ctx);
-        let signature = SignatureRequest {
-            signer,
-            version: input.version,
-            pdf_sha256: input.pdf_sha256,
-            terms_accepted: input.terms_accepted,
-            image: input.image,
-            ip: request.ip.map(|ip| ip.to_string()),
-            user_agent: request.user_agent.clone(),
-        };
+        let signature = input.request(&actor, request(ctx));
         let receipt = commands::quote_sending::sign(
             &state.pool,
             &state.commands,
@@ -174,23 +177,30 @@ impl QuoteSignatureMutation {
             quote_id,
             signature,
         )
-        .await
-        .map_err(ApiError::from)?;
+        .await?;
         state
-            .await_projections(&receipt, &[projections::quote::NAME])
-            .await?;
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id)
+            .read_after(
+                &receipt,
+                &[projections::quote::NAME],
+                latest_signature(ctx, actor.workspace_id, quote_id),
+            )
             .await
-            .map_err(ApiError::from)?;
-        let journal =
-            projections::quote::signatures(&mut *tx, actor.workspace_id, Some(quote_id), None, 1)
-                .await
-                .map_err(ApiError::from)?;
-        tx.commit().await.map_err(ApiError::from)?;
-        Ok(journal
-            .into_iter()
-            .next()
-            .map(SignatureNode::from)
-            .ok_or_else(quote_access::not_found)?)
     }
+}
+
+/// The last entry of a quote's journal: the signature just recorded.
+async fn latest_signature(
+    ctx: &Context<'_>,
+    workspace_id: Uuid,
+    quote_id: Uuid,
+) -> Result<SignatureNode, ApiError> {
+    let mut tx = tenant::begin(&state(ctx).pool, workspace_id).await?;
+    let journal =
+        projections::quote::signatures(&mut *tx, workspace_id, Some(quote_id), None, 1).await?;
+    tx.commit().await?;
+    journal
+        .into_iter()
+        .next()
+        .map(SignatureNode::from)
+        .ok_or_else(quote_access::not_found)
 }

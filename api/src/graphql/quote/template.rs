@@ -3,16 +3,17 @@
 //! with a logo it uploads. Owner or administrator.
 
 use async_graphql::{Context, Enum, Json, Object, SimpleObject};
+use commands::documents::image_check::{self, Upload};
 use commands::quote_document;
 use domain::quote::template::{
     Preset, QuoteTemplateCommand, TemplateChoice, TemplateConfig, AGGREGATE_LOCAL_ID,
 };
 use projections::tenant;
+use uuid::Uuid;
 
-use super::{actor, meta, state};
+use crate::graphql::{actor, meta, state};
 use crate::permissions::Operation;
 use crate::ApiError;
-use commands::documents::image_check::{self, Upload};
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "QuoteTemplatePreset")]
@@ -58,28 +59,23 @@ pub struct QuoteTemplateNode {
     pub config: Json<TemplateConfig>,
 }
 
+impl From<TemplateChoice> for QuoteTemplateNode {
+    fn from(choice: TemplateChoice) -> Self {
+        Self {
+            preset: match &choice {
+                TemplateChoice::Preset(preset) => Some((*preset).into()),
+                TemplateChoice::Custom(_) => None,
+            },
+            custom: matches!(choice, TemplateChoice::Custom(_)),
+            config: Json(choice.config()),
+        }
+    }
+}
+
 /// Un logo enregistré : à nommer dans `header.logo_sha256`.
 #[derive(SimpleObject)]
 pub struct UploadedLogo {
     pub sha256: String,
-}
-
-async fn template_node(
-    ctx: &Context<'_>,
-    workspace_id: uuid::Uuid,
-) -> Result<QuoteTemplateNode, ApiError> {
-    let state = state(ctx);
-    let mut tx = tenant::begin(&state.pool, workspace_id).await?;
-    let choice = projections::quote::template(&mut *tx, workspace_id).await?;
-    tx.commit().await?;
-    Ok(QuoteTemplateNode {
-        preset: match &choice {
-            TemplateChoice::Preset(preset) => Some((*preset).into()),
-            TemplateChoice::Custom(_) => None,
-        },
-        custom: matches!(choice, TemplateChoice::Custom(_)),
-        config: Json(choice.config()),
-    })
 }
 
 #[derive(Default)]
@@ -88,10 +84,10 @@ pub struct QuoteTemplateQuery;
 #[Object]
 impl QuoteTemplateQuery {
     /// Le modèle des PDF de devis (le moderne tant qu'aucun n'a été choisi).
-    async fn quote_template(&self, ctx: &Context<'_>) -> async_graphql::Result<QuoteTemplateNode> {
+    async fn quote_template(&self, ctx: &Context<'_>) -> Result<QuoteTemplateNode, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::QuoteTemplate)?;
-        Ok(template_node(ctx, actor.workspace_id).await?)
+        template_node(ctx, actor.workspace_id).await
     }
 
     /// Les cinq modèles prédéfinis, configuration complète : le point de départ d'un modèle
@@ -99,15 +95,11 @@ impl QuoteTemplateQuery {
     async fn quote_template_presets(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<QuoteTemplateNode>> {
+    ) -> Result<Vec<QuoteTemplateNode>, ApiError> {
         actor(ctx)?.require_for(Operation::QuoteTemplatePresets)?;
         Ok(Preset::ALL
             .into_iter()
-            .map(|preset| QuoteTemplateNode {
-                preset: Some(preset.into()),
-                custom: false,
-                config: Json(preset.config()),
-            })
+            .map(|preset| TemplateChoice::Preset(preset).into())
             .collect())
     }
 }
@@ -122,7 +114,7 @@ impl QuoteTemplateMutation {
         &self,
         ctx: &Context<'_>,
         preset: PresetValue,
-    ) -> async_graphql::Result<QuoteTemplateNode> {
+    ) -> Result<QuoteTemplateNode, ApiError> {
         choose(
             ctx,
             Operation::ChooseQuoteTemplate,
@@ -137,8 +129,9 @@ impl QuoteTemplateMutation {
         &self,
         ctx: &Context<'_>,
         config: Json<serde_json::Value>,
-    ) -> async_graphql::Result<QuoteTemplateNode> {
-        actor(ctx)?.require_for(Operation::CustomizeQuoteTemplate)?;
+    ) -> Result<QuoteTemplateNode, ApiError> {
+        let actor = actor(ctx)?;
+        actor.require_for(Operation::CustomizeQuoteTemplate)?;
         let config: TemplateConfig = serde_json::from_value(config.0).map_err(|error| {
             ApiError::new(
                 domain::ErrorKind::Validation,
@@ -147,25 +140,12 @@ impl QuoteTemplateMutation {
             )
         })?;
         if let Some(sha256) = &config.header.logo_sha256 {
-            let actor = actor(ctx)?;
-            let state = state(ctx);
-            // `ApiError::from`: a bare `?` would turn a database failure into its raw text,
-            // with no code and no log line.
-            let logo = async {
-                let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
-                let logo = quote_document::find_logo(&mut *tx, actor.workspace_id, sha256).await?;
-                tx.commit().await?;
-                Ok::<_, sqlx::Error>(logo)
-            }
-            .await
-            .map_err(ApiError::from)?;
-            if logo.is_none() {
+            if !logo_stored(ctx, actor.workspace_id, sha256).await? {
                 return Err(ApiError::new(
                     domain::ErrorKind::Validation,
                     "TEMPLATE_LOGO_UNKNOWN",
                     "ce logo n'a pas été envoyé par l'atelier",
-                )
-                .into());
+                ));
             }
         }
         choose(
@@ -181,20 +161,18 @@ impl QuoteTemplateMutation {
         &self,
         ctx: &Context<'_>,
         image: String,
-    ) -> async_graphql::Result<UploadedLogo> {
+    ) -> Result<UploadedLogo, ApiError> {
         let actor = actor(ctx)?;
         actor.require_for(Operation::UploadQuoteLogo)?;
-        let checked = image_check::from_base64(&image, Upload::Logo)
-            .await
-            .map_err(ApiError::from)?;
+        let checked = image_check::from_base64(&image, Upload::Logo).await?;
+        // Stored before any event names it, addressed by its SHA-256 (ADR 0006).
         let sha256 = quote_document::store_logo(
             &state(ctx).pool,
             actor.workspace_id,
             checked.content_type,
             &checked.bytes,
         )
-        .await
-        .map_err(ApiError::from)?;
+        .await?;
         Ok(UploadedLogo { sha256 })
     }
 }
@@ -203,7 +181,7 @@ async fn choose(
     ctx: &Context<'_>,
     operation: Operation,
     choice: TemplateChoice,
-) -> async_graphql::Result<QuoteTemplateNode> {
+) -> Result<QuoteTemplateNode, ApiError> {
     let actor = actor(ctx)?;
     actor.require_for(operation)?;
     let state = state(ctx);
@@ -215,10 +193,34 @@ async fn choose(
             AGGREGATE_LOCAL_ID,
             QuoteTemplateCommand::Choose(choice),
         )
-        .await
-        .map_err(ApiError::from)?;
-    state
-        .await_projections(&receipt, &[projections::quote::NAME])
         .await?;
-    Ok(template_node(ctx, actor.workspace_id).await?)
+    state
+        .read_after(
+            &receipt,
+            &[projections::quote::NAME],
+            template_node(ctx, actor.workspace_id),
+        )
+        .await
+}
+
+async fn template_node(
+    ctx: &Context<'_>,
+    workspace_id: Uuid,
+) -> Result<QuoteTemplateNode, ApiError> {
+    let mut tx = tenant::begin(&state(ctx).pool, workspace_id).await?;
+    let choice = projections::quote::template(&mut *tx, workspace_id).await?;
+    tx.commit().await?;
+    Ok(choice.into())
+}
+
+/// Whether the workshop uploaded this logo: a template may name only its own.
+async fn logo_stored(
+    ctx: &Context<'_>,
+    workspace_id: Uuid,
+    sha256: &str,
+) -> Result<bool, ApiError> {
+    let mut tx = tenant::begin(&state(ctx).pool, workspace_id).await?;
+    let logo = quote_document::find_logo(&mut *tx, workspace_id, sha256).await?;
+    tx.commit().await?;
+    Ok(logo.is_some())
 }
