@@ -6,6 +6,9 @@
 //! at once, not when the token expires. `iss` and `aud` are checked: a token signed with
 //! the same secret for another purpose is not an access token here.
 
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
 use chrono::{DateTime, Duration, Utc};
 use domain::{ErrorKind, Role};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -14,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::app::AppState;
 use crate::permissions::Operation;
 use crate::ApiError;
 
@@ -102,6 +106,25 @@ impl Actor {
                 "votre rôle ne permet pas cette action",
             ))
         }
+    }
+}
+
+/// A REST route requires a session by taking an `Actor`: the bearer token is checked, the
+/// request counted against its caller's budgets (`AppState::authenticate`, whose refusal
+/// carries the `Retry-After` and `RateLimit-*` headers) and, for owners and admins, the second
+/// factor required (`Authentication::actor`), as `/graphql` does before any resolver runs.
+/// Handlers take it after their `Path` and `Query`: axum extracts in argument order, so a
+/// malformed address is still refused before the caller is counted.
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let authorization = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok());
+        let authentication = state.authenticate(authorization).await;
+        Ok(*authentication.actor()?)
     }
 }
 

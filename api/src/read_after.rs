@@ -91,7 +91,8 @@ impl AppState {
     }
 
     /// [`AppState::read_after`] with nothing to read yet: for a flow whose next step needs
-    /// the read model to show a write (a new member before logging in).
+    /// the read model to show a write (a new member before logging in), or a REST answer that
+    /// carries no view (a photo stored, a Stripe event received).
     pub async fn settle(
         &self,
         receipt: &impl Written,
@@ -103,46 +104,6 @@ impl AppState {
             std::future::ready(Ok::<_, ApiError>(())),
         )
         .await
-    }
-
-    /// Being replaced by [`AppState::read_after`].
-    pub async fn await_projections(
-        &self,
-        receipt: &impl Written,
-        read_models: &[&str],
-    ) -> Result<(), ApiError> {
-        self.read_after(
-            receipt,
-            read_models,
-            std::future::ready(Ok::<_, ApiError>(())),
-        )
-        .await
-    }
-
-    /// Being replaced by [`AppState::read_after`].
-    pub async fn await_batch(
-        &self,
-        receipt: &AppendReceipt,
-        read_models: &[&str],
-    ) -> Result<(), ApiError> {
-        self.await_projections(receipt, read_models).await
-    }
-
-    /// Sends a command to the caller's workspace aggregate, then waits until `read_models`
-    /// show its events. Being replaced by [`AppState::read_after`].
-    pub async fn send_workspace_command(
-        &self,
-        meta: &commands::CommandMeta,
-        command: domain::workspace::WorkspaceCommand,
-        read_models: &[&str],
-    ) -> Result<CommandReceipt, ApiError> {
-        let receipt = self
-            .commands
-            .workspaces
-            .execute(meta, domain::workspace::AGGREGATE_LOCAL_ID, command)
-            .await?;
-        self.await_projections(&receipt, read_models).await?;
-        Ok(receipt)
     }
 
     /// Waits until `read_models` have applied the event at `position`; says whether one of

@@ -8,7 +8,6 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
-use domain::counter::{self, CounterCommand, CounterEvent};
 use domain::invoice::billing::{
     aggregate_local_id, Billing, BillingCommand, BillingError, BillingEvent, CheckoutPaid, Payment,
     PaymentMethod, Recorder,
@@ -31,6 +30,7 @@ use crate::context;
 use crate::documents::invoice_pdf::IssuedInvoice;
 use crate::{
     AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta, Commands, Decision,
+    Series, Taken,
 };
 
 pub const INVOICE_SERIES: &str = "invoice";
@@ -261,22 +261,13 @@ async fn take_number(
     for_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(Decision, String), BillingSaveError> {
-    let taken = commands
-        .counters
-        .decide(
-            meta,
-            &counter::aggregate_local_id(series, now),
-            CounterCommand::Take { for_id },
-            false,
-            now,
-        )
+    // Taken inside `commit_retrying`, not `Commands::numbered`: whether an issue needs a
+    // number at all (a payment's deposit invoice) is known only once the billing is loaded.
+    let Taken { decision, sequence } = commands
+        .take_number(meta, Series::Counter(series), for_id, now)
         .await
         .map_err(store)?;
-    let sequence = taken
-        .payload::<CounterEvent>()
-        .map(|CounterEvent::Taken { sequence, .. }| sequence)
-        .ok_or_else(|| store("no number taken"))?;
-    Ok((taken, pattern.format(now, sequence)))
+    Ok((decision, pattern.format(now, sequence)))
 }
 
 /// Stores a receipt scan (already checked) before the payment that names it; returns its

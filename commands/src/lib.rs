@@ -26,6 +26,7 @@ pub mod joining;
 pub mod mail;
 pub mod mail_settings;
 mod meta;
+pub mod numbered;
 pub mod onboarding;
 pub mod oven_batch;
 pub mod payment_links;
@@ -48,6 +49,7 @@ pub use gateway::{
     scoped_aggregate_id, CommandGateway, CommandReceipt, Decision, CACHE_CAPACITY, MAX_ATTEMPTS,
 };
 pub use meta::CommandMeta;
+pub use numbered::{Number, NumberingError, Series, Taken};
 
 use domain::batch::lifecycle::OvenBatch;
 use domain::batch::oven::OvenConfiguration;

@@ -7,7 +7,7 @@ use domain::batch::lifecycle::{
     aggregate_local_id, BatchCommand, BatchError as OvenBatchError, BatchEvent, Member, PREFIX,
     SERIES,
 };
-use domain::counter::{self, CounterCommand, CounterEvent};
+use domain::counter;
 use domain::powder::movement::{self, ConsumptionSource, MovementCommand};
 use domain::project::lifecycle::{self as project, ProjectCommand, ProjectError};
 use domain::{DomainError, ErrorKind};
@@ -16,7 +16,10 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::context;
-use crate::{AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta, Commands};
+use crate::{
+    AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta, Commands, Number,
+    NumberingError, Series,
+};
 
 /// Parts of a project to put in a batch: the listed ranks, or every coated part.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +77,12 @@ impl DomainError for BatchSaveError {
 
 fn store(cause: impl std::fmt::Display) -> BatchSaveError {
     BatchSaveError::Database(sqlx::Error::Protocol(cause.to_string()))
+}
+
+impl From<NumberingError> for BatchSaveError {
+    fn from(error: NumberingError) -> Self {
+        store(error)
+    }
 }
 
 /// The members `selection` names, from the projects as they stand. The launch checks again
@@ -164,48 +173,30 @@ pub async fn create(
             },
         ))
         .map_err(CommandError::Rejected)?;
-    let mut attempt = 1;
-    loop {
-        let now = Utc::now();
-        let taken = commands
-            .counters
-            .decide(
-                meta,
-                &counter::aggregate_local_id(SERIES, now),
-                CounterCommand::Take { for_id: batch_id },
-                false,
-                now,
-            )
-            .await
-            .map_err(store)?;
-        let sequence = taken
-            .payload::<CounterEvent>()
-            .map(|CounterEvent::Taken { sequence, .. }| sequence)
-            .ok_or_else(|| store("no number taken"))?;
-        let number = counter::format(PREFIX, now, sequence);
-        let created = commands
-            .batches
-            .decide(
-                meta,
-                &aggregate_local_id(batch_id),
-                BatchCommand::Create {
+    let (number, receipt) = commands
+        .numbered(
+            meta,
+            Series::Counter(SERIES),
+            batch_id,
+            |Number { sequence, now }| {
+                let number = counter::format(PREFIX, now, sequence);
+                let command = BatchCommand::Create {
                     batch_id,
                     number: number.clone(),
                     members: members.clone(),
                     oven: oven.clone(),
-                },
-                true,
-                now,
-            )
-            .await?;
-        let mut append = AtomicAppend::default();
-        append.push(taken);
-        append.push(created);
-        match commands.commit(meta, append).await {
-            Err(AppendError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
-            result => return Ok((batch_id, number, result?)),
-        }
-    }
+                };
+                async move {
+                    let created = commands
+                        .batches
+                        .decide(meta, &aggregate_local_id(batch_id), command, true, now)
+                        .await?;
+                    Ok::<_, BatchSaveError>((number, created))
+                }
+            },
+        )
+        .await?;
+    Ok((batch_id, number, receipt))
 }
 
 /// Adds the selected parts to a draft batch.

@@ -9,14 +9,17 @@ use domain::project::lifecycle::{
     aggregate_local_id, parts_from_lines, Intake, Priority, ProjectCommand, ProjectError,
     ProjectEvent, QuoteRef,
 };
-use domain::project::numbering::{self, ProjectNumberingCommand, ProjectNumberingEvent};
+use domain::project::numbering;
 use domain::quote::pricing::Line;
 use domain::{DomainError, ErrorKind};
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::quote::{active_client, resolve_lines, LineDraft, QuoteSaveError};
-use crate::{AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta, Commands};
+use crate::{
+    AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta, Commands, Number,
+    NumberingError, Series,
+};
 
 /// A project typed at the counter, without a quote.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +66,12 @@ impl DomainError for ProjectSaveError {
 
 fn store(cause: impl std::fmt::Display) -> ProjectSaveError {
     ProjectSaveError::Database(sqlx::Error::Protocol(cause.to_string()))
+}
+
+impl From<NumberingError> for ProjectSaveError {
+    fn from(error: NumberingError) -> Self {
+        store(error)
+    }
 }
 
 /// Opens a project typed at the counter; returns its id and number.
@@ -120,58 +129,48 @@ async fn open(
     commands: &Commands,
     meta: &CommandMeta,
     project_id: Uuid,
-    mut intake: Intake,
+    intake: Intake,
     lines: &[Line],
 ) -> Result<(Uuid, String, AppendReceipt), ProjectSaveError> {
     // Refuse bad lines before touching the counter.
     parts_from_lines("P", lines).map_err(CommandError::Rejected)?;
     let workflow = crate::context::workflow(pool, meta.workspace_id).await?;
-    let mut attempt = 1;
-    loop {
-        let now = Utc::now();
-        let counter = commands
-            .project_numbering
-            .decide(
-                meta,
-                &numbering::aggregate_local_id(now),
-                ProjectNumberingCommand::Take { project_id },
-                false,
-                now,
-            )
-            .await
-            .map_err(store)?;
-        let sequence = counter
-            .payload::<ProjectNumberingEvent>()
-            .map(|ProjectNumberingEvent::Taken { sequence, .. }| sequence)
-            .ok_or_else(|| store("no number taken"))?;
-        let number = numbering::format(now, sequence);
-        intake.parts = parts_from_lines(&number, lines).map_err(CommandError::Rejected)?;
-        // Loaded, not assumed new: the quote's project may be open already (then the
-        // number taken above is never committed).
-        let project = commands
-            .projects
-            .decide(
-                meta,
-                &aggregate_local_id(project_id),
-                ProjectCommand::Create {
-                    project_id,
-                    number: number.clone(),
-                    intake: intake.clone(),
-                    workflow: workflow.clone(),
-                },
-                false,
-                now,
-            )
-            .await?;
-        let mut append = AtomicAppend::default();
-        append.push(counter);
-        append.push(project);
-        match commands.commit(meta, append).await {
-            // Another project took the number, or opened this one, first: look again.
-            Err(AppendError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
-            result => return Ok((project_id, number, result?)),
-        }
-    }
+    // Another project may take the number, or open this one, first: then look again.
+    let (number, receipt) = commands
+        .numbered(
+            meta,
+            Series::Project,
+            project_id,
+            |Number { sequence, now }| {
+                let number = numbering::format(now, sequence);
+                let mut intake = intake.clone();
+                let workflow = workflow.clone();
+                async move {
+                    intake.parts =
+                        parts_from_lines(&number, lines).map_err(CommandError::Rejected)?;
+                    // Loaded, not assumed new: the quote's project may be open already (then
+                    // the number taken is never committed).
+                    let project = commands
+                        .projects
+                        .decide(
+                            meta,
+                            &aggregate_local_id(project_id),
+                            ProjectCommand::Create {
+                                project_id,
+                                number: number.clone(),
+                                intake,
+                                workflow,
+                            },
+                            false,
+                            now,
+                        )
+                        .await?;
+                    Ok::<_, ProjectSaveError>((number, project))
+                }
+            },
+        )
+        .await?;
+    Ok((project_id, number, receipt))
 }
 
 /// Validates the step in progress; the coating step's powder leaves the stock in the same

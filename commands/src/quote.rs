@@ -7,7 +7,6 @@ use chrono_tz::Europe::Paris;
 use domain::quote::lifecycle::{
     self, aggregate_local_id, Content, Deposit, QuoteCommand, QuoteError,
 };
-use domain::quote::numbering::{self, NumberingCommand, NumberingEvent};
 use domain::quote::pricing::{Line, LinePowder, PricingError, Surface};
 use domain::{DomainError, ErrorKind};
 use rust_decimal::Decimal;
@@ -15,7 +14,9 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::context;
-use crate::{AppendError, AppendReceipt, AtomicAppend, CommandError, CommandMeta, Commands};
+use crate::{
+    AppendError, AppendReceipt, CommandError, CommandMeta, Commands, Number, NumberingError, Series,
+};
 
 /// A line as typed: the powder named by its catalogue id.
 #[derive(Debug, Clone, PartialEq)]
@@ -170,6 +171,12 @@ fn rejected(error: impl Into<QuoteError>) -> QuoteSaveError {
     QuoteSaveError::Quote(CommandError::Rejected(error.into()))
 }
 
+impl From<NumberingError> for QuoteSaveError {
+    fn from(error: NumberingError) -> Self {
+        Self::Database(sqlx::Error::Protocol(error.to_string()))
+    }
+}
+
 impl From<PricingError> for QuoteSaveError {
     fn from(error: PricingError) -> Self {
         rejected(error)
@@ -194,57 +201,31 @@ pub async fn create(
         .await?
         .pattern;
     let quote_id = Uuid::now_v7();
-    let mut attempt = 1;
-    loop {
-        let now = Utc::now();
-        let counter = commands
-            .quote_numbering
-            .decide(
-                meta,
-                &numbering::aggregate_local_id(now),
-                NumberingCommand::Take { quote_id },
-                false,
-                now,
-            )
-            .await
-            .map_err(|error| match error {
-                CommandError::Rejected(_) => {
-                    QuoteSaveError::Database(sqlx::Error::Protocol("numbering refused".into()))
-                }
-                CommandError::Conflict => QuoteSaveError::Append(AppendError::Conflict),
-                CommandError::Store(cause) => {
-                    QuoteSaveError::Database(sqlx::Error::Protocol(cause.to_string()))
-                }
-            })?;
-        let sequence = counter
-            .payload::<NumberingEvent>()
-            .map(|NumberingEvent::Taken { sequence, .. }| sequence)
-            .ok_or_else(|| QuoteSaveError::Database(sqlx::Error::RowNotFound))?;
-        let number = pattern.format(now, sequence);
-        let mut batch = AtomicAppend::default();
-        batch.push(counter);
-        batch.push(
-            commands
-                .quotes
-                .decide(
-                    meta,
-                    &aggregate_local_id(quote_id),
-                    QuoteCommand::Create {
-                        quote_id,
-                        number: number.clone(),
-                        content: content.clone(),
-                    },
-                    true,
-                    now,
-                )
-                .await?,
-        );
-        match commands.commit(meta, batch).await {
-            // Another quote took the number first: take the next one.
-            Err(AppendError::Conflict) if attempt < crate::MAX_ATTEMPTS * 2 => attempt += 1,
-            result => return Ok((quote_id, number, result?)),
-        }
-    }
+    // Another quote may take the number first: then this one takes the next.
+    let (number, receipt) = commands
+        .numbered(meta, Series::Quote, quote_id, |Number { sequence, now }| {
+            let number = pattern.format(now, sequence);
+            let content = content.clone();
+            async move {
+                let created = commands
+                    .quotes
+                    .decide(
+                        meta,
+                        &aggregate_local_id(quote_id),
+                        QuoteCommand::Create {
+                            quote_id,
+                            number: number.clone(),
+                            content,
+                        },
+                        true,
+                        now,
+                    )
+                    .await?;
+                Ok::<_, QuoteSaveError>((number, created))
+            }
+        })
+        .await?;
+    Ok((quote_id, number, receipt))
 }
 
 /// Replaces a draft's content, or makes a new version of a sent one (`revise`).

@@ -200,3 +200,112 @@ async fn a_command_assumed_new_on_an_existing_aggregate_is_decided_again_on_the_
         .unwrap();
     assert_eq!(events, 5, "no second registration");
 }
+
+/// What a test of `Commands::numbered` refuses with, or the store failing.
+// The causes are read through `Debug` when an assertion fails.
+#[allow(dead_code)]
+#[derive(Debug)]
+enum NumberedError {
+    Refused,
+    Store(String),
+    Append(commands::AppendError),
+    Numbering(commands::NumberingError),
+}
+
+impl From<commands::AppendError> for NumberedError {
+    fn from(error: commands::AppendError) -> Self {
+        Self::Append(error)
+    }
+}
+
+impl From<commands::NumberingError> for NumberedError {
+    fn from(error: commands::NumberingError) -> Self {
+        Self::Numbering(error)
+    }
+}
+
+/// Numbers `thing` (a counter of its own, standing for a quote or a batch) with the next
+/// number of the series `race`.
+async fn number_thing(
+    commands: &Commands,
+    meta: &CommandMeta,
+    thing: Uuid,
+    refuse: bool,
+) -> Result<u32, NumberedError> {
+    let (sequence, _) = commands
+        .numbered(
+            meta,
+            commands::Series::Counter("race"),
+            thing,
+            |commands::Number { sequence, now }| async move {
+                if refuse {
+                    return Err(NumberedError::Refused);
+                }
+                let decision = commands
+                    .counters
+                    .decide(
+                        meta,
+                        &domain::counter::aggregate_local_id(&format!("thing-{thing}"), now),
+                        domain::counter::CounterCommand::Take { for_id: thing },
+                        true,
+                        now,
+                    )
+                    .await
+                    .map_err(|error| NumberedError::Store(error.to_string()))?;
+                Ok((sequence, decision))
+            },
+        )
+        .await?;
+    Ok(sequence)
+}
+
+#[tokio::test]
+async fn writers_racing_for_a_number_get_consecutive_ones_and_a_refusal_spends_none() {
+    let db = TestDb::new().await;
+    let commands = Commands::new(db.pool.clone());
+    let meta = CommandMeta::system(Uuid::new_v4(), "numbered");
+    let writers = 4;
+    let barrier = Arc::new(Barrier::new(writers));
+    let tasks: Vec<_> = (0..writers)
+        .map(|_| {
+            let (commands, meta, barrier) = (commands.clone(), meta.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                number_thing(&commands, &meta, Uuid::new_v4(), false).await
+            })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap().expect("each writer gets a number"));
+    }
+    numbers.sort();
+    assert_eq!(numbers, vec![1, 2, 3, 4], "distinct and consecutive");
+
+    let refused = number_thing(&commands, &meta, Uuid::new_v4(), true).await;
+    assert!(
+        matches!(refused, Err(NumberedError::Refused)),
+        "{refused:?}"
+    );
+    assert_eq!(
+        number_thing(&commands, &meta, Uuid::new_v4(), false)
+            .await
+            .unwrap(),
+        5,
+        "the refused attempt committed nothing: its number is the next one's"
+    );
+    let counted: i64 = sqlx::query_scalar(
+        "select count(*) from events where aggregate_type = 'counter' and aggregate_id like '%/counter/race/%'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(counted, 5, "one event per number committed");
+    let numbered: i64 = sqlx::query_scalar(
+        "select count(*) from events where aggregate_type = 'counter' and aggregate_id like '%/counter/thing-%'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(numbered, 5, "each number committed with what it numbers");
+}

@@ -214,3 +214,45 @@ fn domain_depends_on_no_io_crate() {
         );
     }
 }
+
+/// Lines of `text` before its unit tests (`#[cfg(test)]` at the start of a line).
+fn lines_before_tests(text: &str) -> usize {
+    text.lines()
+        .take_while(|line| !line.starts_with("#[cfg(test)]"))
+        .count()
+}
+
+/// The transport layer stays readable: a file of `api/src` that grows past this holds
+/// more than one resource or concern, and is split (`graphql/<resource>/…`).
+const API_FILE_LINES: usize = 500;
+
+#[test]
+fn no_file_of_api_outgrows_one_concern() {
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let long: Vec<String> = rust_files(&root.join("api/src"))
+        .into_iter()
+        .filter(|file| !file.ends_with("tests.rs"))
+        .filter_map(|file| {
+            let lines = lines_before_tests(&std::fs::read_to_string(&file).unwrap());
+            let file = file
+                .strip_prefix(root)
+                .unwrap_or(&file)
+                .display()
+                .to_string();
+            (lines > API_FILE_LINES).then(|| format!("{file}: {lines} lines"))
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "api/src files over {API_FILE_LINES} lines outside their tests; split them by \
+         concern:\n{}",
+        long.join("\n")
+    );
+}
+
+#[test]
+fn the_line_counter_stops_at_the_unit_tests() {
+    let text = "use a;\nfn f() {}\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n";
+    assert_eq!(lines_before_tests(text), 2);
+    assert_eq!(lines_before_tests("fn f() {}\n"), 1);
+}

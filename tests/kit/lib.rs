@@ -589,7 +589,7 @@ impl TestApp {
             .await
             .expect("add member");
         self.state
-            .await_projections(&receipt, &[projections::member::NAME])
+            .settle(&receipt, &[projections::member::NAME])
             .await
             .expect("member projected");
         (account_id, email)

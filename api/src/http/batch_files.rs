@@ -5,14 +5,15 @@
 //! found.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use projections::tenant;
+use projections::views::batch_labels::{batch_labels, BatchLabels, LabelledMember};
 use uuid::Uuid;
 
 use super::extract::{Path, Query};
 use super::project_files::{check_label_count, label_format, Format};
 use crate::app::AppState;
+use crate::auth::Actor;
 use crate::permissions::Operation;
 use crate::ApiError;
 use commands::documents::labels::{label_sheet, part_labels, powder_line, Label};
@@ -27,52 +28,36 @@ fn not_found() -> ApiError {
 
 pub async fn batch_file(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path((batch_id, file)): Path<(String, String)>,
     Query(format): Query<Format>,
+    actor: Actor,
 ) -> Result<Response, ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let authentication = state.authenticate(authorization).await;
-    let actor = *authentication.actor()?;
     actor.require_for(Operation::BatchLabels)?;
     let batch_id = Uuid::parse_str(&batch_id).map_err(|_| not_found())?;
     if file != "labels.pdf" {
         return Err(not_found());
     }
-    let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
-    let batch = projections::oven_batch::find(&mut *tx, actor.workspace_id, batch_id)
+    let BatchLabels { batch, members } = batch_labels(&state.pool, actor.workspace_id, batch_id)
         .await?
         .ok_or_else(not_found)?;
-    let members = batch.members();
-    check_label_count(members.iter().map(|member| member.part.quantity))?;
+    check_label_count(members.iter().map(|labelled| labelled.member.part.quantity))?;
     let mut labels: Vec<Label> = Vec::new();
-    for member in &members {
-        let client =
-            match projections::project::find(&mut *tx, actor.workspace_id, member.project_id)
-                .await?
-            {
-                Some(project) => {
-                    projections::client::find(&mut *tx, actor.workspace_id, project.client_id)
-                        .await?
-                }
-                None => None,
-            };
-        let client_name = client
-            .map(|client| client.display_name)
-            .unwrap_or_else(|| "Client effacé".to_owned());
+    for LabelledMember {
+        member,
+        client_name,
+    } in &members
+    {
+        let client_name = client_name.as_deref().unwrap_or("Client effacé");
         let powder =
             powder_line(&member.part).map(|line| format!("Série {} · {line}", batch.number));
         labels.extend(part_labels(
             &member.part,
             &member.project_number,
-            &client_name,
+            client_name,
             member.promised_on,
             powder,
         ));
     }
-    tx.commit().await?;
     let format = label_format(format);
     let pdf = tokio::task::spawn_blocking(move || label_sheet(&labels, &format))
         .await

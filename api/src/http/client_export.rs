@@ -2,21 +2,20 @@
 //! clients.md), so an export re-imports unchanged.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use commands::client_import::export_headers;
 use domain::client::Address;
-use projections::client::{ClientRow, Filter};
-use projections::tenant;
+use projections::client::ClientRow;
+use projections::views::client_file::client_file;
 use serde::Deserialize;
 
 use super::extract::Query;
 use crate::app::AppState;
+use crate::auth::Actor;
 use crate::http::export::spreadsheet_safe;
 use crate::permissions::Operation;
 use crate::ApiError;
-
-const PAGE: i64 = 1_000;
 
 #[derive(Deserialize)]
 pub struct ExportQuery {
@@ -95,14 +94,9 @@ fn record(row: &ClientRow) -> Vec<String> {
 
 pub async fn clients_csv(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Query(query): Query<ExportQuery>,
+    actor: Actor,
 ) -> Result<Response, ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let authentication = state.authenticate(authorization).await;
-    let actor = *authentication.actor()?;
     actor.require_for(Operation::ClientsCsv)?;
     // French spreadsheets expect `;` and read UTF-8 only with a byte-order mark.
     let mut writer = csv::WriterBuilder::new()
@@ -111,25 +105,11 @@ pub async fn clients_csv(
     writer
         .write_record(export_headers())
         .map_err(ApiError::internal)?;
-    let filter = Filter {
-        include_archived: query.archives,
-        ..Filter::default()
-    };
-    let mut after = None;
-    loop {
-        let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
-        let rows =
-            projections::client::search(&mut *tx, actor.workspace_id, &filter, after, PAGE).await?;
-        tx.commit().await?;
-        for row in &rows {
-            writer
-                .write_record(record(row).iter().map(|cell| spreadsheet_safe(cell)))
-                .map_err(ApiError::internal)?;
-        }
-        match rows.last() {
-            Some(last) if rows.len() as i64 == PAGE => after = Some(last.client_id),
-            _ => break,
-        }
+    let clients = client_file(&state.pool, actor.workspace_id, query.archives).await?;
+    for row in &clients {
+        writer
+            .write_record(record(row).iter().map(|cell| spreadsheet_safe(cell)))
+            .map_err(ApiError::internal)?;
     }
     let body = writer
         .into_inner()

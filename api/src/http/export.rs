@@ -1,7 +1,7 @@
 //! `GET /api/v1/audit-log.csv`: the audit log as a spreadsheet, for auditors and accountants.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono_tz::Europe::Paris;
 use domain::meta;
@@ -9,6 +9,7 @@ use domain::meta;
 use super::extract::Query;
 use crate::app::AppState;
 use crate::audit::{self, RawFilter};
+use crate::auth::Actor;
 use crate::permissions::Operation;
 use crate::ApiError;
 
@@ -19,14 +20,9 @@ pub const MAX_ROWS: usize = 200_000;
 
 pub async fn audit_log_csv(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Query(filter): Query<RawFilter>,
+    actor: Actor,
 ) -> Result<Response, ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let authentication = state.authenticate(authorization).await;
-    let actor = *authentication.actor()?;
     actor.require_for(Operation::AuditLogCsv)?;
     let filter = filter.parse()?;
 

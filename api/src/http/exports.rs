@@ -14,7 +14,7 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Europe::Paris;
@@ -37,20 +37,6 @@ use commands::invoice_document::{self, InvoiceFile};
 
 const CSV_LIMIT: i64 = 100_000;
 
-async fn accountant(
-    state: &AppState,
-    headers: &HeaderMap,
-    operation: Operation,
-) -> Result<Actor, ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let authentication = state.authenticate(authorization).await;
-    let actor = *authentication.actor()?;
-    actor.require_for(operation)?;
-    Ok(actor)
-}
-
 fn invoice_not_found() -> ApiError {
     ApiError::new(
         ErrorKind::NotFound,
@@ -61,10 +47,10 @@ fn invoice_not_found() -> ApiError {
 
 pub async fn invoice_file(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path((invoice_id, file)): Path<(String, String)>,
+    actor: Actor,
 ) -> Result<Response, ApiError> {
-    let actor = accountant(&state, &headers, Operation::InvoiceFiles).await?;
+    actor.require_for(Operation::InvoiceFiles)?;
     let invoice_id = Uuid::parse_str(&invoice_id).map_err(|_| invoice_not_found())?;
     let file = InvoiceFile::from_name(&file).ok_or_else(invoice_not_found)?;
     let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
@@ -108,14 +94,9 @@ pub async fn invoice_file(
 /// `GET /api/v1/receipts/{sha256}`: a payment's receipt scan, of the caller's workshop.
 pub async fn receipt(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(sha256): Path<String>,
+    actor: Actor,
 ) -> Result<Response, ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let authentication = state.authenticate(authorization).await;
-    let actor = *authentication.actor()?;
     actor.require_for(Operation::Receipt)?;
     let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
     let found = commands::invoicing::find_receipt(&mut *tx, actor.workspace_id, &sha256).await?;
@@ -167,11 +148,11 @@ fn period(query: &ExportQuery) -> Result<(NaiveDate, NaiveDate), ApiError> {
 
 pub async fn export(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(file): Path<String>,
     Query(query): Query<ExportQuery>,
+    actor: Actor,
 ) -> Result<Response, ApiError> {
-    let actor = accountant(&state, &headers, Operation::Exports).await?;
+    actor.require_for(Operation::Exports)?;
     if file == "fec-archive" {
         return fec_archive(state, actor, query.month.as_deref().unwrap_or_default()).await;
     }

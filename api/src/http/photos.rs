@@ -6,7 +6,7 @@
 //! out, usable in an `<img>`.
 
 use axum::extract::{Multipart, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
@@ -18,6 +18,7 @@ use workers::photo_renditions::{sniff, PhotoFormat, MAX_UPLOAD_BYTES};
 
 use super::extract::{Path, Query};
 use crate::app::AppState;
+use crate::auth::Actor;
 use crate::permissions::Operation;
 use crate::{photo_urls, ApiError};
 
@@ -42,15 +43,10 @@ fn too_large() -> ApiError {
 
 pub async fn upload(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path((project_id, file)): Path<(String, String)>,
+    actor: Actor,
     mut multipart: Multipart,
 ) -> Result<Response, ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let authentication = state.authenticate(authorization).await;
-    let actor = *authentication.actor()?;
     actor.require_for(Operation::PhotoUpload)?;
     if file != "photos" {
         return Err(not_found());
@@ -169,7 +165,7 @@ pub async fn upload(
         }
     };
     state
-        .await_projections(&receipt, &[projections::project::NAME])
+        .settle(&receipt, &[projections::project::NAME])
         .await?;
     Ok((
         StatusCode::CREATED,

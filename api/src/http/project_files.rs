@@ -4,14 +4,15 @@
 //! report. Another workshop's project is not found.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use projections::tenant;
+use projections::views::project_documents::{project_documents, ProjectDocuments};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::extract::{Path, Query};
 use crate::app::AppState;
+use crate::auth::Actor;
 use crate::permissions::Operation;
 use crate::ApiError;
 use commands::documents::labels::{label_sheet, part_labels, powder_line, Label, LabelFormat};
@@ -41,29 +42,21 @@ fn not_found() -> ApiError {
 
 pub async fn project_file(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path((project_id, file)): Path<(String, String)>,
     Query(format): Query<Format>,
+    actor: Actor,
 ) -> Result<Response, ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let authentication = state.authenticate(authorization).await;
-    let actor = *authentication.actor()?;
     actor.require_for(Operation::ProjectFiles)?;
     let project_id = Uuid::parse_str(&project_id).map_err(|_| not_found())?;
-    let mut tx = tenant::begin(&state.pool, actor.workspace_id).await?;
-    let project = projections::project::find(&mut *tx, actor.workspace_id, project_id)
+    let ProjectDocuments {
+        project,
+        client_name,
+        non_conformities,
+        workshop_name,
+    } = project_documents(&state.pool, actor.workspace_id, project_id)
         .await?
         .ok_or_else(not_found)?;
-    let client = projections::client::find(&mut *tx, actor.workspace_id, project.client_id).await?;
-    let non_conformities =
-        projections::project::non_conformities(&mut *tx, actor.workspace_id, project_id).await?;
-    let workshop = projections::workspace::find(&mut *tx, actor.workspace_id).await?;
-    tx.commit().await?;
-    let client_name = client
-        .map(|client| client.display_name)
-        .unwrap_or_else(|| "Client effacé".to_owned());
+    let client_name = client_name.unwrap_or_else(|| "Client effacé".to_owned());
     let (pdf, filename) = match file.as_str() {
         "labels.pdf" => {
             let (labels, format) = labels(&project, client_name, format)?;
@@ -94,7 +87,7 @@ pub async fn project_file(
                 .map(|answer| (answer.item, answer.passed, answer.comment))
                 .collect();
             let report = ProjectReport {
-                workshop: workshop.map(|row| row.name).unwrap_or_default(),
+                workshop: workshop_name.unwrap_or_default(),
                 number: project.number.clone(),
                 client_name,
                 quote_number: project.quote_number.clone(),

@@ -5,7 +5,7 @@
 //! byte (auditors, disputes). Another workshop's ids are not found, like unknown ones.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
@@ -15,14 +15,6 @@ use crate::auth::Actor;
 use crate::permissions::Operation;
 use crate::quote_access::{self, not_found};
 use crate::ApiError;
-
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let authentication = state.authenticate(authorization).await;
-    Ok(*authentication.actor()?)
-}
 
 fn pdf_response(filename: &str, sha256: &str, pdf: Vec<u8>) -> Response {
     (
@@ -44,10 +36,9 @@ fn pdf_response(filename: &str, sha256: &str, pdf: Vec<u8>) -> Response {
 
 pub async fn quote_pdf_file(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(file): Path<String>,
+    actor: Actor,
 ) -> Result<Response, ApiError> {
-    let actor = caller(&state, &headers).await?;
     actor.require_for(Operation::QuotePdf)?;
     let quote_id = file
         .strip_suffix(".pdf")
@@ -61,10 +52,9 @@ pub async fn quote_pdf_file(
 
 pub async fn stored_document(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path((quote_id, file)): Path<(String, String)>,
+    actor: Actor,
 ) -> Result<Response, ApiError> {
-    let actor = caller(&state, &headers).await?;
     actor.require_for(Operation::QuoteDocument)?;
     let quote_id = Uuid::parse_str(&quote_id).map_err(|_| not_found())?;
     let sha256 = file.strip_suffix(".pdf").ok_or_else(not_found)?;

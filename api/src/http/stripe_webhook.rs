@@ -185,7 +185,7 @@ pub async fn stripe_webhook(
         Ok((_, receipt)) => {
             // Answered once readable: whoever looks next (the portal's return page) sees it.
             state
-                .await_batch(&receipt, &[projections::invoicing::NAME])
+                .settle(&receipt, &[projections::invoicing::NAME])
                 .await?;
             Ok(received())
         }
