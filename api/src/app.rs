@@ -138,7 +138,9 @@ impl AppState {
     /// Who calls, from the `Authorization` header; a signed-in caller's request counts
     /// against its user's and its workspace's budgets (`limits::Limits::request`).
     pub async fn authenticate(&self, authorization: Option<&str>) -> crate::auth::Authentication {
-        let authentication = crate::auth::authenticate(&self.pool, &self.keys, authorization).await;
+        let now = self.limits.clock().now_utc();
+        let authentication =
+            crate::auth::authenticate(&self.pool, &self.keys, authorization, now).await;
         if let crate::auth::Authentication::Actor(actor) = &authentication {
             crate::db::enter_workspace(actor.workspace_id);
             if let Err(throttled) = self.limits.request(actor.account_id, actor.workspace_id) {
@@ -230,6 +232,9 @@ impl Application {
         // Checked before the state, which builds a mailer of its own for test emails.
         let mailer = config.mailer().context("mail configuration")?;
         let state = AppState::new(pool, Subscriptions::default(), config).with_projector(projector);
+        commands::catalogue::seed(&state.commands)
+            .await
+            .map_err(|error| anyhow::anyhow!("cannot seed the plan catalogue: {error}"))?;
         let mailer = mailer.with_events(state.commands.on_pool(state.projector.clone()));
         Ok(Self {
             listener,

@@ -10,6 +10,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, Utc};
+use domain::platform::entitlements::{self, Standing, Terms};
 use domain::{ErrorKind, Role};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretString};
@@ -18,7 +19,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::permissions::Operation;
+use crate::permissions::{Access, Operation};
 use crate::ApiError;
 
 pub const ACCESS_TOKEN_MINUTES: i64 = 15;
@@ -92,20 +93,44 @@ pub struct Actor {
     pub role: Role,
     /// This session passed the second factor.
     pub two_factor: bool,
+    /// Where the workshop stands with the platform, read with the membership (`None`: not
+    /// yet projected, nothing refused on it).
+    pub standing: Option<Standing>,
+    /// The catalogue's terms for the workshop's period.
+    pub terms: Terms,
+    /// When the request was authenticated, by the injected clock: what entitlements are
+    /// decided at (a test moves it past a trial's end).
+    pub at: DateTime<Utc>,
 }
 
 impl Actor {
-    /// Refuses callers whose role may not call `operation` (`permissions`, the one table).
+    /// Refuses callers whose role may not call `operation` (`permissions`, the one table),
+    /// and staff whose workshop's plan or standing does not allow it
+    /// (`entitlements::check`: the feature, a write after the trial). A client's own acts
+    /// (signing, paying) are the end customer's and always pass.
     pub fn require_for(&self, operation: Operation) -> Result<&Self, ApiError> {
-        if operation.allows(self.role) {
-            Ok(self)
-        } else {
-            Err(ApiError::new(
+        if !operation.allows(self.role) {
+            return Err(ApiError::new(
                 ErrorKind::Forbidden,
                 "ROLE_NOT_ALLOWED",
                 "votre rôle ne permet pas cette action",
-            ))
+            ));
         }
+        let staff_operation = matches!(operation.access(), Access::Roles(_));
+        if let (true, false, Some(standing)) =
+            (staff_operation, self.role == Role::Client, self.standing)
+        {
+            entitlements::check(
+                self.workspace_id,
+                standing,
+                &self.terms,
+                operation.feature(),
+                operation.call(),
+                self.at,
+            )
+            .map_err(|refusal| ApiError::domain(&refusal))?;
+        }
+        Ok(self)
     }
 }
 
@@ -174,7 +199,12 @@ impl Authentication {
 }
 
 /// Reads a bearer token and the membership it names.
-pub async fn authenticate(pool: &PgPool, keys: &Keys, header: Option<&str>) -> Authentication {
+pub async fn authenticate(
+    pool: &PgPool,
+    keys: &Keys,
+    header: Option<&str>,
+    now: DateTime<Utc>,
+) -> Authentication {
     let Some(token) = header.and_then(|value| value.strip_prefix("Bearer ")) else {
         return Authentication::Anonymous;
     };
@@ -201,13 +231,14 @@ pub async fn authenticate(pool: &PgPool, keys: &Keys, header: Option<&str>) -> A
         else {
             return Ok(None);
         };
-        let member = projections::member::find(&mut *tx, claims.ws, claims.sub).await?;
+        let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+        let caller = projections::member::caller(&mut *tx, claims.ws, claims.sub, today).await?;
         tx.commit().await?;
-        Ok::<_, sqlx::Error>(Some(member))
+        Ok::<_, sqlx::Error>(Some(caller))
     };
     match membership.await {
         Ok(None) => Authentication::Rejected,
-        Ok(Some(Some(member))) if member.active => match Role::parse(&member.role) {
+        Ok(Some(Some(caller))) if caller.member.active => match Role::parse(&caller.member.role) {
             Some(role) => {
                 tracing::Span::current().record("workspace_id", tracing::field::display(claims.ws));
                 Authentication::Actor(Actor {
@@ -215,6 +246,9 @@ pub async fn authenticate(pool: &PgPool, keys: &Keys, header: Option<&str>) -> A
                     workspace_id: claims.ws,
                     role,
                     two_factor: claims.tfa,
+                    standing: caller.standing,
+                    terms: caller.terms,
+                    at: now,
                 })
             }
             None => Authentication::Rejected,

@@ -408,6 +408,7 @@ pub(crate) fn sign_up(name: String) -> WorkspaceCommand {
             privacy_policy_version: "bench".into(),
             data_processing: true,
         },
+        trial_days: domain::platform::catalogue::DEFAULT_TRIAL_DAYS,
     }
 }
 

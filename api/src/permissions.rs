@@ -8,6 +8,8 @@
 //! A few rules depend on more than the role; they stay beside the decision they belong to
 //! and are named here in the entry's note, so the table never claims more than it checks.
 
+use domain::platform::entitlements::Call;
+use domain::platform::Feature;
 use domain::Role;
 
 /// The workshop's managers: the owner and the admins (spec §3.2).
@@ -49,10 +51,11 @@ impl Access {
     }
 }
 
-/// One line per operation: the enum, its GraphQL field name or route, its access and, for
-/// the rules that depend on more than the role, a note. The order is the documentation's.
+/// One line per operation: the enum, whether it reads or writes, its GraphQL field name or
+/// route, its access, the feature of the plans it belongs to and, for the rules that depend
+/// on more than the role, a note. The order is the documentation's.
 macro_rules! operations {
-    ($($variant:ident = $name:literal, $access:expr $(, $note:literal)?;)*) => {
+    ($($variant:ident = $call:ident $name:literal, $access:expr, $feature:expr $(, $note:literal)?;)*) => {
         /// A GraphQL field of `Query` or `Mutation`, or an authenticated REST route.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Operation {
@@ -76,6 +79,22 @@ macro_rules! operations {
                 }
             }
 
+            /// A read (a query, a `GET`) or a write (a mutation, a `POST`): once a trial is
+            /// over without a subscription, only reads pass (`entitlements::check`).
+            pub fn call(self) -> Call {
+                match self {
+                    $(Operation::$variant => operations!(@call $call),)*
+                }
+            }
+
+            /// The feature a plan must include (`None`: every plan has it: the account, the
+            /// workspace, its members and emails).
+            pub fn feature(self) -> Option<Feature> {
+                match self {
+                    $(Operation::$variant => $feature,)*
+                }
+            }
+
             /// The rule beyond the role, where there is one, and where it is checked.
             pub fn note(self) -> Option<&'static str> {
                 match self {
@@ -84,175 +103,190 @@ macro_rules! operations {
             }
         }
     };
+    (@call read) => { Call::Read };
+    (@call write) => { Call::Write };
     (@note) => { None };
     (@note $note:literal) => { Some($note) };
 }
 
+/// What every plan has.
+const ACCOUNT: Option<Feature> = None;
+const QUOTES: Option<Feature> = Some(Feature::Quotes);
+const PROJECTS: Option<Feature> = Some(Feature::Projects);
+const CLIENTS: Option<Feature> = Some(Feature::Clients);
+const STOCK: Option<Feature> = Some(Feature::PowderStock);
+const SMART_STOCK: Option<Feature> = Some(Feature::SmartStock);
+const BATCHES: Option<Feature> = Some(Feature::OvenBatches);
+const INVOICING: Option<Feature> = Some(Feature::Invoicing);
+const PAYMENT_LINKS: Option<Feature> = Some(Feature::PaymentLinks);
+const PENNYLANE: Option<Feature> = Some(Feature::Pennylane);
+const REPORTING: Option<Feature> = Some(Feature::AdvancedReporting);
+
 use Access::{Public, Roles, SignedIn};
 
 operations! {
-    ApiVersion = "apiVersion", Public;
-    EmailVariables = "emailVariables", Public, "the list of template variables, the same for all";
-    SignUp = "signUp", Public;
-    VerifyEmail = "verifyEmail", Public;
-    Login = "login", Public;
-    RefreshSession = "refreshSession", Public;
-    Logout = "logout", Public;
-    RequestPasswordReset = "requestPasswordReset", Public;
-    ResetPassword = "resetPassword", Public;
-    AcceptInvitation = "acceptInvitation", Public,
+    ApiVersion = read "apiVersion", Public, ACCOUNT;
+    EmailVariables = read "emailVariables", Public, ACCOUNT, "the list of template variables, the same for all";
+    SignUp = write "signUp", Public, ACCOUNT;
+    VerifyEmail = write "verifyEmail", Public, ACCOUNT;
+    Login = write "login", Public, ACCOUNT;
+    RefreshSession = write "refreshSession", Public, ACCOUNT;
+    Logout = write "logout", Public, ACCOUNT;
+    RequestPasswordReset = write "requestPasswordReset", Public, ACCOUNT;
+    ResetPassword = write "resetPassword", Public, ACCOUNT;
+    AcceptInvitation = write "acceptInvitation", Public, ACCOUNT,
         "the invitation's link is the proof; the role granted is the invitation's";
-    Me = "me", SignedIn, "also before an owner or admin has set up the second factor";
-    StartTwoFactorEnrolment = "startTwoFactorEnrolment", SignedIn,
+    Me = read "me", SignedIn, ACCOUNT, "also before an owner or admin has set up the second factor";
+    StartTwoFactorEnrolment = write "startTwoFactorEnrolment", SignedIn, ACCOUNT,
         "also before an owner or admin has set up the second factor";
-    ConfirmTwoFactorEnrolment = "confirmTwoFactorEnrolment", SignedIn,
+    ConfirmTwoFactorEnrolment = write "confirmTwoFactorEnrolment", SignedIn, ACCOUNT,
         "also before an owner or admin has set up the second factor";
-    Workspace = "workspace", SignedIn;
+    Workspace = read "workspace", SignedIn, ACCOUNT;
 
-    RenameWorkspace = "renameWorkspace", Roles(MANAGERS);
-    SetModule = "setModule", Roles(MANAGERS);
-    Members = "members", Roles(MANAGERS);
-    ChangeMemberRole = "changeMemberRole", Roles(MANAGERS),
+    RenameWorkspace = write "renameWorkspace", Roles(MANAGERS), ACCOUNT;
+    SetModule = write "setModule", Roles(MANAGERS), ACCOUNT;
+    Members = read "members", Roles(MANAGERS), ACCOUNT;
+    ChangeMemberRole = write "changeMemberRole", Roles(MANAGERS), ACCOUNT,
         "only an owner makes an owner or changes one (`OWNER_ONLY`, the workspace aggregate)";
-    DeactivateMember = "deactivateMember", Roles(MANAGERS),
+    DeactivateMember = write "deactivateMember", Roles(MANAGERS), ACCOUNT,
         "only an owner deactivates an owner (`OWNER_ONLY`, the workspace aggregate)";
-    InviteMember = "inviteMember", Roles(MANAGERS),
+    InviteMember = write "inviteMember", Roles(MANAGERS), ACCOUNT,
         "only an owner invites an owner (`Role::may_invite`)";
-    Invitations = "invitations", Roles(MANAGERS);
-    RevokeInvitation = "revokeInvitation", Roles(MANAGERS);
-    AuditLog = "auditLog", Roles(MANAGERS);
-    AuditLogCsv = "GET /api/v1/audit-log.csv", Roles(MANAGERS);
+    Invitations = read "invitations", Roles(MANAGERS), ACCOUNT;
+    RevokeInvitation = write "revokeInvitation", Roles(MANAGERS), ACCOUNT;
+    AuditLog = read "auditLog", Roles(MANAGERS), ACCOUNT;
+    AuditLogCsv = read "GET /api/v1/audit-log.csv", Roles(MANAGERS), ACCOUNT;
 
-    EmailTemplates = "emailTemplates", Roles(MANAGERS);
-    EmailDeliveries = "emailDeliveries", Roles(MANAGERS);
-    SaveEmailTemplate = "saveEmailTemplate", Roles(MANAGERS);
-    ResetEmailTemplate = "resetEmailTemplate", Roles(MANAGERS);
-    PreviewEmailTemplate = "previewEmailTemplate", Roles(MANAGERS);
-    EmailSettings = "emailSettings", Roles(MANAGERS);
-    SaveEmailSettings = "saveEmailSettings", Roles(MANAGERS);
-    RemoveEmailSettings = "removeEmailSettings", Roles(MANAGERS);
-    StartEmailOAuth = "startEmailOAuth", Roles(MANAGERS);
-    CompleteEmailOAuth = "completeEmailOAuth", Roles(MANAGERS);
-    SendTestEmail = "sendTestEmail", Roles(MANAGERS);
+    EmailTemplates = read "emailTemplates", Roles(MANAGERS), ACCOUNT;
+    EmailDeliveries = read "emailDeliveries", Roles(MANAGERS), ACCOUNT;
+    SaveEmailTemplate = write "saveEmailTemplate", Roles(MANAGERS), ACCOUNT;
+    ResetEmailTemplate = write "resetEmailTemplate", Roles(MANAGERS), ACCOUNT;
+    PreviewEmailTemplate = write "previewEmailTemplate", Roles(MANAGERS), ACCOUNT;
+    EmailSettings = read "emailSettings", Roles(MANAGERS), ACCOUNT;
+    SaveEmailSettings = write "saveEmailSettings", Roles(MANAGERS), ACCOUNT;
+    RemoveEmailSettings = write "removeEmailSettings", Roles(MANAGERS), ACCOUNT;
+    StartEmailOAuth = write "startEmailOAuth", Roles(MANAGERS), ACCOUNT;
+    CompleteEmailOAuth = write "completeEmailOAuth", Roles(MANAGERS), ACCOUNT;
+    SendTestEmail = write "sendTestEmail", Roles(MANAGERS), ACCOUNT;
 
-    Powders = "powders", Roles(STAFF);
-    PowderStock = "powderStock", Roles(STAFF);
-    ToWeighToday = "toWeighToday", Roles(STAFF);
-    PowderWeighings = "powderWeighings", Roles(STAFF);
-    StockSettings = "stockSettings", Roles(STAFF);
-    Inventories = "inventories", Roles(STAFF);
-    RegisterPowder = "registerPowder", Roles(MANAGERS);
-    UpdatePowder = "updatePowder", Roles(MANAGERS);
-    ArchivePowder = "archivePowder", Roles(MANAGERS);
-    RestorePowder = "restorePowder", Roles(MANAGERS);
-    ReceivePowder = "receivePowder", Roles(MANAGERS);
-    UpdateStockSettings = "updateStockSettings", Roles(MANAGERS);
-    PlanInventory = "planInventory", Roles(MANAGERS);
-    CloseInventory = "closeInventory", Roles(MANAGERS);
-    ImportPowders = "importPowders", Roles(MANAGERS);
-    ImportSupplierCatalogue = "importSupplierCatalogue", Roles(MANAGERS);
-    LookupSupplierPowder = "lookupSupplierPowder", Roles(MANAGERS);
-    ConsumePowder = "consumePowder", Roles(SHOP);
-    WeighPowder = "weighPowder", Roles(SHOP);
-    ReorderSuggestions = "reorderSuggestions", Roles(BOOKS);
+    Powders = read "powders", Roles(STAFF), STOCK;
+    PowderStock = read "powderStock", Roles(STAFF), STOCK;
+    ToWeighToday = read "toWeighToday", Roles(STAFF), SMART_STOCK;
+    PowderWeighings = read "powderWeighings", Roles(STAFF), STOCK;
+    StockSettings = read "stockSettings", Roles(STAFF), STOCK;
+    Inventories = read "inventories", Roles(STAFF), SMART_STOCK;
+    RegisterPowder = write "registerPowder", Roles(MANAGERS), STOCK;
+    UpdatePowder = write "updatePowder", Roles(MANAGERS), STOCK;
+    ArchivePowder = write "archivePowder", Roles(MANAGERS), STOCK;
+    RestorePowder = write "restorePowder", Roles(MANAGERS), STOCK;
+    ReceivePowder = write "receivePowder", Roles(MANAGERS), STOCK;
+    UpdateStockSettings = write "updateStockSettings", Roles(MANAGERS), STOCK;
+    PlanInventory = write "planInventory", Roles(MANAGERS), SMART_STOCK;
+    CloseInventory = write "closeInventory", Roles(MANAGERS), SMART_STOCK;
+    ImportPowders = write "importPowders", Roles(MANAGERS), STOCK;
+    ImportSupplierCatalogue = write "importSupplierCatalogue", Roles(MANAGERS), STOCK;
+    LookupSupplierPowder = read "lookupSupplierPowder", Roles(MANAGERS), STOCK;
+    ConsumePowder = write "consumePowder", Roles(SHOP), STOCK;
+    WeighPowder = write "weighPowder", Roles(SHOP), STOCK;
+    ReorderSuggestions = read "reorderSuggestions", Roles(BOOKS), SMART_STOCK;
 
-    Clients = "clients", Roles(STAFF);
-    Client = "client", Roles(STAFF);
-    DuplicateCandidates = "duplicateCandidates", Roles(STAFF);
-    CrmSettings = "crmSettings", Roles(STAFF);
-    ClientsCsv = "GET /api/v1/clients.csv", Roles(STAFF);
-    CreateClient = "createClient", Roles(SHOP);
-    UpdateClient = "updateClient", Roles(SHOP);
-    RecordInteraction = "recordInteraction", Roles(SHOP);
-    PreviewClientImport = "previewClientImport", Roles(SHOP);
-    ArchiveClient = "archiveClient", Roles(MANAGERS);
-    RestoreClient = "restoreClient", Roles(MANAGERS);
-    RevokePortalAccess = "revokePortalAccess", Roles(MANAGERS);
-    MergeClients = "mergeClients", Roles(MANAGERS);
-    SetDuplicateCriteria = "setDuplicateCriteria", Roles(MANAGERS);
-    ConfirmClientImport = "confirmClientImport", Roles(MANAGERS);
+    Clients = read "clients", Roles(STAFF), CLIENTS;
+    Client = read "client", Roles(STAFF), CLIENTS;
+    DuplicateCandidates = read "duplicateCandidates", Roles(STAFF), CLIENTS;
+    CrmSettings = read "crmSettings", Roles(STAFF), CLIENTS;
+    ClientsCsv = read "GET /api/v1/clients.csv", Roles(STAFF), CLIENTS;
+    CreateClient = write "createClient", Roles(SHOP), CLIENTS;
+    UpdateClient = write "updateClient", Roles(SHOP), CLIENTS;
+    RecordInteraction = write "recordInteraction", Roles(SHOP), CLIENTS;
+    PreviewClientImport = write "previewClientImport", Roles(SHOP), CLIENTS;
+    ArchiveClient = write "archiveClient", Roles(MANAGERS), CLIENTS;
+    RestoreClient = write "restoreClient", Roles(MANAGERS), CLIENTS;
+    RevokePortalAccess = write "revokePortalAccess", Roles(MANAGERS), CLIENTS;
+    MergeClients = write "mergeClients", Roles(MANAGERS), CLIENTS;
+    SetDuplicateCriteria = write "setDuplicateCriteria", Roles(MANAGERS), CLIENTS;
+    ConfirmClientImport = write "confirmClientImport", Roles(MANAGERS), CLIENTS;
 
-    Quotes = "quotes", Roles(STAFF_AND_CLIENT),
+    Quotes = read "quotes", Roles(STAFF_AND_CLIENT), QUOTES,
         "a client: its own, as sent (no draft, no breakdown; `quote_access::visible_quote`)";
-    Quote = "quote", Roles(STAFF_AND_CLIENT),
+    Quote = read "quote", Roles(STAFF_AND_CLIENT), QUOTES,
         "a client: its own, as sent (no draft, no breakdown; `quote_access::visible_quote`)";
-    QuotePdf = "GET /api/v1/quotes/{id}.pdf", Roles(STAFF_AND_CLIENT),
+    QuotePdf = read "GET /api/v1/quotes/{id}.pdf", Roles(STAFF_AND_CLIENT), QUOTES,
         "a client: its own, as sent (no draft, no breakdown; `quote_access::visible_quote`)";
-    QuoteDocument = "GET /api/v1/quotes/{id}/documents/{sha256}.pdf", Roles(STAFF_AND_CLIENT),
+    QuoteDocument = read "GET /api/v1/quotes/{id}/documents/{sha256}.pdf", Roles(STAFF_AND_CLIENT), QUOTES,
         "a client: its own, as sent (no draft, no breakdown; `quote_access::visible_quote`)";
-    QuoteSettings = "quoteSettings", Roles(STAFF);
-    QuoteTemplate = "quoteTemplate", Roles(STAFF);
-    QuoteTemplatePresets = "quoteTemplatePresets", Roles(STAFF);
-    QuoteSignatures = "quoteSignatures", Roles(STAFF);
-    CreateQuote = "createQuote", Roles(SHOP);
-    UpdateQuote = "updateQuote", Roles(SHOP);
-    ReviseQuote = "reviseQuote", Roles(SHOP);
-    SendQuote = "sendQuote", Roles(SHOP);
-    RefuseQuote = "refuseQuote", Roles(SHOP);
-    SignQuote = "signQuote", Roles(SHOP_AND_CLIENT),
+    QuoteSettings = read "quoteSettings", Roles(STAFF), QUOTES;
+    QuoteTemplate = read "quoteTemplate", Roles(STAFF), QUOTES;
+    QuoteTemplatePresets = read "quoteTemplatePresets", Roles(STAFF), QUOTES;
+    QuoteSignatures = read "quoteSignatures", Roles(STAFF), QUOTES;
+    CreateQuote = write "createQuote", Roles(SHOP), QUOTES;
+    UpdateQuote = write "updateQuote", Roles(SHOP), QUOTES;
+    ReviseQuote = write "reviseQuote", Roles(SHOP), QUOTES;
+    SendQuote = write "sendQuote", Roles(SHOP), QUOTES;
+    RefuseQuote = write "refuseQuote", Roles(SHOP), QUOTES;
+    SignQuote = write "signQuote", Roles(SHOP_AND_CLIENT), QUOTES,
         "a client signs its own quote; the workshop signs for the client with the scan of its signature";
-    UpdateQuoteSettings = "updateQuoteSettings", Roles(MANAGERS);
-    ChooseQuoteTemplate = "chooseQuoteTemplate", Roles(MANAGERS);
-    CustomizeQuoteTemplate = "customizeQuoteTemplate", Roles(MANAGERS);
-    UploadQuoteLogo = "uploadQuoteLogo", Roles(MANAGERS);
+    UpdateQuoteSettings = write "updateQuoteSettings", Roles(MANAGERS), QUOTES;
+    ChooseQuoteTemplate = write "chooseQuoteTemplate", Roles(MANAGERS), QUOTES;
+    CustomizeQuoteTemplate = write "customizeQuoteTemplate", Roles(MANAGERS), QUOTES;
+    UploadQuoteLogo = write "uploadQuoteLogo", Roles(MANAGERS), QUOTES;
 
-    Projects = "projects", Roles(STAFF);
-    Project = "project", Roles(STAFF);
-    WorkshopQueue = "workshopQueue", Roles(STAFF);
-    Scan = "scan", Roles(STAFF);
-    ProjectPhotos = "projectPhotos", Roles(STAFF);
-    PhotoStorage = "photoStorage", Roles(STAFF);
-    Workflow = "workflow", Roles(STAFF);
-    NonConformityStats = "nonConformityStats", Roles(STAFF);
-    CreateProject = "createProject", Roles(SHOP);
-    ValidateStep = "validateStep", Roles(SHOP);
-    SkipStep = "skipStep", Roles(SHOP);
-    RecordQualityControl = "recordQualityControl", Roles(SHOP);
-    DeclareNonConformity = "declareNonConformity", Roles(SHOP);
-    AnnotatePhoto = "annotatePhoto", Roles(SHOP);
-    DeliverProject = "deliverProject", Roles(SHOP);
-    ProjectFiles = "GET /api/v1/projects/{id}/labels.pdf, report.pdf", Roles(SHOP);
-    PhotoUpload = "POST /api/v1/projects/{id}/photos", Roles(SHOP);
-    UpdateWorkflow = "updateWorkflow", Roles(MANAGERS);
+    Projects = read "projects", Roles(STAFF), PROJECTS;
+    Project = read "project", Roles(STAFF), PROJECTS;
+    WorkshopQueue = read "workshopQueue", Roles(STAFF), PROJECTS;
+    Scan = read "scan", Roles(STAFF), PROJECTS;
+    ProjectPhotos = read "projectPhotos", Roles(STAFF), PROJECTS;
+    PhotoStorage = read "photoStorage", Roles(STAFF), PROJECTS;
+    Workflow = read "workflow", Roles(STAFF), PROJECTS;
+    NonConformityStats = read "nonConformityStats", Roles(STAFF), REPORTING;
+    CreateProject = write "createProject", Roles(SHOP), PROJECTS;
+    ValidateStep = write "validateStep", Roles(SHOP), PROJECTS;
+    SkipStep = write "skipStep", Roles(SHOP), PROJECTS;
+    RecordQualityControl = write "recordQualityControl", Roles(SHOP), PROJECTS;
+    DeclareNonConformity = write "declareNonConformity", Roles(SHOP), PROJECTS;
+    AnnotatePhoto = write "annotatePhoto", Roles(SHOP), PROJECTS;
+    DeliverProject = write "deliverProject", Roles(SHOP), PROJECTS;
+    ProjectFiles = read "GET /api/v1/projects/{id}/labels.pdf, report.pdf", Roles(SHOP), PROJECTS;
+    PhotoUpload = write "POST /api/v1/projects/{id}/photos", Roles(SHOP), PROJECTS;
+    UpdateWorkflow = write "updateWorkflow", Roles(MANAGERS), PROJECTS;
 
-    BatchRecommendations = "batchRecommendations", Roles(SHOP);
-    Oven = "oven", Roles(SHOP);
-    Batches = "batches", Roles(SHOP);
-    Batch = "batch", Roles(SHOP);
-    BatchPacking = "batchPacking", Roles(SHOP);
-    CureOrder = "cureOrder", Roles(SHOP);
-    CreateBatch = "createBatch", Roles(SHOP);
-    AddToBatch = "addToBatch", Roles(SHOP);
-    RemoveFromBatch = "removeFromBatch", Roles(SHOP);
-    LaunchBatch = "launchBatch", Roles(SHOP);
-    CloseBatch = "closeBatch", Roles(SHOP);
-    BatchLabels = "GET /api/v1/batches/{id}/labels.pdf", Roles(SHOP);
-    UpdateOven = "updateOven", Roles(MANAGERS);
+    BatchRecommendations = read "batchRecommendations", Roles(SHOP), BATCHES;
+    Oven = read "oven", Roles(SHOP), BATCHES;
+    Batches = read "batches", Roles(SHOP), BATCHES;
+    Batch = read "batch", Roles(SHOP), BATCHES;
+    BatchPacking = read "batchPacking", Roles(SHOP), BATCHES;
+    CureOrder = read "cureOrder", Roles(SHOP), BATCHES;
+    CreateBatch = write "createBatch", Roles(SHOP), BATCHES;
+    AddToBatch = write "addToBatch", Roles(SHOP), BATCHES;
+    RemoveFromBatch = write "removeFromBatch", Roles(SHOP), BATCHES;
+    LaunchBatch = write "launchBatch", Roles(SHOP), BATCHES;
+    CloseBatch = write "closeBatch", Roles(SHOP), BATCHES;
+    BatchLabels = read "GET /api/v1/batches/{id}/labels.pdf", Roles(SHOP), BATCHES;
+    UpdateOven = write "updateOven", Roles(MANAGERS), BATCHES;
 
-    Billing = "billing", Roles(STAFF);
-    PaymentMethodRules = "paymentMethodRules", Roles(STAFF);
-    RecordPayment = "recordPayment", Roles(STAFF),
+    Billing = read "billing", Roles(STAFF), INVOICING;
+    PaymentMethodRules = read "paymentMethodRules", Roles(STAFF), INVOICING;
+    RecordPayment = write "recordPayment", Roles(STAFF), INVOICING,
         "an operator by the methods the workshop allows its role (`paymentMethodRules`: cash and card unless it chose otherwise; the payment policy)";
-    CreatePaymentLink = "createPaymentLink", Roles(STAFF);
-    Receipt = "GET /api/v1/receipts/{sha256}", Roles(STAFF);
-    InvoiceSettings = "invoiceSettings", Roles(BOOKS);
-    Invoices = "invoices", Roles(BOOKS);
-    Invoice = "invoice", Roles(BOOKS);
-    Payments = "payments", Roles(BOOKS);
-    FecArchives = "fecArchives", Roles(BOOKS);
-    Pennylane = "pennylane", Roles(BOOKS);
-    PaymentsToReview = "paymentsToReview", Roles(BOOKS);
-    MarkPaymentReviewed = "markPaymentReviewed", Roles(BOOKS),
+    CreatePaymentLink = write "createPaymentLink", Roles(STAFF), PAYMENT_LINKS;
+    Receipt = read "GET /api/v1/receipts/{sha256}", Roles(STAFF), INVOICING;
+    InvoiceSettings = read "invoiceSettings", Roles(BOOKS), INVOICING;
+    Invoices = read "invoices", Roles(BOOKS), INVOICING;
+    Invoice = read "invoice", Roles(BOOKS), INVOICING;
+    Payments = read "payments", Roles(BOOKS), INVOICING;
+    FecArchives = read "fecArchives", Roles(BOOKS), INVOICING;
+    Pennylane = read "pennylane", Roles(BOOKS), PENNYLANE;
+    PaymentsToReview = read "paymentsToReview", Roles(BOOKS), INVOICING;
+    MarkPaymentReviewed = write "markPaymentReviewed", Roles(BOOKS), INVOICING,
         "never the member who recorded the payment (the billing aggregate)";
-    RecordRefund = "recordRefund", Roles(BOOKS);
-    IssueFinalInvoice = "issueFinalInvoice", Roles(BOOKS);
-    IssueCreditNote = "issueCreditNote", Roles(BOOKS);
-    InvoiceFiles = "GET /api/v1/invoices/{id}/invoice.pdf, facturx.pdf, facturx.xml, ubl.xml", Roles(BOOKS);
-    Exports = "GET /api/v1/exports/fec, fec-archive, invoices.csv, payments.csv", Roles(BOOKS);
-    UpdateInvoiceSettings = "updateInvoiceSettings", Roles(MANAGERS);
-    ConnectPennylane = "connectPennylane", Roles(MANAGERS);
-    DisconnectPennylane = "disconnectPennylane", Roles(MANAGERS);
-    SetPaymentMethods = "setPaymentMethods", Roles(MANAGERS);
+    RecordRefund = write "recordRefund", Roles(BOOKS), INVOICING;
+    IssueFinalInvoice = write "issueFinalInvoice", Roles(BOOKS), INVOICING;
+    IssueCreditNote = write "issueCreditNote", Roles(BOOKS), INVOICING;
+    InvoiceFiles = read "GET /api/v1/invoices/{id}/invoice.pdf, facturx.pdf, facturx.xml, ubl.xml", Roles(BOOKS), INVOICING;
+    Exports = read "GET /api/v1/exports/fec, fec-archive, invoices.csv, payments.csv", Roles(BOOKS), INVOICING;
+    UpdateInvoiceSettings = write "updateInvoiceSettings", Roles(MANAGERS), INVOICING;
+    ConnectPennylane = write "connectPennylane", Roles(MANAGERS), PENNYLANE;
+    DisconnectPennylane = write "disconnectPennylane", Roles(MANAGERS), PENNYLANE;
+    SetPaymentMethods = write "setPaymentMethods", Roles(MANAGERS), INVOICING;
 }
 
 impl Operation {
@@ -312,9 +346,37 @@ pub fn roles_table() -> String {
     table
 }
 
+/// `docs/api.md`'s "What each plan includes" table: each feature, the plan that includes it
+/// in the catalogue's seed (the editor may move it), and the staff operations it covers.
+pub fn features_table() -> String {
+    let (_, seeded) = domain::platform::catalogue::seed();
+    let mut table = String::from("| feature | from plan (seed) | operations |\n|---|---|---|\n");
+    for feature in Feature::ALL {
+        let plan = seeded
+            .iter()
+            .find(|entry| entry.feature == feature)
+            .map_or("—", |entry| entry.plan.label());
+        let names: Vec<String> = Operation::ALL
+            .iter()
+            .filter(|operation| operation.feature() == Some(feature))
+            .map(|operation| format!("`{}`", operation.name()))
+            .collect();
+        table.push_str(&format!(
+            "| {} (`{}`) | {plan} | {} |\n",
+            feature.label(),
+            feature.as_str(),
+            names.join(", ")
+        ));
+    }
+    table
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const FEATURES_BEGIN: &str = "<!-- features table: generated from api/src/permissions.rs -->\n";
+    const FEATURES_END: &str = "<!-- end of the features table -->\n";
 
     const BEGIN: &str = "<!-- roles table: generated from api/src/permissions.rs -->\n";
     const END: &str = "<!-- end of the roles table -->\n";
@@ -340,6 +402,57 @@ mod tests {
             "docs/api.md's roles table differs from api/src/permissions.rs; run \
              `UPDATE_DOCS=1 cargo test -p api permissions` or paste:\n\n{expected}"
         );
+    }
+
+    /// `docs/api.md` shows which operations each feature covers as `features_table` draws it
+    /// (`UPDATE_DOCS=1 cargo test -p api permissions` writes it in place).
+    #[test]
+    fn the_documented_features_table_is_the_permissions_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api.md");
+        let docs = std::fs::read_to_string(path).expect("docs/api.md");
+        let start = docs
+            .find(FEATURES_BEGIN)
+            .expect("the features table's opening marker")
+            + FEATURES_BEGIN.len();
+        let end = start
+            + docs[start..]
+                .find(FEATURES_END)
+                .expect("its closing marker");
+        let expected = features_table();
+        if docs[start..end] == expected {
+            return;
+        }
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            let updated = format!("{}{expected}{}", &docs[..start], &docs[end..]);
+            std::fs::write(path, updated).expect("write docs/api.md");
+            return;
+        }
+        panic!("docs/api.md's features table differs from api/src/permissions.rs:\n\n{expected}");
+    }
+
+    /// Every feature a plan sells opens at least one operation, and only staff operations
+    /// have one (the public and signed-in ones are every plan's).
+    #[test]
+    fn every_feature_covers_staff_operations() {
+        for feature in Feature::ALL {
+            let covered = Operation::ALL
+                .iter()
+                .any(|operation| operation.feature() == Some(feature));
+            let later = [Feature::EInvoicing, Feature::GoogleReviews, Feature::Jantes];
+            assert!(
+                covered || later.contains(&feature),
+                "{feature:?} opens no operation"
+            );
+        }
+        for operation in Operation::ALL {
+            if operation.feature().is_some() {
+                assert!(
+                    matches!(operation.access(), Access::Roles(_)),
+                    "{} has a feature but is not a staff operation",
+                    operation.name()
+                );
+            }
+        }
     }
 
     #[test]

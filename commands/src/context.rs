@@ -47,6 +47,11 @@ fn status(stored: &str) -> Result<Status, sqlx::Error> {
         .map_err(|error| unreadable("statut de devis", error))
 }
 
+/// The trial the platform gives a workshop signing up now (the catalogue, ADR 0014).
+pub async fn trial_days(executor: impl PgExecutor<'_>) -> Result<u32, sqlx::Error> {
+    projections::plan_catalogue::trial_days(executor).await
+}
+
 pub async fn quote(
     executor: impl PgExecutor<'_>,
     workspace_id: Uuid,

@@ -8,6 +8,7 @@ pub mod account;
 mod append;
 mod atomic_append;
 pub mod bench;
+pub mod catalogue;
 pub mod client;
 pub mod client_import;
 pub mod client_key;
@@ -62,6 +63,7 @@ use domain::email_template::EmailTemplates;
 use domain::invoice::billing::Billing;
 use domain::invoice::payment_policy::PaymentPolicy;
 use domain::invoice::settings::InvoicePolicy;
+use domain::platform::catalogue::PlanCatalogue;
 use domain::powder::alert::StockAlerts;
 use domain::powder::catalogue::Powder;
 use domain::powder::inventory::Inventory;
@@ -129,6 +131,8 @@ pub struct Commands {
     /// Only through [`invoice_settings::save_invoice_settings`], which keeps the Stripe
     /// account registry in step with the settings.
     pub(crate) invoice_settings: CommandGateway<InvoicePolicy>,
+    /// The platform's plans and features: only through [`catalogue`].
+    pub(crate) catalogue: CommandGateway<PlanCatalogue>,
     pool: PgPool,
     signals: Signals,
 }
@@ -185,6 +189,7 @@ impl Commands {
             billing: CommandGateway::new(pool.clone(), (), signals.clone()),
             payment_policy: CommandGateway::new(pool.clone(), (), signals.clone()),
             invoice_settings: CommandGateway::new(pool.clone(), (), signals.clone()),
+            catalogue: CommandGateway::new(pool.clone(), (), signals.clone()),
             pool,
             signals,
         }

@@ -69,6 +69,10 @@ pub async fn sign_up(
     input.consent.check().map_err(reject)?;
     let account = NewAccount::parse(&input.email, input.phone.as_deref(), input.password)?;
 
+    // Read before the account is created: a failure here leaves nothing behind.
+    let trial_days = crate::context::trial_days(pool)
+        .await
+        .map_err(|error| SignUpError::Workspace(CommandError::Store(Box::new(error))))?;
     let account_id = match create_account(pool, account).await {
         Ok(account_id) => account_id,
         Err(AccountError::EmailTaken) => return Ok(SignUpOutcome::AlreadyRegistered),
@@ -85,6 +89,7 @@ pub async fn sign_up(
         name: input.workshop_name,
         owner: account_id,
         consent: input.consent,
+        trial_days,
     };
     // The workspace id was generated just above: nothing to read from the log.
     let receipt = commands

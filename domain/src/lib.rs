@@ -15,6 +15,7 @@ pub mod invoice;
 pub mod limits;
 pub mod meta;
 pub mod money;
+pub mod platform;
 pub mod position;
 pub mod powder;
 pub mod project;
@@ -38,6 +39,10 @@ pub fn event_schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
             schemars::schema_for!(workspace::WorkspaceEvent),
         ),
         (email::Email::TYPE, schemars::schema_for!(email::EmailEvent)),
+        (
+            platform::catalogue::PlanCatalogue::TYPE,
+            schemars::schema_for!(platform::catalogue::CatalogueEvent),
+        ),
         (
             powder::inventory::Inventory::TYPE,
             schemars::schema_for!(powder::inventory::InventoryEvent),

@@ -685,6 +685,51 @@ pub mod mail_settings {
     );
 }
 
+/// The platform's catalogue, typed by the editor.
+pub mod platform {
+    use super::*;
+
+    pub const MONTHLY_PRICE: Bound = bound(
+        "PricesInput.monthlyHt",
+        "prix mensuel HT",
+        int(0),
+        int(10_000),
+        "€",
+        "MONTHLY_PRICE_OUT_OF_RANGE",
+    );
+    pub const YEARLY_PRICE: Bound = bound(
+        "PricesInput.yearlyHt",
+        "prix annuel HT",
+        int(0),
+        int(120_000),
+        "€",
+        "YEARLY_PRICE_OUT_OF_RANGE",
+    );
+    /// A trial shorter than a day shows nothing; longer than a quarter is a free plan.
+    pub const TRIAL_DAYS: Bound = bound(
+        "setTrialLength.days",
+        "durée de l'essai",
+        int(1),
+        int(90),
+        "jours",
+        "TRIAL_DAYS_OUT_OF_RANGE",
+    );
+    pub const ROLLOUT_PERCENT: Bound = bound(
+        "setFeatureRollout.percent",
+        "part des ateliers",
+        int(0),
+        int(100),
+        "%",
+        "ROLLOUT_PERCENT_OUT_OF_RANGE",
+    );
+    pub const APPLIES_FROM: DateBound = DateBound {
+        field: "appliesFrom",
+        label: "date d'application",
+        past: false,
+        code: "APPLIES_FROM_OUT_OF_RANGE",
+    };
+}
+
 /// One row of the table of limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {

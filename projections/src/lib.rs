@@ -22,6 +22,7 @@ pub mod member;
 pub mod oven_batch;
 pub mod parking;
 pub mod pennylane;
+pub mod plan_catalogue;
 pub mod powder;
 pub mod powder_lot;
 pub mod powder_stock;
@@ -55,6 +56,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(oven_batch::OvenBatchProjection),
         Arc::new(invoicing::InvoicingProjection),
         Arc::new(invitation::InvitationProjection),
+        Arc::new(plan_catalogue::PlanCatalogueProjection),
     ]
 }
 

@@ -1,9 +1,11 @@
 //! The `member` read model: who belongs to which workshop, with which role.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::Aggregate;
+use domain::platform::entitlements::{Standing, Terms};
 use domain::workspace::{Workspace, WorkspaceEvent};
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
@@ -123,6 +125,57 @@ pub async fn find(
     .bind(account_id)
     .fetch_optional(executor)
     .await
+}
+
+/// A member as a request sees them: their membership, and where their workshop stands with
+/// the platform (ADR 0014), for `entitlements::check`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller {
+    pub member: MemberRow,
+    /// `None` until the workspace read model shows the trial (a sign-up a moment ago):
+    /// nothing is refused on a standing not yet known.
+    pub standing: Option<Standing>,
+    /// The catalogue's terms for a period starting on the day asked.
+    pub terms: Terms,
+}
+
+/// The member `account_id` of `workspace_id`, their workshop's standing and its terms for a
+/// period starting on `day`, in one statement (it runs on every authenticated request).
+pub async fn caller(
+    executor: impl PgExecutor<'_>,
+    workspace_id: Uuid,
+    account_id: Uuid,
+    day: NaiveDate,
+) -> Result<Option<Caller>, sqlx::Error> {
+    let row: Option<CallerRow> = sqlx::query_as(concat!(
+        "select m.workspace_id, m.account_id, m.role, m.active, m.joined_at, m.updated_at,
+                w.trial_ends_at,
+                (select coalesce(jsonb_agg(jsonb_build_array(t.feature, t.plan, t.percent, t.killed)),
+                                 '[]'::jsonb)
+                 from (",
+        crate::plan_catalogue::terms_select!("$3"),
+        ") t) as terms
+         from member m left join workspace w on w.workspace_id = m.workspace_id
+         where m.workspace_id = $1 and m.account_id = $2"
+    ))
+    .bind(workspace_id)
+    .bind(account_id)
+    .bind(day)
+    .fetch_optional(executor)
+    .await?;
+    Ok(row.map(|row| Caller {
+        standing: row.trial_ends_at.map(|ends_at| Standing::Trial { ends_at }),
+        terms: crate::plan_catalogue::terms_from(row.terms.0),
+        member: row.member,
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+struct CallerRow {
+    #[sqlx(flatten)]
+    member: MemberRow,
+    trial_ends_at: Option<DateTime<Utc>>,
+    terms: Json<Vec<crate::plan_catalogue::TermRow>>,
 }
 
 /// One page of a workspace's members, oldest first, after the cursor `after` (a

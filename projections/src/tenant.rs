@@ -51,6 +51,12 @@ pub const PLATFORM_TABLES: &[&str] = &[
     "client_key",
     // The platform registry of Stripe accounts, unique across workshops (ADR 0012).
     "stripe_connected_account",
+    // The platform's catalogue (ADR 0014): prices and features, no workspace, no person.
+    "plan_price",
+    "plan_feature",
+    "feature_flag",
+    "platform_setting",
+    "catalogue_change",
     // Projection bookkeeping, about every workspace at once (ADR 0010).
     "projection_checkpoint",
     "projection_parked",

@@ -14,6 +14,7 @@ mod email_links;
 mod email_oauth;
 mod email_settings;
 mod email_templates;
+mod entitlements;
 mod feed;
 mod gateway;
 mod graphql_http;

@@ -4,6 +4,7 @@
 //! `Query` and `Mutation` must have its entry in the table, and every entry its call here.
 
 use api::permissions::{Access, Operation};
+use domain::platform::entitlements::Call;
 use domain::Role;
 use serde_json::{json, Value};
 use tests::{error_code, generous_rate_limits, spawn_app, spawn_app_with, TestApp};
@@ -1332,6 +1333,23 @@ fn every_operation_has_its_entry_and_its_call() {
             CASES.iter().any(|case| case.operation == *operation),
             "{} is not called by every_operation_with_every_role",
             operation.name()
+        );
+    }
+    // Reads pass once a trial is over; writes wait for a subscription: the table must say
+    // which is which as the schema and the routes do.
+    let mutations = fields_of(&sdl, "Mutation");
+    for operation in Operation::ALL {
+        let name = operation.name();
+        let writes = if operation.is_route() {
+            name.starts_with("POST ")
+        } else {
+            mutations.iter().any(|field| field == name)
+        };
+        assert_eq!(
+            operation.call() == Call::Write,
+            writes,
+            "api/src/permissions.rs says {name} is a {:?}",
+            operation.call()
         );
     }
 }

@@ -134,9 +134,12 @@ impl TestDb {
     }
 
     /// Events written by requests. The mailer's delivery facts (`EmailSent`, `EmailFailed`)
-    /// arrive on their own schedule, so "nothing written" checks leave them out.
+    /// arrive on their own schedule, and the catalogue is seeded at each start, so "nothing
+    /// written" checks leave them out.
     pub async fn event_count(&self) -> i64 {
-        sqlx::query_scalar("select count(*) from events where aggregate_type <> 'email'")
+        sqlx::query_scalar(
+            "select count(*) from events where aggregate_type <> 'email' and event_type <> 'CatalogueSeeded'",
+        )
             .fetch_one(&self.pool)
             .await
             .expect("count events")
@@ -458,6 +461,7 @@ pub fn register(name: impl Into<String>) -> domain::workspace::WorkspaceCommand 
         name: name.into(),
         owner: Uuid::new_v4(),
         consent: consent(),
+        trial_days: domain::platform::catalogue::DEFAULT_TRIAL_DAYS,
     }
 }
 

@@ -13,6 +13,8 @@ pub enum WorkspaceCommand {
         name: String,
         owner: Uuid,
         consent: Consent,
+        /// The trial the platform gives new workshops now (the catalogue's).
+        trial_days: u32,
     },
     Rename {
         name: String,

@@ -12,7 +12,7 @@ pub use command::{Consent, WorkspaceCommand};
 pub use error::WorkspaceError;
 pub use event::{RevocationReason, WorkspaceEvent};
 pub use name::WorkspaceName;
-pub use plan::{Module, Plan, TRIAL_DAYS, TRIAL_PLAN};
+pub use plan::{Module, Plan, TRIAL_PLAN};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -93,6 +93,7 @@ impl Workspace {
                 name,
                 owner,
                 consent,
+                trial_days,
             } => {
                 if self.registered_at.is_some() {
                     return Err(WorkspaceError::AlreadyRegistered);
@@ -112,7 +113,7 @@ impl Workspace {
                     WorkspaceEvent::TrialStarted {
                         plan: TRIAL_PLAN,
                         started_at: now,
-                        ends_at: now + Duration::days(TRIAL_DAYS),
+                        ends_at: now + Duration::days(i64::from(trial_days)),
                     },
                     WorkspaceEvent::MemberJoined {
                         account_id: owner,

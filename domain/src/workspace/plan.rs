@@ -1,13 +1,40 @@
 use serde::{Deserialize, Serialize};
 
-/// The subscription plan (spec §4.1 step 3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+/// The subscription plan (spec §4.1 step 3). Ordered: a higher plan includes every
+/// feature of a lower one.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub enum Plan {
     Lite,
     Pro,
 }
 
 impl Plan {
+    pub const ALL: [Plan; 2] = [Self::Lite, Self::Pro];
+
+    /// The plan's name as workshops read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Lite => "Lite",
+            Self::Pro => "Pro",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|plan| plan.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Lite => "lite",
@@ -35,6 +62,6 @@ pub enum Module {
     Jantes,
 }
 
-/// A new workspace tries the full Pro plan for 30 days (spec §4.1 step 4).
-pub const TRIAL_DAYS: i64 = 30;
+/// A new workspace tries the full Pro plan (spec §4.1 step 4), for as long as the
+/// platform's catalogue says (`platform::catalogue`, 30 days by default).
 pub const TRIAL_PLAN: Plan = Plan::Pro;

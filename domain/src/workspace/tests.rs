@@ -31,6 +31,7 @@ fn sign_up(workspace_name: &str, consent: Consent) -> WorkspaceCommand {
         name: workspace_name.into(),
         owner: OWNER,
         consent,
+        trial_days: crate::platform::catalogue::DEFAULT_TRIAL_DAYS,
     }
 }
 
