@@ -330,7 +330,8 @@ impl Application {
             })
         });
         let schema = graphql::build(state.clone());
-        let router = http::router(state, schema);
+        let editor_schema = graphql::editor::build(state.clone());
+        let router = http::router(state, schema, editor_schema);
         let mut until = shutdown.subscribe();
         tracing::info!(addr = %listener.local_addr()?, "serving");
         axum::serve(

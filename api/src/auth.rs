@@ -231,6 +231,11 @@ pub async fn authenticate(
         else {
             return Ok(None);
         };
+        if domain::platform::is_platform(claims.ws) {
+            let editor = commands::editor::is_editor(&mut *tx, claims.sub).await?;
+            tx.commit().await?;
+            return Ok(Some(editor.then(|| editor_caller(claims.sub, now))));
+        }
         let today = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
         let caller = projections::member::caller(&mut *tx, claims.ws, claims.sub, today).await?;
         tx.commit().await?;
@@ -258,5 +263,21 @@ pub async fn authenticate(
             tracing::warn!(error = %error, "cannot read the caller's membership");
             Authentication::Rejected
         }
+    }
+}
+
+/// An editor as a caller: no membership, no standing (the platform has no plan).
+fn editor_caller(account_id: Uuid, now: DateTime<Utc>) -> projections::member::Caller {
+    projections::member::Caller {
+        member: projections::member::MemberRow {
+            workspace_id: domain::platform::PLATFORM_WORKSPACE_ID,
+            account_id,
+            role: Role::Editor.as_str().to_owned(),
+            active: true,
+            joined_at: now,
+            updated_at: now,
+        },
+        standing: None,
+        terms: Terms::default(),
     }
 }

@@ -72,6 +72,19 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL), as checked in under schemas/.
     Schema,
+    /// The platform's editors, who run the SaaS back office (ADR 0014).
+    Editor {
+        #[command(subcommand)]
+        action: EditorAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum EditorAction {
+    /// Make EMAIL an editor, creating its account (its password printed once) when absent.
+    /// The editor sets up the second factor at the first login; until then the back office
+    /// stays closed to them.
+    Add { email: String },
 }
 
 #[derive(Subcommand)]
@@ -217,6 +230,19 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", workers::photo_renditions::bench(iterations))
         }
         Command::Schema => print!("{}", api::graphql::sdl()),
+        Command::Editor {
+            action: EditorAction::Add { email },
+        } => {
+            let pool = migrated_pool(&config).await?;
+            let added = commands::editor::add(&pool, &email)
+                .await
+                .map_err(|error| anyhow::anyhow!("{email}: {error} ({})", error.code()))?;
+            println!("éditeur {email} (compte {})", added.account_id);
+            if let Some(password) = added.password {
+                println!("mot de passe (affiché une seule fois, à changer) : {password}");
+            }
+            println!("connexion : `login` sans atelier, puis la double authentification à activer");
+        }
     }
     Ok(())
 }

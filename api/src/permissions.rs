@@ -28,6 +28,10 @@ const STAFF_AND_CLIENT: &[Role] = &[
     Role::Accounting,
     Role::Client,
 ];
+/// Every member of a workshop, whatever their role: not the platform's editors.
+const MEMBERS: &[Role] = &Role::MEMBER_ROLES;
+/// The platform's editors, on `/editor/graphql` (ADR 0014).
+const EDITORS: &[Role] = &[Role::Editor];
 /// The bench, and a client for what is its own.
 const SHOP_AND_CLIENT: &[Role] = &[Role::Owner, Role::Admin, Role::Operator, Role::Client];
 
@@ -141,7 +145,7 @@ operations! {
         "also before an owner or admin has set up the second factor";
     ConfirmTwoFactorEnrolment = write "confirmTwoFactorEnrolment", SignedIn, ACCOUNT,
         "also before an owner or admin has set up the second factor";
-    Workspace = read "workspace", SignedIn, ACCOUNT;
+    Workspace = read "workspace", Roles(MEMBERS), ACCOUNT;
 
     RenameWorkspace = write "renameWorkspace", Roles(MANAGERS), ACCOUNT;
     SetModule = write "setModule", Roles(MANAGERS), ACCOUNT;
@@ -287,6 +291,18 @@ operations! {
     ConnectPennylane = write "connectPennylane", Roles(MANAGERS), PENNYLANE;
     DisconnectPennylane = write "disconnectPennylane", Roles(MANAGERS), PENNYLANE;
     SetPaymentMethods = write "setPaymentMethods", Roles(MANAGERS), INVOICING;
+
+    EditorCatalogue = read "editor.catalogue", Roles(EDITORS), ACCOUNT;
+    EditorCatalogueHistory = read "editor.catalogueHistory", Roles(EDITORS), ACCOUNT;
+    EditorWorkspaces = read "editor.workspaces", Roles(EDITORS), ACCOUNT,
+        "their name, sign-up, trial and activity; nothing of their business";
+    EditorChangePrice = write "editor.changePrice", Roles(EDITORS), ACCOUNT,
+        "applies from each workshop's next period, at least 30 days after the announcement";
+    EditorMoveFeature = write "editor.moveFeature", Roles(EDITORS), ACCOUNT,
+        "applies from each workshop's next period, at least 30 days after the announcement";
+    EditorSetTrialLength = write "editor.setTrialLength", Roles(EDITORS), ACCOUNT;
+    EditorSetFeatureRollout = write "editor.setFeatureRollout", Roles(EDITORS), ACCOUNT;
+    EditorSetFeatureKillSwitch = write "editor.setFeatureKillSwitch", Roles(EDITORS), ACCOUNT;
 }
 
 impl Operation {
@@ -298,17 +314,34 @@ impl Operation {
     pub fn is_route(self) -> bool {
         self.name().contains(' ')
     }
+
+    /// A field of the editor's schema (`/editor/graphql`), named `editor.<field>`.
+    pub fn is_editor(self) -> bool {
+        self.name().starts_with("editor.")
+    }
+
+    /// The field's name in its schema (`createQuote`, `catalogue`), or the route.
+    pub fn field(self) -> &'static str {
+        self.name().strip_prefix("editor.").unwrap_or(self.name())
+    }
 }
 
-/// The columns of the roles table: the roles a member holds.
-const COLUMNS: [Role; 5] = Role::MEMBER_ROLES;
+/// The columns of the roles table: the roles a member holds, and the platform's editors.
+const COLUMNS: [Role; 6] = [
+    Role::Owner,
+    Role::Admin,
+    Role::Operator,
+    Role::Accounting,
+    Role::Client,
+    Role::Editor,
+];
 
 /// `docs/api.md`'s "Who may do what" table: one row per run of operations with the same
 /// access and note, in the table's order.
 pub fn roles_table() -> String {
     let mut table = String::from(
-        "| operation | owner | admin | operator | accounting | client | rule |\n\
-         |---|---|---|---|---|---|---|\n",
+        "| operation | owner | admin | operator | accounting | client | editor | rule |\n\
+         |---|---|---|---|---|---|---|---|\n",
     );
     let mut rows: Vec<(Vec<Operation>, Access, Option<&str>)> = Vec::new();
     for &operation in Operation::ALL {

@@ -192,3 +192,27 @@ fn production_is_the_default_and_wants_real_secrets() {
         );
     }
 }
+
+/// `thermogestion editor add`: the first editor of the platform, its password shown once;
+/// adding them again changes nothing; a workshop's member cannot be one.
+#[test]
+fn the_first_editor_is_added_from_the_command_line() {
+    let database = Database::new();
+    let added = stdout(&database.run(&["editor", "add", "editeur@thermogestion.fr"]));
+    assert!(
+        added.contains("éditeur editeur@thermogestion.fr"),
+        "{added}"
+    );
+    assert!(added.contains("mot de passe"), "{added}");
+    let again = stdout(&database.run(&["editor", "add", "editeur@thermogestion.fr"]));
+    assert!(!again.contains("mot de passe"), "{again}");
+    let demo = stdout(&database.run(&["demo"]));
+    assert!(demo.contains("created"), "{demo}");
+    let member = database.run(&["editor", "add", "gerant@demo.thermogestion.fr"]);
+    assert!(!member.status.success());
+    assert!(
+        String::from_utf8_lossy(&member.stderr).contains("EDITOR_IS_A_MEMBER"),
+        "{}",
+        String::from_utf8_lossy(&member.stderr)
+    );
+}

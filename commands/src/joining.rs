@@ -46,6 +46,11 @@ pub enum JoinError {
     TwoFactor(#[from] TwoFactorError),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// The platform's editors belong to no workshop (ADR 0014).
+    #[error(
+        "ce compte est celui d'un éditeur de la plateforme : il ne peut rejoindre aucun atelier"
+    )]
+    Editor,
     /// A link without what its purpose needs: our bug, not the visitor's.
     #[error("{0}")]
     Internal(&'static str),
@@ -137,6 +142,9 @@ pub async fn join(
                 acceptance.ip,
             )
             .await?;
+            if crate::editor::is_editor(pool, account_id).await? {
+                return Err(JoinError::Editor);
+            }
             let membership = crate::context::membership(pool, workspace_id, account_id).await?;
             // A client's login opens one more of its records: it stays the same member.
             let already_client = membership.as_ref().is_some_and(|member| {

@@ -15,6 +15,7 @@ pub mod client_key;
 pub mod context;
 pub mod database;
 pub mod documents;
+pub mod editor;
 pub mod email_token;
 mod error;
 pub mod file_store;

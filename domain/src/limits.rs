@@ -851,6 +851,11 @@ pub const ALL: &[Limit] = &[
     Limit::Text(account::REFRESH_TOKEN),
     Limit::Text(mail_settings::SMTP_HOST),
     Limit::Text(mail_settings::SMTP_CREDENTIAL),
+    Limit::Number(platform::MONTHLY_PRICE),
+    Limit::Number(platform::YEARLY_PRICE),
+    Limit::Number(platform::TRIAL_DAYS),
+    Limit::Number(platform::ROLLOUT_PERCENT),
+    Limit::Date(platform::APPLIES_FROM),
 ];
 
 #[cfg(test)]

@@ -102,9 +102,10 @@ impl Role {
         matches!(self, Role::Operator)
     }
 
-    /// Owners and admins must use two-factor authentication (spec §11.2).
+    /// Owners and admins must use two-factor authentication (spec §11.2), and the
+    /// platform's editors, who see every workshop's standing.
     pub fn requires_two_factor(self) -> bool {
-        matches!(self, Role::Owner | Role::Admin)
+        matches!(self, Role::Owner | Role::Admin | Role::Editor)
     }
 
     pub fn parse(text: &str) -> Option<Self> {

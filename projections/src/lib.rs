@@ -23,6 +23,7 @@ pub mod oven_batch;
 pub mod parking;
 pub mod pennylane;
 pub mod plan_catalogue;
+pub mod platform_workspace;
 pub mod powder;
 pub mod powder_lot;
 pub mod powder_stock;
@@ -57,6 +58,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(invoicing::InvoicingProjection),
         Arc::new(invitation::InvitationProjection),
         Arc::new(plan_catalogue::PlanCatalogueProjection),
+        Arc::new(platform_workspace::PlatformWorkspaceProjection),
     ]
 }
 

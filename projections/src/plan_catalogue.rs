@@ -404,3 +404,52 @@ pub async fn history(
     .fetch_all(executor)
     .await
 }
+
+/// A feature's plan from a day on, as announced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureStep {
+    pub feature: Feature,
+    pub plan: Plan,
+    pub applies_from: NaiveDate,
+}
+
+/// What the editor's catalogue screen shows (and « Mon abonnement » of a workshop): prices
+/// and feature plans for a period starting on `day` with what is announced after it, the
+/// switches, the trial.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogueView {
+    pub day: NaiveDate,
+    pub trial_days: u32,
+    pub prices: Vec<PriceRow>,
+    pub features: Vec<FeatureStep>,
+    pub terms: Terms,
+}
+
+pub async fn view(conn: &mut PgConnection, day: NaiveDate) -> Result<CatalogueView, sqlx::Error> {
+    let rows: Vec<(String, String, NaiveDate)> = sqlx::query_as(
+        "select feature, plan, applies_from from plan_feature p
+         where applies_from > $1 or applies_from = (select max(applies_from) from plan_feature q
+                                                     where q.feature = p.feature and q.applies_from <= $1)
+         order by feature, applies_from",
+    )
+    .bind(day)
+    .fetch_all(&mut *conn)
+    .await?;
+    let features = rows
+        .into_iter()
+        .filter_map(|(feature, plan, applies_from)| {
+            Some(FeatureStep {
+                feature: Feature::parse(&feature)?,
+                plan: Plan::parse(&plan)?,
+                applies_from,
+            })
+        })
+        .collect();
+    Ok(CatalogueView {
+        day,
+        trial_days: trial_days(&mut *conn).await?,
+        prices: prices(&mut *conn, day).await?,
+        features,
+        terms: terms(&mut *conn, day).await?,
+    })
+}

@@ -57,6 +57,8 @@ pub const PLATFORM_TABLES: &[&str] = &[
     "feature_flag",
     "platform_setting",
     "catalogue_change",
+    // Who runs the back office: account ids, outside every workshop.
+    "platform_editor",
     // Projection bookkeeping, about every workspace at once (ADR 0010).
     "projection_checkpoint",
     "projection_parked",

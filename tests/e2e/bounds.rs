@@ -469,6 +469,57 @@ async fn pennylane(app: &TestApp, token: &str, covered: &mut BTreeSet<&str>) {
     ]);
 }
 
+/// The editor's catalogue: the dearest add-on announced for the last day, the longest
+/// trial, a rollout back to all.
+async fn editor(app: &TestApp, covered: &mut BTreeSet<&str>) {
+    let editor = app.editor().await;
+    let token = &editor.access_token;
+    let changed = app
+        .editor_graphql(
+            token,
+            "mutation { changePrice(item: { addOn: EXTRA_STORAGE }, prices: { monthlyHt: \"10000\", yearlyHt: \"120000\" }, appliesFrom: \"2099-12-31\") {
+               prices { key monthlyHt yearlyHt appliesFrom } } }",
+            json!({}),
+        )
+        .await;
+    let prices = ok(&changed, "changePrice")["prices"].as_array().unwrap();
+    assert!(
+        prices.contains(
+            &json!({ "key": "add_on:extra_storage", "monthlyHt": "10000.00",
+                                  "yearlyHt": "120000.00", "appliesFrom": "2099-12-31" })
+        ),
+        "{changed}"
+    );
+    let trial = app
+        .editor_graphql(
+            token,
+            "mutation { setTrialLength(days: 90) { trialDays } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(ok(&trial, "setTrialLength")["trialDays"], 90);
+    for percent in [50, 100] {
+        let rollout = app
+            .editor_graphql(
+                token,
+                &format!("mutation {{ setFeatureRollout(feature: JANTES, percent: {percent}) {{ switches {{ feature rolloutPercent }} }} }}"),
+                json!({}),
+            )
+            .await;
+        let switches = ok(&rollout, "setFeatureRollout")["switches"]
+            .as_array()
+            .unwrap();
+        assert!(switches.contains(&json!({ "feature": "JANTES", "rolloutPercent": percent })));
+    }
+    covered.extend([
+        "PricesInput.monthlyHt",
+        "PricesInput.yearlyHt",
+        "appliesFrom",
+        "setTrialLength.days",
+        "setFeatureRollout.percent",
+    ]);
+}
+
 #[tokio::test]
 async fn bounds_every_largest_value_is_stored_and_read_back() {
     let app = spawn_app().await;
@@ -484,6 +535,7 @@ async fn bounds_every_largest_value_is_stored_and_read_back() {
     accounts(&app, &owner, &mut covered).await;
     mail_settings(&app, &owner, &mut covered).await;
     pennylane(&app, &shop.token, &mut covered).await;
+    editor(&app, &mut covered).await;
     let every: BTreeSet<&str> = domain::limits::ALL
         .iter()
         .map(|limit| limit.field())

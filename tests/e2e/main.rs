@@ -10,6 +10,7 @@ mod clients;
 mod database_roles;
 mod demo;
 mod duties;
+mod editor;
 mod email_links;
 mod email_oauth;
 mod email_settings;

@@ -31,6 +31,8 @@ enum Request {
     Get(fn(id: Uuid) -> String),
     /// An empty multipart `POST` of this path.
     Upload(fn(id: Uuid) -> String),
+    /// A query or mutation of the editor's schema (`/editor/graphql`).
+    Editor(fn(id: Uuid) -> (String, Value)),
 }
 
 struct Case {
@@ -40,7 +42,7 @@ struct Case {
 }
 
 use Expect::{PastTheCheck, Works};
-use Request::{Get, Graphql, Upload};
+use Request::{Editor, Get, Graphql, Upload};
 
 /// A query or mutation without variables.
 fn plain(query: &str) -> (String, Value) {
@@ -1171,6 +1173,62 @@ const CASES: &[Case] = &[
             )
         }),
     },
+    // The editor's back office: refused to every member.
+    Case {
+        operation: Operation::EditorCatalogue,
+        expect: Works,
+        request: Editor(|_| plain("{ catalogue { trialDays prices { key } } }")),
+    },
+    Case {
+        operation: Operation::EditorWorkspaces,
+        expect: Works,
+        request: Editor(|_| {
+            plain("{ workspaces(search: \"rôles\") { edges { node { name standing } } } }")
+        }),
+    },
+    Case {
+        operation: Operation::EditorCatalogueHistory,
+        expect: Works,
+        request: Editor(|_| plain("{ catalogueHistory { kind } }")),
+    },
+    Case {
+        operation: Operation::EditorChangePrice,
+        expect: Works,
+        request: Editor(|id| {
+            // Alternates, so that each allowed call announces a change.
+            let monthly = if id.as_u128() % 2 == 0 { "109" } else { "119" };
+            with(
+                "mutation($monthly: Decimal!) { changePrice(item: { plan: PRO }, prices: { monthlyHt: $monthly, yearlyHt: \"1090\" }) { day } }",
+                json!({ "monthly": monthly }),
+            )
+        }),
+    },
+    Case {
+        operation: Operation::EditorMoveFeature,
+        expect: Works,
+        request: Editor(|_| {
+            plain("mutation { moveFeature(feature: SMART_STOCK, to: PRO) { day } }")
+        }),
+    },
+    Case {
+        operation: Operation::EditorSetTrialLength,
+        expect: Works,
+        request: Editor(|_| plain("mutation { setTrialLength(days: 30) { trialDays } }")),
+    },
+    Case {
+        operation: Operation::EditorSetFeatureRollout,
+        expect: Works,
+        request: Editor(|_| {
+            plain("mutation { setFeatureRollout(feature: QUOTES, percent: 100) { day } }")
+        }),
+    },
+    Case {
+        operation: Operation::EditorSetFeatureKillSwitch,
+        expect: Works,
+        request: Editor(|_| {
+            plain("mutation { setFeatureKillSwitch(feature: QUOTES, killed: false) { day } }")
+        }),
+    },
 ];
 
 /// The operations that act upon a member: each call gets a fresh operator, so that
@@ -1197,6 +1255,10 @@ async fn call(app: &TestApp, token: &str, request: Request, id: Uuid) -> Value {
         Graphql(request) => {
             let (query, variables) = request(id);
             return app.graphql_as(token, &query, variables).await;
+        }
+        Editor(request) => {
+            let (query, variables) = request(id);
+            return app.editor_graphql(token, &query, variables).await;
         }
         Get(path) => app
             .client
@@ -1313,7 +1375,7 @@ fn every_operation_has_its_entry_and_its_call() {
     assert!(fields.len() > 100, "the SDL reader lost fields: {fields:?}");
     let named: Vec<&str> = Operation::ALL
         .iter()
-        .filter(|operation| !operation.is_route())
+        .filter(|operation| !operation.is_route() && !operation.is_editor())
         .map(|operation| operation.name())
         .collect();
     for field in &fields {
@@ -1335,6 +1397,26 @@ fn every_operation_has_its_entry_and_its_call() {
             operation.name()
         );
     }
+    let editor_sdl = api::graphql::editor::sdl();
+    let mut editor_fields = fields_of(&editor_sdl, "EditorQuery");
+    let editor_mutations = fields_of(&editor_sdl, "EditorMutation");
+    editor_fields.extend(editor_mutations.iter().cloned());
+    let editor_named: Vec<&str> = Operation::ALL
+        .iter()
+        .filter(|operation| operation.is_editor())
+        .map(|operation| operation.field())
+        .collect();
+    assert_eq!(
+        editor_named.len(),
+        editor_fields.len(),
+        "the editor's schema has {editor_fields:?}, the table {editor_named:?}"
+    );
+    for field in &editor_fields {
+        assert!(
+            editor_named.contains(&field.as_str()),
+            "`{field}` of the editor's schema has no entry in api/src/permissions.rs"
+        );
+    }
     // Reads pass once a trial is over; writes wait for a subscription: the table must say
     // which is which as the schema and the routes do.
     let mutations = fields_of(&sdl, "Mutation");
@@ -1342,6 +1424,10 @@ fn every_operation_has_its_entry_and_its_call() {
         let name = operation.name();
         let writes = if operation.is_route() {
             name.starts_with("POST ")
+        } else if operation.is_editor() {
+            editor_mutations
+                .iter()
+                .any(|field| field == operation.field())
         } else {
             mutations.iter().any(|field| field == name)
         };
@@ -1555,6 +1641,52 @@ async fn only_accounting_the_owner_and_admins_review_a_shop_floor_payment() {
                 .await;
             assert!(reviewed["errors"].is_null(), "{reviewed}");
         }
+    }
+    app.stop().await;
+}
+
+/// The platform's editor reaches no workshop: every operation of a workshop answers
+/// `FORBIDDEN` and writes nothing, while the back office works for them (ADR 0014).
+#[tokio::test]
+async fn the_editor_is_refused_every_workshop_operation() {
+    let app = spawn_app_with(&generous_rate_limits()).await;
+    let owner = app
+        .sign_up("Atelier de l'éditeur", "gerant@editeur.fr")
+        .await;
+    let editor = app.editor().await;
+    for case in CASES {
+        let operation = case.operation;
+        let id = if acts_on_a_member(operation) {
+            app.join(owner.workspace_id, Role::Operator).await.0
+        } else {
+            Uuid::new_v4()
+        };
+        let events = app.db.event_count().await;
+        let response = call(&app, &editor.access_token, case.request, id).await;
+        let name = operation.name();
+        if operation.allows(Role::Editor) {
+            if case.expect == Works {
+                assert!(
+                    response["errors"].is_null(),
+                    "{name} as the editor: {response}"
+                );
+            }
+            continue;
+        }
+        assert_eq!(
+            error_code(&response),
+            Some("FORBIDDEN"),
+            "{name} as the editor: {response}"
+        );
+        assert!(
+            response["data"].is_null(),
+            "{name} as the editor returned data"
+        );
+        assert_eq!(
+            app.db.event_count().await,
+            events,
+            "{name} as the editor wrote an event"
+        );
     }
     app.stop().await;
 }

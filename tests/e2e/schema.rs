@@ -17,6 +17,23 @@ fn the_checked_in_schema_matches_the_code() {
     );
 }
 
+/// The editor's schema (`/editor/graphql`) is a contract of its own.
+#[test]
+fn the_checked_in_editor_schema_matches_the_code() {
+    let current = api::graphql::editor::sdl();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/editor.graphql");
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(path, &current).unwrap();
+        return;
+    }
+    let checked_in = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        current == checked_in,
+        "schemas/editor.graphql drifted from the code; review the change, then run \
+         `UPDATE_SCHEMA=1 cargo nextest run -E 'test(checked_in_editor_schema)'` to update it"
+    );
+}
+
 #[test]
 fn the_checked_in_event_schemas_match_the_code() {
     let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/events");

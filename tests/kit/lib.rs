@@ -568,6 +568,50 @@ impl TestApp {
         }
     }
 
+    /// An editor of the platform (`thermogestion editor add`), logged in with the second
+    /// factor set up: what the back office asks.
+    pub async fn editor(&self) -> Member {
+        let email = format!("editeur-{}@thermogestion.fr", Uuid::new_v4().simple());
+        let account = commands::account::NewAccount::parse(&email, None, PASSWORD.to_owned())
+            .expect("valid account");
+        let account_id = commands::account::create_account(&self.db.pool, account)
+            .await
+            .expect("editor account");
+        commands::account::mark_email_verified(&self.db.pool, account_id)
+            .await
+            .expect("verified");
+        let added = commands::editor::add(&self.db.pool, &email)
+            .await
+            .expect("editor added");
+        assert!(added.password.is_none(), "the account existed");
+        let login = self.login(&email, None).await;
+        let session = &login["data"]["login"]["session"];
+        assert_eq!(session["role"], "EDITOR", "{login}");
+        let enrolled = self
+            .enrol_two_factor(session["accessToken"].as_str().unwrap())
+            .await;
+        Member {
+            account_id,
+            email,
+            access_token: enrolled.access_token,
+            refresh_token: enrolled.refresh_token,
+        }
+    }
+
+    /// A request to the editor's back office.
+    pub async fn editor_graphql(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.client
+            .post(format!("{}/editor/graphql", self.address))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("editor request")
+            .json()
+            .await
+            .expect("editor response")
+    }
+
     /// Creates an account and adds it to `workspace_id` with `role`, without logging in.
     pub async fn join(&self, workspace_id: Uuid, role: domain::Role) -> (Uuid, String) {
         let email = format!("{}-{}@atelier.fr", role.as_str(), Uuid::new_v4().simple());

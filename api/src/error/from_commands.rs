@@ -211,6 +211,11 @@ impl From<commands::joining::JoinError> for ApiError {
             JoinError::Account(error) => error.into(),
             JoinError::TwoFactor(error) => error.into(),
             JoinError::Database(cause) => cause.into(),
+            JoinError::Editor => Self::new(
+                ErrorKind::Conflict,
+                "EDITOR_IS_A_MEMBER",
+                JoinError::Editor.to_string(),
+            ),
             JoinError::Internal(cause) => Self::internal(cause),
         }
     }

@@ -3,6 +3,7 @@
 mod account;
 mod batch;
 mod client;
+pub mod editor;
 mod email;
 pub mod field_count;
 mod input_errors;

@@ -3,7 +3,8 @@
 use async_graphql::Enum;
 use domain::Role;
 
-/// Rôle d'un membre dans l'atelier.
+/// Rôle d'un membre dans l'atelier, ou éditeur de la plateforme (jamais membre d'un
+/// atelier : ce rôle ne s'attribue ni ne s'invite).
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "Role")]
 pub enum RoleValue {
@@ -12,6 +13,7 @@ pub enum RoleValue {
     Operator,
     Accounting,
     Client,
+    Editor,
 }
 
 impl From<RoleValue> for Role {
@@ -22,12 +24,13 @@ impl From<RoleValue> for Role {
             RoleValue::Operator => Role::Operator,
             RoleValue::Accounting => Role::Accounting,
             RoleValue::Client => Role::Client,
+            RoleValue::Editor => Role::Editor,
         }
     }
 }
 
 impl RoleValue {
-    /// Member roles only; anything else in a membership row is a bug, shown as `None`.
+    /// Member roles and the editor's; anything else is a bug, shown as `None`.
     pub fn from_stored(text: &str) -> Option<Self> {
         match Role::parse(text)? {
             Role::Owner => Some(Self::Owner),
@@ -35,7 +38,8 @@ impl RoleValue {
             Role::Operator => Some(Self::Operator),
             Role::Accounting => Some(Self::Accounting),
             Role::Client => Some(Self::Client),
-            Role::Editor | Role::System | Role::Anonymous => None,
+            Role::Editor => Some(Self::Editor),
+            Role::System | Role::Anonymous => None,
         }
     }
 }

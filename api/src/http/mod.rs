@@ -29,13 +29,15 @@ use axum::{middleware, Extension, Router};
 
 use crate::app::AppState;
 use crate::auth;
+use crate::graphql::editor::EditorSchema;
 use crate::graphql::AppSchema;
 use graphql_http::MediaType;
 use request_size::Refusal;
 
-pub fn router(state: AppState, schema: AppSchema) -> Router {
+pub fn router(state: AppState, schema: AppSchema, editor_schema: EditorSchema) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql))
+        .route("/editor/graphql", post(editor_graphql))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
@@ -77,6 +79,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         ))
         .layer(middleware::map_response(request_size::json_refusals))
         .layer(Extension(schema))
+        .layer(Extension(editor_schema))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             request::observe,
@@ -95,6 +98,29 @@ async fn scope_request(request: axum::extract::Request, next: middleware::Next) 
 async fn graphql(
     State(state): State<AppState>,
     Extension(schema): Extension<AppSchema>,
+    Extension(context): Extension<RequestContext>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Response {
+    let media = MediaType::negotiate(&headers);
+    let (authentication, limit) = match authenticate(&state, &headers).await {
+        Ok(known) => known,
+        Err(throttled) => return media.label(throttled),
+    };
+    if let Err(refusal) = request_size::json_body(&headers) {
+        return media.label(refusal.into_response());
+    }
+    let request = match request_size::read_graphql(&headers, body, limit).await {
+        Ok(request) => request,
+        Err(refusal) => return media.label(refusal.into_response()),
+    };
+    execute(&schema, request, context, authentication, media).await
+}
+
+/// `POST /editor/graphql`: the editor's back office, read and answered as `/graphql` is.
+async fn editor_graphql(
+    State(state): State<AppState>,
+    Extension(schema): Extension<EditorSchema>,
     Extension(context): Extension<RequestContext>,
     headers: HeaderMap,
     body: axum::body::Body,
@@ -171,13 +197,17 @@ async fn authenticate(
 }
 
 /// Runs one request as its caller and answers it in `media`, warnings beside the data.
-async fn execute(
-    schema: &AppSchema,
+async fn execute<Query, Mutation>(
+    schema: &async_graphql::Schema<Query, Mutation, async_graphql::EmptySubscription>,
     request: async_graphql::Request,
     context: RequestContext,
     authentication: auth::Authentication,
     media: MediaType,
-) -> Response {
+) -> Response
+where
+    Query: async_graphql::ObjectType + 'static,
+    Mutation: async_graphql::ObjectType + 'static,
+{
     let request = request.data(context).data(authentication);
     let (mut response, warnings) = crate::warnings::collect(schema.execute(request)).await;
     for error in &mut response.errors {

@@ -168,13 +168,15 @@ async fn log_in(
         member::workspaces_of(&mut *tx, account_id).await?
     };
     // The workspace is resolved before the second factor, so a wrong choice does not spend a
-    // code.
-    let chosen = match &input.workspace_id {
+    // code. An editor of the platform belongs to no workshop: their login opens the
+    // platform's workspace (ADR 0014).
+    let chosen: Option<(Uuid, &str)> = match &input.workspace_id {
         Some(id) => {
             let wanted = Uuid::parse_str(id).ok();
             let found = memberships
                 .iter()
-                .find(|(workspace_id, _, _)| Some(*workspace_id) == wanted);
+                .find(|(workspace_id, _, _)| Some(*workspace_id) == wanted)
+                .map(|(workspace_id, _, role)| (*workspace_id, role.as_str()));
             Some(found.ok_or_else(|| {
                 ApiError::new(
                     ErrorKind::NotFound,
@@ -183,7 +185,17 @@ async fn log_in(
                 )
             })?)
         }
-        None if memberships.len() == 1 => memberships.first(),
+        None if memberships.is_empty()
+            && commands::editor::is_editor(&state.pool, account_id).await? =>
+        {
+            Some((
+                domain::platform::PLATFORM_WORKSPACE_ID,
+                Role::Editor.as_str(),
+            ))
+        }
+        None if memberships.len() == 1 => memberships
+            .first()
+            .map(|(workspace_id, _, role)| (*workspace_id, role.as_str())),
         None => None,
     };
     let two_factor_enabled = two_factor::finish_login(
@@ -196,11 +208,11 @@ async fn log_in(
     )
     .await?;
     let session = match chosen {
-        Some((workspace_id, _, role)) => {
+        Some((workspace_id, role)) => {
             let role = Role::parse(role)
                 .ok_or_else(|| ApiError::internal("unknown role in member table"))?;
             let session =
-                session::open(&state.pool, account_id, *workspace_id, two_factor_enabled).await?;
+                session::open(&state.pool, account_id, workspace_id, two_factor_enabled).await?;
             Some(payload(state, session, role)?)
         }
         None => None,

@@ -151,6 +151,7 @@ impl WorkspaceQuery {
     /// L'atelier de la session.
     async fn workspace(&self, ctx: &Context<'_>) -> Result<WorkspaceNode, ApiError> {
         let actor = actor(ctx)?;
+        actor.require_for(Operation::Workspace)?;
         read(state(ctx), actor.workspace_id).await
     }
 }
