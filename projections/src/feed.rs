@@ -300,6 +300,24 @@ pub async fn read_stream(
     rows.iter().map(RecordedEvent::from_row).collect()
 }
 
+/// Every workspace's events of the `wanted` types appended before the event at
+/// `global_position`, oldest first: what a reactor reads of the past when it acts on a
+/// platform event (the workshops trying a plan when its price changed).
+pub async fn read_types_before(
+    executor: impl PgExecutor<'_>,
+    wanted: &[&str],
+    global_position: i64,
+) -> Result<Vec<RecordedEvent>, sqlx::Error> {
+    let rows = sqlx::query(select_events!(
+        "where event_type = any($1) and global_position < $2 order by global_position"
+    ))
+    .bind(wanted)
+    .bind(global_position)
+    .fetch_all(executor)
+    .await?;
+    rows.iter().map(RecordedEvent::from_row).collect()
+}
+
 /// One workspace's events of the `wanted` types recorded since `since`, in feed order.
 pub async fn read_workspace_since(
     executor: impl PgExecutor<'_>,

@@ -308,3 +308,73 @@ async fn the_editor_lists_workshops_from_the_log_and_sees_none_of_their_business
     }
     app.stop().await;
 }
+
+async fn plan_change_emails(app: &tests::TestApp) -> Vec<(uuid::Uuid, String, String)> {
+    sqlx::query_as(
+        "select workspace_id, recipient, body_text from email_outbox where kind = 'plan_change'
+         order by recipient",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_price_change_notifies_each_workshop_it_concerns_once_and_in_advance() {
+    let app = spawn_app().await;
+    let a = app.sign_up("Atelier A", "a@atelier.fr").await;
+    let b = app.sign_up("Atelier B", "b@atelier.fr").await;
+    let editor = app.editor().await;
+    // Lite concerns its subscribers, none yet: nobody is written to.
+    let lite = app
+        .editor_graphql(
+            &editor.access_token,
+            CHANGE_PRICE,
+            json!({ "item": { "plan": "LITE" }, "prices": { "monthlyHt": "59", "yearlyHt": "590" } }),
+        )
+        .await;
+    assert!(lite["errors"].is_null(), "{lite}");
+    // Pro is the plan both workshops are trying.
+    let pro = app
+        .editor_graphql(
+            &editor.access_token,
+            CHANGE_PRICE,
+            json!({ "item": { "plan": "PRO" }, "prices": { "monthlyHt": "109", "yearlyHt": "1090" },
+                    "from": "2027-03-01" }),
+        )
+        .await;
+    assert!(pro["errors"].is_null(), "{pro}");
+    // The reactor reads the log in order: once Pro's notices are queued, Lite's change was
+    // read before them, and queued none.
+    let emails = tests::eventually("one notice per workshop trying Pro", || async {
+        let emails = plan_change_emails(&app).await;
+        (emails.len() == 2).then_some(emails)
+    })
+    .await;
+    assert_eq!(
+        emails
+            .iter()
+            .map(|(workspace, recipient, _)| (*workspace, recipient.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (a.workspace_id, "a@atelier.fr"),
+            (b.workspace_id, "b@atelier.fr")
+        ]
+    );
+    for (_, _, body) in &emails {
+        assert!(
+            body.contains(
+                "formule Pro : 99 € HT par mois et 990 € HT par an deviennent 109 € et 1"
+            ),
+            "{body}"
+        );
+        assert!(body.contains("01/03/2027"), "{body}");
+        assert!(!body.contains('{'), "a variable left unrendered: {body}");
+    }
+    let sent = app.mail.wait_for_to("a@atelier.fr", "01/03/2027").await;
+    assert!(sent
+        .header("subject")
+        .unwrap_or_default()
+        .contains("abonnement"));
+    app.stop().await;
+}

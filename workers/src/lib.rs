@@ -16,6 +16,7 @@ pub mod pennylane;
 pub mod photo_quota;
 pub mod photo_renditions;
 pub mod photo_worker;
+pub mod plan_change_emails;
 pub mod project_emails;
 pub mod project_intake;
 pub mod quote_emails;
@@ -113,6 +114,10 @@ pub fn reactors(
     let public_base_url = public_base_url.trim_end_matches('/').to_owned();
     vec![
         std::sync::Arc::new(trial_emails::TrialEmails {
+            public_base_url: public_base_url.clone(),
+            message_domain: message_domain.to_owned(),
+        }),
+        std::sync::Arc::new(plan_change_emails::PlanChangeEmails {
             public_base_url: public_base_url.clone(),
             message_domain: message_domain.to_owned(),
         }),

@@ -57,36 +57,11 @@ impl Projection for TrialEmails {
             else {
                 continue;
             };
-            // The owner and the name come from the same sign-up commit, already in the log:
-            // read as domain events from the workspace's own stream.
-            let sign_up = projections::feed::read_stream(
-                &mut *conn,
-                &event.aggregate_id,
-                &[WorkspaceEvent::REGISTERED, WorkspaceEvent::CONSENT_RECORDED],
-            )
-            .await?;
-            let (mut owner, mut workshop) = (None, None);
-            for fact in &sign_up {
-                match fact.payload::<WorkspaceEvent>()? {
-                    WorkspaceEvent::Registered { name, .. } => {
-                        workshop = Some(name.as_str().to_owned())
-                    }
-                    WorkspaceEvent::ConsentRecorded { account_id, .. } => {
-                        owner = owner.or(Some(account_id))
-                    }
-                    _ => {}
-                }
-            }
-            let (Some(owner), Some(workshop)) = (owner, workshop) else {
+            let Some(SignedUp { email, workshop }) = signed_up(conn, &event.aggregate_id).await?
+            else {
                 tracing::warn!(workspace_id = %event.workspace_id, "trial without owner: no reminders");
                 continue;
             };
-            let email: Option<String> =
-                sqlx::query_scalar("select email from account where account_id = $1")
-                    .bind(owner)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            let Some(email) = email else { continue };
             for (days, kind) in REMINDERS {
                 let left = (ends_at - started_at - Duration::days(days))
                     .num_days()
@@ -115,4 +90,43 @@ impl Projection for TrialEmails {
         }
         Ok(())
     }
+}
+
+/// Who signed a workshop up, and its name at sign-up.
+pub(crate) struct SignedUp {
+    pub email: String,
+    pub workshop: String,
+}
+
+/// The owner's address and the name of the workshop whose aggregate is `aggregate_id`: they
+/// come from the sign-up commit, read as domain events from the workspace's own stream.
+pub(crate) async fn signed_up(
+    conn: &mut PgConnection,
+    aggregate_id: &str,
+) -> Result<Option<SignedUp>, ProjectionError> {
+    let sign_up = projections::feed::read_stream(
+        &mut *conn,
+        aggregate_id,
+        &[WorkspaceEvent::REGISTERED, WorkspaceEvent::CONSENT_RECORDED],
+    )
+    .await?;
+    let (mut owner, mut workshop) = (None, None);
+    for fact in &sign_up {
+        match fact.payload::<WorkspaceEvent>()? {
+            WorkspaceEvent::Registered { name, .. } => workshop = Some(name.as_str().to_owned()),
+            WorkspaceEvent::ConsentRecorded { account_id, .. } => {
+                owner = owner.or(Some(account_id))
+            }
+            _ => {}
+        }
+    }
+    let (Some(owner), Some(workshop)) = (owner, workshop) else {
+        return Ok(None);
+    };
+    let email: Option<String> =
+        sqlx::query_scalar("select email from account where account_id = $1")
+            .bind(owner)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(email.map(|email| SignedUp { email, workshop }))
 }

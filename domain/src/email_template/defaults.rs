@@ -143,6 +143,15 @@ pub fn default_template(kind: TemplateKind) -> Template {
             ],
             Some("Voir les suggestions d'achat"),
         ),
+        TemplateKind::PlanChange => (
+            "ThermoGestion : évolution de votre abonnement au {date}",
+            &[
+                "Bonjour,",
+                "Nous vous informons au moins 30 jours à l'avance d'un changement qui concerne {nom_atelier} : {liste}.",
+                "Il s'appliquera à votre première période commençant le {date} ou après ; rien ne change d'ici là. Vous pouvez changer de formule ou résilier à la fin de votre période depuis « Mon abonnement ».",
+            ],
+            Some("Mon abonnement"),
+        ),
     };
     Template {
         subject: subject.to_owned(),

@@ -56,10 +56,13 @@ pub enum TemplateKind {
     TrialDay25,
     PriceChange,
     LowStock,
+    /// The platform announces a change of its own prices or plans to a workshop (issue 21):
+    /// the platform's template (the editor's), not the workshop's.
+    PlanChange,
 }
 
 impl TemplateKind {
-    pub const ALL: [TemplateKind; 15] = [
+    pub const ALL: [TemplateKind; 16] = [
         Self::QuoteNewClient,
         Self::QuoteExistingClient,
         Self::QuoteReminderDay2,
@@ -75,6 +78,7 @@ impl TemplateKind {
         Self::TrialDay25,
         Self::PriceChange,
         Self::LowStock,
+        Self::PlanChange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,11 +98,25 @@ impl TemplateKind {
             Self::TrialDay25 => "trial_day25",
             Self::PriceChange => "price_change",
             Self::LowStock => "low_stock",
+            Self::PlanChange => "plan_change",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
+    /// Written by the platform in its own words, not a workshop's: a workshop neither lists
+    /// nor customises it.
+    pub fn is_the_platforms(self) -> bool {
+        matches!(self, Self::PlanChange)
+    }
+
+    /// The kinds a workshop customises.
+    pub fn workshop_kinds() -> impl Iterator<Item = TemplateKind> {
+        Self::ALL
+            .into_iter()
+            .filter(|kind| !kind.is_the_platforms())
     }
 }
 

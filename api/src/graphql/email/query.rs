@@ -27,8 +27,7 @@ pub(super) async fn in_force(
     let mut tx = tenant::begin(&state.pool, workspace_id).await?;
     let rows = read_model::list(&mut *tx, workspace_id).await?;
     tx.commit().await?;
-    let mut templates: BTreeMap<TemplateKind, EmailTemplateNode> = TemplateKind::ALL
-        .into_iter()
+    let mut templates: BTreeMap<TemplateKind, EmailTemplateNode> = TemplateKind::workshop_kinds()
         .map(|kind| {
             let default = templates::default_template(kind);
             (

@@ -71,8 +71,11 @@ pub struct EmailDelivery {
 }
 
 pub fn parse_kind(kind: &str) -> Result<TemplateKind, ApiError> {
-    TemplateKind::parse(kind.trim()).ok_or_else(|| {
-        let known: Vec<&str> = TemplateKind::ALL.iter().map(|kind| kind.as_str()).collect();
+    let workshops = TemplateKind::parse(kind.trim()).filter(|kind| !kind.is_the_platforms());
+    workshops.ok_or_else(|| {
+        let known: Vec<&str> = TemplateKind::workshop_kinds()
+            .map(|kind| kind.as_str())
+            .collect();
         ApiError::new(
             ErrorKind::Validation,
             "TEMPLATE_KIND_UNKNOWN",
