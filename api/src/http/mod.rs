@@ -102,19 +102,7 @@ async fn graphql(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Response {
-    let media = MediaType::negotiate(&headers);
-    let (authentication, limit) = match authenticate(&state, &headers).await {
-        Ok(known) => known,
-        Err(throttled) => return media.label(throttled),
-    };
-    if let Err(refusal) = request_size::json_body(&headers) {
-        return media.label(refusal.into_response());
-    }
-    let request = match request_size::read_graphql(&headers, body, limit).await {
-        Ok(request) => request,
-        Err(refusal) => return media.label(refusal.into_response()),
-    };
-    execute(&schema, request, context, authentication, media).await
+    answer_post(&state, &schema, context, &headers, body).await
 }
 
 /// `POST /editor/graphql`: the editor's back office, read and answered as `/graphql` is.
@@ -125,19 +113,34 @@ async fn editor_graphql(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Response {
-    let media = MediaType::negotiate(&headers);
-    let (authentication, limit) = match authenticate(&state, &headers).await {
+    answer_post(&state, &schema, context, &headers, body).await
+}
+
+/// A GraphQL `POST` to `schema`: the caller first, then the body within its size.
+async fn answer_post<Query, Mutation>(
+    state: &AppState,
+    schema: &async_graphql::Schema<Query, Mutation, async_graphql::EmptySubscription>,
+    context: RequestContext,
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Response
+where
+    Query: async_graphql::ObjectType + 'static,
+    Mutation: async_graphql::ObjectType + 'static,
+{
+    let media = MediaType::negotiate(headers);
+    let (authentication, limit) = match authenticate(state, headers).await {
         Ok(known) => known,
         Err(throttled) => return media.label(throttled),
     };
-    if let Err(refusal) = request_size::json_body(&headers) {
+    if let Err(refusal) = request_size::json_body(headers) {
         return media.label(refusal.into_response());
     }
-    let request = match request_size::read_graphql(&headers, body, limit).await {
+    let request = match request_size::read_graphql(headers, body, limit).await {
         Ok(request) => request,
         Err(refusal) => return media.label(refusal.into_response()),
     };
-    execute(&schema, request, context, authentication, media).await
+    execute(schema, request, context, authentication, media).await
 }
 
 /// `GET /graphql`: a query in the query string, as GraphQL over HTTP allows, or GraphiQL

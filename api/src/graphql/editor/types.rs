@@ -4,40 +4,21 @@
 use async_graphql::{Enum, InputObject, OneofObject, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::platform::catalogue::{Priced, Prices};
-use domain::platform::{AddOn, Feature};
-use domain::workspace::Plan;
+use domain::platform::Feature;
 use projections::plan_catalogue::{CatalogueView, ChangeRow};
 use rust_decimal::Decimal;
 
 /// Une formule.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "Plan")]
+#[graphql(name = "Plan", remote = "domain::workspace::Plan")]
 pub enum PlanValue {
     Lite,
     Pro,
 }
 
-impl From<PlanValue> for Plan {
-    fn from(value: PlanValue) -> Self {
-        match value {
-            PlanValue::Lite => Plan::Lite,
-            PlanValue::Pro => Plan::Pro,
-        }
-    }
-}
-
-impl From<Plan> for PlanValue {
-    fn from(plan: Plan) -> Self {
-        match plan {
-            Plan::Lite => PlanValue::Lite,
-            Plan::Pro => PlanValue::Pro,
-        }
-    }
-}
-
 /// Une option payante.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "AddOn")]
+#[graphql(name = "AddOn", remote = "domain::platform::AddOn")]
 pub enum AddOnValue {
     Jantes,
     Reporting,
@@ -45,20 +26,9 @@ pub enum AddOnValue {
     ExtraStorage,
 }
 
-impl From<AddOnValue> for AddOn {
-    fn from(value: AddOnValue) -> Self {
-        match value {
-            AddOnValue::Jantes => AddOn::Jantes,
-            AddOnValue::Reporting => AddOn::Reporting,
-            AddOnValue::Integrations => AddOn::Integrations,
-            AddOnValue::ExtraStorage => AddOn::ExtraStorage,
-        }
-    }
-}
-
 /// Une fonctionnalité vendue par les formules.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "Feature")]
+#[graphql(name = "Feature", remote = "domain::platform::Feature")]
 pub enum FeatureValue {
     Quotes,
     Projects,
@@ -73,42 +43,6 @@ pub enum FeatureValue {
     PaymentLinks,
     Jantes,
     SmartStock,
-}
-
-const FEATURES: [(FeatureValue, Feature); 13] = [
-    (FeatureValue::Quotes, Feature::Quotes),
-    (FeatureValue::Projects, Feature::Projects),
-    (FeatureValue::Clients, Feature::Clients),
-    (FeatureValue::PowderStock, Feature::PowderStock),
-    (FeatureValue::OvenBatches, Feature::OvenBatches),
-    (FeatureValue::Invoicing, Feature::Invoicing),
-    (FeatureValue::AdvancedReporting, Feature::AdvancedReporting),
-    (FeatureValue::Pennylane, Feature::Pennylane),
-    (FeatureValue::EInvoicing, Feature::EInvoicing),
-    (FeatureValue::GoogleReviews, Feature::GoogleReviews),
-    (FeatureValue::PaymentLinks, Feature::PaymentLinks),
-    (FeatureValue::Jantes, Feature::Jantes),
-    (FeatureValue::SmartStock, Feature::SmartStock),
-];
-
-impl From<FeatureValue> for Feature {
-    fn from(value: FeatureValue) -> Self {
-        FEATURES
-            .iter()
-            .find(|(graphql, _)| *graphql == value)
-            .map(|(_, feature)| *feature)
-            .expect("every GraphQL feature has its domain feature")
-    }
-}
-
-impl From<Feature> for FeatureValue {
-    fn from(feature: Feature) -> Self {
-        FEATURES
-            .iter()
-            .find(|(_, domain)| *domain == feature)
-            .map(|(graphql, _)| *graphql)
-            .expect("every domain feature has its GraphQL value")
-    }
 }
 
 /// Ce dont on change le prix : une formule ou une option.
