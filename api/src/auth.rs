@@ -10,7 +10,8 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, Utc};
-use domain::platform::entitlements::{self, Standing, Terms};
+use domain::platform::entitlements::{self, Call, Standing, Terms};
+use domain::platform::Feature;
 use domain::{ErrorKind, Role};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretString};
@@ -116,21 +117,32 @@ impl Actor {
                 "votre rôle ne permet pas cette action",
             ));
         }
-        let staff_operation = matches!(operation.access(), Access::Roles(_));
-        if let (true, false, Some(standing)) =
-            (staff_operation, self.role == Role::Client, self.standing)
-        {
-            entitlements::check(
-                self.workspace_id,
-                standing,
-                &self.terms,
-                operation.feature(),
-                operation.call(),
-                self.at,
-            )
-            .map_err(|refusal| ApiError::domain(&refusal))?;
+        if matches!(operation.access(), Access::Roles(_)) {
+            self.entitled(operation.feature(), operation.call())?;
         }
         Ok(self)
+    }
+
+    /// Refuses staff whose workshop may not use `feature` now: for an operation whose
+    /// feature depends on its input (switching the Jantes module on).
+    pub fn require_feature(&self, feature: Feature) -> Result<&Self, ApiError> {
+        self.entitled(Some(feature), Call::Write)?;
+        Ok(self)
+    }
+
+    fn entitled(&self, feature: Option<Feature>, call: Call) -> Result<(), ApiError> {
+        let (Some(standing), false) = (self.standing, self.role == Role::Client) else {
+            return Ok(());
+        };
+        entitlements::check(
+            self.workspace_id,
+            standing,
+            &self.terms,
+            feature,
+            call,
+            self.at,
+        )
+        .map_err(|refusal| ApiError::domain(&refusal))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod bench_clients;
+pub mod bench_editor;
 pub mod bench_fec;
 pub mod bench_http;
 mod bench_mix;

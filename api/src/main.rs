@@ -44,6 +44,9 @@ enum Command {
     /// Import a generated 50,000-line client file and print preview, import, projection and
     /// search times and peak memory.
     BenchClients(api::bench_clients::BenchClientsArgs),
+    /// Sign N workshops up and time the editor's list of them (first page, search, filters,
+    /// a deep page); print medians and p95.
+    BenchEditor(api::bench_editor::BenchEditorArgs),
     /// Create 10-line quotes and render their PDF; print medians and p95.
     BenchQuotes(api::bench_quotes::BenchQuotesArgs),
     /// Fill a ledger with 100,000 FEC lines and stream its export; print time and memory.
@@ -215,6 +218,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Bench(args) => api::bench::run(&config, args).await?,
         Command::BenchClients(args) => api::bench_clients::run(&config, args).await?,
+        Command::BenchEditor(args) => api::bench_editor::run(&config, args).await?,
         Command::BenchQuotes(args) => api::bench_quotes::run(&config, args).await?,
         Command::BenchFec(args) => api::bench_fec::run(&config, args).await?,
         Command::BenchHttp(args) => api::bench_http::run(&config, args).await?,

@@ -471,6 +471,8 @@ mod tests {
             let covered = Operation::ALL
                 .iter()
                 .any(|operation| operation.feature() == Some(feature));
+            // Jantes is asked by `setModule` when it switches the module on; the other two
+            // come with their features.
             let later = [Feature::EInvoicing, Feature::GoogleReviews, Feature::Jantes];
             assert!(
                 covered || later.contains(&feature),

@@ -162,3 +162,41 @@ async fn a_switched_off_feature_is_closed_to_every_workshop_then_opens_again() {
     assert_eq!(reason(&not_yet), Some("FEATURE_NOT_YET_OPEN"), "{not_yet}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn switching_the_jantes_module_on_asks_the_plan_and_switching_it_off_never_does() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier", "gerant@atelier.fr").await;
+    let set =
+        "mutation($on: Boolean!) { setModule(module: JANTES, enabled: $on) { jantesEnabled } }";
+    let on = app
+        .graphql_as(&owner.access_token, set, json!({ "on": true }))
+        .await;
+    assert_eq!(on["data"]["setModule"]["jantesEnabled"], true, "{on}");
+    change_catalogue(
+        &app,
+        CatalogueCommand::SetKillSwitch {
+            feature: Feature::Jantes,
+            killed: true,
+        },
+    )
+    .await;
+    let off = app
+        .graphql_as(&owner.access_token, set, json!({ "on": false }))
+        .await;
+    assert_eq!(off["data"]["setModule"]["jantesEnabled"], false, "{off}");
+    let before = app.db.event_count().await;
+    let refused = app
+        .graphql_as(&owner.access_token, set, json!({ "on": true }))
+        .await;
+    assert_eq!(reason(&refused), Some("FEATURE_SWITCHED_OFF"), "{refused}");
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("module Jantes"),
+        "{refused}"
+    );
+    assert_eq!(app.db.event_count().await, before);
+    app.stop().await;
+}

@@ -62,6 +62,15 @@ pub enum Module {
     Jantes,
 }
 
+impl Module {
+    /// The feature of the plans a module is (`platform::entitlements`).
+    pub fn feature(self) -> crate::platform::Feature {
+        match self {
+            Self::Jantes => crate::platform::Feature::Jantes,
+        }
+    }
+}
+
 /// A new workspace tries the full Pro plan (spec §4.1 step 4), for as long as the
 /// platform's catalogue says (`platform::catalogue`, 30 days by default).
 pub const TRIAL_PLAN: Plan = Plan::Pro;

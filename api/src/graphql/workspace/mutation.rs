@@ -64,10 +64,13 @@ impl WorkspaceMutation {
         module: ModuleValue,
         enabled: bool,
     ) -> Result<WorkspaceNode, ApiError> {
-        let command = WorkspaceCommand::SetModule {
-            module: module.into(),
-            enabled,
-        };
+        let module: domain::workspace::Module = module.into();
+        if enabled {
+            // Switching a module on is using it: the plan must include it. Off is always
+            // allowed.
+            actor(ctx)?.require_feature(module.feature())?;
+        }
+        let command = WorkspaceCommand::SetModule { module, enabled };
         change_workspace(ctx, Operation::SetModule, command).await
     }
 }
