@@ -303,6 +303,9 @@ operations! {
     EditorSetTrialLength = write "editor.setTrialLength", Roles(EDITORS), ACCOUNT;
     EditorSetFeatureRollout = write "editor.setFeatureRollout", Roles(EDITORS), ACCOUNT;
     EditorSetFeatureKillSwitch = write "editor.setFeatureKillSwitch", Roles(EDITORS), ACCOUNT;
+    EditorNoticeTemplate = read "editor.noticeTemplate", Roles(EDITORS), ACCOUNT;
+    EditorSaveNoticeTemplate = write "editor.saveNoticeTemplate", Roles(EDITORS), ACCOUNT;
+    EditorResetNoticeTemplate = write "editor.resetNoticeTemplate", Roles(EDITORS), ACCOUNT;
 }
 
 impl Operation {

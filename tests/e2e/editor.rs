@@ -378,3 +378,75 @@ async fn a_price_change_notifies_each_workshop_it_concerns_once_and_in_advance()
         .contains("abonnement"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_editor_words_the_notice_and_no_workshop_can() {
+    let app = spawn_app().await;
+    let owner = app.sign_up("Atelier A", "a@atelier.fr").await;
+    let editor = app.editor().await;
+    let saved = app
+        .editor_graphql(
+            &editor.access_token,
+            "mutation($subject: String!, $mjml: String!) { saveNoticeTemplate(subject: $subject, mjml: $mjml) { subject isDefault } }",
+            json!({
+                "subject": "Nos prix au {date}",
+                "mjml": "<mjml><mj-body><mj-section><mj-column><mj-text>Chers amis de {nom_atelier} : {liste}, dès le {date}.</mj-text></mj-column></mj-section></mj-body></mjml>",
+            }),
+        )
+        .await;
+    assert_eq!(
+        saved["data"]["saveNoticeTemplate"]["isDefault"], false,
+        "{saved}"
+    );
+    let changed = app
+        .editor_graphql(
+            &editor.access_token,
+            CHANGE_PRICE,
+            json!({ "item": { "plan": "PRO" }, "prices": { "monthlyHt": "109", "yearlyHt": "1090" },
+                    "from": "2027-03-01" }),
+        )
+        .await;
+    assert!(changed["errors"].is_null(), "{changed}");
+    let emails = tests::eventually("the notice queued", || async {
+        let emails = plan_change_emails(&app).await;
+        (!emails.is_empty()).then_some(emails)
+    })
+    .await;
+    assert!(
+        emails[0]
+            .2
+            .contains("Chers amis de Atelier A : formule Pro"),
+        "{}",
+        emails[0].2
+    );
+
+    // A workshop neither lists nor words it.
+    let refused = app
+        .graphql_as(
+            &owner.access_token,
+            "mutation { saveEmailTemplate(kind: \"plan_change\", subject: \"x\", mjml: \"<mjml><mj-body></mj-body></mjml>\") { kind } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(reason(&refused), Some("TEMPLATE_KIND_UNKNOWN"), "{refused}");
+    let listed = app
+        .graphql_as(
+            &owner.access_token,
+            "{ emailTemplates { kind } }",
+            json!({}),
+        )
+        .await;
+    assert!(!listed.to_string().contains("plan_change"), "{listed}");
+    let reset = app
+        .editor_graphql(
+            &editor.access_token,
+            "mutation { resetNoticeTemplate { isDefault } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        reset["data"]["resetNoticeTemplate"]["isDefault"], true,
+        "{reset}"
+    );
+    app.stop().await;
+}

@@ -1223,6 +1223,26 @@ const CASES: &[Case] = &[
         }),
     },
     Case {
+        operation: Operation::EditorNoticeTemplate,
+        expect: Works,
+        request: Editor(|_| plain("{ noticeTemplate { subject isDefault } }")),
+    },
+    Case {
+        operation: Operation::EditorSaveNoticeTemplate,
+        expect: Works,
+        request: Editor(|id| {
+            with(
+                "mutation($subject: String!) { saveNoticeTemplate(subject: $subject, mjml: \"<mjml><mj-body><mj-section><mj-column><mj-text>{liste} au {date}</mj-text></mj-column></mj-section></mj-body></mjml>\") { isDefault } }",
+                json!({ "subject": format!("Évolution {}", id.simple()) }),
+            )
+        }),
+    },
+    Case {
+        operation: Operation::EditorResetNoticeTemplate,
+        expect: Works,
+        request: Editor(|_| plain("mutation { resetNoticeTemplate { isDefault } }")),
+    },
+    Case {
         operation: Operation::EditorSetFeatureKillSwitch,
         expect: Works,
         request: Editor(|_| {

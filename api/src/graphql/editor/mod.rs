@@ -4,23 +4,33 @@
 //! tokens are refused by the permissions table like any role outside an entry.
 
 mod mutation;
+mod notice;
 mod query;
 mod types;
 
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
 use crate::app::AppState;
 
-pub use mutation::EditorMutation;
-pub use query::EditorQuery;
+/// What the editor reads: the catalogue, its history, the workshops, the notice.
+#[derive(MergedObject, Default)]
+pub struct EditorQuery(query::CatalogueQuery, notice::NoticeQuery);
+
+/// What the editor changes: the catalogue and the notice of its changes.
+#[derive(MergedObject, Default)]
+pub struct EditorMutation(mutation::CatalogueMutation, notice::NoticeMutation);
 
 pub type EditorSchema = Schema<EditorQuery, EditorMutation, EmptySubscription>;
 
 fn builder() -> SchemaBuilder<EditorQuery, EditorMutation, EmptySubscription> {
-    Schema::build(EditorQuery, EditorMutation, EmptySubscription)
-        .limit_depth(super::MAX_DEPTH)
-        .limit_complexity(super::MAX_COMPLEXITY)
-        .extension(super::input_errors::InputErrors)
+    Schema::build(
+        EditorQuery::default(),
+        EditorMutation::default(),
+        EmptySubscription,
+    )
+    .limit_depth(super::MAX_DEPTH)
+    .limit_complexity(super::MAX_COMPLEXITY)
+    .extension(super::input_errors::InputErrors)
 }
 
 pub fn build(state: AppState) -> EditorSchema {

@@ -35,10 +35,10 @@ async fn change(
 }
 
 #[derive(Default)]
-pub struct EditorMutation;
+pub struct CatalogueMutation;
 
 #[Object]
-impl EditorMutation {
+impl CatalogueMutation {
     /// Annonce un nouveau prix d'une formule ou d'une option : il s'applique à chaque
     /// atelier à sa première période commençant le jour dit ou après, au moins 30 jours
     /// après l'annonce (par défaut au plus tôt), et chaque atelier concerné est prévenu.

@@ -33,10 +33,10 @@ pub async fn catalogue(state: &AppState) -> Result<CatalogueNode, ApiError> {
 }
 
 #[derive(Default)]
-pub struct EditorQuery;
+pub struct CatalogueQuery;
 
 #[Object]
-impl EditorQuery {
+impl CatalogueQuery {
     /// Le catalogue : prix des formules et options, formule de chaque fonctionnalité,
     /// interrupteurs, durée de l'essai. Éditeur de la plateforme.
     async fn catalogue(&self, ctx: &Context<'_>) -> Result<CatalogueNode, ApiError> {
