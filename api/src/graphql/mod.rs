@@ -149,6 +149,11 @@ fn meta(ctx: &Context<'_>, actor: &Actor) -> CommandMeta {
     }
 }
 
+/// Writes the `time|uuid` keyset cursor [`time_cursor`] reads.
+fn to_time_cursor(at: chrono::DateTime<chrono::Utc>, id: uuid::Uuid) -> String {
+    format!("{}|{id}", at.to_rfc3339())
+}
+
 /// Reads a `time|uuid` keyset cursor, the shape of the lists ordered newest first.
 fn time_cursor(cursor: &str) -> Result<(chrono::DateTime<chrono::Utc>, uuid::Uuid), ApiError> {
     let invalid = || {

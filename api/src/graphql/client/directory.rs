@@ -10,7 +10,7 @@ use super::{
     client_node, client_uuid, ClientInput, ClientKindValue, ClientNode, CriterionValue,
     InteractionNode, PortalStatusValue, MAX_PAGE,
 };
-use crate::graphql::{actor, state, time_cursor};
+use crate::graphql::{actor, state, time_cursor, to_time_cursor};
 use crate::permissions::Operation;
 use crate::ApiError;
 
@@ -148,7 +148,7 @@ impl ClientNode {
         rows.truncate(limit as usize);
         let mut connection = Connection::new(before.is_some(), has_next);
         for row in rows {
-            let cursor = format!("{}|{}", row.occurred_at.to_rfc3339(), row.interaction_id);
+            let cursor = to_time_cursor(row.occurred_at, row.interaction_id);
             connection.edges.push(Edge::new(cursor, row.into()));
         }
         Ok(connection)

@@ -10,7 +10,7 @@ use projections::platform_workspace::{self, Filter};
 
 use super::types::{CatalogueChangeNode, CatalogueNode, PlatformWorkspaceNode, StandingValue};
 use crate::app::AppState;
-use crate::graphql::{actor, state, time_cursor};
+use crate::graphql::{actor, state, time_cursor, to_time_cursor};
 use crate::permissions::Operation;
 use crate::ApiError;
 
@@ -91,7 +91,7 @@ impl CatalogueQuery {
         rows.truncate(limit as usize);
         let mut connection = Connection::new(after.is_some(), has_next);
         for row in rows {
-            let cursor = format!("{}|{}", row.registered_at.to_rfc3339(), row.tenant_id);
+            let cursor = to_time_cursor(row.registered_at, row.tenant_id);
             connection
                 .edges
                 .push(Edge::new(cursor, PlatformWorkspaceNode::at(row, now)));

@@ -7,7 +7,7 @@ use projections::tenant;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::graphql::{actor, meta, state};
+use crate::graphql::{actor, meta, state, to_time_cursor};
 use crate::permissions::Operation;
 use crate::ApiError;
 
@@ -105,7 +105,7 @@ impl InventoryQuery {
         rows.truncate(limit as usize);
         let mut connection = Connection::new(before.is_some(), has_next);
         for row in rows {
-            let cursor = format!("{}|{}", row.planned_at.to_rfc3339(), row.inventory_id);
+            let cursor = to_time_cursor(row.planned_at, row.inventory_id);
             connection.edges.push(Edge::new(cursor, row.into()));
         }
         Ok(connection)

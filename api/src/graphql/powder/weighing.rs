@@ -7,7 +7,7 @@ use projections::tenant;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::graphql::{actor, state};
+use crate::graphql::{actor, state, to_time_cursor};
 use crate::permissions::Operation;
 use crate::ApiError;
 
@@ -58,7 +58,7 @@ impl WeighingQuery {
         rows.truncate(limit as usize);
         let mut connection = Connection::new(before.is_some(), has_next);
         for weighing in rows {
-            let cursor = format!("{}|{}", weighing.weighed_at.to_rfc3339(), weighing.event_id);
+            let cursor = to_time_cursor(weighing.weighed_at, weighing.event_id);
             connection.edges.push(Edge::new(
                 cursor,
                 WeighingEntry {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::types::{QuoteNode, QuoteSettingsNode, QuoteStatusValue};
 use super::{quote_uuid, MAX_PAGE};
-use crate::graphql::{actor, state, time_cursor};
+use crate::graphql::{actor, state, time_cursor, to_time_cursor};
 use crate::permissions::Operation;
 use crate::{quote_access, ApiError};
 
@@ -55,7 +55,7 @@ impl QuoteQuery {
         rows.truncate(limit as usize);
         let mut connection = Connection::new(before.is_some(), has_next);
         for row in rows {
-            let cursor = format!("{}|{}", row.created_at.to_rfc3339(), row.quote_id);
+            let cursor = to_time_cursor(row.created_at, row.quote_id);
             connection
                 .edges
                 .push(Edge::new(cursor, QuoteNode::seen_by(row, actor.role)));

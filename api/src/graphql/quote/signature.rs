@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::{quote_uuid, MAX_PAGE};
 use crate::auth::Actor;
-use crate::graphql::{actor, meta, request, state, time_cursor};
+use crate::graphql::{actor, meta, request, state, time_cursor, to_time_cursor};
 use crate::http::RequestContext;
 use crate::permissions::Operation;
 use crate::{quote_access, ApiError};
@@ -144,7 +144,7 @@ impl QuoteSignatureQuery {
         rows.truncate(limit as usize);
         let mut connection = Connection::new(before.is_some(), has_next);
         for row in rows {
-            let cursor = format!("{}|{}", row.signed_at.to_rfc3339(), row.quote_id);
+            let cursor = to_time_cursor(row.signed_at, row.quote_id);
             connection.edges.push(Edge::new(cursor, row.into()));
         }
         Ok(connection)

@@ -19,7 +19,7 @@ use super::types::{
 use crate::app::AppState;
 use crate::audit::{self, RawFilter};
 use crate::graphql::types::RoleValue;
-use crate::graphql::{actor, state, time_cursor};
+use crate::graphql::{actor, state, time_cursor, to_time_cursor};
 use crate::permissions::Operation;
 use crate::ApiError;
 
@@ -128,7 +128,7 @@ pub(super) async fn invitation(
 }
 
 fn member_cursor(row: &MemberRow) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}|{}", row.joined_at.to_rfc3339(), row.account_id))
+    URL_SAFE_NO_PAD.encode(to_time_cursor(row.joined_at, row.account_id))
 }
 
 fn parse_member_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), ApiError> {
@@ -140,7 +140,7 @@ fn parse_member_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), ApiError> 
 }
 
 fn invitation_cursor(row: &InvitationRow) -> String {
-    format!("{}|{}", row.invited_at.to_rfc3339(), row.invitation_id)
+    to_time_cursor(row.invited_at, row.invitation_id)
 }
 
 #[derive(Default)]
