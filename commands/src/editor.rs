@@ -52,7 +52,16 @@ pub struct Added {
 pub async fn add(pool: &PgPool, email: &str) -> Result<Added, EditorError> {
     let parsed = domain::identity::Email::parse(email).map_err(AccountError::from)?;
     let (account_id, password) = match account::find_by_email(pool, &parsed).await? {
-        Some(account_id) => (account_id, None),
+        Some(account_id) => {
+            // Only an existing account can belong to a workshop.
+            let mut tx = projections::tenant::begin_account(pool, account_id).await?;
+            let workshops = projections::member::workspaces_of(&mut *tx, account_id).await?;
+            tx.commit().await?;
+            if !workshops.is_empty() {
+                return Err(EditorError::MemberOfAWorkshop);
+            }
+            (account_id, None)
+        }
         None => {
             let password = new_password();
             let account = NewAccount::parse(email, None, password.clone())?;
@@ -61,17 +70,6 @@ pub async fn add(pool: &PgPool, email: &str) -> Result<Added, EditorError> {
             (account_id, Some(password))
         }
     };
-    let workshops: i64 = {
-        let mut tx = projections::tenant::begin_account(pool, account_id).await?;
-        let count = projections::member::workspaces_of(&mut *tx, account_id)
-            .await?
-            .len();
-        tx.commit().await?;
-        i64::try_from(count).unwrap_or(i64::MAX)
-    };
-    if workshops > 0 {
-        return Err(EditorError::MemberOfAWorkshop);
-    }
     sqlx::query("insert into platform_editor (account_id) values ($1) on conflict do nothing")
         .bind(account_id)
         .execute(pool)

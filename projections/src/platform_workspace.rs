@@ -55,28 +55,30 @@ impl Projection for PlatformWorkspaceProjection {
             let change = changes.entry(event.workspace_id).or_default();
             change.events += 1;
             change.last_activity_at = change.last_activity_at.max(Some(event.recorded_at));
-            if event.aggregate_type != <domain::workspace::Workspace as cqrs_es::Aggregate>::TYPE {
+            let named = [
+                WorkspaceEvent::REGISTERED,
+                WorkspaceEvent::RENAMED,
+                WorkspaceEvent::TRIAL_STARTED,
+            ];
+            if event.aggregate_type != <domain::workspace::Workspace as cqrs_es::Aggregate>::TYPE
+                || !named.contains(&event.event_type.as_str())
+            {
                 continue;
             }
-            match event.event_type.as_str() {
-                WorkspaceEvent::REGISTERED
-                | WorkspaceEvent::RENAMED
-                | WorkspaceEvent::TRIAL_STARTED => match event.payload()? {
-                    WorkspaceEvent::Registered {
-                        name,
-                        registered_at,
-                    } => {
-                        change.name = Some(name.as_str().to_owned());
-                        change.registered_at = Some(registered_at);
-                    }
-                    WorkspaceEvent::Renamed { name, .. } => {
-                        change.name = Some(name.as_str().to_owned())
-                    }
-                    WorkspaceEvent::TrialStarted { ends_at, .. } => {
-                        change.trial_ends_at = Some(ends_at)
-                    }
-                    _ => {}
-                },
+            match event.payload()? {
+                WorkspaceEvent::Registered {
+                    name,
+                    registered_at,
+                } => {
+                    change.name = Some(name.as_str().to_owned());
+                    change.registered_at = Some(registered_at);
+                }
+                WorkspaceEvent::Renamed { name, .. } => {
+                    change.name = Some(name.as_str().to_owned())
+                }
+                WorkspaceEvent::TrialStarted { ends_at, .. } => {
+                    change.trial_ends_at = Some(ends_at)
+                }
                 _ => {}
             }
         }
