@@ -411,59 +411,41 @@ pub fn features_table() -> String {
 mod tests {
     use super::*;
 
-    const FEATURES_BEGIN: &str = "<!-- features table: generated from api/src/permissions.rs -->\n";
-    const FEATURES_END: &str = "<!-- end of the features table -->\n";
-
-    const BEGIN: &str = "<!-- roles table: generated from api/src/permissions.rs -->\n";
-    const END: &str = "<!-- end of the roles table -->\n";
-
-    /// `docs/api.md` shows the table as `roles_table` draws it. `UPDATE_DOCS=1 cargo test -p
-    /// api permissions` writes it in place.
-    #[test]
-    fn the_documented_roles_table_is_the_permissions_table() {
+    /// `docs/api.md` shows, between the markers of `table`, what `expected` draws. With
+    /// `UPDATE_DOCS=1` (`cargo test -p api permissions`) the section is written in place.
+    fn documented_as_drawn(table: &str, expected: String) {
+        let begin = format!("<!-- {table} table: generated from api/src/permissions.rs -->\n");
+        let end = format!("<!-- end of the {table} table -->\n");
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api.md");
         let docs = std::fs::read_to_string(path).expect("docs/api.md");
-        let start = docs.find(BEGIN).expect("the roles table's opening marker") + BEGIN.len();
-        let end = start + docs[start..].find(END).expect("its closing marker");
-        let expected = roles_table();
-        if docs[start..end] == expected {
+        let start = docs
+            .find(&begin)
+            .unwrap_or_else(|| panic!("the {table} table's opening marker"))
+            + begin.len();
+        let stop = start + docs[start..].find(&end).expect("its closing marker");
+        if docs[start..stop] == expected {
             return;
         }
         if std::env::var_os("UPDATE_DOCS").is_some() {
-            let updated = format!("{}{expected}{}", &docs[..start], &docs[end..]);
+            let updated = format!("{}{expected}{}", &docs[..start], &docs[stop..]);
             std::fs::write(path, updated).expect("write docs/api.md");
             return;
         }
         panic!(
-            "docs/api.md's roles table differs from api/src/permissions.rs; run \
+            "docs/api.md's {table} table differs from api/src/permissions.rs; run \
              `UPDATE_DOCS=1 cargo test -p api permissions` or paste:\n\n{expected}"
         );
     }
 
-    /// `docs/api.md` shows which operations each feature covers as `features_table` draws it
-    /// (`UPDATE_DOCS=1 cargo test -p api permissions` writes it in place).
+    #[test]
+    fn the_documented_roles_table_is_the_permissions_table() {
+        documented_as_drawn("roles", roles_table());
+    }
+
+    /// Which operations each feature covers.
     #[test]
     fn the_documented_features_table_is_the_permissions_table() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api.md");
-        let docs = std::fs::read_to_string(path).expect("docs/api.md");
-        let start = docs
-            .find(FEATURES_BEGIN)
-            .expect("the features table's opening marker")
-            + FEATURES_BEGIN.len();
-        let end = start
-            + docs[start..]
-                .find(FEATURES_END)
-                .expect("its closing marker");
-        let expected = features_table();
-        if docs[start..end] == expected {
-            return;
-        }
-        if std::env::var_os("UPDATE_DOCS").is_some() {
-            let updated = format!("{}{expected}{}", &docs[..start], &docs[end..]);
-            std::fs::write(path, updated).expect("write docs/api.md");
-            return;
-        }
-        panic!("docs/api.md's features table differs from api/src/permissions.rs:\n\n{expected}");
+        documented_as_drawn("features", features_table());
     }
 
     /// Every feature a plan sells opens at least one operation, and only staff operations
