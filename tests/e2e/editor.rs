@@ -13,6 +13,24 @@ const CHANGE_PRICE: &str =
 const HISTORY: &str =
     "{ catalogueHistory { kind label before after editorId changedAt appliesFrom } }";
 
+/// Announces `prices` for `plan` (`applies_from` when given) and checks it was taken.
+async fn announce(
+    app: &tests::TestApp,
+    token: &str,
+    plan: &str,
+    prices: Value,
+    from: Option<&str>,
+) {
+    let announced = app
+        .editor_graphql(
+            token,
+            CHANGE_PRICE,
+            json!({ "item": { "plan": plan }, "prices": prices, "from": from }),
+        )
+        .await;
+    assert!(announced["errors"].is_null(), "{announced}");
+}
+
 fn reason(response: &Value) -> Option<&str> {
     response["errors"][0]["extensions"]["reason"].as_str()
 }
@@ -326,24 +344,11 @@ async fn a_price_change_notifies_each_workshop_it_concerns_once_and_in_advance()
     let b = app.sign_up("Atelier B", "b@atelier.fr").await;
     let editor = app.editor().await;
     // Lite concerns its subscribers, none yet: nobody is written to.
-    let lite = app
-        .editor_graphql(
-            &editor.access_token,
-            CHANGE_PRICE,
-            json!({ "item": { "plan": "LITE" }, "prices": { "monthlyHt": "59", "yearlyHt": "590" } }),
-        )
-        .await;
-    assert!(lite["errors"].is_null(), "{lite}");
+    let lite = json!({ "monthlyHt": "59", "yearlyHt": "590" });
+    announce(&app, &editor.access_token, "LITE", lite, None).await;
     // Pro is the plan both workshops are trying.
-    let pro = app
-        .editor_graphql(
-            &editor.access_token,
-            CHANGE_PRICE,
-            json!({ "item": { "plan": "PRO" }, "prices": { "monthlyHt": "109", "yearlyHt": "1090" },
-                    "from": "2027-03-01" }),
-        )
-        .await;
-    assert!(pro["errors"].is_null(), "{pro}");
+    let pro = json!({ "monthlyHt": "109", "yearlyHt": "1090" });
+    announce(&app, &editor.access_token, "PRO", pro, Some("2027-03-01")).await;
     // The reactor reads the log in order: once Pro's notices are queued, Lite's change was
     // read before them, and queued none.
     let emails = tests::eventually("one notice per workshop trying Pro", || async {
@@ -398,15 +403,8 @@ async fn the_editor_words_the_notice_and_no_workshop_can() {
         saved["data"]["saveNoticeTemplate"]["isDefault"], false,
         "{saved}"
     );
-    let changed = app
-        .editor_graphql(
-            &editor.access_token,
-            CHANGE_PRICE,
-            json!({ "item": { "plan": "PRO" }, "prices": { "monthlyHt": "109", "yearlyHt": "1090" },
-                    "from": "2027-03-01" }),
-        )
-        .await;
-    assert!(changed["errors"].is_null(), "{changed}");
+    let pro = json!({ "monthlyHt": "109", "yearlyHt": "1090" });
+    announce(&app, &editor.access_token, "PRO", pro, Some("2027-03-01")).await;
     let emails = tests::eventually("the notice queued", || async {
         let emails = plan_change_emails(&app).await;
         (!emails.is_empty()).then_some(emails)
